@@ -37,6 +37,12 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         {
             var gradient = Total(value) ?? context.Zeros(value);
             result[value] = options.Names.TryGetValue(value, out var name) ? graph.Node("Identity", [gradient], [name]).Output[0] : gradient;
+
+            // A gradient has its value's shape; recording it lets callers declare it a graph output without spelling it out.
+            if (!graph.TryGetShape(result[value], out _) && context.StaticShape(value) is { } shape && shape.All(d => d.IsFixed || !d.Symbol!.StartsWith('?')))
+            {
+                graph.SetShape(result[value], shape);
+            }
         }
 
         RemoveUnused(forward.Length, result.Values);

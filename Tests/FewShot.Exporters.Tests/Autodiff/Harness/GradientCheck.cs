@@ -64,10 +64,10 @@ internal sealed class GradientCheck(DataType type = DataType.Double, int seed = 
     /// <returns>The gradient values, keyed by input.</returns>
     public IReadOnlyDictionary<string, string> Verify(string output, GradientOptions? options = null)
     {
-        var shape = ForwardShape(output);
-        var weights = Graph.Initializer(Type == DataType.Double
-            ? TensorData.Double("loss_weights", shape, TestTensor.Random(_random, Type, shape).Values)
-            : TensorData.Float("loss_weights", shape, TestTensor.Random(_random, Type, shape).Values.Select(v => (float)v).ToArray()));
+        // W is an input declared with the output's static shape (symbols included), so the loss broadcasts nothing.
+        var declared = new ShapeInference(Graph).Shape(output)!.Select(d => d.IsFixed || !d.Symbol!.StartsWith('?') ? d : (Dim)"loss_dim").ToArray();
+        var weights = Graph.Input("loss_weights", Type, declared);
+        _feeds[weights] = TestTensor.Random(_random, Type, ForwardShape(output));
         var loss = Graph.Op("ReduceSum", [Graph.Op("Mul", [output, weights])], Attr.Int("keepdims", 0));
         var gradients = Gradients.Append(Graph, loss, _differentiable, options);
         Graph.Output(loss, []);

@@ -110,15 +110,18 @@ public sealed class InferenceSession : IDisposable
 
     private static SessionHandle Load(ReadOnlySpan<byte> model, InferenceSessionOptions? options)
     {
+        // The environment first: ORT logs through it while it sets up execution providers.
+        EnvHandle env = OrtNative.Env;
         using SessionOptionsHandle nativeOptions = NativeSessionOptions.Create(options ?? new InferenceSessionOptions());
-        return new SessionHandle(OrtNative.Env, model, nativeOptions);
+        return new SessionHandle(env, model, nativeOptions);
     }
 
     private static SessionHandle Load(string modelPath, InferenceSessionOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        EnvHandle env = OrtNative.Env;
         using SessionOptionsHandle nativeOptions = NativeSessionOptions.Create(options ?? new InferenceSessionOptions());
-        return new SessionHandle(OrtNative.Env, Path.GetFullPath(modelPath), nativeOptions);
+        return new SessionHandle(env, Path.GetFullPath(modelPath), nativeOptions);
     }
 
     private (TensorMetadata[] List, Dictionary<string, TensorMetadata> ByName) ReadMetadata(bool output)

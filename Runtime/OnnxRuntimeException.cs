@@ -1,6 +1,6 @@
 namespace FewShot.Runtime;
 
-/// <summary>A failure reported by ONNX Runtime: its error code and its message, unchanged.</summary>
+/// <summary>A failure reported by ONNX Runtime: its error code and its message, unchanged. Immutable.</summary>
 public sealed class OnnxRuntimeException : Exception
 {
     /// <summary>Creates the exception for an ORT error.</summary>

@@ -9,7 +9,8 @@ namespace FewShot.Runtime;
 /// </summary>
 /// <remarks>
 /// Thread-safe: several threads may call <see cref="Run(ReadOnlySpan{OrtTensor}, Span{OrtTensor}, CancellationToken)"/>
-/// on one runner at once (with their own tensors). A run allocates nothing beyond the output tensors it creates.
+/// on one runner at once (with their own tensors). A run allocates nothing beyond the output tensors it creates (and,
+/// with a cancellable token, the native run options that carry the cancellation).
 /// The runner does not own the session; dispose the runner before or after the session, in any order.
 /// </remarks>
 public sealed unsafe class SessionRunner : IDisposable

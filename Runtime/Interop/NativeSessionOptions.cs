@@ -50,6 +50,8 @@ internal static class NativeSessionOptions
     /// <exception cref="OnnxRuntimeException">ORT cannot load or start the CUDA provider; the message says what to install.</exception>
     public static unsafe void AppendCuda(SessionOptionsHandle options, int deviceId)
     {
+        // ORT's CUDA option calls log through the environment and fail without one ("no DefaultLogger").
+        _ = OrtNative.Env;
         try
         {
             using var cuda = new CudaProviderOptionsHandle();
@@ -79,7 +81,7 @@ internal static class NativeSessionOptions
                 OrtErrorCode.Fail,
                 $"CUDA device {deviceId} was requested, but the CUDA execution provider library {CudaProviderLibraryName} was not "
                 + $"found: ONNX Runtime loads it from the folder of the ONNX Runtime library in use ({OrtNative.LibraryPath}), and "
-                + $"{provider} does not exist. The bundled ONNX Runtime is the CPU build. To run on CUDA, download the ONNX Runtime "
+                + $"{provider} does not exist (the ONNX Runtime that the build bundles ships without it). To run on CUDA, download the ONNX Runtime "
                 + $"1.30 GPU build for this platform (onnxruntime-linux-x64-gpu-1.30.0), set {OrtLibraryLoader.PathVariable} to its "
                 + "lib/libonnxruntime.so.1 (the folder also holds libonnxruntime_providers_cuda.so and "
                 + "libonnxruntime_providers_shared.so), and install CUDA 12 and cuDNN 9. Or use ExecutionDevice.Cpu.");

@@ -20,17 +20,21 @@ internal sealed unsafe class ValueHandle : OrtHandle
         _pin = pin;
         nint value;
         long empty = 0;
-        fixed (long* dims = shape)
+        try
         {
-            // A scalar has no dimensions; hand ORT a valid pointer all the same.
-            nint status = OrtNative.Api.CreateTensorWithDataAsOrtValue(
-                OrtNative.CpuMemoryInfo.DangerousGetHandle(), pin.Pointer, byteLength,
-                shape.IsEmpty ? &empty : dims, (nuint)shape.Length, (int)elementType, &value);
-            if (status != 0)
+            fixed (long* dims = shape)
             {
-                _pin.Dispose();
-                throw OrtNative.ToException(status);
+                // A scalar has no dimensions; hand ORT a valid pointer all the same.
+                OrtNative.ThrowIfFailed(OrtNative.Api.CreateTensorWithDataAsOrtValue(
+                    OrtNative.CpuMemoryInfo.DangerousGetHandle(), pin.Pointer, byteLength,
+                    shape.IsEmpty ? &empty : dims, (nuint)shape.Length, (int)elementType, &value));
             }
+        }
+        catch
+        {
+            // Without a value there is nothing for ReleaseHandle to release, so the pin must go here.
+            _pin.Dispose();
+            throw;
         }
 
         Own(value);

@@ -96,6 +96,32 @@ public sealed class SessionRunnerTests
     }
 
     [Fact]
+    public void Run_WithPreallocatedOutputs_AllocatesNoManagedMemory()
+    {
+        using var session = new InferenceSession(TestModels.SumAndProduct());
+        using SessionRunner runner = session.CreateRunner(["a", "b"], ["sum", "product"]);
+        using var a = OrtTensor.FromArray(new float[] { 1, 2, 3 }, 3);
+        using var b = OrtTensor.FromArray(new float[] { 4, 5, 6 }, 3);
+        using var sum = OrtTensor.Allocate<float>(3);
+        using var product = OrtTensor.Allocate<float>(3);
+        OrtTensor[] inputs = [a, b];
+        OrtTensor?[] outputs = [sum, product];
+        for (int i = 0; i < 100; i++)
+        {
+            runner.Run(inputs, outputs);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1_000; i++)
+        {
+            runner.Run(inputs, outputs);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal([4f, 10, 18], product.ToArray<float>());
+    }
+
+    [Fact]
     public void Run_WithCancelledToken_StopsInOrt()
     {
         using var session = new InferenceSession(TestModels.Unary("Relu", TensorElementType.Float, 1));

@@ -12,9 +12,10 @@ public sealed class MatMulOpTests
         var a = Nd.Random(random, 5, 7);
         var b = Nd.Random(random, 7, 3);
 
-        var actual = OpHarness.Run("MatMul", (g, x) => g.Op("MatMul", [x[0], x[1]]), a, b);
+        var expected = Reference.MatMul2D(a, b);
+        var actual = OpHarness.Run("MatMul", expected.Shape, (g, x) => g.Op("MatMul", [x[0], x[1]]), a, b);
 
-        OpHarness.AssertClose(Reference.MatMul2D(a, b), actual);
+        OpHarness.AssertClose(expected, actual);
     }
 
     [Theory]
@@ -26,9 +27,10 @@ public sealed class MatMulOpTests
         var a = Nd.Random(random, 4, 3, 6);
         var b = sharedRight ? Nd.Random(random, 6, 2) : Nd.Random(random, 4, 6, 2);
 
-        var actual = OpHarness.Run("batched MatMul", (g, x) => g.Op("MatMul", [x[0], x[1]]), a, b);
+        var expected = Reference.BatchedMatMul(a, b);
+        var actual = OpHarness.Run("batched MatMul", expected.Shape, (g, x) => g.Op("MatMul", [x[0], x[1]]), a, b);
 
-        OpHarness.AssertClose(Reference.BatchedMatMul(a, b), actual);
+        OpHarness.AssertClose(expected, actual);
     }
 
     [Theory]
@@ -43,10 +45,11 @@ public sealed class MatMulOpTests
         var b = transB ? Nd.Random(random, 3, 6) : Nd.Random(random, 6, 3);
         var c = Nd.Random(random, 3);
 
-        var actual = OpHarness.Run("Gemm", (g, x) => g.Op("Gemm", [x[0], x[1], x[2]],
+        var product = Reference.MatMul2D(a, b, transA, transB, alpha);
+        var expected = Reference.Broadcast(product, c, (p, bias) => p + (beta * bias));
+        var actual = OpHarness.Run("Gemm", expected.Shape, (g, x) => g.Op("Gemm", [x[0], x[1], x[2]],
             Attr.Int("transA", transA ? 1 : 0), Attr.Int("transB", transB ? 1 : 0), Attr.Float("alpha", alpha), Attr.Float("beta", beta)), a, b, c);
 
-        var product = Reference.MatMul2D(a, b, transA, transB, alpha);
-        OpHarness.AssertClose(Reference.Broadcast(product, c, (p, bias) => p + (beta * bias)), actual);
+        OpHarness.AssertClose(expected, actual);
     }
 }

@@ -9,14 +9,15 @@ namespace FewShot.Exporters.Tests.Ops;
 internal static class OpHarness
 {
     /// <summary>
-    /// Writes a graph whose float inputs are <paramref name="inputs"/> and whose single output is what
-    /// <paramref name="body"/> returns, checks it, runs it on the CPU and returns the output as an <see cref="Nd"/>.
+    /// Writes a graph whose float inputs are <paramref name="inputs"/> and whose single output (declared with
+    /// <paramref name="outputShape"/>, which the checker requires) is what <paramref name="body"/> returns, checks
+    /// it, runs it on the CPU and returns the output as an <see cref="Nd"/>.
     /// </summary>
-    public static Nd Run(string what, Func<GraphBuilder, string[], string> body, params Nd[] inputs)
+    public static Nd Run(string what, int[] outputShape, Func<GraphBuilder, string[], string> body, params Nd[] inputs)
     {
         var g = new GraphBuilder(what.Replace(' ', '_'));
         var names = inputs.Select((x, i) => g.Input($"x{i}", DataType.Float, x.LongShape.Select(d => (Dim)d).ToArray())).ToArray();
-        g.Output(body(g, names));
+        g.Output(body(g, names), outputShape.Select(d => (Dim)d).ToArray());
         var bytes = OnnxModelFile.ToBytes(g.ToModel());
         OnnxChecker.AssertValid(bytes, what);
 

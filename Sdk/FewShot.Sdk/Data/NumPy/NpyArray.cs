@@ -20,11 +20,9 @@ public sealed class NpyArray
         foreach (int dim in shape)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(dim, nameof(shape));
-            count *= dim;
-            if (count > Array.MaxLength)
-            {
-                throw new ArgumentException($"shape ({string.Join(", ", shape.ToArray())}) holds more elements than a .NET array", nameof(shape));
-            }
+
+            // Clamped, not checked: a later zero dimension can still make a huge product empty.
+            count = Math.Min(count * dim, (long)Array.MaxLength + 1);
         }
 
         if (count != data.Length)

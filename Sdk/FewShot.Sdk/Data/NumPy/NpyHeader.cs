@@ -16,7 +16,10 @@ public sealed class NpyHeader
     /// <summary>The longest header dict, in bytes, that the reader accepts (NumPy itself writes under 200).</summary>
     public const int MaxHeaderLength = 65_536;
 
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    /// <summary>The most axes an array may have, NumPy's own limit (NPY_MAXDIMS).</summary>
+    public const int MaxRank = 64;
+
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     private readonly int[] shape;
 
@@ -49,7 +52,7 @@ public sealed class NpyHeader
     /// <summary>Reads and validates the header at the stream's position, leaving the stream at the first data byte.</summary>
     internal static NpyHeader Read(Stream stream)
     {
-        Span<byte> preamble = stackalloc byte[10];
+        Span<byte> preamble = stackalloc byte[12];
         int got = stream.ReadAtLeast(preamble[..8], 8, throwOnEndOfStream: false);
         if (got < 8)
         {
@@ -129,6 +132,11 @@ public sealed class NpyHeader
                 "npy array is in Fortran (column-major) order, which is not supported; save it in C order (numpy.ascontiguousarray)");
         }
 
+        if (dims.Length > MaxRank)
+        {
+            throw new InvalidDataException($"npy shape has {dims.Length} axes, more than NumPy's {MaxRank}");
+        }
+
         var shape = new int[dims.Length];
         long count = 1;
         for (int i = 0; i < dims.Length; i++)
@@ -160,11 +168,16 @@ public sealed class NpyHeader
     }
 
     /// <summary>
-    /// Formats a version 1.0 header (version 2.0 when the dict exceeds 65,535 bytes) as NumPy writes it:
-    /// the dict padded with spaces and a final newline so that the data starts at a multiple of 64 bytes.
+    /// Formats a version 1.0 header as NumPy writes it: the dict padded with spaces and a final newline so that
+    /// the data starts at a multiple of 64 bytes. With at most <see cref="MaxRank"/> axes it always fits version 1.0.
     /// </summary>
     internal static byte[] Format(NpyDType dtype, ReadOnlySpan<int> shape)
     {
+        if (shape.Length > MaxRank)
+        {
+            throw new ArgumentException($"shape has {shape.Length} axes; NumPy arrays have at most {MaxRank}", nameof(shape));
+        }
+
         string dims = shape.Length switch
         {
             0 => "()",
@@ -173,27 +186,13 @@ public sealed class NpyHeader
         };
         string dict = $"{{'descr': '{NpyDTypes.Descr(dtype)}', 'fortran_order': False, 'shape': {dims}, }}";
 
-        int prefix = 10;
-        int padded = RoundUp(prefix + dict.Length + 1, 64) - prefix;
-        if (padded > ushort.MaxValue)
-        {
-            prefix = 12;
-            padded = RoundUp(prefix + dict.Length + 1, 64) - prefix;
-        }
-
-        var bytes = new byte[prefix + padded];
+        const int Prefix = 10;
+        int padded = RoundUp(Prefix + dict.Length + 1, 64) - Prefix;
+        var bytes = new byte[Prefix + padded];
         Magic.CopyTo(bytes);
-        bytes[6] = (byte)(prefix == 10 ? 1 : 2);
-        if (prefix == 10)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)padded);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), (uint)padded);
-        }
-
-        var body = bytes.AsSpan(prefix);
+        bytes[6] = 1;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)padded);
+        var body = bytes.AsSpan(Prefix);
         body.Fill((byte)' ');
         Encoding.ASCII.GetBytes(dict, body);
         body[^1] = (byte)'\n';

@@ -30,8 +30,14 @@ public static class Omniglot
     /// <summary>The side of the original drawings in pixels.</summary>
     public const int SourceImageSize = 105;
 
-    /// <summary>Characters in the training, validation and test classes of <see cref="OmniglotSplit.Paper"/>.</summary>
-    public const int PaperTrainCount = 1100, PaperValidationCount = 100, PaperTestCount = 423;
+    /// <summary>Characters in the training classes of <see cref="OmniglotSplit.Paper"/> (before rotation).</summary>
+    public const int PaperTrainCount = 1100;
+
+    /// <summary>Characters in the validation classes of <see cref="OmniglotSplit.Paper"/>.</summary>
+    public const int PaperValidationCount = 100;
+
+    /// <summary>Characters in the test classes of <see cref="OmniglotSplit.Paper"/>.</summary>
+    public const int PaperTestCount = CharacterCount - PaperTrainCount - PaperValidationCount;
 
     private static readonly ConcurrentDictionary<(string Directory, int Size), Lazy<InMemoryDataset>> Cache = new();
 

@@ -64,7 +64,7 @@ public static class Omniglot
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
-        var key = (Path.GetFullPath(directory), imageSize);
+        var key = (Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)), imageSize);
         var lazy = Cache.GetOrAdd(key, k => new Lazy<InMemoryDataset>(() => Read(k.Directory, k.Size)));
         try
         {

@@ -1,4 +1,4 @@
-namespace FewShot.Sdk.Tests.Data.Omniglot;
+namespace FewShot.Sdk.Tests.Data;
 
 /// <summary>Finds the shared Omniglot folder beside the repository: the tests need the real data and fail without it.</summary>
 internal static class OmniglotFiles

@@ -101,8 +101,7 @@ public static class Omniglot
                     validation: null,
                     new ClassSubsetDataset(characters, Enumerable.Range(BackgroundCharacterCount, EvaluationCharacterCount).ToArray()));
             case OmniglotSplit.Paper:
-                int[] order = Enumerable.Range(0, CharacterCount).ToArray();
-                new Random(options.SplitSeed).Shuffle(order);
+                int[] order = Permutation(new Random(options.SplitSeed), CharacterCount);
                 return new DatasetSplits(
                     Train(characters, order.Take(PaperTrainCount), options),
                     new ClassSubsetDataset(characters, order.Skip(PaperTrainCount).Take(PaperValidationCount).Order().ToArray()),
@@ -117,6 +116,22 @@ public static class Omniglot
 
     private static RotatedClassesDataset Train(IFewShotDataset characters, IEnumerable<int> indices, OmniglotOptions options) =>
         new(new ClassSubsetDataset(characters, indices.Order().ToArray()), options.TrainRotations);
+
+    /// <summary>
+    /// A Fisher–Yates permutation written out rather than <see cref="Random.Shuffle{T}(T[])"/>, so that the split
+    /// depends only on the documented <see cref="Random.Next(int, int)"/> sequence of a seeded <see cref="Random"/>.
+    /// </summary>
+    private static int[] Permutation(Random random, int count)
+    {
+        int[] order = Enumerable.Range(0, count).ToArray();
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = random.Next(0, i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
 
     private static InMemoryDataset Read(string directory, int imageSize)
     {

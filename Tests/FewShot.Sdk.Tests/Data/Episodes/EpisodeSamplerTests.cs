@@ -81,6 +81,17 @@ public sealed class EpisodeSamplerTests
     }
 
     [Fact]
+    public void EpisodesOfAGivenSeedNeverChange()
+    {
+        // Pinned: a resumed or repeated run must draw the very episodes that the original run drew.
+        var episode = new EpisodeSampler(Coded, 5, 2, 3).Sample(new Random(123));
+
+        Assert.Equal([11, 10, 9, 1, 2], episode.ClassIds);
+        Assert.Equal([1, 0, 18, 10, 16, 11, 1, 0, 7, 8], episode.SupportExampleIndices);
+        Assert.Equal([4, 6, 14, 5, 1, 2, 6, 3, 18, 9, 3, 2, 10, 0, 5], episode.QueryExampleIndices);
+    }
+
+    [Fact]
     public void DifferentSeedsGiveDifferentEpisodes()
     {
         var sampler = new EpisodeSampler(Coded, 4, 1, 5);

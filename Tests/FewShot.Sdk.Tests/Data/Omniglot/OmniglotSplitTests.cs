@@ -55,6 +55,16 @@ public sealed class OmniglotSplitTests
     }
 
     [Fact]
+    public void PaperSplitOfSeedZeroNeverChanges()
+    {
+        // Pinned: results reported on the paper split must stay comparable across versions of the SDK.
+        var splits = OmniglotData.CreateSplits(Characters, new OmniglotOptions { Split = OmniglotSplit.Paper });
+
+        Assert.Equal([2, 7, 16, 20, 24, 28, 32, 42], SourceCharacters(splits.Test).Take(8));
+        Assert.Equal([19, 46, 50, 60, 61, 64, 65, 70], SourceCharacters(splits.Validation!).Take(8));
+    }
+
+    [Fact]
     public void TrainRotationsAreExactPermutationsOfTheCharacter()
     {
         var train = OmniglotData.Load(OmniglotFiles.Directory).Train;

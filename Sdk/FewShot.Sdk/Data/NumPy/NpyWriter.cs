@@ -1,3 +1,4 @@
+using FewShot.Exporters.IO;
 using System.Runtime.InteropServices;
 
 namespace FewShot.Sdk.Data;

@@ -1,3 +1,4 @@
+using FewShot.Exporters.IO;
 using System.IO.Compression;
 
 namespace FewShot.Sdk.Data;

@@ -1,3 +1,4 @@
+using FewShot.Tests.Shared;
 using FewShot.Sdk.Data;
 using OmniglotData = FewShot.Sdk.Data.Omniglot;
 
@@ -178,7 +179,7 @@ public sealed class EpisodeSamplerTests
     [Fact]
     public void SamplesOmniglotTrainingEpisodesWithRotatedClasses()
     {
-        var splits = OmniglotData.Load(OmniglotFiles.Directory);
+        var splits = OmniglotData.Load(RepoPaths.Omniglot);
         var sampler = new EpisodeSampler(splits.Train, 5, 1, 15);
 
         var batch = sampler.SampleBatch(new Random(6), 4);

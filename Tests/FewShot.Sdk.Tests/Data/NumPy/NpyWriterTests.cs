@@ -1,3 +1,4 @@
+using FewShot.Exporters.IO;
 using System.Text;
 using FewShot.Sdk.Data;
 

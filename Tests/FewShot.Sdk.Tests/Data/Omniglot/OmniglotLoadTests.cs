@@ -1,3 +1,4 @@
+using FewShot.Tests.Shared;
 using FewShot.Sdk.Data;
 using OmniglotData = FewShot.Sdk.Data.Omniglot;
 
@@ -5,7 +6,7 @@ namespace FewShot.Sdk.Tests.Data.Omniglot;
 
 public sealed class OmniglotLoadTests
 {
-    private static InMemoryDataset Characters => OmniglotData.LoadCharacters(OmniglotFiles.Directory);
+    private static InMemoryDataset Characters => OmniglotData.LoadCharacters(RepoPaths.Omniglot);
 
     [Fact]
     public void LoadsAllCharactersAsOneChannel28x28Images()
@@ -51,7 +52,7 @@ public sealed class OmniglotLoadTests
     [Fact]
     public void LoadsAreCachedPerFolderAndSize()
     {
-        Assert.Same(Characters, OmniglotData.LoadCharacters(OmniglotFiles.Directory + Path.DirectorySeparatorChar));
+        Assert.Same(Characters, OmniglotData.LoadCharacters(RepoPaths.Omniglot + Path.DirectorySeparatorChar));
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class OmniglotLoadTests
 
     private static void CheckAgainstRawBytes(InMemoryDataset characters, string file, int[] localCharacters, int classOffset)
     {
-        using var npz = NpzReader.Open(Path.Combine(OmniglotFiles.Directory, file));
+        using var npz = NpzReader.Open(Path.Combine(RepoPaths.Omniglot, file));
         using var stream = npz.OpenEntry("images");
         NpyReader.ReadHeader(stream);
         var drawing = new byte[105 * 105];

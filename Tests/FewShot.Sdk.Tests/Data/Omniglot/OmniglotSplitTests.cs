@@ -1,3 +1,4 @@
+using FewShot.Tests.Shared;
 using FewShot.Sdk.Data;
 using OmniglotData = FewShot.Sdk.Data.Omniglot;
 
@@ -5,7 +6,7 @@ namespace FewShot.Sdk.Tests.Data.Omniglot;
 
 public sealed class OmniglotSplitTests
 {
-    private static InMemoryDataset Characters => OmniglotData.LoadCharacters(OmniglotFiles.Directory);
+    private static InMemoryDataset Characters => OmniglotData.LoadCharacters(RepoPaths.Omniglot);
 
     private static int[] SourceCharacters(IFewShotDataset split) => split switch
     {
@@ -17,7 +18,7 @@ public sealed class OmniglotSplitTests
     [Fact]
     public void LakeSplitTrainsOnBackgroundAndTestsOnEvaluation()
     {
-        var splits = OmniglotData.Load(OmniglotFiles.Directory);
+        var splits = OmniglotData.Load(RepoPaths.Omniglot);
 
         Assert.Equal(964 * 4, splits.Train.ClassCount);
         Assert.Null(splits.Validation);
@@ -67,7 +68,7 @@ public sealed class OmniglotSplitTests
     [Fact]
     public void TrainRotationsAreExactPermutationsOfTheCharacter()
     {
-        var train = OmniglotData.Load(OmniglotFiles.Directory).Train;
+        var train = OmniglotData.Load(RepoPaths.Omniglot).Train;
         var upright = new float[784];
         var turned = new float[784];
         foreach (int character in new[] { 0, 500, 963 })

@@ -1,7 +1,7 @@
-namespace FewShot.Sdk.Data;
+namespace FewShot.Exporters.IO;
 
 /// <summary>Writes a file so that readers see either the old content or the complete new one.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
     /// Runs <paramref name="write"/> on a temporary file in the target's directory, flushes it to disk, then
@@ -34,5 +34,12 @@ internal static class AtomicFile
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> atomically, as <see cref="Write"/> does.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes));
     }
 }

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Reflection;
+using FewShot.Runtime;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary><c>fewshot info</c>: versions, the ONNX Runtime library actually loaded, providers and thread settings.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var command = new Command("info", "Show FewShot's version, the ONNX Runtime loaded and where from, execution providers and threads.");
+        command.SetAction(_ =>
+        {
+            try
+            {
+                Write(output);
+                return 0;
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or InvalidOperationException or FileNotFoundException)
+            {
+                error.WriteLine($"error: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static void Write(TextWriter output)
+    {
+        var version = typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        output.WriteLine($"FewShot               {version.Split('+')[0]}");
+        output.WriteLine($".NET                  {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
+        output.WriteLine($"ONNX Runtime          {OnnxRuntime.Version} (C API version {OnnxRuntime.ApiVersion})");
+        output.WriteLine($"ONNX Runtime library  {OnnxRuntime.LibraryPath}");
+        var overridden = Environment.GetEnvironmentVariable(OnnxRuntime.LibraryPathVariable);
+        output.WriteLine($"{OnnxRuntime.LibraryPathVariable,-21} {(string.IsNullOrEmpty(overridden) ? "(not set)" : overridden)}");
+        output.WriteLine($"Execution providers   {string.Join(", ", OnnxRuntime.AvailableProviders)}");
+        output.WriteLine($"Processors            {Environment.ProcessorCount}");
+        var defaults = new InferenceSessionOptions();
+        output.WriteLine($"Threads (defaults)    intra-op {Threads(defaults.IntraOpThreads)}, inter-op {Threads(defaults.InterOpThreads)}, {defaults.ExecutionMode} execution, optimization {defaults.GraphOptimizationLevel}");
+    }
+
+    private static string Threads(int count) => count == 0 ? "ORT's choice (0)" : count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using FewShot.Cli.Commands;
+
+namespace FewShot.Cli;
+
+/// <summary>Builds the <c>fewshot</c> command tree. Output goes to the given writers so tests can read it.</summary>
+public static class FewShotCommandLine
+{
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand Create(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("FewShot: meta-train, export and adapt few-shot models on ONNX Runtime.");
+        root.Subcommands.Add(InfoCommand.Create(output, error));
+        return root;
+    }
+}

@@ -1,0 +1,8 @@
+namespace FewShot.Cli;
+
+/// <summary>The <c>fewshot</c> command's entry point.</summary>
+public static class Program
+{
+    /// <summary>Parses the arguments and runs the chosen command; returns the process exit code.</summary>
+    public static int Main(string[] args) => FewShotCommandLine.Create(Console.Out, Console.Error).Parse(args).Invoke();
+}

@@ -1,0 +1,121 @@
+using FewShot.Exporters.Graphs;
+
+namespace FewShot.Sdk.Models;
+
+/// <summary>
+/// The standard few-shot backbone (Vinyals et al., used by MAML and ProtoNets): four blocks of
+/// [3×3 conv, batch norm with batch statistics, ReLU, 2×2 max-pool] and, unless it is an encoder, a linear head.
+/// On 28×28 inputs the feature map ends 1×1, so the features have <see cref="Channels"/> values.
+/// </summary>
+public sealed class Conv4 : IFewShotModel
+{
+    private const int Blocks = 4;
+
+    /// <summary>Creates the network.</summary>
+    /// <param name="inputShape">One example's shape [channels, height, width], e.g. [1, 28, 28].</param>
+    /// <param name="outputs">Classes of the linear head; 0 for an encoder with no head (ProtoNets).</param>
+    /// <param name="channels">Channels of every conv layer (64 in the papers).</param>
+    public Conv4(IReadOnlyList<long> inputShape, int outputs, int channels = 64)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (inputShape.Count != 3 || inputShape.Any(d => d <= 0))
+        {
+            throw new ArgumentException($"conv4 needs an input shape [channels, height, width] of positive sizes, got [{string.Join(", ", inputShape)}]", nameof(inputShape));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(outputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        InputShape = inputShape.ToArray();
+        Channels = channels;
+        var height = inputShape[1];
+        var width = inputShape[2];
+        for (var i = 0; i < Blocks; i++)
+        {
+            height /= 2;
+            width /= 2;
+        }
+
+        if (height == 0 || width == 0)
+        {
+            throw new ArgumentException($"conv4 halves the image four times; {inputShape[1]}×{inputShape[2]} is too small (at least 16×16)", nameof(inputShape));
+        }
+
+        FeatureSize = checked((int)(channels * height * width));
+        OutputSize = outputs == 0 ? FeatureSize : outputs;
+        HasHead = outputs > 0;
+        Parameters = CreateParameters(inputShape[0], channels, FeatureSize, outputs);
+    }
+
+    /// <inheritdoc />
+    public string Name => HasHead ? "conv4" : "conv4-encoder";
+
+    /// <inheritdoc />
+    public IReadOnlyList<long> InputShape { get; }
+
+    /// <inheritdoc />
+    public int OutputSize { get; }
+
+    /// <summary>Channels of every conv layer.</summary>
+    public int Channels { get; }
+
+    /// <summary>The size of the flattened features that the head reads.</summary>
+    public int FeatureSize { get; }
+
+    /// <summary>True when the network ends with a linear classification head.</summary>
+    public bool HasHead { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterSpec> Parameters { get; }
+
+    /// <summary>Names of the head's parameters (what ANIL adapts); empty for an encoder.</summary>
+    public IReadOnlyList<string> HeadParameterNames => HasHead ? ["head.weight", "head.bias"] : [];
+
+    /// <inheritdoc />
+    public string Forward(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
+    {
+        var features = Features(graph, input, parameters);
+        return HasHead ? Head(graph, features, parameters) : features;
+    }
+
+    /// <summary>Appends the four conv blocks and the flatten; returns [batch, <see cref="FeatureSize"/>].</summary>
+    public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var x = input;
+        for (var i = 1; i <= Blocks; i++)
+        {
+            x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1);
+            x = Layers.BatchNorm(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"]);
+            x = Layers.MaxPool2x2(graph, Layers.Relu(graph, x));
+        }
+
+        return Layers.Flatten(graph, x);
+    }
+
+    /// <summary>Appends the linear head over features; returns [batch, classes].</summary>
+    public string Head(GraphBuilder graph, string features, IReadOnlyDictionary<string, string> parameters) =>
+        Layers.Linear(graph, features, parameters["head.weight"], parameters["head.bias"]);
+
+    private static ParameterSpec[] CreateParameters(long inputChannels, int channels, int featureSize, int outputs)
+    {
+        var list = new List<ParameterSpec>();
+        var inChannels = inputChannels;
+        for (var i = 1; i <= Blocks; i++)
+        {
+            var fanIn = inChannels * 9;
+            list.Add(new ParameterSpec($"conv{i}.weight", [channels, inChannels, 3, 3], ParameterInit.UniformFanIn, fanIn));
+            list.Add(new ParameterSpec($"conv{i}.bias", [channels], ParameterInit.UniformFanIn, fanIn));
+            list.Add(new ParameterSpec($"bn{i}.weight", [channels], ParameterInit.Ones));
+            list.Add(new ParameterSpec($"bn{i}.bias", [channels], ParameterInit.Zeros));
+            inChannels = channels;
+        }
+
+        if (outputs > 0)
+        {
+            list.Add(new ParameterSpec("head.weight", [outputs, featureSize], ParameterInit.UniformFanIn, featureSize));
+            list.Add(new ParameterSpec("head.bias", [outputs], ParameterInit.UniformFanIn, featureSize));
+        }
+
+        return list.ToArray();
+    }
+}

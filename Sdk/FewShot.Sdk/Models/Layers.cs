@@ -1,0 +1,47 @@
+using FewShot.Exporters.Graphs;
+
+namespace FewShot.Sdk.Models;
+
+/// <summary>The layers the models are made of, emitted as standard ONNX operators that the autodiff differentiates.</summary>
+public static class Layers
+{
+    /// <summary>Batch-norm epsilon, PyTorch's default.</summary>
+    public const float BatchNormEpsilon = 1e-5f;
+
+    /// <summary>PyTorch's Linear: x·Wᵀ + b, with W stored [out, in].</summary>
+    public static string Linear(GraphBuilder g, string x, string weight, string bias) =>
+        g.Op("Gemm", [x, weight, bias], Attr.Int("transB", 1));
+
+    /// <summary>A 3×3 (or any square) convolution with stride 1 and "same" zero padding of <paramref name="pad"/>.</summary>
+    public static string Conv(GraphBuilder g, string x, string weight, string bias, long pad) =>
+        g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad));
+
+    /// <summary>
+    /// Batch normalization with the statistics of the batch it sees (biased variance, as PyTorch in training
+    /// mode), per channel of an NCHW tensor. Composed from primitives so that it differentiates to any order.
+    /// </summary>
+    public static string BatchNorm(GraphBuilder g, string x, string scale, string shift)
+    {
+        var type = g.ElementTypeOf(x);
+        var mean = g.Op("ReduceMean", [x], Attr.Ints("axes", 0, 2, 3), Attr.Int("keepdims", 1));
+        var centered = g.Op("Sub", [x, mean]);
+        var variance = g.Op("ReduceMean", [g.Op("Mul", [centered, centered])], Attr.Ints("axes", 0, 2, 3), Attr.Int("keepdims", 1));
+        var std = g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon, type)])]);
+        var normalized = g.Op("Div", [centered, std]);
+        var channelShape = g.Int64s(1, -1, 1, 1);
+        return g.Op("Add", [
+            g.Op("Mul", [normalized, g.Op("Reshape", [scale, channelShape])]),
+            g.Op("Reshape", [shift, channelShape]),
+        ]);
+    }
+
+    /// <summary>2×2 max pooling with stride 2 (floor: an odd edge row or column is dropped, as in PyTorch).</summary>
+    public static string MaxPool2x2(GraphBuilder g, string x) =>
+        g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2));
+
+    /// <summary>Rectified linear unit.</summary>
+    public static string Relu(GraphBuilder g, string x) => g.Op("Relu", [x]);
+
+    /// <summary>Flattens [N, ...] to [N, rest].</summary>
+    public static string Flatten(GraphBuilder g, string x) => g.Op("Flatten", [x], Attr.Int("axis", 1));
+}

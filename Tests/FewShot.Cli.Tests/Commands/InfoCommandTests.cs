@@ -1,0 +1,30 @@
+using FewShot.Cli;
+
+namespace FewShot.Cli.Tests.Commands;
+
+public sealed class InfoCommandTests
+{
+    [Fact]
+    public void InfoReportsTheLoadedOnnxRuntime()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exit = FewShotCommandLine.Create(output, error).Parse(["info"]).Invoke();
+
+        Assert.Equal(0, exit);
+        var text = output.ToString();
+        Assert.Contains("ONNX Runtime          1.30.0", text);
+        Assert.Contains("CPUExecutionProvider", text);
+        var libraryLine = text.Split('\n').Single(l => l.StartsWith("ONNX Runtime library", StringComparison.Ordinal));
+        Assert.True(File.Exists(libraryLine["ONNX Runtime library".Length..].Trim()), libraryLine);
+    }
+
+    [Fact]
+    public void UnknownCommandFails()
+    {
+        var exit = FewShotCommandLine.Create(new StringWriter(), new StringWriter()).Parse(["no-such-command"]).Invoke();
+
+        Assert.NotEqual(0, exit);
+    }
+}

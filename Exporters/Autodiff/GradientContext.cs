@@ -121,6 +121,9 @@ public sealed class GradientContext
     /// <summary>Zeros with the shape and element type of <paramref name="like"/> (one ConstantOfShape per value).</summary>
     public string Zeros(string like) => ZerosOfShape(ShapeOf(like), like);
 
+    /// <summary>Zeros of a static shape with the element type of <paramref name="like"/>.</summary>
+    public string Zeros(long[] shape, string like) => ZerosOfShape(Int64s(shape), like);
+
     /// <summary>A 1-D tensor of zeros with as many elements as <paramref name="like"/> and its element type.</summary>
     public string FlatZeros(string like) =>
         StaticShape(like) is { } shape && shape.All(d => d.IsFixed)

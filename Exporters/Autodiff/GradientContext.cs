@@ -134,7 +134,7 @@ public sealed class GradientContext
     public string SizeAlong(string value, long axis)
     {
         var shape = _shapes.Shape(value);
-        var a = shape is null ? axis : ShapeInference.Normalize(axis, shape.Count);
+        var a = shape is null ? axis : ShapeFunctions.Normalize(axis, shape.Count);
         return shape is not null && shape[(int)a].IsFixed ? Int64s(shape[(int)a].Value!.Value) : Op("Gather", [ShapeOf(value), Int64s(a)]);
     }
 

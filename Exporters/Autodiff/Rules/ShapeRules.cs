@@ -80,14 +80,14 @@ internal static class ShapeRules
         var current = sizes.ToArray();
         for (var k = 0; k < axes.Length; k++)
         {
-            var a = (int)ShapeInference.Normalize(axes[k], sizes.Length);
-            current[a] = ShapeInference.SliceLength(sizes[a], starts[k], ends[k], 1);
+            var a = (int)ShapeFunctions.Normalize(axes[k], sizes.Length);
+            current[a] = ShapeFunctions.SliceLength(sizes[a], starts[k], ends[k], 1);
         }
 
         var gradient = dy;
         for (var k = 0; k < axes.Length; k++)
         {
-            var a = (int)ShapeInference.Normalize(axes[k], sizes.Length);
+            var a = (int)ShapeFunctions.Normalize(axes[k], sizes.Length);
             var before = Math.Clamp(starts[k] < 0 ? starts[k] + sizes[a] : starts[k], 0, sizes[a]);
             var after = sizes[a] - before - current[a];
             long[] Block(long size) => current.Select((d, i) => i == a ? size : d).ToArray();

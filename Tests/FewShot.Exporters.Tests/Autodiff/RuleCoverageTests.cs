@@ -18,7 +18,7 @@ public sealed class RuleCoverageTests
     /// </summary>
     private static readonly HashSet<string> CpuAndCudaKernels =
     [
-        "Abs", "Add", "AveragePool", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Div",
+        "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Div",
         "Equal", "Exp", "Expand", "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gemm", "GlobalAveragePool",
         "Greater", "Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "NonZero", "Not",
         "Pad", "Pow", "Range", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Round", "ScatterElements",
@@ -60,6 +60,7 @@ public sealed class RuleCoverageTests
         ["GatherElements"] = (g, x) => g.Op("GatherElements", [x, g.Op("Reshape", [g.Int64s(0, 1), g.Int64s(1, 2, 1, 1)])]),
         ["ScatterElements"] = (g, x) => g.Op("ScatterElements", [x, g.Op("Reshape", [g.Int64s(1, 0), g.Int64s(2, 1, 1, 1)]), g.Op("ReduceSum", [x, g.Int64s(1, 2, 3)])]),
         ["GatherND"] = (g, x) => g.Op("GatherND", [x, g.Op("Reshape", [g.Int64s(1, 0), g.Int64s(2, 1)])]),
+        ["BatchNormalization"] = (g, x) => g.Op("BatchNormalization", [x, .. new[] { 1.5, 0.5, 0.1, 2.0 }.Select(v => g.Op("Expand", [g.Scalar(v), g.Int64s(3)]))]),
         ["ScatterND"] = (g, x) => g.Op("ScatterND", [x, g.Op("Reshape", [g.Int64s(1), g.Int64s(1, 1)]), g.Op("Gather", [x, g.Int64s(0)])]),
     };
 

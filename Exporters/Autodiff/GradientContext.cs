@@ -28,12 +28,16 @@ public sealed class GradientContext
         foreach (var node in graph.Graph.Node)
         {
             // Reuse what the graph already computes (the forward pass, earlier passes such as an unrolled loop's steps).
-            if (node.OpType == "Constant" && node.Tensor("value") is { } tensor && Key(tensor) is { } key)
+            if (node.OpType == "Constant")
             {
-                _constants.TryAdd(key, node.Output[0]);
+                if (node.Tensor("value") is { } tensor && Key(tensor) is { } key)
+                {
+                    _constants.TryAdd(key, node.Output[0]);
+                }
             }
             else if (node.Output.Count == 1 && node.Domain.Length == 0 && node.DocString.Length == 0)
             {
+                // Stop-gradient markers carry a doc string and are never shared; rules emit no random operators to match others.
                 _computed.TryAdd(Key(node.OpType, node.Input, node.Attribute), node.Output[0]);
             }
         }

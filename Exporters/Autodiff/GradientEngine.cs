@@ -53,14 +53,15 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
     {
         foreach (var value in wrt.Append(output))
         {
+            var parameter = value == output ? nameof(output) : nameof(wrt);
             if (!graph.TryGetElementType(value, out var type))
             {
-                throw new ArgumentException($"'{value}' is not a value of graph '{graph.Graph.Name}' with a known element type", nameof(wrt));
+                throw new ArgumentException($"'{value}' is not a value of graph '{graph.Graph.Name}' with a known element type", parameter);
             }
 
             if (!IsFloatingPoint(type))
             {
-                throw new ArgumentException($"'{value}' has element type {type}; gradients exist only for floating-point values", nameof(wrt));
+                throw new ArgumentException($"'{value}' has element type {type}; gradients exist only for floating-point values", parameter);
             }
         }
 
@@ -70,7 +71,10 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         }
     }
 
-    /// <summary>The floating-point values that depend on <paramref name="wrt"/> through nodes not marked stop-gradient.</summary>
+    /// <summary>
+    /// The floating-point values that depend on <paramref name="wrt"/> through nodes not marked stop-gradient. Outputs of
+    /// unknown type count as floating-point, so that a missing rule is reported rather than a gradient silently dropped.
+    /// </summary>
     private HashSet<string> Reach(NodeProto[] nodes, IReadOnlyList<string> wrt)
     {
         var reached = new HashSet<string>(wrt, StringComparer.Ordinal);

@@ -181,6 +181,26 @@ public sealed class GradientEngineTests
         Assert.Equal(6 + (5 * 4), appended.Count);
     }
 
+    [Fact]
+    public void DifferentiatesAGraphReadBackFromItsBytes()
+    {
+        var original = new GraphBuilder("saved");
+        var x = original.Input("x", DataType.Double, "n", 2);
+        var w = original.Initializer(TensorData.Double("w", [2, 2], [1, 2, 3, 4]));
+        var loss = original.Op("ReduceSum", [original.Op("Tanh", [original.Op("MatMul", [x, w])])], Attr.Int("keepdims", 0));
+        original.Output(loss, []);
+
+        var g = GraphBuilder.Edit(OnnxModelFile.Parse(OnnxModelFile.ToBytes(original.ToModel())).Graph);
+        var gradient = Gradients.Append(g, loss, [w])[w];
+        g.Output(gradient);
+
+        // d/dw Σ tanh(xw) = xᵀ (1 − tanh²(xw)); with x = [[1, 0]] only w's first row gets gradient.
+        double[] expected = [1 - Math.Pow(Math.Tanh(1), 2), 1 - Math.Pow(Math.Tanh(2), 2), 0, 0];
+        using var model = new OrtModel(g.ToModel());
+        var actual = model.Run(new Dictionary<string, TestTensor> { [x] = new(DataType.Double, [1, 2], [1, 0]) }, gradient).Values;
+        Assert.Equal(expected, actual, (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
     private static double[] Run(GraphBuilder g, string output, params (string Name, double[] Values)[] inputs)
     {
         using var model = new OrtModel(g.ToModel());

@@ -190,7 +190,7 @@ public sealed class GradientContext
 
     /// <summary>An exception for a node that this context's current rule cannot differentiate, naming the op and node.</summary>
     public InvalidOperationException Unsupported(string reason) =>
-        new(_node is null ? reason : $"cannot differentiate {_node.OpType} node {_node.Name}: {reason}");
+        new(_node is null ? reason : $"cannot differentiate {_node.OpType} node {_node.Label()}: {reason}");
 
     internal void Begin(NodeProto node) => _node = node;
 

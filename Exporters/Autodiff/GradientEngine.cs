@@ -139,7 +139,7 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         var dy = Total(node.Output[0]);
         if (node.Output.Skip(1).FirstOrDefault(o => Total(o) is not null) is { } other)
         {
-            throw new InvalidOperationException($"cannot differentiate {node.OpType} node {node.Name} through its output '{other}': rules differentiate the first output only");
+            throw new InvalidOperationException($"cannot differentiate {node.OpType} node {node.Label()} through its output '{other}': rules differentiate the first output only");
         }
 
         if (dy is null)
@@ -149,7 +149,7 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
 
         if (!_registry.TryGet(node.OpType, out var rule, out var broadcasting) || node.Domain is { Length: > 0 } and not "ai.onnx")
         {
-            throw new InvalidOperationException($"no gradient rule for op \"{node.OpType}\" (node {node.Name})");
+            throw new InvalidOperationException($"no gradient rule for op \"{node.OpType}\" (node {node.Label()})");
         }
 
         context.Begin(node);

@@ -1,3 +1,4 @@
+using FewShot.Exporters.IO;
 using FewShot.Exporters.Onnx;
 using Google.Protobuf;
 

@@ -17,9 +17,9 @@ internal static class RepoPaths
         get
         {
             var path = Path.Combine(Shared, "datasets", "omniglot");
-            if (!File.Exists(Path.Combine(path, "images_background.npz")))
+            if (!File.Exists(Path.Combine(path, "images_background.npz")) || !File.Exists(Path.Combine(path, "images_evaluation.npz")))
             {
-                throw new InvalidOperationException($"Omniglot is expected at {path} (../shared/datasets/omniglot beside the repository) but images_background.npz is not there");
+                throw new InvalidOperationException($"Omniglot is expected at {path} (../shared/datasets/omniglot beside the repository): images_background.npz and images_evaluation.npz are not both there");
             }
 
             return path;

@@ -1,0 +1,70 @@
+namespace FewShot.Sdk.Data;
+
+/// <summary>
+/// Loads a dataset laid out as one folder per class, <c>root/&lt;class&gt;/*.png</c>, into memory.
+/// </summary>
+public static class ImageFolder
+{
+    /// <summary>
+    /// Decodes every PNG under <paramref name="root"/> into float32 examples <c>[C, Height, Width]</c> in [0, 1],
+    /// resized by area averaging. Classes are the sub-folders sorted by name (ordinal), each named after its
+    /// folder; examples are the folder's <c>.png</c> files (any letter case) sorted by name. Other files and
+    /// hidden folders (name starting with '.') are ignored. <paramref name="progress"/> receives the number of
+    /// images decoded so far.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">There are no class folders, a class folder has no PNG, or a PNG is invalid (the message names the file).</exception>
+    public static InMemoryDataset Load(
+        string root,
+        ImageFolderOptions? options = null,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        options ??= new ImageFolderOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Height, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Width, nameof(options));
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"image folder root '{root}' does not exist");
+        }
+
+        string[] classFolders = Directory.GetDirectories(root)
+            .Where(path => !Path.GetFileName(path).StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        if (classFolders.Length == 0)
+        {
+            throw new InvalidDataException($"image folder root '{root}' has no class folders; expected root/<class>/*.png");
+        }
+
+        int channels = options.ColorMode == ImageColorMode.Grayscale ? 1 : 3;
+        int exampleLength = channels * options.Height * options.Width;
+        var names = new string[classFolders.Length];
+        var blocks = new float[classFolders.Length][];
+        int decoded = 0;
+        for (int c = 0; c < classFolders.Length; c++)
+        {
+            names[c] = Path.GetFileName(classFolders[c]);
+            string[] files = Directory.GetFiles(classFolders[c])
+                .Where(path => path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+            if (files.Length == 0)
+            {
+                throw new InvalidDataException($"class folder '{classFolders[c]}' has no .png files");
+            }
+
+            blocks[c] = new float[files.Length * exampleLength];
+            for (int i = 0; i < files.Length; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                float[] example = PngDecoder.Decode(files[i]).ToTensor(options.ColorMode, options.Height, options.Width);
+                example.CopyTo(blocks[c], i * exampleLength);
+                progress?.Report(++decoded);
+            }
+        }
+
+        return new InMemoryDataset(names, blocks, [channels, options.Height, options.Width]);
+    }
+}

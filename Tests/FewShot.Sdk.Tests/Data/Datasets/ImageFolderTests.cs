@@ -1,0 +1,79 @@
+using FewShot.Sdk.Data;
+using FewShot.Sdk.Tests.Data.Images;
+
+namespace FewShot.Sdk.Tests.Data.Datasets;
+
+public sealed class ImageFolderTests
+{
+    private static void WritePng(string path, int width, int height, PngColorType type, ushort[] samples, byte[]? palette = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, PngTestEncoder.Encode(width, height, type, 8, samples, palette: palette));
+    }
+
+    [Fact]
+    public void LoadsClassesSortedByFolderNameAndResizesEveryImage()
+    {
+        using var temp = new TempDirectory();
+        WritePng(Path.Combine(temp.Path, "zeta", "1.png"), 2, 2, PngColorType.Grayscale, [255, 255, 255, 255]);
+        WritePng(Path.Combine(temp.Path, "alpha", "b.PNG"), 4, 4, PngColorType.Rgb, [.. Enumerable.Repeat((ushort)0, 48)]);
+        WritePng(Path.Combine(temp.Path, "alpha", "a.png"), 1, 1, PngColorType.Palette, [0], palette: [255, 255, 255]);
+        File.WriteAllText(Path.Combine(temp.Path, "alpha", "notes.txt"), "ignored");
+        Directory.CreateDirectory(Path.Combine(temp.Path, ".cache"));
+
+        var dataset = ImageFolder.Load(temp.Path, new ImageFolderOptions { Height = 2, Width = 3 });
+        var example = new float[6];
+
+        Assert.Equal(2, dataset.ClassCount);
+        Assert.Equal(["alpha", "zeta"], new[] { dataset.GetClassName(0), dataset.GetClassName(1) });
+        Assert.Equal([1, 2, 3], dataset.ExampleShape);
+        Assert.Equal(2, dataset.GetExampleCount(0));
+        dataset.CopyExample(0, 0, example);
+        Assert.All(example, v => Assert.Equal(1f, v, 6));
+        dataset.CopyExample(0, 1, example);
+        Assert.All(example, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void RgbModeGivesThreePlanesAndReportsProgress()
+    {
+        using var temp = new TempDirectory();
+        WritePng(Path.Combine(temp.Path, "c", "x.png"), 1, 1, PngColorType.Rgba, [255, 0, 51, 0]);
+        var reports = new List<int>();
+
+        var dataset = ImageFolder.Load(temp.Path, new ImageFolderOptions { Height = 1, Width = 1, ColorMode = ImageColorMode.Rgb }, new SynchronousProgress(reports));
+        var example = new float[3];
+        dataset.CopyExample(0, 0, example);
+
+        Assert.Equal([3, 1, 1], dataset.ExampleShape);
+        Assert.Equal([1f, 0f, 0.2f], example);
+        Assert.Equal([1], reports);
+    }
+
+    [Fact]
+    public void ReportsMissingEmptyAndCorruptFolders()
+    {
+        using var temp = new TempDirectory();
+
+        Assert.Throws<DirectoryNotFoundException>(() => ImageFolder.Load(temp.File("missing")));
+        Assert.Contains("no class folders", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
+        Directory.CreateDirectory(temp.File("empty"));
+        Assert.Contains("no .png files", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
+        File.WriteAllBytes(Path.Combine(temp.Path, "empty", "broken.png"), [0x89, 0x50]);
+        Assert.Contains("broken.png", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
+    }
+
+    [Fact]
+    public void HonoursCancellation()
+    {
+        using var temp = new TempDirectory();
+        WritePng(Path.Combine(temp.Path, "c", "x.png"), 1, 1, PngColorType.Grayscale, [0]);
+
+        Assert.Throws<OperationCanceledException>(() => ImageFolder.Load(temp.Path, cancellationToken: new CancellationToken(canceled: true)));
+    }
+
+    private sealed class SynchronousProgress(List<int> reports) : IProgress<int>
+    {
+        public void Report(int value) => reports.Add(value);
+    }
+}

@@ -71,7 +71,7 @@ public abstract class GradientLearner : MetaAlgorithm
     public override TaskGraph BuildAdapt(int steps)
     {
         var w = new TaskGraphWriter($"{Name}_adapt_{steps}", Model, Task);
-        var meta = w.Parameters(MetaParameters);
+        var meta = w.Parameters(StateParameters);
         var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
         var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
         var adapted = Adapt(w.Graph, meta, supportX, supportY, steps);
@@ -94,9 +94,8 @@ public abstract class GradientLearner : MetaAlgorithm
         if (Task == TaskKind.Reconstruction)
         {
             var g = w.Graph;
-            var error = g.Op("Sub", [output, x]);
-            var axes = Enumerable.Range(1, Model.InputShape.Count).Select(a => (long)a).ToArray();
-            w.Output(g.Op("ReduceMean", [g.Op("Mul", [error, error])], Attr.Ints("axes", axes), Attr.Int("keepdims", 0)), GraphNames.Score, [GraphNames.QueryCount]);
+            var error = g.Op("Sub", [output, g.Op("Flatten", [x], Attr.Int("axis", 1))]);
+            w.Output(g.Op("ReduceMean", [g.Op("Mul", [error, error])], Attr.Ints("axes", 1), Attr.Int("keepdims", 0)), GraphNames.Score, [GraphNames.QueryCount]);
         }
 
         return w.Finish(TaskGraphRole.Predict);

@@ -41,6 +41,16 @@ public abstract class MetaAlgorithm
     /// <summary>Model parameters (and prototypes) and inputs → output (and score).</summary>
     public abstract TaskGraph BuildPredict();
 
+    /// <summary>The tensors the adapt graph takes (the predict graph takes the model's parameters of them); by default the meta-parameters.</summary>
+    public virtual IReadOnlyList<ParameterSpec> StateParameters => MetaParameters;
+
+    /// <summary>
+    /// Values of <see cref="StateParameters"/> from the meta-learned values: by default the meta-parameters
+    /// themselves. The evaluator and the bundle exporter both use this, so they cannot disagree.
+    /// </summary>
+    public virtual (IReadOnlyList<ParameterSpec> Specs, float[][] Values) DeploymentState(float[][] metaParameters) =>
+        (StateParameters, metaParameters);
+
     /// <summary>Fresh meta-parameter values, in <see cref="MetaParameters"/> order.</summary>
     public float[][] Initialize(Random random) => MetaParameters.Select(p => p.Initialize(random)).ToArray();
 }

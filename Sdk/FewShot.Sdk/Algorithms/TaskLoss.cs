@@ -7,12 +7,12 @@ namespace FewShot.Sdk.Algorithms;
 /// <summary>The loss and the reported metric of each <see cref="TaskKind"/>.</summary>
 internal static class TaskLoss
 {
-    /// <summary>Cross-entropy for classification; mean squared error against the targets, or against the inputs for reconstruction.</summary>
+    /// <summary>Cross-entropy for classification; mean squared error against the targets, or against the flattened inputs for reconstruction.</summary>
     public static string Loss(GraphBuilder g, TaskKind kind, string prediction, string? targets, string inputs) => kind switch
     {
         TaskKind.Classification => Losses.SoftmaxCrossEntropy(g, prediction, targets!),
         TaskKind.Regression => Losses.MeanSquaredError(g, prediction, targets!),
-        _ => Losses.MeanSquaredError(g, prediction, inputs),
+        _ => Losses.MeanSquaredError(g, prediction, g.Op("Flatten", [inputs], Attr.Int("axis", 1))),
     };
 
     /// <summary>Accuracy (fraction of arg-max predictions equal to the label) for classification; otherwise the loss itself.</summary>

@@ -23,21 +23,39 @@ public static class Evaluator
         InferenceSessionOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
+        return Evaluate(algorithm, algorithm.BuildPredict(), algorithm.Task, metaParameters, tasks, episodes, steps, seed, options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Few-shot classification on the latent code of a meta-learned autoencoder: adapt to the (unlabelled) support
+    /// set, then classify queries by the nearest class mean of the adapted encoder's codes.
+    /// </summary>
+    public static EvaluationResult EvaluateLatentClassification(MetaAutoencoder algorithm, float[][] metaParameters, ITaskSource tasks, int episodes, int steps, int seed,
+        InferenceSessionOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        return Evaluate(algorithm, algorithm.BuildLatentClassifier(), TaskKind.Classification, metaParameters, tasks, episodes, steps, seed, options, progress, cancellationToken);
+    }
+
+    private static EvaluationResult Evaluate(MetaAlgorithm algorithm, TaskGraph predictGraph, TaskKind scoreAs, float[][] metaParameters, ITaskSource tasks,
+        int episodes, int steps, int seed, InferenceSessionOptions? options, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
         using var adapt = new GraphSession(algorithm.BuildAdapt(steps), options);
-        using var predict = new GraphSession(algorithm.BuildPredict(), options);
-        using var parameters = new ParameterTensors(algorithm.MetaParameters, metaParameters);
+        using var predict = new GraphSession(predictGraph, options);
+        var (specs, values) = algorithm.DeploymentState(metaParameters);
+        using var parameters = new ParameterTensors(specs, values);
         var scores = new double[episodes];
         for (var e = 0; e < episodes; e++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var task = tasks.Sample(SeedSequence.For(seed, SeedSequence.Purpose.Evaluation, e));
-            scores[e] = Score(algorithm.Task, RunEpisode(adapt, predict, parameters, task), task);
+            scores[e] = Score(scoreAs, RunEpisode(adapt, predict, parameters, task), task);
             progress?.Report(e + 1);
         }
 
-        return new EvaluationResult(ConfidenceInterval.Of(scores), episodes, steps, algorithm.Task == TaskKind.Classification);
+        return new EvaluationResult(ConfidenceInterval.Of(scores), episodes, steps, scoreAs == TaskKind.Classification);
     }
 
     /// <summary>Adapts to the task's support set and returns the query predictions (row-major [query count, outputs]).</summary>

@@ -42,7 +42,7 @@ internal static class EvalCommand
             var runData = RunData.Load(configuration, testWays, testShots);
             var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
-            var steps = parse.GetValue(innerSteps) ?? DefaultSteps(configuration);
+            var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
             var session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) };
             var count = parse.GetValue(episodes);
             var seed = configuration.Seed;
@@ -55,14 +55,6 @@ internal static class EvalCommand
         }));
         return command;
     }
-
-    /// <summary>The papers evaluate MAML with more steps than it trains with; the fine-tuning baseline fits its head for longer.</summary>
-    private static int DefaultSteps(RunConfiguration configuration) => configuration.Algorithm switch
-    {
-        "finetune" => 50,
-        "protonet" => 0,
-        _ => Math.Max(configuration.InnerSteps, 3),
-    };
 
     private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent)
     {

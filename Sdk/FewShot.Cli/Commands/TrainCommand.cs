@@ -28,11 +28,12 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ORT's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, validateEvery, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -67,8 +68,10 @@ internal static class TrainCommand
                 Seed = configuration.Seed,
                 TimeBudget = parse.GetValue(minutes) is { } m ? TimeSpan.FromMinutes(m) : null,
                 Session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) },
+                ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
+                ValidationSteps = configuration.DefaultEvaluationSteps,
             };
-            var trainer = new MetaTrainer(metaAlgorithm, runData.Train, options);
+            var trainer = new MetaTrainer(metaAlgorithm, runData.Train, options) { Validation = runData.Validation };
             var result = trainer.Train(folder, new ProgressBar(output, !Console.IsOutputRedirected && output == Console.Out), cancellationToken);
             output.WriteLine(result.Completed
                 ? $"Trained {configuration.Algorithm} for {result.Iteration} iterations; run folder: {folder}"

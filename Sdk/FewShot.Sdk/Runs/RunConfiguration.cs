@@ -79,6 +79,18 @@ public sealed record RunConfiguration
     [JsonIgnore]
     public int EffectiveTrainShots => TrainShots ?? Shots;
 
+    /// <summary>
+    /// Inner steps used to evaluate when none are given: MAML-family methods test with more steps than they train
+    /// with (at least 3), the fine-tuning baseline fits its new head for 50, ProtoNets takes none.
+    /// </summary>
+    [JsonIgnore]
+    public int DefaultEvaluationSteps => Algorithm switch
+    {
+        "finetune" => 50,
+        "protonet" => 0,
+        _ => Math.Max(InnerSteps, 3),
+    };
+
     /// <summary>Writes run.json into <paramref name="folder"/> atomically.</summary>
     public void Save(string folder)
     {

@@ -177,6 +177,19 @@ public sealed class GraphBuilder
         return node;
     }
 
+    /// <summary>
+    /// Gives an existing node of this graph one more output (an optional output it did not produce yet, such as
+    /// MaxPool's Indices) and returns the new output's name, whose element type is then tracked.
+    /// </summary>
+    public string AddOutput(NodeProto node, string nameHint)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var output = UniqueName(nameHint);
+        node.Output.Add(output);
+        InferTypes(node);
+        return output;
+    }
+
     /// <summary>Returns a name, based on <paramref name="hint"/>, that no value or node of this graph uses yet, and reserves it.</summary>
     public string UniqueName(string hint)
     {

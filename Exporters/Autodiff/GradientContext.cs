@@ -1,0 +1,170 @@
+using FewShot.Exporters.Graphs;
+using FewShot.Exporters.Onnx;
+using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
+
+namespace FewShot.Exporters.Autodiff;
+
+/// <summary>
+/// What a gradient rule may use while it writes backward nodes: the graph, deduplicated constants, cached shape
+/// tensors, the static shapes of values and broadcast reduction. One context serves one
+/// <see cref="Gradients.Append"/> call; it is not thread-safe.
+/// </summary>
+public sealed class GradientContext
+{
+    private readonly ShapeInference _shapes;
+    private readonly HashSet<string> _differentiated;
+    private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _shapeTensors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _zeros = new(StringComparer.Ordinal);
+    private NodeProto? _node;
+
+    internal GradientContext(GraphBuilder graph, HashSet<string> differentiated)
+    {
+        Graph = graph;
+        _differentiated = differentiated;
+        _shapes = new ShapeInference(graph);
+        foreach (var node in graph.Graph.Node)
+        {
+            // Reuse what earlier passes (for example the inner steps of an unrolled loop) already computed.
+            if (node.OpType == "Constant" && node.Tensor("value") is { } tensor && Key(tensor) is { } key)
+            {
+                _constants.TryAdd(key, node.Output[0]);
+            }
+            else if (node.OpType == "Shape" && node.Attribute.Count == 0)
+            {
+                _shapeTensors.TryAdd(node.Input[0], node.Output[0]);
+            }
+        }
+    }
+
+    /// <summary>The graph that backward nodes are appended to.</summary>
+    public GraphBuilder Graph { get; }
+
+    /// <summary>True when the gradient of input <paramref name="inputIndex"/> of the node being differentiated is needed.</summary>
+    /// <remarks>Rules may compute every gradient regardless; unused nodes are removed afterwards. Rules that cannot
+    /// differentiate some input (an attribute-like tensor, say) use this to fail only when that gradient is wanted.</remarks>
+    public bool NeedsGradient(int inputIndex) =>
+        _node is not null && _node.OptionalInput(inputIndex) is { } input && _differentiated.Contains(input);
+
+    /// <summary>Appends a node with one output and returns the output's name.</summary>
+    public string Op(string opType, string[] inputs, params AttributeProto[] attributes) => Graph.Op(opType, inputs, attributes);
+
+    /// <summary>A rank-0 constant with the element type of <paramref name="like"/> (one Constant node per distinct value).</summary>
+    public string Scalar(double value, string like) => Constant(TensorData.Scalar("", Graph.ElementTypeOf(like), value));
+
+    /// <summary>A 1-D int64 constant, as used for axes, shapes and slice bounds (deduplicated).</summary>
+    public string Int64s(params long[] values) => Constant(TensorData.Int64("", [values.LongLength], values));
+
+    /// <summary>A Constant node holding <paramref name="value"/>, shared with any identical small constant of the graph.</summary>
+    public string Constant(TensorProto value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var key = Key(value);
+        if (key is not null && _constants.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        var name = Graph.Constant(value);
+        if (key is not null)
+        {
+            _constants[key] = name;
+        }
+
+        return name;
+    }
+
+    /// <summary>The static shape of a value (dimensions may be symbols; unknown sizes are fresh symbols starting with '?'), or null when its rank is unknown.</summary>
+    public IReadOnlyList<Dim>? StaticShape(string value) => _shapes.Shape(value);
+
+    /// <summary>The rank of a value.</summary>
+    /// <exception cref="InvalidOperationException">The rank cannot be told from the graph.</exception>
+    public int Rank(string value) =>
+        _shapes.Shape(value)?.Count ?? throw Unsupported($"the rank of '{value}' cannot be inferred; give the graph's inputs shapes");
+
+    /// <summary>The contents of an int64 value that is constant (or whose contents follow from static shapes), else null.</summary>
+    public long[]? ConstantInts(string? value) =>
+        value is not null && _shapes.Value(value) is { } v && v.All(e => e.IsKnown) ? v.Select(e => e.Number).ToArray() : null;
+
+    /// <summary>The single value of a floating-point constant with one element, else null.</summary>
+    public double? ConstantScalar(string value) => _shapes.Constant(value) switch
+    {
+        { DataType: (int)DataType.Float } t when TensorData.ToFloats(t) is [var f] => f,
+        { DataType: (int)DataType.Double } t when TensorData.ToDoubles(t) is [var d] => d,
+        _ => null,
+    };
+
+    /// <summary>A 1-D int64 tensor holding the shape of <paramref name="value"/>: a constant when it is static, else one cached Shape node.</summary>
+    public string ShapeOf(string value)
+    {
+        if (_shapes.Shape(value) is { } shape && shape.All(d => d.IsFixed))
+        {
+            return Int64s(shape.Select(d => d.Value!.Value).ToArray());
+        }
+
+        if (!_shapeTensors.TryGetValue(value, out var tensor))
+        {
+            _shapeTensors[value] = tensor = Op("Shape", [value]);
+        }
+
+        return tensor;
+    }
+
+    /// <summary>A 1-D int64 tensor of one element: the size of <paramref name="value"/> along <paramref name="axis"/>.</summary>
+    public string SizeAlong(string value, long axis)
+    {
+        var shape = _shapes.Shape(value);
+        var a = shape is null ? axis : ShapeInference.Normalize(axis, shape.Count);
+        return shape is not null && shape[(int)a].IsFixed ? Int64s(shape[(int)a].Value!.Value) : Op("Gather", [ShapeOf(value), Int64s(a)]);
+    }
+
+    /// <summary>Zeros with the shape and element type of <paramref name="like"/> (one ConstantOfShape per value).</summary>
+    public string Zeros(string like) => ZerosOfShape(ShapeOf(like), like);
+
+    /// <summary>A 1-D tensor of zeros with as many elements as <paramref name="like"/> and its element type.</summary>
+    public string FlatZeros(string like) =>
+        StaticShape(like) is { } shape && shape.All(d => d.IsFixed)
+            ? ZerosOfShape(Int64s(shape.Aggregate(1L, (p, d) => p * d.Value!.Value)), like)
+            : Op("Reshape", [Zeros(like), Int64s(-1)]);
+
+    /// <summary>numel(<paramref name="whole"/>) / numel(<paramref name="part"/>) as a scalar of whole's element type: how many elements a mean averaged.</summary>
+    public string ElementRatio(string whole, string part)
+    {
+        var (a, b) = (_shapes.Shape(whole), _shapes.Shape(part));
+        if (a is not null && b is not null && a.Concat(b).All(d => d.IsFixed))
+        {
+            return Scalar((double)a.Aggregate(1L, (p, d) => p * d.Value!.Value) / b.Aggregate(1L, (p, d) => p * d.Value!.Value), whole);
+        }
+
+        var ratio = Op("Div", [Op("Size", [whole]), Op("Size", [part])]);
+        return Op("Cast", [ratio], Attr.Int("to", (long)Graph.ElementTypeOf(whole)));
+    }
+
+    /// <summary>Sums a gradient over the axes along which <paramref name="target"/> was broadcast, giving it target's shape.</summary>
+    public string Unbroadcast(string gradient, string target) => BroadcastReduction.Reduce(this, gradient, target);
+
+    /// <summary>An exception for a node that this context's current rule cannot differentiate, naming the op and node.</summary>
+    public InvalidOperationException Unsupported(string reason) =>
+        new(_node is null ? reason : $"cannot differentiate {_node.OpType} node {_node.Name}: {reason}");
+
+    internal void Begin(NodeProto node) => _node = node;
+
+    private string ZerosOfShape(string shape, string like)
+    {
+        var type = Graph.ElementTypeOf(like);
+        var key = $"{shape}|{type}";
+        if (!_zeros.TryGetValue(key, out var zeros))
+        {
+            var value = TensorData.Scalar("", type, 0);
+            value.Dims.Add(1);
+            _zeros[key] = zeros = Op("ConstantOfShape", [shape], Attr.Tensor("value", value));
+        }
+
+        return zeros;
+    }
+
+    private static string? Key(TensorProto tensor) =>
+        tensor.HasRawData && tensor.RawData.Length <= 256
+            ? $"{tensor.DataType}|{string.Join(',', tensor.Dims)}|{Convert.ToBase64String(tensor.RawData.Span)}"
+            : null;
+}

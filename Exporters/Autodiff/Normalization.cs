@@ -1,0 +1,36 @@
+using FewShot.Exporters.Graphs;
+
+namespace FewShot.Exporters.Autodiff;
+
+/// <summary>Normalization layers composed of differentiable primitives.</summary>
+public static class Normalization
+{
+    /// <summary>
+    /// Batch normalization with the statistics of the batch itself (training mode, as MAML and ProtoNets use it at
+    /// every step): y = (x − mean) / √(var + ε) · scale + bias per channel, with the biased variance over all axes
+    /// but the channel axis (1). Composed of primitives because stock ONNX Runtime does not run
+    /// BatchNormalization with training_mode=1; the composition is differentiable to any order.
+    /// </summary>
+    /// <param name="graph">The graph to append to.</param>
+    /// <param name="x">Activations [N, C, …], of rank <paramref name="rank"/>.</param>
+    /// <param name="scale">Per-channel scale [C].</param>
+    /// <param name="bias">Per-channel shift [C].</param>
+    /// <param name="epsilon">Added to the variance (PyTorch's default: 1e-5).</param>
+    /// <param name="rank">The rank of <paramref name="x"/> (4 for images).</param>
+    /// <returns>The normalized activations, shaped like <paramref name="x"/>.</returns>
+    public static string BatchNormTraining(GraphBuilder graph, string x, string scale, string bias, double epsilon = 1e-5, int rank = 4)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rank, 2);
+        var axes = Attr.Ints("axes", [0, .. Enumerable.Range(2, rank - 2).Select(i => (long)i)]);
+        var perChannel = graph.Int64s(Enumerable.Range(1, rank - 2).Select(i => (long)i).ToArray());
+        var mean = graph.Op("ReduceMean", [x], axes, Attr.Int("keepdims", 1));
+        var centered = graph.Op("Sub", [x, mean]);
+        var variance = graph.Op("ReduceMean", [graph.Op("Mul", [centered, centered])], axes, Attr.Int("keepdims", 1));
+        var deviation = graph.Op("Sqrt", [graph.Op("Add", [variance, graph.Scalar(epsilon, graph.ElementTypeOf(x))])]);
+
+        // Scale and divide the small per-channel tensors, so only one multiply and one add touch every activation.
+        var factor = graph.Op("Div", [graph.Op("Unsqueeze", [scale, perChannel]), deviation]);
+        return graph.Op("Add", [graph.Op("Mul", [centered, factor]), graph.Op("Unsqueeze", [bias, perChannel])]);
+    }
+}

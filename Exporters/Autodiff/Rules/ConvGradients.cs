@@ -1,0 +1,81 @@
+using FewShot.Exporters.Graphs;
+using FewShot.Exporters.Onnx;
+using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
+
+namespace FewShot.Exporters.Autodiff.Rules;
+
+/// <summary>The longer pieces of the convolution and pooling rules.</summary>
+internal static class ConvGradients
+{
+    /// <summary>
+    /// The gradient of convolution weights: the correlation of <paramref name="input"/> with <paramref name="outputGradient"/>,
+    /// written as one Conv in which channels play the batch and the batch plays channels (strides and dilations swap roles).
+    /// With groups, each group's channels are moved next to the batch first. Also serves ConvTranspose, whose weight
+    /// gradient is that of the adjoint convolution (input = the transposed conv's output gradient).
+    /// </summary>
+    public static string Weight(GradientContext c, string input, string outputGradient, ConvGeometry g)
+    {
+        var spatial = g.Kernel.Length;
+        var swap = new long[] { 1, 0 }.Concat(Enumerable.Range(2, spatial).Select(i => (long)i)).ToArray();
+        string images, filters;
+        if (g.Group == 1)
+        {
+            images = c.Op("Transpose", [input], Attr.Ints("perm", swap));
+            filters = c.Op("Transpose", [outputGradient], Attr.Ints("perm", swap));
+        }
+        else
+        {
+            var (x, y) = (StaticDims(c, input), StaticDims(c, outputGradient));
+            images = Grouped(c, input, x, g.Group, [2, 1, 0], [x[1] / g.Group, -1]);
+            filters = Grouped(c, outputGradient, y, g.Group, [1, 2, 0], [y[1], -1]);
+        }
+
+        var correlation = c.Op("Conv", [images, filters],
+            Attr.Ints("strides", g.Dilations), Attr.Ints("pads", g.Pads), Attr.Ints("dilations", g.Strides), Attr.Int("group", g.Group));
+
+        // The correlation is longer than the kernel when the last stride leaves at least one dilation step unused.
+        var remainders = g.Remainders(c, input);
+        if (remainders.Where((r, i) => r >= g.Dilations[i]).Any())
+        {
+            correlation = c.Op("Slice", [correlation, c.Int64s(new long[spatial]), c.Int64s(g.Kernel), c.Int64s(Enumerable.Range(2, spatial).Select(i => (long)i).ToArray())]);
+        }
+
+        return c.Op("Transpose", [correlation], Attr.Ints("perm", swap));
+    }
+
+    /// <summary>For each output position of an average pool, the number of input elements (padding excluded) its window averages.</summary>
+    public static string WindowCounts(GradientContext c, string x, string dy, ConvGeometry g)
+    {
+        var (input, output) = (StaticDims(c, x), StaticDims(c, dy));
+        var spatial = g.Kernel.Length;
+        var counts = new double[] { 1 };
+        for (var i = 0; i < spatial; i++)
+        {
+            var axis = Enumerable.Range(0, (int)output[i + 2])
+                .Select(p => (double)Enumerable.Range(0, (int)g.Kernel[i]).Count(k => (p * g.Strides[i]) - g.Pads[i] + k is var at && at >= 0 && at < input[i + 2]))
+                .ToArray();
+            counts = counts.SelectMany(outer => axis.Select(inner => outer * inner)).ToArray();
+        }
+
+        return c.Constant(Filled(c.Graph.ElementTypeOf(dy), output.Skip(2).ToArray(), counts));
+    }
+
+    /// <summary>A tensor of the given floating-point type holding <paramref name="values"/>.</summary>
+    public static TensorProto Filled(DataType type, long[] dims, double[] values) => type == DataType.Double
+        ? TensorData.Double("", dims, values)
+        : TensorData.Float("", dims, values.Select(v => (float)v).ToArray());
+
+    private static long[] StaticDims(GradientContext c, string value) =>
+        c.StaticShape(value) is { } s && s.All(d => d.IsFixed) ? s.Select(d => d.Value!.Value).ToArray()
+        : c.StaticShape(value) is { } partial && partial.Skip(1).All(d => d.IsFixed) ? [0, .. partial.Skip(1).Select(d => d.Value!.Value)]
+        : throw c.Unsupported($"'{value}' needs static channel and spatial sizes");
+
+    /// <summary>[N, groups·k, S…] → [N, groups, k, S…] → permuted (first three axes) → flattened back to rank 2 + spatial.</summary>
+    private static string Grouped(GradientContext c, string value, long[] dims, long groups, long[] perm, long[] head)
+    {
+        var spatial = dims.Skip(2).ToArray();
+        var split = c.Op("Reshape", [value, c.Int64s([0, groups, dims[1] / groups, .. spatial])]);
+        var moved = c.Op("Transpose", [split], Attr.Ints("perm", [.. perm, .. Enumerable.Range(3, spatial.Length).Select(i => (long)i)]));
+        return c.Op("Reshape", [moved, c.Int64s([.. head, .. spatial])]);
+    }
+}

@@ -18,6 +18,7 @@ public sealed class InferenceSession : IDisposable
 {
     private readonly SessionHandle _handle;
     private readonly Dictionary<string, TensorMetadata> _inputsByName;
+    private readonly Dictionary<string, TensorMetadata> _feedableByName;
     private readonly Dictionary<string, TensorMetadata> _outputsByName;
 
     /// <summary>Loads a model from its serialized ONNX bytes.</summary>
@@ -45,8 +46,14 @@ public sealed class InferenceSession : IDisposable
         _handle = handle;
         try
         {
-            (Inputs, _inputsByName) = ReadMetadata(output: false);
-            (Outputs, _outputsByName) = ReadMetadata(output: true);
+            (Inputs, _inputsByName) = ReadMetadata(SessionValueKind.Input);
+            (Outputs, _outputsByName) = ReadMetadata(SessionValueKind.Output);
+            (OverridableInitializers, Dictionary<string, TensorMetadata> overridable) = ReadMetadata(SessionValueKind.OverridableInitializer);
+            _feedableByName = new Dictionary<string, TensorMetadata>(_inputsByName, StringComparer.Ordinal);
+            foreach ((string name, TensorMetadata metadata) in overridable)
+            {
+                _feedableByName[name] = metadata;
+            }
         }
         catch
         {
@@ -61,6 +68,12 @@ public sealed class InferenceSession : IDisposable
     /// <summary>The model's outputs, in graph order.</summary>
     public IReadOnlyList<TensorMetadata> Outputs { get; }
 
+    /// <summary>
+    /// Initializers that are also graph inputs (IR ≥ 4), in graph order: a run may feed them by name like
+    /// <see cref="Inputs"/>, and uses the stored value where it does not. ORT lists them here, not among <see cref="Inputs"/>.
+    /// </summary>
+    public IReadOnlyList<TensorMetadata> OverridableInitializers { get; }
+
     internal SessionHandle Handle => _handle;
 
     internal bool IsDisposed => _handle.IsClosed;
@@ -69,14 +82,16 @@ public sealed class InferenceSession : IDisposable
     /// <param name="inputNames">Names of the inputs that each run supplies.</param>
     /// <param name="outputNames">Names of the outputs that each run fetches.</param>
     /// <returns>A runner, owned by the caller, that uses this session; dispose it to free its native name table.</returns>
-    /// <exception cref="ArgumentException">A name is not an input (or output) of the model, or names one that is not a tensor.</exception>
+    /// <exception cref="ArgumentException">
+    /// A name is not an input or overridable initializer (or an output) of the model, or names one that is not a tensor.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The session has been disposed.</exception>
     public SessionRunner CreateRunner(IReadOnlyList<string> inputNames, IReadOnlyList<string> outputNames)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentNullException.ThrowIfNull(inputNames);
         ArgumentNullException.ThrowIfNull(outputNames);
-        TensorMetadata[] inputs = Resolve(inputNames, _inputsByName, "input", nameof(inputNames));
+        TensorMetadata[] inputs = Resolve(inputNames, _feedableByName, "input", nameof(inputNames));
         TensorMetadata[] outputs = Resolve(outputNames, _outputsByName, "output", nameof(outputNames));
         return new SessionRunner(this, inputs, outputs);
     }
@@ -124,15 +139,15 @@ public sealed class InferenceSession : IDisposable
         return new SessionHandle(env, Path.GetFullPath(modelPath), nativeOptions);
     }
 
-    private (TensorMetadata[] List, Dictionary<string, TensorMetadata> ByName) ReadMetadata(bool output)
+    private (TensorMetadata[] List, Dictionary<string, TensorMetadata> ByName) ReadMetadata(SessionValueKind kind)
     {
-        int count = _handle.GetCount(output);
+        int count = _handle.GetCount(kind);
         var list = new TensorMetadata[count];
         var byName = new Dictionary<string, TensorMetadata>(count, StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {
-            using var name = new AllocatorStringHandle(_handle, i, output);
-            using var type = new TypeInfoHandle(_handle, i, output);
+            using var name = new AllocatorStringHandle(_handle, i, kind);
+            using var type = new TypeInfoHandle(_handle, i, kind);
             list[i] = type.ToMetadata(name.ToString());
             byName[list[i].Name] = list[i];
         }

@@ -16,6 +16,12 @@ public sealed class InferenceSessionOptions
     /// <summary>Whether independent nodes may run concurrently; default <see cref="ExecutionMode.Sequential"/>.</summary>
     public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Sequential;
 
+    /// <summary>
+    /// The least severe message the session logs (to standard error, through ORT's logger); default
+    /// <see cref="LogSeverity.Warning"/>, ORT's own.
+    /// </summary>
+    public LogSeverity LogSeverity { get; set; } = LogSeverity.Warning;
+
     /// <summary>Where the session runs; default <see cref="ExecutionDevice.Cpu"/>.</summary>
     public ExecutionDevice Device { get; set; } = ExecutionDevice.Cpu;
 }

@@ -5,17 +5,21 @@ namespace FewShot.Runtime.Interop;
 /// <summary>A UTF-8 string that ORT allocated with its default allocator; freed through that allocator.</summary>
 internal sealed unsafe class AllocatorStringHandle : OrtHandle
 {
-    /// <summary>Gets the name of a session's input or output.</summary>
+    /// <summary>Gets the name of a session's input, output or overridable initializer.</summary>
     /// <param name="session">The session, used only during this call.</param>
-    /// <param name="index">Position of the input or output.</param>
-    /// <param name="output">True for an output name, false for an input name.</param>
-    public AllocatorStringHandle(SessionHandle session, int index, bool output)
+    /// <param name="index">Position in the list that <paramref name="kind"/> names.</param>
+    /// <param name="kind">Which list.</param>
+    public AllocatorStringHandle(SessionHandle session, int index, SessionValueKind kind)
     {
         byte* name;
         nint allocator = OrtNative.DefaultAllocator;
-        OrtNative.ThrowIfFailed(output
-            ? OrtNative.Api.SessionGetOutputName(session.DangerousGetHandle(), (nuint)index, allocator, &name)
-            : OrtNative.Api.SessionGetInputName(session.DangerousGetHandle(), (nuint)index, allocator, &name));
+        nint native = session.DangerousGetHandle();
+        OrtNative.ThrowIfFailed(kind switch
+        {
+            SessionValueKind.Input => OrtNative.Api.SessionGetInputName(native, (nuint)index, allocator, &name),
+            SessionValueKind.Output => OrtNative.Api.SessionGetOutputName(native, (nuint)index, allocator, &name),
+            _ => OrtNative.Api.SessionGetOverridableInitializerName(native, (nuint)index, allocator, &name),
+        });
         Own((nint)name);
     }
 

@@ -20,6 +20,7 @@ internal static class NativeSessionOptions
         ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
         ThrowIfUndefined(options.GraphOptimizationLevel, nameof(options.GraphOptimizationLevel));
         ThrowIfUndefined(options.ExecutionMode, nameof(options.ExecutionMode));
+        ThrowIfUndefined(options.LogSeverity, nameof(options.LogSeverity));
         ExecutionDevice device = options.Device ?? throw new ArgumentNullException(nameof(options), "InferenceSessionOptions.Device is null; use ExecutionDevice.Cpu or ExecutionDevice.Cuda(id).");
 
         var handle = new SessionOptionsHandle();
@@ -31,6 +32,7 @@ internal static class NativeSessionOptions
             OrtNative.ThrowIfFailed(api.SetInterOpNumThreads(native, options.InterOpThreads));
             OrtNative.ThrowIfFailed(api.SetSessionGraphOptimizationLevel(native, (int)options.GraphOptimizationLevel));
             OrtNative.ThrowIfFailed(api.SetSessionExecutionMode(native, (int)options.ExecutionMode));
+            OrtNative.ThrowIfFailed(api.SetSessionLogSeverityLevel(native, (int)options.LogSeverity));
             if (device.Kind == ExecutionDeviceKind.Cuda)
             {
                 ThrowIfCudaProviderMissing(device.DeviceId);

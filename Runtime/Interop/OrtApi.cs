@@ -38,15 +38,19 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint> Run;
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateSessionOptions;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionExecutionMode;
+    public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionLogSeverityLevel;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionGraphOptimizationLevel;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetIntraOpNumThreads;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetInterOpNumThreads;
     public readonly delegate* unmanaged[Cdecl]<nint, nuint*, nint> SessionGetInputCount;
     public readonly delegate* unmanaged[Cdecl]<nint, nuint*, nint> SessionGetOutputCount;
+    public readonly delegate* unmanaged[Cdecl]<nint, nuint*, nint> SessionGetOverridableInitializerCount;
     public readonly delegate* unmanaged[Cdecl]<nint, nuint, nint*, nint> SessionGetInputTypeInfo;
     public readonly delegate* unmanaged[Cdecl]<nint, nuint, nint*, nint> SessionGetOutputTypeInfo;
+    public readonly delegate* unmanaged[Cdecl]<nint, nuint, nint*, nint> SessionGetOverridableInitializerTypeInfo;
     public readonly delegate* unmanaged[Cdecl]<nint, nuint, nint, byte**, nint> SessionGetInputName;
     public readonly delegate* unmanaged[Cdecl]<nint, nuint, nint, byte**, nint> SessionGetOutputName;
+    public readonly delegate* unmanaged[Cdecl]<nint, nuint, nint, byte**, nint> SessionGetOverridableInitializerName;
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateRunOptions;
     public readonly delegate* unmanaged[Cdecl]<nint, nint> RunOptionsSetTerminate;
     public readonly delegate* unmanaged[Cdecl]<nint, long*, nuint, int, nint*, nint> CreateTensorAsOrtValue;
@@ -103,6 +107,8 @@ internal sealed unsafe class OrtApi
         CreateSessionOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)Entry(table, 10);
         // [13] OrtStatus* SetSessionExecutionMode(OrtSessionOptions* options, ExecutionMode execution_mode)
         SetSessionExecutionMode = (delegate* unmanaged[Cdecl]<nint, int, nint>)Entry(table, 13);
+        // [22] OrtStatus* SetSessionLogSeverityLevel(OrtSessionOptions* options, int session_log_severity_level)
+        SetSessionLogSeverityLevel = (delegate* unmanaged[Cdecl]<nint, int, nint>)Entry(table, 22);
         // [23] OrtStatus* SetSessionGraphOptimizationLevel(OrtSessionOptions* options, GraphOptimizationLevel graph_optimization_level)
         SetSessionGraphOptimizationLevel = (delegate* unmanaged[Cdecl]<nint, int, nint>)Entry(table, 23);
         // [24] OrtStatus* SetIntraOpNumThreads(OrtSessionOptions* options, int intra_op_num_threads)
@@ -113,14 +119,21 @@ internal sealed unsafe class OrtApi
         SessionGetInputCount = (delegate* unmanaged[Cdecl]<nint, nuint*, nint>)Entry(table, 30);
         // [31] OrtStatus* SessionGetOutputCount(const OrtSession* session, size_t* out)
         SessionGetOutputCount = (delegate* unmanaged[Cdecl]<nint, nuint*, nint>)Entry(table, 31);
+        // [32] OrtStatus* SessionGetOverridableInitializerCount(const OrtSession* session, size_t* out)
+        //      (initializers that are also graph inputs: listed here, not among the inputs)
+        SessionGetOverridableInitializerCount = (delegate* unmanaged[Cdecl]<nint, nuint*, nint>)Entry(table, 32);
         // [33] OrtStatus* SessionGetInputTypeInfo(const OrtSession* session, size_t index, OrtTypeInfo** type_info)
         SessionGetInputTypeInfo = (delegate* unmanaged[Cdecl]<nint, nuint, nint*, nint>)Entry(table, 33);
         // [34] OrtStatus* SessionGetOutputTypeInfo(const OrtSession* session, size_t index, OrtTypeInfo** type_info)
         SessionGetOutputTypeInfo = (delegate* unmanaged[Cdecl]<nint, nuint, nint*, nint>)Entry(table, 34);
+        // [35] OrtStatus* SessionGetOverridableInitializerTypeInfo(const OrtSession* session, size_t index, OrtTypeInfo** type_info)
+        SessionGetOverridableInitializerTypeInfo = (delegate* unmanaged[Cdecl]<nint, nuint, nint*, nint>)Entry(table, 35);
         // [36] OrtStatus* SessionGetInputName(const OrtSession* session, size_t index, OrtAllocator* allocator, char** value)
         SessionGetInputName = (delegate* unmanaged[Cdecl]<nint, nuint, nint, byte**, nint>)Entry(table, 36);
         // [37] OrtStatus* SessionGetOutputName(const OrtSession* session, size_t index, OrtAllocator* allocator, char** value)
         SessionGetOutputName = (delegate* unmanaged[Cdecl]<nint, nuint, nint, byte**, nint>)Entry(table, 37);
+        // [38] OrtStatus* SessionGetOverridableInitializerName(const OrtSession* session, size_t index, OrtAllocator* allocator, char** value)
+        SessionGetOverridableInitializerName = (delegate* unmanaged[Cdecl]<nint, nuint, nint, byte**, nint>)Entry(table, 38);
         // [39] OrtStatus* CreateRunOptions(OrtRunOptions** out)
         CreateRunOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)Entry(table, 39);
         // [46] OrtStatus* RunOptionsSetTerminate(OrtRunOptions* options)

@@ -40,13 +40,16 @@ internal sealed unsafe class SessionHandle : OrtHandle
         Own(session);
     }
 
-    /// <summary>Number of model inputs (<paramref name="outputs"/> false) or outputs (true).</summary>
-    public int GetCount(bool outputs)
+    /// <summary>Number of model inputs, outputs or overridable initializers.</summary>
+    public int GetCount(SessionValueKind kind)
     {
         nuint count;
-        OrtNative.ThrowIfFailed(outputs
-            ? OrtNative.Api.SessionGetOutputCount(handle, &count)
-            : OrtNative.Api.SessionGetInputCount(handle, &count));
+        OrtNative.ThrowIfFailed(kind switch
+        {
+            SessionValueKind.Input => OrtNative.Api.SessionGetInputCount(handle, &count),
+            SessionValueKind.Output => OrtNative.Api.SessionGetOutputCount(handle, &count),
+            _ => OrtNative.Api.SessionGetOverridableInitializerCount(handle, &count),
+        });
         return checked((int)count);
     }
 

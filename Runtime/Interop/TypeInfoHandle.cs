@@ -5,16 +5,20 @@ internal sealed unsafe class TypeInfoHandle : OrtHandle
 {
     private const int OnnxTypeTensor = 1;   // ONNX_TYPE_TENSOR
 
-    /// <summary>Gets the type of a session's input or output.</summary>
+    /// <summary>Gets the type of a session's input, output or overridable initializer.</summary>
     /// <param name="session">The session, used only during this call.</param>
-    /// <param name="index">Position of the input or output.</param>
-    /// <param name="output">True for an output, false for an input.</param>
-    public TypeInfoHandle(SessionHandle session, int index, bool output)
+    /// <param name="index">Position in the list that <paramref name="kind"/> names.</param>
+    /// <param name="kind">Which list.</param>
+    public TypeInfoHandle(SessionHandle session, int index, SessionValueKind kind)
     {
         nint info;
-        OrtNative.ThrowIfFailed(output
-            ? OrtNative.Api.SessionGetOutputTypeInfo(session.DangerousGetHandle(), (nuint)index, &info)
-            : OrtNative.Api.SessionGetInputTypeInfo(session.DangerousGetHandle(), (nuint)index, &info));
+        nint native = session.DangerousGetHandle();
+        OrtNative.ThrowIfFailed(kind switch
+        {
+            SessionValueKind.Input => OrtNative.Api.SessionGetInputTypeInfo(native, (nuint)index, &info),
+            SessionValueKind.Output => OrtNative.Api.SessionGetOutputTypeInfo(native, (nuint)index, &info),
+            _ => OrtNative.Api.SessionGetOverridableInitializerTypeInfo(native, (nuint)index, &info),
+        });
         Own(info);
     }
 

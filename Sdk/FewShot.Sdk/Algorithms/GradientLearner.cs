@@ -32,6 +32,9 @@ public abstract class GradientLearner : MetaAlgorithm
     /// <summary>True when only the head adapts and the body's support features are computed once (ANIL).</summary>
     protected virtual bool FeaturesOnce => false;
 
+    /// <summary>True when adaptation changes the head alone, so <see cref="BuildAdaptFromFeatures"/> applies.</summary>
+    public bool AdaptsHeadOnly => FeaturesOnce;
+
     /// <summary>The value name of a parameter's step size; by default the scalar <see cref="InnerLoopOptions.LearningRate"/>.</summary>
     protected virtual string StepSize(GraphBuilder g, IReadOnlyDictionary<string, string> metaValues, string parameter) =>
         g.Scalar(Inner.LearningRate, DataType.Float);
@@ -83,13 +86,53 @@ public abstract class GradientLearner : MetaAlgorithm
         return w.Finish(TaskGraphRole.Adapt);
     }
 
+    /// <summary>
+    /// For learners that adapt the head alone (ANIL, fine-tuning): head parameters, support features (what predict
+    /// outputs as "features") and support labels → adapted head after <paramref name="steps"/> steps. Stepping this
+    /// graph never runs the body again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The learner adapts more than the head.</exception>
+    public TaskGraph BuildAdaptFromFeatures(int steps)
+    {
+        if (!FeaturesOnce)
+        {
+            throw new InvalidOperationException($"{Name} adapts the whole network; only head-only learners adapt from features");
+        }
+
+        var headed = (IHeadedModel)Model;
+        var w = new TaskGraphWriter($"{Name}_adapt_features_{steps}", Model, Task);
+        var meta = w.Parameters(StateParameters.Where(p => AdaptedParameters.Contains(p.Name)));
+        var features = w.Input(GraphNames.SupportFeatures, DataType.Float, [GraphNames.SupportCount, headed.FeatureSize]);
+        var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
+        var adapted = Unroll(w.Graph, meta, current => TaskLoss.Loss(w.Graph, Task, headed.Head(w.Graph, features, current), supportY, features), steps);
+        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)))
+        {
+            w.Output(adapted[parameter.Name], GraphNames.Adapted(parameter.Name), parameter.Shape.Select(d => (Dim)d));
+        }
+
+        return w.Finish(TaskGraphRole.Adapt);
+    }
+
     /// <inheritdoc />
     public override TaskGraph BuildPredict()
     {
         var w = new TaskGraphWriter($"{Name}_predict", Model, Task);
         var parameters = w.Parameters(Model.Parameters);
         var x = w.Examples(GraphNames.X, GraphNames.QueryCount);
-        var output = Model.Forward(w.Graph, x, parameters);
+        string output;
+        if (FeaturesOnce)
+        {
+            // Head-only learners also expose the body's features, which their one-step adapt graph reads.
+            var headed = (IHeadedModel)Model;
+            var features = headed.Features(w.Graph, x, parameters);
+            output = headed.Head(w.Graph, features, parameters);
+            w.Output(features, GraphNames.Features, [GraphNames.QueryCount, headed.FeatureSize]);
+        }
+        else
+        {
+            output = Model.Forward(w.Graph, x, parameters);
+        }
+
         w.Output(output, GraphNames.Output, [GraphNames.QueryCount, Model.OutputSize]);
         if (Task == TaskKind.Reconstruction)
         {
@@ -103,18 +146,18 @@ public abstract class GradientLearner : MetaAlgorithm
 
     private Dictionary<string, string> Adapt(GraphBuilder g, IReadOnlyDictionary<string, string> meta, string supportX, string? supportY, int steps)
     {
-        Func<IReadOnlyDictionary<string, string>, string> supportLoss;
         if (FeaturesOnce)
         {
             var headed = (IHeadedModel)Model;
             var features = headed.Features(g, supportX, meta);
-            supportLoss = current => TaskLoss.Loss(g, Task, headed.Head(g, features, current), supportY, supportX);
-        }
-        else
-        {
-            supportLoss = current => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX);
+            return Unroll(g, meta, current => TaskLoss.Loss(g, Task, headed.Head(g, features, current), supportY, supportX), steps);
         }
 
+        return Unroll(g, meta, current => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX), steps);
+    }
+
+    private Dictionary<string, string> Unroll(GraphBuilder g, IReadOnlyDictionary<string, string> meta, Func<IReadOnlyDictionary<string, string>, string> supportLoss, int steps)
+    {
         var stepSizes = new Dictionary<string, string>(StringComparer.Ordinal);
         return InnerLoop.Unroll(
             g,

@@ -27,6 +27,12 @@ public static class GraphNames
     /// <summary>Per-example reconstruction error [n] (autoencoder).</summary>
     public const string Score = "score";
 
+    /// <summary>The body's features [n, F] (predict output of head-only learners).</summary>
+    public const string Features = "features";
+
+    /// <summary>Support features [n, F] (input of head-only learners' feature adapt graph).</summary>
+    public const string SupportFeatures = "support_features";
+
     /// <summary>Class prototypes [N, D] (prototype algorithms).</summary>
     public const string Prototypes = "prototypes";
 

@@ -59,7 +59,7 @@ public sealed class Conv4 : IHeadedModel
     /// <summary>Channels of every conv layer.</summary>
     public int Channels { get; }
 
-    /// <summary>The size of the flattened features that the head reads.</summary>
+    /// <inheritdoc />
     public int FeatureSize { get; }
 
     /// <summary>True when the network ends with a linear classification head.</summary>

@@ -8,6 +8,9 @@ namespace FewShot.Sdk.Models;
 /// </summary>
 public interface IHeadedModel : IFewShotModel
 {
+    /// <summary>The size of the features the body produces and the head reads.</summary>
+    int FeatureSize { get; }
+
     /// <summary>Names of the head's parameters.</summary>
     IReadOnlyList<string> HeadParameterNames { get; }
 

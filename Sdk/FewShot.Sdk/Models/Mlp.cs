@@ -43,6 +43,9 @@ public sealed class Mlp : IHeadedModel
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
     /// <inheritdoc />
+    public int FeatureSize => _sizes[^2];
+
+    /// <inheritdoc />
     public IReadOnlyList<string> HeadParameterNames => [$"fc{_sizes.Length - 1}.weight", $"fc{_sizes.Length - 1}.bias"];
 
     /// <inheritdoc />

@@ -1,0 +1,124 @@
+using FewShot.Exporters.Bundles;
+using FewShot.Exporters.Graphs;
+using FewShot.Exporters.Onnx;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Runs;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Sdk.Bundles;
+
+/// <summary>
+/// Writes a trained run as a deployable bundle: the very adapt and predict graphs the evaluator runs, with the
+/// meta-learned state as θ₀, and a manifest describing input, output, classes, inner loop and provenance.
+/// </summary>
+public static class BundleExport
+{
+    /// <summary>Writes the bundle atomically and returns its model hash.</summary>
+    /// <param name="path">The .fewshot file to write.</param>
+    /// <param name="algorithm">The run's algorithm.</param>
+    /// <param name="metaParameters">The trained meta-parameters.</param>
+    /// <param name="run">The run's configuration (provenance, normalization).</param>
+    /// <param name="iterations">Iterations the parameters were trained for.</param>
+    /// <param name="steps">K of the unrolled adapt graph (gradient algorithms).</param>
+    /// <param name="measured">An evaluation to record in the manifest, or null.</param>
+    public static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        var (specs, values) = algorithm.DeploymentState(metaParameters);
+        var modelNames = algorithm.Model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+        // Only the model's own tensors are overridable parameters; an algorithm's extra state (Meta-SGD's learning
+        // rates) is baked into the adapt graphs as plain initializers.
+        var parameters = new List<TensorProto>();
+        var baked = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var tensor = TensorData.Float(specs[i].Name, specs[i].Shape, values[i]);
+            if (modelNames.Contains(specs[i].Name))
+            {
+                parameters.Add(tensor);
+            }
+            else
+            {
+                baked[specs[i].Name] = tensor;
+            }
+        }
+
+        var (adapt, adaptK) = AdaptGraphs(algorithm, steps);
+        var contents = new BundleContents
+        {
+            Manifest = Manifest(algorithm, run, iterations, steps, measured),
+            Parameters = parameters,
+            Predict = algorithm.BuildPredict().Model,
+            Adapt = Bake(adapt, baked),
+            AdaptK = adaptK is null ? null : Bake(adaptK, baked),
+        };
+        return BundleWriter.Write(path, contents);
+    }
+
+    private static (ModelProto Adapt, ModelProto? AdaptK) AdaptGraphs(MetaAlgorithm algorithm, int steps) => algorithm switch
+    {
+        ProtoNet => (algorithm.BuildAdapt(0).Model, null),
+        GradientLearner learner when learner.AdaptsHeadOnly => (learner.BuildAdaptFromFeatures(1).Model, learner.BuildAdapt(steps).Model),
+        _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
+    };
+
+    private static BundleManifest Manifest(MetaAlgorithm algorithm, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
+    {
+        var kind = algorithm switch
+        {
+            ProtoNet => BundleOutputKind.Embedding,
+            _ => algorithm.Task switch
+            {
+                TaskKind.Classification => BundleOutputKind.Logits,
+                TaskKind.Regression => BundleOutputKind.Regression,
+                _ => BundleOutputKind.Reconstruction,
+            },
+        };
+        var classifies = kind is BundleOutputKind.Logits or BundleOutputKind.Embedding;
+        return new BundleManifest
+        {
+            Algorithm = algorithm.Name,
+            Model = algorithm.Model.Name,
+            Input = new BundleInput { Shape = algorithm.Model.InputShape.ToArray(), Normalization = new BundleNormalization { Text = Normalization(run) } },
+            Output = new BundleOutput { Kind = kind, Size = algorithm.Model.OutputSize },
+            Classes = classifies ? new BundleClasses { Min = 1, Max = kind == BundleOutputKind.Logits ? algorithm.Model.OutputSize : null } : null,
+            InnerLoop = algorithm is GradientLearner learner
+                ? new BundleInnerLoop { Steps = steps, LearningRate = learner.Inner.LearningRate, FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
+                : null,
+            BatchNorm = algorithm.Model is Models.Conv4 ? BundleManifest.BatchStatisticsText : null,
+            Provenance = new BundleProvenance
+            {
+                Dataset = run.Dataset,
+                Split = run.Dataset == "omniglot" ? run.Split : "none",
+                Iterations = iterations,
+                Seed = run.Seed,
+                Metrics = measured is { IsAccuracy: true }
+                    ? new BundleMetrics { Accuracy = measured.Metric.Mean, Ci95 = measured.Metric.HalfWidth95, Ways = run.Ways, Shots = run.Shots, Episodes = measured.Episodes }
+                    : null,
+            },
+        };
+    }
+
+    private static string Normalization(RunConfiguration run) => run.Dataset switch
+    {
+        "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
+        "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
+        _ => "sinusoid inputs x in [-5, 5], unscaled",
+    };
+
+    /// <summary>A copy of <paramref name="model"/> whose inputs named in <paramref name="values"/> become plain initializers.</summary>
+    private static ModelProto Bake(ModelProto model, IReadOnlyDictionary<string, TensorProto> values)
+    {
+        var copy = model.Clone();
+        foreach (var input in copy.Graph.Input.Where(i => values.ContainsKey(i.Name)).ToList())
+        {
+            copy.Graph.Input.Remove(input);
+            copy.Graph.Initializer.Add(values[input.Name].Clone());
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,55 @@
+using FewShot.Exporters.Bundles;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Runs;
+using FewShot.Sdk.Tests.Data;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Sdk.Tests.Bundles;
+
+/// <summary>Every algorithm exports a bundle that meets the bundle contract, and every graph in it passes the ONNX checker.</summary>
+public sealed class BundleExportTests
+{
+    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "sinusoid-maml" };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ExportedBundleMeetsTheContract(string name)
+    {
+        using var folder = new TempDirectory();
+        var algorithm = Create(name);
+        var path = folder.File($"{name}.fewshot");
+
+        var hash = BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = name.StartsWith("sinusoid") ? "sinusoid" : "omniglot" },
+            iterations: 1, steps: 3, measured: null);
+
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        foreach (var entry in new[] { BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry })
+        {
+            if (entry == BundleNames.AdaptKEntry && algorithm is ProtoNet)
+            {
+                continue;
+            }
+
+            OnnxChecker.AssertValid(BundleFile.ReadEntry(path, entry), $"{name} {entry}");
+        }
+    }
+
+    internal static MetaAlgorithm Create(string name)
+    {
+        var conv4 = new Conv4([1, 28, 28], outputs: 5, channels: 8);
+        return name switch
+        {
+            "maml" => new Maml(conv4, TaskKind.Classification),
+            "fomaml" => new FirstOrderMaml(conv4, TaskKind.Classification),
+            "metasgd" => new MetaSgd(conv4, TaskKind.Classification),
+            "anil" => new Anil(conv4, TaskKind.Classification),
+            "reptile" => new Reptile(conv4, TaskKind.Classification),
+            "protonet" => new ProtoNet(new Conv4([1, 28, 28], 0, 8)),
+            "autoencoder" => new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], 16, 4)),
+            "finetune" => new FineTune(new Conv4([1, 28, 28], 20, 8), conv4),
+            _ => new Maml(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { LearningRate = 0.01f }),
+        };
+    }
+}

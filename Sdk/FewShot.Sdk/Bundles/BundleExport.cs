@@ -86,7 +86,7 @@ public static class BundleExport
             Output = new BundleOutput { Kind = kind, Size = algorithm.Model.OutputSize },
             Classes = classifies ? new BundleClasses { Min = 1, Max = kind == BundleOutputKind.Logits ? algorithm.Model.OutputSize : null } : null,
             InnerLoop = algorithm is GradientLearner learner
-                ? new BundleInnerLoop { Steps = steps, LearningRate = learner.Inner.LearningRate, FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
+                ? new BundleInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
                 : null,
             BatchNorm = algorithm.Model is Models.Conv4 ? BundleManifest.BatchStatisticsText : null,
             Provenance = new BundleProvenance
@@ -108,6 +108,10 @@ public static class BundleExport
         "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
         _ => "sinusoid inputs x in [-5, 5], unscaled",
     };
+
+    /// <summary>The double that prints like the float (0.01, not 0.009999999776482582).</summary>
+    private static double ShortestDouble(float value) =>
+        double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A copy of <paramref name="model"/> whose inputs named in <paramref name="values"/> become plain initializers.</summary>
     private static ModelProto Bake(ModelProto model, IReadOnlyDictionary<string, TensorProto> values)

@@ -17,15 +17,19 @@ internal static class TestBundles
     public const int Inputs = 4;
     public const int Hidden = 8;
 
-    /// <summary>Mlp(4, 8, <paramref name="classes"/>) adapted by SGD on softmax cross-entropy: MAML (or Meta-SGD, with per-element rates).</summary>
-    public static BundleContents Maml(int steps = 3, float rate = 0.5f, int classes = 3, int minClasses = 2, bool metaSgd = false, int seed = 1)
+    /// <summary>
+    /// Mlp(<paramref name="inputs"/>, <paramref name="hidden"/>, <paramref name="classes"/>) adapted by SGD on softmax
+    /// cross-entropy: MAML (or Meta-SGD, with per-element rates).
+    /// </summary>
+    public static BundleContents Maml(
+        int steps = 3, float rate = 0.5f, int classes = 3, int minClasses = 2, bool metaSgd = false, int seed = 1, int inputs = Inputs, int hidden = Hidden)
     {
-        TensorProto[] theta = MlpTheta(seed, classes);
+        TensorProto[] theta = MlpTheta(seed, classes, inputs, hidden);
         float[]? rates = metaSgd ? [.. Enumerable.Range(0, 1000).Select(i => rate * (0.5f + ((i % 7) / 7f)))] : null;
         ModelProto Adapt(int k) => Build("adapt", g =>
         {
             var p = P.ParameterInputs(g, theta);
-            string x = g.Input(BundleNames.SupportX, DataType.Float, "n", Inputs);
+            string x = g.Input(BundleNames.SupportX, DataType.Float, "n", inputs);
             string y = g.Input(BundleNames.SupportY, DataType.Int64, "n");
             Func<string, string> stepSize = rates is null
                 ? _ => g.Scalar(rate)
@@ -37,9 +41,12 @@ internal static class TestBundles
         return new BundleContents
         {
             Manifest = Manifest(metaSgd ? "meta-sgd" : "maml", BundleOutputKind.Logits, classes, new BundleClasses { Min = minClasses, Max = classes },
-                Loop(steps, rate, [.. theta.Select(t => t.Name)])),
+                Loop(steps, rate, [.. theta.Select(t => t.Name)])) with
+            {
+                Input = new BundleInput { Shape = [inputs], Normalization = new BundleNormalization { Text = "unit Gaussian features" } },
+            },
             Parameters = theta,
-            Predict = Predict(theta, g => Mlp(g, BundleNames.X, P.ParameterInputs(g, theta)), classes),
+            Predict = Predict(theta, g => Mlp(g, BundleNames.X, P.ParameterInputs(g, theta)), classes, inputs),
             Adapt = Adapt(1),
             AdaptK = Adapt(steps),
         };
@@ -189,14 +196,16 @@ internal static class TestBundles
     public static float[] Theta(BundleContents contents, string name) =>
         TensorData.ToFloats(contents.Parameters.Single(p => p.Name == name));
 
-    /// <summary>fc1: [8, 4], fc2: [classes, 8], PyTorch-like uniform initialization, seeded.</summary>
-    public static TensorProto[] MlpTheta(int seed, int classes)
+    /// <summary>fc1: [hidden, inputs], fc2: [classes, hidden], uniform in ±1/√fan-in as PyTorch initializes, seeded.</summary>
+    public static TensorProto[] MlpTheta(int seed, int classes, int inputs = Inputs, int hidden = Hidden)
     {
         var random = new Random(seed);
+        float first = 1 / MathF.Sqrt(inputs);
+        float second = 1 / MathF.Sqrt(hidden);
         return
         [
-            P.RandomTensor("fc1.weight", random, 0.5f, Hidden, Inputs), P.RandomTensor("fc1.bias", random, 0.5f, Hidden),
-            P.RandomTensor("fc2.weight", random, 0.35f, classes, Hidden), P.RandomTensor("fc2.bias", random, 0.35f, classes),
+            P.RandomTensor("fc1.weight", random, first, hidden, inputs), P.RandomTensor("fc1.bias", random, first, hidden),
+            P.RandomTensor("fc2.weight", random, second, classes, hidden), P.RandomTensor("fc2.bias", random, second, classes),
         ];
     }
 

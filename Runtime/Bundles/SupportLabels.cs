@@ -43,12 +43,12 @@ internal sealed class SupportLabels
         var counts = new int[Math.Max(classes.Count, 1)];
         for (int i = 0; i < labels.Count; i++)
         {
-            string label = labels[i] ?? throw new ArgumentException($"Support label {i} is null.", nameof(labels));
+            string label = labels[i] ?? throw new ArgumentException($"Support label {i} is null.", "supportLabels");
             if (!index.TryGetValue(label, out int c))
             {
                 if (declared is not null)
                 {
-                    throw new ArgumentException($"Support label '{label}' (example {i}) is not one of AdaptOptions.Labels ({string.Join(", ", declared)}).", nameof(labels));
+                    throw new ArgumentException($"Support label '{label}' (example {i}) is not one of AdaptOptions.Labels ({string.Join(", ", declared)}).", "supportLabels");
                 }
 
                 c = classes.Count;
@@ -68,7 +68,7 @@ internal sealed class SupportLabels
         {
             if (counts[c] == 0)
             {
-                throw new ArgumentException($"Class '{classes[c]}' has no support example; every class needs at least one.", nameof(labels));
+                throw new ArgumentException($"Class '{classes[c]}' has no support example; every class needs at least one.", "supportLabels");
             }
         }
 

@@ -34,8 +34,12 @@ internal static class ManifestRules
         Require(input!.Shape is { Count: > 0 } && input.Shape.All(d => d > 0), $"input.shape must be one or more positive sizes, got [{string.Join(", ", input.Shape ?? [])}]");
         Require(input.Dtype == "float32", $"input.dtype is '{input.Dtype}'; format version {BundleNames.FormatVersion} supports only 'float32'");
         Require(input.Normalization is not null && !string.IsNullOrWhiteSpace(input.Normalization.Text), "input.normalization.text is missing; say how raw data becomes the input");
-        Require(input.Normalization!.Mean?.All(float.IsFinite) ?? true, "input.normalization.mean holds a value that is not finite");
-        Require(input.Normalization.Std?.All(s => float.IsFinite(s) && s > 0) ?? true, "input.normalization.std must hold positive finite values");
+        long channels = input.Shape![0];
+        BundleNormalization normalization = input.Normalization!;
+        Require(normalization.Mean is null || ((normalization.Mean.Count == 1 || normalization.Mean.Count == channels) && normalization.Mean.All(float.IsFinite)),
+            $"input.normalization.mean must be null or 1 or {channels} (one per channel) finite values");
+        Require(normalization.Std is null || ((normalization.Std.Count == 1 || normalization.Std.Count == channels) && normalization.Std.All(s => float.IsFinite(s) && s > 0)),
+            $"input.normalization.std must be null or 1 or {channels} (one per channel) positive finite values");
     }
 
     private static void CheckOutput(BundleOutput output)

@@ -143,6 +143,11 @@ internal sealed class BundleGraphs : IDisposable
             }
 
             outputs = [.. adaptedParameters.Select(n => BundleEntries.AdaptedPrefix + n)];
+            string? unlisted = checks.Outputs.FirstOrDefault(o => o.StartsWith(BundleEntries.AdaptedPrefix, StringComparison.Ordinal) && !outputs.Contains(o));
+            if (unlisted is not null)
+            {
+                throw checks.Invalid($"outputs '{unlisted}', but innerLoop.adaptedParameters does not list it; the adapted state would silently drop it");
+            }
         }
 
         TensorMetadata support = checks.FindInput(readsX ? BundleEntries.SupportX : BundleEntries.SupportFeatures)!;
@@ -173,7 +178,8 @@ internal sealed class BundleGraphs : IDisposable
         }
 
         checks.RequireParameters(parameters, adaptedParameters, "predictions feed the adapted value");
-        checks.RequireOutput(BundleEntries.Output, new(TensorElementType.Float, [-1, -1], "the predictions", MinimumRankOnly: true));
+        long width = kind == OutputKind.Embedding ? -1 : manifest.Output.Size;
+        checks.RequireOutput(BundleEntries.Output, new(TensorElementType.Float, [-1, width], "the predictions, [n, output.size]"));
         string[] outputs = [BundleEntries.Output];
         if (kind == OutputKind.Reconstruction)
         {

@@ -69,8 +69,8 @@ internal sealed class GraphChecks
         Check(output, expected);
     }
 
-    /// <summary>Whether the graph has an output of that name.</summary>
-    public bool HasOutput(string name) => _session.Outputs.Any(o => o.Name == name);
+    /// <summary>The names of the graph's outputs.</summary>
+    public IEnumerable<string> Outputs => _session.Outputs.Select(o => o.Name);
 
     /// <summary>An error about this graph.</summary>
     public InvalidBundleException Invalid(string problem) => new(_entry, $"{_entry} {problem}");
@@ -87,11 +87,10 @@ internal sealed class GraphChecks
             return;
         }
 
-        bool rankOk = expected.MinimumRankOnly ? value.Rank >= dims.Length : value.Rank == dims.Length;
-        bool fits = rankOk && dims.Select((d, i) => d < 0 || value.Dimensions[i] < 0 || value.Dimensions[i] == d).All(ok => ok);
+        bool fits = value.Rank == dims.Length && dims.Select((d, i) => d < 0 || value.Dimensions[i] < 0 || value.Dimensions[i] == d).All(ok => ok);
         if (!fits)
         {
-            throw Invalid($"declares '{value.Name}' ({expected.What}) with shape {value}; expected [{Show(dims)}{(expected.MinimumRankOnly ? ", …" : string.Empty)}]");
+            throw Invalid($"declares '{value.Name}' ({expected.What}) with shape {value}; expected [{Show(dims)}]");
         }
     }
 
@@ -99,5 +98,5 @@ internal sealed class GraphChecks
         string.Join(", ", dims.Select(d => d < 0 ? "n" : d.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>What a value must be: element type, and dimensions (-1 for any) unless null.</summary>
-    internal sealed record Expected(TensorElementType Type, long[]? Dimensions, string What, bool MinimumRankOnly = false);
+    internal sealed record Expected(TensorElementType Type, long[]? Dimensions, string What);
 }

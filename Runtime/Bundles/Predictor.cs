@@ -31,16 +31,16 @@ internal sealed class Predictor(BundleGraphs graphs, BundleManifest manifest, in
 
             graphs.Predict.Run(inputs, outputs, cancellationToken);
             OrtTensor output = outputs[0]!;
-            if (output.Rank < 2 || output.Shape[0] != count || output.ElementCount > int.MaxValue)
+            if (output.Rank < 1 || output.Shape[0] != count || output.ElementCount > int.MaxValue)
             {
                 throw Invalid($"returned '{BundleEntries.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}] for {count} queries; expected [{count}, …]");
             }
 
             int rowSize = (int)(output.ElementCount / count);
-            int classes = adapted.Labels.Count;
-            if ((manifest.Output.Kind == OutputKind.Logits && rowSize < classes) || (manifest.Output.Kind == OutputKind.Embedding && rowSize != classes))
+            int expected = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;
+            if (output.Rank != 2 || rowSize != expected)
             {
-                throw Invalid($"returned {rowSize} scores per query for an adapted model of {classes} classes");
+                throw Invalid($"returned '{BundleEntries.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}]; expected [{count}, {expected}]");
             }
 
             float[]? scores = null;

@@ -36,6 +36,7 @@ internal static class ManifestReader
             using JsonDocument document = JsonDocument.ParseValue(ref reader);
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("formatVersion", out JsonElement value)
+                || value.ValueKind != JsonValueKind.Number
                 || !value.TryGetInt32(out version))
             {
                 throw new InvalidBundleException(Entry, "manifest.json has no integer \"formatVersion\"; it is not a FewShot bundle manifest");
@@ -68,6 +69,8 @@ internal static class ManifestReader
         Require(m.Input.Shape.Aggregate(1.0, (p, d) => p * d) <= int.MaxValue, $"input.shape [{string.Join(", ", m.Input.Shape)}] has more elements than an example may ({int.MaxValue})");
         Require(m.Input.Dtype == "float32", $"input.dtype is '{m.Input.Dtype}'; format version 1 supports only 'float32'");
         Require(m.Input.Normalization.Text.Trim().Length > 0, "input.normalization.text is empty");
+        CheckChannels(m.Input.Normalization.Mean, m.Input.Shape[0], "mean", positive: false);
+        CheckChannels(m.Input.Normalization.Std, m.Input.Shape[0], "std", positive: true);
         Require(Enum.IsDefined(m.Output.Kind), $"output.kind {(int)m.Output.Kind} is not logits, embedding, reconstruction or regression");
         Require(m.Output.Size > 0, $"output.size must be positive, got {m.Output.Size}");
         ValidateParameters(m);
@@ -157,6 +160,17 @@ internal static class ManifestReader
         {
             Require(expected.Contains(entry), $"files lists '{entry}', which is not an entry of a {Name(m.Output.Kind)} bundle ({string.Join(", ", expected)})");
             Require(hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower), $"files['{entry}'] is '{hash}'; expected 64 lowercase hex digits (SHA-256)");
+        }
+    }
+
+    private static void CheckChannels(IReadOnlyList<float>? values, long channels, string field, bool positive)
+    {
+        if (values is not null)
+        {
+            Require(values.Count == 1 || values.Count == channels,
+                $"input.normalization.{field} has {values.Count} values; expected 1 or one per channel ({channels})");
+            Require(values.All(v => float.IsFinite(v) && (!positive || v > 0)),
+                $"input.normalization.{field} must hold {(positive ? "positive " : string.Empty)}finite values, got [{string.Join(", ", values)}]");
         }
     }
 

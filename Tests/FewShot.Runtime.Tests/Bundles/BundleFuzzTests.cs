@@ -21,14 +21,14 @@ public sealed class BundleFuzzTests(ITestOutputHelper output)
         var mutator = new BundleMutator(Seed);
         var cases = new (string Name, int Count, Func<byte[], int, (byte[], bool)> Mutate)[]
         {
-            ("bit flips", 1500, (b, _) => mutator.FlipBits(b)),
+            ("bit flips", 2500, (b, _) => mutator.FlipBits(b)),
             ("overwritten bytes", 300, (b, _) => mutator.Overwrite(b)),
             ("truncations", 300, (b, _) => mutator.Truncate(b)),
             ("renamed entries and path escapes", 250, (b, _) => mutator.RenameEntry(b)),
             ("duplicated or dropped entries", 150, (b, _) => mutator.DuplicateOrDropEntry(b)),
             ("declared sizes", 250, (b, _) => mutator.DeclareSize(b)),
             ("replaced graphs, rehashed", 200, (b, i) => mutator.ReplaceGraph(b, bundles[(i + 1) % bundles.Length])),
-            ("manifest mutations", 1500, (b, _) => mutator.MutateManifest(b)),
+            ("manifest mutations", 2500, (b, _) => mutator.MutateManifest(b)),
         };
 
         var clock = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
+using Google.Protobuf;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Exporters.Autodiff;
@@ -16,6 +17,7 @@ public sealed class GradientContext
     private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _shapeTensors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _zeros = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _computed = new(StringComparer.Ordinal);
     private NodeProto? _node;
 
     internal GradientContext(GraphBuilder graph, HashSet<string> differentiated)
@@ -25,14 +27,18 @@ public sealed class GradientContext
         _shapes = new ShapeInference(graph);
         foreach (var node in graph.Graph.Node)
         {
-            // Reuse what earlier passes (for example the inner steps of an unrolled loop) already computed.
-            if (node.OpType == "Constant" && node.Tensor("value") is { } tensor && Key(tensor) is { } key)
+            // Reuse what the graph already computes (the forward pass, earlier passes such as an unrolled loop's steps).
+            if (node.OpType == "Constant")
             {
-                _constants.TryAdd(key, node.Output[0]);
+                if (node.Tensor("value") is { } tensor && Key(tensor) is { } key)
+                {
+                    _constants.TryAdd(key, node.Output[0]);
+                }
             }
-            else if (node.OpType == "Shape" && node.Attribute.Count == 0)
+            else if (node.Output.Count == 1 && node.Domain.Length == 0 && node.DocString.Length == 0)
             {
-                _shapeTensors.TryAdd(node.Input[0], node.Output[0]);
+                // Stop-gradient markers carry a doc string and are never shared; rules emit no random operators to match others.
+                _computed.TryAdd(Key(node.OpType, node.Input, node.Attribute), node.Output[0]);
             }
         }
     }
@@ -46,8 +52,21 @@ public sealed class GradientContext
     public bool NeedsGradient(int inputIndex) =>
         _node is not null && _node.OptionalInput(inputIndex) is { } input && _differentiated.Contains(input);
 
-    /// <summary>Appends a node with one output and returns the output's name.</summary>
-    public string Op(string opType, string[] inputs, params AttributeProto[] attributes) => Graph.Op(opType, inputs, attributes);
+    /// <summary>
+    /// The output of <paramref name="opType"/> applied to <paramref name="inputs"/>: an existing node's when the graph already
+    /// computes exactly that (same op, inputs and attributes), else a new node's. Rules emit deterministic operators only,
+    /// so sharing is exact; it keeps repeated transposes, shapes and masks out of gradient graphs.
+    /// </summary>
+    public string Op(string opType, string[] inputs, params AttributeProto[] attributes)
+    {
+        var key = Key(opType, inputs, attributes);
+        if (!_computed.TryGetValue(key, out var output))
+        {
+            _computed[key] = output = Graph.Op(opType, inputs, attributes);
+        }
+
+        return output;
+    }
 
     /// <summary>A rank-0 constant with the element type of <paramref name="like"/> (one Constant node per distinct value).</summary>
     public string Scalar(double value, string like) => Constant(TensorData.Scalar("", Graph.ElementTypeOf(like), value));
@@ -94,17 +113,22 @@ public sealed class GradientContext
         _ => null,
     };
 
-    /// <summary>A 1-D int64 tensor holding the shape of <paramref name="value"/>: a constant when it is static, else one cached Shape node.</summary>
+    /// <summary>
+    /// A 1-D int64 tensor holding the shape of <paramref name="value"/>: a constant when it is static, else a Shape node,
+    /// shared by all values whose static shapes are the same (equal symbols denote equal sizes).
+    /// </summary>
     public string ShapeOf(string value)
     {
-        if (_shapes.Shape(value) is { } shape && shape.All(d => d.IsFixed))
+        var shape = _shapes.Shape(value);
+        if (shape is not null && shape.All(d => d.IsFixed))
         {
             return Int64s(shape.Select(d => d.Value!.Value).ToArray());
         }
 
-        if (!_shapeTensors.TryGetValue(value, out var tensor))
+        var signature = shape is null ? $"value {value}" : string.Join(',', shape);
+        if (!_shapeTensors.TryGetValue(signature, out var tensor))
         {
-            _shapeTensors[value] = tensor = Op("Shape", [value]);
+            _shapeTensors[signature] = tensor = Op("Shape", [value]);
         }
 
         return tensor;
@@ -114,12 +138,15 @@ public sealed class GradientContext
     public string SizeAlong(string value, long axis)
     {
         var shape = _shapes.Shape(value);
-        var a = shape is null ? axis : ShapeInference.Normalize(axis, shape.Count);
+        var a = shape is null ? axis : ShapeFunctions.Normalize(axis, shape.Count);
         return shape is not null && shape[(int)a].IsFixed ? Int64s(shape[(int)a].Value!.Value) : Op("Gather", [ShapeOf(value), Int64s(a)]);
     }
 
     /// <summary>Zeros with the shape and element type of <paramref name="like"/> (one ConstantOfShape per value).</summary>
     public string Zeros(string like) => ZerosOfShape(ShapeOf(like), like);
+
+    /// <summary>Zeros of a static shape with the element type of <paramref name="like"/>.</summary>
+    public string Zeros(long[] shape, string like) => ZerosOfShape(Int64s(shape), like);
 
     /// <summary>A 1-D tensor of zeros with as many elements as <paramref name="like"/> and its element type.</summary>
     public string FlatZeros(string like) =>
@@ -127,17 +154,35 @@ public sealed class GradientContext
             ? ZerosOfShape(Int64s(shape.Aggregate(1L, (p, d) => p * d.Value!.Value)), like)
             : Op("Reshape", [Zeros(like), Int64s(-1)]);
 
-    /// <summary>numel(<paramref name="whole"/>) / numel(<paramref name="part"/>) as a scalar of whole's element type: how many elements a mean averaged.</summary>
+    /// <summary>
+    /// numel(<paramref name="whole"/>) / numel(<paramref name="part"/>) as a scalar of whole's element type: how many
+    /// elements a mean averaged. Static factors and symbols that both shapes share cancel; only the sizes of the
+    /// remaining symbols (a batch size, say) are read at run time.
+    /// </summary>
     public string ElementRatio(string whole, string part)
     {
         var (a, b) = (_shapes.Shape(whole), _shapes.Shape(part));
-        if (a is not null && b is not null && a.Concat(b).All(d => d.IsFixed))
+        var type = Graph.ElementTypeOf(whole);
+        if (a is null || b is null || b.Any(d => !d.IsFixed && !a.Contains(d)))
         {
-            return Scalar((double)a.Aggregate(1L, (p, d) => p * d.Value!.Value) / b.Aggregate(1L, (p, d) => p * d.Value!.Value), whole);
+            return Op("Cast", [Op("Div", [Op("Size", [whole]), Op("Size", [part])])], Attr.Int("to", (long)type));
         }
 
-        var ratio = Op("Div", [Op("Size", [whole]), Op("Size", [part])]);
-        return Op("Cast", [ratio], Attr.Int("to", (long)Graph.ElementTypeOf(whole)));
+        var remaining = a.Select((d, i) => (Dim: d, Axis: i)).Where(p => !p.Dim.IsFixed).ToList();
+        foreach (var symbol in b.Where(d => !d.IsFixed))
+        {
+            remaining.RemoveAt(remaining.FindIndex(p => p.Dim == symbol));
+        }
+
+        var factor = (double)a.Where(d => d.IsFixed).Aggregate(1L, (p, d) => p * d.Value!.Value) / b.Where(d => d.IsFixed).Aggregate(1L, (p, d) => p * d.Value!.Value);
+        if (remaining.Count == 0)
+        {
+            return Scalar(factor, whole);
+        }
+
+        var sizes = remaining.Select(p => Op("Gather", [ShapeOf(whole), Constant(TensorData.Scalar("", DataType.Int64, p.Axis))])).ToList();
+        var count = Op("Cast", [sizes.Skip(1).Aggregate(sizes[0], (product, size) => Op("Mul", [product, size]))], Attr.Int("to", (long)type));
+        return factor == 1 ? count : Op("Mul", [count, Scalar(factor, whole)]);
     }
 
     /// <summary>Sums a gradient over the axes along which <paramref name="target"/> was broadcast, giving it target's shape.</summary>
@@ -145,7 +190,7 @@ public sealed class GradientContext
 
     /// <summary>An exception for a node that this context's current rule cannot differentiate, naming the op and node.</summary>
     public InvalidOperationException Unsupported(string reason) =>
-        new(_node is null ? reason : $"cannot differentiate {_node.OpType} node {_node.Name}: {reason}");
+        new(_node is null ? reason : $"cannot differentiate {_node.OpType} node {_node.Label()}: {reason}");
 
     internal void Begin(NodeProto node) => _node = node;
 
@@ -162,6 +207,9 @@ public sealed class GradientContext
 
         return zeros;
     }
+
+    private static string Key(string opType, IEnumerable<string> inputs, IEnumerable<AttributeProto> attributes) =>
+        $"{opType}({string.Join(',', inputs)}){string.Join(';', attributes.OrderBy(a => a.Name, StringComparer.Ordinal).Select(a => Convert.ToBase64String(a.ToByteArray())))}";
 
     private static string? Key(TensorProto tensor) =>
         tensor.HasRawData && tensor.RawData.Length <= 256

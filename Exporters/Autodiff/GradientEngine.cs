@@ -53,14 +53,15 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
     {
         foreach (var value in wrt.Append(output))
         {
+            var parameter = value == output ? nameof(output) : nameof(wrt);
             if (!graph.TryGetElementType(value, out var type))
             {
-                throw new ArgumentException($"'{value}' is not a value of graph '{graph.Graph.Name}' with a known element type", nameof(wrt));
+                throw new ArgumentException($"'{value}' is not a value of graph '{graph.Graph.Name}' with a known element type", parameter);
             }
 
             if (!IsFloatingPoint(type))
             {
-                throw new ArgumentException($"'{value}' has element type {type}; gradients exist only for floating-point values", nameof(wrt));
+                throw new ArgumentException($"'{value}' has element type {type}; gradients exist only for floating-point values", parameter);
             }
         }
 
@@ -70,7 +71,10 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         }
     }
 
-    /// <summary>The floating-point values that depend on <paramref name="wrt"/> through nodes not marked stop-gradient.</summary>
+    /// <summary>
+    /// The floating-point values that depend on <paramref name="wrt"/> through nodes not marked stop-gradient. Outputs of
+    /// unknown type count as floating-point, so that a missing rule is reported rather than a gradient silently dropped.
+    /// </summary>
     private HashSet<string> Reach(NodeProto[] nodes, IReadOnlyList<string> wrt)
     {
         var reached = new HashSet<string>(wrt, StringComparer.Ordinal);
@@ -135,7 +139,7 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         var dy = Total(node.Output[0]);
         if (node.Output.Skip(1).FirstOrDefault(o => Total(o) is not null) is { } other)
         {
-            throw new InvalidOperationException($"cannot differentiate {node.OpType} node {node.Name} through its output '{other}': rules differentiate the first output only");
+            throw new InvalidOperationException($"cannot differentiate {node.OpType} node {node.Label()} through its output '{other}': rules differentiate the first output only");
         }
 
         if (dy is null)
@@ -145,7 +149,7 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
 
         if (!_registry.TryGet(node.OpType, out var rule, out var broadcasting) || node.Domain is { Length: > 0 } and not "ai.onnx")
         {
-            throw new InvalidOperationException($"no gradient rule for op \"{node.OpType}\" (node {node.Name})");
+            throw new InvalidOperationException($"no gradient rule for op \"{node.OpType}\" (node {node.Label()})");
         }
 
         context.Begin(node);

@@ -27,6 +27,7 @@ public sealed class GradientRegistry
         ReductionRules.Register(registry);
         ShapeRules.Register(registry);
         IndexingRules.Register(registry);
+        NormalizationRules.Register(registry);
         return registry;
     }
 

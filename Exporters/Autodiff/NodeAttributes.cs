@@ -30,6 +30,10 @@ internal static class NodeAttributes
     public static string? OptionalInput(this NodeProto node, int index) =>
         index < node.Input.Count && node.Input[index].Length != 0 ? node.Input[index] : null;
 
+    /// <summary>How error messages name a node: its name, or the value it computes when it has none.</summary>
+    public static string Label(this NodeProto node) =>
+        node.Name.Length != 0 ? node.Name : node.Output.Count > 0 ? $"computing '{node.Output[0]}'" : "(unnamed)";
+
     /// <summary>Copies every attribute of the node except those named, for rules that re-emit the op with changes.</summary>
     public static AttributeProto[] AttributesExcept(this NodeProto node, params string[] names) =>
         node.Attribute.Where(a => !names.Contains(a.Name)).Select(a => a.Clone()).ToArray();
@@ -42,7 +46,7 @@ internal static class NodeAttributes
             {
                 return attribute.Type == type
                     ? attribute
-                    : throw new InvalidOperationException($"attribute '{name}' of {node.OpType} node {node.Name} has type {attribute.Type}, expected {type}");
+                    : throw new InvalidOperationException($"attribute '{name}' of {node.OpType} node {node.Label()} has type {attribute.Type}, expected {type}");
             }
         }
 

@@ -175,157 +175,36 @@ internal sealed class ShapeInference
             "MaxPool" or "AveragePool" => SpatialShapes.Window(node, x, x?[1], node.Ints("kernel_shape")?.Select(k => (Dim)k).ToArray(), Fresh),
             "ConvTranspose" => SpatialShapes.ConvTranspose(node, x, In(1), Fresh),
             "GlobalAveragePool" or "GlobalMaxPool" => SpatialShapes.GlobalPool(x),
-            "ReduceSum" => x is null ? null : Ints(node.OptionalInput(1)) is { Length: > 0 } axes ? Reduce(x, axes, node)
+            "ReduceSum" => x is null ? null : Ints(node.OptionalInput(1)) is { Length: > 0 } axes ? ShapeFunctions.Reduce(x, axes, node)
                 : node.Int("noop_with_empty_axes", 0) == 1 && node.OptionalInput(1) is null ? x
-                : node.OptionalInput(1) is null ? Reduce(x, null, node) : null,
+                : node.OptionalInput(1) is null ? ShapeFunctions.Reduce(x, null, node) : null,
             "ReduceMean" or "ReduceMax" or "ReduceMin" or "ReduceProd" or "ReduceL2" or "ReduceSumSquare" or "ReduceLogSumExp" =>
-                x is null ? null : Reduce(x, node.Ints("axes"), node),
-            "ArgMax" or "ArgMin" => x is null ? null : Reduce(x, [node.Int("axis", 0)], node),
-            "Reshape" => Reshape(x, node.OptionalInput(1) is { } s ? _values.GetValueOrDefault(s) : null),
-            "Flatten" => x is null ? null : Flatten(x, (int)Normalize(node.Int("axis", 1), rank)),
+                x is null ? null : ShapeFunctions.Reduce(x, node.Ints("axes"), node),
+            "ArgMax" or "ArgMin" => x is null ? null : ShapeFunctions.Reduce(x, [node.Int("axis", 0)], node),
+            "Reshape" => ShapeFunctions.Reshape(x, node.OptionalInput(1) is { } s ? _values.GetValueOrDefault(s) : null, Fresh),
+            "Flatten" => x is null ? null : ShapeFunctions.Flatten(x, (int)ShapeFunctions.Normalize(node.Int("axis", 1), rank), Fresh),
             "Transpose" => x is null ? null : (node.Ints("perm") ?? Enumerable.Range(0, rank).Reverse().Select(i => (long)i).ToArray()).Select(p => x[(int)p]).ToArray(),
-            "Squeeze" => Squeeze(x, Ints(node.OptionalInput(1))),
-            "Unsqueeze" => Unsqueeze(x, Ints(node.OptionalInput(1))),
-            "Concat" => Concat(node.Input.Select(i => Known(i)).ToArray(), node.Int("axis", 0)),
+            "Squeeze" => ShapeFunctions.Squeeze(x, Ints(node.OptionalInput(1))),
+            "Unsqueeze" => ShapeFunctions.Unsqueeze(x, Ints(node.OptionalInput(1))),
+            "Concat" => ShapeFunctions.Concat(node.Input.Select(i => Known(i)).ToArray(), node.Int("axis", 0), Fresh),
             "Slice" => Slice(x, node),
             "Gather" => In(1) is { } indices && x is not null
-                ? [.. x.Take((int)Normalize(node.Int("axis", 0), rank)), .. indices, .. x.Skip((int)Normalize(node.Int("axis", 0), rank) + 1)]
+                ? [.. x.Take((int)ShapeFunctions.Normalize(node.Int("axis", 0), rank)), .. indices, .. x.Skip((int)ShapeFunctions.Normalize(node.Int("axis", 0), rank) + 1)]
                 : null,
             "GatherElements" => In(1),
             "GatherND" => In(1) is { Count: > 0 } indices && indices[^1].IsFixed && x is not null
                 ? [.. indices.Take(indices.Count - 1), .. x.Skip((int)indices[^1].Value!.Value)]
                 : null,
             "Expand" => Broadcast(x, AsShape(node.OptionalInput(1))),
-            "Shape" => x is null ? null : [ShapeSlice(node, x).Length],
+            "Shape" => x is null ? null : [ShapeFunctions.ShapeSlice(node, x).Length],
             "Size" => [],
             "ConstantOfShape" => AsShape(node.Input[0]),
             "Range" => [Ints(node.Input[0]) is [var start] && Ints(node.Input[1]) is [var limit] && Ints(node.Input[2]) is [var delta] && delta != 0
                 ? Math.Max(0, (limit - start + delta - Math.Sign(delta)) / delta) : Fresh()],
             "NonZero" => x is null ? null : [rank, Fresh()],
-            "Pad" => Pad(x, Ints(node.OptionalInput(1))),
+            "Pad" => ShapeFunctions.Pad(x, Ints(node.OptionalInput(1))),
             _ => null,
         };
-    }
-
-    private Dim[] Reduce(IReadOnlyList<Dim> x, long[]? axes, NodeProto node)
-    {
-        var reduced = (axes ?? Enumerable.Range(0, x.Count).Select(i => (long)i)).Select(a => Normalize(a, x.Count)).ToHashSet();
-        var keep = node.Int("keepdims", 1) == 1;
-        return x.Where((_, i) => keep || !reduced.Contains(i)).Select((d, i) => keep && reduced.Contains(i) ? (Dim)1 : d).ToArray();
-    }
-
-    private Dim[]? Reshape(IReadOnlyList<Dim>? x, SymbolicInt[]? target)
-    {
-        if (target is null)
-        {
-            return null;
-        }
-
-        var result = new Dim[target.Length];
-        var inferred = -1;
-        for (var i = 0; i < target.Length; i++)
-        {
-            if (target[i] is { IsKnown: true, Number: -1 })
-            {
-                inferred = i;
-            }
-            else if (target[i] is { IsKnown: true, Number: 0 })
-            {
-                if (x is null || i >= x.Count)
-                {
-                    return null;
-                }
-
-                result[i] = x[i];
-            }
-            else
-            {
-                result[i] = target[i].ToDim() ?? Fresh();
-            }
-        }
-
-        if (inferred >= 0)
-        {
-            result[inferred] = x is null ? Fresh() : Quotient(x, result.Where((_, i) => i != inferred));
-        }
-
-        return result;
-    }
-
-    /// <summary>The size that makes the element counts equal: product(whole) / product(part), symbols cancelled.</summary>
-    private Dim Quotient(IEnumerable<Dim> whole, IEnumerable<Dim> part)
-    {
-        var symbols = new List<string>();
-        long numerator = 1, denominator = 1;
-        foreach (var dim in whole)
-        {
-            if (dim.IsFixed)
-            {
-                numerator *= dim.Value!.Value;
-            }
-            else
-            {
-                symbols.Add(dim.Symbol!);
-            }
-        }
-
-        foreach (var dim in part)
-        {
-            if (dim.IsFixed)
-            {
-                denominator *= dim.Value!.Value;
-            }
-            else if (!symbols.Remove(dim.Symbol!))
-            {
-                return Fresh();
-            }
-        }
-
-        return denominator == 0 || numerator % denominator != 0 ? Fresh()
-            : symbols.Count == 0 ? numerator / denominator
-            : symbols.Count == 1 && numerator == denominator ? Dim.Symbolic(symbols[0])
-            : Fresh();
-    }
-
-    private Dim[] Flatten(IReadOnlyList<Dim> x, int axis) => [Quotient(x.Take(axis), []), Quotient(x.Skip(axis), [])];
-
-    private static Dim[]? Squeeze(IReadOnlyList<Dim>? x, long[]? axes)
-    {
-        if (x is null || (axes is null && x.Any(d => !d.IsFixed)))
-        {
-            return null;
-        }
-
-        var removed = axes?.Select(a => Normalize(a, x.Count)).ToHashSet();
-        return x.Where((d, i) => removed is null ? d.Value != 1 : !removed.Contains(i)).ToArray();
-    }
-
-    private static Dim[]? Unsqueeze(IReadOnlyList<Dim>? x, long[]? axes)
-    {
-        if (x is null || axes is null)
-        {
-            return null;
-        }
-
-        var rank = x.Count + axes.Length;
-        var inserted = axes.Select(a => Normalize(a, rank)).ToHashSet();
-        var source = 0;
-        return Enumerable.Range(0, rank).Select(i => inserted.Contains(i) ? (Dim)1 : x[source++]).ToArray();
-    }
-
-    private Dim[]? Concat(IReadOnlyList<Dim>?[] inputs, long axis)
-    {
-        if (inputs.Length == 0 || inputs.Any(s => s is null))
-        {
-            return null;
-        }
-
-        var first = inputs[0]!;
-        var a = (int)Normalize(axis, first.Count);
-        var sizes = inputs.Select(s => s![a]).ToArray();
-        var result = first.ToArray();
-        result[a] = sizes.All(d => d.IsFixed) ? sizes.Sum(d => d.Value!.Value) : sizes.Count(d => d.Value != 0) == 1 ? sizes.First(d => d.Value != 0) : Fresh();
-        return result;
     }
 
     private Dim[]? Slice(IReadOnlyList<Dim>? x, NodeProto node)
@@ -340,40 +219,14 @@ internal sealed class ShapeInference
         var steps = Ints(node.OptionalInput(4)) ?? (node.OptionalInput(4) is null && starts is not null ? SpatialShapes.Ones(starts.Length) : null);
         if (starts is null || ends is null || axes is null || steps is null)
         {
-            return axes is null ? x.Select(_ => Fresh()).ToArray() : x.Select((d, i) => axes.Any(a => Normalize(a, x.Count) == i) ? Fresh() : d).ToArray();
+            return axes is null ? x.Select(_ => Fresh()).ToArray() : x.Select((d, i) => axes.Any(a => ShapeFunctions.Normalize(a, x.Count) == i) ? Fresh() : d).ToArray();
         }
 
         var result = x.ToArray();
         for (var k = 0; k < axes.Length; k++)
         {
-            var a = (int)Normalize(axes[k], x.Count);
-            result[a] = x[a].IsFixed ? SliceLength(x[a].Value!.Value, starts[k], ends[k], steps[k]) : Fresh();
-        }
-
-        return result;
-    }
-
-    /// <summary>The number of elements ONNX Slice takes from an axis of the given size, with its clamping rules.</summary>
-    public static long SliceLength(long size, long start, long end, long step)
-    {
-        var (s, e) = (start < 0 ? start + size : start, end < 0 ? end + size : end);
-        return step > 0
-            ? Math.Max(0, (Math.Clamp(e, 0, size) - Math.Clamp(s, 0, size) + step - 1) / step)
-            : Math.Max(0, (Math.Clamp(s, 0, size - 1) - Math.Clamp(e, -1, size - 1) - step - 1) / -step);
-    }
-
-    private static Dim[]? Pad(IReadOnlyList<Dim>? x, long[]? pads)
-    {
-        if (x is null || pads is null || pads.Length != 2 * x.Count)
-        {
-            return null;
-        }
-
-        var result = x.ToArray();
-        for (var i = 0; i < x.Count; i++)
-        {
-            var extra = pads[i] + pads[i + x.Count];
-            result[i] = extra == 0 ? x[i] : x[i].IsFixed ? x[i].Value!.Value + extra : Dim.Symbolic($"{x[i].Symbol}+{extra}");
+            var a = (int)ShapeFunctions.Normalize(axes[k], x.Count);
+            result[a] = x[a].IsFixed ? ShapeFunctions.SliceLength(x[a].Value!.Value, starts[k], ends[k], steps[k]) : Fresh();
         }
 
         return result;
@@ -385,7 +238,7 @@ internal sealed class ShapeInference
         switch (node.OpType)
         {
             case "Shape":
-                return Known(node.Input[0]) is { } shape ? ShapeSlice(node, shape).Select(SymbolicInt.Of).ToArray() : null;
+                return Known(node.Input[0]) is { } shape ? ShapeFunctions.ShapeSlice(node, shape).Select(SymbolicInt.Of).ToArray() : null;
             case "Identity" or "Reshape" or "Squeeze" or "Unsqueeze":
                 return first;
             case "Cast" when node.Int("to", 0) == (long)DataType.Int64:
@@ -405,13 +258,4 @@ internal sealed class ShapeInference
         }
     }
 
-    private static Dim[] ShapeSlice(NodeProto node, IReadOnlyList<Dim> shape)
-    {
-        var from = (int)Math.Clamp(Normalize(node.Int("start", 0), shape.Count), 0, shape.Count);
-        var to = (int)Math.Clamp(node.Int("end", shape.Count) is var end && end < 0 ? end + shape.Count : end, 0, shape.Count);
-        return shape.Skip(from).Take(Math.Max(0, to - from)).ToArray();
-    }
-
-    /// <summary>A possibly negative axis as a non-negative one, for a tensor of the given rank.</summary>
-    public static long Normalize(long axis, int rank) => axis < 0 ? axis + rank : axis;
 }

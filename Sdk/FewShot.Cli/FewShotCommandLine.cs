@@ -11,6 +11,10 @@ public static class FewShotCommandLine
     {
         var root = new RootCommand("FewShot: meta-train, export and adapt few-shot models on ONNX Runtime.");
         root.Subcommands.Add(InfoCommand.Create(output, error));
+        root.Subcommands.Add(TrainCommand.Create(output, error));
+        root.Subcommands.Add(EvalCommand.Create(output, error));
+        root.Subcommands.Add(DemoCommand.Create(output, error));
+        root.Subcommands.Add(BenchCommand.Create(output, error));
         return root;
     }
 }

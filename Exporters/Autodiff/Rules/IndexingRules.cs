@@ -34,7 +34,7 @@ internal static class IndexingRules
         r.Register("Gather", (c, n, dy) =>
         {
             var (x, rank) = (n.Input[0], c.Rank(n.Input[0]));
-            var (axis, q) = ((int)ShapeInference.Normalize(n.Int("axis", 0), rank), c.Rank(n.Input[1]));
+            var (axis, q) = ((int)ShapeFunctions.Normalize(n.Int("axis", 0), rank), c.Rank(n.Input[1]));
             var index = c.Op("Unsqueeze", [NonNegative(c, n.Input[1], x, axis), c.Int64s(-1)]);
             if (axis == 0)
             {

@@ -32,7 +32,7 @@ internal static class ShapeRules
             return gradients;
         });
 
-        r.Register("Slice", (c, n, dy) => [PaddedBack(c, n, dy) ?? ScatteredBack(c, n, dy), null, null, null, null]);
+        r.Register("Slice", (c, n, dy) => [ConcatenatedBack(c, n, dy) ?? ScatteredBack(c, n, dy), null, null, null, null]);
 
         // The inverse of zero padding is cropping: Slice from pads_begin to −pads_end.
         r.Register("Pad", (c, n, dy) =>
@@ -60,34 +60,43 @@ internal static class ShapeRules
         return inverse;
     }
 
-    /// <summary>A unit-step slice with constant bounds of axes of static size: its gradient is dy padded with zeros.</summary>
-    private static string? PaddedBack(GradientContext c, Onnx.NodeProto n, string dy)
+    /// <summary>
+    /// A unit-step slice with constant bounds of a tensor of static shape: its gradient is dy with blocks of zeros
+    /// concatenated before and after it along each sliced axis. Not Pad: ONNX Runtime's PadFusion (1.30) folds a
+    /// zero Pad into the Conv that consumes it without checking which input it feeds, which breaks a Pad that ends up
+    /// in front of a Conv's weights (as gradients of weight gradients do).
+    /// </summary>
+    private static string? ConcatenatedBack(GradientContext c, Onnx.NodeProto n, string dy)
     {
         var (x, starts, ends) = (n.Input[0], c.ConstantInts(n.OptionalInput(1)), c.ConstantInts(n.OptionalInput(2)));
-        var shape = c.StaticShape(x);
         var axes = n.OptionalInput(3) is { } given ? c.ConstantInts(given) : starts?.Select((_, i) => (long)i).ToArray();
         var steps = n.OptionalInput(4) is { } stepped ? c.ConstantInts(stepped) : starts?.Select(_ => 1L).ToArray();
-        if (starts is null || ends is null || axes is null || steps is null || shape is null || steps.Any(s => s != 1))
+        if (c.StaticShape(x) is not { } shape || shape.Any(d => !d.IsFixed) || starts is null || ends is null || axes is null || steps is null || steps.Any(s => s != 1))
         {
             return null;
         }
 
-        var pads = new long[2 * shape.Count];
+        var sizes = shape.Select(d => d.Value!.Value).ToArray();
+        var current = sizes.ToArray();
         for (var k = 0; k < axes.Length; k++)
         {
-            var a = (int)ShapeInference.Normalize(axes[k], shape.Count);
-            if (!shape[a].IsFixed)
-            {
-                return null;
-            }
-
-            var size = shape[a].Value!.Value;
-            var from = Math.Clamp(starts[k] < 0 ? starts[k] + size : starts[k], 0, size);
-            pads[a] = from;
-            pads[a + shape.Count] = size - from - ShapeInference.SliceLength(size, starts[k], ends[k], 1);
+            var a = (int)ShapeFunctions.Normalize(axes[k], sizes.Length);
+            current[a] = ShapeFunctions.SliceLength(sizes[a], starts[k], ends[k], 1);
         }
 
-        return c.Op("Pad", [dy, c.Int64s(pads)]);
+        var gradient = dy;
+        for (var k = 0; k < axes.Length; k++)
+        {
+            var a = (int)ShapeFunctions.Normalize(axes[k], sizes.Length);
+            var before = Math.Clamp(starts[k] < 0 ? starts[k] + sizes[a] : starts[k], 0, sizes[a]);
+            var after = sizes[a] - before - current[a];
+            long[] Block(long size) => current.Select((d, i) => i == a ? size : d).ToArray();
+            string[] parts = [.. before > 0 ? [c.Zeros(Block(before), dy)] : Array.Empty<string>(), gradient, .. after > 0 ? [c.Zeros(Block(after), dy)] : Array.Empty<string>()];
+            gradient = parts.Length == 1 ? gradient : c.Op("Concat", parts, Attr.Int("axis", a));
+            current[a] = sizes[a];
+        }
+
+        return gradient;
     }
 
     /// <summary>Any other slice: slice a tensor of flat element indices the same way and scatter dy to those positions.</summary>

@@ -1,3 +1,4 @@
+using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
 
 namespace FewShot.Sdk.Models;
@@ -7,7 +8,7 @@ namespace FewShot.Sdk.Models;
 /// [3×3 conv, batch norm with batch statistics, ReLU, 2×2 max-pool] and, unless it is an encoder, a linear head.
 /// On 28×28 inputs the feature map ends 1×1, so the features have <see cref="Channels"/> values.
 /// </summary>
-public sealed class Conv4 : IFewShotModel
+public sealed class Conv4 : IHeadedModel
 {
     private const int Blocks = 4;
 
@@ -67,7 +68,7 @@ public sealed class Conv4 : IFewShotModel
     /// <inheritdoc />
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
-    /// <summary>Names of the head's parameters (what ANIL adapts); empty for an encoder.</summary>
+    /// <inheritdoc />
     public IReadOnlyList<string> HeadParameterNames => HasHead ? ["head.weight", "head.bias"] : [];
 
     /// <inheritdoc />
@@ -77,7 +78,7 @@ public sealed class Conv4 : IFewShotModel
         return HasHead ? Head(graph, features, parameters) : features;
     }
 
-    /// <summary>Appends the four conv blocks and the flatten; returns [batch, <see cref="FeatureSize"/>].</summary>
+    /// <inheritdoc />
     public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -85,14 +86,14 @@ public sealed class Conv4 : IFewShotModel
         for (var i = 1; i <= Blocks; i++)
         {
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1);
-            x = Layers.BatchNorm(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"]);
+            x = Normalization.BatchNormTraining(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Layers.BatchNormEpsilon);
             x = Layers.MaxPool2x2(graph, Layers.Relu(graph, x));
         }
 
         return Layers.Flatten(graph, x);
     }
 
-    /// <summary>Appends the linear head over features; returns [batch, classes].</summary>
+    /// <inheritdoc />
     public string Head(GraphBuilder graph, string features, IReadOnlyDictionary<string, string> parameters) =>
         Layers.Linear(graph, features, parameters["head.weight"], parameters["head.bias"]);
 

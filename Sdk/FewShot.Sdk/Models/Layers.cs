@@ -16,25 +16,6 @@ public static class Layers
     public static string Conv(GraphBuilder g, string x, string weight, string bias, long pad) =>
         g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad));
 
-    /// <summary>
-    /// Batch normalization with the statistics of the batch it sees (biased variance, as PyTorch in training
-    /// mode), per channel of an NCHW tensor. Composed from primitives so that it differentiates to any order.
-    /// </summary>
-    public static string BatchNorm(GraphBuilder g, string x, string scale, string shift)
-    {
-        var type = g.ElementTypeOf(x);
-        var mean = g.Op("ReduceMean", [x], Attr.Ints("axes", 0, 2, 3), Attr.Int("keepdims", 1));
-        var centered = g.Op("Sub", [x, mean]);
-        var variance = g.Op("ReduceMean", [g.Op("Mul", [centered, centered])], Attr.Ints("axes", 0, 2, 3), Attr.Int("keepdims", 1));
-        var std = g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon, type)])]);
-        var normalized = g.Op("Div", [centered, std]);
-        var channelShape = g.Int64s(1, -1, 1, 1);
-        return g.Op("Add", [
-            g.Op("Mul", [normalized, g.Op("Reshape", [scale, channelShape])]),
-            g.Op("Reshape", [shift, channelShape]),
-        ]);
-    }
-
     /// <summary>2×2 max pooling with stride 2 (floor: an odd edge row or column is dropped, as in PyTorch).</summary>
     public static string MaxPool2x2(GraphBuilder g, string x) =>
         g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2));

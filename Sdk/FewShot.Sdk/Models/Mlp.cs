@@ -3,7 +3,7 @@ using FewShot.Exporters.Graphs;
 namespace FewShot.Sdk.Models;
 
 /// <summary>A fully connected network with ReLU between layers; the MAML paper's sinusoid model is 1-40-40-1.</summary>
-public sealed class Mlp : IFewShotModel
+public sealed class Mlp : IHeadedModel
 {
     private readonly int[] _sizes;
 
@@ -42,23 +42,30 @@ public sealed class Mlp : IFewShotModel
     /// <inheritdoc />
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
-    /// <summary>Names of the last layer's parameters (what ANIL adapts).</summary>
+    /// <inheritdoc />
     public IReadOnlyList<string> HeadParameterNames => [$"fc{_sizes.Length - 1}.weight", $"fc{_sizes.Length - 1}.bias"];
 
     /// <inheritdoc />
-    public string Forward(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
+    public string Forward(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters) =>
+        Head(graph, Features(graph, input, parameters), parameters);
+
+    /// <inheritdoc />
+    public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(graph);
         var x = input;
-        for (var i = 1; i < _sizes.Length; i++)
+        for (var i = 1; i < _sizes.Length - 1; i++)
         {
-            x = Layers.Linear(graph, x, parameters[$"fc{i}.weight"], parameters[$"fc{i}.bias"]);
-            if (i < _sizes.Length - 1)
-            {
-                x = Layers.Relu(graph, x);
-            }
+            x = Layers.Relu(graph, Layers.Linear(graph, x, parameters[$"fc{i}.weight"], parameters[$"fc{i}.bias"]));
         }
 
         return x;
+    }
+
+    /// <inheritdoc />
+    public string Head(GraphBuilder graph, string features, IReadOnlyDictionary<string, string> parameters)
+    {
+        var last = _sizes.Length - 1;
+        return Layers.Linear(graph, features, parameters[$"fc{last}.weight"], parameters[$"fc{last}.bias"]);
     }
 }

@@ -11,6 +11,9 @@ public enum ParameterInit
 
     /// <summary>All zeros (batch-norm shift).</summary>
     Zeros,
+
+    /// <summary>Every element equal to <see cref="ParameterSpec.Value"/> (Meta-SGD's initial learning rates).</summary>
+    Constant,
 }
 
 /// <summary>One learnable tensor of a model: its name (also its ONNX initializer name), shape and initialization.</summary>
@@ -18,7 +21,8 @@ public enum ParameterInit
 /// <param name="Shape">Dimensions, PyTorch's layout (Linear weights are [out, in]).</param>
 /// <param name="Init">Initialization rule.</param>
 /// <param name="FanIn">Fan-in used by <see cref="ParameterInit.UniformFanIn"/>.</param>
-public sealed record ParameterSpec(string Name, long[] Shape, ParameterInit Init, long FanIn = 1)
+/// <param name="Value">The value used by <see cref="ParameterInit.Constant"/>.</param>
+public sealed record ParameterSpec(string Name, long[] Shape, ParameterInit Init, long FanIn = 1, float Value = 0)
 {
     /// <summary>Number of elements.</summary>
     public int ElementCount => checked((int)Shape.Aggregate(1L, (a, b) => a * b));
@@ -34,6 +38,9 @@ public sealed record ParameterSpec(string Name, long[] Shape, ParameterInit Init
                 Array.Fill(values, 1f);
                 break;
             case ParameterInit.Zeros:
+                break;
+            case ParameterInit.Constant:
+                Array.Fill(values, Value);
                 break;
             case ParameterInit.UniformFanIn:
                 var bound = 1.0 / Math.Sqrt(FanIn);

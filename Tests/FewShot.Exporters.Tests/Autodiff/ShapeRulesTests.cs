@@ -69,7 +69,7 @@ public sealed class ShapeRulesTests
     }
 
     [Fact]
-    public void SliceWithUnitStepsIsPaddedBack()
+    public void SliceWithUnitStepsConcatenatesZeros()
     {
         var check = new GradientCheck();
         var x = check.Input("x", [4, 5, 3]);

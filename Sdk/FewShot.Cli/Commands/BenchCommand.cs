@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FewShot.Cli.Benchmarks;
+using FewShot.Runtime;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary>
+/// <c>fewshot bench</c>: latency of FewShot's own graphs (median and p95 after warm-up). Speed claims compare these
+/// with the PyTorch reference run by the scripts in benchmarks/ on the same machine, never alone.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
+        var json = RunOptions.Json();
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, json };
+        command.SetAction((parse, _) => CommandErrors.Run(error, () =>
+        {
+            var timings = parse.GetValue(what) switch
+            {
+                "conv4" => Conv4Benchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs)),
+                var other => throw new ArgumentException($"unknown benchmark '{other}': expected conv4"),
+            };
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    engine = "fewshot",
+                    onnxRuntime = OnnxRuntime.Version,
+                    threads = parse.GetValue(threads),
+                    timings = timings.Select(t => new { name = t.Name, medianMs = t.MedianMs, p95Ms = t.P95Ms, runs = t.Runs }),
+                }));
+            }
+            else
+            {
+                foreach (var t in timings)
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t.Name,-22} median {t.MedianMs,9:F2} ms   p95 {t.P95Ms,9:F2} ms   ({t.Runs} runs)"));
+                }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,27 @@
+using FewShot.Runtime;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary>Turns the failures a user can cause (bad options, missing files, bad data) into one error line and exit code 1.</summary>
+internal static class CommandErrors
+{
+    public static Task<int> Run(TextWriter error, Func<int> action)
+    {
+        try
+        {
+            return Task.FromResult(action());
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("cancelled");
+            return Task.FromResult(130);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
+            or OnnxRuntimeException or TrainingDivergedException or InvalidOperationException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return Task.FromResult(1);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FewShot.Runtime;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Runs;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary><c>fewshot eval</c>: few-shot accuracy (or error) of a run on test classes never seen in training, with a 95% CI.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var run = new Option<string>("--run") { Description = "Run folder written by fewshot train", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "omniglot, sinusoid or folder (default: the run's)" };
+        var data = RunOptions.Data();
+        var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
+        var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" };
+        var shots = new Option<int?>("--shots") { Description = "Support examples per class (default: the run's)" };
+        var episodes = new Option<int>("--episodes") { Description = "Test episodes", DefaultValueFactory = _ => 600 };
+        var innerSteps = RunOptions.InnerSteps();
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var json = RunOptions.Json();
+        var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
+        {
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
+        {
+            var folder = parse.GetValue(run)!;
+            var trained = RunConfiguration.Load(folder);
+            var configuration = trained with
+            {
+                Dataset = parse.GetValue(dataset) ?? trained.Dataset,
+                DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : trained.DataPath,
+                Split = parse.GetValue(split) ?? trained.Split,
+            };
+            var testWays = parse.GetValue(ways) ?? trained.Ways;
+            var testShots = parse.GetValue(shots) ?? trained.Shots;
+            var runData = RunData.Load(configuration, testWays, testShots);
+            var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
+            var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
+            var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
+            var session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) };
+            var count = parse.GetValue(episodes);
+            var seed = configuration.Seed;
+            var result = Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
+            var latent = algorithm is MetaAutoencoder autoencoder
+                ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
+                : null;
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent)
+    {
+        var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
+        var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                algorithm = run.Algorithm,
+                dataset = run.Dataset,
+                split = run.Split,
+                ways,
+                shots,
+                steps = result.Steps,
+                episodes = result.Episodes,
+                accuracy = accuracy?.Mean,
+                ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
+                mse = error?.Mean,
+                mseCi95 = error?.HalfWidth95,
+            }));
+            return;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes");
+        if (accuracy is { } a)
+        {
+            output.WriteLine(string.Create(inv, $"  accuracy   {a.Mean * 100:F2}% ± {a.HalfWidth95 * 100:F2}% (95% CI)"));
+        }
+
+        if (error is { } e)
+        {
+            output.WriteLine(string.Create(inv, $"  mse        {e.Mean:F4} ± {e.HalfWidth95:F4} (95% CI)"));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary>The options shared by train and eval, defined once.</summary>
+internal static class RunOptions
+{
+    public static Option<string> Dataset() => new("--dataset") { Description = "omniglot, sinusoid or folder", DefaultValueFactory = _ => "sinusoid" };
+
+    public static Option<string?> Data() => new("--data") { Description = "Data folder: Omniglot's (../shared/datasets/omniglot) or the root of class folders" };
+
+    public static Option<string> Split() => new("--split") { Description = "Omniglot split: lake (background/evaluation) or paper (1100/100/423)", DefaultValueFactory = _ => "lake" };
+
+    public static Option<int> Ways() => new("--ways") { Description = "Classes per task", DefaultValueFactory = _ => 5 };
+
+    public static Option<int> Shots() => new("--shots") { Description = "Support examples per class (points per task for sinusoid)", DefaultValueFactory = _ => 1 };
+
+    public static Option<int?> InnerSteps() => new("--inner-steps") { Description = "Inner-loop gradient steps" };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table" };
+}

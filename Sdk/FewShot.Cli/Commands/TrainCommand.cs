@@ -1,0 +1,104 @@
+using System.CommandLine;
+using FewShot.Runtime;
+using FewShot.Sdk.Runs;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary><c>fewshot train</c>: meta-trains into a run folder, resuming from its checkpoint.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder or finetune", DefaultValueFactory = _ => "maml" };
+        var dataset = RunOptions.Dataset();
+        var data = RunOptions.Data();
+        var split = RunOptions.Split();
+        var ways = RunOptions.Ways();
+        var shots = RunOptions.Shots();
+        var queries = new Option<int>("--queries") { Description = "Query examples per class", DefaultValueFactory = _ => 15 };
+        var trainWays = new Option<int?>("--train-ways") { Description = "Classes per training task (ProtoNets trains with more)" };
+        var trainShots = new Option<int?>("--train-shots") { Description = "Support examples per class in training" };
+        var innerSteps = RunOptions.InnerSteps();
+        var innerLr = new Option<float?>("--inner-lr") { Description = "Inner-loop step size (default 0.4; 0.01 for sinusoid)" };
+        var metaBatch = new Option<int>("--meta-batch") { Description = "Tasks per meta-iteration", DefaultValueFactory = _ => 4 };
+        var metaLr = new Option<double>("--meta-lr") { Description = "Adam step size of the meta-update", DefaultValueFactory = _ => 1e-3 };
+        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations to reach", DefaultValueFactory = _ => 1000 };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop (with a checkpoint) after this many minutes" };
+        var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
+        var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ORT's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
+        var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
+
+        var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
+        {
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, validateEvery, outFolder,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
+        {
+            var folder = parse.GetValue(outFolder)!;
+            var requested = new RunConfiguration
+            {
+                Algorithm = parse.GetValue(algorithm)!,
+                Dataset = parse.GetValue(dataset)!,
+                DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : null,
+                Split = parse.GetValue(split)!,
+                Ways = parse.GetValue(ways),
+                Shots = parse.GetValue(shots),
+                Queries = parse.GetValue(queries),
+                TrainWays = parse.GetValue(trainWays),
+                TrainShots = parse.GetValue(trainShots),
+                InnerSteps = parse.GetValue(innerSteps) ?? 1,
+                InnerLearningRate = parse.GetValue(innerLr) ?? (parse.GetValue(dataset) == "sinusoid" ? 0.01f : 0.4f),
+                MetaBatch = parse.GetValue(metaBatch),
+                MetaLearningRate = parse.GetValue(metaLr),
+                Iterations = parse.GetValue(iterations),
+                Seed = parse.GetValue(seed),
+                Channels = parse.GetValue(channels),
+            };
+            var configuration = ResumeOrStart(folder, requested, output);
+            var runData = RunData.Load(configuration);
+            var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
+            var options = new MetaTrainerOptions
+            {
+                Iterations = configuration.Iterations,
+                MetaBatch = configuration.MetaBatch,
+                MetaLearningRate = configuration.MetaLearningRate,
+                Seed = configuration.Seed,
+                TimeBudget = parse.GetValue(minutes) is { } m ? TimeSpan.FromMinutes(m) : null,
+                Session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) },
+                ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
+                ValidationSteps = configuration.DefaultEvaluationSteps,
+            };
+            var trainer = new MetaTrainer(metaAlgorithm, runData.Train, options) { Validation = runData.Validation };
+            var result = trainer.Train(folder, new ProgressBar(output, !Console.IsOutputRedirected && output == Console.Out), cancellationToken);
+            output.WriteLine(result.Completed
+                ? $"Trained {configuration.Algorithm} for {result.Iteration} iterations; run folder: {folder}"
+                : $"Stopped at iteration {result.Iteration} of {configuration.Iterations} (time budget); run again to continue. Run folder: {folder}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>A folder with run.json resumes that run (only the iteration target may change); otherwise a new run starts.</summary>
+    private static RunConfiguration ResumeOrStart(string folder, RunConfiguration requested, TextWriter output)
+    {
+        if (!File.Exists(Path.Combine(folder, RunConfiguration.FileName)))
+        {
+            requested.Save(folder);
+            return requested;
+        }
+
+        var existing = RunConfiguration.Load(folder);
+        if (existing with { Iterations = requested.Iterations } != requested)
+        {
+            throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}); use another --out folder, or repeat the run's own options to resume it");
+        }
+
+        var resumed = existing with { Iterations = requested.Iterations };
+        resumed.Save(folder);
+        output.WriteLine($"Resuming the run in {folder}");
+        return resumed;
+    }
+}

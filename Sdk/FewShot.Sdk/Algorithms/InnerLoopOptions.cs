@@ -1,0 +1,21 @@
+namespace FewShot.Sdk.Algorithms;
+
+/// <summary>Settings of a gradient-based inner loop. Defaults are the MAML paper's Omniglot settings.</summary>
+public sealed class InnerLoopOptions
+{
+    /// <summary>Gradient steps on the support set during meta-training (MAML: 1 for Omniglot 5-way).</summary>
+    public int Steps { get; init; } = 1;
+
+    /// <summary>Inner step size α (MAML: 0.4 on Omniglot; 0.01 on sinusoids). Meta-SGD's initial per-element rate.</summary>
+    public float LearningRate { get; init; } = 0.4f;
+
+    /// <summary>Checks the values, naming the offending one.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(Steps, nameof(Steps));
+        if (!(LearningRate > 0) || float.IsInfinity(LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the inner learning rate must be a positive finite number");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using FewShot.Sdk.Models;
+
+namespace FewShot.Sdk.Algorithms;
+
+/// <summary>
+/// A meta-learning algorithm, stated as the three graphs it compiles: the meta-training step for one task,
+/// the adaptation to a support set, and prediction with the adapted state. The trainer, the evaluator and the
+/// bundle exporter run these same graphs, so what is trained is exactly what ships.
+/// </summary>
+public abstract class MetaAlgorithm
+{
+    /// <summary>Binds the algorithm to a model and a kind of task.</summary>
+    protected MetaAlgorithm(IFewShotModel model, TaskKind task)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Task = task;
+    }
+
+    /// <summary>The algorithm's command-line name, e.g. "maml".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The network.</summary>
+    public IFewShotModel Model { get; }
+
+    /// <summary>What the tasks ask.</summary>
+    public TaskKind Task { get; }
+
+    /// <summary>The tensors the meta-optimizer learns: the model's parameters and any of the algorithm's own.</summary>
+    public virtual IReadOnlyList<ParameterSpec> MetaParameters => Model.Parameters;
+
+    /// <summary>The parameters that adaptation changes (empty for prototype methods, whose adapted state is the prototypes).</summary>
+    public abstract IReadOnlyList<string> AdaptedParameters { get; }
+
+    /// <summary>Meta-parameters → (support, query) → loss, metric and one "grad.*" output per meta-parameter.</summary>
+    public abstract TaskGraph BuildMetaStep();
+
+    /// <summary>Meta-parameters and support → adapted state, unrolled over <paramref name="steps"/> steps where that applies.</summary>
+    public abstract TaskGraph BuildAdapt(int steps);
+
+    /// <summary>Model parameters (and prototypes) and inputs → output (and score).</summary>
+    public abstract TaskGraph BuildPredict();
+
+    /// <summary>The tensors the adapt graph takes (the predict graph takes the model's parameters of them); by default the meta-parameters.</summary>
+    public virtual IReadOnlyList<ParameterSpec> StateParameters => MetaParameters;
+
+    /// <summary>
+    /// Values of <see cref="StateParameters"/> from the meta-learned values: by default the meta-parameters
+    /// themselves. The evaluator and the bundle exporter both use this, so they cannot disagree.
+    /// </summary>
+    public virtual (IReadOnlyList<ParameterSpec> Specs, float[][] Values) DeploymentState(float[][] metaParameters) =>
+        (StateParameters, metaParameters);
+
+    /// <summary>Fresh meta-parameter values, in <see cref="MetaParameters"/> order.</summary>
+    public float[][] Initialize(Random random) => MetaParameters.Select(p => p.Initialize(random)).ToArray();
+}

@@ -1,0 +1,56 @@
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
+
+namespace FewShot.Sdk.Runs;
+
+/// <summary>Builds the algorithm and model a <see cref="RunConfiguration"/> names.</summary>
+public static class AlgorithmFactory
+{
+    /// <summary>The algorithm names the command line accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune"];
+
+    /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
+    /// <param name="configuration">The run.</param>
+    /// <param name="data">The run's data (input shape, training classes).</param>
+    /// <param name="ways">The classifier head's size; defaults to the configuration's ways.</param>
+    /// <exception cref="ArgumentException">The algorithm is unknown or does not fit the dataset or ways.</exception>
+    public static MetaAlgorithm Create(RunConfiguration configuration, RunData data, int? ways = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(data);
+        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate };
+        var headWays = ways ?? configuration.Ways;
+        if (configuration.Dataset == "sinusoid")
+        {
+            var mlp = Mlp.Sinusoid();
+            return configuration.Algorithm switch
+            {
+                "maml" => new Maml(mlp, TaskKind.Regression, inner),
+                "fomaml" => new FirstOrderMaml(mlp, TaskKind.Regression, inner),
+                "metasgd" => new MetaSgd(mlp, TaskKind.Regression, inner),
+                "anil" => new Anil(mlp, TaskKind.Regression, inner),
+                "reptile" => new Reptile(mlp, TaskKind.Regression, inner),
+                _ => throw new ArgumentException($"algorithm '{configuration.Algorithm}' does not apply to sinusoid regression: use maml, fomaml, metasgd, anil or reptile"),
+            };
+        }
+
+        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" && configuration.EffectiveTrainWays != headWays)
+        {
+            throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
+        }
+
+        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels);
+        return configuration.Algorithm switch
+        {
+            "maml" => new Maml(Classifier(headWays), TaskKind.Classification, inner),
+            "fomaml" => new FirstOrderMaml(Classifier(headWays), TaskKind.Classification, inner),
+            "metasgd" => new MetaSgd(Classifier(headWays), TaskKind.Classification, inner),
+            "anil" => new Anil(Classifier(headWays), TaskKind.Classification, inner),
+            "reptile" => new Reptile(Classifier(headWays), TaskKind.Classification, inner),
+            "protonet" => new ProtoNet(Classifier(0)),
+            "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
+            "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
+            _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
+        };
+    }
+}

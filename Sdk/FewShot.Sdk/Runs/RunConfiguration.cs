@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FewShot.Exporters.IO;
+
+namespace FewShot.Sdk.Runs;
+
+/// <summary>
+/// Everything that defines a meta-training run, stored as run.json in its folder so that resuming, evaluating and
+/// exporting rebuild exactly the same algorithm, model and data.
+/// </summary>
+public sealed record RunConfiguration
+{
+    /// <summary>The file name inside a run folder.</summary>
+    public const string FileName = "run.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder or finetune.</summary>
+    public string Algorithm { get; init; } = "maml";
+
+    /// <summary>omniglot, sinusoid or folder.</summary>
+    public string Dataset { get; init; } = "sinusoid";
+
+    /// <summary>The data folder (Omniglot's or the image folders' root); null for sinusoid.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Omniglot split: lake or paper.</summary>
+    public string Split { get; init; } = "lake";
+
+    /// <summary>Classes per test task (and the classifier head's size for gradient methods).</summary>
+    public int Ways { get; init; } = 5;
+
+    /// <summary>Support examples per class.</summary>
+    public int Shots { get; init; } = 1;
+
+    /// <summary>Query examples per class.</summary>
+    public int Queries { get; init; } = 15;
+
+    /// <summary>Classes per training task (ProtoNets trains with more ways than it tests); defaults to <see cref="Ways"/>.</summary>
+    public int? TrainWays { get; init; }
+
+    /// <summary>Support examples per class in training; defaults to <see cref="Shots"/>.</summary>
+    public int? TrainShots { get; init; }
+
+    /// <summary>Inner-loop steps in meta-training.</summary>
+    public int InnerSteps { get; init; } = 1;
+
+    /// <summary>Inner-loop step size.</summary>
+    public float InnerLearningRate { get; init; } = 0.4f;
+
+    /// <summary>Tasks per meta-iteration.</summary>
+    public int MetaBatch { get; init; } = 4;
+
+    /// <summary>Adam's step size for the meta-update.</summary>
+    public double MetaLearningRate { get; init; } = 1e-3;
+
+    /// <summary>Meta-iterations to train.</summary>
+    public int Iterations { get; init; } = 1000;
+
+    /// <summary>The run's seed.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Conv4 channels (64 in the papers).</summary>
+    public int Channels { get; init; } = 64;
+
+    /// <summary>Image size the data is resized to (28 for Omniglot).</summary>
+    public int ImageSize { get; init; } = 28;
+
+    /// <summary>Classes per training task, resolved.</summary>
+    [JsonIgnore]
+    public int EffectiveTrainWays => TrainWays ?? Ways;
+
+    /// <summary>Support examples per class in training, resolved.</summary>
+    [JsonIgnore]
+    public int EffectiveTrainShots => TrainShots ?? Shots;
+
+    /// <summary>
+    /// Inner steps used to evaluate when none are given: MAML-family methods test with more steps than they train
+    /// with (at least 3), the fine-tuning baseline fits its new head for 50, ProtoNets takes none.
+    /// </summary>
+    [JsonIgnore]
+    public int DefaultEvaluationSteps => Algorithm switch
+    {
+        "finetune" => 50,
+        "protonet" => 0,
+        _ => Math.Max(InnerSteps, 3),
+    };
+
+    /// <summary>Writes run.json into <paramref name="folder"/> atomically.</summary>
+    public void Save(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllBytes(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
+    }
+
+    /// <summary>Reads run.json from a run folder.</summary>
+    /// <exception cref="FileNotFoundException">The folder holds no run.json.</exception>
+    /// <exception cref="InvalidDataException">run.json is not valid.</exception>
+    public static RunConfiguration Load(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{folder} is not a run folder: it has no {FileName}", path);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RunConfiguration>(File.ReadAllBytes(path), Json)
+                ?? throw new InvalidDataException($"{path} is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not a valid run configuration: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using FewShot.Sdk.Data;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Sdk.Runs;
+
+/// <summary>The task sources a run trains, validates and tests on, built from its <see cref="RunConfiguration"/>.</summary>
+/// <param name="Train">Meta-training tasks (labelled batches for the fine-tuning baseline).</param>
+/// <param name="Validation">Validation tasks, when the split has validation classes.</param>
+/// <param name="Test">Test tasks, from classes never seen in training.</param>
+/// <param name="InputShape">One example's shape.</param>
+/// <param name="TrainClassCount">Classes in the training split (the fine-tuning baseline's pre-training head).</param>
+public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSource Test, IReadOnlyList<long> InputShape, int TrainClassCount)
+{
+    /// <summary>Fine-tuning pre-trains on batches of this many labelled examples.</summary>
+    public const int PretrainBatchSize = 64;
+
+    /// <summary>Loads the data a configuration names.</summary>
+    /// <param name="configuration">The run.</param>
+    /// <param name="ways">Test ways (defaults to the configuration's).</param>
+    /// <param name="shots">Test shots (defaults to the configuration's).</param>
+    /// <exception cref="ArgumentException">The dataset or split is unknown, or the data path is missing.</exception>
+    public static RunData Load(RunConfiguration configuration, int? ways = null, int? shots = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var testWays = ways ?? configuration.Ways;
+        var testShots = shots ?? configuration.Shots;
+        if (configuration.Dataset == "sinusoid")
+        {
+            return new RunData(
+                new SinusoidTaskSource(configuration.EffectiveTrainShots, configuration.Queries),
+                null,
+                new SinusoidTaskSource(testShots, configuration.Queries),
+                [1],
+                0);
+        }
+
+        var splits = configuration.Dataset switch
+        {
+            "omniglot" => Omniglot.Load(RequirePath(configuration), new OmniglotOptions { Split = Split(configuration.Split), ImageSize = configuration.ImageSize }),
+            "folder" => FolderSplits(RequirePath(configuration), configuration),
+            _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, sinusoid or folder"),
+        };
+
+        ITaskSource train = configuration.Algorithm == "finetune"
+            ? new ClassBatchTaskSource(splits.Train, PretrainBatchSize)
+            : Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries);
+        var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);
+        return new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
+            splits.Train.ExampleShape.Select(d => (long)d).ToArray(), splits.Train.ClassCount);
+    }
+
+    private static EpisodeTaskSource Episodes(IFewShotDataset dataset, int ways, int shots, int queries) =>
+        new(new EpisodeSampler(dataset, ways, shots, queries));
+
+    private static OmniglotSplit Split(string split) => split switch
+    {
+        "lake" => OmniglotSplit.Lake,
+        "paper" => OmniglotSplit.Paper,
+        _ => throw new ArgumentException($"unknown split '{split}': expected lake or paper"),
+    };
+
+    private static string RequirePath(RunConfiguration configuration) =>
+        configuration.DataPath is { Length: > 0 } path && Directory.Exists(path)
+            ? path
+            : throw new ArgumentException($"dataset '{configuration.Dataset}' needs --data <folder>, and '{configuration.DataPath}' is not a folder");
+
+    /// <summary>
+    /// root/train and root/test when both exist; otherwise the classes of root split 80/20 by a permutation seeded
+    /// with the run's seed.
+    /// </summary>
+    private static DatasetSplits FolderSplits(string root, RunConfiguration configuration)
+    {
+        var options = new ImageFolderOptions { Height = configuration.ImageSize, Width = configuration.ImageSize };
+        var trainFolder = Path.Combine(root, "train");
+        var testFolder = Path.Combine(root, "test");
+        if (Directory.Exists(trainFolder) && Directory.Exists(testFolder))
+        {
+            return new DatasetSplits(ImageFolder.Load(trainFolder, options), null, ImageFolder.Load(testFolder, options));
+        }
+
+        var all = ImageFolder.Load(root, options);
+        var order = Enumerable.Range(0, all.ClassCount).ToArray();
+        SeedSequence.For(configuration.Seed, SeedSequence.Purpose.Initialization, 1).Shuffle(order);
+        var trainCount = Math.Max(1, (int)(all.ClassCount * 0.8));
+        if (trainCount >= all.ClassCount)
+        {
+            throw new ArgumentException($"{root} has {all.ClassCount} class folders; at least 2 are needed to keep test classes apart from training classes");
+        }
+
+        return new DatasetSplits(new ClassSubsetDataset(all, order[..trainCount]), null, new ClassSubsetDataset(all, order[trainCount..]));
+    }
+}

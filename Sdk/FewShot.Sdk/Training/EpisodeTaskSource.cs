@@ -1,0 +1,20 @@
+using FewShot.Sdk.Data;
+
+namespace FewShot.Sdk.Training;
+
+/// <summary>N-way K-shot classification tasks from an <see cref="EpisodeSampler"/>.</summary>
+public sealed class EpisodeTaskSource(EpisodeSampler sampler) : ITaskSource
+{
+    /// <summary>The sampler.</summary>
+    public EpisodeSampler Sampler { get; } = sampler ?? throw new ArgumentNullException(nameof(sampler));
+
+    /// <inheritdoc />
+    public TaskData Sample(Random random)
+    {
+        var episode = Sampler.Sample(random);
+        return new TaskData(
+            episode.SupportX, episode.SupportShape.Select(d => (long)d).ToArray(),
+            episode.QueryX, episode.QueryShape.Select(d => (long)d).ToArray(),
+            supportLabels: episode.SupportY, queryLabels: episode.QueryY);
+    }
+}

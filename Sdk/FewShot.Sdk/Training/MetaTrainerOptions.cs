@@ -1,0 +1,48 @@
+using FewShot.Runtime;
+
+namespace FewShot.Sdk.Training;
+
+/// <summary>Meta-training settings. Defaults are sized for a small CPU; validation happens where they are consumed.</summary>
+public sealed class MetaTrainerOptions
+{
+    /// <summary>Meta-iterations to reach (a resumed run continues up to this count).</summary>
+    public int Iterations { get; init; } = 1000;
+
+    /// <summary>Wall-clock budget for this call; training checkpoints and stops when it runs out. Null: no budget.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Tasks per meta-iteration; their meta-gradients are averaged.</summary>
+    public int MetaBatch { get; init; } = 4;
+
+    /// <summary>Adam's step size for the meta-update.</summary>
+    public double MetaLearningRate { get; init; } = 1e-3;
+
+    /// <summary>The one seed every random choice of the run flows from.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Write a checkpoint every this many iterations (and always at the end).</summary>
+    public int CheckpointEvery { get; init; } = 100;
+
+    /// <summary>Validate every this many iterations; 0 disables validation.</summary>
+    public int ValidateEvery { get; init; }
+
+    /// <summary>Episodes per validation.</summary>
+    public int ValidationEpisodes { get; init; } = 100;
+
+    /// <summary>Inner steps used when validating.</summary>
+    public int ValidationSteps { get; init; } = 1;
+
+    /// <summary>ONNX Runtime session settings for the training graphs.</summary>
+    public InferenceSessionOptions Session { get; init; } = new() { IntraOpThreads = Environment.ProcessorCount };
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Iterations, nameof(Iterations));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MetaBatch, nameof(MetaBatch));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MetaLearningRate, nameof(MetaLearningRate));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CheckpointEvery, nameof(CheckpointEvery));
+        ArgumentOutOfRangeException.ThrowIfNegative(ValidateEvery, nameof(ValidateEvery));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ValidationEpisodes, nameof(ValidationEpisodes));
+        ArgumentOutOfRangeException.ThrowIfNegative(ValidationSteps, nameof(ValidationSteps));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using FewShot.Cli;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Cli.Tests.Commands;
+
+public sealed class TrainEvalCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void SinusoidTrainThenEvalReportsMseAsJson()
+    {
+        var run = Path.Combine(_folder, "sin");
+        var train = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "10", "--queries", "10", "--iterations", "50", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+
+        var eval = Run("eval", "--run", run, "--episodes", "20", "--inner-steps", "5", "--json");
+
+        Assert.True(eval.Exit == 0, eval.Error);
+        using var json = JsonDocument.Parse(eval.Output);
+        Assert.True(json.RootElement.GetProperty("mse").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("ci95").GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
+    }
+
+    [Fact]
+    public void OmniglotEvalReportsAccuracyAsAFraction()
+    {
+        var run = Path.Combine(_folder, "proto");
+        var train = Run("train", "--algorithm", "protonet", "--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper",
+            "--ways", "5", "--shots", "1", "--queries", "2", "--iterations", "3", "--channels", "8", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+
+        var eval = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--episodes", "5", "--json");
+
+        Assert.True(eval.Exit == 0, eval.Error);
+        using var json = JsonDocument.Parse(eval.Output);
+        Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.InRange(json.RootElement.GetProperty("ci95").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public void TrainingAgainResumesAndADifferentRunIsRefused()
+    {
+        var run = Path.Combine(_folder, "resume");
+        string[] common = ["train", "--algorithm", "fomaml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--out", run];
+        Assert.Equal(0, Run([.. common, "--iterations", "10"]).Exit);
+
+        var resumed = Run([.. common, "--iterations", "20"]);
+        var other = Run("train", "--algorithm", "reptile", "--dataset", "sinusoid", "--iterations", "20", "--out", run);
+
+        Assert.Equal(0, resumed.Exit);
+        Assert.Contains("Resuming", resumed.Output);
+        Assert.Equal(20, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        Assert.Equal(1, other.Exit);
+        Assert.Contains("different run", other.Error);
+    }
+
+    [Theory]
+    [InlineData("train", "--algorithm", "nope", "--out", "x")]
+    [InlineData("train", "--algorithm", "protonet", "--dataset", "sinusoid", "--out", "x")]
+    [InlineData("train", "--dataset", "omniglot", "--data", "/no/such/folder", "--out", "x")]
+    [InlineData("eval", "--run", "/no/such/run")]
+    public void BadInputFailsWithAMessage(params string[] args)
+    {
+        var result = Run(args.Select(a => a == "x" ? Path.Combine(_folder, "x") : a).ToArray());
+
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: ", result.Error);
+    }
+}

@@ -1,0 +1,107 @@
+using FewShot.Exporters.Graphs;
+using FewShot.Exporters.Tests.Autodiff.Harness;
+using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
+
+namespace FewShot.Exporters.Tests.Autodiff;
+
+/// <summary>
+/// Convolution and pooling rules against finite differences. ORT's CPU provider runs Conv, ConvTranspose, AveragePool
+/// and GlobalAveragePool in float32 only, so these checks use float32 (tolerances justified on <see cref="GradientCheck"/>);
+/// MaxPool also runs in float64.
+/// </summary>
+public sealed class ConvPoolRulesTests
+{
+    public static TheoryData<long[], long[], long[], long[], long> ConvCases() => new()
+    {
+        // input [N, C, H, W], strides, pads, dilations, group
+        { [2, 3, 6, 6], [1, 1], [1, 1, 1, 1], [1, 1], 1 },
+        { [1, 2, 7, 6], [2, 2], [0, 1, 1, 0], [1, 1], 1 },
+        { [2, 2, 7, 7], [2, 3], [1, 0, 0, 2], [2, 1], 1 },
+        { [1, 4, 5, 6], [1, 1], [1, 1, 1, 1], [1, 1], 2 },
+        { [2, 4, 8, 7], [3, 2], [1, 1, 0, 1], [1, 2], 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv(long[] input, long[] strides, long[] pads, long[] dilations, long group)
+    {
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", input);
+        var channels = group == 4 ? 8 : 6;
+        var w = check.Input("w", [channels, input[1] / group, 3, 2]);
+        var b = check.Input("b", [channels]);
+        check.Verify(check.Graph.Op("Conv", [x, w, b],
+            Attr.Ints("strides", strides), Attr.Ints("pads", pads), Attr.Ints("dilations", dilations), Attr.Int("group", group)));
+    }
+
+    [Fact]
+    public void ConvWithSymbolicBatch()
+    {
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [3, 2, 5, 5], declared: ["batch", 2, 5, 5]);
+        check.Verify(check.Graph.Op("Conv", [x, check.Input("w", [4, 2, 3, 3])], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("strides", 2, 2)));
+    }
+
+    [Theory]
+    [InlineData(1, 0, 1)]
+    [InlineData(2, 1, 1)]
+    [InlineData(2, 0, 2)]
+    public void ConvTranspose(long stride, long outputPadding, long group)
+    {
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [2, 2, 4, 3]);
+        var w = check.Input("w", [2, 3, 3, 3]);
+        var b = check.Input("b", [3 * group]);
+        check.Verify(check.Graph.Op("ConvTranspose", [x, w, b], Attr.Ints("strides", stride, stride), Attr.Ints("pads", 1, 0, 0, 1),
+            Attr.Ints("output_padding", outputPadding, outputPadding), Attr.Int("group", group)));
+    }
+
+    [Theory]
+    [InlineData(DataType.Double, new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 0, 0, 0, 0 })]
+    [InlineData(DataType.Double, new long[] { 3, 3 }, new long[] { 1, 1 }, new long[] { 1, 1, 1, 1 })]
+    [InlineData(DataType.Float, new long[] { 3, 2 }, new long[] { 2, 1 }, new long[] { 1, 0, 0, 1 })]
+    public void MaxPoolRoutesToTheArgMax(DataType type, long[] kernel, long[] strides, long[] pads)
+    {
+        var check = new GradientCheck(type);
+        var x = check.Input("x", [2, 2, 5, 6], ValueKind.Distinct);
+        check.Verify(check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads)));
+    }
+
+    [Fact]
+    public void MaxPoolTiesGoToTheFirstMaximumOnly()
+    {
+        var check = new GradientCheck();
+        var x = check.Input("x", [1, 1, 2, 2]);
+        var pooled = check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2));
+        var gradients = Gradients(check, pooled, x);
+        Assert.Equal(new double[] { 1, 0, 0, 0 }, gradients);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 0, 0, 0, 0 }, 0)]
+    [InlineData(new long[] { 3, 3 }, new long[] { 2, 1 }, new long[] { 1, 1, 1, 1 }, 0)]
+    [InlineData(new long[] { 3, 2 }, new long[] { 1, 2 }, new long[] { 1, 0, 1, 1 }, 1)]
+    public void AveragePool(long[] kernel, long[] strides, long[] pads, long countIncludePad)
+    {
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [2, 3, 5, 6]);
+        check.Verify(check.Graph.Op("AveragePool", [x], Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides),
+            Attr.Ints("pads", pads), Attr.Int("count_include_pad", countIncludePad)));
+    }
+
+    [Fact]
+    public void GlobalAveragePool()
+    {
+        var check = new GradientCheck(DataType.Float);
+        check.Verify(check.Graph.Op("GlobalAveragePool", [check.Input("x", [2, 3, 4, 5], declared: ["n", 3, 4, 5])]));
+    }
+
+    private static double[] Gradients(GradientCheck check, string output, string x)
+    {
+        var loss = check.Graph.Op("ReduceSum", [output], Attr.Int("keepdims", 0));
+        var gradient = FewShot.Exporters.Autodiff.Gradients.Append(check.Graph, loss, [x])[x];
+        check.Graph.Output(gradient);
+        using var model = new OrtModel(check.Graph.ToModel());
+        return model.Run(new Dictionary<string, TestTensor> { [x] = new(DataType.Double, [1, 1, 2, 2], [3, 3, 3, 3]) }, gradient).Values;
+    }
+}

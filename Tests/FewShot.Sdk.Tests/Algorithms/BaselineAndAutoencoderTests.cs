@@ -1,0 +1,69 @@
+using FewShot.Exporters.Graphs;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Data;
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Sdk.Tests.Algorithms;
+
+/// <summary>The meta-learned autoencoder and the fine-tuning baseline learn on a small Omniglot subset.</summary>
+[Trait("Category", "Slow")]
+public sealed class BaselineAndAutoencoderTests
+{
+    private static (IFewShotDataset Train, IFewShotDataset Test) Subset()
+    {
+        var splits = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { TrainRotations = [0] });
+        return (new ClassSubsetDataset(splits.Train, Enumerable.Range(0, 100).ToArray()), new ClassSubsetDataset(splits.Test, Enumerable.Range(0, 60).ToArray()));
+    }
+
+    [Fact]
+    public void AutoencoderAdaptationReducesReconstructionErrorAndItsCodeClassifies()
+    {
+        var (train, test) = Subset();
+        var algorithm = new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], latentSize: 32, hidden: 8), new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
+        var trained = new MetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 2, 2)),
+            new MetaTrainerOptions { Iterations = 80, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 }).Train();
+        var tasks = new EpisodeTaskSource(new EpisodeSampler(test, 5, 2, 5));
+
+        var unadapted = Evaluator.Evaluate(algorithm, trained.Parameters, tasks, episodes: 20, steps: 0, seed: 4);
+        var adapted = Evaluator.Evaluate(algorithm, trained.Parameters, tasks, episodes: 20, steps: 5, seed: 4);
+        var latent = Evaluator.EvaluateLatentClassification(algorithm, trained.Parameters, tasks, episodes: 20, steps: 5, seed: 4);
+
+        Assert.True(adapted.Metric.Mean < unadapted.Metric.Mean, $"query reconstruction error {adapted.Metric} after adaptation, {unadapted.Metric} before");
+        Assert.True(latent.Metric.Mean > 0.35, $"5-way 2-shot accuracy on the latent code is {latent.Metric}; chance is 0.2");
+    }
+
+    [Fact]
+    public void FineTuningBaselineFitsANewHeadAboveChance()
+    {
+        var (train, test) = Subset();
+        var algorithm = new FineTune(new Conv4([1, 28, 28], outputs: train.ClassCount, channels: 32), new Conv4([1, 28, 28], outputs: 5, channels: 32),
+            new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
+        var trained = new MetaTrainer(algorithm, new ClassBatchTaskSource(train, 32),
+            new MetaTrainerOptions { Iterations = 60, MetaBatch = 1, MetaLearningRate = 3e-3, Seed = 2 }).Train();
+
+        var result = Evaluator.Evaluate(algorithm, trained.Parameters, new EpisodeTaskSource(new EpisodeSampler(test, 5, 1, 5)), episodes: 30, steps: 30, seed: 4);
+
+        Assert.True(result.Metric.Mean > 0.4, $"5-way 1-shot accuracy of the fine-tuning baseline is {result.Metric}; chance is 0.2");
+    }
+
+    [Fact]
+    public void EveryConvGraphPassesTheOnnxChecker()
+    {
+        var conv4 = new Conv4([1, 28, 28], outputs: 5, channels: 8);
+        MetaAlgorithm[] algorithms =
+        [
+            new Maml(conv4, TaskKind.Classification), new FirstOrderMaml(conv4, TaskKind.Classification), new MetaSgd(conv4, TaskKind.Classification),
+            new Anil(conv4, TaskKind.Classification), new Reptile(conv4, TaskKind.Classification), new ProtoNet(new Conv4([1, 28, 28], 0, 8)),
+            new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], 16, 4)), new FineTune(new Conv4([1, 28, 28], 20, 8), conv4),
+        ];
+        foreach (var algorithm in algorithms)
+        {
+            foreach (var graph in new[] { algorithm.BuildMetaStep(), algorithm.BuildAdapt(2), algorithm.BuildPredict() })
+            {
+                OnnxChecker.AssertValid(OnnxModelFile.ToBytes(graph.Model), $"{algorithm.Name} {graph.Role}");
+            }
+        }
+    }
+}

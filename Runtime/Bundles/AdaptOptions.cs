@@ -14,6 +14,7 @@ public sealed class AdaptOptions
     /// <summary>
     /// The classes and their order (class index = position), instead of the support labels' order of first appearance.
     /// Every support label must be one of them and every one of them needs at least one support example. Null by default.
+    /// Classification bundles only; the others have no labels and ignore it.
     /// </summary>
     public IReadOnlyList<string>? Labels { get; set; }
 

@@ -39,11 +39,12 @@ public sealed class AdaptedModel
     /// <summary>Classifies queries (logits and embedding bundles) or scores them for anomalies (reconstruction bundles).</summary>
     /// <param name="queryInputs">
     /// Query examples, row-major [n, …input shape], normalized as the manifest says; read, not kept. With batch-norm
-    /// models the batch's own statistics are used, so predictions depend on the whole batch (see <see cref="BundleManifest.BatchNorm"/>).
+    /// models the batch's own statistics are used, so predictions depend on the whole batch (see <see cref="ModelManifest.BatchNorm"/>).
     /// </param>
     /// <returns>One prediction per query, in order.</returns>
     /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
     /// <exception cref="InvalidOperationException">The bundle is a regression model; use <see cref="PredictValues"/>.</exception>
+    /// <exception cref="OnnxRuntimeException">predict.onnx fails while running (ONNX Runtime's message says why).</exception>
     /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
     public IReadOnlyList<Prediction> Predict(ReadOnlyMemory<float> queryInputs) => PredictCore(queryInputs, CancellationToken.None);
 

@@ -7,7 +7,7 @@ namespace FewShot.Runtime.Bundles;
 /// feed the next run (two sets of state tensors, written in place in turn, so a step allocates nothing), or one run
 /// of the prototype graph. Stateless between calls, so any number of threads may adapt at once.
 /// </summary>
-internal sealed class Adapter(BundleGraphs graphs, BundleManifest manifest)
+internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
 {
     /// <summary>Adapts to a support set; returns the state tensors in <see cref="BundleGraphs.StateNames"/> order.</summary>
     /// <param name="inputs">The support examples, [n, …input shape], already checked.</param>
@@ -21,20 +21,32 @@ internal sealed class Adapter(BundleGraphs graphs, BundleManifest manifest)
     public AdaptedTensor[] Run(
         ReadOnlyMemory<float> inputs, int count, OrtTensor? labels, int classes, int steps, bool stepByStep, CancellationToken cancellationToken)
     {
+        bool unrolled = manifest.InnerLoop is { } loop && steps == loop.Steps && !stepByStep;
+        AdaptGraph?[] used = unrolled ? [graphs.Unrolled] : [graphs.First, graphs.Step];
+        foreach (AdaptGraph? graph in used)
+        {
+            if (graph is not null)
+            {
+                InputChecks.RequireBatch(graph.Support, count, graph.Entry, "support examples", "supportInputs");
+            }
+        }
+
         long[] supportShape = [count, .. manifest.Input.Shape];
         using OrtTensor x = OrtTensor.FromMemory(MemoryMarshal.AsMemory(inputs), supportShape);
         OrtTensor? features = null;
         try
         {
-            if (graphs.First.ReadsFeatures || (graphs.Unrolled?.ReadsFeatures ?? false))
+            if (unrolled ? graphs.Unrolled!.ReadsFeatures : graphs.First.ReadsFeatures)
             {
+                InputChecks.RequireBatch(graphs.PredictInput, count, BundleEntries.Predict, "support examples to compute features", "supportInputs");
+
                 // The frozen body runs once per adaptation here, never once per step.
                 features = graphs.Features!.Run(x)[0];
             }
 
             AdaptedTensor[] state = manifest.Output.Kind == OutputKind.Embedding
                 ? Prototypes(x, features, labels!, classes, cancellationToken)
-                : Steps(x, features, labels, steps, stepByStep, cancellationToken);
+                : Steps(x, features, labels, steps, unrolled, cancellationToken);
             string after = manifest.Output.Kind == OutputKind.Embedding ? "computing the prototypes" : $"{steps} step(s)";
             foreach (AdaptedTensor tensor in state)
             {
@@ -59,16 +71,16 @@ internal sealed class Adapter(BundleGraphs graphs, BundleManifest manifest)
         return [new AdaptedTensor(BundleEntries.Prototypes, shape, data)];
     }
 
-    private AdaptedTensor[] Steps(OrtTensor x, OrtTensor? features, OrtTensor? labels, int steps, bool stepByStep, CancellationToken cancellationToken)
+    private AdaptedTensor[] Steps(OrtTensor x, OrtTensor? features, OrtTensor? labels, int steps, bool unrolled, CancellationToken cancellationToken)
     {
         string[] names = graphs.StateNames;
         StateBuffers current = new(names, graphs.StateShapes);
-        if (steps == manifest.InnerLoop!.Steps && !stepByStep)
+        if (unrolled)
         {
             using (current)
             {
-                AdaptGraph unrolled = graphs.Unrolled!;
-                unrolled.Runner.Run(Feeds(unrolled, [], x, features, labels), current.Slots, cancellationToken);
+                AdaptGraph k = graphs.Unrolled!;
+                k.Runner.Run(Feeds(k, [], x, features, labels), current.Slots, cancellationToken);
                 return current.ToAdapted(names);
             }
         }

@@ -18,7 +18,7 @@ internal sealed class BundleGraphs : IDisposable
         {
             // Created first and apart, so a device problem surfaces as itself and not as a fault of the bundle.
             using SessionOptionsHandle native = NativeSessionOptions.Create(options);
-            BundleManifest manifest = archive.Manifest;
+            ModelManifest manifest = archive.Manifest;
             OutputKind kind = manifest.Output.Kind;
             var parameters = manifest.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
             bool prototypes = kind == OutputKind.Embedding;
@@ -60,6 +60,9 @@ internal sealed class BundleGraphs : IDisposable
     /// <summary>Predict: "x", then the state tensors → "output" (and "score" for reconstruction bundles).</summary>
     public SessionRunner Predict { get; }
 
+    /// <summary>Predict's "x" as the graph declares it (a fixed batch size, rarely, included).</summary>
+    public TensorMetadata PredictInput { get; private set; } = null!;
+
     /// <summary>Predict's "x" → "features", when an adapt graph reads support features; else null.</summary>
     public SessionRunner? Features { get; }
 
@@ -95,7 +98,7 @@ internal sealed class BundleGraphs : IDisposable
     }
 
     private AdaptGraph PrepareAdapt(
-        InferenceSession session, string entry, BundleManifest manifest, Dictionary<string, ManifestParameter> parameters,
+        InferenceSession session, string entry, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters,
         string[] adaptedParameters, bool feedsState)
     {
         var checks = new GraphChecks(session, entry);
@@ -152,11 +155,11 @@ internal sealed class BundleGraphs : IDisposable
 
         TensorMetadata support = checks.FindInput(readsX ? BundleEntries.SupportX : BundleEntries.SupportFeatures)!;
         string[] feeds = [.. feedsState ? adaptedParameters : [], support.Name, .. readsLabels ? [BundleEntries.SupportY] : Array.Empty<string>()];
-        return new AdaptGraph(Own(session.CreateRunner(feeds, outputs)), support, readsLabels);
+        return new AdaptGraph(Own(session.CreateRunner(feeds, outputs)), support, readsLabels, entry);
     }
 
     private SessionRunner PreparePredict(
-        InferenceSession session, BundleManifest manifest, Dictionary<string, ManifestParameter> parameters,
+        InferenceSession session, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters,
         string[] adaptedParameters, bool featuresNeeded)
     {
         var checks = new GraphChecks(session, BundleEntries.Predict);
@@ -192,6 +195,7 @@ internal sealed class BundleGraphs : IDisposable
             checks.RequireOutput(BundleEntries.Features, new(TensorElementType.Float, [-1, -1], "the support features that an adapt graph reads"));
         }
 
+        PredictInput = checks.FindInput(BundleEntries.X)!;
         return Own(session.CreateRunner([BundleEntries.X, .. StateNames], outputs));
     }
 

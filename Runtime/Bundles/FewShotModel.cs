@@ -14,7 +14,7 @@ namespace FewShot.Runtime.Bundles;
 /// adapted model is immutable. Adaptation and prediction allocate per call, never per inner-loop step.
 /// </para>
 /// <para>
-/// Support and query inputs are flat float buffers, row-major [n, …<see cref="BundleManifest.Input"/> shape], normalized
+/// Support and query inputs are flat float buffers, row-major [n, …<see cref="ModelManifest.Input"/> shape], normalized
 /// as the manifest says. Labels are the caller's own strings (or ints); classes are numbered in order of first
 /// appearance in the support set unless <see cref="AdaptOptions.Labels"/> fixes the order.
 /// </para>
@@ -41,7 +41,7 @@ public sealed class FewShotModel : IDisposable
     }
 
     /// <summary>The bundle's manifest: algorithm, input, output kind, classes, inner loop, provenance.</summary>
-    public BundleManifest Manifest { get; }
+    public ModelManifest Manifest { get; }
 
     /// <summary>The model hash: SHA-256 of manifest.json (which records every graph's hash), lowercase hex.</summary>
     public string Hash { get; }
@@ -78,7 +78,9 @@ public sealed class FewShotModel : IDisposable
         ArgumentNullException.ThrowIfNull(bundle);
         options ??= new RuntimeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
-        Stream seekable = bundle.CanSeek ? bundle : Buffer(bundle, options.MaxEntryBytes);
+        // Three graphs and a manifest at most, and compressed entries are about their size or smaller.
+        Stream seekable = bundle.CanSeek ? bundle
+            : new MemoryStream(BoundedRead.All(bundle, (3 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
         return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options);
     }
 
@@ -98,6 +100,7 @@ public sealed class FewShotModel : IDisposable
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a classifier, or adaptation diverged (NaN or infinity).</exception>
+    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options = null) =>
         AdaptLabelled(supportInputs, supportLabels, options, CancellationToken.None);
@@ -114,6 +117,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentException">The inputs or targets are empty, of mismatched counts, or not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a regression model, or adaptation diverged.</exception>
+    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptRegression(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null) =>
         AdaptToTargets(supportInputs, supportTargets, options, CancellationToken.None);
@@ -124,6 +128,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentException">The inputs are empty, not whole examples, or not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, or adaptation diverged.</exception>
+    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptUnlabeled(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null) =>
         AdaptWithoutLabels(supportInputs, options, CancellationToken.None);
@@ -158,7 +163,7 @@ public sealed class FewShotModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        byte[] data = ReadBounded(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
+        byte[] data = BoundedRead.All(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
         (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this);
         return new AdaptedModel(this, labels, tensors);
     }
@@ -269,30 +274,5 @@ public sealed class FewShotModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(labels);
         return [.. labels.Select(l => l.ToString(CultureInfo.InvariantCulture))];
-    }
-
-    private static MemoryStream Buffer(Stream bundle, long maxEntryBytes)
-    {
-        // Three graphs and a manifest at most; compressed entries are about their size or smaller.
-        long cap = (3 * maxEntryBytes) + (4L << 20);
-        return new MemoryStream(ReadBounded(bundle, cap, "bundle", message => new InvalidBundleException(null, message)));
-    }
-
-    private static byte[] ReadBounded(Stream stream, long cap, string what, Func<string, Exception> tooLarge)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[1 << 16];
-        int read;
-        while ((read = stream.Read(chunk)) > 0)
-        {
-            if (buffer.Length + read > cap)
-            {
-                throw tooLarge($"The {what} is larger than the {cap} bytes allowed (RuntimeOptions.MaxEntryBytes).");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

@@ -75,4 +75,15 @@ internal static class InputChecks
                 $"Adaptation diverged: '{tensor.Name}' holds NaN or infinity after {after}. Use fewer steps, or check that the support inputs are normalized as the manifest's input.normalization says.");
         }
     }
+
+    /// <summary>A graph input with a fixed batch dimension gets exactly that many examples (bundle graphs normally leave it symbolic).</summary>
+    /// <exception cref="ArgumentException">The count differs from the fixed batch size.</exception>
+    public static void RequireBatch(TensorMetadata input, int count, string entry, string what, string parameter)
+    {
+        long fixedCount = input.Dimensions.Count > 0 ? input.Dimensions[0] : -1;
+        if (fixedCount >= 0 && fixedCount != count)
+        {
+            throw new ArgumentException($"{entry} takes exactly {fixedCount} {what} ('{input.Name}' is declared {input}), but {count} were given.", parameter);
+        }
+    }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>Runs predict.onnx for an adapted model's state. Stateless between calls, so any number of threads may predict at once.</summary>
-internal sealed class Predictor(BundleGraphs graphs, BundleManifest manifest, int exampleSize)
+internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int exampleSize)
 {
     /// <summary>The raw outputs of one prediction run.</summary>
     /// <param name="Count">Query examples n.</param>
@@ -17,6 +17,7 @@ internal sealed class Predictor(BundleGraphs graphs, BundleManifest manifest, in
     public Result Run(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
     {
         int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, "query inputs", "queryInputs");
+        InputChecks.RequireBatch(graphs.PredictInput, count, BundleEntries.Predict, "query examples", "queryInputs");
         IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
         var inputs = new OrtTensor[1 + state.Count];
         var outputs = new OrtTensor?[graphs.Predict.OutputNames.Count];

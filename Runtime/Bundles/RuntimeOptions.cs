@@ -35,11 +35,9 @@ public sealed class RuntimeOptions
     /// </summary>
     public long MaxEntryBytes { get; set; } = DefaultMaxEntryBytes;
 
-    /// <summary>The session options of every graph.</summary>
-    internal InferenceSessionOptions ToSessionOptions()
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEntryBytes, nameof(MaxEntryBytes));
-        return new InferenceSessionOptions
+    /// <summary>The session options of every graph; ORT checks their values when the sessions are created.</summary>
+    internal InferenceSessionOptions ToSessionOptions() =>
+        new()
         {
             Device = Device,
             IntraOpThreads = IntraOpThreads,
@@ -48,5 +46,4 @@ public sealed class RuntimeOptions
             GraphOptimizationLevel = GraphOptimizationLevel,
             LogSeverity = LogSeverity,
         };
-    }
 }

@@ -13,7 +13,7 @@ internal sealed class BundleArchive
     private const long MaxManifestBytes = 1 << 20;
     private const int ChunkBytes = 1 << 16;
 
-    private BundleArchive(byte[] manifestBytes, BundleManifest manifest, Dictionary<string, byte[]> graphs)
+    private BundleArchive(byte[] manifestBytes, ModelManifest manifest, Dictionary<string, byte[]> graphs)
     {
         ManifestBytes = manifestBytes;
         Manifest = manifest;
@@ -24,7 +24,7 @@ internal sealed class BundleArchive
     public byte[] ManifestBytes { get; }
 
     /// <summary>The checked manifest.</summary>
-    public BundleManifest Manifest { get; }
+    public ModelManifest Manifest { get; }
 
     /// <summary>The graph entries' bytes by entry name, each matching the manifest's SHA-256.</summary>
     public IReadOnlyDictionary<string, byte[]> Graphs { get; }
@@ -45,7 +45,7 @@ internal sealed class BundleArchive
                 throw new InvalidBundleException(BundleEntries.Manifest, "manifest.json fails its CRC-32 check: the entry is corrupted");
             }
 
-            BundleManifest manifest = ManifestReader.Read(manifestBytes);
+            ModelManifest manifest = ManifestReader.Read(manifestBytes);
             var graphs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             foreach ((string name, string expected) in manifest.Files)
             {

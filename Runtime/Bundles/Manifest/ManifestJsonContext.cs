@@ -14,5 +14,5 @@ namespace FewShot.Runtime.Bundles;
     AllowDuplicateProperties = false,
     ReadCommentHandling = JsonCommentHandling.Disallow,
     AllowTrailingCommas = false)]
-[JsonSerializable(typeof(BundleManifest))]
+[JsonSerializable(typeof(ModelManifest))]
 internal sealed partial class ManifestJsonContext : JsonSerializerContext;

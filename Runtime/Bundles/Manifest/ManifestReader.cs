@@ -9,13 +9,13 @@ internal static class ManifestReader
 
     /// <summary>The checked manifest.</summary>
     /// <exception cref="InvalidBundleException">The JSON is malformed, of an unknown format version, or breaks a rule; the message names the field.</exception>
-    public static BundleManifest Read(ReadOnlySpan<byte> json)
+    public static ModelManifest Read(ReadOnlySpan<byte> json)
     {
         CheckVersion(json);
-        BundleManifest? manifest;
+        ModelManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.BundleManifest);
+            manifest = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ModelManifest);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
@@ -47,15 +47,15 @@ internal static class ManifestReader
             throw new InvalidBundleException(Entry, $"manifest.json is not valid JSON: {e.Message}", e);
         }
 
-        if (version != BundleManifest.SupportedFormatVersion)
+        if (version != ModelManifest.SupportedFormatVersion)
         {
             throw new InvalidBundleException(Entry,
-                $"bundle format version {version} is not supported: this runtime reads format version {BundleManifest.SupportedFormatVersion}"
-                + (version > BundleManifest.SupportedFormatVersion ? "; update FewShot.Runtime to load it" : string.Empty));
+                $"bundle format version {version} is not supported: this runtime reads format version {ModelManifest.SupportedFormatVersion}"
+                + (version > ModelManifest.SupportedFormatVersion ? "; update FewShot.Runtime to load it" : string.Empty));
         }
     }
 
-    private static void Validate(BundleManifest m)
+    private static void Validate(ModelManifest m)
     {
         // The serializer enforces non-null members but not non-null elements of lists and dictionaries.
         Require(m.Parameters.All(p => p is not null), "parameters holds null");
@@ -87,7 +87,7 @@ internal static class ManifestReader
         }
     }
 
-    private static void ValidateParameters(BundleManifest m)
+    private static void ValidateParameters(ModelManifest m)
     {
         Require(m.Parameters.Count > 0, "parameters is empty");
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -103,7 +103,7 @@ internal static class ManifestReader
         }
     }
 
-    private static void ValidateClasses(BundleManifest m)
+    private static void ValidateClasses(ModelManifest m)
     {
         bool classifies = m.Output.Kind is OutputKind.Logits or OutputKind.Embedding;
         if (!classifies)
@@ -122,7 +122,7 @@ internal static class ManifestReader
         }
     }
 
-    private static void ValidateInnerLoop(BundleManifest m)
+    private static void ValidateInnerLoop(ModelManifest m)
     {
         if (m.Output.Kind == OutputKind.Embedding)
         {
@@ -143,7 +143,7 @@ internal static class ManifestReader
         }
     }
 
-    private static void ValidateFiles(BundleManifest m)
+    private static void ValidateFiles(ModelManifest m)
     {
         var expected = new List<string> { BundleEntries.Predict, BundleEntries.Adapt };
         if (m.InnerLoop is not null)

@@ -1,3 +1,5 @@
+using FewShot.Exporters.Bundles;
+using FewShot.Exporters.Onnx;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
 
@@ -50,6 +52,34 @@ public sealed class BadInputTests : IDisposable
         AdaptedModel adapted = _model.Adapt(Support, SupportLabels);
         Throws<ArgumentException>(() => adapted.Predict(new float[7]), "queryInputs", "hold 7 floats");
         Throws<ArgumentException>(() => adapted.PredictValues(Array.Empty<float>()), "queryInputs", "query inputs are empty");
+    }
+
+    [Fact]
+    public void SupportCountThatTheGraphsDoNotTake()
+    {
+        // Graphs that fix the support batch at 6; bundles normally leave it symbolic.
+        BundleContents maml = TestBundles.Maml();
+        static ModelProto Fixed(ModelProto model)
+        {
+            ModelProto copy = model.Clone();
+            foreach (ValueInfoProto input in copy.Graph.Input.Where(i => i.Name is "support_x" or "support_y"))
+            {
+                input.Type.TensorType.Shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimValue = 6 };
+            }
+
+            return copy;
+        }
+
+        using FewShotModel model = BundleTestData.Load(new BundleContents
+        {
+            Manifest = maml.Manifest, Parameters = maml.Parameters, Predict = maml.Predict, Adapt = Fixed(maml.Adapt), AdaptK = Fixed(maml.AdaptK!),
+        });
+
+        Assert.Equal(3, model.Adapt(Support, SupportLabels).Labels.Count);
+        Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c")), "supportInputs",
+            "adapt_k.onnx takes exactly 6 support examples ('support_x' is declared support_x: Float[6, 4]), but 9 were given");
+        Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c"), new AdaptOptions { Steps = 1 }), "supportInputs",
+            "adapt.onnx takes exactly 6 support examples");
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace FewShot.Runtime.Bundles;
 /// A bundle's manifest.json, as read and checked by <see cref="FewShotModel.Load(string, RuntimeOptions?)"/>. Immutable
 /// and thread-safe. Exporters/Bundles/README.md describes every field.
 /// </summary>
-public sealed class BundleManifest
+public sealed class ModelManifest
 {
     /// <summary>The manifest format this runtime reads: 1.</summary>
     public const int SupportedFormatVersion = 1;

@@ -47,10 +47,9 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
             AdaptedTensor[] state = manifest.Output.Kind == OutputKind.Embedding
                 ? Prototypes(x, features, labels!, classes, cancellationToken)
                 : Steps(x, features, labels, steps, unrolled, cancellationToken);
-            string after = manifest.Output.Kind == OutputKind.Embedding ? "computing the prototypes" : $"{steps} step(s)";
             foreach (AdaptedTensor tensor in state)
             {
-                InputChecks.RequireFiniteState(tensor, after);
+                InputChecks.RequireFiniteState(tensor, manifest.Output.Kind == OutputKind.Embedding ? null : steps);
             }
 
             return state;

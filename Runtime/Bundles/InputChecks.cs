@@ -63,7 +63,9 @@ internal static class InputChecks
 
     /// <summary>An adapted tensor is finite.</summary>
     /// <exception cref="InvalidOperationException">It holds NaN or infinity: adaptation diverged.</exception>
-    public static void RequireFiniteState(AdaptedTensor tensor, string after)
+    /// <param name="tensor">The adapted tensor.</param>
+    /// <param name="steps">The steps run, or null for prototypes.</param>
+    public static void RequireFiniteState(AdaptedTensor tensor, int? steps)
     {
         try
         {
@@ -72,7 +74,7 @@ internal static class InputChecks
         catch (ArgumentException)
         {
             throw new InvalidOperationException(
-                $"Adaptation diverged: '{tensor.Name}' holds NaN or infinity after {after}. Use fewer steps, or check that the support inputs are normalized as the manifest's input.normalization says.");
+                $"Adaptation diverged: '{tensor.Name}' holds NaN or infinity after {(steps is null ? "computing the prototypes" : $"{steps} step(s)")}. Use fewer steps, or check that the support inputs are normalized as the manifest's input.normalization says.");
         }
     }
 

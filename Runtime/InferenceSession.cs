@@ -41,6 +41,12 @@ public sealed class InferenceSession : IDisposable
     {
     }
 
+    /// <summary>Loads a model with native options the caller created and still owns (one set of options serves several sessions).</summary>
+    internal InferenceSession(ReadOnlySpan<byte> model, SessionOptionsHandle options)
+        : this(new SessionHandle(OrtNative.Env, model, options))
+    {
+    }
+
     private InferenceSession(SessionHandle handle)
     {
         _handle = handle;

@@ -32,23 +32,29 @@ public static class BundleFile
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentException.ThrowIfNullOrEmpty(entryName);
+        using ZipArchive zip = Guard(() => new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true));
+        byte[] manifest = Read(zip, BundleNames.ManifestEntry, MaxManifestBytes);
+        byte[] bytes = Read(zip, entryName, MaxEntryBytes);
+        if (entryName == BundleNames.ManifestEntry)
+        {
+            return bytes;
+        }
+
+        string expected = Guard(() => RecordedHash(manifest, entryName));
+        string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        return actual == expected
+            ? bytes
+            : throw new InvalidDataException($"bundle entry '{entryName}' has SHA-256 {actual}, but the manifest records {expected}: the entry was altered or corrupted");
+    }
+
+    // The zip and JSON readers' own failures on bad bytes, reworded to say what was being read.
+    private static T Guard<T>(Func<T> read)
+    {
         try
         {
-            using var zip = new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true);
-            byte[] manifest = Read(zip, BundleNames.ManifestEntry, MaxManifestBytes);
-            byte[] bytes = Read(zip, entryName, MaxEntryBytes);
-            if (entryName == BundleNames.ManifestEntry)
-            {
-                return bytes;
-            }
-
-            string expected = RecordedHash(manifest, entryName);
-            string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            return actual == expected
-                ? bytes
-                : throw new InvalidDataException($"bundle entry '{entryName}' has SHA-256 {actual}, but the manifest records {expected}: the entry was altered or corrupted");
+            return read();
         }
-        catch (Exception e) when (e is not InvalidDataException and (IOException or JsonException or NotSupportedException or ArgumentException))
+        catch (Exception e) when (e is InvalidDataException or IOException or JsonException or NotSupportedException or ArgumentException)
         {
             throw new InvalidDataException($"not a readable FewShot bundle: {e.Message}", e);
         }
@@ -68,15 +74,17 @@ public static class BundleFile
             throw new InvalidDataException($"bundle entry '{name}' declares {entry.Length} bytes, more than the {cap} allowed");
         }
 
-        var bytes = new byte[entry.Length];
-        using Stream stream = entry.Open();
-        stream.ReadExactly(bytes);
-        if (stream.ReadByte() != -1)
+        // Grows with the bytes that actually inflate (the zip reader stops at the declared size), so a forged size reserves nothing.
+        byte[] bytes = Guard(() =>
         {
-            throw new InvalidDataException($"bundle entry '{name}' holds more bytes than the {entry.Length} it declares");
-        }
-
-        return bytes;
+            using var buffer = new MemoryStream();
+            using Stream stream = entry.Open();
+            stream.CopyTo(buffer);
+            return buffer.ToArray();
+        });
+        return bytes.LongLength == entry.Length
+            ? bytes
+            : throw new InvalidDataException($"bundle entry '{name}' holds {bytes.LongLength} bytes but declares {entry.Length}: it is truncated");
     }
 
     private static string RecordedHash(byte[] manifest, string entryName)

@@ -179,12 +179,8 @@ internal static class GraphContract
         }
 
         var outputs = graph.Output.ToDictionary(o => o.Name, StringComparer.Ordinal);
-        ValueInfoProto output = Output(outputs, entry, BundleNames.Output);
-        RequireTensor(entry, output, DataType.Float, null, "the output");
-        if (output.Type.TensorType.Shape.Dim.Count < 2)
-        {
-            throw Problem(entry, $"output '{BundleNames.Output}' must be [n, …], got rank {output.Type.TensorType.Shape.Dim.Count}");
-        }
+        long? width = kind == BundleOutputKind.Embedding ? null : manifest.Output.Size;
+        RequireTensor(entry, Output(outputs, entry, BundleNames.Output), DataType.Float, [null, width], "the predictions, [n, output.size]");
 
         if (kind == BundleOutputKind.Reconstruction)
         {

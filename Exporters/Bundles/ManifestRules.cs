@@ -31,11 +31,16 @@ internal static class ManifestRules
     private static void CheckInput(BundleInput input)
     {
         Require(input is not null, "input is missing");
-        Require(input!.Shape is { Count: > 0 } && input.Shape.All(d => d > 0), $"input.shape must be one or more positive sizes, got [{string.Join(", ", input.Shape ?? [])}]");
+        Require(input!.Shape is { Count: > 0 and <= 8 } && input.Shape.All(d => d is > 0 and <= int.MaxValue) && input.Shape.Aggregate(1.0, (p, d) => p * d) <= int.MaxValue,
+            $"input.shape must be 1 to 8 positive sizes of at most {int.MaxValue} elements in all, got [{string.Join(", ", input.Shape ?? [])}]");
         Require(input.Dtype == "float32", $"input.dtype is '{input.Dtype}'; format version {BundleNames.FormatVersion} supports only 'float32'");
         Require(input.Normalization is not null && !string.IsNullOrWhiteSpace(input.Normalization.Text), "input.normalization.text is missing; say how raw data becomes the input");
-        Require(input.Normalization!.Mean?.All(float.IsFinite) ?? true, "input.normalization.mean holds a value that is not finite");
-        Require(input.Normalization.Std?.All(s => float.IsFinite(s) && s > 0) ?? true, "input.normalization.std must hold positive finite values");
+        long channels = input.Shape![0];
+        BundleNormalization normalization = input.Normalization!;
+        Require(normalization.Mean is null || ((normalization.Mean.Count == 1 || normalization.Mean.Count == channels) && normalization.Mean.All(float.IsFinite)),
+            $"input.normalization.mean must be null or 1 or {channels} (one per channel) finite values");
+        Require(normalization.Std is null || ((normalization.Std.Count == 1 || normalization.Std.Count == channels) && normalization.Std.All(s => float.IsFinite(s) && s > 0)),
+            $"input.normalization.std must be null or 1 or {channels} (one per channel) positive finite values");
     }
 
     private static void CheckOutput(BundleOutput output)
@@ -57,7 +62,8 @@ internal static class ManifestRules
             Require(!BundleNames.Reserved.Contains(name) && !name.StartsWith(BundleNames.AdaptedPrefix, StringComparison.Ordinal),
                 $"parameter name '{name}' is reserved by the bundle format (reserved: {string.Join(", ", BundleNames.Reserved)} and the prefix '{BundleNames.AdaptedPrefix}')");
             Require(tensor.DataType == (int)DataType.Float, $"parameter '{name}' has data type {(DataType)tensor.DataType}; parameters are float32");
-            Require(tensor.Dims.All(d => d > 0), $"parameter '{name}' has shape [{string.Join(", ", tensor.Dims)}]; every dimension must be positive");
+            Require(tensor.Dims.Count <= 8 && tensor.Dims.All(d => d > 0) && tensor.Dims.Aggregate(1.0, (p, d) => p * d) <= int.MaxValue,
+                $"parameter '{name}' has shape [{string.Join(", ", tensor.Dims)}]; expected at most 8 positive dimensions and at most {int.MaxValue} elements");
             Require(theta.TryAdd(name, tensor), $"parameter '{name}' is given twice");
             try
             {

@@ -1,0 +1,150 @@
+namespace FewShot.Runtime.Bundles;
+
+/// <summary>
+/// A model adapted to one task: the base <see cref="FewShotModel"/> plus the adapted state (θ′, or the prototypes) and
+/// the task's labels. Made by <see cref="FewShotModel.Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/>
+/// and its variants, or read back by <see cref="FewShotModel.LoadAdapted(Stream)"/>.
+/// </summary>
+/// <remarks>
+/// Immutable and thread-safe: any number of threads may predict with one adapted model at once. It holds only managed
+/// memory and needs no disposal; it uses its base model's graphs, so predicting after the base model is disposed
+/// throws <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public sealed class AdaptedModel
+{
+    private readonly FewShotModel _model;
+
+    internal AdaptedModel(FewShotModel model, string[] labels, AdaptedTensor[] tensors)
+    {
+        _model = model;
+        Labels = Array.AsReadOnly(labels);
+        Tensors = Array.AsReadOnly(tensors);
+    }
+
+    /// <summary>The base model this state belongs to.</summary>
+    public FewShotModel BaseModel => _model;
+
+    /// <summary>The base model's hash (SHA-256 of its manifest.json, lowercase hex), which saved states record.</summary>
+    public string BaseModelHash => _model.Hash;
+
+    /// <summary>
+    /// The task's labels in class-index order (order of first appearance in the support set, or
+    /// <see cref="AdaptOptions.Labels"/>); empty for regression and reconstruction bundles.
+    /// </summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The adapted state: one tensor per adapted parameter, or "prototypes"; for export (e.g. as a plain ONNX file).</summary>
+    public IReadOnlyList<AdaptedTensor> Tensors { get; }
+
+    /// <summary>Classifies queries (logits and embedding bundles) or scores them for anomalies (reconstruction bundles).</summary>
+    /// <param name="queryInputs">
+    /// Query examples, row-major [n, …input shape], normalized as the manifest says; read, not kept. With batch-norm
+    /// models the batch's own statistics are used, so predictions depend on the whole batch (see <see cref="ModelManifest.BatchNorm"/>).
+    /// </param>
+    /// <returns>One prediction per query, in order.</returns>
+    /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is a regression model; use <see cref="PredictValues"/>.</exception>
+    /// <exception cref="OnnxRuntimeException">predict.onnx fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
+    public IReadOnlyList<Prediction> Predict(ReadOnlyMemory<float> queryInputs) => PredictCore(queryInputs, CancellationToken.None);
+
+    /// <summary>Runs <see cref="Predict(ReadOnlyMemory{float})"/> on the thread pool.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<IReadOnlyList<Prediction>> PredictAsync(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken = default) =>
+        Task.Run(() => PredictCore(queryInputs, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Each query's raw "output" row: regression values, reconstructions, or logits (all of the head's outputs).
+    /// </summary>
+    /// <param name="queryInputs">Query examples, row-major [n, …input shape]; read, not kept.</param>
+    /// <returns>One fresh array per query, in order, owned by the caller.</returns>
+    /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
+    /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
+    public IReadOnlyList<float[]> PredictValues(ReadOnlyMemory<float> queryInputs) => PredictValuesCore(queryInputs, CancellationToken.None);
+
+    /// <summary>Runs <see cref="PredictValues(ReadOnlyMemory{float})"/> on the thread pool.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<IReadOnlyList<float[]>> PredictValuesAsync(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken = default) =>
+        Task.Run(() => PredictValuesCore(queryInputs, cancellationToken), cancellationToken);
+
+    /// <summary>Writes the adapted state (labels, tensors, base model hash, checksum) to <paramref name="destination"/>, which stays open.</summary>
+    /// <remarks>Read it back with <see cref="FewShotModel.LoadAdapted(Stream)"/> on the same base model.</remarks>
+    public void Save(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        AdaptedStateFile.Write(destination, this, _model.HashBytes);
+    }
+
+    /// <summary>Writes the adapted state to <paramref name="path"/> atomically: readers see the old file or the whole new one.</summary>
+    /// <exception cref="IOException">The file cannot be written; the target is then untouched.</exception>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, Save);
+    }
+
+    private IReadOnlyList<Prediction> PredictCore(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken)
+    {
+        if (_model.Kind == OutputKind.Regression)
+        {
+            throw new InvalidOperationException("This bundle is a regression model, which predicts values, not classes: use PredictValues.");
+        }
+
+        Predictor.Result result = _model.RunPredict(this, queryInputs, cancellationToken);
+        var predictions = new Prediction[result.Count];
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            if (result.Scores is { } scores)
+            {
+                predictions[i] = new Prediction(null, -1, [], scores[i]);
+                continue;
+            }
+
+            // Only the adapted classes compete: a head wider than the task has outputs that no label names.
+            float[] probabilities = Softmax(result.Values.AsSpan(i * result.RowSize, Labels.Count), out int best);
+            predictions[i] = new Prediction(Labels[best], best, Array.AsReadOnly(probabilities), null);
+        }
+
+        return predictions;
+    }
+
+    private IReadOnlyList<float[]> PredictValuesCore(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken)
+    {
+        Predictor.Result result = _model.RunPredict(this, queryInputs, cancellationToken);
+        var rows = new float[result.Count][];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = result.Values.AsSpan(i * result.RowSize, result.RowSize).ToArray();
+        }
+
+        return rows;
+    }
+
+    private static float[] Softmax(ReadOnlySpan<float> logits, out int best)
+    {
+        best = 0;
+        for (int c = 1; c < logits.Length; c++)
+        {
+            if (logits[c] > logits[best])
+            {
+                best = c;
+            }
+        }
+
+        var probabilities = new float[logits.Length];
+        double sum = 0;
+        for (int c = 0; c < logits.Length; c++)
+        {
+            double e = Math.Exp(logits[c] - logits[best]);
+            probabilities[c] = (float)e;
+            sum += e;
+        }
+
+        for (int c = 0; c < logits.Length; c++)
+        {
+            probabilities[c] = (float)(probabilities[c] / sum);
+        }
+
+        return probabilities;
+    }
+}

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace FewShot.Runtime.Bundles;
+
+/// <summary>
+/// A meta-trained bundle loaded into ONNX Runtime: adapts to new tasks from a few examples
+/// (<see cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/>) and reads adapted states back
+/// (<see cref="LoadAdapted(Stream)"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread-safe: one model serves any number of concurrent adaptations and predictions; its graphs are shared and every
+/// adapted model is immutable. Adaptation and prediction allocate per call, never per inner-loop step.
+/// </para>
+/// <para>
+/// Support and query inputs are flat float buffers, row-major [n, …<see cref="ModelManifest.Input"/> shape], normalized
+/// as the manifest says. Labels are the caller's own strings (or ints); classes are numbered in order of first
+/// appearance in the support set unless <see cref="AdaptOptions.Labels"/> fixes the order.
+/// </para>
+/// <para>Dispose releases the graphs once runs in progress finish; later calls throw <see cref="ObjectDisposedException"/>.</para>
+/// </remarks>
+public sealed class FewShotModel : IDisposable
+{
+    private readonly BundleGraphs _graphs;
+    private readonly Adapter _adapter;
+    private readonly Predictor _predictor;
+    private readonly long _maxEntryBytes;
+    private int _disposed;
+
+    private FewShotModel(BundleArchive archive, RuntimeOptions options)
+    {
+        Manifest = archive.Manifest;
+        HashBytes = SHA256.HashData(archive.ManifestBytes);
+        Hash = Convert.ToHexStringLower(HashBytes);
+        ExampleSize = (int)Manifest.Input.Shape.Aggregate(1L, (p, d) => p * d);
+        _maxEntryBytes = options.MaxEntryBytes;
+        _graphs = new BundleGraphs(archive, options.ToSessionOptions());
+        _adapter = new Adapter(_graphs, Manifest);
+        _predictor = new Predictor(_graphs, Manifest, ExampleSize);
+    }
+
+    /// <summary>The bundle's manifest: algorithm, input, output kind, classes, inner loop, provenance.</summary>
+    public ModelManifest Manifest { get; }
+
+    /// <summary>The model hash: SHA-256 of manifest.json (which records every graph's hash), lowercase hex.</summary>
+    public string Hash { get; }
+
+    /// <summary>What predictions are: class logits, prototype distances, reconstructions or regression values.</summary>
+    public OutputKind Kind => Manifest.Output.Kind;
+
+    /// <summary>Floats per input example: the product of the manifest's input shape.</summary>
+    public int ExampleSize { get; }
+
+    internal byte[] HashBytes { get; }
+
+    internal string[] StateNames => _graphs.StateNames;
+
+    /// <summary>Loads a bundle file.</summary>
+    /// <param name="path">The .fewshot file.</param>
+    /// <param name="options">Device, threads, limits; null for the defaults.</param>
+    /// <returns>The model, owned by the caller.</returns>
+    /// <exception cref="InvalidBundleException">The file is not a valid bundle; the message names the entry and the problem.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="OnnxRuntimeException">The device cannot be used (e.g. CUDA requested but not installed).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static FewShotModel Load(string path, RuntimeOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using FileStream stream = File.OpenRead(path);
+        return Load(stream, options);
+    }
+
+    /// <summary>Loads a bundle from a stream (read from its position; not disposed).</summary>
+    /// <inheritdoc cref="Load(string, RuntimeOptions?)"/>
+    public static FewShotModel Load(Stream bundle, RuntimeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        options ??= new RuntimeOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
+        // Three graphs and a manifest at most, and compressed entries are about their size or smaller.
+        Stream seekable = bundle.CanSeek ? bundle
+            : new MemoryStream(BoundedRead.All(bundle, (3 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
+        return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options);
+    }
+
+    /// <summary>Loads a bundle file on the thread pool.</summary>
+    /// <inheritdoc cref="Load(string, RuntimeOptions?)"/>
+    public static Task<FewShotModel> LoadAsync(string path, RuntimeOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Load(path, options), cancellationToken);
+
+    /// <summary>Adapts to a labelled support set (logits and embedding bundles).</summary>
+    /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>
+    /// <param name="supportLabels">n labels, the caller's own; classes are numbered in order of first appearance.</param>
+    /// <param name="options">Steps and label order; null for the defaults (K steps).</param>
+    /// <returns>The adapted model, immutable.</returns>
+    /// <exception cref="ArgumentException">
+    /// The support set is empty, not whole examples, not finite, or its label count differs from its example count; a
+    /// label is null; a class has no example; the class count is outside the bundle's range.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a classifier, or adaptation diverged (NaN or infinity).</exception>
+    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options = null) =>
+        AdaptLabelled(supportInputs, supportLabels, options, CancellationToken.None);
+
+    /// <summary>Adapts to a support set labelled with integers, used as labels in their invariant-culture text form.</summary>
+    /// <inheritdoc cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/>
+    public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<int> supportLabels, AdaptOptions? options = null) =>
+        AdaptLabelled(supportInputs, AsText(supportLabels), options, CancellationToken.None);
+
+    /// <summary>Adapts to a support set with real-valued targets (regression bundles).</summary>
+    /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>
+    /// <param name="supportTargets">Targets, row-major [n, output size]; read during the call, not kept.</param>
+    /// <param name="options">Steps; null for K.</param>
+    /// <exception cref="ArgumentException">The inputs or targets are empty, of mismatched counts, or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a regression model, or adaptation diverged.</exception>
+    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public AdaptedModel AdaptRegression(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null) =>
+        AdaptToTargets(supportInputs, supportTargets, options, CancellationToken.None);
+
+    /// <summary>Adapts to an unlabelled support set of normal examples (reconstruction bundles: the anomaly detector).</summary>
+    /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>
+    /// <param name="options">Steps; null for K.</param>
+    /// <exception cref="ArgumentException">The inputs are empty, not whole examples, or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, or adaptation diverged.</exception>
+    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public AdaptedModel AdaptUnlabeled(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null) =>
+        AdaptWithoutLabels(supportInputs, options, CancellationToken.None);
+
+    /// <summary>Runs <see cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/> on the thread pool; cancellation stops between steps and between nodes.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AdaptedModel> AdaptAsync(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => AdaptLabelled(supportInputs, supportLabels, options, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <see cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{int}, AdaptOptions?)"/> on the thread pool.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AdaptedModel> AdaptAsync(ReadOnlyMemory<float> supportInputs, IReadOnlyList<int> supportLabels, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => AdaptLabelled(supportInputs, AsText(supportLabels), options, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <see cref="AdaptRegression"/> on the thread pool.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AdaptedModel> AdaptRegressionAsync(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => AdaptToTargets(supportInputs, supportTargets, options, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <see cref="AdaptUnlabeled"/> on the thread pool.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AdaptedModel> AdaptUnlabeledAsync(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => AdaptWithoutLabels(supportInputs, options, cancellationToken), cancellationToken);
+
+    /// <summary>Reads an adapted state that <see cref="AdaptedModel.Save(Stream)"/> wrote for this model (read from the stream's position; not disposed).</summary>
+    /// <returns>The adapted model, equal to the one saved.</returns>
+    /// <exception cref="InvalidAdaptedStateException">
+    /// Wrong magic or version, corrupted or truncated, made for another base model, or tensors, shapes or labels this model does not expect.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public AdaptedModel LoadAdapted(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        byte[] data = BoundedRead.All(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
+        (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this);
+        return new AdaptedModel(this, labels, tensors);
+    }
+
+    /// <summary>Reads an adapted state file.</summary>
+    /// <inheritdoc cref="LoadAdapted(Stream)"/>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public AdaptedModel LoadAdapted(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using FileStream stream = File.OpenRead(path);
+        return LoadAdapted(stream);
+    }
+
+    /// <summary>Releases the graphs once runs in progress finish. Idempotent; never throws.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _graphs.Dispose();
+        }
+    }
+
+    /// <summary>For example "maml conv4 (logits, 1a2b3c4d5e6f)".</summary>
+    public override string ToString() => $"{Manifest.Algorithm} {Manifest.Model} ({Kind.ToString().ToLowerInvariant()}, {Hash[..12]})";
+
+    internal Predictor.Result RunPredict(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _predictor.Run(adapted, queries, cancellationToken);
+    }
+
+    /// <summary>The shape of state tensor <paramref name="slot"/> for an adaptation of <paramref name="classes"/> classes.</summary>
+    internal long[] StateShape(int slot, int classes)
+    {
+        long[] shape = _graphs.StateShapes[slot];
+        return Kind == OutputKind.Embedding ? [classes, shape[1]] : shape;
+    }
+
+    private AdaptedModel AdaptLabelled(ReadOnlyMemory<float> inputs, IReadOnlyList<string> labels, AdaptOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        RequireKind("Adapt (class labels)", OutputKind.Logits, OutputKind.Embedding);
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        if (labels.Count != count)
+        {
+            throw new ArgumentException($"The support inputs hold {count} examples but {labels.Count} labels were given.", "supportLabels");
+        }
+
+        SupportLabels support = SupportLabels.Create(labels, options?.Labels, Manifest.Classes!);
+        using var indices = OrtTensor.FromArray(support.Indices, count);
+        AdaptedTensor[] state = _adapter.Run(inputs, count, indices, support.Classes.Length, Steps(options), options?.StepByStep ?? false, cancellationToken);
+        return new AdaptedModel(this, support.Classes, state);
+    }
+
+    private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
+    {
+        RequireKind("AdaptRegression (targets)", OutputKind.Regression);
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int size = Manifest.Output.Size;
+        if (targets.Length != (long)count * size)
+        {
+            throw new ArgumentException($"The support inputs hold {count} examples, so {count * (long)size} targets ({size} each) are needed, but {targets.Length} were given.", "supportTargets");
+        }
+
+        InputChecks.RequireFinite(targets.Span, size, "support targets", "supportTargets");
+        using var y = OrtTensor.FromMemory(System.Runtime.InteropServices.MemoryMarshal.AsMemory(targets), count, size);
+        AdaptedTensor[] state = _adapter.Run(inputs, count, y, 0, Steps(options), options?.StepByStep ?? false, cancellationToken);
+        return new AdaptedModel(this, [], state);
+    }
+
+    private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
+    {
+        RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        AdaptedTensor[] state = _adapter.Run(inputs, count, null, 0, Steps(options), options?.StepByStep ?? false, cancellationToken);
+        return new AdaptedModel(this, [], state);
+    }
+
+    private int Steps(AdaptOptions? options)
+    {
+        if (Manifest.InnerLoop is null)
+        {
+            return 0;
+        }
+
+        int steps = options?.Steps ?? Manifest.InnerLoop.Steps;
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1, "options.Steps");
+        return steps;
+    }
+
+    private void RequireKind(string method, params OutputKind[] kinds)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!kinds.Contains(Kind))
+        {
+            string use = Kind switch
+            {
+                OutputKind.Regression => "AdaptRegression (support targets)",
+                OutputKind.Reconstruction => "AdaptUnlabeled (no labels)",
+                _ => "Adapt (class labels)",
+            };
+            throw new InvalidOperationException($"{method} does not apply to this bundle, whose output kind is {Kind.ToString().ToLowerInvariant()}: use {use}.");
+        }
+    }
+
+    private static string[] AsText(IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return [.. labels.Select(l => l.ToString(CultureInfo.InvariantCulture))];
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace FewShot.Runtime.Bundles;
+
+/// <summary>Checks flat example buffers: a whole number of examples of the bundle's input shape, all finite.</summary>
+internal static class InputChecks
+{
+    /// <summary>The number of examples in <paramref name="values"/>.</summary>
+    /// <exception cref="ArgumentException">The buffer is empty, not a whole number of examples, or holds NaN or infinity.</exception>
+    public static int CountExamples(ReadOnlySpan<float> values, IReadOnlyList<long> shape, int exampleSize, string what, string parameter)
+    {
+        if (values.IsEmpty)
+        {
+            throw new ArgumentException($"The {what} are empty; at least one example of shape [{Show(shape)}] is needed.", parameter);
+        }
+
+        if (values.Length % exampleSize != 0)
+        {
+            throw new ArgumentException(
+                $"The {what} hold {values.Length} floats, which is not a whole number of examples of shape [{Show(shape)}] ({exampleSize} floats each).",
+                parameter);
+        }
+
+        RequireFinite(values, exampleSize, what, parameter);
+        return values.Length / exampleSize;
+    }
+
+    /// <summary>Every value is finite.</summary>
+    /// <exception cref="ArgumentException">One is NaN or infinite; the message names the example and element.</exception>
+    public static void RequireFinite(ReadOnlySpan<float> values, int rowSize, string what, string parameter)
+    {
+        // x − x is 0 for every finite x and NaN for NaN and ±∞, so one vector compare covers both.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (; i < vectors.Length; i++)
+            {
+                if (!Vector.EqualsAll(vectors[i] - vectors[i], Vector<float>.Zero))
+                {
+                    break;
+                }
+            }
+
+            i *= Vector<float>.Count;
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"The {what} hold {values[i]} at example {i / rowSize}, element {i % rowSize}; inputs must be finite."),
+                    parameter);
+            }
+        }
+    }
+
+    /// <summary>"1, 28, 28".</summary>
+    public static string Show(IEnumerable<long> shape) => string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>An adapted tensor is finite.</summary>
+    /// <exception cref="InvalidOperationException">It holds NaN or infinity: adaptation diverged.</exception>
+    /// <param name="tensor">The adapted tensor.</param>
+    /// <param name="steps">The steps run, or null for prototypes.</param>
+    public static void RequireFiniteState(AdaptedTensor tensor, int? steps)
+    {
+        try
+        {
+            RequireFinite(tensor.Data, tensor.Data.Length, "state", "state");
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidOperationException(
+                $"Adaptation diverged: '{tensor.Name}' holds NaN or infinity after {(steps is null ? "computing the prototypes" : $"{steps} step(s)")}. Use fewer steps, or check that the support inputs are normalized as the manifest's input.normalization says.");
+        }
+    }
+
+    /// <summary>A graph input with a fixed batch dimension gets exactly that many examples (bundle graphs normally leave it symbolic).</summary>
+    /// <exception cref="ArgumentException">The count differs from the fixed batch size.</exception>
+    public static void RequireBatch(TensorMetadata input, int count, string entry, string what, string parameter)
+    {
+        long fixedCount = input.Dimensions.Count > 0 ? input.Dimensions[0] : -1;
+        if (fixedCount >= 0 && fixedCount != count)
+        {
+            throw new ArgumentException($"{entry} takes exactly {fixedCount} {what} ('{input.Name}' is declared {input}), but {count} were given.", parameter);
+        }
+    }
+}

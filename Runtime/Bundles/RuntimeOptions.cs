@@ -1,0 +1,49 @@
+namespace FewShot.Runtime.Bundles;
+
+/// <summary>How <see cref="FewShotModel"/> loads a bundle and runs its graphs. Defaults are set here and checked at load.</summary>
+/// <remarks>Not thread-safe to mutate; a model reads the options once, when it loads, and keeps no reference.</remarks>
+public sealed class RuntimeOptions
+{
+    /// <summary>The default of <see cref="MaxEntryBytes"/>: 1 GiB.</summary>
+    public const long DefaultMaxEntryBytes = 1L << 30;
+
+    /// <summary>Where the graphs run; default <see cref="ExecutionDevice.Cpu"/>.</summary>
+    public ExecutionDevice Device { get; set; } = ExecutionDevice.Cpu;
+
+    /// <summary>Threads one operator may use, per graph; 0 lets ONNX Runtime choose (one per physical core). Must not be negative.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Threads for independent operators under <see cref="ExecutionMode.Parallel"/>; 0 lets ONNX Runtime choose. Must not be negative.</summary>
+    public int InterOpThreads { get; set; }
+
+    /// <summary>Whether independent nodes may run concurrently; default <see cref="ExecutionMode.Sequential"/>.</summary>
+    public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Sequential;
+
+    /// <summary>How much ONNX Runtime rewrites the graphs; default <see cref="GraphOptimizationLevel.All"/>.</summary>
+    public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.All;
+
+    /// <summary>
+    /// The least severe ONNX Runtime message logged (to standard error); default <see cref="LogSeverity.Error"/>, because at
+    /// warning level ORT reports every state tensor of every graph as "an initializer that appears in graph inputs",
+    /// which is exactly how bundles let the runtime override θ₀.
+    /// </summary>
+    public LogSeverity LogSeverity { get; set; } = LogSeverity.Error;
+
+    /// <summary>
+    /// The largest uncompressed zip entry accepted, in bytes (default <see cref="DefaultMaxEntryBytes"/>); larger or
+    /// falsely declared entries are rejected before they are inflated, which defeats zip bombs. Must be positive.
+    /// </summary>
+    public long MaxEntryBytes { get; set; } = DefaultMaxEntryBytes;
+
+    /// <summary>The session options of every graph; ORT checks their values when the sessions are created.</summary>
+    internal InferenceSessionOptions ToSessionOptions() =>
+        new()
+        {
+            Device = Device,
+            IntraOpThreads = IntraOpThreads,
+            InterOpThreads = InterOpThreads,
+            ExecutionMode = ExecutionMode,
+            GraphOptimizationLevel = GraphOptimizationLevel,
+            LogSeverity = LogSeverity,
+        };
+}

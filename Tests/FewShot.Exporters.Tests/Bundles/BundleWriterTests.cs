@@ -1,0 +1,132 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using FewShot.Exporters.Bundles;
+using FewShot.Exporters.Graphs;
+using FewShot.Exporters.Onnx;
+using FewShot.Tests.Bundles;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Exporters.Tests.Bundles;
+
+public sealed class BundleWriterTests
+{
+    [Fact]
+    public void Manifest_HasTheDocumentedFieldsInOrder_AndEveryGraphsHash()
+    {
+        BundleContents contents = TestBundles.Maml();
+        Dictionary<string, byte[]> entries = Entries(TestBundles.Bytes(contents));
+
+        using JsonDocument manifest = JsonDocument.Parse(entries[BundleNames.ManifestEntry]);
+        JsonElement root = manifest.RootElement;
+        Assert.Equal(
+            ["formatVersion", "algorithm", "model", "input", "output", "classes", "innerLoop", "parameters", "batchNorm", "files", "provenance", "createdBy"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal("logits", root.GetProperty("output").GetProperty("kind").GetString());
+        Assert.Equal("float32", root.GetProperty("input").GetProperty("dtype").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("batchNorm").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("provenance").GetProperty("metrics").ValueKind);
+        Assert.Equal(3, root.GetProperty("innerLoop").GetProperty("steps").GetInt32());
+        Assert.Equal(
+            contents.Parameters.Select(p => $"{p.Name} [{string.Join(", ", p.Dims)}]"),
+            root.GetProperty("parameters").EnumerateArray().Select(p => $"{p.GetProperty("name").GetString()} [{string.Join(", ", p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()))}]"));
+        Assert.Equal([BundleNames.ManifestEntry, BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry], entries.Keys);
+        foreach (JsonProperty file in root.GetProperty("files").EnumerateObject())
+        {
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(entries[file.Name])), file.Value.GetString());
+        }
+    }
+
+    [Fact]
+    public void PrototypeBundles_HaveNoUnrolledGraph_AndAnyNumberOfClasses()
+    {
+        Dictionary<string, byte[]> entries = Entries(TestBundles.Bytes(TestBundles.ProtoNet()));
+
+        using JsonDocument manifest = JsonDocument.Parse(entries[BundleNames.ManifestEntry]);
+        Assert.Equal([BundleNames.ManifestEntry, BundleNames.PredictEntry, BundleNames.AdaptEntry], entries.Keys);
+        Assert.Equal("embedding", manifest.RootElement.GetProperty("output").GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, manifest.RootElement.GetProperty("classes").GetProperty("max").ValueKind);
+        Assert.Equal(JsonValueKind.Null, manifest.RootElement.GetProperty("innerLoop").ValueKind);
+    }
+
+    [Fact]
+    public void ThetaZero_IsTheInitializerOfEveryParameterInput_AndTheCallersGraphsAreUntouched()
+    {
+        BundleContents contents = TestBundles.Maml();
+        Dictionary<string, byte[]> entries = Entries(TestBundles.Bytes(contents));
+
+        foreach (string entry in new[] { BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry })
+        {
+            GraphProto graph = OnnxModelFile.Parse(entries[entry]).Graph;
+            foreach (TensorProto theta in contents.Parameters)
+            {
+                Assert.Contains(graph.Input, i => i.Name == theta.Name);
+                Assert.Equal(TensorData.ToFloats(theta), TensorData.ToFloats(graph.Initializer.Single(i => i.Name == theta.Name)));
+            }
+        }
+
+        Assert.Empty(contents.Predict.Graph.Initializer);
+    }
+
+    [Fact]
+    public void Output_IsDeterministic_AndWriteReturnsTheModelHash()
+    {
+        string folder = Directory.CreateTempSubdirectory("fewshot-writer-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "model" + BundleWriter.FileExtension);
+            File.WriteAllText(path, "an older file");
+            string hash = BundleWriter.Write(path, TestBundles.Maml());
+
+            byte[] written = File.ReadAllBytes(path);
+            Assert.Equal(written, TestBundles.Bytes(TestBundles.Maml()));
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Entries(written)[BundleNames.ManifestEntry])), hash);
+            Assert.Equal(["model.fewshot"], Directory.GetFiles(folder).Select(Path.GetFileName));
+            using var stream = new MemoryStream();
+            Assert.Equal(hash, BundleWriter.Write(stream, TestBundles.Maml()));
+            Assert.Throws<DirectoryNotFoundException>(() => BundleWriter.Write(Path.Combine(folder, "missing", "m.fewshot"), TestBundles.Maml()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("maml")]
+    [InlineData("meta-sgd")]
+    [InlineData("anil")]
+    [InlineData("protonet")]
+    [InlineData("autoencoder")]
+    [InlineData("regression")]
+    public void EveryGraphOfEveryKind_PassesTheOnnxChecker(string kind)
+    {
+        BundleContents contents = kind switch
+        {
+            "maml" => TestBundles.Maml(),
+            "meta-sgd" => TestBundles.Maml(metaSgd: true),
+            "anil" => TestBundles.Anil(),
+            "protonet" => TestBundles.ProtoNet(),
+            "autoencoder" => TestBundles.Autoencoder(),
+            _ => TestBundles.Regression(),
+        };
+
+        foreach ((string name, byte[] bytes) in Entries(TestBundles.Bytes(contents)).Where(e => e.Key.EndsWith(".onnx", StringComparison.Ordinal)))
+        {
+            OnnxChecker.AssertValid(bytes, $"{kind} {name}");
+        }
+    }
+
+    internal static Dictionary<string, byte[]> Entries(byte[] bundle)
+    {
+        using var zip = new ZipArchive(new MemoryStream(bundle), ZipArchiveMode.Read);
+        return zip.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var data = new MemoryStream();
+            using Stream stream = e.Open();
+            stream.CopyTo(data);
+            return data.ToArray();
+        });
+    }
+}

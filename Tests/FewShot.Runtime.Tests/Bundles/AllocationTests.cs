@@ -1,0 +1,32 @@
+using FewShot.Runtime.Bundles;
+using FewShot.Tests.Bundles;
+
+namespace FewShot.Runtime.Tests.Bundles;
+
+public sealed class AllocationTests
+{
+    [Theory]
+    [InlineData("maml")]
+    [InlineData("anil")]
+    public void InnerLoopSteps_AllocateNoManagedMemory(string kind)
+    {
+        using FewShotModel model = BundleTestData.Load(AdaptPredictTests.GradientBundle(kind));
+        float[] support = BundleTestData.Examples(9);
+        string[] labels = BundleTestData.Labels(9, "a", "b", "c");
+        long Allocated(int steps)
+        {
+            var options = new AdaptOptions { Steps = steps };
+            model.Adapt(support, labels, options);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.Adapt(support, labels, options);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        // Both counts take the stepped path (K is 3 or 4); whatever an adaptation allocates, 40 more steps must add
+        // nothing. The smallest object is 24 bytes, so one per step would add 960; 64 bytes of slack cannot hide that.
+        long few = Allocated(2);
+        long many = Allocated(42);
+
+        Assert.True(many - few < 64, $"40 more steps allocated {many - few} more managed bytes ({few} for 2 steps, {many} for 42)");
+    }
+}

@@ -1,0 +1,188 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using FewShot.Exporters.Bundles;
+using FewShot.Runtime.Bundles;
+using FewShot.Tests.Bundles;
+
+namespace FewShot.Runtime.Tests.Bundles;
+
+/// <summary>Every way a bundle can be broken fails at load with an <see cref="InvalidBundleException"/> that names the problem.</summary>
+public sealed class BadBundleTests
+{
+    private static readonly byte[] Maml = TestBundles.Bytes(TestBundles.Maml());
+
+    [Fact]
+    public void TheWrittenBundleLoads() => BundleTestData.Load(Maml).Dispose();
+
+    [Fact]
+    public void UnknownFormatVersion() =>
+        Rejects(BundleZip.EditManifest(Maml, m => m["formatVersion"] = 2), "manifest.json", "format version 2 is not supported", "update FewShot.Runtime");
+
+    [Fact]
+    public void MissingFormatVersion() =>
+        Rejects(BundleZip.EditManifest(Maml, m => m.Remove("formatVersion")), "manifest.json", "no integer \"formatVersion\"");
+
+    [Fact]
+    public void TamperedGraph()
+    {
+        byte[] adapt = BundleZip.Entries(Maml).Single(e => e.Name == BundleNames.AdaptEntry).Bytes;
+        adapt[adapt.Length / 2] ^= 0x10;
+        Rejects(BundleZip.WithEntry(Maml, BundleNames.AdaptEntry, adapt, rehash: false), "adapt.onnx", "has SHA-256", "but the manifest records", "altered or corrupted");
+    }
+
+    [Fact]
+    public void CorruptedManifest_FailsItsCrc()
+    {
+        byte[] stored = BundleZip.Write(BundleZip.Entries(Maml), CompressionLevel.NoCompression);
+        int at = System.Text.Encoding.ASCII.GetString(stored).IndexOf("\"synthetic\"", StringComparison.Ordinal);
+        stored[at + 1] ^= 0x01;
+        Rejects(stored, "manifest.json", "CRC-32");
+    }
+
+    [Theory]
+    [InlineData(BundleNames.PredictEntry)]
+    [InlineData(BundleNames.AdaptEntry)]
+    [InlineData(BundleNames.ManifestEntry)]
+    public void MissingEntry(string entry) =>
+        Rejects(BundleZip.Write(BundleZip.Entries(Maml).Where(e => e.Name != entry)), entry, $"has no '{entry}' entry");
+
+    [Fact]
+    public void MissingUnrolledGraph() =>
+        Rejects(BundleZip.Write(BundleZip.Entries(Maml).Where(e => e.Name != BundleNames.AdaptKEntry)), "adapt_k.onnx", "lists 'adapt_k.onnx', but the bundle has no such entry");
+
+    [Theory]
+    [InlineData("../predict.onnx")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("graphs/predict.onnx")]
+    [InlineData("..\\x")]
+    [InlineData("/predict.onnx")]
+    [InlineData("C:predict.onnx")]
+    public void EntryPathsThatLeaveTheRootFolder(string name) =>
+        Rejects(BundleZip.Write([.. BundleZip.Entries(Maml), (name, [1, 2, 3])]), name, $"entry '{name}' is a path that leaves the archive's root folder");
+
+    [Fact]
+    public void DuplicateEntry() =>
+        Rejects(BundleZip.Write([.. BundleZip.Entries(Maml), BundleZip.Entries(Maml)[1]]), "predict.onnx", "entry 'predict.onnx' appears twice");
+
+    [Fact]
+    public void UnexpectedEntry() =>
+        Rejects(BundleZip.Write([.. BundleZip.Entries(Maml), ("notes.txt", [1])]), "notes.txt", "unexpected entry 'notes.txt'");
+
+    [Fact]
+    public void EntryLargerThanTheCap()
+    {
+        using var stream = new MemoryStream(Maml);
+        var error = Assert.Throws<InvalidBundleException>(() => FewShotModel.Load(stream, new RuntimeOptions { MaxEntryBytes = 1000 }));
+        Assert.Contains("bytes uncompressed, more than the 1000 allowed", error.Message);
+    }
+
+    [Fact]
+    public void DeclaredSizeSmallerThanTheData_InflatesOnlyThatMuch_AndFailsTheHash()
+    {
+        // The zip reader stops at the declared size (the extractor would too), so the shortened graph fails its hash.
+        int predict = BundleZip.Entries(Maml).FindIndex(e => e.Name == BundleNames.PredictEntry);
+        Rejects(BundleZip.WithDeclaredSize(Maml, predict, 100), "predict.onnx", "has SHA-256", "altered or corrupted");
+    }
+
+    [Fact]
+    public void HugeDeclaredSize_IsRefusedWithoutAllocating() =>
+        Rejects(BundleZip.WithDeclaredSize(Maml, 1, uint.MaxValue), "predict.onnx", "more than the 1073741824 allowed");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(22)]
+    [InlineData(1000)]
+    [InlineData(-1)]
+    public void TruncatedArchive(int keep)
+    {
+        byte[] truncated = Maml[..(keep < 0 ? Maml.Length - 1 : keep)];
+        Rejects(truncated, null, "not a readable zip archive");
+    }
+
+    [Fact]
+    public void ManifestThatIsNotJson() =>
+        Rejects(BundleZip.WithManifestBytes(Maml, "{\"formatVersion\": 1, "u8.ToArray()), "manifest.json", "not valid JSON");
+
+    public static TheoryData<string, string> ManifestEdits() => new()
+    {
+        { "unknown member", "could not be mapped" },
+        { "missing algorithm", "algorithm" },
+        { "null model", "model" },
+        { "unknown output kind", "output" },
+        { "zero output size", "output.size must be positive, got 0" },
+        { "head smaller than classes.max", "classes.max (9) must be given and at most the head's 3 outputs" },
+        { "negative input dimension", "input.shape must be 1 to 8 positive sizes, got [-4]" },
+        { "float64 input", "input.dtype is 'float64'" },
+        { "unknown adapted parameter", "innerLoop.adaptedParameters names 'conv9.weight', which is not in parameters" },
+        { "zero steps", "innerLoop.steps must be at least 1, got 0" },
+        { "hash not hex", "expected 64 lowercase hex digits" },
+        { "extra file hash", "files lists 'extra.onnx'" },
+        { "reserved parameter name", "parameter name 'x' is empty or reserved" },
+        { "duplicate key", "Duplicate" },
+        { "accuracy above one", "provenance.metrics.accuracy must lie in [0, 1], got 1.5" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ManifestEdits))]
+    public void ManifestThatBreaksARule(string edit, string expected)
+    {
+        byte[] bundle = edit == "duplicate key"
+            ? BundleZip.WithManifestBytes(Maml, System.Text.Encoding.UTF8.GetBytes(BundleZip.Manifest(Maml).ToJsonString().Replace("\"algorithm\":\"maml\"", "\"algorithm\":\"maml\",\"algorithm\":\"anil\"", StringComparison.Ordinal)))
+            : BundleZip.EditManifest(Maml, m => Edit(m, edit));
+        Rejects(bundle, "manifest.json", expected);
+    }
+
+    [Fact]
+    public void GraphOfAnotherKind_IsCaughtAtLoad()
+    {
+        byte[] protoPredict = BundleZip.Entries(TestBundles.Bytes(TestBundles.ProtoNet())).Single(e => e.Name == BundleNames.PredictEntry).Bytes;
+        Rejects(BundleZip.WithEntry(Maml, BundleNames.PredictEntry, protoPredict, rehash: true), "predict.onnx", "takes input 'prototypes', which the bundle format does not define here");
+    }
+
+    [Fact]
+    public void AdaptGraphOfAnotherHeadSize_IsCaughtAtLoad()
+    {
+        byte[] wide = BundleZip.Entries(TestBundles.Bytes(TestBundles.Maml(classes: 5))).Single(e => e.Name == BundleNames.AdaptEntry).Bytes;
+        Rejects(BundleZip.WithEntry(Maml, BundleNames.AdaptEntry, wide, rehash: true), "adapt.onnx", "'fc2.weight'", "expected [3, 8]");
+    }
+
+    [Fact]
+    public void GraphThatIsNotOnnx_WithAMatchingHash() =>
+        Rejects(BundleZip.WithEntry(Maml, BundleNames.PredictEntry, [0xFF, 0x00, 0x13, 0x37], rehash: true), "predict.onnx", "ONNX Runtime cannot load predict.onnx");
+
+    [Fact]
+    public void NotAZipAtAll() => Rejects(System.Text.Encoding.UTF8.GetBytes("hello, I am not a bundle"), null, "not a readable zip archive");
+
+    private static void Edit(JsonObject m, string edit)
+    {
+        switch (edit)
+        {
+            case "unknown member": m["colour"] = "blue"; break;
+            case "missing algorithm": m.Remove("algorithm"); break;
+            case "null model": m["model"] = null; break;
+            case "unknown output kind": m["output"]!["kind"] = "poetry"; break;
+            case "zero output size": m["output"]!["size"] = 0; break;
+            case "head smaller than classes.max": m["classes"]!["max"] = 9; break;
+            case "negative input dimension": m["input"]!["shape"] = new JsonArray(-4); break;
+            case "float64 input": m["input"]!["dtype"] = "float64"; break;
+            case "unknown adapted parameter": m["innerLoop"]!["adaptedParameters"]!.AsArray().Add("conv9.weight"); break;
+            case "zero steps": m["innerLoop"]!["steps"] = 0; break;
+            case "hash not hex": m["files"]!["predict.onnx"] = new string('z', 64); break;
+            case "extra file hash": m["files"]!["extra.onnx"] = new string('0', 64); break;
+            case "reserved parameter name": m["parameters"]![0]!["name"] = "x"; break;
+            case "accuracy above one": m["provenance"]!["metrics"] = new JsonObject { ["accuracy"] = 1.5, ["ci95"] = 0.01, ["ways"] = 5, ["shots"] = 1, ["episodes"] = 600 }; break;
+            default: throw new ArgumentOutOfRangeException(nameof(edit), edit, "unknown edit");
+        }
+    }
+
+    private static void Rejects(byte[] bundle, string? entry, params string[] fragments)
+    {
+        using var stream = new MemoryStream(bundle);
+        var error = Assert.Throws<InvalidBundleException>(() => FewShotModel.Load(stream, BundleTestData.Options).Dispose());
+        Assert.Equal(entry, error.EntryName);
+        foreach (string fragment in fragments)
+        {
+            Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        }
+    }
+}

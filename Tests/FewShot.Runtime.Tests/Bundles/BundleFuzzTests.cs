@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using FewShot.Runtime.Bundles;
+using FewShot.Tests.Bundles;
+using Xunit.Abstractions;
+
+namespace FewShot.Runtime.Tests.Bundles;
+
+/// <summary>
+/// Thousands of seeded corruptions of real bundles and adapted states. Every one either loads into a model that works
+/// (a harmless change, such as a zip timestamp or a renamed dataset) or fails with the documented exception type,
+/// never with anything else and never with a native crash. Corruptions that cannot be harmless must fail.
+/// </summary>
+public sealed class BundleFuzzTests(ITestOutputHelper output)
+{
+    private const int Seed = 20260101;
+
+    [Fact]
+    public void CorruptBundlesFailCleanly()
+    {
+        byte[][] bundles = [TestBundles.Bytes(TestBundles.Maml()), TestBundles.Bytes(TestBundles.ProtoNet()), TestBundles.Bytes(TestBundles.Autoencoder())];
+        var mutator = new BundleMutator(Seed);
+        var cases = new (string Name, int Count, Func<byte[], int, (byte[], bool)> Mutate)[]
+        {
+            ("bit flips", 2500, (b, _) => mutator.FlipBits(b)),
+            ("overwritten bytes", 300, (b, _) => mutator.Overwrite(b)),
+            ("truncations", 300, (b, _) => mutator.Truncate(b)),
+            ("renamed entries and path escapes", 250, (b, _) => mutator.RenameEntry(b)),
+            ("duplicated or dropped entries", 150, (b, _) => mutator.DuplicateOrDropEntry(b)),
+            ("declared sizes", 250, (b, _) => mutator.DeclareSize(b)),
+            ("replaced graphs, rehashed", 200, (b, i) => mutator.ReplaceGraph(b, bundles[(i + 1) % bundles.Length])),
+            ("manifest mutations", 2500, (b, _) => mutator.MutateManifest(b)),
+        };
+
+        var clock = Stopwatch.StartNew();
+        int total = 0;
+        foreach ((string name, int count, Func<byte[], int, (byte[], bool)> mutate) in cases)
+        {
+            int loaded = 0;
+            for (int i = 0; i < count; i++, total++)
+            {
+                (byte[] bundle, bool mustFail) = mutate(bundles[i % bundles.Length], i);
+                if (TryLoadAndUse(bundle, $"{name} #{i}"))
+                {
+                    Assert.False(mustFail, $"{name} #{i} loaded, but that corruption can never be a valid bundle");
+                    loaded++;
+                }
+            }
+
+            output.WriteLine($"{name}: {count} cases, {count - loaded} rejected, {loaded} harmless and loaded");
+        }
+
+        output.WriteLine($"{total} corrupt bundles in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public void CorruptAdaptedStatesFailCleanly()
+    {
+        using FewShotModel model = BundleTestData.Load(TestBundles.Maml());
+        using var saved = new MemoryStream();
+        AdaptPredictTests.Adapt(model).Save(saved);
+        byte[] state = saved.ToArray();
+        var random = new Random(Seed);
+        for (int i = 0; i < 1000; i++)
+        {
+            byte[] corrupt = i % 3 == 0 ? state[..random.Next(state.Length)] : [.. state];
+            if (i % 3 != 0)
+            {
+                corrupt[random.Next(corrupt.Length)] ^= (byte)(1 << random.Next(8));
+            }
+
+            Exception? error = Record.Exception(() => model.LoadAdapted(new MemoryStream(corrupt)));
+            Assert.True(error is InvalidAdaptedStateException, $"corrupt state #{i} gave {error?.GetType().Name ?? "no error"}: {error}");
+        }
+    }
+
+    private static bool TryLoadAndUse(byte[] bundle, string what)
+    {
+        FewShotModel model;
+        try
+        {
+            model = FewShotModel.Load(new MemoryStream(bundle), BundleTestData.Options);
+        }
+        catch (InvalidBundleException)
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            Assert.Fail($"{what} failed with {e.GetType().Name} instead of InvalidBundleException: {e}");
+            throw;
+        }
+
+        using (model)
+        {
+            // A bundle that loads must work, or refuse the call with the documented argument or state errors.
+            Exception? error = Record.Exception(() => AdaptPredictTests.Adapt(model).PredictValues(BundleTestData.Examples(3)));
+            Assert.True(error is null or ArgumentException or InvalidOperationException, $"{what} loaded, then failed with {error}");
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using FewShot.Cli;
+using FewShot.Runtime;
+using FewShot.Sdk.Data;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Cli.Tests.Commands;
+
+/// <summary>train → export → adapt, as a user runs them, on Omniglot (ProtoNets) and on sinusoids (MAML).</summary>
+public sealed class ExportAdaptCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-adapt-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void ProtoNetBundleAdaptsToNewCharactersAndExportsPlainOnnx()
+    {
+        var run = Path.Combine(_folder, "proto");
+        var bundle = Path.Combine(_folder, "proto.fewshot");
+        Assert.Equal(0, Run("train", "--algorithm", "protonet", "--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--ways", "5", "--shots", "1",
+            "--queries", "5", "--train-ways", "10", "--iterations", "30", "--channels", "16", "--out", run).Exit);
+        var export = Run("export", "--run", run, "--out", bundle, "--episodes", "10");
+        Assert.True(export.Exit == 0, export.Error);
+
+        var characters = Omniglot.LoadCharacters(RepoPaths.Omniglot);
+        WriteSet(Path.Combine(_folder, "support.npz"), characters, classes: [1000, 1100, 1200], drawings: [0, 1]);
+        WriteSet(Path.Combine(_folder, "query.npz"), characters, classes: [1000, 1100, 1200], drawings: [5, 6, 7, 8]);
+        var onnx = Path.Combine(_folder, "adapted.onnx");
+
+        var adapt = Run("adapt", "--model", bundle, "--support", Path.Combine(_folder, "support.npz"), "--query", Path.Combine(_folder, "query.npz"),
+            "--export-onnx", onnx, "--json");
+
+        Assert.True(adapt.Exit == 0, adapt.Error);
+        using var json = JsonDocument.Parse(adapt.Output);
+        Assert.Equal(["1000", "1100", "1200"], json.RootElement.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(json.RootElement.GetProperty("accuracy").GetDouble() > 1.0 / 3, adapt.Output);
+        Assert.Equal(12, json.RootElement.GetProperty("predictions").GetArrayLength());
+        var bytes = File.ReadAllBytes(onnx);
+        OnnxChecker.AssertValid(bytes, "the adapted model written by fewshot adapt --export-onnx");
+        using var session = new InferenceSession(bytes);
+        Assert.Equal(["x"], session.Inputs.Select(i => i.Name));
+    }
+
+    [Fact]
+    public void SinusoidBundleAdaptsFromTenPoints()
+    {
+        var run = Path.Combine(_folder, "sin");
+        var bundle = Path.Combine(_folder, "sin.fewshot");
+        Assert.Equal(0, Run("train", "--dataset", "sinusoid", "--shots", "10", "--queries", "10", "--iterations", "200", "--out", run).Exit);
+        Assert.Equal(0, Run("export", "--run", run, "--out", bundle, "--episodes", "0").Exit);
+        float[] xs = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 4.5f];
+        NpzWriter.Write(Path.Combine(_folder, "s.npz"), new Dictionary<string, NpyArray>
+        {
+            ["x"] = NpyArray.Create(xs, 10, 1),
+            ["y"] = NpyArray.Create(xs.Select(x => 2 * MathF.Sin(x - 1)).ToArray(), 10, 1),
+        });
+
+        var adapt = Run("adapt", "--model", bundle, "--support", Path.Combine(_folder, "s.npz"), "--query", Path.Combine(_folder, "s.npz"), "--steps", "5", "--json");
+
+        Assert.True(adapt.Exit == 0, adapt.Error);
+        using var json = JsonDocument.Parse(adapt.Output);
+        Assert.Equal(10, json.RootElement.GetProperty("predictions").EnumerateArray().Count(p => p.GetProperty("values").GetArrayLength() == 1));
+    }
+
+    [Fact]
+    public void MissingLabelsAndBadFilesFailWithAMessage()
+    {
+        var bogus = Path.Combine(_folder, "bogus.fewshot");
+        File.WriteAllText(bogus, "not a zip");
+
+        var result = Run("adapt", "--model", bogus, "--support", _folder, "--query", _folder);
+
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: ", result.Error);
+    }
+
+    private static void WriteSet(string path, IFewShotDataset characters, int[] classes, int[] drawings)
+    {
+        var size = 28 * 28;
+        var x = new float[classes.Length * drawings.Length * size];
+        var y = new long[classes.Length * drawings.Length];
+        var row = 0;
+        foreach (var c in classes)
+        {
+            foreach (var d in drawings)
+            {
+                characters.CopyExample(c, d, x.AsSpan(row * size, size));
+                y[row++] = c;
+            }
+        }
+
+        NpzWriter.Write(path, new Dictionary<string, NpyArray> { ["x"] = NpyArray.Create(x, y.Length, 1, 28, 28), ["y"] = NpyArray.Create(y, y.Length) });
+    }
+}

@@ -52,8 +52,8 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         var (height, width) = ((int)shape[1], (int)shape[2]);
         var classes = Directory.GetDirectories(path).Order(StringComparer.Ordinal).ToArray();
         var files = classes.Length > 0
-            ? classes.SelectMany(c => Directory.GetFiles(c, "*.png").Order(StringComparer.Ordinal).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
-            : Directory.GetFiles(path, "*.png").Order(StringComparer.Ordinal).Select(f => (File: f, Label: (string?)null)).ToArray();
+            ? classes.SelectMany(c => Pngs(c).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
+            : Pngs(path).Select(f => (File: f, Label: (string?)null)).ToArray();
         if (files.Length == 0)
         {
             throw new ArgumentException($"{path} holds no .png files (expected <folder>/<class>/*.png or <folder>/*.png)");
@@ -69,6 +69,9 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         return new ExampleSet(inputs, files.Length, files.Select(f => Path.GetRelativePath(path, f.File)).ToArray(),
             classes.Length > 0 ? files.Select(f => f.Label!).ToArray() : null, null);
     }
+
+    private static IEnumerable<string> Pngs(string folder) =>
+        Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
 
     private static ExampleSet FromNpz(string path, IReadOnlyList<long> shape)
     {

@@ -3,7 +3,7 @@
 # 5-way 1-shot, 5-way 5-shot and 20-way 1-shot accuracy over 600 test episodes (95% CI).
 # Usage: benchmarks/omniglot-accuracy.sh <fewshot-binary> <out-folder> [minutes-per-run]
 set -euo pipefail
-fewshot="$1"; out="$2"; minutes="${3:-15}"
+fewshot="$1"; out="$2"; minutes="${3:-12}"
 data="$(cd "$(dirname "$0")/../../shared/datasets/omniglot" && pwd)"
 mkdir -p "$out"
 results="$out/results.jsonl"

@@ -14,7 +14,7 @@ internal static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task" };
+        var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task; adapt: on-device adaptation latency and cold start through the Runtime API, 5-way 5-shot" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
@@ -25,7 +25,8 @@ internal static class BenchCommand
             var timings = parse.GetValue(what) switch
             {
                 "conv4" => Conv4Benchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs)),
-                var other => throw new ArgumentException($"unknown benchmark '{other}': expected conv4"),
+                "adapt" => AdaptBenchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs)),
+                var other => throw new ArgumentException($"unknown benchmark '{other}': expected conv4 or adapt"),
             };
             if (parse.GetValue(json))
             {

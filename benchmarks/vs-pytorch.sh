@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# conv4 forward, forward+backward and a second-order MAML meta-gradient: FewShot (ONNX Runtime) beside PyTorch,
-# both on this machine, in this run, at 1 and 2 threads. Prints a table of medians, p95 and the PyTorch/FewShot ratio
-# (above 1: FewShot is faster).
+# One of FewShot's benchmarks beside its PyTorch reference, both on this machine, in this run, at 1 and 2 threads:
+#   conv4  forward, forward+backward and a second-order MAML meta-gradient (benchmarks/conv4_torch.py)
+#   adapt  on-device adaptation (MAML 1/5/10 steps, ANIL, ProtoNets), prediction and cold start (benchmarks/adapt_torch.py)
+# Prints a table of medians, p95 and the PyTorch/FewShot ratio (above 1: FewShot is faster).
 # PyTorch gets its best setup (../shared/DESIGN.md): Debian's OpenMP OpenBLAS first on LD_LIBRARY_PATH, glibc's
 # malloc keeping freed buffers, threads set explicitly. With 2 threads on a 2-core machine its OpenMP threads
 # spinning (OMP_WAIT_POLICY=ACTIVE) can be 10-40x slower or faster than sleeping (PASSIVE), depending on the
 # computation, so it runs under both policies and each row keeps its faster median.
-# Needs Debian's python3-torch and libopenblas0-openmp.
-# Usage: benchmarks/conv4-vs-pytorch.sh [runs]   (build first: dotnet build -c Release)
+# Installs Debian's python3-torch and libopenblas0-openmp when they are missing.
+# Usage: benchmarks/vs-pytorch.sh conv4|adapt [runs]   (build first: dotnet build -c Release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="${1:-30}"
+bench="${1:?usage: benchmarks/vs-pytorch.sh conv4|adapt [runs]}"
+runs="${2:-30}"
+case "$bench" in conv4|adapt) ;; *) echo "unknown benchmark '$bench': expected conv4 or adapt" >&2; exit 2 ;; esac
 fewshot="Sdk/FewShot.Cli/bin/Release/net10.0/fewshot"
 [ -x "$fewshot" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
-[ -d "$openblas" ] || { echo "install Debian's libopenblas0-openmp so PyTorch gets its fast BLAS" >&2; exit 1; }
+bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
 
 for threads in 1 2; do
-  ours=$("$fewshot" bench conv4 --threads "$threads" --runs "$runs" --json)
+  ours=$("$fewshot" bench "$bench" --threads "$threads" --runs "$runs" --json)
   theirs=()
   for policy in PASSIVE ACTIVE; do
     theirs+=("$(LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
       GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295 \
-      /usr/bin/python3 benchmarks/conv4_torch.py "$threads" "$runs" 5)")
+      /usr/bin/python3 "benchmarks/${bench}_torch.py" "$threads" "$runs" 5)")
   done
   /usr/bin/python3 - "$ours" "${theirs[@]}" <<'PY'
 import json, sys

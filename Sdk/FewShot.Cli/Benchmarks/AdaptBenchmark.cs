@@ -1,0 +1,66 @@
+using FewShot.Runtime;
+using FewShot.Runtime.Bundles;
+
+namespace FewShot.Cli.Benchmarks;
+
+/// <summary>
+/// Times on-device adaptation through the public Runtime API on conv4 (64 channels, 28×28) bundles, 5-way 5-shot:
+/// MAML with 1, 5 and 10 inner steps, ANIL (10 head steps, body once), ProtoNets (prototypes), prediction of the 75
+/// queries, and cold start (load the bundle, adapt, predict the queries, dispose). benchmarks/adapt_torch.py does the
+/// same in PyTorch. The bundles hold freshly initialized weights: latency does not depend on what was learned.
+/// </summary>
+internal static class AdaptBenchmark
+{
+    public const int Ways = 5;
+    public const int Shots = 5;
+    public const int Queries = 15;
+    private const int ColdRuns = 10;
+
+    public static IReadOnlyList<Timing> Run(int threads, int warmup, int runs)
+    {
+        using var bundles = AdaptBundles.Create(Ways);
+        var random = new Random(0);
+        var support = RandomImages(random, Ways * Shots);
+        var query = RandomImages(random, Ways * Queries);
+        var labels = Enumerable.Range(0, Ways * Shots).Select(i => i % Ways).ToArray();
+        var options = new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1 };
+
+        var timings = new List<Timing>();
+        using (var maml = FewShotModel.Load(bundles.Maml, options))
+        {
+            foreach (var steps in new[] { 1, 5, 10 })
+            {
+                var adaptOptions = new AdaptOptions { Steps = steps };
+                timings.Add(Timing.Measure($"maml-adapt-{steps}", warmup, runs, () => maml.Adapt(support, labels, adaptOptions)));
+            }
+
+            var adapted = maml.Adapt(support, labels, new AdaptOptions { Steps = 5 });
+            timings.Add(Timing.Measure("predict-75-queries", warmup, runs, () => adapted.Predict(query)));
+        }
+
+        using (var anil = FewShotModel.Load(bundles.Anil, options))
+        {
+            var adaptOptions = new AdaptOptions { Steps = 10 };
+            timings.Add(Timing.Measure("anil-adapt-10", warmup, runs, () => anil.Adapt(support, labels, adaptOptions)));
+        }
+
+        using (var protoNet = FewShotModel.Load(bundles.ProtoNet, options))
+        {
+            timings.Add(Timing.Measure("protonet-adapt", warmup, runs, () => protoNet.Adapt(support, labels)));
+        }
+
+        // Cold start: everything a fresh app does before its first answer (the process and ORT's environment excepted).
+        timings.Add(Timing.Measure("cold-start-maml-5", 1, ColdRuns, () => ColdStart(bundles.Maml, options, support, labels, query, 5)));
+        timings.Add(Timing.Measure("cold-start-protonet", 1, ColdRuns, () => ColdStart(bundles.ProtoNet, options, support, labels, query, null)));
+        return timings;
+    }
+
+    private static void ColdStart(string bundle, RuntimeOptions options, float[] support, int[] labels, float[] query, int? steps)
+    {
+        using var model = FewShotModel.Load(bundle, options);
+        model.Adapt(support, labels, new AdaptOptions { Steps = steps }).Predict(query);
+    }
+
+    private static float[] RandomImages(Random random, int count) =>
+        Enumerable.Range(0, count * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f).ToArray();
+}

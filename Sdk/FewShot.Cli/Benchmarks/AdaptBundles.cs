@@ -1,0 +1,55 @@
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Runs;
+
+namespace FewShot.Cli.Benchmarks;
+
+/// <summary>
+/// conv4 Omniglot-shaped bundles for the adaptation benchmark, written to a temporary folder that is deleted on
+/// dispose: MAML (inner step 0.4, unrolled K = 5), ANIL (K = 10) and ProtoNets, with PyTorch-default initial weights.
+/// </summary>
+internal sealed class AdaptBundles : IDisposable
+{
+    private readonly string _folder;
+
+    private AdaptBundles(string folder, int ways)
+    {
+        _folder = folder;
+        Maml = Write("maml", new Maml(new Conv4([1, 28, 28], ways), TaskKind.Classification, Inner(5)), 5);
+        Anil = Write("anil", new Anil(new Conv4([1, 28, 28], ways), TaskKind.Classification, Inner(10)), 10);
+        ProtoNet = Write("protonet", new ProtoNet(new Conv4([1, 28, 28], 0)), 1);
+    }
+
+    public string Maml { get; }
+
+    public string Anil { get; }
+
+    public string ProtoNet { get; }
+
+    public static AdaptBundles Create(int ways)
+    {
+        var folder = Directory.CreateTempSubdirectory("fewshot-bench-").FullName;
+        try
+        {
+            return new AdaptBundles(folder, ways);
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static InnerLoopOptions Inner(int steps) => new() { Steps = steps, LearningRate = 0.4f };
+
+    private string Write(string name, MetaAlgorithm algorithm, int steps)
+    {
+        var path = Path.Combine(_folder, name + ".fewshot");
+        var run = new RunConfiguration { Algorithm = name, Dataset = "omniglot", Ways = 5, Shots = 5 };
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(0)), run, iterations: 0, steps, measured: null);
+        return path;
+    }
+}

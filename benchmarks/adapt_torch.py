@@ -1,0 +1,140 @@
+"""PyTorch reference for `fewshot bench adapt`: the same adaptation work on the same shapes.
+
+conv4 (64 channels, 28x28 inputs, batch norm with batch statistics), 5-way 5-shot, 15 queries per class:
+MAML adaptation with 1, 5 and 10 SGD steps on the 25 support images (no graph kept: deployment needs no second
+order), predicting the 75 queries, ANIL (body once without gradients, 10 steps on the head), ProtoNets (class means
+of the support embeddings), and cold start (load the weights from a file, adapt 5 steps or build prototypes, predict).
+Prints one JSON object like `fewshot bench adapt --json`. Usage: adapt_torch.py THREADS RUNS WARMUP
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn.functional as F
+
+WAYS, SHOTS, QUERIES = 5, 5, 15
+INNER_LR = 0.4
+COLD_RUNS = 10
+
+
+def parameters(generator, head):
+    params = []
+    in_channels = 1
+    for _ in range(4):
+        bound = 1.0 / (in_channels * 9) ** 0.5
+        params += [
+            (torch.rand(64, in_channels, 3, 3, generator=generator) * 2 - 1) * bound,
+            (torch.rand(64, generator=generator) * 2 - 1) * bound,
+            torch.ones(64),
+            torch.zeros(64),
+        ]
+        in_channels = 64
+    if head:
+        bound = 1.0 / 64 ** 0.5
+        params += [(torch.rand(WAYS, 64, generator=generator) * 2 - 1) * bound, (torch.rand(WAYS, generator=generator) * 2 - 1) * bound]
+    return params
+
+
+def body(params, x):
+    for block in range(4):
+        w, b, gamma, beta = params[4 * block: 4 * block + 4]
+        x = F.conv2d(x, w, b, padding=1)
+        x = F.batch_norm(x, None, None, gamma, beta, training=True)
+        x = F.max_pool2d(F.relu(x), 2)
+    return x.flatten(1)
+
+
+def forward(params, x):
+    return F.linear(body(params, x), params[16], params[17])
+
+
+def sgd(params, loss_of, steps):
+    fast = [p.detach().requires_grad_() for p in params]
+    for _ in range(steps):
+        grads = torch.autograd.grad(loss_of(fast), fast)
+        fast = [(p - INNER_LR * g).detach().requires_grad_() for p, g in zip(fast, grads)]
+    return [p.detach() for p in fast]
+
+
+def maml_adapt(params, support, labels, steps):
+    return sgd(params, lambda fast: F.cross_entropy(forward(fast, support), labels), steps)
+
+
+def anil_adapt(params, support, labels, steps):
+    with torch.no_grad():
+        features = body(params, support)
+    return params[:16] + sgd(params[16:], lambda head: F.cross_entropy(F.linear(features, head[0], head[1]), labels), steps)
+
+
+def prototypes(params, support, labels):
+    with torch.no_grad():
+        embeddings = body(params, support)
+        return torch.stack([embeddings[labels == c].mean(0) for c in range(WAYS)])
+
+
+def predict(params, query):
+    with torch.no_grad():
+        return forward(params, query).softmax(1)
+
+
+def predict_prototypes(params, protos, query):
+    with torch.no_grad():
+        return (-torch.cdist(body(params, query), protos) ** 2).softmax(1)
+
+
+def timed(fn, warmup, runs):
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return samples[len(samples) // 2], samples[min(len(samples) - 1, -(-95 * len(samples) // 100) - 1)]
+
+
+def main():
+    threads, runs, warmup = (int(a) for a in sys.argv[1:4])
+    torch.set_num_threads(threads)
+    generator = torch.Generator().manual_seed(0)
+    classifier = parameters(generator, head=True)
+    encoder = parameters(generator, head=False)
+    support = (torch.rand(WAYS * SHOTS, 1, 28, 28, generator=generator) < 0.15).float()
+    query = (torch.rand(WAYS * QUERIES, 1, 28, 28, generator=generator) < 0.15).float()
+    labels = torch.arange(WAYS * SHOTS) % WAYS
+    adapted = maml_adapt(classifier, support, labels, 5)
+
+    with tempfile.TemporaryDirectory() as folder:
+        classifier_file, encoder_file = os.path.join(folder, "maml.pt"), os.path.join(folder, "protonet.pt")
+        torch.save(classifier, classifier_file)
+        torch.save(encoder, encoder_file)
+
+        def cold_maml():
+            params = torch.load(classifier_file)
+            predict(maml_adapt(params, support, labels, 5), query)
+
+        def cold_protonet():
+            params = torch.load(encoder_file)
+            predict_prototypes(params, prototypes(params, support, labels), query)
+
+        rows = [(f"maml-adapt-{s}", (lambda s=s: maml_adapt(classifier, support, labels, s)), warmup, runs) for s in (1, 5, 10)]
+        rows += [
+            ("predict-75-queries", lambda: predict(adapted, query), warmup, runs),
+            ("anil-adapt-10", lambda: anil_adapt(classifier, support, labels, 10), warmup, runs),
+            ("protonet-adapt", lambda: prototypes(encoder, support, labels), warmup, runs),
+            ("cold-start-maml-5", cold_maml, 1, COLD_RUNS),
+            ("cold-start-protonet", cold_protonet, 1, COLD_RUNS),
+        ]
+        timings = []
+        for name, fn, rounds, count in rows:
+            median, p95 = timed(fn, rounds, count)
+            timings.append({"name": name, "medianMs": median, "p95Ms": p95, "runs": count})
+    print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "threads": threads, "timings": timings}))
+
+
+if __name__ == "__main__":
+    main()

@@ -203,8 +203,25 @@ internal sealed class ShapeInference
                 ? Math.Max(0, (limit - start + delta - Math.Sign(delta)) / delta) : Fresh()],
             "NonZero" => x is null ? null : [rank, Fresh()],
             "Pad" => ShapeFunctions.Pad(x, Ints(node.OptionalInput(1))),
+            "SpaceToDepth" => Blocks(x, node.Int("blocksize", 1), toDepth: true),
+            "DepthToSpace" => Blocks(x, node.Int("blocksize", 1), toDepth: false),
             _ => null,
         };
+    }
+
+    /// <summary>SpaceToDepth: [N, C, H, W] → [N, C·b², H/b, W/b]; DepthToSpace the reverse. Unknown sizes stay unknown.</summary>
+    private Dim[]? Blocks(IReadOnlyList<Dim>? x, long b, bool toDepth)
+    {
+        if (x is not { Count: 4 } || b <= 0)
+        {
+            return null;
+        }
+
+        Dim Times(Dim d, long f) => d.IsFixed ? d.Value!.Value * f : Fresh();
+        Dim Over(Dim d, long f) => d.IsFixed ? d.Value!.Value / f : Fresh();
+        return toDepth
+            ? [x[0], Times(x[1], b * b), Over(x[2], b), Over(x[3], b)]
+            : [x[0], Over(x[1], b * b), Times(x[2], b), Times(x[3], b)];
     }
 
     private Dim[]? Slice(IReadOnlyList<Dim>? x, NodeProto node)

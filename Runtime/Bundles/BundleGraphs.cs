@@ -25,9 +25,9 @@ internal sealed class BundleGraphs : IDisposable
             StateNames = prototypes ? [BundleEntries.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
             StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => parameters[n].Shape.ToArray())];
 
-            InferenceSession predict = Open(archive, BundleEntries.Predict, native);
-            InferenceSession adapt = Open(archive, BundleEntries.Adapt, native);
-            InferenceSession? adaptK = manifest.InnerLoop is null ? null : Open(archive, BundleEntries.AdaptK, native);
+            InferenceSession predict = Open(archive, BundleEntries.Predict, native, options);
+            InferenceSession adapt = Open(archive, BundleEntries.Adapt, native, options);
+            InferenceSession? adaptK = manifest.InnerLoop is null ? null : Open(archive, BundleEntries.AdaptK, native, options);
 
             string[] adaptedParameters = prototypes ? [] : StateNames;
             First = PrepareAdapt(adapt, BundleEntries.Adapt, manifest, parameters, adaptedParameters, feedsState: false);
@@ -84,11 +84,20 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private InferenceSession Open(BundleArchive archive, string entry, SessionOptionsHandle options)
+    private InferenceSession Open(BundleArchive archive, string entry, SessionOptionsHandle native, InferenceSessionOptions options)
     {
         try
         {
-            return Own(new InferenceSession(archive.Graphs[entry], options));
+            if (options.ProfilingFilePrefix is { } prefix)
+            {
+                // One profile per graph: ORT names the files by prefix and the second, so sessions must not share a prefix.
+                InferenceSessionOptions own = options.Copy();
+                own.ProfilingFilePrefix = $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}";
+                using SessionOptionsHandle profiled = NativeSessionOptions.Create(own);
+                return Own(new InferenceSession(archive.Graphs[entry], profiled));
+            }
+
+            return Own(new InferenceSession(archive.Graphs[entry], native));
         }
         catch (OnnxRuntimeException e) when (e.ErrorCode is OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph
             or OrtErrorCode.InvalidArgument or OrtErrorCode.NoModel or OrtErrorCode.NotImplemented or OrtErrorCode.Fail)

@@ -35,6 +35,12 @@ public sealed class RuntimeOptions
     /// </summary>
     public long MaxEntryBytes { get; set; } = DefaultMaxEntryBytes;
 
+    /// <summary>
+    /// When set, each of the bundle's graph sessions writes an ONNX Runtime profile (a Chrome-trace JSON file named
+    /// <c>{prefix}_{date}_{time}.json</c>), complete once the model is disposed: time per node of every run. Default null (off).
+    /// </summary>
+    public string? ProfilingFilePrefix { get; set; }
+
     /// <summary>The session options of every graph; ORT checks their values when the sessions are created.</summary>
     internal InferenceSessionOptions ToSessionOptions() =>
         new()
@@ -45,5 +51,6 @@ public sealed class RuntimeOptions
             ExecutionMode = ExecutionMode,
             GraphOptimizationLevel = GraphOptimizationLevel,
             LogSeverity = LogSeverity,
+            ProfilingFilePrefix = ProfilingFilePrefix,
         };
 }

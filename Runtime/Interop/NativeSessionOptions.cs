@@ -33,6 +33,11 @@ internal static class NativeSessionOptions
             OrtNative.ThrowIfFailed(api.SetSessionGraphOptimizationLevel(native, (int)options.GraphOptimizationLevel));
             OrtNative.ThrowIfFailed(api.SetSessionExecutionMode(native, (int)options.ExecutionMode));
             OrtNative.ThrowIfFailed(api.SetSessionLogSeverityLevel(native, (int)options.LogSeverity));
+            if (options.ProfilingFilePrefix is { } prefix)
+            {
+                EnableProfiling(native, prefix);
+            }
+
             if (device.Kind == ExecutionDeviceKind.Cuda)
             {
                 ThrowIfCudaProviderMissing(device.DeviceId);
@@ -45,6 +50,26 @@ internal static class NativeSessionOptions
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    private static unsafe void EnableProfiling(nint options, string prefix)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix, nameof(InferenceSessionOptions.ProfilingFilePrefix));
+        if (OperatingSystem.IsWindows())
+        {
+            // ORTCHAR_T is wchar_t (UTF-16) on Windows and char (UTF-8) elsewhere.
+            fixed (char* wide = prefix + "\0")
+            {
+                OrtNative.ThrowIfFailed(OrtNative.Api.EnableProfiling(options, (byte*)wide));
+            }
+
+            return;
+        }
+
+        fixed (byte* text = System.Text.Encoding.UTF8.GetBytes(prefix + "\0"))
+        {
+            OrtNative.ThrowIfFailed(OrtNative.Api.EnableProfiling(options, text));
         }
     }
 

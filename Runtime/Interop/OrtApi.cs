@@ -38,6 +38,7 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint> Run;
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateSessionOptions;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionExecutionMode;
+    public readonly delegate* unmanaged[Cdecl]<nint, byte*, nint> EnableProfiling;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionLogSeverityLevel;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionGraphOptimizationLevel;
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetIntraOpNumThreads;
@@ -107,6 +108,8 @@ internal sealed unsafe class OrtApi
         CreateSessionOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)Entry(table, 10);
         // [13] OrtStatus* SetSessionExecutionMode(OrtSessionOptions* options, ExecutionMode execution_mode)
         SetSessionExecutionMode = (delegate* unmanaged[Cdecl]<nint, int, nint>)Entry(table, 13);
+        // [14] OrtStatus* EnableProfiling(OrtSessionOptions* options, const ORTCHAR_T* profile_file_prefix)  (char on Linux)
+        EnableProfiling = (delegate* unmanaged[Cdecl]<nint, byte*, nint>)Entry(table, 14);
         // [22] OrtStatus* SetSessionLogSeverityLevel(OrtSessionOptions* options, int session_log_severity_level)
         SetSessionLogSeverityLevel = (delegate* unmanaged[Cdecl]<nint, int, nint>)Entry(table, 22);
         // [23] OrtStatus* SetSessionGraphOptimizationLevel(OrtSessionOptions* options, GraphOptimizationLevel graph_optimization_level)

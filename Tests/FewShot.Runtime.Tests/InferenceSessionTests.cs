@@ -57,6 +57,41 @@ public sealed class InferenceSessionTests
     }
 
     [Fact]
+    public void ProfilingFilePrefix_RecordsEveryNodeRunByTheTimeTheSessionIsDisposed()
+    {
+        string folder = Directory.CreateTempSubdirectory("fewshot-profile-").FullName;
+        try
+        {
+            var options = new InferenceSessionOptions { ProfilingFilePrefix = Path.Combine(folder, "matmul relu") };
+            using (var session = new InferenceSession(TestModels.MatMulRelu(), options))
+            {
+                using var input = OrtTensor.FromArray(new float[8], 4, 2);
+                session.CreateRunner(["x"], ["y"]).Run(input)[0].Dispose();
+            }
+
+            string profile = Assert.Single(Directory.GetFiles(folder));
+            Assert.StartsWith("matmul relu_", Path.GetFileName(profile), StringComparison.Ordinal);
+            using var trace = System.Text.Json.JsonDocument.Parse(File.ReadAllText(profile));
+            var ops = trace.RootElement.EnumerateArray()
+                .Where(e => e.TryGetProperty("args", out var args) && args.TryGetProperty("op_name", out _))
+                .Select(e => e.GetProperty("args").GetProperty("op_name").GetString())
+                .ToHashSet();
+            Assert.Contains("Relu", ops);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ProfilingFilePrefix_MustNotBeBlank()
+    {
+        var options = new InferenceSessionOptions { ProfilingFilePrefix = " " };
+        Assert.Throws<ArgumentException>(() => new InferenceSession(TestModels.MatMulRelu(), options));
+    }
+
+    [Fact]
     public void Add_RunsForFloatDoubleAndInt64()
     {
         AssertBinary<float>("Add", TensorElementType.Float, [1.5f, 2], [0.5f, -4], [2, -2]);

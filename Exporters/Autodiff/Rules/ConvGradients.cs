@@ -15,6 +15,11 @@ internal static class ConvGradients
     /// </summary>
     public static string Weight(GradientContext c, string input, string outputGradient, ConvGeometry g)
     {
+        if (WeightByGemm(c, input, outputGradient, g) is { } product)
+        {
+            return product;
+        }
+
         var spatial = g.Kernel.Length;
         var swap = new long[] { 1, 0 }.Concat(Enumerable.Range(2, spatial).Select(i => (long)i)).ToArray();
         string images, filters;
@@ -41,6 +46,65 @@ internal static class ConvGradients
         }
 
         return c.Op("Transpose", [correlation], Attr.Ints("perm", swap));
+    }
+
+    /// <summary>
+    /// The weight gradient as one matrix product, dW = dY · cols(X)ᵀ over the batch and all output positions, where
+    /// cols(X) holds, for each kernel offset, the input strided to the output grid (one Slice per offset of the padded,
+    /// channel-major input). The single Conv form computes the same sums as a convolution whose kernel is the whole
+    /// feature map, which ONNX Runtime runs several times slower. Ungrouped convolutions with static channel and
+    /// spatial sizes only; null otherwise.
+    /// </summary>
+    private static string? WeightByGemm(GradientContext c, string input, string outputGradient, ConvGeometry g)
+    {
+        var spatial = g.Kernel.Length;
+        if (g.Group != 1 || c.StaticShape(input) is not { } x || c.StaticShape(outputGradient) is not { } y
+            || x.Count != spatial + 2 || y.Count != spatial + 2 || x.Skip(1).Concat(y.Skip(1)).Any(d => !d.IsFixed))
+        {
+            return null;
+        }
+
+        var (inputChannels, outputChannels) = (x[1].Value!.Value, y[1].Value!.Value);
+        var outputSizes = y.Skip(2).Select(d => d.Value!.Value).ToArray();
+        var swap = new long[] { 1, 0 }.Concat(Enumerable.Range(2, spatial).Select(i => (long)i)).ToArray();
+        var spatialAxes = c.Int64s(Enumerable.Range(2, spatial).Select(i => (long)i).ToArray());
+        var images = c.Op("Transpose", [input], Attr.Ints("perm", swap));
+        if (g.Pads.Any(p => p != 0))
+        {
+            images = c.Op("Pad", [images, c.Int64s([0, 0, .. g.Pads[..spatial], 0, 0, .. g.Pads[spatial..]])]);
+        }
+
+        var offsets = new List<string>();
+        foreach (var offset in KernelOffsets(g.Kernel))
+        {
+            var starts = offset.Select((k, i) => k * g.Dilations[i]).ToArray();
+            var ends = starts.Select((s, i) => s + ((outputSizes[i] - 1) * g.Strides[i]) + 1).ToArray();
+            var strided = c.Op("Slice", [images, c.Int64s(starts), c.Int64s(ends), spatialAxes, c.Int64s(g.Strides)]);
+            offsets.Add(c.Op("Unsqueeze", [strided, c.Int64s(1)]));
+        }
+
+        var kernelSize = g.Kernel.Aggregate(1L, (p, k) => p * k);
+        var columns = c.Op("Reshape", [offsets.Count == 1 ? offsets[0] : c.Op("Concat", [.. offsets], Attr.Int("axis", 1)), c.Int64s(inputChannels * kernelSize, -1)]);
+        var gradients = c.Op("Reshape", [c.Op("Transpose", [outputGradient], Attr.Ints("perm", swap)), c.Int64s(outputChannels, -1)]);
+        var product = c.Op("Gemm", [gradients, columns], Attr.Int("transB", 1));
+        return c.Op("Reshape", [product, c.Int64s([outputChannels, inputChannels, .. g.Kernel])]);
+    }
+
+    /// <summary>Every index of a kernel, last axis fastest (the order of the weights' flattened spatial axes).</summary>
+    private static IEnumerable<long[]> KernelOffsets(long[] kernel)
+    {
+        var count = kernel.Aggregate(1L, (p, k) => p * k);
+        for (var flat = 0L; flat < count; flat++)
+        {
+            var offset = new long[kernel.Length];
+            var rest = flat;
+            for (var i = kernel.Length - 1; i >= 0; i--)
+            {
+                (offset[i], rest) = (rest % kernel[i], rest / kernel[i]);
+            }
+
+            yield return offset;
+        }
     }
 
     /// <summary>For each output position of an average pool, the number of input elements (padding excluded) its window averages.</summary>

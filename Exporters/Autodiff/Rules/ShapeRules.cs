@@ -16,6 +16,13 @@ internal static class ShapeRules
         r.Register("Transpose", (c, n, dy) =>
             [n.Ints("perm") is { } perm ? c.Op("Transpose", [dy], Attr.Ints("perm", Inverse(perm))) : c.Op("Transpose", [dy])]);
 
+        // SpaceToDepth orders each block's elements as DepthToSpace's DCR mode reads them, so each undoes the other.
+        r.Register("SpaceToDepth", (c, n, dy) =>
+            [c.Op("DepthToSpace", [dy], Attr.Int("blocksize", n.Int("blocksize", 0)), Attr.String("mode", "DCR"))]);
+        r.Register("DepthToSpace", (c, n, dy) => n.String("mode", "DCR") == "DCR"
+            ? [c.Op("SpaceToDepth", [dy], Attr.Int("blocksize", n.Int("blocksize", 0)))]
+            : throw c.Unsupported("mode=CRD"));
+
         r.Register("Concat", (c, n, dy) =>
         {
             var axis = c.Int64s(n.Int("axis", 0));

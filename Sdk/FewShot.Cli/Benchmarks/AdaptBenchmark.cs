@@ -16,14 +16,14 @@ internal static class AdaptBenchmark
     public const int Queries = 15;
     private const int ColdRuns = 10;
 
-    public static IReadOnlyList<Timing> Run(int threads, int warmup, int runs)
+    public static IReadOnlyList<Timing> Run(int threads, int warmup, int runs, string? profilePrefix = null)
     {
         using var bundles = AdaptBundles.Create(Ways);
         var random = new Random(0);
         var support = RandomImages(random, Ways * Shots);
         var query = RandomImages(random, Ways * Queries);
         var labels = Enumerable.Range(0, Ways * Shots).Select(i => i % Ways).ToArray();
-        var options = new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1 };
+        var options = new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1, ProfilingFilePrefix = profilePrefix };
 
         var timings = new List<Timing>();
         using (var maml = FewShotModel.Load(bundles.Maml, options))

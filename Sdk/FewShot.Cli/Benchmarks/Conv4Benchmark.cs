@@ -20,7 +20,7 @@ internal static class Conv4Benchmark
     public const int Shots = 1;
     public const int Queries = 15;
 
-    public static IReadOnlyList<Timing> Run(int threads, int warmup, int runs)
+    public static IReadOnlyList<Timing> Run(int threads, int warmup, int runs, string? profilePrefix = null)
     {
         var model = new Conv4([1, 28, 28], Ways);
         var random = new Random(0);
@@ -28,7 +28,7 @@ internal static class Conv4Benchmark
         var batch = Ways * (Shots + Queries);
         var images = RandomImages(random, batch);
         var labels = Enumerable.Range(0, batch).Select(i => (long)(i % Ways)).ToArray();
-        var options = new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 };
+        var options = new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1, ProfilingFilePrefix = profilePrefix };
 
         var forward = TimeGraph("forward", Forward(model, batch, withBackward: false), options, model, parameters, images, labels, batch, warmup, runs);
         var backward = TimeGraph("forward+backward", Forward(model, batch, withBackward: true), options, model, parameters, images, labels, batch, warmup, runs);

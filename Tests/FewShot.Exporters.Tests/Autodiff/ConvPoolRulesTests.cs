@@ -67,14 +67,26 @@ public sealed class ConvPoolRulesTests
         check.Verify(check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", kernel), Attr.Ints("strides", strides), Attr.Ints("pads", pads)));
     }
 
-    [Fact]
-    public void MaxPoolTiesGoToTheFirstMaximumOnly()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void MaxPoolTiesGoToTheFirstMaximumOnly(long stride)
     {
         var check = new GradientCheck();
         var x = check.Input("x", [1, 1, 2, 2]);
-        var pooled = check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2));
+        var pooled = check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", stride, stride));
         var gradients = Gradients(check, pooled, x);
         Assert.Equal(new double[] { 1, 0, 0, 0 }, gradients);
+    }
+
+    [Fact]
+    public void SpaceToDepthAndDepthToSpace()
+    {
+        var check = new GradientCheck();
+        var x = check.Input("x", [2, 3, 4, 6]);
+        var depth = check.Graph.Op("SpaceToDepth", [x], Attr.Int("blocksize", 2));
+        var scaled = check.Graph.Op("Mul", [depth, check.Input("s", [1, 12, 1, 1])]);
+        check.Verify(check.Graph.Op("DepthToSpace", [scaled], Attr.Int("blocksize", 2), Attr.String("mode", "DCR")));
     }
 
     [Theory]

@@ -18,11 +18,11 @@ public sealed class RuleCoverageTests
     /// </summary>
     private static readonly HashSet<string> CpuAndCudaKernels =
     [
-        "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Div",
+        "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "DepthToSpace", "Div",
         "Equal", "Exp", "Expand", "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gemm", "GlobalAveragePool",
         "Greater", "Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "NonZero", "Not",
         "Pad", "Pow", "Range", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Round", "ScatterElements",
-        "ScatterND", "Shape", "Sigmoid", "Sign", "Size", "Slice", "Softmax", "Softplus", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh",
+        "ScatterND", "Shape", "Sigmoid", "Sign", "Size", "Slice", "Softmax", "Softplus", "SpaceToDepth", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh",
         "Transpose", "Unsqueeze", "Where",
     ];
 
@@ -44,6 +44,8 @@ public sealed class RuleCoverageTests
         ["Conv"] = (g, x) => g.Op("Conv", [x, g.Op("Slice", [x, g.Int64s(0), g.Int64s(3), g.Int64s(0)])], Attr.Ints("strides", 2, 2), Attr.Ints("pads", 1, 1, 1, 1)),
         ["ConvTranspose"] = (g, x) => g.Op("ConvTranspose", [x, g.Op("Transpose", [x], Attr.Ints("perm", 1, 0, 2, 3))], Attr.Ints("strides", 2, 2), Attr.Ints("output_padding", 1, 1)),
         ["MaxPool"] = (g, x) => g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", 1, 1)),
+        ["SpaceToDepth"] = (g, x) => g.Op("SpaceToDepth", [g.Op("Slice", [x, g.Int64s(0), g.Int64s(4), g.Int64s(3)])], Attr.Int("blocksize", 2)),
+        ["DepthToSpace"] = (g, x) => g.Op("DepthToSpace", [g.Op("Reshape", [x, g.Int64s(2, 12, 5, 1)])], Attr.Int("blocksize", 2), Attr.String("mode", "DCR")),
         ["AveragePool"] = (g, x) => g.Op("AveragePool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("pads", 1, 1, 1, 1)),
         ["ReduceSum"] = (g, x) => g.Op("ReduceSum", [x, g.Int64s(1)], Attr.Int("keepdims", 0)),
         ["ReduceMean"] = (g, x) => g.Op("ReduceMean", [x], Attr.Ints("axes", 2), Attr.Int("keepdims", 0)),

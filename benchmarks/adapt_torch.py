@@ -3,7 +3,7 @@
 conv4 (64 channels, 28x28 inputs, batch norm with batch statistics), 5-way 5-shot, 15 queries per class:
 MAML adaptation with 1, 5 and 10 SGD steps on the 25 support images (no graph kept: deployment needs no second
 order), predicting the 75 queries, ANIL (body once without gradients, 10 steps on the head), ProtoNets (class means
-of the support embeddings), and cold start (load the weights from a file, adapt 5 steps or build prototypes, predict).
+of the support embeddings), loading the MAML weights, and cold start (load the weights from a file, adapt 5 steps or build prototypes, predict).
 Prints one JSON object like `fewshot bench adapt --json`. Usage: adapt_torch.py THREADS RUNS WARMUP
 """
 import json
@@ -126,6 +126,7 @@ def main():
             ("predict-75-queries", lambda: predict(adapted, query), warmup, runs),
             ("anil-adapt-10", lambda: anil_adapt(classifier, support, labels, 10), warmup, runs),
             ("protonet-adapt", lambda: prototypes(encoder, support, labels), warmup, runs),
+            ("load-maml", lambda: torch.load(classifier_file), 1, COLD_RUNS),
             ("cold-start-maml-5", cold_maml, 1, COLD_RUNS),
             ("cold-start-protonet", cold_protonet, 1, COLD_RUNS),
         ]

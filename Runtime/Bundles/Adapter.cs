@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
-/// Runs adaptation on the prepared graphs: K steps in one run of adapt_k, or S runs of the one-step graph whose outputs
-/// feed the next run (two sets of state tensors, written in place in turn, so a step allocates nothing), or one run
-/// of the prototype graph. Stateless between calls, so any number of threads may adapt at once.
+/// Runs adaptation on the prepared graphs: S runs of the one-step graph whose outputs feed the next run (two sets of
+/// state tensors, written in place in turn, so a step allocates nothing), K steps in one run of adapt_k when asked, or
+/// one run of the prototype graph. Stateless between calls, so any number of threads may adapt at once.
 /// </summary>
 internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
 {
@@ -15,13 +15,13 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
     /// <param name="labels">Class indices [n] (classification), targets [n, size] (regression), or null (reconstruction).</param>
     /// <param name="classes">The class count N (classification), else 0.</param>
     /// <param name="steps">Inner-loop steps (ignored by prototype bundles).</param>
-    /// <param name="stepByStep">Use the one-step graph even when <paramref name="steps"/> is K.</param>
+    /// <param name="unrolled">Run adapt_k once (<paramref name="steps"/> is then K).</param>
     /// <param name="cancellationToken">Checked between steps and by ORT between nodes.</param>
     /// <exception cref="InvalidOperationException">The adapted state holds NaN or infinity (adaptation diverged).</exception>
     public AdaptedTensor[] Run(
-        ReadOnlyMemory<float> inputs, int count, OrtTensor? labels, int classes, int steps, bool stepByStep, CancellationToken cancellationToken)
+        ReadOnlyMemory<float> inputs, int count, OrtTensor? labels, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
     {
-        bool unrolled = manifest.InnerLoop is { } loop && steps == loop.Steps && !stepByStep;
+        unrolled &= manifest.InnerLoop is not null;
         AdaptGraph?[] used = unrolled ? [graphs.Unrolled] : [graphs.First, graphs.Step];
         foreach (AdaptGraph? graph in used)
         {

@@ -9,6 +9,8 @@ namespace FewShot.Runtime.Bundles;
 internal sealed class BundleGraphs : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
+    private readonly Lazy<AdaptGraph>? _unrolled;
+    private bool _disposed;
 
     /// <exception cref="InvalidBundleException">ONNX Runtime rejects a graph, or a graph breaks the contract.</exception>
     /// <exception cref="OnnxRuntimeException">The device cannot be used (e.g. CUDA missing): raised before any graph loads.</exception>
@@ -27,19 +29,22 @@ internal sealed class BundleGraphs : IDisposable
 
             InferenceSession predict = Open(archive, BundleEntries.Predict, native, options);
             InferenceSession adapt = Open(archive, BundleEntries.Adapt, native, options);
-            InferenceSession? adaptK = manifest.InnerLoop is null ? null : Open(archive, BundleEntries.AdaptK, native, options);
 
             string[] adaptedParameters = prototypes ? [] : StateNames;
             First = PrepareAdapt(adapt, BundleEntries.Adapt, manifest, parameters, adaptedParameters, feedsState: false);
             if (!prototypes)
             {
                 Step = PrepareAdapt(adapt, BundleEntries.Adapt, manifest, parameters, adaptedParameters, feedsState: true);
-                Unrolled = PrepareAdapt(adaptK!, BundleEntries.AdaptK, manifest, parameters, adaptedParameters, feedsState: false);
+
+                // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
+                // its session took most of the load time (0.2 s for conv4, K = 5), so it waits until it is asked for.
+                InferenceSessionOptions later = options.Copy();
+                _unrolled = new Lazy<AdaptGraph>(
+                    () => OpenUnrolled(archive, later, manifest, parameters, adaptedParameters), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
-            bool featuresNeeded = First.ReadsFeatures || (Unrolled?.ReadsFeatures ?? false);
-            Predict = PreparePredict(predict, manifest, parameters, adaptedParameters, featuresNeeded);
-            if (featuresNeeded)
+            Predict = PreparePredict(predict, manifest, parameters, adaptedParameters, featuresNeeded: First.ReadsFeatures);
+            if (First.ReadsFeatures)
             {
                 Features = Own(predict.CreateRunner([BundleEntries.X], [BundleEntries.Features]));
             }
@@ -72,15 +77,40 @@ internal sealed class BundleGraphs : IDisposable
     /// <summary>adapt.onnx from a given state: state tensors, support (and labels) → the next state; null for prototype bundles.</summary>
     public AdaptGraph? Step { get; }
 
-    /// <summary>adapt_k.onnx from θ₀: K steps in one run; null for prototype bundles.</summary>
-    public AdaptGraph? Unrolled { get; }
+    /// <summary>adapt_k.onnx from θ₀: K steps in one run; null for prototype bundles. Its session is created and checked on first use.</summary>
+    /// <exception cref="InvalidBundleException">ONNX Runtime rejects adapt_k.onnx, or it breaks the contract.</exception>
+    /// <exception cref="ObjectDisposedException">The graphs have been disposed.</exception>
+    public AdaptGraph? Unrolled => _unrolled?.Value;
 
     /// <summary>Disposes runners and sessions; runs in progress finish first. Idempotent; never throws.</summary>
     public void Dispose()
     {
-        for (int i = _owned.Count - 1; i >= 0; i--)
+        lock (_owned)
         {
-            _owned[i].Dispose();
+            _disposed = true;
+            for (int i = _owned.Count - 1; i >= 0; i--)
+            {
+                _owned[i].Dispose();
+            }
+        }
+    }
+
+    private AdaptGraph OpenUnrolled(
+        BundleArchive archive, InferenceSessionOptions options, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters, string[] adaptedParameters)
+    {
+        lock (_owned)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, typeof(FewShotModel));
+            using SessionOptionsHandle native = NativeSessionOptions.Create(options);
+            AdaptGraph unrolled = PrepareAdapt(Open(archive, BundleEntries.AdaptK, native, options), BundleEntries.AdaptK, manifest, parameters, adaptedParameters, feedsState: false);
+            if (unrolled.ReadsFeatures && Features is null)
+            {
+                throw new InvalidBundleException(BundleEntries.AdaptK,
+                    $"{BundleEntries.AdaptK} reads '{BundleEntries.SupportFeatures}' but {BundleEntries.Adapt} reads '{BundleEntries.SupportX}'; "
+                    + $"a bundle computes support features for its K-step graph only if its one-step graph reads them too");
+            }
+
+            return unrolled;
         }
     }
 

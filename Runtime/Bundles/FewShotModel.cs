@@ -215,7 +215,7 @@ public sealed class FewShotModel : IDisposable
 
         SupportLabels support = SupportLabels.Create(labels, options?.Labels, Manifest.Classes!);
         using var indices = OrtTensor.FromArray(support.Indices, count);
-        AdaptedTensor[] state = _adapter.Run(inputs, count, indices, support.Classes.Length, Steps(options), options?.StepByStep ?? false, cancellationToken);
+        AdaptedTensor[] state = _adapter.Run(inputs, count, indices, support.Classes.Length, Steps(options), options?.Unrolled ?? false, cancellationToken);
         return new AdaptedModel(this, support.Classes, state);
     }
 
@@ -231,7 +231,7 @@ public sealed class FewShotModel : IDisposable
 
         InputChecks.RequireFinite(targets.Span, size, "support targets", "supportTargets");
         using var y = OrtTensor.FromMemory(System.Runtime.InteropServices.MemoryMarshal.AsMemory(targets), count, size);
-        AdaptedTensor[] state = _adapter.Run(inputs, count, y, 0, Steps(options), options?.StepByStep ?? false, cancellationToken);
+        AdaptedTensor[] state = _adapter.Run(inputs, count, y, 0, Steps(options), options?.Unrolled ?? false, cancellationToken);
         return new AdaptedModel(this, [], state);
     }
 
@@ -239,7 +239,7 @@ public sealed class FewShotModel : IDisposable
     {
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
-        AdaptedTensor[] state = _adapter.Run(inputs, count, null, 0, Steps(options), options?.StepByStep ?? false, cancellationToken);
+        AdaptedTensor[] state = _adapter.Run(inputs, count, null, 0, Steps(options), options?.Unrolled ?? false, cancellationToken);
         return new AdaptedModel(this, [], state);
     }
 
@@ -252,6 +252,13 @@ public sealed class FewShotModel : IDisposable
 
         int steps = options?.Steps ?? Manifest.InnerLoop.Steps;
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1, "options.Steps");
+        if (options is { Unrolled: true } && steps != Manifest.InnerLoop.Steps)
+        {
+            throw new ArgumentException(
+                $"options.Unrolled runs the bundle's K-step graph, which takes exactly K = {Manifest.InnerLoop.Steps} steps, but options.Steps is {steps}; leave Steps null or set Unrolled to false",
+                nameof(options));
+        }
+
         return steps;
     }
 

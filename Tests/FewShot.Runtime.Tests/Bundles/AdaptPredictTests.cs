@@ -180,8 +180,8 @@ public sealed class AdaptPredictTests
         using FewShotModel model = BundleTestData.Load(contents);
         int k = model.Manifest.InnerLoop!.Steps;
 
-        AdaptedModel unrolled = Adapt(model, new AdaptOptions { Steps = k });
-        AdaptedModel stepped = Adapt(model, new AdaptOptions { Steps = k, StepByStep = true });
+        AdaptedModel unrolled = Adapt(model, new AdaptOptions { Unrolled = true });
+        AdaptedModel stepped = Adapt(model, new AdaptOptions { Steps = k });
 
         for (int t = 0; t < unrolled.Tensors.Count; t++)
         {

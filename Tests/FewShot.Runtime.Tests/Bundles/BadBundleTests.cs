@@ -150,6 +150,27 @@ public sealed class BadBundleTests
     public void GraphThatIsNotOnnx_WithAMatchingHash() =>
         Rejects(BundleZip.WithEntry(Maml, BundleNames.PredictEntry, [0xFF, 0x00, 0x13, 0x37], rehash: true), "predict.onnx", "ONNX Runtime cannot load predict.onnx");
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BrokenUnrolledGraph_IsCaughtWhenFirstAskedFor(bool notOnnx)
+    {
+        // adapt_k.onnx is the one graph whose session is created on first use, so its problems surface there, every time.
+        byte[] wide = BundleZip.Entries(TestBundles.Bytes(TestBundles.Maml(classes: 5))).Single(e => e.Name == BundleNames.AdaptKEntry).Bytes;
+        byte[] bundle = BundleZip.WithEntry(Maml, BundleNames.AdaptKEntry, notOnnx ? [0xFF, 0x00, 0x13, 0x37] : wide, rehash: true);
+        using FewShotModel model = BundleTestData.Load(bundle);
+        float[] support = BundleTestData.Examples(6);
+        string[] labels = BundleTestData.Labels(6, "a", "b", "c");
+
+        Assert.Equal(3, model.Adapt(support, labels).Labels.Count);
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var error = Assert.Throws<InvalidBundleException>(() => model.Adapt(support, labels, new AdaptOptions { Unrolled = true }));
+            Assert.Equal("adapt_k.onnx", error.EntryName);
+            Assert.Contains(notOnnx ? "ONNX Runtime cannot load adapt_k.onnx" : "expected [3, 8]", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void NotAZipAtAll() => Rejects(System.Text.Encoding.UTF8.GetBytes("hello, I am not a bundle"), null, "not a readable zip archive");
 

@@ -76,7 +76,7 @@ public sealed class BadInputTests : IDisposable
         });
 
         Assert.Equal(3, model.Adapt(Support, SupportLabels).Labels.Count);
-        Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c")), "supportInputs",
+        Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c"), new AdaptOptions { Unrolled = true }), "supportInputs",
             "adapt_k.onnx takes exactly 6 support examples ('support_x' is declared support_x: Float[6, 4]), but 9 were given");
         Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c"), new AdaptOptions { Steps = 1 }), "supportInputs",
             "adapt.onnx takes exactly 6 support examples");
@@ -153,6 +153,15 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void MissingBundleFile() =>
         Assert.Throws<FileNotFoundException>(() => FewShotModel.Load(Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.fewshot")));
+
+    [Fact]
+    public void UnrolledWithAnotherStepCount_IsRejected()
+    {
+        using FewShotModel model = BundleTestData.Load(TestBundles.Maml());
+        int k = model.Manifest.InnerLoop!.Steps;
+        Throws<ArgumentException>(() => model.Adapt(Support, SupportLabels, new AdaptOptions { Unrolled = true, Steps = k + 1 }), "options",
+            $"takes exactly K = {k} steps, but options.Steps is {k + 1}");
+    }
 
     private static void Throws<T>(Action action, string? parameter, params string[] fragments)
         where T : Exception

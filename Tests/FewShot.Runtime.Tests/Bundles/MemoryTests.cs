@@ -46,7 +46,7 @@ public sealed class MemoryTests(ITestOutputHelper output)
 
     private static void Call(FewShotModel model, float[] support, float[] query, string[] labels, int calls)
     {
-        var unrolled = new AdaptOptions();
+        var unrolled = new AdaptOptions { Unrolled = true };
         var stepped = new AdaptOptions { Steps = 2 };
         for (int call = 0; call < calls; call++)
         {

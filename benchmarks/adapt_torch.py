@@ -3,52 +3,23 @@
 conv4 (64 channels, 28x28 inputs, batch norm with batch statistics), 5-way 5-shot, 15 queries per class:
 MAML adaptation with 1, 5 and 10 SGD steps on the 25 support images (no graph kept: deployment needs no second
 order), predicting the 75 queries, ANIL (body once without gradients, 10 steps on the head), ProtoNets (class means
-of the support embeddings), loading the MAML weights, and cold start (load the weights from a file, adapt 5 steps or build prototypes, predict).
+of the support embeddings), loading the MAML weights, and cold start (load the weights from a file, adapt 5 steps
+or build prototypes, predict).
 Prints one JSON object like `fewshot bench adapt --json`. Usage: adapt_torch.py THREADS RUNS WARMUP
 """
 import json
 import os
 import sys
 import tempfile
-import time
 
 import torch
 import torch.nn.functional as F
 
+from conv4_common import body, forward, parameters, timed
+
 WAYS, SHOTS, QUERIES = 5, 5, 15
 INNER_LR = 0.4
 COLD_RUNS = 10
-
-
-def parameters(generator, head):
-    params = []
-    in_channels = 1
-    for _ in range(4):
-        bound = 1.0 / (in_channels * 9) ** 0.5
-        params += [
-            (torch.rand(64, in_channels, 3, 3, generator=generator) * 2 - 1) * bound,
-            (torch.rand(64, generator=generator) * 2 - 1) * bound,
-            torch.ones(64),
-            torch.zeros(64),
-        ]
-        in_channels = 64
-    if head:
-        bound = 1.0 / 64 ** 0.5
-        params += [(torch.rand(WAYS, 64, generator=generator) * 2 - 1) * bound, (torch.rand(WAYS, generator=generator) * 2 - 1) * bound]
-    return params
-
-
-def body(params, x):
-    for block in range(4):
-        w, b, gamma, beta = params[4 * block: 4 * block + 4]
-        x = F.conv2d(x, w, b, padding=1)
-        x = F.batch_norm(x, None, None, gamma, beta, training=True)
-        x = F.max_pool2d(F.relu(x), 2)
-    return x.flatten(1)
-
-
-def forward(params, x):
-    return F.linear(body(params, x), params[16], params[17])
 
 
 def sgd(params, loss_of, steps):
@@ -85,24 +56,12 @@ def predict_prototypes(params, protos, query):
         return (-torch.cdist(body(params, query), protos) ** 2).softmax(1)
 
 
-def timed(fn, warmup, runs):
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return samples[len(samples) // 2], samples[min(len(samples) - 1, -(-95 * len(samples) // 100) - 1)]
-
-
 def main():
     threads, runs, warmup = (int(a) for a in sys.argv[1:4])
     torch.set_num_threads(threads)
     generator = torch.Generator().manual_seed(0)
-    classifier = parameters(generator, head=True)
-    encoder = parameters(generator, head=False)
+    classifier = parameters(generator, WAYS)
+    encoder = parameters(generator)
     support = (torch.rand(WAYS * SHOTS, 1, 28, 28, generator=generator) < 0.15).float()
     query = (torch.rand(WAYS * QUERIES, 1, 28, 28, generator=generator) < 0.15).float()
     labels = torch.arange(WAYS * SHOTS) % WAYS

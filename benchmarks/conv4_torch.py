@@ -7,57 +7,20 @@ Prints one JSON object like `fewshot bench conv4 --json`. Usage: conv4_torch.py 
 """
 import json
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
+from conv4_common import forward, parameters, timed
+
 WAYS, SHOTS, QUERIES = 5, 1, 15
-
-
-def parameters(generator):
-    params = []
-    in_channels = 1
-    for _ in range(4):
-        bound = 1.0 / (in_channels * 9) ** 0.5
-        params += [
-            (torch.rand(64, in_channels, 3, 3, generator=generator) * 2 - 1) * bound,
-            (torch.rand(64, generator=generator) * 2 - 1) * bound,
-            torch.ones(64),
-            torch.zeros(64),
-        ]
-        in_channels = 64
-    bound = 1.0 / 64 ** 0.5
-    params += [(torch.rand(WAYS, 64, generator=generator) * 2 - 1) * bound, (torch.rand(WAYS, generator=generator) * 2 - 1) * bound]
-    return [p.requires_grad_() for p in params]
-
-
-def forward(params, x):
-    for block in range(4):
-        w, b, gamma, beta = params[4 * block: 4 * block + 4]
-        x = F.conv2d(x, w, b, padding=1)
-        x = F.batch_norm(x, None, None, gamma, beta, training=True)
-        x = F.max_pool2d(F.relu(x), 2)
-    return F.linear(x.flatten(1), params[16], params[17])
-
-
-def timed(fn, warmup, runs):
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return samples[len(samples) // 2], samples[min(len(samples) - 1, -(-95 * len(samples) // 100) - 1)]
 
 
 def main():
     threads, runs, warmup = (int(a) for a in sys.argv[1:4])
     torch.set_num_threads(threads)
     generator = torch.Generator().manual_seed(0)
-    params = parameters(generator)
+    params = [p.requires_grad_() for p in parameters(generator, WAYS)]
     batch = WAYS * (SHOTS + QUERIES)
     images = (torch.rand(batch, 1, 28, 28, generator=generator) < 0.15).float()
     labels = torch.arange(batch) % WAYS

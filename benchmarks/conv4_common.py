@@ -1,0 +1,56 @@
+"""What the PyTorch benchmark scripts share: conv4 with PyTorch's default initialization, and the timer.
+
+conv4: 4 x [3x3 conv 64, batch norm with batch statistics, ReLU, 2x2 max-pool] on 1x28x28 inputs, then
+optionally a linear head; parameters as a flat list (w, b, gamma, beta per block, then head weight and bias).
+"""
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def parameters(generator, ways=None):
+    """conv4's parameters, uniform as PyTorch initializes them; a `ways`-output head when ways is given."""
+    params = []
+    in_channels = 1
+    for _ in range(4):
+        bound = 1.0 / (in_channels * 9) ** 0.5
+        params += [
+            (torch.rand(64, in_channels, 3, 3, generator=generator) * 2 - 1) * bound,
+            (torch.rand(64, generator=generator) * 2 - 1) * bound,
+            torch.ones(64),
+            torch.zeros(64),
+        ]
+        in_channels = 64
+    if ways is not None:
+        bound = 1.0 / 64 ** 0.5
+        params += [(torch.rand(ways, 64, generator=generator) * 2 - 1) * bound, (torch.rand(ways, generator=generator) * 2 - 1) * bound]
+    return params
+
+
+def body(params, x):
+    """The four conv blocks, flattened to [n, 64]."""
+    for block in range(4):
+        w, b, gamma, beta = params[4 * block: 4 * block + 4]
+        x = F.conv2d(x, w, b, padding=1)
+        x = F.batch_norm(x, None, None, gamma, beta, training=True)
+        x = F.max_pool2d(F.relu(x), 2)
+    return x.flatten(1)
+
+
+def forward(params, x):
+    """Body and head: class logits."""
+    return F.linear(body(params, x), params[16], params[17])
+
+
+def timed(fn, warmup, runs):
+    """Median and 95th percentile in ms of `runs` calls after `warmup` untimed ones (as `fewshot bench` measures)."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return samples[len(samples) // 2], samples[min(len(samples) - 1, -(-95 * len(samples) // 100) - 1)]

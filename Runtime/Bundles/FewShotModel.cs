@@ -60,7 +60,10 @@ public sealed class FewShotModel : IDisposable
     /// <param name="path">The .fewshot file.</param>
     /// <param name="options">Device, threads, limits; null for the defaults.</param>
     /// <returns>The model, owned by the caller.</returns>
-    /// <exception cref="InvalidBundleException">The file is not a valid bundle; the message names the entry and the problem.</exception>
+    /// <exception cref="InvalidBundleException">
+    /// The file is not a valid bundle; the message names the entry and the problem. Every entry's hash is checked here;
+    /// adapt_k.onnx's graph is opened and checked on its first use (<see cref="AdaptOptions.Unrolled"/>).
+    /// </exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="OnnxRuntimeException">The device cannot be used (e.g. CUDA requested but not installed).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -101,6 +104,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a classifier, or adaptation diverged (NaN or infinity).</exception>
     /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options = null) =>
         AdaptLabelled(supportInputs, supportLabels, options, CancellationToken.None);
@@ -118,6 +122,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a regression model, or adaptation diverged.</exception>
     /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptRegression(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null) =>
         AdaptToTargets(supportInputs, supportTargets, options, CancellationToken.None);
@@ -129,6 +134,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, or adaptation diverged.</exception>
     /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptUnlabeled(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null) =>
         AdaptWithoutLabels(supportInputs, options, CancellationToken.None);

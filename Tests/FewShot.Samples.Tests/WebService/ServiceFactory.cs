@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace FewShot.Samples.Tests.WebService;
+
+/// <summary>
+/// Hosts the web service in process on a given state folder. The bundle path is left at its default, so it is
+/// resolved the way the service resolves it: from the content root (the project folder) upwards.
+/// </summary>
+internal sealed class ServiceFactory(string stateFolder) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("FewShot:StateFolder", stateFolder);
+        builder.UseSetting("FewShot:IntraOpThreads", "1");
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using FewShot.Runtime;
+using FewShot.Runtime.Bundles;
+using FewShot.Samples.EdgeAdapter.Images;
+
+namespace FewShot.Samples.EdgeAdapter;
+
+/// <summary>
+/// The <c>fewshot-edge</c> command: learns new classes from a few PGM images on the device, keeps the adapted state
+/// in a file across restarts, and classifies new images with it. The only class of the sample that prints.
+/// </summary>
+public static class Program
+{
+    /// <summary>Exit code of a run that failed on its input (files, images, state, bundle).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Exit code of a run whose command line is wrong.</summary>
+    public const int Usage = 2;
+
+    private const string Help = """
+        usage:
+          fewshot-edge learn    --model <bundle.fewshot> --support <folder> --state <file> [--strokes dark|bright] [--threads N]
+          fewshot-edge classify --model <bundle.fewshot> --state <file> [--strokes dark|bright] [--threads N] <image.pgm>...
+
+        learn     adapts the bundle to <folder>/<class>/*.pgm (one sub-folder per class) and saves the adapted state
+        classify  prints the label and probability of each image, using a state saved by learn
+        images    8-bit binary PGM (P5, maxval 255) of any size, resized to the bundle's input by area averaging
+        --strokes dark (the default): dark strokes on light paper, as Omniglot; bright: light strokes on a dark background
+        """;
+
+    /// <summary>Runs the command line and returns the process exit code.</summary>
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>Runs a command, writing results to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
+    /// <returns>0 on success, <see cref="Failed"/> or <see cref="Usage"/> otherwise.</returns>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (args.Count == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            output.WriteLine(Help);
+            return args.Count == 0 ? Usage : 0;
+        }
+
+        CommandLineArguments command;
+        StrokeColor strokes;
+        RuntimeOptions runtimeOptions;
+        try
+        {
+            command = CommandLineArguments.Parse(args);
+            Validate(command);
+            strokes = Strokes(command);
+            runtimeOptions = new RuntimeOptions { IntraOpThreads = Threads(command) };
+        }
+        catch (CommandLineException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(Help);
+            return Usage;
+        }
+
+        try
+        {
+            return command.Command == "learn"
+                ? await LearnAsync(command, strokes, runtimeOptions, output, cancellationToken).ConfigureAwait(false)
+                : await ClassifyAsync(command, strokes, runtimeOptions, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidAdaptedStateException e)
+        {
+            error.WriteLine($"error: the adapted state '{command.Optional("state")}' cannot be used: {e.Message} Run 'learn' again with this bundle.");
+            return Failed;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException or OnnxRuntimeException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {MessageOf(e)}");
+            return Failed;
+        }
+    }
+
+    private static async Task<int> LearnAsync(CommandLineArguments command, StrokeColor strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    {
+        string statePath = command.Required("state");
+        string supportRoot = command.Required("support");
+        using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
+        AdaptedModel adapted = await Learner.LearnAsync(model, supportRoot, statePath, strokes, cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"learned {adapted.Labels.Count} classes ({string.Join(", ", adapted.Labels)}) from '{supportRoot}' with {model}");
+        output.WriteLine($"state saved to '{statePath}'");
+        return 0;
+    }
+
+    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeColor strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    {
+        string statePath = command.Required("state");
+        using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
+        IReadOnlyList<Prediction> predictions = await Classifier.ClassifyAsync(model, statePath, command.Positionals, strokes, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < predictions.Count; i++)
+        {
+            Prediction prediction = predictions[i];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{command.Positionals[i]}\t{prediction.Label}\t{prediction.Probabilities[prediction.ClassIndex]:F3}"));
+        }
+
+        return 0;
+    }
+
+    private static void Validate(CommandLineArguments command)
+    {
+        bool learn = command.Command switch
+        {
+            "learn" => true,
+            "classify" => false,
+            _ => throw new CommandLineException($"Unknown command '{command.Command}'; expected 'learn' or 'classify'."),
+        };
+        command.RequireOnly(learn ? ["model", "support", "state", "strokes", "threads"] : ["model", "state", "strokes", "threads"]);
+        foreach (string name in learn ? ["model", "support", "state"] : new[] { "model", "state" })
+        {
+            command.Required(name);
+        }
+
+        if (!learn && command.Positionals.Count == 0)
+        {
+            throw new CommandLineException("'classify' needs at least one image (.pgm) after its options.");
+        }
+
+        if (learn && command.Positionals.Count > 0)
+        {
+            throw new CommandLineException($"'learn' takes no arguments besides its options, but '{command.Positionals[0]}' was given.");
+        }
+    }
+
+    // ArgumentException.Message ends with " (Parameter 'name')", which names a C# parameter the user never sees.
+    private static string MessageOf(Exception exception) =>
+        exception is ArgumentException { ParamName: { } name } && exception.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? exception.Message[..^$" (Parameter '{name}')".Length]
+            : exception.Message;
+
+    private static int Threads(CommandLineArguments command)
+    {
+        string? threads = command.Optional("threads");
+        if (threads is null)
+        {
+            return 0;
+        }
+
+        return int.TryParse(threads, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 1
+            ? count
+            : throw new CommandLineException($"Option --threads must be a whole number of at least 1, not '{threads}'.");
+    }
+
+    private static StrokeColor Strokes(CommandLineArguments command) => command.Optional("strokes") switch
+    {
+        null or "dark" => StrokeColor.Dark,
+        "bright" => StrokeColor.Bright,
+        string other => throw new CommandLineException($"Option --strokes must be 'dark' or 'bright', not '{other}'."),
+    };
+}

@@ -1,0 +1,48 @@
+using FewShot.Runtime.Bundles;
+using FewShot.Samples.WebService.Users;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace FewShot.Samples.WebService.Endpoints;
+
+/// <summary>
+/// Answers client errors with a problem-details JSON whose <c>detail</c> is the exception's message: malformed
+/// requests and invalid input 400, unknown users 404, unreadable stored states 409. Anything else is left to the
+/// default handler (500, without details).
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    /// <inheritdoc/>
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        (int status, string title, string detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "Malformed request", bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message),
+            ArgumentException invalid => (StatusCodes.Status400BadRequest, "Invalid input", WithoutParameterName(invalid)),
+            UserStateNotFoundException missing => (StatusCodes.Status404NotFound, "Unknown user", missing.Message),
+            InvalidAdaptedStateException corrupt => (StatusCodes.Status409Conflict, "Stored state cannot be used", $"{corrupt.Message} Adapt again for this user."),
+            _ => (0, "", ""),
+        };
+        if (status == 0)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    // ArgumentException.Message ends with " (Parameter 'name')", which names a C# parameter, not a JSON field.
+    private static string WithoutParameterName(ArgumentException exception)
+    {
+        string suffix = $" (Parameter '{exception.ParamName}')";
+        return exception.ParamName is not null && exception.Message.EndsWith(suffix, StringComparison.Ordinal)
+            ? exception.Message[..^suffix.Length]
+            : exception.Message;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+using FewShot.Samples.WebService.Endpoints;
+using FewShot.Samples.WebService.Users;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+
+namespace FewShot.Samples.WebService;
+
+/// <summary>Registers the service's parts.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Adds the options (section <see cref="FewShotServiceOptions.Section"/>), the model, the user store, the endpoints and the error handling.</summary>
+    public static IServiceCollection AddFewShotService(this IServiceCollection services)
+    {
+        services.AddOptions<FewShotServiceOptions>().BindConfiguration(FewShotServiceOptions.Section);
+        services.AddSingleton<ModelHost>();
+        services.AddSingleton<UserStateStore>();
+        services.AddSingleton<AdaptEndpoint>();
+        services.AddSingleton<PredictEndpoint>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Malformed bodies then reach ProblemExceptionHandler, which says what was wrong, instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        // "NaN" and "Infinity" parse, so that the runtime can name the example and element that holds them.
+        services.Configure<JsonOptions>(options => options.SerializerOptions.NumberHandling |= JsonNumberHandling.AllowNamedFloatingPointLiterals);
+        return services;
+    }
+}

@@ -6,8 +6,8 @@ namespace FewShot.Samples.WebService.Endpoints;
 
 /// <summary>
 /// Answers client errors with a problem-details JSON whose <c>detail</c> is the exception's message: malformed
-/// requests and invalid input 400, unknown users 404, unreadable stored states 409. Anything else is left to the
-/// default handler (500, without details).
+/// requests and invalid input 400, unknown users 404, unreadable stored states 409, a support set on which
+/// adaptation diverges 422. Anything else is left to the default handler (500, without details).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
@@ -21,6 +21,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
             ArgumentException invalid => (StatusCodes.Status400BadRequest, "Invalid input", WithoutParameterName(invalid)),
             UserStateNotFoundException missing => (StatusCodes.Status404NotFound, "Unknown user", missing.Message),
             InvalidAdaptedStateException corrupt => (StatusCodes.Status409Conflict, "Stored state cannot be used", $"{corrupt.Message} Adapt again for this user."),
+
+            // Adapt raises it when the support set drives the state to NaN or infinity (or the bundle cannot adapt to labels).
+            InvalidOperationException refused when httpContext.Request.Path.Value?.EndsWith("/adapt", StringComparison.Ordinal) == true =>
+                (StatusCodes.Status422UnprocessableEntity, "Cannot adapt to this support set", refused.Message),
             _ => (0, "", ""),
         };
         if (status == 0)

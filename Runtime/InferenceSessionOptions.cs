@@ -23,6 +23,13 @@ public sealed class InferenceSessionOptions
     public LogSeverity LogSeverity { get; set; } = LogSeverity.Warning;
 
     /// <summary>
+    /// Whether the intra-op worker threads spin for a while after their work before they sleep; default true, ORT's
+    /// own. Spinning answers the next operator sooner, but spinning threads of one session take cores from another:
+    /// turn it off where several sessions run in turn on few cores.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
+
+    /// <summary>
     /// When set, ORT records how long every node of every run takes and writes it, as a Chrome-trace JSON file named
     /// <c>{prefix}_{date}_{time}.json</c>, complete once the session is disposed. For finding slow operators; it slows runs down.
     /// Default null (off).

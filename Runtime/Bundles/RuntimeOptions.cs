@@ -36,6 +36,12 @@ public sealed class RuntimeOptions
     public long MaxEntryBytes { get; set; } = DefaultMaxEntryBytes;
 
     /// <summary>
+    /// Whether ORT's intra-op worker threads spin after their work before sleeping (<see cref="InferenceSessionOptions.AllowSpinning"/>).
+    /// Default true.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
+
+    /// <summary>
     /// When set, each of the bundle's graph sessions writes an ONNX Runtime profile (a Chrome-trace JSON file named
     /// <c>{prefix}_{date}_{time}.json</c>), complete once the model is disposed: time per node of every run. Default null (off).
     /// </summary>
@@ -52,5 +58,6 @@ public sealed class RuntimeOptions
             GraphOptimizationLevel = GraphOptimizationLevel,
             LogSeverity = LogSeverity,
             ProfilingFilePrefix = ProfilingFilePrefix,
+            AllowSpinning = AllowSpinning,
         };
 }

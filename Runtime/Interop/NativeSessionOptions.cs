@@ -33,6 +33,11 @@ internal static class NativeSessionOptions
             OrtNative.ThrowIfFailed(api.SetSessionGraphOptimizationLevel(native, (int)options.GraphOptimizationLevel));
             OrtNative.ThrowIfFailed(api.SetSessionExecutionMode(native, (int)options.ExecutionMode));
             OrtNative.ThrowIfFailed(api.SetSessionLogSeverityLevel(native, (int)options.LogSeverity));
+            if (!options.AllowSpinning)
+            {
+                AddConfigEntry(native, "session.intra_op.allow_spinning", "0");
+            }
+
             if (options.ProfilingFilePrefix is { } prefix)
             {
                 EnableProfiling(native, prefix);
@@ -50,6 +55,15 @@ internal static class NativeSessionOptions
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    private static unsafe void AddConfigEntry(nint options, string key, string value)
+    {
+        fixed (byte* k = System.Text.Encoding.UTF8.GetBytes(key + "\0"))
+        fixed (byte* v = System.Text.Encoding.UTF8.GetBytes(value + "\0"))
+        {
+            OrtNative.ThrowIfFailed(OrtNative.Api.AddSessionConfigEntry(options, k, v));
         }
     }
 

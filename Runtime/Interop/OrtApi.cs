@@ -78,6 +78,7 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<nint, void> ReleaseSessionOptions;
     public readonly delegate* unmanaged[Cdecl]<byte***, int*, nint> GetAvailableProviders;
     public readonly delegate* unmanaged[Cdecl]<byte**, int, nint> ReleaseAvailableProviders;
+    public readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, nint> AddSessionConfigEntry;
     public readonly delegate* unmanaged[Cdecl]<nint, nint, nint> SessionOptionsAppendExecutionProvider_CUDA_V2;
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateCUDAProviderOptions;
     public readonly delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint> UpdateCUDAProviderOptions;
@@ -183,6 +184,9 @@ internal sealed unsafe class OrtApi
         GetAvailableProviders = (delegate* unmanaged[Cdecl]<byte***, int*, nint>)Entry(table, 125);
         // [126] OrtStatus* ReleaseAvailableProviders(char** ptr, int providers_length)
         ReleaseAvailableProviders = (delegate* unmanaged[Cdecl]<byte**, int, nint>)Entry(table, 126);
+        // [130] OrtStatus* AddSessionConfigEntry(OrtSessionOptions* options, const char* config_key, const char* config_value)
+        //       (after GetStringTensorElementLength, GetStringTensorElement, FillStringTensorElement)
+        AddSessionConfigEntry = (delegate* unmanaged[Cdecl]<nint, byte*, byte*, nint>)Entry(table, 130);
         // [204] OrtStatus* SessionOptionsAppendExecutionProvider_CUDA_V2(OrtSessionOptions* options, const OrtCUDAProviderOptionsV2* cuda_options)
         SessionOptionsAppendExecutionProvider_CUDA_V2 = (delegate* unmanaged[Cdecl]<nint, nint, nint>)Entry(table, 204);
         // [205] OrtStatus* CreateCUDAProviderOptions(OrtCUDAProviderOptionsV2** out)

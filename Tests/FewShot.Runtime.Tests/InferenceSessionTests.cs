@@ -66,7 +66,8 @@ public sealed class InferenceSessionTests
             using (var session = new InferenceSession(TestModels.MatMulRelu(), options))
             {
                 using var input = OrtTensor.FromArray(new float[8], 4, 2);
-                session.CreateRunner(["x"], ["y"]).Run(input)[0].Dispose();
+                using SessionRunner runner = session.CreateRunner(["x"], ["y"]);
+                runner.Run(input)[0].Dispose();
             }
 
             string profile = Assert.Single(Directory.GetFiles(folder));
@@ -82,6 +83,18 @@ public sealed class InferenceSessionTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void AllowSpinningOff_IsAcceptedAndRuns()
+    {
+        // Sets ORT's "session.intra_op.allow_spinning" through AddSessionConfigEntry (OrtApi[130]).
+        using var session = new InferenceSession(TestModels.MatMulRelu(), new InferenceSessionOptions { IntraOpThreads = 2, AllowSpinning = false });
+        float[] x = [1, 1, 2, 0, 0, 1, -1, 3];
+        using var input = OrtTensor.FromArray(x, 4, 2);
+        using SessionRunner runner = session.CreateRunner(["x"], ["y"]);
+        using OrtTensor y = runner.Run(input)[0];
+        Assert.Equal(TestModels.MatMulReluExpected(x), y.ToArray<float>());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
 
@@ -59,10 +60,51 @@ public sealed class ConcurrencyTests
         Assert.All(results, r => Assert.Equal(expected, r));
     }
 
-    /// <summary>Adapts to task <paramref name="task"/>'s support set (alternating the unrolled and the stepped path), saves and reloads the state, predicts.</summary>
+    [Theory]
+    [InlineData("maml")]
+    [InlineData("anil")]
+    public void ThreadsThatFirstAskForTheUnrolledGraphAtOnce_OpenItOnceAndAgree(string kind)
+    {
+        BundleContents contents = AdaptPredictTests.GradientBundle(kind);
+        float[] support = BundleTestData.Examples(9, seed: 3);
+        string[] labels = BundleTestData.Labels(9, "a", "b", "c");
+        var unrolled = new AdaptOptions { Unrolled = true };
+        float[] expected;
+        using (FewShotModel reference = BundleTestData.Load(contents))
+        {
+            expected = [.. reference.Adapt(support, labels, unrolled).Tensors.SelectMany(t => t.Values.ToArray())];
+        }
+
+        using FewShotModel model = BundleTestData.Load(contents);
+        using var start = new Barrier(8);
+        var results = new float[8][];
+        Thread[] threads = [.. Enumerable.Range(0, 8).Select(worker => new Thread(() =>
+        {
+            start.SignalAndWait();
+            results[worker] = [.. model.Adapt(support, labels, unrolled).Tensors.SelectMany(t => t.Values.ToArray())];
+        }))];
+
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    /// <summary>Adapts to task <paramref name="task"/>'s support set (the unrolled graph, K one-step runs or K + 1 in turn), saves and reloads the state, predicts.</summary>
     private static float[] Run(FewShotModel model, int task, float[] query)
     {
-        var options = new AdaptOptions { Steps = model.Manifest.InnerLoop is { } loop ? loop.Steps + (task % 2) : null };
+        var options = new AdaptOptions
+        {
+            Steps = model.Manifest.InnerLoop is { } loop && task % 3 != 0 ? loop.Steps + (task % 2) : null,
+            Unrolled = task % 3 == 0,
+        };
         AdaptedModel adapted = model.Adapt(BundleTestData.Examples(9, seed: task), BundleTestData.Labels(9, "a", "b", "c"), options);
         using var state = new MemoryStream();
         adapted.Save(state);

@@ -30,6 +30,13 @@ public sealed class InferenceSessionOptions
     public bool AllowSpinning { get; set; } = true;
 
     /// <summary>
+    /// Whether spinning workers stop as soon as a run returns (ORT's "session.force_spinning_stop"), rather than spin
+    /// on after it; they spin again during the next run. Default false, ORT's own. Turn it on where several sessions
+    /// run in turn, or where idle CPU time matters.
+    /// </summary>
+    public bool StopSpinningAfterRun { get; set; }
+
+    /// <summary>
     /// When set, ORT records how long every node of every run takes and writes it, as a Chrome-trace JSON file named
     /// <c>{prefix}_{date}_{time}.json</c>, complete once the session is disposed. For finding slow operators; it slows runs down.
     /// Default null (off).

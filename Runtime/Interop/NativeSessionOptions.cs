@@ -38,6 +38,11 @@ internal static class NativeSessionOptions
                 AddConfigEntry(native, "session.intra_op.allow_spinning", "0");
             }
 
+            if (options.StopSpinningAfterRun)
+            {
+                AddConfigEntry(native, "session.force_spinning_stop", "1");
+            }
+
             if (options.ProfilingFilePrefix is { } prefix)
             {
                 EnableProfiling(native, prefix);

@@ -85,11 +85,14 @@ public sealed class InferenceSessionTests
         }
     }
 
-    [Fact]
-    public void AllowSpinningOff_IsAcceptedAndRuns()
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void SpinningSettings_AreAcceptedAndRun(bool allowSpinning, bool stopSpinningAfterRun)
     {
-        // Sets ORT's "session.intra_op.allow_spinning" through AddSessionConfigEntry (OrtApi[130]).
-        using var session = new InferenceSession(TestModels.MatMulRelu(), new InferenceSessionOptions { IntraOpThreads = 2, AllowSpinning = false });
+        // Sets ORT's "session.intra_op.allow_spinning" or "session.force_spinning_stop" through AddSessionConfigEntry (OrtApi[130]).
+        var options = new InferenceSessionOptions { IntraOpThreads = 2, AllowSpinning = allowSpinning, StopSpinningAfterRun = stopSpinningAfterRun };
+        using var session = new InferenceSession(TestModels.MatMulRelu(), options);
         float[] x = [1, 1, 2, 0, 0, 1, -1, 3];
         using var input = OrtTensor.FromArray(x, 4, 2);
         using SessionRunner runner = session.CreateRunner(["x"], ["y"]);

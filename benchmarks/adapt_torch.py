@@ -1,10 +1,10 @@
-"""PyTorch reference for `fewshot bench adapt`: the same adaptation work on the same shapes.
+"""PyTorch reference for `fewshot bench adapt`: the same adaptation work on the same shapes, row for row.
 
 conv4 (64 channels, 28x28 inputs, batch norm with batch statistics), 5-way 5-shot, 15 queries per class:
 MAML adaptation with 1, 5 and 10 SGD steps on the 25 support images (no graph kept: deployment needs no second
-order), predicting the 75 queries, ANIL (body once without gradients, 10 steps on the head), ProtoNets (class means
-of the support embeddings), loading the MAML weights, and cold start (load the weights from a file, adapt 5 steps
-or build prototypes, predict).
+order), predicting the 75 queries, one step followed by a prediction, ANIL (body once without gradients, 10 steps
+on the head), ProtoNets (class means of the support embeddings), loading the MAML weights, and cold start (load
+the weights from a file, adapt 5 steps or build prototypes, predict).
 Prints one JSON object like `fewshot bench adapt --json`. Usage: adapt_torch.py THREADS RUNS WARMUP
 """
 import json
@@ -83,6 +83,7 @@ def main():
         rows = [(f"maml-adapt-{s}", (lambda s=s: maml_adapt(classifier, support, labels, s)), warmup, runs) for s in (1, 5, 10)]
         rows += [
             ("predict-75-queries", lambda: predict(adapted, query), warmup, runs),
+            ("maml-adapt-1+predict", lambda: predict(maml_adapt(classifier, support, labels, 1), query), warmup, runs),
             ("anil-adapt-10", lambda: anil_adapt(classifier, support, labels, 10), warmup, runs),
             ("protonet-adapt", lambda: prototypes(encoder, support, labels), warmup, runs),
             ("load-maml", lambda: torch.load(classifier_file), 1, COLD_RUNS),

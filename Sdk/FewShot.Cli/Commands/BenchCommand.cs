@@ -19,14 +19,15 @@ internal static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
         var profile = new Option<string?>("--profile") { Description = "Also write ONNX Runtime's per-node profiles (Chrome-trace JSON) with this file prefix; slows the runs" };
+        var keepSpinning = new Option<bool>("--keep-spinning") { Description = "adapt: let ORT's workers spin on after each run (RuntimeOptions.StopSpinningAfterRun = false), for comparison" };
         var json = RunOptions.Json();
-        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, json };
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, json };
         command.SetAction((parse, _) => CommandErrors.Run(error, () =>
         {
             var timings = parse.GetValue(what) switch
             {
                 "conv4" => Conv4Benchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs), parse.GetValue(profile)),
-                "adapt" => AdaptBenchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs), parse.GetValue(profile)),
+                "adapt" => AdaptBenchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs), parse.GetValue(profile), parse.GetValue(keepSpinning)),
                 var other => throw new ArgumentException($"unknown benchmark '{other}': expected conv4 or adapt"),
             };
             if (parse.GetValue(json))

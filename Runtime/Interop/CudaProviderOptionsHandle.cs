@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace FewShot.Runtime.Interop;
 
 /// <summary>An <c>OrtCUDAProviderOptionsV2</c>: settings of the CUDA execution provider.</summary>
@@ -16,8 +14,8 @@ internal sealed unsafe class CudaProviderOptionsHandle : OrtHandle
     /// <summary>Sets one option by its ORT name, e.g. "device_id" = "0".</summary>
     public void Set(string key, string value)
     {
-        fixed (byte* k = Encoding.UTF8.GetBytes(key + "\0"))
-        fixed (byte* v = Encoding.UTF8.GetBytes(value + "\0"))
+        fixed (byte* k = NativeStrings.Utf8(key))
+        fixed (byte* v = NativeStrings.Utf8(value))
         {
             byte* keys = k;
             byte* values = v;

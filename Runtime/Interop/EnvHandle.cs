@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace FewShot.Runtime.Interop;
 
 /// <summary>An <c>OrtEnv</c>: ORT's logging and global state.</summary>
@@ -12,7 +10,7 @@ internal sealed unsafe class EnvHandle : OrtHandle
     public EnvHandle(int loggingLevel, string logId)
     {
         nint env;
-        fixed (byte* id = Encoding.UTF8.GetBytes(logId + "\0"))
+        fixed (byte* id = NativeStrings.Utf8(logId))
         {
             OrtNative.ThrowIfFailed(OrtNative.Api.CreateEnv(loggingLevel, id, &env));
         }

@@ -65,8 +65,8 @@ internal static class NativeSessionOptions
 
     private static unsafe void AddConfigEntry(nint options, string key, string value)
     {
-        fixed (byte* k = System.Text.Encoding.UTF8.GetBytes(key + "\0"))
-        fixed (byte* v = System.Text.Encoding.UTF8.GetBytes(value + "\0"))
+        fixed (byte* k = NativeStrings.Utf8(key))
+        fixed (byte* v = NativeStrings.Utf8(value))
         {
             OrtNative.ThrowIfFailed(OrtNative.Api.AddSessionConfigEntry(options, k, v));
         }
@@ -75,18 +75,7 @@ internal static class NativeSessionOptions
     private static unsafe void EnableProfiling(nint options, string prefix)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix, nameof(InferenceSessionOptions.ProfilingFilePrefix));
-        if (OperatingSystem.IsWindows())
-        {
-            // ORTCHAR_T is wchar_t (UTF-16) on Windows and char (UTF-8) elsewhere.
-            fixed (char* wide = prefix + "\0")
-            {
-                OrtNative.ThrowIfFailed(OrtNative.Api.EnableProfiling(options, (byte*)wide));
-            }
-
-            return;
-        }
-
-        fixed (byte* text = System.Text.Encoding.UTF8.GetBytes(prefix + "\0"))
+        fixed (byte* text = NativeStrings.OrtChars(prefix))
         {
             OrtNative.ThrowIfFailed(OrtNative.Api.EnableProfiling(options, text));
         }

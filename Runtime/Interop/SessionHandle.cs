@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace FewShot.Runtime.Interop;
 
 /// <summary>An <c>OrtSession</c>: a loaded model, ready to run. ORT allows concurrent runs on one session.</summary>
@@ -22,19 +20,9 @@ internal sealed unsafe class SessionHandle : OrtHandle
     public SessionHandle(EnvHandle env, string modelPath, SessionOptionsHandle options)
     {
         nint session;
-        if (OperatingSystem.IsWindows())
+        fixed (byte* path = NativeStrings.OrtChars(modelPath))
         {
-            fixed (char* path = modelPath)
-            {
-                OrtNative.ThrowIfFailed(OrtNative.Api.CreateSession(env.DangerousGetHandle(), path, options.DangerousGetHandle(), &session));
-            }
-        }
-        else
-        {
-            fixed (byte* path = Encoding.UTF8.GetBytes(modelPath + "\0"))
-            {
-                OrtNative.ThrowIfFailed(OrtNative.Api.CreateSession(env.DangerousGetHandle(), path, options.DangerousGetHandle(), &session));
-            }
+            OrtNative.ThrowIfFailed(OrtNative.Api.CreateSession(env.DangerousGetHandle(), path, options.DangerousGetHandle(), &session));
         }
 
         Own(session);

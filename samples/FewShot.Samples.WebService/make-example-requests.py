@@ -5,29 +5,14 @@ usage: python3 make-example-requests.py <folder>
   <folder>/predict.json   an unseen variant of each
 """
 import json
-import math
 import os
 import sys
 
-
-def ink(kind, variant, size=28):
-    shift = ((variant % 3) - 1) * 0.06
-    half = 0.06 + 0.015 * (variant % 2)
-    values = []
-    for y in range(size):
-        for x in range(size):
-            u = (x + .5) / size - .5 - shift
-            v = (y + .5) / size - .5 + shift
-            on = {'bar': abs(v) < half and abs(u) < .35,
-                  'pole': abs(u) < half and abs(v) < .35,
-                  'ring': abs(math.hypot(u, v) - .28) < half}[kind]
-            values.append(1.0 if on else 0.0)
-    return values
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from example_shapes import KINDS, ink  # noqa: E402
 
 root = sys.argv[1]
-kinds = ['bar', 'pole', 'ring']
 with open(os.path.join(root, 'adapt.json'), 'w') as f:
-    json.dump({'examples': [ink(k, v) for k in kinds for v in range(3)], 'labels': [k for k in kinds for _ in range(3)]}, f)
+    json.dump({'examples': [ink(k, v, 28) for k in KINDS for v in range(3)], 'labels': [k for k in KINDS for _ in range(3)]}, f)
 with open(os.path.join(root, 'predict.json'), 'w') as f:
-    json.dump({'examples': [ink(k, 4) for k in kinds]}, f)
+    json.dump({'examples': [ink(k, 4, 28) for k in KINDS]}, f)

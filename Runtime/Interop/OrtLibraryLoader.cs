@@ -14,7 +14,7 @@ internal static class OrtLibraryLoader
     public const string PathVariable = "FEWSHOT_ONNXRUNTIME_PATH";
 
     /// <summary>Where build/OnnxRuntime.targets copies the library, relative to the application's base directory.</summary>
-    public const string BundledRelativePath = "runtimes/linux-x64/native/libonnxruntime.so.1";
+    public const string BundledRelativePath = "runtimes/linux-x64/native/libonnxruntime.so";
 
     /// <summary>Names tried on the system's library search path when no bundled copy exists.</summary>
     public static readonly IReadOnlyList<string> SystemNames = ["libonnxruntime.so.1", "onnxruntime"];

@@ -8,7 +8,7 @@ public sealed unsafe class OnnxRuntimeTests
     [Fact]
     public void ReportsTheBundledLibrary()
     {
-        Assert.Equal("1.30.0", OnnxRuntime.Version);
+        Assert.Equal("1.32.0", OnnxRuntime.Version);
         Assert.True(File.Exists(OnnxRuntime.LibraryPath), OnnxRuntime.LibraryPath);
         Assert.Equal("libonnxruntime.so.1", Path.GetFileName(OnnxRuntime.LibraryPath));
         Assert.Equal(11, OnnxRuntime.ApiVersion);

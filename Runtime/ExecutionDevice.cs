@@ -2,9 +2,10 @@ namespace FewShot.Runtime;
 
 /// <summary>Where a session runs: <see cref="Cpu"/> or <see cref="Cuda(int)"/>. Immutable and thread-safe.</summary>
 /// <remarks>
-/// CUDA needs an ONNX Runtime 1.30 GPU build, whose folder holds libonnxruntime_providers_cuda.so and
-/// libonnxruntime_providers_shared.so, selected with FEWSHOT_ONNXRUNTIME_PATH, plus CUDA 12 and cuDNN 9. Whether that is
-/// all present is checked when a session is created, not here.
+/// CUDA needs the application to reference Microsoft.ML.OnnxRuntime.Gpu.Linux (not the CPU-only Microsoft.ML.OnnxRuntime),
+/// an NVIDIA driver, and the CUDA 13 and cuDNN 9 libraries (<see cref="CudaSupport.RequiredLibraries"/>). Whether they are
+/// present is checked when a model loads, which then raises <see cref="ExecutionDeviceException"/> naming what is missing;
+/// <see cref="CudaSupport.Check"/> asks beforehand.
 /// </remarks>
 public sealed class ExecutionDevice : IEquatable<ExecutionDevice>
 {

@@ -1,4 +1,7 @@
-using FewShot.Runtime.Interop;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -13,13 +16,13 @@ internal sealed class BundleGraphs : IDisposable
     private bool _disposed;
 
     /// <exception cref="InvalidBundleException">ONNX Runtime rejects a graph, or a graph breaks the contract.</exception>
-    /// <exception cref="OnnxRuntimeException">The device cannot be used (e.g. CUDA missing): raised before any graph loads.</exception>
-    public BundleGraphs(BundleArchive archive, InferenceSessionOptions options)
+    /// <exception cref="ExecutionDeviceException">The device cannot be used (e.g. CUDA missing): raised before any graph loads.</exception>
+    public BundleGraphs(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
         try
         {
             // Created first and apart, so a device problem surfaces as itself and not as a fault of the bundle.
-            using SessionOptionsHandle native = NativeSessionOptions.Create(options);
+            using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
             ModelManifest manifest = archive.Manifest;
             OutputKind kind = manifest.Output.Kind;
             var parameters = manifest.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -27,8 +30,8 @@ internal sealed class BundleGraphs : IDisposable
             StateNames = prototypes ? [BundleEntries.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
             StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => parameters[n].Shape.ToArray())];
 
-            InferenceSession predict = Open(archive, BundleEntries.Predict, native, options);
-            InferenceSession adapt = Open(archive, BundleEntries.Adapt, native, options);
+            InferenceSession predict = Open(archive, BundleEntries.Predict, native, options, logger);
+            InferenceSession adapt = Open(archive, BundleEntries.Adapt, native, options, logger);
 
             string[] adaptedParameters = prototypes ? [] : StateNames;
             First = PrepareAdapt(adapt, BundleEntries.Adapt, manifest, parameters, adaptedParameters, feedsState: false);
@@ -38,15 +41,15 @@ internal sealed class BundleGraphs : IDisposable
 
                 // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
                 // its session took most of the load time (0.2 s for conv4, K = 5), so it waits until it is asked for.
-                InferenceSessionOptions later = options.Copy();
+                RuntimeOptions later = options.Copy();
                 _unrolled = new Lazy<AdaptGraph>(
-                    () => OpenUnrolled(archive, later, manifest, parameters, adaptedParameters), LazyThreadSafetyMode.ExecutionAndPublication);
+                    () => OpenUnrolled(archive, later, logger, manifest, parameters, adaptedParameters), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
             Predict = PreparePredict(predict, manifest, parameters, adaptedParameters, featuresNeeded: First.ReadsFeatures);
             if (First.ReadsFeatures)
             {
-                Features = Own(predict.CreateRunner([BundleEntries.X], [BundleEntries.Features]));
+                Features = new PreparedRun(predict, [BundleEntries.X], [BundleEntries.Features]);
             }
         }
         catch
@@ -63,13 +66,13 @@ internal sealed class BundleGraphs : IDisposable
     public long[][] StateShapes { get; }
 
     /// <summary>Predict: "x", then the state tensors → "output" (and "score" for reconstruction bundles).</summary>
-    public SessionRunner Predict { get; }
+    public PreparedRun Predict { get; }
 
     /// <summary>Predict's "x" as the graph declares it (a fixed batch size, rarely, included).</summary>
-    public TensorMetadata PredictInput { get; private set; } = null!;
+    public GraphValue PredictInput { get; private set; } = null!;
 
     /// <summary>Predict's "x" → "features", when an adapt graph reads support features; else null.</summary>
-    public SessionRunner? Features { get; }
+    public PreparedRun? Features { get; }
 
     /// <summary>adapt.onnx from θ₀: the support (and labels) → the state after one step, or the prototypes.</summary>
     public AdaptGraph First { get; }
@@ -82,7 +85,10 @@ internal sealed class BundleGraphs : IDisposable
     /// <exception cref="ObjectDisposedException">The graphs have been disposed.</exception>
     public AdaptGraph? Unrolled => _unrolled?.Value;
 
-    /// <summary>Disposes runners and sessions; runs in progress finish first. Idempotent; never throws.</summary>
+    /// <summary>
+    /// Disposes the sessions. Idempotent; never throws. Callers (<see cref="FewShotModel"/>) dispose only once no run is
+    /// in progress: ONNX Runtime's managed sessions must not be released under a running call.
+    /// </summary>
     public void Dispose()
     {
         lock (_owned)
@@ -96,13 +102,13 @@ internal sealed class BundleGraphs : IDisposable
     }
 
     private AdaptGraph OpenUnrolled(
-        BundleArchive archive, InferenceSessionOptions options, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters, string[] adaptedParameters)
+        BundleArchive archive, RuntimeOptions options, ILogger logger, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters, string[] adaptedParameters)
     {
         lock (_owned)
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(FewShotModel));
-            using SessionOptionsHandle native = NativeSessionOptions.Create(options);
-            AdaptGraph unrolled = PrepareAdapt(Open(archive, BundleEntries.AdaptK, native, options), BundleEntries.AdaptK, manifest, parameters, adaptedParameters, feedsState: false);
+            using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
+            AdaptGraph unrolled = PrepareAdapt(Open(archive, BundleEntries.AdaptK, native, options, logger), BundleEntries.AdaptK, manifest, parameters, adaptedParameters, feedsState: false);
             if (unrolled.ReadsFeatures && Features is null)
             {
                 throw new InvalidBundleException(BundleEntries.AdaptK,
@@ -114,25 +120,26 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private InferenceSession Open(BundleArchive archive, string entry, SessionOptionsHandle native, InferenceSessionOptions options)
+    private InferenceSession Open(BundleArchive archive, string entry, SessionOptions native, RuntimeOptions options, ILogger logger)
     {
         try
         {
             if (options.ProfilingFilePrefix is { } prefix)
             {
                 // One profile per graph: ORT names the files by prefix and the second, so sessions must not share a prefix.
-                InferenceSessionOptions own = options.Copy();
-                own.ProfilingFilePrefix = $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}";
-                using SessionOptionsHandle profiled = NativeSessionOptions.Create(own);
+                using SessionOptions profiled = SessionOptionsFactory.Create(options, $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}", logger);
                 return Own(new InferenceSession(archive.Graphs[entry], profiled));
             }
 
             return Own(new InferenceSession(archive.Graphs[entry], native));
         }
-        catch (OnnxRuntimeException e) when (e.ErrorCode is OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph
-            or OrtErrorCode.InvalidArgument or OrtErrorCode.NoModel or OrtErrorCode.NotImplemented or OrtErrorCode.Fail)
+        catch (OnnxRuntimeException e) when (options.Device.Kind == ExecutionDeviceKind.Cuda && e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidBundleException(entry, $"ONNX Runtime cannot load {entry}: {e.OrtMessage}", e);
+            throw ExecutionDeviceException.CudaUnavailable(options.Device, e);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidBundleException(entry, $"ONNX Runtime cannot load {entry}: {e.Message.Trim()}", e);
         }
     }
 
@@ -192,12 +199,12 @@ internal sealed class BundleGraphs : IDisposable
             }
         }
 
-        TensorMetadata support = checks.FindInput(readsX ? BundleEntries.SupportX : BundleEntries.SupportFeatures)!;
+        GraphValue support = checks.FindInput(readsX ? BundleEntries.SupportX : BundleEntries.SupportFeatures)!;
         string[] feeds = [.. feedsState ? adaptedParameters : [], support.Name, .. readsLabels ? [BundleEntries.SupportY] : Array.Empty<string>()];
-        return new AdaptGraph(Own(session.CreateRunner(feeds, outputs)), support, readsLabels, entry);
+        return new AdaptGraph(new PreparedRun(session, feeds, outputs), support, readsLabels, entry);
     }
 
-    private SessionRunner PreparePredict(
+    private PreparedRun PreparePredict(
         InferenceSession session, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters,
         string[] adaptedParameters, bool featuresNeeded)
     {
@@ -235,7 +242,7 @@ internal sealed class BundleGraphs : IDisposable
         }
 
         PredictInput = checks.FindInput(BundleEntries.X)!;
-        return Own(session.CreateRunner([BundleEntries.X, .. StateNames], outputs));
+        return new PreparedRun(session, [BundleEntries.X, .. StateNames], outputs);
     }
 
     private T Own<T>(T disposable)

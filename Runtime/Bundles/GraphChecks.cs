@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -18,23 +20,25 @@ internal sealed class GraphChecks
     }
 
     /// <summary>The names of the graph's required (non-initializer) inputs.</summary>
-    public IReadOnlySet<string> Inputs => _session.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> Inputs => _session.InputNames.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The graph's input of that name, required or overridable, if it has one.</summary>
-    public TensorMetadata? FindInput(string name) =>
-        _session.Inputs.Concat(_session.OverridableInitializers).FirstOrDefault(i => i.Name == name);
+    public GraphValue? FindInput(string name) =>
+        _session.InputMetadata.TryGetValue(name, out NodeMetadata? input) ? new GraphValue(name, input)
+        : _session.OverridableInitializerMetadata.TryGetValue(name, out NodeMetadata? state) ? new GraphValue(name, state)
+        : null;
 
     /// <summary>Every required input is allowed here and passes its check; returns the names present.</summary>
     public IReadOnlySet<string> RequireInputs(IReadOnlyDictionary<string, Expected> allowed)
     {
-        foreach (TensorMetadata input in _session.Inputs)
+        foreach ((string name, NodeMetadata input) in _session.InputMetadata)
         {
-            if (!allowed.TryGetValue(input.Name, out Expected? expected))
+            if (!allowed.TryGetValue(name, out Expected? expected))
             {
-                throw Invalid($"takes input '{input.Name}', which the bundle format does not define here (allowed: {string.Join(", ", allowed.Keys)})");
+                throw Invalid($"takes input '{name}', which the bundle format does not define here (allowed: {string.Join(", ", allowed.Keys)})");
             }
 
-            Check(input, expected);
+            Check(new GraphValue(name, input), expected);
         }
 
         return Inputs;
@@ -43,17 +47,17 @@ internal sealed class GraphChecks
     /// <summary>Every overridable initializer is a manifest parameter of the manifest's shape, and <paramref name="fed"/> are among them.</summary>
     public void RequireParameters(IReadOnlyDictionary<string, ManifestParameter> parameters, IEnumerable<string> fed, string why)
     {
-        foreach (TensorMetadata state in _session.OverridableInitializers)
+        foreach ((string name, NodeMetadata state) in _session.OverridableInitializerMetadata)
         {
-            if (!parameters.TryGetValue(state.Name, out ManifestParameter? parameter))
+            if (!parameters.TryGetValue(name, out ManifestParameter? parameter))
             {
-                throw Invalid($"has an overridable initializer '{state.Name}' that the manifest does not list as a parameter");
+                throw Invalid($"has an overridable initializer '{name}' that the manifest does not list as a parameter");
             }
 
-            Check(state, new Expected(TensorElementType.Float, [.. parameter.Shape], $"parameter '{state.Name}'"));
+            Check(new GraphValue(name, state), new Expected(TensorElementType.Float, [.. parameter.Shape], $"parameter '{name}'"));
         }
 
-        var overridable = _session.OverridableInitializers.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var overridable = _session.OverridableInitializerMetadata.Keys.ToHashSet(StringComparer.Ordinal);
         string? missing = fed.FirstOrDefault(name => !overridable.Contains(name));
         if (missing is not null)
         {
@@ -64,22 +68,26 @@ internal sealed class GraphChecks
     /// <summary>The graph has this output, of this type and (where given and fixed) shape.</summary>
     public void RequireOutput(string name, Expected expected)
     {
-        TensorMetadata output = _session.Outputs.FirstOrDefault(o => o.Name == name)
-            ?? throw Invalid($"has no output '{name}' ({expected.What}); its outputs are {string.Join(", ", _session.Outputs.Select(o => o.Name))}");
-        Check(output, expected);
+        if (!_session.OutputMetadata.TryGetValue(name, out NodeMetadata? output))
+        {
+            throw Invalid($"has no output '{name}' ({expected.What}); its outputs are {string.Join(", ", _session.OutputNames)}");
+        }
+
+        Check(new GraphValue(name, output), expected);
     }
 
     /// <summary>The names of the graph's outputs.</summary>
-    public IEnumerable<string> Outputs => _session.Outputs.Select(o => o.Name);
+    public IEnumerable<string> Outputs => _session.OutputNames;
 
     /// <summary>An error about this graph.</summary>
     public InvalidBundleException Invalid(string problem) => new(_entry, $"{_entry} {problem}");
 
-    private void Check(TensorMetadata value, Expected expected)
+    private void Check(GraphValue value, Expected expected)
     {
-        if (!value.IsTensor || value.ElementType != expected.Type)
+        NodeMetadata metadata = value.Metadata;
+        if (!metadata.IsTensor || metadata.ElementDataType != expected.Type)
         {
-            throw Invalid($"declares '{value.Name}' ({expected.What}) as {(value.IsTensor ? value.ElementType.ToString() : "a non-tensor")}; expected {expected.Type}");
+            throw Invalid($"declares '{value.Name}' ({expected.What}) as {(metadata.IsTensor ? metadata.ElementDataType.ToString() : "a non-tensor")}; expected {expected.Type}");
         }
 
         if (expected.Dimensions is not { } dims)
@@ -87,10 +95,10 @@ internal sealed class GraphChecks
             return;
         }
 
-        bool fits = value.Rank == dims.Length && dims.Select((d, i) => d < 0 || value.Dimensions[i] < 0 || value.Dimensions[i] == d).All(ok => ok);
+        bool fits = value.Dimensions.Length == dims.Length && dims.Select((d, i) => d < 0 || value.Dimensions[i] < 0 || value.Dimensions[i] == d).All(ok => ok);
         if (!fits)
         {
-            throw Invalid($"declares '{value.Name}' ({expected.What}) with shape {value}; expected [{Show(dims)}]");
+            throw Invalid($"declares '{value.Name}' ({expected.What}) with shape {value.Shape}; expected [{Show(dims)}]");
         }
     }
 

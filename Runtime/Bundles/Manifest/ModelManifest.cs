@@ -1,7 +1,7 @@
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
-/// A bundle's manifest.json, as read and checked by <see cref="FewShotModel.Load(string, RuntimeOptions?)"/>. Immutable
+/// A bundle's manifest.json, as read and checked by <see cref="FewShotModel.Load(string, RuntimeOptions?, Microsoft.Extensions.Logging.ILogger?)"/>. Immutable
 /// and thread-safe. Exporters/Bundles/README.md describes every field.
 /// </summary>
 public sealed class ModelManifest

@@ -33,6 +33,33 @@ public sealed class ExecutionDevice : IEquatable<ExecutionDevice>
         return new ExecutionDevice(ExecutionDeviceKind.Cuda, deviceId);
     }
 
+    /// <summary>Reads "cpu", "cuda" (device 0) or "cuda:N", in any case: the form <see cref="ToString"/> writes.</summary>
+    /// <param name="text">The device's name.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="FormatException">The text is none of those forms.</exception>
+    public static ExecutionDevice Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string name = text.Trim().ToLowerInvariant();
+        if (name == "cpu")
+        {
+            return Cpu;
+        }
+
+        if (name == "cuda")
+        {
+            return Cuda(0);
+        }
+
+        if (name.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id))
+        {
+            return Cuda(id);
+        }
+
+        throw new FormatException($"'{text}' is not an execution device; expected \"cpu\", \"cuda\" or \"cuda:N\" (N a device ordinal, 0 for the first GPU).");
+    }
+
     /// <summary>"cpu" or "cuda:N".</summary>
     public override string ToString() => Kind == ExecutionDeviceKind.Cpu ? "cpu" : $"cuda:{DeviceId}";
 

@@ -67,7 +67,41 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Contains("different run", other.Error);
     }
 
+    [Fact]
+    public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
+    {
+        var run = Path.Combine(_folder, "budget");
+
+        var train = Run("train", "--algorithm", "fomaml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--minutes", "0.01", "--out", run);
+
+        Assert.True(train.Exit == 0, train.Error);
+        var stopped = System.Text.RegularExpressions.Regex.Match(train.Output, @"Stopped at iteration (\d+) after 0\.01 minutes");
+        Assert.True(stopped.Success, train.Output);
+        var iterations = int.Parse(stopped.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(iterations, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Equal(int.MaxValue, configuration.RootElement.GetProperty("iterations").GetInt32());
+    }
+
+    [Fact]
+    public void RedirectedProgressIsPlainLinesWithLossRateAndTimeLeft()
+    {
+        var train = Run("train", "--algorithm", "fomaml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--iterations", "20", "--out", Path.Combine(_folder, "plain"));
+
+        Assert.True(train.Exit == 0, train.Error);
+        var lines = train.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("it/s", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(11, lines.Length);
+        Assert.StartsWith("  5%  1/20  loss ", lines[0]);
+        Assert.StartsWith("100%  20/20  loss ", lines[^1]);
+        Assert.All(lines, l => Assert.Contains(" mse ", l));
+        Assert.All(lines, l => Assert.Contains(" left ", l));
+        Assert.DoesNotContain('\u001b', train.Output);
+        Assert.DoesNotContain('\r', train.Output);
+    }
+
     [Theory]
+    [InlineData("train", "--iterations", "0", "--out", "x")]
+    [InlineData("train", "--minutes", "-1", "--out", "x")]
     [InlineData("train", "--algorithm", "nope", "--out", "x")]
     [InlineData("train", "--algorithm", "protonet", "--dataset", "sinusoid", "--out", "x")]
     [InlineData("train", "--dataset", "omniglot", "--data", "/no/such/folder", "--out", "x")]

@@ -41,7 +41,7 @@ internal static class DemoCommand
                 Iterations = configuration.Iterations, MetaBatch = configuration.MetaBatch, MetaLearningRate = configuration.MetaLearningRate, Session = session,
             });
             var status = new TrainingStatus(new TrainingStop(configuration.Iterations, null), "mse");
-            var result = ProgressDisplay.Run(output, !Console.IsOutputRedirected && output == Console.Out, status, progress => trainer.Train(folder, progress, cancellationToken));
+            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
 
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine($"Adapting to 200 new sinusoids from 10 points each (query MSE, 95% CI):");

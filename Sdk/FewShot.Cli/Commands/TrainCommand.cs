@@ -76,8 +76,7 @@ internal static class TrainCommand
             };
             var trainer = new MetaTrainer(metaAlgorithm, runData.Train, options) { Validation = runData.Validation };
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
-            var interactive = !Console.IsOutputRedirected && output == Console.Out;
-            var result = ProgressDisplay.Run(output, interactive, status, progress => trainer.Train(folder, progress, cancellationToken));
+            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed
                 ? $"Trained {configuration.Algorithm} for {result.Iteration} iterations; run folder: {folder}"
                 : stop.Unbounded

@@ -1,3 +1,4 @@
+using FewShot.Cli.Commands;
 using FewShot.Sdk.Training;
 using Spectre.Console;
 
@@ -11,7 +12,7 @@ internal static class ProgressDisplay
 {
     /// <summary>Runs <paramref name="train"/>, giving it a progress sink that draws on <paramref name="output"/>.</summary>
     /// <param name="output">Where progress goes.</param>
-    /// <param name="interactive">True for a terminal (a live bar), false for redirected output (plain lines).</param>
+    /// <param name="interactive">True for a terminal (a live bar, see <see cref="TerminalOutput.IsTerminal"/>), false for redirected output (plain lines).</param>
     /// <param name="status">Turns reports into figures.</param>
     /// <param name="train">Trains, reporting to the sink it is given.</param>
     public static TrainingResult Run(TextWriter output, bool interactive, TrainingStatus status, Func<IProgress<TrainingProgress>, TrainingResult> train)
@@ -21,13 +22,7 @@ internal static class ProgressDisplay
             return train(new PlainLines(output, status));
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.Detect,
-            Interactive = InteractionSupport.Yes,
-        });
-        return console.Progress()
+        return TerminalOutput.For(output).Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
             .Start(context =>

@@ -32,6 +32,17 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("mse").GetDouble() > 0);
         Assert.True(json.RootElement.GetProperty("ci95").GetDouble() >= 0);
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
+
+        var table = Run("eval", "--run", run, "--episodes", "20", "--inner-steps", "5");
+
+        Assert.True(table.Exit == 0, table.Error);
+        var mse = json.RootElement.GetProperty("mse").GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+        var row = table.Output.Split('\n').Single(l => l.Contains(" mse ", StringComparison.Ordinal));
+        Assert.Contains(mse, row);
+        Assert.Contains("20", row);
+        Assert.Contains("± 95% CI", table.Output);
+        Assert.DoesNotContain("accuracy", table.Output);
+        Assert.DoesNotContain('\u001b', table.Output);
     }
 
     [Fact]

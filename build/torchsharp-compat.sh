@@ -13,6 +13,8 @@
 # Patches copies in the given output folders only (never the NuGet cache), is idempotent, prints one line per
 # file it patches and nothing when nothing needs doing, and skips where libstdc++ has GLIBCXX_3.4.32.
 # FEWSHOT_LIBSTDCXX names the libstdc++.so.6 to judge by (default: the one the shim resolves to).
+# Outputs are read whole into variables, never piped into a reader that may stop early: under pipefail a
+# writer killed by SIGPIPE would fail the build at random.
 set -euo pipefail
 
 version=GLIBCXX_3.4.32
@@ -31,36 +33,36 @@ command -v readelf >/dev/null 2>&1 || bash "$(dirname "$0")/install-debian-packa
 # Versions that the libstdc++.so.6 in use defines.
 libstdcxx="${FEWSHOT_LIBSTDCXX:-}"
 if [ -z "$libstdcxx" ]; then
-  libstdcxx=$(ldd "${shims[0]}" 2>/dev/null | awk '$1 == "libstdc++.so.6" && $3 ~ /^\// { print $3; exit }')
+  libstdcxx=$(awk '$1 == "libstdc++.so.6" && $3 ~ /^\// && !found { print $3; found = 1 }' <<<"$(ldd "${shims[0]}" 2>/dev/null || true)")
 fi
 [ -n "$libstdcxx" ] && [ -f "$libstdcxx" ] || { echo "error: torchsharp-compat: cannot find the libstdc++.so.6 that ${shims[0]} uses; set FEWSHOT_LIBSTDCXX" >&2; exit 1; }
-defined=$(readelf -V --wide "$libstdcxx" | grep -oE 'Name: (GLIBCXX|CXXABI)_[0-9.]+' | awk '{ print $2 }' | sort -u)
+defined=$(grep -oE 'Name: (GLIBCXX|CXXABI)_[0-9.]+' <<<"$(readelf -V --wide "$libstdcxx")" | awk '{ print $2 }' | sort -u)
 
 for shim in "${shims[@]}"; do
   # The shim's version-needed entries for libstdc++: "<offset in section> <name> <flags>".
   versions=$(readelf -V --wide "$shim")
-  section=$(echo "$versions" | awk '/\.gnu\.version_r/ { getline; for (i = 1; i < NF; i++) if ($i == "Offset:") { print $(i + 1); exit } }')
-  needed=$(echo "$versions" | awk '/File: / { file = $5 } file == "libstdc++.so.6" && /Name: / { sub(":", "", $1); print $1, $3, $5 }')
-  missing=$(echo "$needed" | awk '{ print $2 }' | grep -vxF -f <(echo "$defined") || true)
+  section=$(awk '/\.gnu\.version_r/ && !done { getline; for (i = 1; i < NF; i++) if ($i == "Offset:") print $(i + 1); done = 1 }' <<<"$versions")
+  needed=$(awk '/File: / { file = $5 } file == "libstdc++.so.6" && /Name: / { sub(":", "", $1); print $1, $3, $5 }' <<<"$versions")
+  missing=$(awk '{ print $2 }' <<<"$needed" | grep -vxF -f <(echo "$defined") || true)
 
   [ -z "$missing" ] && continue                                  # libstdc++ is new enough
-  entry=$(echo "$needed" | awk -v v="$version" '$2 == v')
-  [ "$(echo "$entry" | awk '{ print $3 }')" = "WEAK" ] && [ "$missing" = "$version" ] && continue   # already patched
+  entry=$(awk -v v="$version" '$2 == v' <<<"$needed")
+  [ "$(awk '{ print $3 }' <<<"$entry")" = "WEAK" ] && [ "$missing" = "$version" ] && continue   # already patched
 
   if [ "$missing" != "$version" ]; then
     echo "error: torchsharp-compat: $shim needs $(echo "$missing" | tr '\n' ' ')from libstdc++, and $libstdcxx lacks them; only $version can be worked around (install a newer libstdc++)" >&2
     exit 1
   fi
   # Only the unreferenced iostream marker may carry the version, or marking it weak would hide a real need.
-  users=$(readelf --dyn-syms --wide "$shim" | awk -v v="@$version" 'index($8, v) { sub(/@.*/, "", $8); print $8 }' | sort -u)
-  relocated=$(readelf -r --wide "$shim" | grep -c "$symbol" || true)
+  users=$(awk -v v="@$version" 'index($8, v) { sub(/@.*/, "", $8); print $8 }' <<<"$(readelf --dyn-syms --wide "$shim")" | sort -u)
+  relocated=$(grep -c "$symbol" <<<"$(readelf -r --wide "$shim")" || true)
   if [ "$users" != "$symbol" ] || [ "$relocated" -ne 0 ]; then
     echo "error: torchsharp-compat: $shim uses $version for more than $symbol (found: $(echo "$users" | tr '\n' ' ')); not patching" >&2
     exit 1
   fi
 
   # vna_flags is the 16-bit field 4 bytes into the Elf64_Vernaux entry; VER_FLG_WEAK is 2.
-  offset=$(( section + 0x$(echo "$entry" | awk '{ print $1 }' | sed 's/^0x//') + 4 ))
+  offset=$(( section + $(awk '{ print $1 }' <<<"$entry") + 4 ))
   # Patch a copy and rename it over the original: a hard link into the NuGet cache stays untouched. The copy
   # keeps the original's time stamp (size is unchanged too), so MSBuild's incremental copy does not replace it.
   temporary="$shim.fewshot-compat"
@@ -68,5 +70,5 @@ for shim in "${shims[@]}"; do
   printf '\x02\x00' | dd of="$temporary" bs=1 seek="$offset" conv=notrunc status=none
   touch -r "$shim" "$temporary"
   mv -f "$temporary" "$shim"
-  echo "torchsharp-compat: marked $version weak in $shim (libstdc++ at $libstdcxx lacks it)"
+  echo "torchsharp-compat: marked $version weak in $(readlink -f "$shim") (libstdc++ at $libstdcxx lacks it)"
 done

@@ -85,8 +85,16 @@ public static class TorchSetup
             ?? typeof(torch).Assembly.GetName().Version?.ToString()
             ?? "unknown").Split('+')[0];
 
-    /// <summary>The libtorch version TorchSharp was built against, e.g. <c>2.10.0</c>; needs no native library.</summary>
-    public static string LibTorchVersion => torch.__version__;
+    /// <summary>The libtorch version TorchSharp was built against, e.g. <c>2.10.0.0</c> (loads libtorch if needed).</summary>
+    /// <remarks>Any use of TorchSharp's torch class loads libtorch, so this goes through <see cref="Initialize"/> first.</remarks>
+    public static string LibTorchVersion
+    {
+        get
+        {
+            Initialize();
+            return torch.__version__;
+        }
+    }
 
     /// <summary>
     /// The TorchSharp device for <paramref name="name"/> (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>), loading libtorch if needed.

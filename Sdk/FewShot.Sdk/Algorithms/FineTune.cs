@@ -33,6 +33,9 @@ public sealed class FineTune : GradientLearner
     /// <inheritdoc />
     public override string Name => "finetune";
 
+    /// <summary>The classifier pre-trained on all training classes, whose parameters are the meta-parameters.</summary>
+    public IHeadedModel PretrainModel => _pretrainModel;
+
     /// <summary>The pre-training classifier's parameters.</summary>
     public override IReadOnlyList<ParameterSpec> MetaParameters => _pretrainModel.Parameters;
 

@@ -1,0 +1,34 @@
+using FewShot.Sdk.Algorithms;
+using TorchSharp;
+
+namespace FewShot.Sdk.Torch.Learning;
+
+/// <summary>What one task contributes to a meta-iteration: its query loss, its metric and its meta-gradient.</summary>
+/// <param name="Loss">The query loss after adaptation.</param>
+/// <param name="Metric">Accuracy for classification, otherwise the loss.</param>
+/// <param name="Gradients">One tensor per meta-parameter, in <see cref="MetaAlgorithm.MetaParameters"/> order; in the caller's dispose scope.</param>
+public readonly record struct TorchTaskStep(double Loss, double Metric, IReadOnlyList<torch.Tensor> Gradients);
+
+/// <summary>
+/// The TorchSharp lowering of a <see cref="MetaAlgorithm"/>'s meta-training step: the same inner loop, loss and
+/// meta-update its ONNX meta-step graph computes, in libtorch with autograd. Stateless and thread-safe.
+/// </summary>
+public abstract class TorchLearner
+{
+    /// <summary>Binds the lowering to its algorithm.</summary>
+    protected TorchLearner(MetaAlgorithm algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        Algorithm = algorithm;
+    }
+
+    /// <summary>The algorithm this lowers.</summary>
+    public MetaAlgorithm Algorithm { get; }
+
+    /// <summary>
+    /// Runs one task: adapts from <paramref name="meta"/> (leaf tensors that require gradients, one per
+    /// <see cref="MetaAlgorithm.MetaParameters"/> entry) and returns the query loss, metric and meta-gradient.
+    /// Every tensor it creates lands in the caller's dispose scope.
+    /// </summary>
+    public abstract TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTask task);
+}

@@ -1,0 +1,24 @@
+using TorchSharp;
+
+namespace FewShot.Sdk.Torch.Learning;
+
+/// <summary>Class prototypes and the nearest-prototype logits of Prototypical Networks, as <c>Prototypes</c> writes them into ONNX graphs.</summary>
+internal static class TorchPrototypes
+{
+    /// <summary>Mean embedding per class [N, D], N = max label + 1: onehotᵀ·embeddings / counts.</summary>
+    /// <param name="embeddings">[n, D].</param>
+    /// <param name="labels">[n] int64 in 0..N−1.</param>
+    /// <param name="classes">N, known from the task (saves reading the labels back from libtorch).</param>
+    public static torch.Tensor Mean(torch.Tensor embeddings, torch.Tensor labels, long classes)
+    {
+        var oneHot = torch.nn.functional.one_hot(labels, classes).to_type(embeddings.dtype);
+        return oneHot.t().matmul(embeddings).div(oneHot.sum(dim: 0).unsqueeze(1));
+    }
+
+    /// <summary>Logits [n, N]: the negative squared Euclidean distance of each embedding to each prototype.</summary>
+    public static torch.Tensor Logits(torch.Tensor embeddings, torch.Tensor prototypes)
+    {
+        var difference = embeddings.unsqueeze(1) - prototypes.unsqueeze(0);
+        return difference.mul(difference).sum(dim: 2).neg();
+    }
+}

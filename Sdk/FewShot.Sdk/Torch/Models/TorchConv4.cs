@@ -1,0 +1,58 @@
+using FewShot.Sdk.Models;
+using TorchSharp;
+
+namespace FewShot.Sdk.Torch.Models;
+
+/// <summary>The TorchSharp lowering of <see cref="Conv4"/>: parameters in <see cref="Conv4.Parameters"/> order (conv, bias, bn scale, bn shift per block, then the head).</summary>
+public sealed class TorchConv4 : ITorchHeadedModel
+{
+    private const int Blocks = 4;
+    private readonly Conv4 _model;
+
+    /// <summary>Lowers <paramref name="model"/>.</summary>
+    public TorchConv4(Conv4 model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        HeadIndices = model.HasHead ? [4 * Blocks, (4 * Blocks) + 1] : [];
+    }
+
+    /// <inheritdoc />
+    public IFewShotModel Description => _model;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> HeadIndices { get; }
+
+    /// <inheritdoc />
+    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
+    {
+        var features = Features(parameters, x);
+        return _model.HasHead ? Head(parameters, features) : features;
+    }
+
+    /// <inheritdoc />
+    public torch.Tensor Features(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        for (var block = 0; block < Blocks; block++)
+        {
+            var p = 4 * block;
+            x = TorchLayers.ConvSame(x, parameters[p], parameters[p + 1]);
+            x = TorchLayers.BatchNorm(x, parameters[p + 2], parameters[p + 3]);
+            x = TorchLayers.MaxPool2x2(TorchLayers.Relu(x));
+        }
+
+        return TorchLayers.Flatten(x);
+    }
+
+    /// <inheritdoc />
+    public torch.Tensor Head(IReadOnlyList<torch.Tensor> parameters, torch.Tensor features)
+    {
+        if (!_model.HasHead)
+        {
+            throw new InvalidOperationException("this conv4 is an encoder with no head");
+        }
+
+        return TorchLayers.Linear(features, parameters[HeadIndices[0]], parameters[HeadIndices[1]]);
+    }
+}

@@ -1,0 +1,45 @@
+using FewShot.Sdk.Models;
+using TorchSharp;
+using static TorchSharp.torch.nn.functional;
+
+namespace FewShot.Sdk.Torch.Models;
+
+/// <summary>The TorchSharp counterparts of <see cref="Layers"/>, with the same semantics as their ONNX lowering.</summary>
+internal static class TorchLayers
+{
+    private static readonly long[] Pad1 = [1, 1];
+    private static readonly long[] Stride2 = [2, 2];
+
+    /// <summary>x·Wᵀ + b with W stored [out, in] (ONNX Gemm with transB=1).</summary>
+    public static torch.Tensor Linear(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) => linear(x, weight, bias);
+
+    /// <summary>Stride-1 convolution with one pixel of zero padding (conv4's 3×3 convolutions).</summary>
+    public static torch.Tensor ConvSame(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
+        conv2d(x, weight, bias, padding: Pad1);
+
+    /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder).</summary>
+    public static torch.Tensor ConvDown(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
+        conv2d(x, weight, bias, strides: Stride2, padding: Pad1);
+
+    /// <summary>Stride-2 4×4 transposed convolution with one pixel of padding (the autoencoder's decoder).</summary>
+    public static torch.Tensor ConvUp(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
+        conv_transpose2d(x, weight, bias, strides: Stride2, padding: Pad1);
+
+    /// <summary>
+    /// Batch normalization with the statistics of the batch itself and no running statistics, as
+    /// <see cref="Exporters.Autodiff.Normalization.BatchNormTraining"/> composes it: biased variance over every axis
+    /// but the channel axis, ε = <see cref="Layers.BatchNormEpsilon"/>. libtorch's fused kernel is differentiable to
+    /// second order, and the parity tests check it against the ONNX composition.
+    /// </summary>
+    public static torch.Tensor BatchNorm(torch.Tensor x, torch.Tensor scale, torch.Tensor bias) =>
+        batch_norm(x, null, null, scale, bias, training: true, eps: Layers.BatchNormEpsilon);
+
+    /// <summary>2×2 max pooling with stride 2, odd edges dropped.</summary>
+    public static torch.Tensor MaxPool2x2(torch.Tensor x) => max_pool2d(x, 2, 2);
+
+    /// <summary>Rectified linear unit.</summary>
+    public static torch.Tensor Relu(torch.Tensor x) => relu(x);
+
+    /// <summary>[N, …] → [N, rest].</summary>
+    public static torch.Tensor Flatten(torch.Tensor x) => x.flatten(1);
+}

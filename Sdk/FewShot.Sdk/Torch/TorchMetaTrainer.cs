@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Torch.Learning;
+using FewShot.Sdk.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FewShot.Sdk.Torch;
+
+/// <summary>
+/// Meta-trains an algorithm on TorchSharp (libtorch autograd): each iteration draws a meta-batch of tasks from the
+/// iteration's own seeded stream, computes their averaged meta-gradient with the algorithm's TorchSharp lowering
+/// (<see cref="TorchLearners"/>) and applies Adam. Checkpoints, resume, metrics, validation and the NaN/Inf stop
+/// are <see cref="MetaTrainer"/>'s: the same files, and a resumed run continues bit for bit. Validation adapts and
+/// predicts with the exported ONNX graphs (what ships).
+/// </summary>
+public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, MetaTrainerOptions? options = null, ILogger? logger = null)
+{
+    private readonly MetaTrainerOptions _options = options ?? new MetaTrainerOptions();
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Tasks for periodic validation (see <see cref="MetaTrainerOptions.ValidateEvery"/>).</summary>
+    public ITaskSource? Validation { get; init; }
+
+    /// <summary>libtorch intra-op threads; 0 keeps libtorch's default (one per physical core).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>The TorchSharp device: <c>cpu</c> (default), or <c>cuda</c> with TorchSharp's CUDA package.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Trains, resuming from <paramref name="runFolder"/>'s checkpoint when it has one.</summary>
+    /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished iteration is written first.</exception>
+    /// <exception cref="TorchUnavailableException">libtorch did not load, or the device is not available.</exception>
+    public TrainingResult Train(string? runFolder = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        _options.Validate();
+        TorchSetup.Initialize(Threads);
+        var device = TorchSetup.Device(Device);
+        var specs = algorithm.MetaParameters;
+        var checkpointPath = runFolder is null ? null : Path.Combine(runFolder, Checkpoint.FileName);
+        var start = checkpointPath is not null && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath, specs) : null;
+        var values = start?.Parameters ?? algorithm.Initialize(SeedSequence.For(_options.Seed, SeedSequence.Purpose.Initialization, 0));
+        var adam = new AdamOptimizer(specs.Select(s => s.ElementCount).ToArray(), _options.MetaLearningRate);
+        if (start is not null)
+        {
+            Restore(adam, start);
+            _logger.LogInformation("Resuming {Algorithm} from iteration {Iteration}", algorithm.Name, start.Iteration);
+        }
+
+        var iteration = start?.Iteration ?? 0;
+        if (runFolder is not null)
+        {
+            Directory.CreateDirectory(runFolder);
+        }
+
+        using var log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.FileName), iteration);
+        using var batch = new TorchMetaBatch(TorchLearners.Create(algorithm), device);
+        var gradients = specs.Select(s => new float[s.ElementCount]).ToArray();
+        var taskList = new TaskData[_options.MetaBatch];
+        var clock = Stopwatch.StartNew();
+        void Save() => WriteCheckpoint(checkpointPath, iteration, values, adam, specs);
+        while (iteration < _options.Iterations)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Save();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (_options.TimeBudget is { } budget && clock.Elapsed >= budget)
+            {
+                _logger.LogInformation("Time budget of {Budget} reached at iteration {Iteration}", budget, iteration);
+                Save();
+                return new TrainingResult(iteration, false, values);
+            }
+
+            var random = SeedSequence.For(_options.Seed, SeedSequence.Purpose.Training, iteration);
+            for (var t = 0; t < taskList.Length; t++)
+            {
+                taskList[t] = tasks.Sample(random);
+            }
+
+            var (loss, metric) = batch.Run(values, taskList, gradients);
+            DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, gradients, specs, checkpointPath);
+            adam.Step(values, gradients);
+            iteration++;
+            log?.Iteration(iteration, loss, metric, clock.Elapsed.TotalSeconds);
+            progress?.Report(new TrainingProgress(iteration, _options.Iterations, loss, metric, clock.Elapsed));
+            if (iteration % _options.CheckpointEvery == 0)
+            {
+                Save();
+            }
+
+            if (Validation is not null && _options.ValidateEvery > 0 && iteration % _options.ValidateEvery == 0)
+            {
+                var result = Evaluator.Evaluate(algorithm, values, Validation, _options.ValidationEpisodes, _options.ValidationSteps,
+                    _options.Seed, _options.Session, cancellationToken: cancellationToken);
+                log?.Validation(iteration, result);
+                _logger.LogInformation("Validation at {Iteration}: {Result}", iteration, result.Metric);
+            }
+        }
+
+        Save();
+        return new TrainingResult(iteration, true, values);
+    }
+
+    private static void WriteCheckpoint(string? path, int iteration, float[][] values, AdamOptimizer adam, IReadOnlyList<Models.ParameterSpec> specs)
+    {
+        if (path is not null)
+        {
+            new Checkpoint(iteration, values, adam.FirstMoments.ToArray(), adam.SecondMoments.ToArray(), adam.StepCount).Save(path, specs);
+        }
+    }
+
+    private static void Restore(AdamOptimizer adam, Checkpoint checkpoint)
+    {
+        for (var i = 0; i < checkpoint.FirstMoments.Length; i++)
+        {
+            checkpoint.FirstMoments[i].CopyTo(adam.FirstMoments[i], 0);
+            checkpoint.SecondMoments[i].CopyTo(adam.SecondMoments[i], 0);
+        }
+
+        adam.StepCount = checkpoint.OptimizerSteps;
+    }
+}

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using FewShot.Runtime;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -67,7 +66,7 @@ internal static class TrainCommand
                 MetaLearningRate = configuration.MetaLearningRate,
                 Seed = configuration.Seed,
                 TimeBudget = parse.GetValue(minutes) is { } m ? TimeSpan.FromMinutes(m) : null,
-                Session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) },
+                Session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) },
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };

@@ -35,9 +35,6 @@ public sealed class GraphSession : IDisposable
     /// <summary>The graph.</summary>
     public TaskGraph Graph { get; }
 
-    /// <summary>The loaded session, for its metadata; owned by this object.</summary>
-    internal InferenceSession Session => _session;
-
     /// <summary>The position of an input.</summary>
     /// <exception cref="KeyNotFoundException">The graph has no such input.</exception>
     public int InputIndex(string name) => IndexOf(Graph.Inputs, name, "input");

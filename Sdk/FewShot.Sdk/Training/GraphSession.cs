@@ -29,7 +29,15 @@ public sealed class GraphSession : IDisposable
             _session = new InferenceSession(OnnxModelFile.ToBytes(graph.Model), sessionOptions);
         }
 
-        _runOptions = new RunOptions();
+        try
+        {
+            _runOptions = new RunOptions();
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The graph.</summary>

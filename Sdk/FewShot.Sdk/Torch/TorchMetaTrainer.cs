@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using Microsoft.Extensions.Logging;
@@ -105,7 +106,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         return new TrainingResult(iteration, true, values);
     }
 
-    private static void WriteCheckpoint(string? path, int iteration, float[][] values, AdamOptimizer adam, IReadOnlyList<Models.ParameterSpec> specs)
+    private static void WriteCheckpoint(string? path, int iteration, float[][] values, AdamOptimizer adam, IReadOnlyList<ParameterSpec> specs)
     {
         if (path is not null)
         {

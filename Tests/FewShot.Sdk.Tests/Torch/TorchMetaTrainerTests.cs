@@ -1,0 +1,121 @@
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Tests.Data;
+using FewShot.Sdk.Torch;
+using FewShot.Sdk.Torch.Learning;
+using FewShot.Sdk.Training;
+using TorchSharp;
+
+namespace FewShot.Sdk.Tests.Torch;
+
+/// <summary>The TorchSharp trainer keeps what the ONNX Runtime trainer does: exact resume, the NaN/Inf stop, reproducible seeds, cancellation; and it leaks no tensor.</summary>
+public sealed class TorchMetaTrainerTests
+{
+    private static Maml Algorithm() => new(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { Steps = 2, LearningRate = 0.01f });
+
+    private static MetaTrainerOptions Options(int iterations, int seed = 5) =>
+        new() { Iterations = iterations, MetaBatch = 3, Seed = seed, CheckpointEvery = 4 };
+
+    private static TorchMetaTrainer Trainer(MetaAlgorithm algorithm, int iterations, int seed = 5) =>
+        new(algorithm, new SinusoidTaskSource(5, 5), Options(iterations, seed)) { Threads = 1 };
+
+    [Fact]
+    public void AResumedRunEndsBitForBitWhereAnUninterruptedOneDoes()
+    {
+        using var straight = new TempDirectory();
+        using var interrupted = new TempDirectory();
+
+        var expected = Trainer(Algorithm(), 10).Train(straight.Path);
+        Trainer(Algorithm(), 6).Train(interrupted.Path);
+        var resumed = Trainer(Algorithm(), 10).Train(interrupted.Path);
+
+        Assert.Equal(10, resumed.Iteration);
+        for (var p = 0; p < expected.Parameters.Length; p++)
+        {
+            Assert.Equal(expected.Parameters[p], resumed.Parameters[p]);
+        }
+
+        Assert.Equal(File.ReadAllLines(Path.Combine(straight.Path, "metrics.jsonl")).Select(StripTime),
+            File.ReadAllLines(Path.Combine(interrupted.Path, "metrics.jsonl")).Select(StripTime));
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameParametersAndAnotherSeedDoesNot()
+    {
+        var a = Trainer(Algorithm(), 5).Train();
+        var b = Trainer(Algorithm(), 5).Train();
+        var c = Trainer(Algorithm(), 5, seed: 6).Train();
+
+        Assert.Equal(a.Parameters[0], b.Parameters[0]);
+        Assert.NotEqual(a.Parameters[0], c.Parameters[0]);
+    }
+
+    [Fact]
+    public void DivergenceStopsTrainingAndKeepsTheLastGoodCheckpoint()
+    {
+        using var folder = new TempDirectory();
+        var exploding = new Maml(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { Steps = 5, LearningRate = 1e6f });
+        Trainer(Algorithm(), 4).Train(folder.Path);
+        var before = File.ReadAllBytes(Path.Combine(folder.Path, Checkpoint.FileName));
+
+        var error = Assert.Throws<TrainingDivergedException>(() => Trainer(exploding, 8).Train(folder.Path));
+
+        Assert.Contains("iteration 5", error.Message);
+        Assert.Contains("last good checkpoint", error.Message);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(folder.Path, Checkpoint.FileName)));
+    }
+
+    [Fact]
+    public void CancellationWritesACheckpointOfTheLastFinishedIteration()
+    {
+        using var folder = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var progress = new Progress(p => { if (p.Iteration == 3) { cancel.Cancel(); } });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(Algorithm(), 100).Train(folder.Path, progress, cancel.Token));
+
+        Assert.Equal(3, Checkpoint.Load(Path.Combine(folder.Path, Checkpoint.FileName), Algorithm().MetaParameters).Iteration);
+    }
+
+    [Fact]
+    public void AMetaStepLeavesNoTensorAlive()
+    {
+        TorchSetup.Initialize();
+        var algorithm = new Anil(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { Steps = 2, LearningRate = 0.01f });
+        var values = algorithm.Initialize(new Random(1));
+        var gradients = values.Select(v => new float[v.Length]).ToArray();
+        var tasks = new SinusoidTaskSource(5, 5);
+        using var batch = new TorchMetaBatch(TorchLearners.Create(algorithm));
+        batch.Run(values, [tasks.Sample(new Random(2))], gradients);
+        var statistics = DisposeScopeManager.Statistics;
+        var live = statistics.ThreadTotalLiveCount;
+        var createdOutside = statistics.CreatedOutsideScopeCount;
+        var createdInside = statistics.CreatedInScopeCount;
+
+        for (var step = 0; step < 5; step++)
+        {
+            batch.Run(values, [tasks.Sample(new Random(3 + step)), tasks.Sample(new Random(30 + step))], gradients);
+            Assert.Equal(live, statistics.ThreadTotalLiveCount);
+        }
+
+        Assert.Equal(createdOutside, statistics.CreatedOutsideScopeCount);
+        Assert.True(statistics.CreatedInScopeCount > createdInside, "the steps created no tensor in a scope, so the count above proves nothing");
+    }
+
+    [Fact]
+    public void CudaWithoutTorchSharpsCudaPackageIsAClearError()
+    {
+        var trainer = new TorchMetaTrainer(Algorithm(), new SinusoidTaskSource(5, 5), Options(2)) { Device = "cuda" };
+
+        var error = Assert.Throws<TorchUnavailableException>(() => trainer.Train());
+
+        Assert.Contains("TorchSharp-cuda", error.Message);
+    }
+
+    private static string StripTime(string line) => System.Text.RegularExpressions.Regex.Replace(line, "\"seconds\":[0-9.]+", "");
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -29,13 +29,16 @@ internal static class TrainCommand
         var minutes = new Option<double?>("--minutes") { Description = "Train for this many minutes, then stop with a checkpoint; with --iterations, whichever comes first" };
         var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ORT's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch (torch engine) and ONNX Runtime (0: the library's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var engine = new Option<string>("--engine") { Description = "torch: meta-train on TorchSharp (libtorch autograd); onnx: on ONNX Runtime gradient graphs (the older trainer)", DefaultValueFactory = _ => "torch" };
+        engine.AcceptOnlyFromAmong("torch", "onnx");
+        var device = new Option<string>("--device") { Description = "TorchSharp device of the torch engine: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, validateEvery, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, engine, device, validateEvery, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -74,9 +77,9 @@ internal static class TrainCommand
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };
-            var trainer = new MetaTrainer(metaAlgorithm, runData.Train, options) { Validation = runData.Validation };
+            var train = Trainers.Create(parse.GetValue(engine)!, parse.GetValue(device)!, parse.GetValue(threads), metaAlgorithm, runData, options);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
-            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
+            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed
                 ? $"Trained {configuration.Algorithm} for {result.Iteration} iterations; run folder: {folder}"
                 : stop.Unbounded

@@ -5,7 +5,7 @@ using FewShot.Sdk.Training;
 
 namespace FewShot.Cli.Commands;
 
-/// <summary><c>fewshot export</c>: writes a run as a deployable bundle, with its measured accuracy in the manifest.</summary>
+/// <summary><c>fewshot export</c>: writes a run as a deployable bundle, with the accuracy FewShot.Runtime measures on that bundle in its manifest.</summary>
 internal static class ExportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -24,12 +24,19 @@ internal static class ExportCommand
             var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters);
             var unrolled = parse.GetValue(steps) ?? Math.Max(1, configuration.DefaultEvaluationSteps);
             var count = parse.GetValue(episodes);
-            var measured = count > 0
-                ? Evaluator.Evaluate(algorithm, checkpoint.Parameters, data.Test, count, configuration.DefaultEvaluationSteps, configuration.Seed,
-                    new GraphSessionOptions { IntraOpThreads = Environment.ProcessorCount }, cancellationToken: cancellationToken)
-                : null;
             var path = parse.GetValue(outFile)!;
-            var hash = BundleExport.Write(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, measured);
+            EvaluationResult? measured = null;
+            string hash;
+            if (count > 0)
+            {
+                (hash, measured) = BundleExport.WriteMeasured(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, data.Test, count,
+                    Environment.ProcessorCount, cancellationToken);
+            }
+            else
+            {
+                hash = BundleExport.Write(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, measured: null);
+            }
+
             output.WriteLine($"Wrote {path} (model {hash[..12]}, {configuration.Algorithm}, {checkpoint.Iteration} iterations{(measured is null ? "" : $", measured {(measured.IsAccuracy ? "accuracy" : "MSE")} {measured.Metric}")})");
             return 0;
         }));

@@ -58,6 +58,21 @@ public static class BundleExport
         return BundleWriter.Write(path, contents);
     }
 
+    /// <summary>
+    /// Writes the bundle, measures it through FewShot.Runtime (<see cref="BundleEvaluator"/>: adapting with the bundle's
+    /// own K and predicting, as an app does) and writes it again with that measurement in the manifest (DESIGN idea 4).
+    /// </summary>
+    /// <returns>The final bundle's model hash and the measurement written into it.</returns>
+    public static (string Hash, EvaluationResult Measured) WriteMeasured(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run,
+        int iterations, int steps, ITaskSource testTasks, int episodes, int threads = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(run);
+        Write(path, algorithm, metaParameters, run, iterations, steps, measured: null);
+        var measured = BundleEvaluator.Evaluate(path, algorithm.Task, testTasks, episodes, steps: null, run.Seed, threads, cancellationToken);
+        return (Write(path, algorithm, metaParameters, run, iterations, steps, measured), measured);
+    }
+
     private static (ModelProto Adapt, ModelProto? AdaptK) AdaptGraphs(MetaAlgorithm algorithm, int steps) => algorithm switch
     {
         ProtoNet => (algorithm.BuildAdapt(0).Model, null),

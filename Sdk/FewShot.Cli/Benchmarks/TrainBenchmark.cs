@@ -1,0 +1,96 @@
+using System.Globalization;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Torch;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Cli.Benchmarks;
+
+/// <summary>
+/// Meta-training throughput of one case, on the TorchSharp trainer or the older ONNX Runtime trainer, through the
+/// trainers themselves (task sampling, meta-gradient, Adam): conv4 (64 channels, 28×28) MAML and FOMAML 5-way 1-shot
+/// with 15 queries per class, 1 or 5 inner steps, meta-batch 4; ProtoNets 60-way 5-shot 5-query, one episode per
+/// iteration. The task is fixed random binary images, as benchmarks/train_torch.py uses. One case per process, so
+/// the peak RSS (VmHWM) is the case's own.
+/// </summary>
+internal static class TrainBenchmark
+{
+    /// <summary>The cases, named as benchmarks/train_torch.py names them.</summary>
+    public static IReadOnlyList<string> Cases { get; } = ["maml-1", "maml-5", "fomaml-1", "fomaml-5", "protonet-60w5s"];
+
+    /// <summary>Runs <paramref name="warmup"/> + <paramref name="runs"/> meta-iterations and times the last <paramref name="runs"/>.</summary>
+    public static TrainTiming Run(string engine, string name, int threads, int warmup, int runs)
+    {
+        var (algorithm, task, metaBatch) = Create(name);
+        var options = new MetaTrainerOptions
+        {
+            Iterations = warmup + runs,
+            MetaBatch = metaBatch,
+            Seed = 0,
+            Session = new GraphSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 },
+        };
+        var source = new FixedTask(task);
+        var elapsed = new List<TimeSpan>();
+        var progress = new Recorder(p => elapsed.Add(p.Elapsed));
+        if (engine == "torch")
+        {
+            new TorchMetaTrainer(algorithm, source, options) { Threads = threads }.Train(progress: progress);
+        }
+        else
+        {
+            new MetaTrainer(algorithm, source, options).Train(progress: progress);
+        }
+
+        // Iteration i's duration is the gap between its report and the previous one; the first reports carry start-up.
+        var samples = Enumerable.Range(warmup, runs).Select(i => (elapsed[i] - elapsed[i - 1]).TotalMilliseconds).Order().ToArray();
+        var median = samples[samples.Length / 2];
+        return new TrainTiming(name, engine, metaBatch * 1000 / median, median, PeakRssMegabytes());
+    }
+
+    private static (MetaAlgorithm Algorithm, TaskData Task, int MetaBatch) Create(string name)
+    {
+        var random = new Random(0);
+        if (name == "protonet-60w5s")
+        {
+            return (new ProtoNet(new Conv4([1, 28, 28], 0)), Task(random, 60, 5, 5), 1);
+        }
+
+        var parts = name.Split('-');
+        var inner = new InnerLoopOptions { Steps = int.Parse(parts[1], CultureInfo.InvariantCulture), LearningRate = 0.4f };
+        var conv4 = new Conv4([1, 28, 28], 5);
+        MetaAlgorithm algorithm = parts[0] switch
+        {
+            "maml" => new Maml(conv4, TaskKind.Classification, inner),
+            "fomaml" => new FirstOrderMaml(conv4, TaskKind.Classification, inner),
+            _ => throw new ArgumentException($"unknown training benchmark case '{name}': expected one of {string.Join(", ", Cases)}"),
+        };
+        return (algorithm, Task(random, 5, 1, 15), 4);
+    }
+
+    private static TaskData Task(Random random, int ways, int shots, int queries)
+    {
+        float[] Images(int count) => Enumerable.Range(0, count * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f).ToArray();
+        long[] Labels(int count) => Enumerable.Range(0, count).Select(i => (long)(i % ways)).ToArray();
+        return new TaskData(Images(ways * shots), [ways * shots, 1, 28, 28], Images(ways * queries), [ways * queries, 1, 28, 28],
+            supportLabels: Labels(ways * shots), queryLabels: Labels(ways * queries));
+    }
+
+    private static double PeakRssMegabytes()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private sealed class FixedTask(TaskData task) : ITaskSource
+    {
+        public TaskData Sample(Random random) => task;
+    }
+
+    private sealed class Recorder(Action<TrainingProgress> record) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => record(value);
+    }
+}
+
+/// <summary>One training benchmark case: throughput in tasks (or episodes) per second, the median meta-iteration, and the process's peak RSS.</summary>
+internal sealed record TrainTiming(string Name, string Engine, double TasksPerSecond, double MedianIterationMs, double PeakRssMb);

@@ -1,0 +1,67 @@
+"""PyTorch reference for `fewshot bench train`: meta-training throughput of one case, the same work on the same shapes.
+
+conv4 (64 channels, 28x28; batch norm with batch statistics) MAML (second order) and FOMAML, 5-way 1-shot with 15
+queries per class, 1 or 5 inner steps (step size 0.4), meta-batch 4, Adam; ProtoNets 60-way 5-shot 5-query, one
+episode per iteration. Each meta-iteration: for every task, adapt on the support set, query loss, meta-gradient,
+summed over the meta-batch; then one Adam step. The task is fixed random binary images.
+Prints one JSON object like `fewshot bench train --json`. Usage: train_torch.py CASE THREADS RUNS WARMUP
+"""
+import json
+import resource
+import sys
+
+import torch
+import torch.nn.functional as F
+
+from conv4_common import body, forward, parameters, timed
+
+
+def task(generator, ways, shots, queries):
+    support = (torch.rand(ways * shots, 1, 28, 28, generator=generator) < 0.15).float()
+    query = (torch.rand(ways * queries, 1, 28, 28, generator=generator) < 0.15).float()
+    return support, torch.arange(ways * shots) % ways, query, torch.arange(ways * queries) % ways
+
+
+def maml_iteration(params, optimizer, data, steps, first_order, meta_batch):
+    support, support_y, query, query_y = data
+    optimizer.zero_grad()
+    for _ in range(meta_batch):
+        fast = params
+        for _ in range(steps):
+            grads = torch.autograd.grad(F.cross_entropy(forward(fast, support), support_y), fast, create_graph=not first_order)
+            fast = [p - 0.4 * g for p, g in zip(fast, grads)]
+        (F.cross_entropy(forward(fast, query), query_y) / meta_batch).backward()
+    optimizer.step()
+
+
+def protonet_iteration(params, optimizer, data, ways):
+    support, support_y, query, query_y = data
+    optimizer.zero_grad()
+    prototypes = F.one_hot(support_y, ways).float().t().matmul(body(params, support)) / (len(support_y) // ways)
+    logits = -torch.cdist(body(params, query), prototypes).pow(2)
+    F.cross_entropy(logits, query_y).backward()
+    optimizer.step()
+
+
+def main():
+    case, threads, runs, warmup = sys.argv[1], *(int(a) for a in sys.argv[2:5])
+    torch.set_num_threads(threads)
+    generator = torch.Generator().manual_seed(0)
+    if case == "protonet-60w5s":
+        params = [p.requires_grad_() for p in parameters(generator)]
+        data, per_iteration = task(generator, 60, 5, 5), 1
+        step = lambda: protonet_iteration(params, optimizer, data, 60)
+    else:
+        kind, steps = case.split("-")
+        params = [p.requires_grad_() for p in parameters(generator, 5)]
+        data, per_iteration = task(generator, 5, 1, 15), 4
+        step = lambda: maml_iteration(params, optimizer, data, int(steps), kind == "fomaml", per_iteration)
+    optimizer = torch.optim.Adam(params, lr=1e-3)
+    median, _ = timed(step, warmup, runs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "case": case, "threads": threads,
+                      "tasksPerSecond": per_iteration * 1000 / median, "medianMs": median, "peakRssMb": peak}))
+
+
+if __name__ == "__main__":
+    main()

@@ -9,11 +9,12 @@ Prints one JSON object like `fewshot bench train --json`. Usage: train_torch.py 
 import json
 import resource
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
 
-from conv4_common import body, forward, parameters, timed
+from conv4_common import body, forward, parameters
 
 
 def task(generator, ways, shots, queries):
@@ -57,10 +58,18 @@ def main():
         data, per_iteration = task(generator, 5, 1, 15), 4
         step = lambda: maml_iteration(params, optimizer, data, int(steps), kind == "fomaml", per_iteration)
     optimizer = torch.optim.Adam(params, lr=1e-3)
-    median, _ = timed(step, warmup, runs)
+    for _ in range(warmup):
+        step()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        step()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    median = samples[len(samples) // 2]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "case": case, "threads": threads,
-                      "tasksPerSecond": per_iteration * 1000 / median, "medianMs": median, "peakRssMb": peak}))
+                      "tasksPerSecond": per_iteration * 1000 / median, "medianMs": median, "minMs": samples[0], "peakRssMb": peak}))
 
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ internal static class BenchCommand
             {
                 var t = TrainBenchmark.Run(parse.GetValue(engine)!, parse.GetValue(trainCase)!, parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
                 output.WriteLine(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(new { engine = t.Engine, @case = t.Name, threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, peakRssMb = t.PeakRssMb })
-                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on {t.Engine}: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));
+                    ? JsonSerializer.Serialize(new { engine = t.Engine, @case = t.Name, threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
+                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on {t.Engine}: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));
                 return 0;
             }
 

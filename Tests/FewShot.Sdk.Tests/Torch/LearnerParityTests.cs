@@ -19,7 +19,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
     public static TheoryData<string> Learners => new()
     {
         "maml-mlp", "fomaml-mlp", "metasgd-mlp", "anil-mlp", "reptile-mlp",
-        "maml-conv4", "anil-conv4", "protonet-conv4", "finetune-conv4", "autoencoder",
+        "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "finetune-conv4", "autoencoder",
     };
 
     [Theory]
@@ -70,6 +70,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "anil-mlp" => new Anil(mlp, TaskKind.Regression, TwoSteps),
             "reptile-mlp" => new Reptile(mlp, TaskKind.Regression, TwoSteps),
             "maml-conv4" => new Maml(conv4, TaskKind.Classification, TwoSteps),
+            "fomaml-conv4" => new FirstOrderMaml(conv4, TaskKind.Classification, TwoSteps),
             "anil-conv4" => new Anil(conv4, TaskKind.Classification, TwoSteps),
             "protonet-conv4" => new ProtoNet(ParityTasks.Conv4(outputs: 0)),
             "finetune-conv4" => new FineTune(ParityTasks.Conv4(outputs: 12), conv4, TwoSteps),

@@ -16,11 +16,12 @@ internal sealed record InnerLoopShape(int[] Adapted, bool FirstOrder, bool Featu
 /// The TorchSharp meta-step of the learners that adapt by gradient steps: MAML, FOMAML, Meta-SGD, ANIL, Reptile and
 /// the meta-learned autoencoder (see <see cref="TorchLearners.Create"/>).
 /// </summary>
-public sealed class TorchGradientLearner : TorchLearner
+public sealed partial class TorchGradientLearner : TorchLearner
 {
     private readonly GradientLearner _learner;
     private readonly InnerLoopShape _shape;
     private readonly int _modelParameters;
+    private readonly ITorchBatchedModel? _batched;
 
     internal TorchGradientLearner(GradientLearner learner, ITorchModel model, InnerLoopShape shape)
         : base(learner)
@@ -29,6 +30,7 @@ public sealed class TorchGradientLearner : TorchLearner
         Model = model;
         _shape = shape;
         _modelParameters = learner.Model.Parameters.Count;
+        _batched = TorchBatchedModels.Lower(learner.Model);
         if (shape.FeaturesOnce && model is not ITorchHeadedModel)
         {
             throw new ArgumentException($"{learner.Name} adapts the head alone, but {learner.Model.Name} has no head", nameof(model));

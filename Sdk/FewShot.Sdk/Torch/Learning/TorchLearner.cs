@@ -31,4 +31,15 @@ public abstract class TorchLearner
     /// Every tensor it creates lands in the caller's dispose scope.
     /// </summary>
     public abstract TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTask task);
+
+    /// <summary>True when <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTaskBatch)"/> runs a meta-batch as one pass.</summary>
+    public virtual bool CanBatch => false;
+
+    /// <summary>
+    /// Runs a whole meta-batch at once and returns the mean query loss, mean metric and mean meta-gradient over its
+    /// tasks: what averaging <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTask)"/> over them gives.
+    /// </summary>
+    /// <exception cref="NotSupportedException"><see cref="CanBatch"/> is false.</exception>
+    public virtual TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTaskBatch batch) =>
+        throw new NotSupportedException($"{Algorithm.Name} on {Algorithm.Model.Name} runs its tasks one at a time");
 }

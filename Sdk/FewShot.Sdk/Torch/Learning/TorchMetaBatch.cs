@@ -6,7 +6,8 @@ namespace FewShot.Sdk.Torch.Learning;
 
 /// <summary>
 /// Computes a meta-batch's averaged meta-gradient with a <see cref="TorchLearner"/>: the meta-parameters and the
-/// gradient sums are tensors allocated once; each task runs in its own dispose scope, so a step leaves no tensor
+/// gradient sums are tensors allocated once; a meta-batch of equal-shaped tasks runs as one
+/// pass where the learner can (<see cref="TorchLearner.CanBatch"/>), otherwise each task in its own dispose scope; a step leaves no tensor
 /// behind and memory stays flat. Not thread-safe: one per training loop.
 /// </summary>
 public sealed class TorchMetaBatch : IDisposable
@@ -52,18 +53,24 @@ public sealed class TorchMetaBatch : IDisposable
             }
         }
 
-        var scale = 1.0 / tasks.Count;
-        double loss = 0, metric = 0;
-        foreach (var task in tasks)
+        double loss, metric;
+        if (_learner.CanBatch && TorchTaskBatch.CanStack(tasks))
         {
-            using var taskScope = torch.NewDisposeScope();
-            var step = _learner.MetaStep(_meta, new TorchTask(task, _device));
-            loss += step.Loss * scale;
-            metric += step.Metric * scale;
-            using var noGrad = torch.no_grad();
-            for (var p = 0; p < _sums.Length; p++)
+            var step = _learner.MetaStep(_meta, new TorchTaskBatch(tasks, _device));
+            (loss, metric) = (step.Loss, step.Metric);
+            Accumulate(step, 1);
+        }
+        else
+        {
+            (loss, metric) = (0, 0);
+            var scale = 1.0 / tasks.Count;
+            foreach (var task in tasks)
             {
-                _sums[p].add_(step.Gradients[p], alpha: scale);
+                using var taskScope = torch.NewDisposeScope();
+                var step = _learner.MetaStep(_meta, new TorchTask(task, _device));
+                loss += step.Loss * scale;
+                metric += step.Metric * scale;
+                Accumulate(step, scale);
             }
         }
 
@@ -73,6 +80,15 @@ public sealed class TorchMetaBatch : IDisposable
         }
 
         return (loss, metric);
+    }
+
+    private void Accumulate(TorchTaskStep step, double scale)
+    {
+        using var noGrad = torch.no_grad();
+        for (var p = 0; p < _sums.Length; p++)
+        {
+            _sums[p].add_(step.Gradients[p], alpha: scale);
+        }
     }
 
     /// <inheritdoc />

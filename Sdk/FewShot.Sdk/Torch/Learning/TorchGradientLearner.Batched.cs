@@ -1,0 +1,73 @@
+using FewShot.Sdk.Torch.Models;
+using TorchSharp;
+
+namespace FewShot.Sdk.Torch.Learning;
+
+/// <summary>The meta-batch as one pass: every task's inner loop at once on task-stacked parameters (<see cref="ITorchBatchedModel"/>).</summary>
+public sealed partial class TorchGradientLearner
+{
+    /// <inheritdoc />
+    public override bool CanBatch => _batched is not null;
+
+    /// <summary>
+    /// Adapts T tasks at once: the state tensors are shared; returns the model's parameters after
+    /// <paramref name="steps"/> steps, each with a leading task dimension [T, …].
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no batched lowering (<see cref="CanBatch"/> is false).</exception>
+    public torch.Tensor[] AdaptBatch(IReadOnlyList<torch.Tensor> state, TorchTaskBatch batch, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(batch);
+        var model = _batched ?? throw new InvalidOperationException($"{_learner.Model.Name} has no task-batched lowering");
+        var task = _learner.Task;
+        var tasks = batch.Count;
+
+        // Views, not copies: the gradient through expand sums each task's contribution back onto the shared θ.
+        var stacked = state.Take(_modelParameters).Select(p => p.unsqueeze(0).expand([tasks, .. p.shape])).ToArray();
+        var scalar = _shape.LearnedRates ? null : torch.tensor(_learner.Inner.LearningRate, device: stacked[0].device);
+        torch.Tensor StepSize(int index) => scalar ?? state[_modelParameters + index];
+
+        // The sum over tasks of each task's mean loss, so that each task's slice of the gradient is its own loss's gradient.
+        torch.Tensor SupportLoss(torch.Tensor prediction) => TorchLosses.Loss(task, Flat(prediction), FlatOrNull(batch.SupportY), Flat(batch.SupportX)) * tasks;
+
+        if (_shape.FeaturesOnce)
+        {
+            var features = model.Features(stacked, batch.SupportX);
+            return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, StepSize, _shape.FirstOrder, keepGraph: true, current => SupportLoss(model.Head(current, features)));
+        }
+
+        return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, StepSize, _shape.FirstOrder, keepGraph: false, current => SupportLoss(model.Forward(current, batch.SupportX)));
+    }
+
+    /// <inheritdoc />
+    public override TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTaskBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        ArgumentNullException.ThrowIfNull(batch);
+        var adapted = AdaptBatch(meta, batch, _learner.Inner.Steps);
+        if (_shape.Reptile)
+        {
+            using var noGrad = torch.no_grad();
+            var (loss, metric) = BatchQueryLoss(adapted, batch);
+            var moves = meta.Select((m, i) => m.detach() - adapted[i].detach().mean([0L])).ToArray();
+            return new TorchTaskStep(loss.item<float>(), metric, moves);
+        }
+
+        var (queryLoss, queryMetric) = BatchQueryLoss(adapted, batch);
+        return new TorchTaskStep(queryLoss.item<float>(), queryMetric, torch.autograd.grad([queryLoss], meta.ToArray()).ToArray());
+    }
+
+    /// <summary>The mean over tasks of each task's query loss (equal query counts), and the mean metric.</summary>
+    private (torch.Tensor Loss, double Metric) BatchQueryLoss(IReadOnlyList<torch.Tensor> adapted, TorchTaskBatch batch)
+    {
+        var prediction = Flat(_batched!.Forward(adapted, batch.QueryX));
+        var targets = FlatOrNull(batch.QueryY);
+        var loss = TorchLosses.Loss(_learner.Task, prediction, targets, Flat(batch.QueryX));
+        return (loss, TorchLosses.Metric(_learner.Task, prediction, targets, loss));
+    }
+
+    /// <summary>[T, N, …] → [T·N, …].</summary>
+    private static torch.Tensor Flat(torch.Tensor x) => x.flatten(0, 1);
+
+    private static torch.Tensor? FlatOrNull(torch.Tensor? x) => x?.flatten(0, 1);
+}

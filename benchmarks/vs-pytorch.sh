@@ -2,22 +2,32 @@
 # One of FewShot's benchmarks beside its PyTorch reference, both on this machine, in this run, at 1 and 2 threads:
 #   conv4  forward, forward+backward and a second-order MAML meta-gradient (benchmarks/conv4_torch.py)
 #   adapt  on-device adaptation (MAML 1/5/10 steps, ANIL, ProtoNets), prediction and cold start (benchmarks/adapt_torch.py)
-# Prints a table of medians, p95 and the PyTorch/FewShot ratio (above 1: FewShot is faster).
+#   train  meta-training throughput and peak RSS: MAML and FOMAML 5-way 1-shot (1 and 5 inner steps, meta-batch 4),
+#          ProtoNets 60-way 5-shot 5-query; FewShot's TorchSharp trainer, PyTorch, and FewShot's older ONNX Runtime
+#          trainer (benchmarks/train_torch.py), each case in its own process so that its peak RSS is its own
+# Prints a table of medians, p95 and the PyTorch/FewShot ratio (above 1: FewShot is faster); train prints tasks/s
+# (episodes/s for ProtoNets) and the ratios FewShot torch / PyTorch and FewShot torch / ONNX Runtime trainer.
 # PyTorch gets its best setup (../shared/DESIGN.md): Debian's OpenMP OpenBLAS first on LD_LIBRARY_PATH, glibc's
 # malloc keeping freed buffers, threads set explicitly. With 2 threads on a 2-core machine its OpenMP threads
 # spinning (OMP_WAIT_POLICY=ACTIVE) can be 10-40x slower or faster than sleeping (PASSIVE), depending on the
 # computation, so it runs under both policies and each row keeps its faster median.
 # Installs Debian's python3-torch and libopenblas0-openmp when they are missing.
-# Usage: benchmarks/vs-pytorch.sh conv4|adapt [runs]   (build first: dotnet build -c Release)
+# Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, FewShot's libtorch
+# (OpenMP too) also runs under both wait policies and keeps its faster median, as PyTorch does.
+# Usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs]   (build first: dotnet build -c Release; train's default runs: 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bench="${1:?usage: benchmarks/vs-pytorch.sh conv4|adapt [runs]}"
-runs="${2:-30}"
-case "$bench" in conv4|adapt) ;; *) echo "unknown benchmark '$bench': expected conv4 or adapt" >&2; exit 2 ;; esac
+bench="${1:?usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs]}"
+case "$bench" in conv4|adapt) runs="${2:-30}" ;; train) runs="${2:-5}" ;; *) echo "unknown benchmark '$bench': expected conv4, adapt or train" >&2; exit 2 ;; esac
 fewshot="Sdk/FewShot.Cli/bin/Release/net10.0/fewshot"
 [ -x "$fewshot" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
+
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
+if [ "$bench" = train ]; then
+  exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs"
+fi
 
 for threads in 1 2; do
   ours=$("$fewshot" bench "$bench" --threads "$threads" --runs "$runs" --json)

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using System.Runtime.InteropServices;
 
 namespace FewShot.Runtime.Bundles;
@@ -38,10 +39,10 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         {
             if (unrolled ? graphs.Unrolled!.ReadsFeatures : graphs.First.ReadsFeatures)
             {
-                InputChecks.RequireBatch(graphs.PredictInput, count, BundleEntries.Predict, "support examples to compute features", "supportInputs");
+                InputChecks.RequireBatch(graphs.PredictInput, count, BundleNames.PredictEntry, "support examples to compute features", "supportInputs");
 
                 // The frozen body runs once per adaptation here, never once per step.
-                features = graphs.Features!.Run(x)[0];
+                features = graphs.Features!.Run([x, .. graphs.FeatureConstants])[0];
             }
 
             AdaptedTensor[] state = manifest.Output.Kind == OutputKind.Embedding
@@ -66,8 +67,8 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         var data = new float[checked(classes * manifest.Output.Size)];
         using var output = OrtTensor.FromArray(data, shape);
         OrtTensor?[] outputs = [output];
-        graphs.First.Runner.Run([Support(graphs.First, x, features), labels], outputs, cancellationToken);
-        return [new AdaptedTensor(BundleEntries.Prototypes, shape, data)];
+        graphs.First.Runner.Run([Support(graphs.First, x, features), labels, .. graphs.First.Constants], outputs, cancellationToken);
+        return [new AdaptedTensor(BundleNames.Prototypes, shape, data)];
     }
 
     private AdaptedTensor[] Steps(OrtTensor x, OrtTensor? features, OrtTensor? labels, int steps, bool unrolled, CancellationToken cancellationToken)
@@ -110,7 +111,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
     }
 
     private static OrtTensor[] Feeds(AdaptGraph graph, OrtTensor[] state, OrtTensor x, OrtTensor? features, OrtTensor? labels) =>
-        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtTensor>()];
+        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtTensor>(), .. graph.Constants];
 
     private static OrtTensor Support(AdaptGraph graph, OrtTensor x, OrtTensor? features) => graph.ReadsFeatures ? features! : x;
 

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -81,9 +82,9 @@ public sealed class FewShotModel : IDisposable
         ArgumentNullException.ThrowIfNull(bundle);
         options ??= new RuntimeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
-        // Three graphs and a manifest at most, and compressed entries are about their size or smaller.
+        // Three graphs, θ₀ and a manifest at most, and compressed entries are about their size or smaller.
         Stream seekable = bundle.CanSeek ? bundle
-            : new MemoryStream(BoundedRead.All(bundle, (3 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
+            : new MemoryStream(BoundedRead.All(bundle, (4 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
         return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options);
     }
 

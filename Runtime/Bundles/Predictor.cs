@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using System.Runtime.InteropServices;
 
 namespace FewShot.Runtime.Bundles;
@@ -17,9 +18,9 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
     public Result Run(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
     {
         int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, "query inputs", "queryInputs");
-        InputChecks.RequireBatch(graphs.PredictInput, count, BundleEntries.Predict, "query examples", "queryInputs");
+        InputChecks.RequireBatch(graphs.PredictInput, count, BundleNames.PredictEntry, "query examples", "queryInputs");
         IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
-        var inputs = new OrtTensor[1 + state.Count];
+        var inputs = new OrtTensor[1 + state.Count + graphs.PredictConstants.Length];
         var outputs = new OrtTensor?[graphs.Predict.OutputNames.Count];
         int created = 0;
         try
@@ -30,18 +31,20 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
                 inputs[created++] = OrtTensor.FromArray(tensor.Data, tensor.Dimensions);
             }
 
+            // θ₀ for the rest is the graphs' to keep: copied in after the tensors this call creates and disposes.
+            graphs.PredictConstants.CopyTo(inputs, created);
             graphs.Predict.Run(inputs, outputs, cancellationToken);
             OrtTensor output = outputs[0]!;
             if (output.Rank < 1 || output.Shape[0] != count || output.ElementCount > int.MaxValue)
             {
-                throw Invalid($"returned '{BundleEntries.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}] for {count} queries; expected [{count}, …]");
+                throw Invalid($"returned '{BundleNames.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}] for {count} queries; expected [{count}, …]");
             }
 
             int rowSize = (int)(output.ElementCount / count);
             int expected = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;
             if (output.Rank != 2 || rowSize != expected)
             {
-                throw Invalid($"returned '{BundleEntries.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}]; expected [{count}, {expected}]");
+                throw Invalid($"returned '{BundleNames.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}]; expected [{count}, {expected}]");
             }
 
             float[]? scores = null;
@@ -50,7 +53,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
                 OrtTensor score = outputs[1]!;
                 if (score.Rank != 1 || score.Shape[0] != count)
                 {
-                    throw Invalid($"returned '{BundleEntries.Score}' of shape [{InputChecks.Show(score.Shape.ToArray())}]; expected [{count}]");
+                    throw Invalid($"returned '{BundleNames.Score}' of shape [{InputChecks.Show(score.Shape.ToArray())}]; expected [{count}]");
                 }
 
                 scores = score.ToArray<float>();
@@ -72,5 +75,5 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         }
     }
 
-    private static InvalidBundleException Invalid(string problem) => new(BundleEntries.Predict, $"{BundleEntries.Predict} {problem}");
+    private static InvalidBundleException Invalid(string problem) => new(BundleNames.PredictEntry, $"{BundleNames.PredictEntry} {problem}");
 }

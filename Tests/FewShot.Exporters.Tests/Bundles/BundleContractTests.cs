@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
@@ -49,7 +50,7 @@ public sealed class BundleContractTests
     private static BundleContents Break(string violation)
     {
         BundleContents maml = TestBundles.Maml();
-        BundleManifest m = maml.Manifest;
+        ModelManifest m = maml.Manifest;
         switch (violation)
         {
             case "reserved parameter name":
@@ -57,10 +58,10 @@ public sealed class BundleContractTests
             case "unknown adapted parameter":
                 return With(maml, m with { InnerLoop = m.InnerLoop! with { AdaptedParameters = ["fc9.weight"] } });
             case "classes above the head":
-                return With(maml, m with { Classes = new BundleClasses { Min = 2, Max = 4 } });
+                return With(maml, m with { Classes = new ManifestClasses { Min = 2, Max = 4 } });
             case "classes for regression":
                 BundleContents regression = TestBundles.Regression();
-                return With(regression, regression.Manifest with { Classes = new BundleClasses { Min = 1 } });
+                return With(regression, regression.Manifest with { Classes = new ManifestClasses { Min = 1 } });
             case "embedding with an inner loop":
                 BundleContents proto = TestBundles.ProtoNet();
                 return With(proto, proto.Manifest with { InnerLoop = m.InnerLoop });
@@ -76,9 +77,9 @@ public sealed class BundleContractTests
             case "float64 input":
                 return With(maml, m with { Input = m.Input with { Dtype = "float64" } });
             case "std of zero":
-                return With(maml, m with { Input = m.Input with { Normalization = new BundleNormalization { Text = "t", Std = [0f] } } });
+                return With(maml, m with { Input = m.Input with { Normalization = new ManifestNormalization { Text = "t", Std = [0f] } } });
             case "accuracy above one":
-                return With(maml, m with { Provenance = m.Provenance with { Metrics = new BundleMetrics { Accuracy = 1.2, Ci95 = 0.01, Ways = 5, Shots = 1, Episodes = 600 } } });
+                return With(maml, m with { Provenance = m.Provenance with { Metrics = new ManifestMetrics { Accuracy = 1.2, Ci95 = 0.01, Ways = 5, Shots = 1, Episodes = 600 } } });
             case "predict without output":
                 return WithGraph(maml, "predict", g => g.Output.Remove(g.Output.Single(o => o.Name == BundleNames.Output)));
             case "input without a shape":
@@ -109,7 +110,7 @@ public sealed class BundleContractTests
         }
     }
 
-    private static BundleContents With(BundleContents c, BundleManifest? manifest = null, IReadOnlyList<TensorProto>? parameters = null) =>
+    private static BundleContents With(BundleContents c, ModelManifest? manifest = null, IReadOnlyList<TensorProto>? parameters = null) =>
         new() { Manifest = manifest ?? c.Manifest, Parameters = parameters ?? c.Parameters, Predict = c.Predict, Adapt = c.Adapt, AdaptK = c.AdaptK };
 
     private static BundleContents WithGraph(BundleContents c, string which, Action<GraphProto> edit)

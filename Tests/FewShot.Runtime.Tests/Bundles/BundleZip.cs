@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;

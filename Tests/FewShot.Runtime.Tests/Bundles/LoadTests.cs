@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
@@ -10,14 +11,14 @@ public sealed class LoadTests
     public void TheManifestReadsBackAsWritten_AndTheHashIsTheWritersHash()
     {
         BundleContents contents = TestBundles.Maml();
-        BundleManifest written = contents.Manifest with
+        ModelManifest written = contents.Manifest with
         {
-            BatchNorm = BundleManifest.BatchStatisticsText,
-            Input = contents.Manifest.Input with { Normalization = new BundleNormalization { Text = "scaled", Mean = [0.5f], Std = [0.25f] } },
-            Provenance = new BundleProvenance
+            BatchNorm = ModelManifest.BatchStatisticsText,
+            Input = contents.Manifest.Input with { Normalization = new ManifestNormalization { Text = "scaled", Mean = [0.5f], Std = [0.25f] } },
+            Provenance = new ManifestProvenance
             {
                 Dataset = "omniglot", Split = "background", Iterations = 60_000, Seed = 42,
-                Metrics = new BundleMetrics { Accuracy = 0.987, Ci95 = 0.004, Ways = 5, Shots = 1, Episodes = 600 },
+                Metrics = new ManifestMetrics { Accuracy = 0.987, Ci95 = 0.004, Ways = 5, Shots = 1, Episodes = 600 },
             },
         };
         string path = Path.Combine(Path.GetTempPath(), $"fewshot-load-{Guid.NewGuid():N}.fewshot");

@@ -1,4 +1,4 @@
-using FewShot.Exporters.IO;
+using FewShot.Bundles;
 using System.Runtime.InteropServices;
 
 namespace FewShot.Sdk.Data;

@@ -1,4 +1,4 @@
-using FewShot.Exporters.IO;
+using FewShot.Bundles;
 using System.IO.Compression;
 
 namespace FewShot.Sdk.Data;

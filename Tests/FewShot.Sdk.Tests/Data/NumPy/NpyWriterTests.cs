@@ -1,4 +1,4 @@
-using FewShot.Exporters.IO;
+using FewShot.Bundles;
 using System.Text;
 using FewShot.Sdk.Data;
 

@@ -1,7 +1,7 @@
-namespace FewShot.Runtime.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>How raw data becomes the model's input. The runtime does not apply it: callers pass normalized inputs. Immutable.</summary>
-public sealed class ManifestNormalization
+public sealed record ManifestNormalization
 {
     /// <summary>A description a person can follow, e.g. "28×28, strokes 1.0, paper 0.0".</summary>
     public required string Text { get; init; }

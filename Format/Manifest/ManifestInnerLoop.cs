@@ -1,9 +1,9 @@
-namespace FewShot.Runtime.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>The inner loop of a gradient-step bundle. Immutable.</summary>
-public sealed class ManifestInnerLoop
+public sealed record ManifestInnerLoop
 {
-    /// <summary>K: the steps adapt_k.onnx unrolls, and the default of <see cref="AdaptOptions.Steps"/>.</summary>
+    /// <summary>K: the steps adapt_k.onnx unrolls, and the default of AdaptOptions.Steps (FewShot.Runtime).</summary>
     public required int Steps { get; init; }
 
     /// <summary>The step size baked into the adapt graphs; informative.</summary>

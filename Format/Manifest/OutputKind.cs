@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace FewShot.Runtime.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>What a bundle's predict graph outputs, which decides how it adapts and how its predictions read.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<OutputKind>))]

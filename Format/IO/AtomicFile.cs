@@ -1,4 +1,4 @@
-namespace FewShot.Exporters.IO;
+namespace FewShot.Bundles;
 
 /// <summary>Writes a file so that readers see either the old content or the complete new one.</summary>
 public static class AtomicFile

@@ -1,7 +1,7 @@
-namespace FewShot.Runtime.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>How many classes an adaptation may have (classification bundles). Immutable.</summary>
-public sealed class ManifestClasses
+public sealed record ManifestClasses
 {
     /// <summary>The fewest classes a support set may have.</summary>
     public required int Min { get; init; }

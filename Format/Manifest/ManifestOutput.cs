@@ -1,7 +1,7 @@
-namespace FewShot.Runtime.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>What predict computes. Immutable.</summary>
-public sealed class ManifestOutput
+public sealed record ManifestOutput
 {
     /// <summary>Logits, embedding, reconstruction or regression.</summary>
     public required OutputKind Kind { get; init; }

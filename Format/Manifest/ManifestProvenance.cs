@@ -1,7 +1,7 @@
-namespace FewShot.Runtime.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>Where the meta-learned θ₀ came from. Immutable.</summary>
-public sealed class ManifestProvenance
+public sealed record ManifestProvenance
 {
     /// <summary>The meta-training dataset, e.g. "omniglot".</summary>
     public required string Dataset { get; init; }

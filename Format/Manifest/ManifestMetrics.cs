@@ -1,12 +1,12 @@
-namespace FewShot.Exporters.Bundles;
+namespace FewShot.Bundles;
 
-/// <summary>The few-shot accuracy measured on held-out classes when the bundle was made.</summary>
-public sealed record BundleMetrics
+/// <summary>Few-shot accuracy measured on held-out classes when the bundle was made. Immutable.</summary>
+public sealed record ManifestMetrics
 {
     /// <summary>Mean accuracy over the episodes, in [0, 1].</summary>
     public required double Accuracy { get; init; }
 
-    /// <summary>Half-width of the 95% confidence interval (1.96·σ/√episodes), in accuracy units.</summary>
+    /// <summary>Half-width of the 95% confidence interval, in accuracy units.</summary>
     public required double Ci95 { get; init; }
 
     /// <summary>Classes per episode.</summary>

@@ -1,13 +1,17 @@
-namespace FewShot.Exporters.Bundles;
+namespace FewShot.Bundles;
 
 /// <summary>
 /// The fixed names of the bundle format: zip entries and the graph inputs and outputs that FewShot.Runtime feeds and
-/// fetches. Bundles/README.md states the whole contract; these constants are its single source in code.
+/// fetches. README.md beside this project states the whole contract; these constants are its single source in code,
+/// for the writer (FewShot.Exporters), the reader (FewShot.Runtime) and the Sdk's graphs alike.
 /// </summary>
 public static class BundleNames
 {
-    /// <summary>The manifest format version that this writer produces and FewShot.Runtime reads: 1.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version that FewShot.Exporters writes and FewShot.Runtime reads: 2 (θ₀ stored once).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>How to turn an older bundle into this format; quoted by the runtime when it refuses one.</summary>
+    public const string UpgradeCommand = "fewshot export --upgrade old.fewshot --out new.fewshot";
 
     /// <summary>Zip entry of the manifest.</summary>
     public const string ManifestEntry = "manifest.json";
@@ -20,6 +24,15 @@ public static class BundleNames
 
     /// <summary>Zip entry of the K-step unrolled adaptation graph; gradient algorithms only.</summary>
     public const string AdaptKEntry = "adapt_k.onnx";
+
+    /// <summary>Zip entry of θ₀, every parameter once, in the tensor-set encoding (<see cref="TensorSet"/>); format 2 on.</summary>
+    public const string ParametersEntry = "parameters.bin";
+
+    /// <summary>Every entry a bundle may hold, in the order the writer stores them.</summary>
+    public static IReadOnlyList<string> Entries { get; } = [ManifestEntry, ParametersEntry, PredictEntry, AdaptEntry, AdaptKEntry];
+
+    /// <summary>The graph entries, in the order the writer stores them.</summary>
+    public static IReadOnlyList<string> GraphEntries { get; } = [PredictEntry, AdaptEntry, AdaptKEntry];
 
     /// <summary>Predict input: the query batch, float [n, …input shape].</summary>
     public const string X = "x";

@@ -2,9 +2,10 @@ namespace FewShot.Runtime;
 
 /// <summary>Where a session runs: <see cref="Cpu"/> or <see cref="Cuda(int)"/>. Immutable and thread-safe.</summary>
 /// <remarks>
-/// CUDA needs an ONNX Runtime 1.30 GPU build, whose folder holds libonnxruntime_providers_cuda.so and
-/// libonnxruntime_providers_shared.so, selected with FEWSHOT_ONNXRUNTIME_PATH, plus CUDA 12 and cuDNN 9. Whether that is
-/// all present is checked when a session is created, not here.
+/// CUDA needs the application to reference Microsoft.ML.OnnxRuntime.Gpu.Linux (not the CPU-only Microsoft.ML.OnnxRuntime),
+/// an NVIDIA driver, and the CUDA 13 and cuDNN 9 libraries (<see cref="CudaSupport.RequiredLibraries"/>). Whether they are
+/// present is checked when a model loads, which then raises <see cref="ExecutionDeviceException"/> naming what is missing;
+/// <see cref="CudaSupport.Check"/> asks beforehand.
 /// </remarks>
 public sealed class ExecutionDevice : IEquatable<ExecutionDevice>
 {
@@ -30,6 +31,33 @@ public sealed class ExecutionDevice : IEquatable<ExecutionDevice>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deviceId);
         return new ExecutionDevice(ExecutionDeviceKind.Cuda, deviceId);
+    }
+
+    /// <summary>Reads "cpu", "cuda" (device 0) or "cuda:N", in any case: the form <see cref="ToString"/> writes.</summary>
+    /// <param name="text">The device's name.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="FormatException">The text is none of those forms.</exception>
+    public static ExecutionDevice Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string name = text.Trim().ToLowerInvariant();
+        if (name == "cpu")
+        {
+            return Cpu;
+        }
+
+        if (name == "cuda")
+        {
+            return Cuda(0);
+        }
+
+        if (name.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id))
+        {
+            return Cuda(id);
+        }
+
+        throw new FormatException($"'{text}' is not an execution device; expected \"cpu\", \"cuda\" or \"cuda:N\" (N a device ordinal, 0 for the first GPU).");
     }
 
     /// <summary>"cpu" or "cuda:N".</summary>

@@ -74,7 +74,7 @@ internal static class GraphContract
             graph.Initializer.Select(i => i.Name).Where(inputs.Contains).ToHashSet(StringComparer.Ordinal));
     }
 
-    private static GraphValue Value(ValueInfoProto info)
+    private static TensorSignature Value(ValueInfoProto info)
     {
         TypeProto.Types.Tensor? tensor = info.Type?.TensorType;
         GraphElementType type = tensor?.ElemType switch
@@ -84,6 +84,6 @@ internal static class GraphContract
             _ => GraphElementType.Other,
         };
         long?[]? dims = tensor?.Shape is { } shape ? [.. shape.Dim.Select(d => d.HasDimValue ? d.DimValue : (long?)null)] : null;
-        return new GraphValue(info.Name, type, dims);
+        return new TensorSignature(info.Name, type, dims);
     }
 }

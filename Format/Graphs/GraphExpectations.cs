@@ -9,13 +9,13 @@ namespace FewShot.Bundles;
 public static class GraphExpectations
 {
     /// <summary>The inputs other than parameters that a graph may take, each with what it must look like.</summary>
-    public static IReadOnlyDictionary<string, GraphValue> AllowedInputs(ModelManifest manifest, string entry)
+    public static IReadOnlyDictionary<string, TensorSignature> AllowedInputs(ModelManifest manifest, string entry)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         long?[] batch = [null, .. manifest.Input.Shape.Select(d => (long?)d)];
         OutputKind kind = manifest.Output.Kind;
-        var allowed = new Dictionary<string, GraphValue>(StringComparer.Ordinal);
-        void Add(string name, GraphElementType type, long?[] dims, string what) => allowed[name] = new GraphValue(name, type, dims, what);
+        var allowed = new Dictionary<string, TensorSignature>(StringComparer.Ordinal);
+        void Add(string name, GraphElementType type, long?[] dims, string what) => allowed[name] = new TensorSignature(name, type, dims, what);
         if (entry == BundleNames.PredictEntry)
         {
             Add(BundleNames.X, GraphElementType.Float, batch, "the query batch");
@@ -42,7 +42,7 @@ public static class GraphExpectations
     }
 
     /// <summary>The outputs a graph must have (predict's "features" only when <paramref name="featuresNeeded"/>).</summary>
-    public static IReadOnlyList<GraphValue> RequiredOutputs(ModelManifest manifest, string entry, bool featuresNeeded = false)
+    public static IReadOnlyList<TensorSignature> RequiredOutputs(ModelManifest manifest, string entry, bool featuresNeeded = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         OutputKind kind = manifest.Output.Kind;
@@ -50,11 +50,11 @@ public static class GraphExpectations
         {
             return kind == OutputKind.Embedding
                 ? [new(BundleNames.Prototypes, GraphElementType.Float, [null, manifest.Output.Size], "the prototypes")]
-                : [.. manifest.InnerLoop!.AdaptedParameters.Select(name => new GraphValue(
+                : [.. manifest.InnerLoop!.AdaptedParameters.Select(name => new TensorSignature(
                     BundleNames.Adapted(name), GraphElementType.Float, Shape(manifest, name), $"adapted parameter '{name}'"))];
         }
 
-        List<GraphValue> outputs =
+        List<TensorSignature> outputs =
         [
             new(BundleNames.Output, GraphElementType.Float, [null, kind == OutputKind.Embedding ? null : manifest.Output.Size], "the predictions, [n, output.size]"),
         ];
@@ -90,13 +90,13 @@ public static class GraphExpectations
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(graph);
         var parameters = manifest.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        IReadOnlyDictionary<string, GraphValue> allowed = AllowedInputs(manifest, entry);
+        IReadOnlyDictionary<string, TensorSignature> allowed = AllowedInputs(manifest, entry);
         var inputs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (GraphValue input in graph.Inputs)
+        foreach (TensorSignature input in graph.Inputs)
         {
             Require(inputs.Add(input.Name), entry, $"declares input '{input.Name}' twice");
-            GraphValue expected = allowed.TryGetValue(input.Name, out GraphValue? value) ? value
-                : parameters.ContainsKey(input.Name) ? new GraphValue(input.Name, GraphElementType.Float, Shape(manifest, input.Name), $"parameter '{input.Name}'")
+            TensorSignature expected = allowed.TryGetValue(input.Name, out TensorSignature? value) ? value
+                : parameters.ContainsKey(input.Name) ? new TensorSignature(input.Name, GraphElementType.Float, Shape(manifest, input.Name), $"parameter '{input.Name}'")
                 : throw Problem(entry, $"takes input '{input.Name}', which is neither a parameter nor one of the inputs this graph may take ({string.Join(", ", allowed.Keys)})");
             Admit(entry, expected, input);
             Require(!graph.Initialized.Contains(input.Name), entry, parameters.ContainsKey(input.Name)
@@ -129,11 +129,11 @@ public static class GraphExpectations
                 $"has no '{BundleNames.SupportY}' input; {manifest.Output.Kind.ToString().ToLowerInvariant()} bundles adapt to labelled support sets");
         }
 
-        IReadOnlyList<GraphValue> required = RequiredOutputs(manifest, entry, featuresNeeded);
+        IReadOnlyList<TensorSignature> required = RequiredOutputs(manifest, entry, featuresNeeded);
         var outputs = graph.Outputs.ToDictionary(o => o.Name, StringComparer.Ordinal);
-        foreach (GraphValue expected in required)
+        foreach (TensorSignature expected in required)
         {
-            GraphValue output = outputs.TryGetValue(expected.Name, out GraphValue? o) ? o
+            TensorSignature output = outputs.TryGetValue(expected.Name, out TensorSignature? o) ? o
                 : throw Problem(entry, $"has no output '{expected.Name}' ({expected.What}); its outputs are {string.Join(", ", outputs.Keys)}");
             Admit(entry, expected, output);
         }
@@ -149,7 +149,7 @@ public static class GraphExpectations
     private static long?[] Shape(ModelManifest manifest, string parameter) =>
         [.. manifest.Parameters.First(p => p.Name == parameter).Shape.Select(d => (long?)d)];
 
-    private static void Admit(string entry, GraphValue expected, GraphValue declared)
+    private static void Admit(string entry, TensorSignature expected, TensorSignature declared)
     {
         Require(declared.Dimensions is not null, entry,
             $"declares no tensor shape for '{declared.Name}'; the ONNX checker requires a shape on every graph input and output (symbolic dimensions such as \"n\" are fine)");

@@ -7,7 +7,7 @@ namespace FewShot.Bundles;
 /// <param name="Inputs">Every graph input, initializer-backed ones included.</param>
 /// <param name="Outputs">Every graph output.</param>
 /// <param name="Initialized">The names of inputs that have an initializer (a default value).</param>
-public sealed record GraphSignature(IReadOnlyList<GraphValue> Inputs, IReadOnlyList<GraphValue> Outputs, IReadOnlySet<string> Initialized);
+public sealed record GraphSignature(IReadOnlyList<TensorSignature> Inputs, IReadOnlyList<TensorSignature> Outputs, IReadOnlySet<string> Initialized);
 
 /// <summary>What a checked graph reads and produces, in the order a runner feeds and fetches them.</summary>
 /// <param name="Entry">The graph's entry name.</param>

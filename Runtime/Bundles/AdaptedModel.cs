@@ -45,7 +45,7 @@ public sealed class AdaptedModel
     /// <returns>One prediction per query, in order.</returns>
     /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
     /// <exception cref="InvalidOperationException">The bundle is a regression model; use <see cref="PredictValues"/>.</exception>
-    /// <exception cref="OnnxRuntimeException">predict.onnx fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="GraphRunException">predict.onnx fails while running; the message names the graph, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
     public IReadOnlyList<Prediction> Predict(ReadOnlyMemory<float> queryInputs) => PredictCore(queryInputs, CancellationToken.None);
 

@@ -1,15 +1,21 @@
 using FewShot.Bundles;
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// Runs adaptation on the prepared graphs: S runs of the one-step graph whose outputs feed the next run (two sets of
-/// state tensors, written in place in turn, so a step allocates nothing), K steps in one run of adapt_k when asked, or
-/// one run of the prototype graph. Stateless between calls, so any number of threads may adapt at once.
+/// state tensors bound once to two <see cref="OrtIoBinding"/>s, written in place in turn, so a step allocates nothing),
+/// K steps in one run of adapt_k when asked, or one run of the prototype graph. Stateless between calls, so any number
+/// of threads may adapt at once.
 /// </summary>
 internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
 {
+    private const string Meaning =
+        "The bundle's adapt graph is corrupt or does not fit its manifest, or the machine ran out of memory for this support set.";
+
     /// <summary>Adapts to a support set; returns the state tensors in <see cref="BundleGraphs.StateNames"/> order.</summary>
     /// <param name="inputs">The support examples, [n, …input shape], already checked.</param>
     /// <param name="count">n.</param>
@@ -19,8 +25,9 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
     /// <param name="unrolled">Run adapt_k once (<paramref name="steps"/> is then K).</param>
     /// <param name="cancellationToken">Checked between steps and by ORT between nodes.</param>
     /// <exception cref="InvalidOperationException">The adapted state holds NaN or infinity (adaptation diverged).</exception>
+    /// <exception cref="GraphRunException">ONNX Runtime failed a run.</exception>
     public AdaptedTensor[] Run(
-        ReadOnlyMemory<float> inputs, int count, OrtTensor? labels, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
+        ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
     {
         unrolled &= manifest.InnerLoop is not null;
         AdaptGraph?[] used = unrolled ? [graphs.Unrolled] : [graphs.First, graphs.Step];
@@ -32,9 +39,10 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
             }
         }
 
+        using var run = new GraphRun(cancellationToken);
         long[] supportShape = [count, .. manifest.Input.Shape];
-        using OrtTensor x = OrtTensor.FromMemory(MemoryMarshal.AsMemory(inputs), supportShape);
-        OrtTensor? features = null;
+        using OrtValue x = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), supportShape);
+        IDisposableReadOnlyCollection<OrtValue>? features = null;
         try
         {
             if (unrolled ? graphs.Unrolled!.ReadsFeatures : graphs.First.ReadsFeatures)
@@ -42,12 +50,20 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
                 InputChecks.RequireBatch(graphs.PredictInput, count, BundleNames.PredictEntry, "support examples to compute features", "supportInputs");
 
                 // The frozen body runs once per adaptation here, never once per step.
-                features = graphs.Features!.Run([x, .. graphs.FeatureConstants])[0];
+                try
+                {
+                    features = graphs.Features!.Run(run.Options, [x, .. graphs.FeatureConstants]);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw run.Failure(e, BundleNames.PredictEntry, "support features", "The bundle's predict graph is corrupt or does not fit its manifest.");
+                }
             }
 
+            OrtValue support = features?[0] ?? x;
             AdaptedTensor[] state = manifest.Output.Kind == OutputKind.Embedding
-                ? Prototypes(x, features, labels!, classes, cancellationToken)
-                : Steps(x, features, labels, steps, unrolled, cancellationToken);
+                ? Prototypes(run, x, support, labels!, classes)
+                : Steps(run, x, support, labels, steps, unrolled);
             foreach (AdaptedTensor tensor in state)
             {
                 InputChecks.RequireFiniteState(tensor, manifest.Output.Kind == OutputKind.Embedding ? null : steps);
@@ -61,77 +77,116 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         }
     }
 
-    private AdaptedTensor[] Prototypes(OrtTensor x, OrtTensor? features, OrtTensor labels, int classes, CancellationToken cancellationToken)
+    private AdaptedTensor[] Prototypes(GraphRun run, OrtValue x, OrtValue features, OrtValue labels, int classes)
     {
         long[] shape = [classes, manifest.Output.Size];
         var data = new float[checked(classes * manifest.Output.Size)];
-        using var output = OrtTensor.FromArray(data, shape);
-        OrtTensor?[] outputs = [output];
-        graphs.First.Runner.Run([Support(graphs.First, x, features), labels, .. graphs.First.Constants], outputs, cancellationToken);
+        using OrtValue output = OrtValue.CreateTensorValueFromMemory(data, shape);
+        AdaptGraph first = graphs.First;
+        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes");
         return [new AdaptedTensor(BundleNames.Prototypes, shape, data)];
     }
 
-    private AdaptedTensor[] Steps(OrtTensor x, OrtTensor? features, OrtTensor? labels, int steps, bool unrolled, CancellationToken cancellationToken)
+    private AdaptedTensor[] Steps(GraphRun run, OrtValue x, OrtValue features, OrtValue? labels, int steps, bool unrolled)
     {
         string[] names = graphs.StateNames;
-        StateBuffers current = new(names, graphs.StateShapes);
+        using StateBuffers current = new(graphs.StateShapes);
         if (unrolled)
         {
-            using (current)
-            {
-                AdaptGraph k = graphs.Unrolled!;
-                k.Runner.Run(Feeds(k, [], x, features, labels), current.Slots, cancellationToken);
-                return current.ToAdapted(names);
-            }
+            AdaptGraph k = graphs.Unrolled!;
+            RunOnce(run, k, Feeds(k, [], x, features, labels), current.Values, $"{steps} unrolled steps");
+            return current.ToAdapted(names);
         }
 
-        using StateBuffers other = new(names, graphs.StateShapes);
+        AdaptGraph first = graphs.First;
+        RunOnce(run, first, Feeds(first, [], x, features, labels), current.Values, "adapt step 1");
+        if (steps == 1)
+        {
+            return current.ToAdapted(names);
+        }
+
+        // Each binding reads one buffer set and writes the other; steps alternate between them without allocating.
+        using StateBuffers other = new(graphs.StateShapes);
+        AdaptGraph step = graphs.Step!;
+        using OrtIoBinding forward = Bind(step, current.Values, other.Values, x, features, labels);
+        using OrtIoBinding backward = Bind(step, other.Values, current.Values, x, features, labels);
+        int s = 2;
         try
         {
-            AdaptGraph first = graphs.First;
-            first.Runner.Run(Feeds(first, [], x, features, labels), current.Slots, cancellationToken);
-
-            // Both feed lists are built once; each step then reads one buffer set and writes the other, in turn.
-            AdaptGraph step = graphs.Step!;
-            OrtTensor[] fromCurrent = Feeds(step, current.Tensors, x, features, labels);
-            OrtTensor[] fromOther = Feeds(step, other.Tensors, x, features, labels);
-            for (int s = 2; s <= steps; s++)
+            for (; s <= steps; s++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                bool even = s % 2 == 0;
-                step.Runner.Run(even ? fromCurrent : fromOther, even ? other.Slots : current.Slots, cancellationToken);
+                run.ThrowIfCancelled();
+                step.Run.Session.RunWithBinding(run.Options, s % 2 == 0 ? forward : backward);
             }
-
-            return (steps % 2 == 0 ? other : current).ToAdapted(names);
         }
-        finally
+        catch (OnnxRuntimeException e)
         {
-            current.Dispose();
+            throw run.Failure(e, step.Entry, $"adapt step {s}", Meaning);
+        }
+
+        return (steps % 2 == 0 ? other : current).ToAdapted(names);
+    }
+
+    private static void RunOnce(GraphRun run, AdaptGraph graph, OrtValue[] inputs, OrtValue[] outputs, string stage)
+    {
+        try
+        {
+            graph.Run.Run(run.Options, inputs, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw run.Failure(e, graph.Entry, stage, Meaning);
         }
     }
 
-    private static OrtTensor[] Feeds(AdaptGraph graph, OrtTensor[] state, OrtTensor x, OrtTensor? features, OrtTensor? labels) =>
-        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtTensor>(), .. graph.Constants];
+    private static OrtIoBinding Bind(AdaptGraph graph, OrtValue[] from, OrtValue[] to, OrtValue x, OrtValue features, OrtValue? labels)
+    {
+        OrtIoBinding binding = graph.Run.Session.CreateIoBinding();
+        try
+        {
+            OrtValue[] inputs = Feeds(graph, from, x, features, labels);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                binding.BindInput(graph.Run.Inputs[i], inputs[i]);
+            }
 
-    private static OrtTensor Support(AdaptGraph graph, OrtTensor x, OrtTensor? features) => graph.ReadsFeatures ? features! : x;
+            for (int i = 0; i < to.Length; i++)
+            {
+                binding.BindOutput(graph.Run.Outputs[i], to[i]);
+            }
+
+            return binding;
+        }
+        catch
+        {
+            binding.Dispose();
+            throw;
+        }
+    }
+
+    private static OrtValue[] Feeds(AdaptGraph graph, OrtValue[] state, OrtValue x, OrtValue features, OrtValue? labels) =>
+        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtValue>(), .. graph.Constants];
+
+    // adapt_k may read support_x while the one-step graph reads support_features: each graph gets what it declares.
+    private static OrtValue Support(AdaptGraph graph, OrtValue x, OrtValue features) => graph.ReadsFeatures ? features : x;
 
     /// <summary>One set of state tensors over managed arrays, which runs write in place and which become the adapted model.</summary>
     private sealed class StateBuffers : IDisposable
     {
         private readonly float[][] _data;
+        private readonly long[][] _shapes;
 
-        public StateBuffers(string[] names, long[][] shapes)
+        public StateBuffers(long[][] shapes)
         {
-            _data = new float[names.Length][];
-            Tensors = new OrtTensor[names.Length];
-            Slots = new OrtTensor?[names.Length];
+            _shapes = shapes;
+            _data = new float[shapes.Length][];
+            Values = new OrtValue[shapes.Length];
             try
             {
-                for (int i = 0; i < names.Length; i++)
+                for (int i = 0; i < shapes.Length; i++)
                 {
                     _data[i] = new float[checked((int)shapes[i].Aggregate(1L, (p, d) => p * d))];
-                    Tensors[i] = OrtTensor.FromArray(_data[i], shapes[i]);
-                    Slots[i] = Tensors[i];
+                    Values[i] = OrtValue.CreateTensorValueFromMemory(_data[i], shapes[i]);
                 }
             }
             catch
@@ -139,24 +194,18 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
                 Dispose();
                 throw;
             }
-
-            Shapes = shapes;
         }
 
-        public OrtTensor[] Tensors { get; }
-
-        public OrtTensor?[] Slots { get; }
-
-        private long[][] Shapes { get; }
+        public OrtValue[] Values { get; }
 
         public AdaptedTensor[] ToAdapted(string[] names) =>
-            [.. names.Select((name, i) => new AdaptedTensor(name, Shapes[i], _data[i]))];
+            [.. names.Select((name, i) => new AdaptedTensor(name, _shapes[i], _data[i]))];
 
         public void Dispose()
         {
-            foreach (OrtTensor? tensor in Tensors)
+            foreach (OrtValue? value in Values)
             {
-                tensor?.Dispose();
+                value?.Dispose();
             }
         }
     }

@@ -1,5 +1,7 @@
 using FewShot.Bundles;
-using FewShot.Runtime.Interop;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -10,33 +12,33 @@ namespace FewShot.Runtime.Bundles;
 internal sealed class BundleGraphs : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
-    private readonly Dictionary<string, OrtTensor> _theta = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OrtValue> _theta = new(StringComparer.Ordinal);
     private readonly Lazy<AdaptGraph>? _unrolled;
     private bool _disposed;
 
     /// <exception cref="InvalidBundleException">ONNX Runtime rejects a graph, or a graph breaks the contract.</exception>
-    /// <exception cref="OnnxRuntimeException">The device cannot be used (e.g. CUDA missing): raised before any graph loads.</exception>
-    public BundleGraphs(BundleArchive archive, InferenceSessionOptions options)
+    /// <exception cref="ExecutionDeviceException">The device cannot be used (e.g. CUDA missing): raised before any graph loads.</exception>
+    public BundleGraphs(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
         try
         {
             // Created first and apart, so a device problem surfaces as itself and not as a fault of the bundle.
-            using SessionOptionsHandle native = NativeSessionOptions.Create(options);
+            using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
             ModelManifest manifest = archive.Manifest;
             bool prototypes = manifest.Output.Kind == OutputKind.Embedding;
             StateNames = prototypes ? [BundleNames.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
             var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
             StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => shapes[n])];
 
-            // θ₀ is stored once (parameters.bin) and held once: one tensor over each managed array, fed to every run
-            // that does not feed an adapted value in its place.
+            // θ₀ is stored once (parameters.bin) and held once: one OrtValue over each pinned managed array, fed to every
+            // run that does not feed an adapted value in its place.
             foreach (NamedTensor parameter in archive.Parameters)
             {
-                _theta[parameter.Name] = Own(OrtTensor.FromArray(parameter.Values, parameter.Shape));
+                _theta[parameter.Name] = Own(OrtValue.CreateTensorValueFromMemory(parameter.Values, parameter.Shape));
             }
 
-            InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options);
-            InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options);
+            InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger);
+            InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger);
 
             string[] adaptedParameters = prototypes ? [] : StateNames;
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest);
@@ -47,20 +49,19 @@ internal sealed class BundleGraphs : IDisposable
 
                 // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
                 // its session took most of the load time (0.2 s for conv4, K = 5), so it waits until it is asked for.
-                InferenceSessionOptions later = options.Copy();
-                _unrolled = new Lazy<AdaptGraph>(() => OpenUnrolled(archive, later, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
+                RuntimeOptions later = options.Copy();
+                _unrolled = new Lazy<AdaptGraph>(() => OpenUnrolled(archive, later, logger, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
             GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures);
             PredictInput = GraphChecks.Input(predict, BundleNames.X);
             PredictConstants = Theta(predictUse, StateNames);
-            string[] constantNames = [.. predictUse.Parameters.Except(StateNames)];
-            Predict = Own(predict.CreateRunner([BundleNames.X, .. StateNames, .. constantNames], predictUse.Outputs));
+            Predict = new PreparedRun(predict, [BundleNames.X, .. StateNames, .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
             if (First.ReadsFeatures)
             {
-                // The body's features come from θ₀ only, so every parameter is a constant here.
+                // The body's features come from θ₀ alone, so every parameter is a constant here.
                 FeatureConstants = Theta(predictUse, []);
-                Features = Own(predict.CreateRunner([BundleNames.X, .. predictUse.Parameters], [BundleNames.Features]));
+                Features = new PreparedRun(predict, [BundleNames.X, .. predictUse.Parameters], [BundleNames.Features]);
             }
         }
         catch
@@ -77,19 +78,19 @@ internal sealed class BundleGraphs : IDisposable
     public long[][] StateShapes { get; }
 
     /// <summary>Predict: "x", the state tensors, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
-    public SessionRunner Predict { get; }
+    public PreparedRun Predict { get; }
 
-    /// <summary>θ₀ of the parameters predict takes that the adapted state does not replace, in <see cref="Predict"/>'s feed order.</summary>
-    public OrtTensor[] PredictConstants { get; }
+    /// <summary>θ₀ of the parameters predict takes that the adapted state does not replace, in <see cref="Predict"/>'s feed order; owned here.</summary>
+    public OrtValue[] PredictConstants { get; }
 
     /// <summary>Predict's "x" as the graph declares it (a fixed batch size, rarely, included).</summary>
-    public TensorMetadata PredictInput { get; }
+    public GraphValue PredictInput { get; }
 
     /// <summary>Predict's "x", then <see cref="FeatureConstants"/> → "features", when an adapt graph reads support features; else null.</summary>
-    public SessionRunner? Features { get; }
+    public PreparedRun? Features { get; }
 
     /// <summary>θ₀ of every parameter predict takes, in <see cref="Features"/>' feed order after "x"; empty without <see cref="Features"/>.</summary>
-    public OrtTensor[] FeatureConstants { get; } = [];
+    public OrtValue[] FeatureConstants { get; } = [];
 
     /// <summary>adapt.onnx from θ₀: the support (and labels) → the state after one step, or the prototypes.</summary>
     public AdaptGraph First { get; }
@@ -102,7 +103,10 @@ internal sealed class BundleGraphs : IDisposable
     /// <exception cref="ObjectDisposedException">The graphs have been disposed.</exception>
     public AdaptGraph? Unrolled => _unrolled?.Value;
 
-    /// <summary>Disposes runners and sessions; runs in progress finish first. Idempotent; never throws.</summary>
+    /// <summary>
+    /// Disposes the sessions. Idempotent; never throws. Callers (<see cref="FewShotModel"/>) dispose only once no run is
+    /// in progress: ONNX Runtime's managed sessions must not be released under a running call.
+    /// </summary>
     public void Dispose()
     {
         lock (_owned)
@@ -115,13 +119,13 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private AdaptGraph OpenUnrolled(BundleArchive archive, InferenceSessionOptions options, ModelManifest manifest)
+    private AdaptGraph OpenUnrolled(BundleArchive archive, RuntimeOptions options, ILogger logger, ModelManifest manifest)
     {
         lock (_owned)
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(FewShotModel));
-            using SessionOptionsHandle native = NativeSessionOptions.Create(options);
-            InferenceSession session = Open(archive, BundleNames.AdaptKEntry, native, options);
+            using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
+            InferenceSession session = Open(archive, BundleNames.AdaptKEntry, native, options, logger);
             AdaptGraph unrolled = PrepareAdapt(session, GraphChecks.Check(session, BundleNames.AdaptKEntry, manifest), state: []);
             if (unrolled.ReadsFeatures && Features is null)
             {
@@ -134,38 +138,38 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private InferenceSession Open(BundleArchive archive, string entry, SessionOptionsHandle native, InferenceSessionOptions options)
+    private InferenceSession Open(BundleArchive archive, string entry, SessionOptions native, RuntimeOptions options, ILogger logger)
     {
         try
         {
             if (options.ProfilingFilePrefix is { } prefix)
             {
                 // One profile per graph: ORT names the files by prefix and the second, so sessions must not share a prefix.
-                InferenceSessionOptions own = options.Copy();
-                own.ProfilingFilePrefix = $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}";
-                using SessionOptionsHandle profiled = NativeSessionOptions.Create(own);
+                using SessionOptions profiled = SessionOptionsFactory.Create(options, $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}", logger);
                 return Own(new InferenceSession(archive.Graphs[entry], profiled));
             }
 
             return Own(new InferenceSession(archive.Graphs[entry], native));
         }
-        catch (OnnxRuntimeException e) when (e.ErrorCode is OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph
-            or OrtErrorCode.InvalidArgument or OrtErrorCode.NoModel or OrtErrorCode.NotImplemented or OrtErrorCode.Fail)
+        catch (OnnxRuntimeException e) when (options.Device.Kind == ExecutionDeviceKind.Cuda && e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidBundleException(entry, $"ONNX Runtime cannot load {entry}: {e.OrtMessage}", e);
+            throw ExecutionDeviceException.CudaUnavailable(options.Device, e);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidBundleException(entry, $"ONNX Runtime cannot load {entry}: {e.Message.Trim()}", e);
         }
     }
 
     private AdaptGraph PrepareAdapt(InferenceSession session, GraphUse use, string[] state)
     {
         string[] labels = use.ReadsLabels ? [BundleNames.SupportY] : [];
-        string[] constants = [.. use.Parameters.Except(state)];
-        SessionRunner runner = Own(session.CreateRunner([.. state, use.Support!, .. labels, .. constants], use.Outputs));
-        return new AdaptGraph(runner, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(use, state));
+        var run = new PreparedRun(session, [.. state, use.Support!, .. labels, .. use.Parameters.Except(state)], [.. use.Outputs]);
+        return new AdaptGraph(run, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(use, state));
     }
 
     // θ₀ for the parameters a graph takes, less those a run feeds from the adapted state, in the graph's parameter order.
-    private OrtTensor[] Theta(GraphUse use, string[] state) => [.. use.Parameters.Except(state).Select(name => _theta[name])];
+    private OrtValue[] Theta(GraphUse use, string[] state) => [.. use.Parameters.Except(state).Select(name => _theta[name])];
 
     private T Own<T>(T disposable)
         where T : IDisposable

@@ -1,6 +1,10 @@
 using FewShot.Bundles;
 using System.Globalization;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -27,16 +31,17 @@ public sealed class FewShotModel : IDisposable
     private readonly Adapter _adapter;
     private readonly Predictor _predictor;
     private readonly long _maxEntryBytes;
-    private int _disposed;
+    private readonly RunGate _gate;
 
-    private FewShotModel(BundleArchive archive, RuntimeOptions options)
+    private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
         Manifest = archive.Manifest;
         HashBytes = SHA256.HashData(archive.ManifestBytes);
         Hash = Convert.ToHexStringLower(HashBytes);
         ExampleSize = (int)Manifest.Input.Shape.Aggregate(1L, (p, d) => p * d);
         _maxEntryBytes = options.MaxEntryBytes;
-        _graphs = new BundleGraphs(archive, options.ToSessionOptions());
+        _graphs = new BundleGraphs(archive, options.Copy(), logger);
+        _gate = new RunGate(_graphs.Dispose);
         _adapter = new Adapter(_graphs, Manifest);
         _predictor = new Predictor(_graphs, Manifest, ExampleSize);
     }
@@ -66,18 +71,22 @@ public sealed class FewShotModel : IDisposable
     /// adapt_k.onnx's graph is opened and checked on its first use (<see cref="AdaptOptions.Unrolled"/>).
     /// </exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="OnnxRuntimeException">The device cannot be used (e.g. CUDA requested but not installed).</exception>
+    /// <exception cref="ExecutionDeviceException">
+    /// The device cannot be used (e.g. CUDA asked for, but the CUDA 13 or cuDNN 9 libraries are missing); the message
+    /// names what is missing. With <see cref="RuntimeOptions.FallbackToCpu"/> the model loads on the CPU instead.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public static FewShotModel Load(string path, RuntimeOptions? options = null)
+    /// <param name="logger">Receives warnings (a CPU fallback); null for none.</param>
+    public static FewShotModel Load(string path, RuntimeOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using FileStream stream = File.OpenRead(path);
-        return Load(stream, options);
+        return Load(stream, options, logger);
     }
 
     /// <summary>Loads a bundle from a stream (read from its position; not disposed).</summary>
-    /// <inheritdoc cref="Load(string, RuntimeOptions?)"/>
-    public static FewShotModel Load(Stream bundle, RuntimeOptions? options = null)
+    /// <inheritdoc cref="Load(string, RuntimeOptions?, ILogger?)"/>
+    public static FewShotModel Load(Stream bundle, RuntimeOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         options ??= new RuntimeOptions();
@@ -85,11 +94,11 @@ public sealed class FewShotModel : IDisposable
         // Three graphs, θ₀ and a manifest at most, and compressed entries are about their size or smaller.
         Stream seekable = bundle.CanSeek ? bundle
             : new MemoryStream(BoundedRead.All(bundle, (4 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
-        return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options);
+        return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options, logger ?? NullLogger.Instance);
     }
 
     /// <summary>Loads a bundle file on the thread pool.</summary>
-    /// <inheritdoc cref="Load(string, RuntimeOptions?)"/>
+    /// <inheritdoc cref="Load(string, RuntimeOptions?, ILogger?)"/>
     public static Task<FewShotModel> LoadAsync(string path, RuntimeOptions? options = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Load(path, options), cancellationToken);
 
@@ -104,7 +113,7 @@ public sealed class FewShotModel : IDisposable
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a classifier, or adaptation diverged (NaN or infinity).</exception>
-    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options = null) =>
@@ -122,7 +131,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentException">The inputs or targets are empty, of mismatched counts, or not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a regression model, or adaptation diverged.</exception>
-    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptRegression(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null) =>
@@ -134,7 +143,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentException">The inputs are empty, not whole examples, or not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, or adaptation diverged.</exception>
-    /// <exception cref="OnnxRuntimeException">A graph fails while running (ONNX Runtime's message says why).</exception>
+    /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptUnlabeled(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null) =>
@@ -169,7 +178,7 @@ public sealed class FewShotModel : IDisposable
     public AdaptedModel LoadAdapted(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         byte[] data = BoundedRead.All(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
         (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this);
         return new AdaptedModel(this, labels, tensors);
@@ -185,22 +194,23 @@ public sealed class FewShotModel : IDisposable
         return LoadAdapted(stream);
     }
 
-    /// <summary>Releases the graphs once runs in progress finish. Idempotent; never throws.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _graphs.Dispose();
-        }
-    }
+    /// <summary>Releases the graphs once runs in progress finish; later calls throw <see cref="ObjectDisposedException"/>. Idempotent; never throws.</summary>
+    public void Dispose() => _gate.Close();
 
     /// <summary>For example "maml conv4 (logits, 1a2b3c4d5e6f)".</summary>
     public override string ToString() => $"{Manifest.Algorithm} {Manifest.Model} ({Kind.ToString().ToLowerInvariant()}, {Hash[..12]})";
 
     internal Predictor.Result RunPredict(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _predictor.Run(adapted, queries, cancellationToken);
+        Enter();
+        try
+        {
+            return _predictor.Run(adapted, queries, cancellationToken);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>The shape of state tensor <paramref name="slot"/> for an adaptation of <paramref name="classes"/> classes.</summary>
@@ -221,9 +231,8 @@ public sealed class FewShotModel : IDisposable
         }
 
         SupportLabels support = SupportLabels.Create(labels, options?.Labels, Manifest.Classes!);
-        using var indices = OrtTensor.FromArray(support.Indices, count);
-        AdaptedTensor[] state = _adapter.Run(inputs, count, indices, support.Classes.Length, Steps(options), options?.Unrolled ?? false, cancellationToken);
-        return new AdaptedModel(this, support.Classes, state);
+        using OrtValue indices = OrtValue.CreateTensorValueFromMemory(support.Indices, [count]);
+        return new AdaptedModel(this, support.Classes, RunAdapter(inputs, count, indices, support.Classes.Length, options, cancellationToken));
     }
 
     private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
@@ -237,17 +246,38 @@ public sealed class FewShotModel : IDisposable
         }
 
         InputChecks.RequireFinite(targets.Span, size, "support targets", "supportTargets");
-        using var y = OrtTensor.FromMemory(System.Runtime.InteropServices.MemoryMarshal.AsMemory(targets), count, size);
-        AdaptedTensor[] state = _adapter.Run(inputs, count, y, 0, Steps(options), options?.Unrolled ?? false, cancellationToken);
-        return new AdaptedModel(this, [], state);
+        using OrtValue y = OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, System.Runtime.InteropServices.MemoryMarshal.AsMemory(targets), [count, size]);
+        return new AdaptedModel(this, [], RunAdapter(inputs, count, y, 0, options, cancellationToken));
     }
 
     private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
-        AdaptedTensor[] state = _adapter.Run(inputs, count, null, 0, Steps(options), options?.Unrolled ?? false, cancellationToken);
-        return new AdaptedModel(this, [], state);
+        return new AdaptedModel(this, [], RunAdapter(inputs, count, null, 0, options, cancellationToken));
+    }
+
+    private AdaptedTensor[] RunAdapter(ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, AdaptOptions? options, CancellationToken cancellationToken)
+    {
+        int steps = Steps(options);
+        Enter();
+        try
+        {
+            return _adapter.Run(inputs, count, labels, classes, steps, options?.Unrolled ?? false, cancellationToken);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private void Enter()
+    {
+        if (!_gate.TryEnter())
+        {
+            throw new ObjectDisposedException(nameof(FewShotModel));
+        }
     }
 
     private int Steps(AdaptOptions? options)
@@ -271,7 +301,7 @@ public sealed class FewShotModel : IDisposable
 
     private void RequireKind(string method, params OutputKind[] kinds)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         if (!kinds.Contains(Kind))
         {
             string use = Kind switch

@@ -1,4 +1,6 @@
 using FewShot.Bundles;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -14,11 +16,10 @@ internal static class GraphChecks
     public static GraphUse Check(InferenceSession session, string entry, ModelManifest manifest, bool featuresNeeded = false)
     {
         // Overridable initializers are inputs with a stored default; format 2 forbids them for parameters, and the shared check says so.
-        IReadOnlyList<TensorMetadata> inputs = [.. session.Inputs, .. session.OverridableInitializers];
         var signature = new GraphSignature(
-            [.. inputs.Select(Value)],
-            [.. session.Outputs.Select(Value)],
-            session.OverridableInitializers.Select(i => i.Name).ToHashSet(StringComparer.Ordinal));
+            [.. session.InputMetadata.Concat(session.OverridableInitializerMetadata).Select(Value)],
+            [.. session.OutputMetadata.Select(Value)],
+            session.OverridableInitializerMetadata.Keys.ToHashSet(StringComparer.Ordinal));
         try
         {
             return GraphExpectations.Check(manifest, entry, signature, featuresNeeded);
@@ -29,17 +30,17 @@ internal static class GraphChecks
         }
     }
 
-    /// <summary>The input of that name as ONNX Runtime reports it.</summary>
-    public static TensorMetadata Input(InferenceSession session, string name) => session.Inputs.First(i => i.Name == name);
+    /// <summary>The required input of that name as ONNX Runtime declares it.</summary>
+    public static GraphValue Input(InferenceSession session, string name) => new(name, session.InputMetadata[name]);
 
-    private static GraphValue Value(TensorMetadata value) => new(
-        value.Name,
-        !value.IsTensor ? GraphElementType.Other
-            : value.ElementType switch
+    private static TensorSignature Value(KeyValuePair<string, NodeMetadata> value) => new(
+        value.Key,
+        !value.Value.IsTensor ? GraphElementType.Other
+            : value.Value.ElementDataType switch
             {
                 TensorElementType.Float => GraphElementType.Float,
                 TensorElementType.Int64 => GraphElementType.Int64,
                 _ => GraphElementType.Other,
             },
-        [.. value.Dimensions.Select(d => d < 0 ? (long?)null : d)]);
+        [.. value.Value.Dimensions.Select(d => d < 0 ? (long?)null : d)]);
 }

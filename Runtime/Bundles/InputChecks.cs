@@ -80,12 +80,12 @@ internal static class InputChecks
 
     /// <summary>A graph input with a fixed batch dimension gets exactly that many examples (bundle graphs normally leave it symbolic).</summary>
     /// <exception cref="ArgumentException">The count differs from the fixed batch size.</exception>
-    public static void RequireBatch(TensorMetadata input, int count, string entry, string what, string parameter)
+    public static void RequireBatch(GraphValue input, int count, string entry, string what, string parameter)
     {
-        long fixedCount = input.Dimensions.Count > 0 ? input.Dimensions[0] : -1;
+        long fixedCount = input.Dimensions.Length > 0 ? input.Dimensions[0] : -1;
         if (fixedCount >= 0 && fixedCount != count)
         {
-            throw new ArgumentException($"{entry} takes exactly {fixedCount} {what} ('{input.Name}' is declared {input}), but {count} were given.", parameter);
+            throw new ArgumentException($"{entry} takes exactly {fixedCount} {what} ('{input.Name}' is declared {input.Shape}), but {count} were given.", parameter);
         }
     }
 }

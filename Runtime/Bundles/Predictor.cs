@@ -1,5 +1,7 @@
 using FewShot.Bundles;
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -14,66 +16,55 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
     internal sealed record Result(int Count, int RowSize, float[] Values, float[]? Scores);
 
     /// <exception cref="ArgumentException">The queries are empty, not whole examples, or not finite.</exception>
-    /// <exception cref="InvalidBundleException">predict.onnx returned outputs of the wrong shape.</exception>
+    /// <exception cref="GraphRunException">ONNX Runtime failed the run, e.g. predict.onnx returned outputs of another shape than the manifest's.</exception>
     public Result Run(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
     {
         int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, "query inputs", "queryInputs");
         InputChecks.RequireBatch(graphs.PredictInput, count, BundleNames.PredictEntry, "query examples", "queryInputs");
         IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
-        var inputs = new OrtTensor[1 + state.Count + graphs.PredictConstants.Length];
-        var outputs = new OrtTensor?[graphs.Predict.OutputNames.Count];
-        int created = 0;
+        int rowSize = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;
+        var values = new float[checked(count * rowSize)];
+        float[]? scores = graphs.Predict.Outputs.Length > 1 ? new float[count] : null;
+
+        using var run = new GraphRun(cancellationToken);
+        // θ₀ of the parameters not adapted comes last; those values are the graphs', so only the ones created here are disposed.
+        var inputs = new OrtValue[1 + state.Count + graphs.PredictConstants.Length];
+        graphs.PredictConstants.CopyTo(inputs, 1 + state.Count);
+        var outputs = new OrtValue[graphs.Predict.Outputs.Length];
         try
         {
-            inputs[created++] = OrtTensor.FromMemory(MemoryMarshal.AsMemory(queries), [count, .. manifest.Input.Shape]);
-            foreach (AdaptedTensor tensor in state)
+            inputs[0] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(queries), [count, .. manifest.Input.Shape]);
+            for (int i = 0; i < state.Count; i++)
             {
-                inputs[created++] = OrtTensor.FromArray(tensor.Data, tensor.Dimensions);
+                inputs[i + 1] = OrtValue.CreateTensorValueFromMemory(state[i].Data, state[i].Dimensions);
             }
 
-            // θ₀ for the rest is the graphs' to keep: copied in after the tensors this call creates and disposes.
-            graphs.PredictConstants.CopyTo(inputs, created);
-            graphs.Predict.Run(inputs, outputs, cancellationToken);
-            OrtTensor output = outputs[0]!;
-            if (output.Rank < 1 || output.Shape[0] != count || output.ElementCount > int.MaxValue)
+            // Outputs are written straight into the result's arrays: ORT checks that the graph produces these shapes.
+            outputs[0] = OrtValue.CreateTensorValueFromMemory(values, [count, rowSize]);
+            if (scores is not null)
             {
-                throw Invalid($"returned '{BundleNames.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}] for {count} queries; expected [{count}, …]");
+                outputs[1] = OrtValue.CreateTensorValueFromMemory(scores, [count]);
             }
 
-            int rowSize = (int)(output.ElementCount / count);
-            int expected = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;
-            if (output.Rank != 2 || rowSize != expected)
-            {
-                throw Invalid($"returned '{BundleNames.Output}' of shape [{InputChecks.Show(output.Shape.ToArray())}]; expected [{count}, {expected}]");
-            }
-
-            float[]? scores = null;
-            if (outputs.Length > 1)
-            {
-                OrtTensor score = outputs[1]!;
-                if (score.Rank != 1 || score.Shape[0] != count)
-                {
-                    throw Invalid($"returned '{BundleNames.Score}' of shape [{InputChecks.Show(score.Shape.ToArray())}]; expected [{count}]");
-                }
-
-                scores = score.ToArray<float>();
-            }
-
-            return new Result(count, rowSize, output.ToArray<float>(), scores);
+            graphs.Predict.Run(run.Options, inputs, outputs);
+            return new Result(count, rowSize, values, scores);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw run.Failure(e, BundleNames.PredictEntry, $"prediction of {count} queries",
+                $"The bundle's predict graph is corrupt or does not fit its manifest (expected '{BundleNames.Output}' of shape [{count}, {rowSize}]), or the machine ran out of memory for this batch.");
         }
         finally
         {
-            for (int i = 0; i < created; i++)
+            foreach (OrtValue? value in inputs.AsSpan(0, 1 + state.Count))
             {
-                inputs[i].Dispose();
+                value?.Dispose();
             }
 
-            foreach (OrtTensor? output in outputs)
+            foreach (OrtValue? value in outputs)
             {
-                output?.Dispose();
+                value?.Dispose();
             }
         }
     }
-
-    private static InvalidBundleException Invalid(string problem) => new(BundleNames.PredictEntry, $"{BundleNames.PredictEntry} {problem}");
 }

@@ -36,13 +36,13 @@ public sealed class RuntimeOptions
     public long MaxEntryBytes { get; set; } = DefaultMaxEntryBytes;
 
     /// <summary>
-    /// Whether ORT's intra-op worker threads may spin between operators (<see cref="InferenceSessionOptions.AllowSpinning"/>).
+    /// Whether ORT's intra-op worker threads may spin between operators (ONNX Runtime's <c>session.intra_op.allow_spinning</c>).
     /// Default true.
     /// </summary>
     public bool AllowSpinning { get; set; } = true;
 
     /// <summary>
-    /// Whether spinning workers stop as soon as a run returns (<see cref="InferenceSessionOptions.StopSpinningAfterRun"/>).
+    /// Whether spinning workers stop as soon as a run returns (ONNX Runtime's <c>session.force_spinning_stop</c>).
     /// Default true, unlike ORT: a bundle's graphs run in turn in separate sessions, each with its own workers, and
     /// a session's workers spinning after its run took the cores from the next session's run; idle spinning also
     /// burns CPU time that a battery-powered device pays for. No effect with one intra-op thread.
@@ -55,18 +55,13 @@ public sealed class RuntimeOptions
     /// </summary>
     public string? ProfilingFilePrefix { get; set; }
 
-    /// <summary>The session options of every graph; ORT checks their values when the sessions are created.</summary>
-    internal InferenceSessionOptions ToSessionOptions() =>
-        new()
-        {
-            Device = Device,
-            IntraOpThreads = IntraOpThreads,
-            InterOpThreads = InterOpThreads,
-            ExecutionMode = ExecutionMode,
-            GraphOptimizationLevel = GraphOptimizationLevel,
-            LogSeverity = LogSeverity,
-            ProfilingFilePrefix = ProfilingFilePrefix,
-            AllowSpinning = AllowSpinning,
-            StopSpinningAfterRun = StopSpinningAfterRun,
-        };
+    /// <summary>
+    /// Whether a model asked to run on CUDA runs on the CPU instead when CUDA cannot be used (no GPU, or CUDA 13 / cuDNN 9
+    /// libraries missing), with a warning through the logger given to <see cref="FewShotModel.Load(string, RuntimeOptions?, Microsoft.Extensions.Logging.ILogger?)"/>.
+    /// Default false: an unavailable device is an <see cref="ExecutionDeviceException"/>, never a silent slowdown.
+    /// </summary>
+    public bool FallbackToCpu { get; set; }
+
+    /// <summary>A snapshot, so that later changes by the caller do not reach a loaded model.</summary>
+    internal RuntimeOptions Copy() => (RuntimeOptions)MemberwiseClone();
 }

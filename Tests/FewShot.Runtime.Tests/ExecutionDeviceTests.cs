@@ -1,5 +1,7 @@
-using FewShot.Runtime.Interop;
-using FewShot.Runtime.Tests.Models;
+using FewShot.Runtime.Bundles;
+using FewShot.Runtime.Tests.Bundles;
+using FewShot.Tests.Bundles;
+using Microsoft.Extensions.Logging;
 
 namespace FewShot.Runtime.Tests;
 
@@ -18,59 +20,72 @@ public sealed class ExecutionDeviceTests
     }
 
     [Fact]
-    public void Cuda_WithoutTheProviderLibrary_SaysWhatIsMissingAndHowToGetIt()
+    public void CudaSupport_FindsTheProviderOfTheGpuPackage_AndNamesEachMissingLibrary()
     {
-        byte[] model = TestModels.Unary("Relu", TensorElementType.Float, 1);
-        var options = new InferenceSessionOptions { Device = ExecutionDevice.Cuda(0) };
-        if (CudaProviderIsPresent())
+        CudaStatus status = CudaSupport.Check();
+
+        // This test project references Microsoft.ML.OnnxRuntime.Gpu.Linux, so the provider is in the package.
+        Assert.True(status.ProviderInPackage);
+        if (status.IsAvailable)
         {
-            // A GPU build in FEWSHOT_ONNXRUNTIME_PATH: CUDA either starts, or fails with ORT's reason and our hint.
-            AssertStartsOrExplains(() => new InferenceSession(model, options).Dispose());
+            Assert.Contains("load", status.Describe());
             return;
         }
 
-        var e = Assert.Throws<OnnxRuntimeException>(() => new InferenceSession(model, options));
-
-        Assert.Equal(OrtErrorCode.Fail, e.ErrorCode);
-        Assert.Contains("libonnxruntime_providers_cuda.so", e.Message);
-        Assert.Contains("was not found", e.Message);
-        Assert.Contains("FEWSHOT_ONNXRUNTIME_PATH", e.Message);
-        Assert.Contains("CUDA 12", e.Message);
-        Assert.Contains("cuDNN 9", e.Message);
+        Assert.All(status.MissingLibraries, m => Assert.Contains(CudaSupport.RequiredLibraries, r => m.StartsWith(r.Library, StringComparison.Ordinal)));
+        Assert.Contains(status.MissingLibraries[0], status.Describe());
     }
 
     [Fact]
-    public void Cuda_WhenOrtCannotLoadTheProvider_WrapsOrtsError()
+    public void Load_OnCudaWithoutItsLibraries_RaisesOneExceptionOfOursThatSaysWhatIsMissing()
     {
-        // Skips the file check, to drive ORT's own CUDA calls (Create/Update/ReleaseCUDAProviderOptions, Append_CUDA_V2).
-        using var options = new SessionOptionsHandle();
-        if (CudaProviderIsPresent())
+        if (CudaSupport.Check().IsAvailable)
         {
-            AssertStartsOrExplains(() => NativeSessionOptions.AppendCuda(options, deviceId: 0));
+            return; // A machine with CUDA: the CPU-only machines this suite runs on cover the failure path.
+        }
+
+        byte[] bundle = TestBundles.Bytes(TestBundles.Maml());
+        var options = new RuntimeOptions { Device = ExecutionDevice.Cuda(0) };
+
+        var e = Assert.Throws<ExecutionDeviceException>(() => FewShotModel.Load(new MemoryStream(bundle), options));
+
+        Assert.Equal(ExecutionDevice.Cuda(0), e.Device);
+        Assert.Contains("cuda:0 cannot be used", e.Message);
+        Assert.Contains(CudaSupport.Check().MissingLibraries[0], e.Message);
+        Assert.Contains("FallbackToCpu", e.Message);
+        Assert.IsType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(e.InnerException);
+    }
+
+    [Fact]
+    public void Load_OnCudaWithFallbackToCpu_RunsOnTheCpuAndLogsWhy()
+    {
+        if (CudaSupport.Check().IsAvailable)
+        {
             return;
         }
 
-        var e = Assert.Throws<OnnxRuntimeException>(() => NativeSessionOptions.AppendCuda(options, deviceId: 0));
+        byte[] bundle = TestBundles.Bytes(TestBundles.Maml());
+        var logger = new ListLogger();
+        var options = new RuntimeOptions { Device = ExecutionDevice.Cuda(0), FallbackToCpu = true };
 
-        var ortError = Assert.IsType<OnnxRuntimeException>(e.InnerException);
-        Assert.Equal(OrtErrorCode.Fail, e.ErrorCode);
-        Assert.Equal(ortError.ErrorCode, e.ErrorCode);
-        Assert.Contains(ortError.OrtMessage, e.Message);
-        Assert.Contains("CUDA 12", e.Message);
+        using FewShotModel model = FewShotModel.Load(new MemoryStream(bundle), options, logger);
+        AdaptedModel adapted = model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c"));
+
+        Assert.Equal(9, adapted.Predict(BundleTestData.Examples(9)).Count);
+        string warning = Assert.Single(logger.Messages, m => m.Level == LogLevel.Warning).Text;
+        Assert.Contains("CPU", warning);
     }
 
-    private static bool CudaProviderIsPresent() =>
-        File.Exists(Path.Combine(Path.GetDirectoryName(OnnxRuntime.LibraryPath)!, NativeSessionOptions.CudaProviderLibraryName));
-
-    private static void AssertStartsOrExplains(Action startCuda)
+    private sealed class ListLogger : ILogger
     {
-        try
-        {
-            startCuda();
-        }
-        catch (OnnxRuntimeException e)
-        {
-            Assert.Contains("CUDA 12", e.Message);
-        }
+        public List<(LogLevel Level, string Text)> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add((logLevel, formatter(state, exception)));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FewShot.Runtime.Hosting;
 using FewShot.Samples.WebService.Endpoints;
 using FewShot.Samples.WebService.Users;
 using Microsoft.AspNetCore.Http.Json;
@@ -9,11 +10,14 @@ namespace FewShot.Samples.WebService;
 /// <summary>Registers the service's parts.</summary>
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Adds the options (section <see cref="FewShotServiceOptions.Section"/>), the model, the user store, the endpoints and the error handling.</summary>
+    /// <summary>Adds the options (section <see cref="FewShotServiceOptions.Section"/>), the model (FewShot.Runtime's <c>AddFewShotModel</c>), the user store, the endpoints and the error handling.</summary>
     public static IServiceCollection AddFewShotService(this IServiceCollection services)
     {
         services.AddOptions<FewShotServiceOptions>().BindConfiguration(FewShotServiceOptions.Section);
-        services.AddSingleton<ModelHost>();
+        // The model: FewShot.Runtime's own registration, bound to the same section (BundlePath, Device, Runtime:IntraOpThreads).
+        services.AddFewShotModel()
+            .BindConfiguration(FewShotServiceOptions.Section)
+            .PostConfigure<IHostEnvironment>((model, environment) => model.BundlePath = BundleLocation.Resolve(model.BundlePath, environment.ContentRootPath));
         services.AddSingleton<UserStateStore>();
         services.AddSingleton<AdaptEndpoint>();
         services.AddSingleton<PredictEndpoint>();

@@ -143,15 +143,18 @@ public sealed class AdaptPredictTests
         AdaptedModel adapted = model.AdaptUnlabeled(Support, new AdaptOptions { Steps = 2 });
 
         // Reference: the bundle's one-step graph run twice through a plain session, feeding θ′ back by hand.
-        using var session = new InferenceSession(BundleFile.ReadEntry(new MemoryStream(bundle), BundleNames.AdaptEntry), new InferenceSessionOptions { IntraOpThreads = 1, LogSeverity = LogSeverity.Error });
+        using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, LogSeverityLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(BundleFile.ReadEntry(new MemoryStream(bundle), BundleNames.AdaptEntry), sessionOptions);
         var theta = contents.Parameters.ToDictionary(p => p.Name, p => TestBundles.Theta(contents, p.Name));
         for (int step = 0; step < 2; step++)
         {
-            var feeds = contents.Parameters.ToDictionary(p => p.Name, p => OrtTensor.FromArray(theta[p.Name], [.. p.Dims]));
-            feeds[BundleNames.SupportX] = OrtTensor.FromArray(Support, 9, 4);
-            using SessionOutputs outputs = session.Run(feeds);
-            theta = contents.Parameters.ToDictionary(p => p.Name, p => outputs[BundleNames.Adapted(p.Name)].ToArray<float>());
-            foreach (OrtTensor feed in feeds.Values)
+            var feeds = contents.Parameters.ToDictionary(p => p.Name, p => Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(theta[p.Name], [.. p.Dims]));
+            feeds[BundleNames.SupportX] = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(Support, [9, 4]);
+            using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+            string[] outputNames = [.. contents.Parameters.Select(p => BundleNames.Adapted(p.Name))];
+            using var outputs = session.Run(runOptions, feeds, outputNames);
+            theta = contents.Parameters.Select((p, i) => (p.Name, Values: outputs[i].GetTensorDataAsSpan<float>().ToArray())).ToDictionary(t => t.Name, t => t.Values);
+            foreach (var feed in feeds.Values)
             {
                 feed.Dispose();
             }

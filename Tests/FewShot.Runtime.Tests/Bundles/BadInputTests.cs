@@ -77,7 +77,7 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(3, model.Adapt(Support, SupportLabels).Labels.Count);
         Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c"), new AdaptOptions { Unrolled = true }), "supportInputs",
-            "adapt_k.onnx takes exactly 6 support examples ('support_x' is declared support_x: Float[6, 4]), but 9 were given");
+            "adapt_k.onnx takes exactly 6 support examples ('support_x' is declared [6, 4]), but 9 were given");
         Throws<ArgumentException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c"), new AdaptOptions { Steps = 1 }), "supportInputs",
             "adapt.onnx takes exactly 6 support examples");
     }

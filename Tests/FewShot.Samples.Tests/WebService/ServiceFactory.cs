@@ -12,6 +12,6 @@ internal sealed class ServiceFactory(string stateFolder) : WebApplicationFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("FewShot:StateFolder", stateFolder);
-        builder.UseSetting("FewShot:IntraOpThreads", "1");
+        builder.UseSetting("FewShot:Runtime:IntraOpThreads", "1");
     }
 }

@@ -4,7 +4,7 @@ using FewShot.Samples.WebService.Users;
 namespace FewShot.Samples.WebService.Endpoints;
 
 /// <summary><c>POST /users/{id}/adapt</c>: adapts the served bundle to a user's examples and stores the result. A singleton; thread-safe.</summary>
-public sealed class AdaptEndpoint(ModelHost host, UserStateStore store)
+public sealed class AdaptEndpoint(FewShotModel model, UserStateStore store)
 {
     /// <summary>Adapts for user <paramref name="id"/>, replacing any earlier adaptation.</summary>
     /// <exception cref="ArgumentException">The id, the examples or the labels are not valid (the message says which and why).</exception>
@@ -13,7 +13,6 @@ public sealed class AdaptEndpoint(ModelHost host, UserStateStore store)
     {
         ArgumentNullException.ThrowIfNull(request);
         UserId.Validate(id);
-        FewShotModel model = host.Model;
         float[] inputs = ExampleBatch.Flatten(request.Examples, model.ExampleSize, model.Manifest.Input.Shape);
         if (request.Labels is null)
         {

@@ -1,3 +1,4 @@
+using FewShot.Runtime.Bundles;
 using Microsoft.AspNetCore.Mvc;
 
 namespace FewShot.Samples.WebService.Endpoints;
@@ -13,8 +14,8 @@ public static class FewShotEndpoints
             endpoint.HandleAsync(id, request, cancellationToken));
         routes.MapPost("/users/{id}/predict", (string id, [FromBody] PredictRequest request, PredictEndpoint endpoint, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(id, request, cancellationToken));
-        routes.MapGet("/health", (ModelHost host) =>
-            new HealthResponse("ok", host.Model.Hash, host.Model.ToString(), host.Model.ExampleSize));
+        routes.MapGet("/health", (FewShotModel model) =>
+            new HealthResponse("ok", model.Hash, model.ToString(), model.ExampleSize));
         return routes;
     }
 }

@@ -4,7 +4,7 @@ using FewShot.Samples.WebService.Users;
 namespace FewShot.Samples.WebService.Endpoints;
 
 /// <summary><c>POST /users/{id}/predict</c>: classifies queries with a user's adapted model. A singleton; thread-safe.</summary>
-public sealed class PredictEndpoint(ModelHost host, UserStateStore store)
+public sealed class PredictEndpoint(FewShotModel model, UserStateStore store)
 {
     /// <summary>Classifies the request's examples as one batch.</summary>
     /// <exception cref="ArgumentException">The id or the examples are not valid.</exception>
@@ -14,7 +14,6 @@ public sealed class PredictEndpoint(ModelHost host, UserStateStore store)
     public async Task<PredictResponse> HandleAsync(string id, PredictRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        FewShotModel model = host.Model;
         AdaptedModel adapted = store.Get(id);
         float[] inputs = ExampleBatch.Flatten(request.Examples, model.ExampleSize, model.Manifest.Input.Shape);
         IReadOnlyList<Prediction> predictions = await adapted.PredictAsync(inputs, cancellationToken);

@@ -17,12 +17,12 @@ public sealed class UserStateStore
     private readonly ConcurrentDictionary<string, object> _locks = new(StringComparer.Ordinal);
 
     /// <summary>Creates the store; creates the state folder if it is missing.</summary>
-    public UserStateStore(ModelHost host, IOptions<FewShotServiceOptions> options, IHostEnvironment environment)
+    public UserStateStore(FewShotModel model, IOptions<FewShotServiceOptions> options, IHostEnvironment environment)
     {
-        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
-        _model = host.Model;
+        _model = model;
         Folder = Path.GetFullPath(options.Value.StateFolder, environment.ContentRootPath);
         Directory.CreateDirectory(Folder);
     }

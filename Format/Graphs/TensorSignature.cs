@@ -21,10 +21,10 @@ public enum GraphElementType
 /// <param name="Type">Its element type.</param>
 /// <param name="Dimensions">Its dimensions; null for "no shape declared" (declarations) or "any shape" (expectations).</param>
 /// <param name="What">What the value is, for messages (expectations only; empty in declarations).</param>
-public sealed record GraphValue(string Name, GraphElementType Type, long?[]? Dimensions, string What = "")
+public sealed record TensorSignature(string Name, GraphElementType Type, long?[]? Dimensions, string What = "")
 {
     /// <summary>Whether a declared value fits this expectation: same type, same rank, equal sizes wherever both are fixed.</summary>
-    public bool Admits(GraphValue declared) =>
+    public bool Admits(TensorSignature declared) =>
         declared.Type == Type
         && (Dimensions is null || (declared.Dimensions is { } dims && dims.Length == Dimensions.Length
             && dims.Zip(Dimensions).All(p => p.First is null || p.Second is null || p.First == p.Second)));

@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime.Sessions;
+
+namespace FewShot.Runtime;
+
+/// <summary>Whether ONNX Runtime's CUDA provider can run on this machine, and if not, what is missing.</summary>
+/// <remarks>Thread-safe. Linux names; the check loads libraries into the process but starts no GPU work.</remarks>
+public static class CudaSupport
+{
+    /// <summary>The shared libraries that ONNX Runtime 1.32's CUDA provider needs, with where each comes from.</summary>
+    public static IReadOnlyList<(string Library, string Source)> RequiredLibraries { get; } =
+    [
+        ("libcuda.so.1", "the NVIDIA driver"),
+        ("libcudart.so.13", "the CUDA 13 runtime (cuda-cudart-13)"),
+        ("libcublas.so.13", "CUDA 13 cuBLAS (libcublas-13)"),
+        ("libcublasLt.so.13", "CUDA 13 cuBLAS (libcublas-13)"),
+        ("libcurand.so.10", "CUDA 13 cuRAND (libcurand-13)"),
+        ("libcudnn.so.9", "cuDNN 9 for CUDA 13 (libcudnn9-cuda-13)"),
+    ];
+
+    /// <summary>Checks the provider: listed by ONNX Runtime, and every library it needs loadable.</summary>
+    /// <returns>What was found; <see cref="CudaStatus.IsAvailable"/> says whether a CUDA device can be asked for.</returns>
+    public static CudaStatus Check()
+    {
+        OrtEnv env = OrtEnvironment.EnsureCreated();
+        bool providerBuilt = env.GetAvailableProviders().Contains("CUDAExecutionProvider");
+        var missing = new List<string>();
+        foreach ((string library, string source) in RequiredLibraries)
+        {
+            if (!NativeLibrary.TryLoad(library, out nint handle))
+            {
+                missing.Add($"{library} ({source})");
+                continue;
+            }
+
+            NativeLibrary.Free(handle);
+        }
+
+        return new CudaStatus(providerBuilt, missing);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime.Bundles;
+using OrtExecutionMode = Microsoft.ML.OnnxRuntime.ExecutionMode;
+using OrtOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel;
+
+namespace FewShot.Runtime.Sessions;
+
+/// <summary>Turns <see cref="RuntimeOptions"/> into ONNX Runtime's <see cref="SessionOptions"/>, the device included.</summary>
+internal static class SessionOptionsFactory
+{
+    /// <summary>Creates session options, owned by the caller (ORT copies them into each session, so one set serves several).</summary>
+    /// <param name="options">The runtime's options.</param>
+    /// <param name="profilePrefix">ORT's profiling file prefix for this session, or null.</param>
+    /// <param name="logger">Told when the CPU stands in for an unavailable CUDA device.</param>
+    /// <exception cref="ExecutionDeviceException">CUDA was asked for and cannot be used, and <see cref="RuntimeOptions.FallbackToCpu"/> is off.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A thread count is negative.</exception>
+    public static SessionOptions Create(RuntimeOptions options, string? profilePrefix, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
+        OrtEnvironment.EnsureCreated();
+        var session = new SessionOptions();
+        try
+        {
+            session.IntraOpNumThreads = options.IntraOpThreads;
+            session.InterOpNumThreads = options.InterOpThreads;
+            session.ExecutionMode = options.ExecutionMode == ExecutionMode.Parallel ? OrtExecutionMode.ORT_PARALLEL : OrtExecutionMode.ORT_SEQUENTIAL;
+            session.GraphOptimizationLevel = options.GraphOptimizationLevel switch
+            {
+                GraphOptimizationLevel.Disabled => OrtOptimizationLevel.ORT_DISABLE_ALL,
+                GraphOptimizationLevel.Basic => OrtOptimizationLevel.ORT_ENABLE_BASIC,
+                GraphOptimizationLevel.Extended => OrtOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => OrtOptimizationLevel.ORT_ENABLE_ALL,
+            };
+            session.LogSeverityLevel = (OrtLoggingLevel)(int)options.LogSeverity;
+            session.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+
+            // A bundle's sessions run in turn; workers left spinning after one run take the cores from the next session.
+            session.AddSessionConfigEntry("session.force_spinning_stop", options.StopSpinningAfterRun ? "1" : "0");
+            if (profilePrefix is not null)
+            {
+                session.EnableProfiling = true;
+                session.ProfileOutputPathPrefix = profilePrefix;
+            }
+
+            if (options.Device.Kind == ExecutionDeviceKind.Cuda)
+            {
+                AppendCuda(session, options, logger);
+            }
+
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private static void AppendCuda(SessionOptions session, RuntimeOptions options, ILogger logger)
+    {
+        try
+        {
+            session.AppendExecutionProvider_CUDA(options.Device.DeviceId);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            ExecutionDeviceException problem = ExecutionDeviceException.CudaUnavailable(options.Device, e);
+            if (!options.FallbackToCpu)
+            {
+                throw problem;
+            }
+
+            logger.LogWarning(problem, "CUDA is unavailable; running on the CPU because RuntimeOptions.FallbackToCpu is set");
+        }
+    }
+}

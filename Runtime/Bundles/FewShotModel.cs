@@ -32,6 +32,7 @@ public sealed class FewShotModel : IDisposable
     private readonly Predictor _predictor;
     private readonly long _maxEntryBytes;
     private readonly RunGate _gate;
+    private Preprocessor? _preprocessor;
 
     private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
@@ -61,6 +62,13 @@ public sealed class FewShotModel : IDisposable
     internal byte[] HashBytes { get; }
 
     internal string[] StateNames => _graphs.StateNames;
+
+    /// <summary>Turns an image into one input example as the manifest's <see cref="ManifestInput.Preprocessing"/> says (see <see cref="Preprocessor"/>).</summary>
+    /// <returns>A fresh array of <see cref="ExampleSize"/> floats, owned by the caller.</returns>
+    /// <exception cref="NotSupportedException">The bundle does not describe its preprocessing.</exception>
+    /// <exception cref="ArgumentException">The pixels do not match the size and format given.</exception>
+    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Dark) =>
+        (_preprocessor ??= new Preprocessor(Manifest.Input)).Preprocess(pixels, width, height, format, strokes);
 
     /// <summary>Loads a bundle file.</summary>
     /// <param name="path">The .fewshot file.</param>

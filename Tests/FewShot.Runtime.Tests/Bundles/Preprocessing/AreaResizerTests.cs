@@ -1,6 +1,6 @@
-using FewShot.Sdk.Data;
+using FewShot.Runtime.Bundles;
 
-namespace FewShot.Sdk.Tests.Data.Images;
+namespace FewShot.Runtime.Tests.Bundles.Preprocessing;
 
 public sealed class AreaResizerTests
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace FewShot.Sdk.Data;
+namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// Resizes single-channel images by exact area averaging: each output pixel is the mean of the input over the
@@ -8,10 +8,14 @@ namespace FewShot.Sdk.Data;
 /// calls INTER_AREA and PIL a box filter). Immutable and thread-safe.
 /// </summary>
 /// <remarks>
+/// The one implementation of the format's <c>"resize": "area"</c>: <see cref="Preprocessor"/> runs it on device, and the
+/// Sdk's image loaders (Omniglot, image folders) run it in training, so the two agree to the bit.
+/// <para>
 /// Overlaps are computed in integers (an input pixel is <c>outputSize</c> units wide, an output pixel
 /// <c>inputSize</c> units), so the weights are exact and the only rounding is the final division. For 0/1
 /// input, such as binarized Omniglot strokes at 105 → 28, every intermediate sum is an integer below 2^24
 /// and the result is the exact area average correctly rounded to float32.
+/// </para>
 /// <para>
 /// This differs from PyTorch's <c>interpolate(mode='area')</c>, which is adaptive average pooling over whole
 /// pixels and does not weight partly covered pixels when the ratio is not an integer.

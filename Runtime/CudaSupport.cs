@@ -23,7 +23,7 @@ public static class CudaSupport
     /// <returns>What was found; <see cref="CudaStatus.IsAvailable"/> says whether a CUDA device can be asked for.</returns>
     public static CudaStatus Check()
     {
-        OrtEnv env = OrtEnvironment.EnsureCreated();
+        OrtEnv env = OnnxRuntimeEnvironment.EnsureCreated();
         bool providerBuilt = env.GetAvailableProviders().Contains("CUDAExecutionProvider");
         var missing = new List<string>();
         foreach ((string library, string source) in RequiredLibraries)

@@ -44,10 +44,15 @@ public sealed class AdaptedModel
     /// </param>
     /// <returns>One prediction per query, in order.</returns>
     /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
-    /// <exception cref="InvalidOperationException">The bundle is a regression model; use <see cref="PredictValues"/>.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is a regression model; use <see cref="PredictValues(ReadOnlyMemory{float})"/>.</exception>
     /// <exception cref="GraphRunException">predict.onnx fails while running; the message names the graph, ONNX Runtime's exception is inside.</exception>
+    /// <exception cref="NonFiniteResultException">The graph produced NaN or infinity (inputs far outside the manifest's range, or a damaged bundle).</exception>
     /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
     public IReadOnlyList<Prediction> Predict(ReadOnlyMemory<float> queryInputs) => PredictCore(queryInputs, CancellationToken.None);
+
+    /// <summary>Classifies queries; <c>cancellationToken</c> stops it between chunks and between graph nodes (<see cref="OperationCanceledException"/>).</summary>
+    /// <inheritdoc cref="Predict(ReadOnlyMemory{float})"/>
+    public IReadOnlyList<Prediction> Predict(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken) => PredictCore(queryInputs, cancellationToken);
 
     /// <summary>Runs <see cref="Predict(ReadOnlyMemory{float})"/> on the thread pool.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -60,8 +65,14 @@ public sealed class AdaptedModel
     /// <param name="queryInputs">Query examples, row-major [n, …input shape]; read, not kept.</param>
     /// <returns>One fresh array per query, in order, owned by the caller.</returns>
     /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
+    /// <exception cref="NonFiniteResultException">The graph produced NaN or infinity (inputs far outside the manifest's range, or a damaged bundle).</exception>
+    /// <exception cref="GraphRunException">predict.onnx fails while running; the message names the graph, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
     public IReadOnlyList<float[]> PredictValues(ReadOnlyMemory<float> queryInputs) => PredictValuesCore(queryInputs, CancellationToken.None);
+
+    /// <summary>Each query's raw output row; <c>cancellationToken</c> stops it between chunks and between graph nodes (<see cref="OperationCanceledException"/>).</summary>
+    /// <inheritdoc cref="PredictValues(ReadOnlyMemory{float})"/>
+    public IReadOnlyList<float[]> PredictValues(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken) => PredictValuesCore(queryInputs, cancellationToken);
 
     /// <summary>Runs <see cref="PredictValues(ReadOnlyMemory{float})"/> on the thread pool.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>

@@ -24,7 +24,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
     /// <param name="steps">Inner-loop steps (ignored by prototype bundles).</param>
     /// <param name="unrolled">Run adapt_k once (<paramref name="steps"/> is then K).</param>
     /// <param name="cancellationToken">Checked between steps and by ORT between nodes.</param>
-    /// <exception cref="InvalidOperationException">The adapted state holds NaN or infinity (adaptation diverged).</exception>
+    /// <exception cref="NonFiniteResultException">A step produced NaN or infinity (adaptation diverged); the message names the step.</exception>
     /// <exception cref="GraphRunException">ONNX Runtime failed a run.</exception>
     public AdaptedTensor[] Run(
         ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
@@ -61,15 +61,9 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
             }
 
             OrtValue support = features?[0] ?? x;
-            AdaptedTensor[] state = manifest.Output.Kind == OutputKind.Embedding
+            return manifest.Output.Kind == OutputKind.Embedding
                 ? Prototypes(run, x, support, labels!, classes)
                 : Steps(run, x, support, labels, steps, unrolled);
-            foreach (AdaptedTensor tensor in state)
-            {
-                InputChecks.RequireFiniteState(tensor, manifest.Output.Kind == OutputKind.Embedding ? null : steps);
-            }
-
-            return state;
         }
         finally
         {
@@ -84,6 +78,11 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(data, shape);
         AdaptGraph first = graphs.First;
         RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes");
+        if (!InputChecks.AllFinite(data))
+        {
+            throw InputChecks.Diverged(BundleNames.Prototypes, "computing the prototypes");
+        }
+
         return [new AdaptedTensor(BundleNames.Prototypes, shape, data)];
     }
 
@@ -95,11 +94,13 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         {
             AdaptGraph k = graphs.Unrolled!;
             RunOnce(run, k, Feeds(k, [], x, features, labels), current.Values, $"{steps} unrolled steps");
+            current.RequireFinite(names, stage: $"{steps} unrolled steps");
             return current.ToAdapted(names);
         }
 
         AdaptGraph first = graphs.First;
         RunOnce(run, first, Feeds(first, [], x, features, labels), current.Values, "adapt step 1");
+        current.RequireFinite(names, step: 1);
         if (steps == 1)
         {
             return current.ToAdapted(names);
@@ -116,7 +117,11 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
             for (; s <= steps; s++)
             {
                 run.ThrowIfCancelled();
-                step.Run.Session.RunWithBinding(run.Options, s % 2 == 0 ? forward : backward);
+                bool even = s % 2 == 0;
+                step.Run.Session.RunWithBinding(run.Options, even ? forward : backward);
+
+                // Checked every step, so that a divergence names the step where it began.
+                (even ? other : current).RequireFinite(names, s);
             }
         }
         catch (OnnxRuntimeException e)
@@ -197,6 +202,21 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         }
 
         public OrtValue[] Values { get; }
+
+        /// <summary>Throws <see cref="NonFiniteResultException"/> naming the first tensor that holds NaN or infinity.</summary>
+        /// <param name="names">The tensors' names.</param>
+        /// <param name="step">The step that wrote them; a number, so that the check allocates nothing unless it fails.</param>
+        /// <param name="stage">Or the stage's name, when not a step.</param>
+        public void RequireFinite(string[] names, int step = 0, string? stage = null)
+        {
+            for (int i = 0; i < _data.Length; i++)
+            {
+                if (!InputChecks.AllFinite(_data[i]))
+                {
+                    throw InputChecks.Diverged(names[i], stage ?? $"adapt step {step}");
+                }
+            }
+        }
 
         public AdaptedTensor[] ToAdapted(string[] names) =>
             [.. names.Select((name, i) => new AdaptedTensor(name, _shapes[i], _data[i]))];

@@ -33,6 +33,8 @@ public sealed class FewShotModel : IDisposable
     private readonly long _maxEntryBytes;
     private readonly RunGate _gate;
     private Preprocessor? _preprocessor;
+    private readonly int _maxSteps;
+    private readonly TimeSpan? _timeout;
 
     private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
@@ -41,10 +43,18 @@ public sealed class FewShotModel : IDisposable
         Hash = Convert.ToHexStringLower(HashBytes);
         ExampleSize = (int)Manifest.Input.Shape.Aggregate(1L, (p, d) => p * d);
         _maxEntryBytes = options.MaxEntryBytes;
+        _maxSteps = options.MaxAdaptationSteps;
+        _timeout = options.AdaptationTimeout;
+        if (Manifest.InnerLoop is { } loop && loop.Steps > _maxSteps)
+        {
+            throw new InvalidBundleException(BundleNames.ManifestEntry,
+                $"The manifest's innerLoop.steps is {loop.Steps}, more than RuntimeOptions.MaxAdaptationSteps ({_maxSteps}); a default adaptation would run that many steps. Raise MaxAdaptationSteps if the bundle is trusted.");
+        }
+
         _graphs = new BundleGraphs(archive, options.Copy(), logger);
         _gate = new RunGate(_graphs.Dispose);
         _adapter = new Adapter(_graphs, Manifest);
-        _predictor = new Predictor(_graphs, Manifest, ExampleSize);
+        _predictor = new Predictor(_graphs, Manifest, ExampleSize, options.MaxPredictionBatch);
     }
 
     /// <summary>The bundle's manifest: algorithm, input, output kind, classes, inner loop, provenance.</summary>
@@ -99,6 +109,13 @@ public sealed class FewShotModel : IDisposable
         ArgumentNullException.ThrowIfNull(bundle);
         options ??= new RuntimeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxAdaptationSteps, nameof(options.MaxAdaptationSteps));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPredictionBatch, nameof(options.MaxPredictionBatch));
+        if (options.AdaptationTimeout is { } timeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(options.AdaptationTimeout));
+        }
+
         // Three graphs, θ₀ and a manifest at most, and compressed entries are about their size or smaller.
         Stream seekable = bundle.CanSeek ? bundle
             : new MemoryStream(BoundedRead.All(bundle, (4 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
@@ -119,25 +136,38 @@ public sealed class FewShotModel : IDisposable
     /// The support set is empty, not whole examples, not finite, or its label count differs from its example count; a
     /// label is null; a class has no example; the class count is outside the bundle's range.
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
-    /// <exception cref="InvalidOperationException">The bundle is not a classifier, or adaptation diverged (NaN or infinity).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
+    /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a classifier.</exception>
+    /// <exception cref="NonFiniteResultException">Adaptation diverged (NaN or infinity); the message names the step.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options = null) =>
         AdaptLabelled(supportInputs, supportLabels, options, CancellationToken.None);
 
+    /// <summary>Adapts to a labelled support set; <c>cancellationToken</c> stops it between steps and between graph nodes (<see cref="OperationCanceledException"/>).</summary>
+    /// <inheritdoc cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/>
+    public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<string> supportLabels, AdaptOptions? options, CancellationToken cancellationToken) =>
+        AdaptLabelled(supportInputs, supportLabels, options, cancellationToken);
+
     /// <summary>Adapts to a support set labelled with integers, used as labels in their invariant-culture text form.</summary>
     /// <inheritdoc cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/>
     public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<int> supportLabels, AdaptOptions? options = null) =>
         AdaptLabelled(supportInputs, AsText(supportLabels), options, CancellationToken.None);
+
+    /// <summary>Adapts to a support set labelled with integers; <c>cancellationToken</c> stops it between steps and between graph nodes (<see cref="OperationCanceledException"/>).</summary>
+    /// <inheritdoc cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{int}, AdaptOptions?)"/>
+    public AdaptedModel Adapt(ReadOnlyMemory<float> supportInputs, IReadOnlyList<int> supportLabels, AdaptOptions? options, CancellationToken cancellationToken) =>
+        AdaptLabelled(supportInputs, AsText(supportLabels), options, cancellationToken);
 
     /// <summary>Adapts to a support set with real-valued targets (regression bundles).</summary>
     /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>
     /// <param name="supportTargets">Targets, row-major [n, output size]; read during the call, not kept.</param>
     /// <param name="options">Steps; null for K.</param>
     /// <exception cref="ArgumentException">The inputs or targets are empty, of mismatched counts, or not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
+    /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a regression model, or adaptation diverged.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
@@ -145,17 +175,28 @@ public sealed class FewShotModel : IDisposable
     public AdaptedModel AdaptRegression(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null) =>
         AdaptToTargets(supportInputs, supportTargets, options, CancellationToken.None);
 
+    /// <summary>Adapts to a support set with real-valued targets; <c>cancellationToken</c> stops it between steps and between graph nodes (<see cref="OperationCanceledException"/>).</summary>
+    /// <inheritdoc cref="AdaptRegression(ReadOnlyMemory{float}, ReadOnlyMemory{float}, AdaptOptions?)"/>
+    public AdaptedModel AdaptRegression(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options, CancellationToken cancellationToken) =>
+        AdaptToTargets(supportInputs, supportTargets, options, cancellationToken);
+
     /// <summary>Adapts to an unlabelled support set of normal examples (reconstruction bundles: the anomaly detector).</summary>
     /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>
     /// <param name="options">Steps; null for K.</param>
     /// <exception cref="ArgumentException">The inputs are empty, not whole examples, or not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
+    /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, or adaptation diverged.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel AdaptUnlabeled(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null) =>
         AdaptWithoutLabels(supportInputs, options, CancellationToken.None);
+
+    /// <summary>Adapts to an unlabelled support set; <c>cancellationToken</c> stops it between steps and between graph nodes (<see cref="OperationCanceledException"/>).</summary>
+    /// <inheritdoc cref="AdaptUnlabeled(ReadOnlyMemory{float}, AdaptOptions?)"/>
+    public AdaptedModel AdaptUnlabeled(ReadOnlyMemory<float> supportInputs, AdaptOptions? options, CancellationToken cancellationToken) =>
+        AdaptWithoutLabels(supportInputs, options, cancellationToken);
 
     /// <summary>Runs <see cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?)"/> on the thread pool; cancellation stops between steps and between nodes.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -167,12 +208,12 @@ public sealed class FewShotModel : IDisposable
     public Task<AdaptedModel> AdaptAsync(ReadOnlyMemory<float> supportInputs, IReadOnlyList<int> supportLabels, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => AdaptLabelled(supportInputs, AsText(supportLabels), options, cancellationToken), cancellationToken);
 
-    /// <summary>Runs <see cref="AdaptRegression"/> on the thread pool.</summary>
+    /// <summary>Runs <see cref="AdaptRegression(ReadOnlyMemory{float}, ReadOnlyMemory{float}, AdaptOptions?)"/> on the thread pool.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<AdaptedModel> AdaptRegressionAsync(ReadOnlyMemory<float> supportInputs, ReadOnlyMemory<float> supportTargets, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => AdaptToTargets(supportInputs, supportTargets, options, cancellationToken), cancellationToken);
 
-    /// <summary>Runs <see cref="AdaptUnlabeled"/> on the thread pool.</summary>
+    /// <summary>Runs <see cref="AdaptUnlabeled(ReadOnlyMemory{float}, AdaptOptions?)"/> on the thread pool.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<AdaptedModel> AdaptUnlabeledAsync(ReadOnlyMemory<float> supportInputs, AdaptOptions? options = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => AdaptWithoutLabels(supportInputs, options, cancellationToken), cancellationToken);
@@ -269,10 +310,16 @@ public sealed class FewShotModel : IDisposable
     private AdaptedTensor[] RunAdapter(ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, AdaptOptions? options, CancellationToken cancellationToken)
     {
         int steps = Steps(options);
+        using CancellationTokenSource? deadline = _timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        deadline?.CancelAfter(_timeout!.Value);
         Enter();
         try
         {
-            return _adapter.Run(inputs, count, labels, classes, steps, options?.Unrolled ?? false, cancellationToken);
+            return _adapter.Run(inputs, count, labels, classes, steps, options?.Unrolled ?? false, deadline?.Token ?? cancellationToken);
+        }
+        catch (OperationCanceledException e) when (deadline is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Adaptation ran longer than RuntimeOptions.AdaptationTimeout ({_timeout!.Value.TotalSeconds:0.###} s) and was stopped; use fewer steps or a longer timeout.", e);
         }
         finally
         {
@@ -297,6 +344,11 @@ public sealed class FewShotModel : IDisposable
 
         int steps = options?.Steps ?? Manifest.InnerLoop.Steps;
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1, "options.Steps");
+        if (steps > _maxSteps)
+        {
+            throw new ArgumentOutOfRangeException("options.Steps", steps, $"At most RuntimeOptions.MaxAdaptationSteps ({_maxSteps}) steps may run in one adaptation; {steps} were asked for.");
+        }
+
         if (options is { Unrolled: true } && steps != Manifest.InnerLoop.Steps)
         {
             throw new ArgumentException(

@@ -61,22 +61,41 @@ internal static class InputChecks
     /// <summary>"1, 28, 28".</summary>
     public static string Show(IEnumerable<long> shape) => string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>An adapted tensor is finite.</summary>
-    /// <exception cref="InvalidOperationException">It holds NaN or infinity: adaptation diverged.</exception>
-    /// <param name="tensor">The adapted tensor.</param>
-    /// <param name="steps">The steps run, or null for prototypes.</param>
-    public static void RequireFiniteState(AdaptedTensor tensor, int? steps)
+    /// <summary>Whether every value is finite (one vectorized pass).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
     {
-        try
+        // x − x is 0 for every finite x and NaN for NaN and ±∞.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            RequireFinite(tensor.Data, tensor.Data.Length, "state", "state");
+            ReadOnlySpan<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (; i < vectors.Length; i++)
+            {
+                if (!Vector.EqualsAll(vectors[i] - vectors[i], Vector<float>.Zero))
+                {
+                    return false;
+                }
+            }
+
+            i *= Vector<float>.Count;
         }
-        catch (ArgumentException)
+
+        for (; i < values.Length; i++)
         {
-            throw new InvalidOperationException(
-                $"Adaptation diverged: '{tensor.Name}' holds NaN or infinity after {(steps is null ? "computing the prototypes" : $"{steps} step(s)")}. Use fewer steps, or check that the support inputs are normalized as the manifest's input.normalization says.");
+            if (!float.IsFinite(values[i]))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
+
+    /// <summary>The error for an adapted state that holds NaN or infinity.</summary>
+    /// <param name="name">The tensor.</param>
+    /// <param name="stage">"adapt step k", "K unrolled steps" or "computing the prototypes".</param>
+    public static NonFiniteResultException Diverged(string name, string stage) =>
+        new(stage, $"Adaptation diverged: '{name}' holds NaN or infinity after {stage}. Use fewer steps, or check that the support inputs are normalized as the manifest's input.normalization says (values far outside that range overflow).");
 
     /// <summary>A graph input with a fixed batch dimension gets exactly that many examples (bundle graphs normally leave it symbolic).</summary>
     /// <exception cref="ArgumentException">The count differs from the fixed batch size.</exception>

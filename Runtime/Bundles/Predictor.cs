@@ -5,10 +5,13 @@ using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
 
-/// <summary>Runs predict.onnx for an adapted model's state. Stateless between calls, so any number of threads may predict at once.</summary>
-internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int exampleSize)
+/// <summary>
+/// Runs predict.onnx for an adapted model's state, in chunks of at most <paramref name="maxBatch"/> queries so that memory
+/// stays bounded. Stateless between calls, so any number of threads may predict at once.
+/// </summary>
+internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int exampleSize, int maxBatch)
 {
-    /// <summary>The raw outputs of one prediction run.</summary>
+    /// <summary>The raw outputs of one prediction.</summary>
     /// <param name="Count">Query examples n.</param>
     /// <param name="RowSize">Values per example in <paramref name="Values"/>.</param>
     /// <param name="Values">"output", [n, RowSize] row-major.</param>
@@ -16,43 +19,37 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
     internal sealed record Result(int Count, int RowSize, float[] Values, float[]? Scores);
 
     /// <exception cref="ArgumentException">The queries are empty, not whole examples, or not finite.</exception>
-    /// <exception cref="GraphRunException">ONNX Runtime failed the run, e.g. predict.onnx returned outputs of another shape than the manifest's.</exception>
+    /// <exception cref="GraphRunException">ONNX Runtime failed a run, e.g. predict.onnx returned outputs of another shape than the manifest's.</exception>
+    /// <exception cref="NonFiniteResultException">An output holds NaN or infinity.</exception>
     public Result Run(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
     {
         int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, "query inputs", "queryInputs");
-        InputChecks.RequireBatch(graphs.PredictInput, count, BundleNames.PredictEntry, "query examples", "queryInputs");
-        IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
+        int chunk = Math.Min(count, maxBatch);
+        InputChecks.RequireBatch(graphs.PredictInput, chunk, BundleNames.PredictEntry, "query examples", "queryInputs");
         int rowSize = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;
         var values = new float[checked(count * rowSize)];
         float[]? scores = graphs.Predict.Outputs.Length > 1 ? new float[count] : null;
 
         using var run = new GraphRun(cancellationToken);
+        IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
         // θ₀ of the parameters not adapted comes last; those values are the graphs', so only the ones created here are disposed.
         var inputs = new OrtValue[1 + state.Count + graphs.PredictConstants.Length];
         graphs.PredictConstants.CopyTo(inputs, 1 + state.Count);
         var outputs = new OrtValue[graphs.Predict.Outputs.Length];
         try
         {
-            inputs[0] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(queries), [count, .. manifest.Input.Shape]);
             for (int i = 0; i < state.Count; i++)
             {
                 inputs[i + 1] = OrtValue.CreateTensorValueFromMemory(state[i].Data, state[i].Dimensions);
             }
 
-            // Outputs are written straight into the result's arrays: ORT checks that the graph produces these shapes.
-            outputs[0] = OrtValue.CreateTensorValueFromMemory(values, [count, rowSize]);
-            if (scores is not null)
+            for (int start = 0; start < count; start += chunk)
             {
-                outputs[1] = OrtValue.CreateTensorValueFromMemory(scores, [count]);
+                run.ThrowIfCancelled();
+                int n = Math.Min(chunk, count - start);
+                RunChunk(run, queries.Slice(start * exampleSize, n * exampleSize), values.AsMemory(start * rowSize, n * rowSize),
+                    scores?.AsMemory(start, n), n, rowSize, inputs, outputs);
             }
-
-            graphs.Predict.Run(run.Options, inputs, outputs);
-            return new Result(count, rowSize, values, scores);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw run.Failure(e, BundleNames.PredictEntry, $"prediction of {count} queries",
-                $"The bundle's predict graph is corrupt or does not fit its manifest (expected '{BundleNames.Output}' of shape [{count}, {rowSize}]), or the machine ran out of memory for this batch.");
         }
         finally
         {
@@ -60,11 +57,49 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
             {
                 value?.Dispose();
             }
+        }
 
+        if (!InputChecks.AllFinite(values) || (scores is not null && !InputChecks.AllFinite(scores)))
+        {
+            throw new NonFiniteResultException("prediction",
+                $"{BundleNames.PredictEntry} produced NaN or infinity for these {count} queries: the inputs are probably far outside the range the model was trained on "
+                + "(see the manifest's input.normalization), or the bundle's predict graph is damaged. No prediction is returned.");
+        }
+
+        return new Result(count, rowSize, values, scores);
+    }
+
+    private void RunChunk(
+        GraphRun run, ReadOnlyMemory<float> queries, Memory<float> values, Memory<float>? scores, int n, int rowSize, OrtValue[] inputs, OrtValue[] outputs)
+    {
+        try
+        {
+            inputs[0] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(queries), [n, .. manifest.Input.Shape]);
+
+            // Outputs are written straight into the result's arrays: ORT checks that the graph produces these shapes.
+            outputs[0] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values, [n, rowSize]);
+            if (scores is { } score)
+            {
+                outputs[1] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, score, [n]);
+            }
+
+            graphs.Predict.Run(run.Options, inputs, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw run.Failure(e, BundleNames.PredictEntry, $"prediction of {n} queries",
+                $"The bundle's predict graph is corrupt or does not fit its manifest (expected '{BundleNames.Output}' of shape [{n}, {rowSize}]), or the machine ran out of memory for this batch.");
+        }
+        finally
+        {
+            inputs[0]?.Dispose();
+            inputs[0] = null!;
             foreach (OrtValue? value in outputs)
             {
                 value?.Dispose();
             }
+
+            Array.Clear(outputs);
         }
     }
 }

@@ -62,6 +62,33 @@ public sealed class RuntimeOptions
     /// </summary>
     public bool FallbackToCpu { get; set; }
 
+    /// <summary>The default of <see cref="MaxAdaptationSteps"/>: 1,000.</summary>
+    public const int DefaultMaxAdaptationSteps = 1_000;
+
+    /// <summary>The default of <see cref="MaxPredictionBatch"/>: 1,024 queries.</summary>
+    public const int DefaultMaxPredictionBatch = 1_024;
+
+    /// <summary>
+    /// The most inner-loop steps one adaptation may run, whether the bundle's K (checked at load: a bundle whose K exceeds
+    /// it is refused) or <see cref="AdaptOptions.Steps"/> (checked per call). Default <see cref="DefaultMaxAdaptationSteps"/>:
+    /// a conv4 step takes about 10 ms on one core, so adaptation stays under seconds. Must be positive.
+    /// </summary>
+    public int MaxAdaptationSteps { get; set; } = DefaultMaxAdaptationSteps;
+
+    /// <summary>
+    /// How long one adaptation may run before it stops with <see cref="TimeoutException"/>; checked between steps and by
+    /// ONNX Runtime between nodes. Null (the default) for no time limit beyond <see cref="MaxAdaptationSteps"/>.
+    /// </summary>
+    public TimeSpan? AdaptationTimeout { get; set; }
+
+    /// <summary>
+    /// The most queries one run of the predict graph takes; larger query sets run in chunks of this size, so memory stays
+    /// bounded (ONNX Runtime otherwise allocates every intermediate for the whole set at once). Default
+    /// <see cref="DefaultMaxPredictionBatch"/>. Must be positive. With transductive batch norm (see
+    /// <see cref="FewShot.Bundles.ModelManifest.BatchNorm"/>), a query's statistics come from its chunk.
+    /// </summary>
+    public int MaxPredictionBatch { get; set; } = DefaultMaxPredictionBatch;
+
     /// <summary>A snapshot, so that later changes by the caller do not reach a loaded model.</summary>
     internal RuntimeOptions Copy() => (RuntimeOptions)MemberwiseClone();
 }

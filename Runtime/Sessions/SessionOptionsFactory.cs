@@ -19,7 +19,7 @@ internal static class SessionOptionsFactory
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
         ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
-        OrtEnvironment.EnsureCreated();
+        OnnxRuntimeEnvironment.EnsureCreated();
         var session = new SessionOptions();
         try
         {

@@ -13,6 +13,7 @@ public static class FewShotCommandLine
         root.Subcommands.Add(InfoCommand.Create(output, error));
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error));
+        root.Subcommands.Add(PlotCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(AdaptCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(output, error));

@@ -18,8 +18,8 @@ internal static class AdaptCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = new Option<string>("--model") { Description = "Bundle file (.fewshot)", Required = true };
-        var support = new Option<string>("--support") { Description = "Support set: <folder>/<label>/*.png, or .npz with x and y", Required = true };
-        var query = new Option<string>("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNGs), or .npz with x (and y)", Required = true };
+        var support = new Option<string>("--support") { Description = "Support set: <folder>/<label>/*.png (or .jpg), or .npz with x and y", Required = true };
+        var query = new Option<string>("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), or .npz with x (and y)", Required = true };
         var steps = new Option<int?>("--steps") { Description = "Adaptation steps (default: the bundle's)" };
         var invert = new Option<bool>("--invert") { Description = "Use 1 − value for every input (dark-on-light images with an Omniglot bundle, whose strokes are 1.0)" };
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Also write the adapted model as one self-contained ONNX file" };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
@@ -39,7 +40,8 @@ internal static class DemoCommand
             {
                 Iterations = configuration.Iterations, MetaBatch = configuration.MetaBatch, MetaLearningRate = configuration.MetaLearningRate, Session = session,
             });
-            var result = trainer.Train(folder, new ProgressBar(output, interactive: false), cancellationToken);
+            var status = new TrainingStatus(new TrainingStop(configuration.Iterations, null), "mse");
+            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
 
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine($"Adapting to 200 new sinusoids from 10 points each (query MSE, 95% CI):");

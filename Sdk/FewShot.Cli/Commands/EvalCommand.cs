@@ -5,6 +5,7 @@ using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
+using Spectre.Console;
 
 namespace FewShot.Cli.Commands;
 
@@ -79,16 +80,23 @@ internal static class EvalCommand
             return;
         }
 
-        var inv = CultureInfo.InvariantCulture;
         output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes");
+        var table = new Table()
+            .AddColumn("metric")
+            .AddColumn(new TableColumn("mean").RightAligned())
+            .AddColumn(new TableColumn("± 95% CI").RightAligned())
+            .AddColumn(new TableColumn("episodes").RightAligned());
+        var inv = CultureInfo.InvariantCulture;
         if (accuracy is { } a)
         {
-            output.WriteLine(string.Create(inv, $"  accuracy   {a.Mean * 100:F2}% ± {a.HalfWidth95 * 100:F2}% (95% CI)"));
+            table.AddRow("accuracy", string.Create(inv, $"{a.Mean * 100:F2}%"), string.Create(inv, $"{a.HalfWidth95 * 100:F2}%"), $"{a.Count}");
         }
 
         if (error is { } e)
         {
-            output.WriteLine(string.Create(inv, $"  mse        {e.Mean:F4} ± {e.HalfWidth95:F4} (95% CI)"));
+            table.AddRow("mse", string.Create(inv, $"{e.Mean:F4}"), string.Create(inv, $"{e.HalfWidth95:F4}"), $"{e.Count}");
         }
+
+        TerminalOutput.For(output).Write(table);
     }
 }

@@ -14,7 +14,7 @@ namespace FewShot.Cli.Commands;
 internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<string> Names, IReadOnlyList<string>? Labels, float[]? Targets)
 {
     /// <summary>
-    /// A folder of class folders (label = folder name) or of PNG files (no labels), or an .npz with "x" [n, …shape]
+    /// A folder of class folders (label = folder name) or of PNG/JPEG files (no labels), or an .npz with "x" [n, …shape]
     /// and optionally "y" (int labels, or float targets for regression).
     /// </summary>
     /// <param name="path">The folder or .npz file.</param>
@@ -52,26 +52,26 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         var (height, width) = ((int)shape[1], (int)shape[2]);
         var classes = Directory.GetDirectories(path).Order(StringComparer.Ordinal).ToArray();
         var files = classes.Length > 0
-            ? classes.SelectMany(c => Pngs(c).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
-            : Pngs(path).Select(f => (File: f, Label: (string?)null)).ToArray();
+            ? classes.SelectMany(c => Images(c).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
+            : Images(path).Select(f => (File: f, Label: (string?)null)).ToArray();
         if (files.Length == 0)
         {
-            throw new ArgumentException($"{path} holds no .png files (expected <folder>/<class>/*.png or <folder>/*.png)");
+            throw new ArgumentException($"{path} holds no .png, .jpg or .jpeg files (expected <folder>/<class>/*.png or <folder>/*.png)");
         }
 
         var size = (int)(shape[0] * height * width);
         var inputs = new float[files.Length * size];
         for (var i = 0; i < files.Length; i++)
         {
-            PngDecoder.Decode(files[i].File).ToTensor(mode, height, width).CopyTo(inputs, i * size);
+            ImageDecoder.Decode(files[i].File).ToTensor(mode, height, width).CopyTo(inputs, i * size);
         }
 
         return new ExampleSet(inputs, files.Length, files.Select(f => Path.GetRelativePath(path, f.File)).ToArray(),
             classes.Length > 0 ? files.Select(f => f.Label!).ToArray() : null, null);
     }
 
-    private static IEnumerable<string> Pngs(string folder) =>
-        Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
+    private static IEnumerable<string> Images(string folder) =>
+        Directory.EnumerateFiles(folder).Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal);
 
     private static ExampleSet FromNpz(string path, IReadOnlyList<long> shape)
     {

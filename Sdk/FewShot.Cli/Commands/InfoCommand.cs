@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using FewShot.Runtime;
+using FewShot.Sdk.Torch;
 
 namespace FewShot.Cli.Commands;
 
@@ -39,6 +40,23 @@ internal static class InfoCommand
         output.WriteLine($"Processors            {Environment.ProcessorCount}");
         var defaults = new InferenceSessionOptions();
         output.WriteLine($"Threads (defaults)    intra-op {Threads(defaults.IntraOpThreads)}, inter-op {Threads(defaults.InterOpThreads)}, {defaults.ExecutionMode} execution, optimization {defaults.GraphOptimizationLevel}");
+        WriteTorch(output);
+        var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
+        output.WriteLine($"GLIBC_TUNABLES        {(string.IsNullOrEmpty(tunables) ? $"(not set; libtorch runs best with {TorchSetup.MallocTunables})" : tunables)}");
+    }
+
+    // info is the diagnostic to run when TorchSharp does not load, so that failure is reported, not fatal.
+    private static void WriteTorch(TextWriter output)
+    {
+        try
+        {
+            output.WriteLine($"TorchSharp            {TorchSetup.TorchSharpVersion} (libtorch {TorchSetup.LibTorchVersion}, loaded in {TorchSetup.LoadTime.TotalMilliseconds:F0} ms)");
+            output.WriteLine($"libtorch threads      {TorchSetup.Threads}");
+        }
+        catch (TorchUnavailableException ex)
+        {
+            output.WriteLine($"TorchSharp            {TorchSetup.TorchSharpVersion}, not loaded: {ex.Message}");
+        }
     }
 
     private static string Threads(int count) => count == 0 ? "ORT's choice (0)" : count.ToString(System.Globalization.CultureInfo.InvariantCulture);

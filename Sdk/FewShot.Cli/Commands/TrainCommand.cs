@@ -1,5 +1,7 @@
 using System.CommandLine;
+using FewShot.Cli.Training;
 using FewShot.Runtime;
+using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -23,8 +25,8 @@ internal static class TrainCommand
         var innerLr = new Option<float?>("--inner-lr") { Description = "Inner-loop step size (default 0.4; 0.01 for sinusoid)" };
         var metaBatch = new Option<int>("--meta-batch") { Description = "Tasks per meta-iteration", DefaultValueFactory = _ => 4 };
         var metaLr = new Option<double>("--meta-lr") { Description = "Adam step size of the meta-update", DefaultValueFactory = _ => 1e-3 };
-        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations to reach", DefaultValueFactory = _ => 1000 };
-        var minutes = new Option<double?>("--minutes") { Description = "Stop (with a checkpoint) after this many minutes" };
+        var iterations = new Option<int?>("--iterations") { Description = $"Meta-iterations to reach (default {TrainingStop.DefaultIterations}; no limit when only --minutes is given)" };
+        var minutes = new Option<double?>("--minutes") { Description = "Train for this many minutes, then stop with a checkpoint; with --iterations, whichever comes first" };
         var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: ORT's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -38,6 +40,7 @@ internal static class TrainCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var folder = parse.GetValue(outFolder)!;
+            var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
             var requested = new RunConfiguration
             {
                 Algorithm = parse.GetValue(algorithm)!,
@@ -53,7 +56,7 @@ internal static class TrainCommand
                 InnerLearningRate = parse.GetValue(innerLr) ?? (parse.GetValue(dataset) == "sinusoid" ? 0.01f : 0.4f),
                 MetaBatch = parse.GetValue(metaBatch),
                 MetaLearningRate = parse.GetValue(metaLr),
-                Iterations = parse.GetValue(iterations),
+                Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
             };
@@ -66,16 +69,19 @@ internal static class TrainCommand
                 MetaBatch = configuration.MetaBatch,
                 MetaLearningRate = configuration.MetaLearningRate,
                 Seed = configuration.Seed,
-                TimeBudget = parse.GetValue(minutes) is { } m ? TimeSpan.FromMinutes(m) : null,
+                TimeBudget = stop.TimeBudget,
                 Session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) },
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };
             var trainer = new MetaTrainer(metaAlgorithm, runData.Train, options) { Validation = runData.Validation };
-            var result = trainer.Train(folder, new ProgressBar(output, !Console.IsOutputRedirected && output == Console.Out), cancellationToken);
+            var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
+            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed
                 ? $"Trained {configuration.Algorithm} for {result.Iteration} iterations; run folder: {folder}"
-                : $"Stopped at iteration {result.Iteration} of {configuration.Iterations} (time budget); run again to continue. Run folder: {folder}");
+                : stop.Unbounded
+                    ? $"Stopped at iteration {result.Iteration} after {stop.TimeBudget!.Value.TotalMinutes:0.##} minutes; run again to continue. Run folder: {folder}"
+                    : $"Stopped at iteration {result.Iteration} of {configuration.Iterations} (time budget); run again to continue. Run folder: {folder}");
             return 0;
         }));
         return command;

@@ -5,7 +5,7 @@ namespace FewShot.Sdk.Training;
 /// <summary>Meta-training settings. Defaults are sized for a small CPU; validation happens where they are consumed.</summary>
 public sealed class MetaTrainerOptions
 {
-    /// <summary>Meta-iterations to reach (a resumed run continues up to this count).</summary>
+    /// <summary>Meta-iterations to reach (a resumed run continues up to this count); <see cref="int.MaxValue"/> with a <see cref="TimeBudget"/> trains until the budget runs out.</summary>
     public int Iterations { get; init; } = 1000;
 
     /// <summary>Wall-clock budget for this call; training checkpoints and stops when it runs out. Null: no budget.</summary>

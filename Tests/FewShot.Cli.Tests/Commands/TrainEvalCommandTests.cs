@@ -32,6 +32,17 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("mse").GetDouble() > 0);
         Assert.True(json.RootElement.GetProperty("ci95").GetDouble() >= 0);
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
+
+        var table = Run("eval", "--run", run, "--episodes", "20", "--inner-steps", "5");
+
+        Assert.True(table.Exit == 0, table.Error);
+        var mse = json.RootElement.GetProperty("mse").GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+        var row = table.Output.Split('\n').Single(l => l.Contains(" mse ", StringComparison.Ordinal));
+        Assert.Contains(mse, row);
+        Assert.Contains("20", row);
+        Assert.Contains("± 95% CI", table.Output);
+        Assert.DoesNotContain("accuracy", table.Output);
+        Assert.DoesNotContain('\u001b', table.Output);
     }
 
     [Fact]
@@ -67,7 +78,41 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Contains("different run", other.Error);
     }
 
+    [Fact]
+    public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
+    {
+        var run = Path.Combine(_folder, "budget");
+
+        var train = Run("train", "--algorithm", "fomaml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--minutes", "0.01", "--out", run);
+
+        Assert.True(train.Exit == 0, train.Error);
+        var stopped = System.Text.RegularExpressions.Regex.Match(train.Output, @"Stopped at iteration (\d+) after 0\.01 minutes");
+        Assert.True(stopped.Success, train.Output);
+        var iterations = int.Parse(stopped.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(iterations, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Equal(int.MaxValue, configuration.RootElement.GetProperty("iterations").GetInt32());
+    }
+
+    [Fact]
+    public void RedirectedProgressIsPlainLinesWithLossRateAndTimeLeft()
+    {
+        var train = Run("train", "--algorithm", "fomaml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--iterations", "20", "--out", Path.Combine(_folder, "plain"));
+
+        Assert.True(train.Exit == 0, train.Error);
+        var lines = train.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("it/s", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(11, lines.Length);
+        Assert.StartsWith("  5%  1/20  loss ", lines[0]);
+        Assert.StartsWith("100%  20/20  loss ", lines[^1]);
+        Assert.All(lines, l => Assert.Contains(" mse ", l));
+        Assert.All(lines, l => Assert.Contains(" left ", l));
+        Assert.DoesNotContain('\u001b', train.Output);
+        Assert.DoesNotContain('\r', train.Output);
+    }
+
     [Theory]
+    [InlineData("train", "--iterations", "0", "--out", "x")]
+    [InlineData("train", "--minutes", "-1", "--out", "x")]
     [InlineData("train", "--algorithm", "nope", "--out", "x")]
     [InlineData("train", "--algorithm", "protonet", "--dataset", "sinusoid", "--out", "x")]
     [InlineData("train", "--dataset", "omniglot", "--data", "/no/such/folder", "--out", "x")]

@@ -51,18 +51,18 @@ public sealed class FolderRunTests
     /// <summary>A 32×32 gray image, dark with noise, with a bright 8×8 square whose position is the class's.</summary>
     private static void WriteSquare(string path, int cls, Random random)
     {
-        var samples = new ushort[32 * 32];
+        var samples = new byte[32 * 32];
         var (top, left) = (cls / 4 * 8, cls % 4 * 8);
         for (var y = 0; y < 32; y++)
         {
             for (var x = 0; x < 32; x++)
             {
                 var inside = y >= top && y < top + 8 && x >= left && x < left + 8;
-                samples[(y * 32) + x] = (ushort)Math.Clamp((inside ? 220 : 30) + random.Next(-25, 26), 0, 255);
+                samples[(y * 32) + x] = (byte)Math.Clamp((inside ? 220 : 30) + random.Next(-25, 26), 0, 255);
             }
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, PngTestEncoder.Encode(32, 32, PngColorType.Grayscale, 8, samples));
+        File.WriteAllBytes(path, TestImages.Encode(32, 32, 1, samples));
     }
 }

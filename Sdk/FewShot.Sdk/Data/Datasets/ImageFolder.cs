@@ -1,19 +1,19 @@
 namespace FewShot.Sdk.Data;
 
 /// <summary>
-/// Loads a dataset laid out as one folder per class, <c>root/&lt;class&gt;/*.png</c>, into memory.
+/// Loads a dataset laid out as one folder per class, <c>root/&lt;class&gt;/*.png</c> (or JPEG), into memory.
 /// </summary>
 public static class ImageFolder
 {
     /// <summary>
-    /// Decodes every PNG under <paramref name="root"/> into float32 examples <c>[C, Height, Width]</c> in [0, 1],
+    /// Decodes every PNG and JPEG image under <paramref name="root"/> into float32 examples <c>[C, Height, Width]</c> in [0, 1],
     /// resized by area averaging. Classes are the sub-folders sorted by name (ordinal), each named after its
-    /// folder; examples are the folder's <c>.png</c> files (any letter case) sorted by name. Other files and
+    /// folder; examples are the folder's <c>.png</c>, <c>.jpg</c> and <c>.jpeg</c> files (any letter case) sorted by name. Other files and
     /// hidden folders (name starting with '.') are ignored. <paramref name="progress"/> receives the number of
     /// images decoded so far.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
-    /// <exception cref="InvalidDataException">There are no class folders, a class folder has no PNG, or a PNG is invalid (the message names the file).</exception>
+    /// <exception cref="InvalidDataException">There are no class folders, a class folder has no image, or an image is invalid or truncated (the message names the file).</exception>
     public static InMemoryDataset Load(
         string root,
         ImageFolderOptions? options = null,
@@ -35,7 +35,7 @@ public static class ImageFolder
             .ToArray();
         if (classFolders.Length == 0)
         {
-            throw new InvalidDataException($"image folder root '{root}' has no class folders; expected root/<class>/*.png");
+            throw new InvalidDataException($"image folder root '{root}' has no class folders; expected root/<class>/*.png or *.jpg");
         }
 
         int channels = options.ColorMode == ImageColorMode.Grayscale ? 1 : 3;
@@ -47,19 +47,19 @@ public static class ImageFolder
         {
             names[c] = Path.GetFileName(classFolders[c]);
             string[] files = Directory.GetFiles(classFolders[c])
-                .Where(path => path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                .Where(ImageDecoder.IsImageFile)
                 .Order(StringComparer.Ordinal)
                 .ToArray();
             if (files.Length == 0)
             {
-                throw new InvalidDataException($"class folder '{classFolders[c]}' has no .png files");
+                throw new InvalidDataException($"class folder '{classFolders[c]}' has no .png, .jpg or .jpeg files");
             }
 
             blocks[c] = new float[files.Length * exampleLength];
             for (int i = 0; i < files.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                float[] example = PngDecoder.Decode(files[i]).ToTensor(options.ColorMode, options.Height, options.Width);
+                float[] example = ImageDecoder.Decode(files[i]).ToTensor(options.ColorMode, options.Height, options.Width);
                 example.CopyTo(blocks[c], i * exampleLength);
                 progress?.Report(++decoded);
             }

@@ -1,23 +1,18 @@
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Tests.Data.Images;
+using SkiaSharp;
 
 namespace FewShot.Sdk.Tests.Data.Datasets;
 
 public sealed class ImageFolderTests
 {
-    private static void WritePng(string path, int width, int height, PngColorType type, ushort[] samples, byte[]? palette = null)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, PngTestEncoder.Encode(width, height, type, 8, samples, palette: palette));
-    }
-
     [Fact]
     public void LoadsClassesSortedByFolderNameAndResizesEveryImage()
     {
         using var temp = new TempDirectory();
-        WritePng(Path.Combine(temp.Path, "zeta", "1.png"), 2, 2, PngColorType.Grayscale, [255, 255, 255, 255]);
-        WritePng(Path.Combine(temp.Path, "alpha", "b.PNG"), 4, 4, PngColorType.Rgb, [.. Enumerable.Repeat((ushort)0, 48)]);
-        WritePng(Path.Combine(temp.Path, "alpha", "a.png"), 1, 1, PngColorType.Palette, [0], palette: [255, 255, 255]);
+        TestImages.Write(Path.Combine(temp.Path, "zeta", "1.png"), 2, 2, 1, [255, 255, 255, 255]);
+        TestImages.Write(Path.Combine(temp.Path, "alpha", "b.PNG"), 4, 4, 3, new byte[48]);
+        TestImages.Write(Path.Combine(temp.Path, "alpha", "a.jpg"), 1, 1, 3, [255, 255, 255], SKEncodedImageFormat.Jpeg);
         File.WriteAllText(Path.Combine(temp.Path, "alpha", "notes.txt"), "ignored");
         Directory.CreateDirectory(Path.Combine(temp.Path, ".cache"));
 
@@ -38,7 +33,7 @@ public sealed class ImageFolderTests
     public void RgbModeGivesThreePlanesAndReportsProgress()
     {
         using var temp = new TempDirectory();
-        WritePng(Path.Combine(temp.Path, "c", "x.png"), 1, 1, PngColorType.Rgba, [255, 0, 51, 0]);
+        TestImages.Write(Path.Combine(temp.Path, "c", "x.png"), 1, 1, 4, [255, 0, 51, 0]);
         var reports = new List<int>();
 
         var dataset = ImageFolder.Load(temp.Path, new ImageFolderOptions { Height = 1, Width = 1, ColorMode = ImageColorMode.Rgb }, new SynchronousProgress(reports));
@@ -58,7 +53,7 @@ public sealed class ImageFolderTests
         Assert.Throws<DirectoryNotFoundException>(() => ImageFolder.Load(temp.File("missing")));
         Assert.Contains("no class folders", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
         Directory.CreateDirectory(temp.File("empty"));
-        Assert.Contains("no .png files", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
+        Assert.Contains("no .png, .jpg or .jpeg files", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
         File.WriteAllBytes(Path.Combine(temp.Path, "empty", "broken.png"), [0x89, 0x50]);
         Assert.Contains("broken.png", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
     }
@@ -67,7 +62,7 @@ public sealed class ImageFolderTests
     public void HonoursCancellation()
     {
         using var temp = new TempDirectory();
-        WritePng(Path.Combine(temp.Path, "c", "x.png"), 1, 1, PngColorType.Grayscale, [0]);
+        TestImages.Write(Path.Combine(temp.Path, "c", "x.png"), 1, 1, 1, [0]);
 
         Assert.Throws<OperationCanceledException>(() => ImageFolder.Load(temp.Path, cancellationToken: new CancellationToken(canceled: true)));
     }

@@ -1,25 +1,18 @@
 namespace FewShot.Sdk.Data;
 
 /// <summary>
-/// A decoded PNG image: integer samples, row-major with channels interleaved, at the file's own bit depth.
-/// Immutable and thread-safe.
+/// A decoded image: 8-bit samples, row-major with channels interleaved, either one gray channel or unpremultiplied
+/// RGBA. Immutable and thread-safe. Made by <see cref="ImageDecoder"/>.
 /// </summary>
-/// <remarks>
-/// Palette images are expanded to their RGB (or RGBA, when a tRNS chunk is present) entries. Sample values run
-/// from 0 to <see cref="MaxSampleValue"/>: 2^bitDepth − 1 for gray and direct color, 255 for palette entries.
-/// </remarks>
-public sealed class PngImage
+public sealed class DecodedImage
 {
-    private readonly ushort[] samples;
+    private readonly byte[] samples;
 
-    internal PngImage(int width, int height, int channels, PngColorType colorType, int bitDepth, int maxSampleValue, ushort[] samples)
+    internal DecodedImage(int width, int height, int channels, byte[] samples)
     {
         Width = width;
         Height = height;
         Channels = channels;
-        ColorType = colorType;
-        BitDepth = bitDepth;
-        MaxSampleValue = maxSampleValue;
         this.samples = samples;
     }
 
@@ -29,49 +22,29 @@ public sealed class PngImage
     /// <summary>The height in pixels.</summary>
     public int Height { get; }
 
-    /// <summary>Samples per pixel: 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA.</summary>
+    /// <summary>Samples per pixel: 1 for gray files, 4 (RGBA) for all others.</summary>
     public int Channels { get; }
 
-    /// <summary>The color type stored in the file.</summary>
-    public PngColorType ColorType { get; }
-
-    /// <summary>The bit depth stored in the file (for palette images, the bits per index).</summary>
-    public int BitDepth { get; }
-
-    /// <summary>The value of a full-intensity sample.</summary>
-    public int MaxSampleValue { get; }
-
     /// <summary>All samples, <c>[Height, Width, Channels]</c> in row-major order; valid while this image is alive.</summary>
-    public ReadOnlySpan<ushort> Samples => samples;
-
-    /// <summary>Whether the last channel is alpha.</summary>
-    public bool HasAlpha => Channels is 2 or 4;
-
-    /// <summary>The sample of channel <paramref name="channel"/> at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
-    public ushort GetSample(int x, int y, int channel)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)x, (uint)Width, nameof(x));
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)y, (uint)Height, nameof(y));
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)channel, (uint)Channels, nameof(channel));
-        return samples[((y * Width) + x) * Channels + channel];
-    }
+    public ReadOnlySpan<byte> Samples => samples;
 
     /// <summary>
-    /// Returns a fresh float32 tensor <c>[C, Height, Width]</c> with values in [0, 1] (sample / <see cref="MaxSampleValue"/>),
-    /// C being 1 or 3 as <paramref name="mode"/> says. Alpha is dropped, not composited, as PIL's
-    /// <c>convert("L")</c> and <c>convert("RGB")</c> (and so torchvision's ImageFolder) do.
+    /// Returns a fresh float32 tensor <c>[C, Height, Width]</c> with values in [0, 1] (sample / 255), C being 1 or 3
+    /// as <paramref name="mode"/> says. Alpha is dropped, not composited, as PIL's <c>convert("L")</c> and
+    /// <c>convert("RGB")</c> (and so torchvision's ImageFolder) do.
     /// </summary>
     public float[] ToTensor(ImageColorMode mode)
     {
         int planes = mode == ImageColorMode.Grayscale ? 1 : 3;
         int pixels = Width * Height;
         var tensor = new float[planes * pixels];
-        double scale = 1.0 / MaxSampleValue;
-        bool color = Channels >= 3;
+        const double scale = 1.0 / 255;
         for (int p = 0; p < pixels; p++)
         {
             int s = p * Channels;
-            if (!color)
+            // Gray pixels (gray files, and gray-with-alpha files that Skia widens to RGBA) keep their exact value; for
+            // every 8-bit g the luma rule below rounds to the same float, so this matches it bit for bit.
+            if (Channels == 1 || (samples[s] == samples[s + 1] && samples[s] == samples[s + 2]))
             {
                 float gray = (float)(samples[s] * scale);
                 for (int c = 0; c < planes; c++)

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace FewShot.Sdk.Torch;
+
+/// <summary>
+/// Loads TorchSharp's native libraries once per process, sets libtorch's thread count, and turns load
+/// failures and missing devices into <see cref="TorchUnavailableException"/>s that say what to do.
+/// All members are thread-safe. libtorch's settings are process-wide, like PyTorch's.
+/// </summary>
+/// <remarks>
+/// libtorch, like PyTorch, runs best when glibc's malloc keeps freed buffers instead of returning them to the
+/// system after every step: start the process with <c>GLIBC_TUNABLES=</c><see cref="MallocTunables"/>.
+/// glibc reads it only at process start, so it cannot be set from here.
+/// </remarks>
+public static class TorchSetup
+{
+    /// <summary>TorchSharp's native shim on Linux, the library that fails to load on an old libstdc++.</summary>
+    public const string NativeShim = "libLibTorchSharp.so";
+
+    /// <summary>The libstdc++ symbol version the shim asks for (GCC 13's); Debian 12's libstdc++ stops at GLIBCXX_3.4.30.</summary>
+    public const string RequiredLibStdCxxVersion = "GLIBCXX_3.4.32";
+
+    /// <summary>The repository's script that makes the shim load on an older libstdc++; the build runs it.</summary>
+    public const string CompatibilityScript = "build/torchsharp-compat.sh";
+
+    /// <summary>The value of <c>GLIBC_TUNABLES</c> under which libtorch keeps freed buffers (set before the process starts).</summary>
+    public const string MallocTunables = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295";
+
+    private static readonly Lock Gate = new();
+    private static TimeSpan? loadTime;
+
+    /// <summary>
+    /// Loads libtorch on the first call (later calls only apply <paramref name="threads"/>) and, when
+    /// <paramref name="threads"/> is positive, sets libtorch's intra-op thread count; 0 keeps libtorch's
+    /// default (one per physical core).
+    /// </summary>
+    /// <exception cref="TorchUnavailableException">The native libraries did not load.</exception>
+    public static void Initialize(int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        lock (Gate)
+        {
+            if (loadTime is null)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                Load();
+                loadTime = stopwatch.Elapsed;
+            }
+            if (threads > 0)
+            {
+                torch.set_num_threads(threads);
+            }
+        }
+    }
+
+    /// <summary>How long the first <see cref="Initialize"/> took to load the native libraries (loads them if needed).</summary>
+    public static TimeSpan LoadTime
+    {
+        get
+        {
+            Initialize();
+            lock (Gate)
+            {
+                return loadTime!.Value;
+            }
+        }
+    }
+
+    /// <summary>libtorch's intra-op thread count (loads libtorch if needed).</summary>
+    public static int Threads
+    {
+        get
+        {
+            Initialize();
+            return torch.get_num_threads();
+        }
+    }
+
+    /// <summary>TorchSharp's package version, e.g. <c>0.107.0</c>; needs no native library.</summary>
+    public static string TorchSharpVersion =>
+        (typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? typeof(torch).Assembly.GetName().Version?.ToString()
+            ?? "unknown").Split('+')[0];
+
+    /// <summary>The libtorch version TorchSharp was built against, e.g. <c>2.10.0.0</c> (loads libtorch if needed).</summary>
+    /// <remarks>Any use of TorchSharp's torch class loads libtorch, so this goes through <see cref="Initialize"/> first.</remarks>
+    public static string LibTorchVersion
+    {
+        get
+        {
+            Initialize();
+            return torch.__version__;
+        }
+    }
+
+    /// <summary>
+    /// The TorchSharp device for <paramref name="name"/> (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>), loading libtorch if needed.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a device name TorchSharp knows.</exception>
+    /// <exception cref="TorchUnavailableException">A CUDA device was asked for and TorchSharp has no usable CUDA.</exception>
+    public static torch.Device Device(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Initialize();
+        // TorchSharp initializes a device when it parses its name, and reports a missing CUDA with its load trace.
+        if (name.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
+        {
+            throw new TorchUnavailableException(
+                $"device '{name}' needs CUDA, and TorchSharp found none: FewShot.Sdk references TorchSharp-cpu. CUDA needs " +
+                "TorchSharp's CUDA package (TorchSharp-cuda-linux, which this project's package registry does not serve) " +
+                "in its place, and a CUDA GPU with its driver; meta-train on cpu, or swap the package where it is served.");
+        }
+        torch.Device device;
+        try
+        {
+            device = torch.device(name);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new ArgumentException($"unknown torch device '{name}'; expected cpu, cuda or cuda:<index>", nameof(name), ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new TorchUnavailableException($"device '{name}' did not initialize: {ex.Message.Split('\n')[0]}", ex);
+        }
+        return device;
+    }
+
+    private static void Load()
+    {
+        try
+        {
+            // Load the shim ourselves first: on failure TorchSharp prints its trace to the console, and the
+            // loader's own message (which names the missing symbol version) is what the user needs.
+            NativeLibrary.Load("LibTorchSharp", typeof(torch).Assembly, null);
+            torch.InitializeDeviceType(DeviceType.CPU);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or NotSupportedException or TypeInitializationException)
+        {
+            throw LoadFailure(ex);
+        }
+    }
+
+    // Touches no member of TorchSharp's torch class: after a failed load its type initializer throws too.
+    internal static TorchUnavailableException LoadFailure(Exception cause) => new(
+        $"TorchSharp's native library {NativeShim} did not load: {Reason(cause).TrimEnd('.')}. " +
+        $"On Linux the usual cause is a libstdc++ older than GCC 13's, without {RequiredLibStdCxxVersion} " +
+        $"(std::ios_base_library_init(), symbol _ZSt21ios_base_library_initv): Debian 12 has this. The build fixes " +
+        $"its own output with {CompatibilityScript}; run `bash {CompatibilityScript} <folder with {NativeShim}>` for " +
+        "output the build did not write (a copied or published folder), or rebuild the project.",
+        cause);
+
+    /// <summary>
+    /// The loader's own complaint: .NET's message lists every path it probed, and all but the one that exists
+    /// say "No such file or directory".
+    /// </summary>
+    private static string Reason(Exception cause)
+    {
+        var lines = cause.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var found = lines.Skip(1).Where(line => !line.EndsWith("No such file or directory", StringComparison.Ordinal)).ToArray();
+        return found.Length > 0 ? string.Join(" ", found) : lines.FirstOrDefault() ?? cause.GetType().Name;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using FewShot.Cli;
+using SkiaSharp;
+
+namespace FewShot.Cli.Tests.Commands;
+
+public sealed class PlotCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-plot-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A falling loss, a rising accuracy and a validation every 50 iterations, as the trainer writes them.</summary>
+    private static string SyntheticMetrics(int iterations)
+    {
+        var text = new StringBuilder();
+        for (var i = 1; i <= iterations; i++)
+        {
+            var noise = Math.Sin(i * 12.9898) * 0.1;
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"iteration\":{i},\"loss\":{(1.6 * Math.Exp(-i / 80.0)) + 0.2 + noise:R},\"metric\":{0.95 - (0.7 * Math.Exp(-i / 60.0)) + noise:R},\"seconds\":{i * 0.05:F3}}}"));
+            if (i % 50 == 0)
+            {
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"iteration\":{i},\"validation\":{{\"mean\":{0.9 - (0.6 * Math.Exp(-i / 70.0)):R},\"ci95\":0.03,\"episodes\":100}}}}"));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    [Fact]
+    public void DrawsAPngOfTheCurvesThatDecodesToTheFigureSize()
+    {
+        File.WriteAllText(Path.Combine(_folder, "metrics.jsonl"), SyntheticMetrics(300));
+        var png = Path.Combine(_folder, "out", "curves.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+
+        var result = Run("plot", "--run", _folder, "--out", png);
+
+        Assert.True(result.Exit == 0, result.Error);
+        Assert.Contains("300 iterations, 6 validations", result.Output);
+        using var bitmap = SKBitmap.Decode(png);
+        Assert.NotNull(bitmap);
+        Assert.Equal((1400, 560), (bitmap.Width, bitmap.Height));
+        var background = bitmap.GetPixel(2, 2);
+        var colored = 0;
+        var drawn = 0;
+        for (var y = 0; y < bitmap.Height; y += 2)
+        {
+            for (var x = 0; x < bitmap.Width; x += 2)
+            {
+                var pixel = bitmap.GetPixel(x, y);
+                drawn += pixel != background ? 1 : 0;
+                colored += Math.Max(Math.Max(pixel.Red, pixel.Green), pixel.Blue) - Math.Min(Math.Min(pixel.Red, pixel.Green), pixel.Blue) > 80 ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(SKColors.White, background);
+        Assert.True(drawn > 2000, $"only {drawn} sampled pixels differ from the background");
+        Assert.True(colored > 300, $"only {colored} sampled pixels are colored: the curves are missing");
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(png)!, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void WritesIntoTheRunFolderByDefault()
+    {
+        File.WriteAllText(Path.Combine(_folder, "metrics.jsonl"), SyntheticMetrics(1));
+
+        var result = Run("plot", "--run", _folder);
+
+        Assert.True(result.Exit == 0, result.Error);
+        Assert.True(File.Exists(Path.Combine(_folder, "curves.png")));
+    }
+
+    [Fact]
+    public void MissingMetricsFileIsAClearError()
+    {
+        var result = Run("plot", "--run", _folder);
+
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: no metrics file at", result.Error);
+        Assert.Contains("metrics.jsonl", result.Error);
+    }
+
+    [Fact]
+    public void MissingRunFolderIsAClearError()
+    {
+        var result = Run("plot", "--run", Path.Combine(_folder, "nope"));
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("does not exist", result.Error);
+    }
+
+    [Theory]
+    [InlineData("{\"iteration\":1,\"loss\":0.5,\"metric\":0.2,\"seconds\":0.1}\nnot json\n", "line 2")]
+    [InlineData("{\"iteration\":1,\"metric\":0.2}\n", "line 1")]
+    [InlineData("\n", "no training iterations")]
+    public void BadMetricsFileIsAClearErrorAndWritesNothing(string content, string expected)
+    {
+        File.WriteAllText(Path.Combine(_folder, "metrics.jsonl"), content);
+
+        var result = Run("plot", "--run", _folder);
+
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains(expected, result.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "curves.png")));
+    }
+}

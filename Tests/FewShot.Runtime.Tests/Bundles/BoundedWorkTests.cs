@@ -1,0 +1,121 @@
+using FewShot.Runtime.Bundles;
+using FewShot.Tests.Bundles;
+
+namespace FewShot.Runtime.Tests.Bundles;
+
+/// <summary>What a hostile or careless caller found (issue 14): unbounded steps, unbounded batches, and silent NaN.</summary>
+public sealed class BoundedWorkTests
+{
+    private static readonly byte[] Maml = TestBundles.Bytes(TestBundles.Maml());
+    private static readonly float[] Support = BundleTestData.Examples(9);
+    private static readonly string[] Labels = BundleTestData.Labels(9, "a", "b", "c");
+
+    [Theory]
+    [InlineData(100_000_000)]
+    [InlineData(int.MaxValue)]
+    public void ManifestWithAHugeStepCount_IsRefusedAtLoad(int steps)
+    {
+        byte[] bundle = BundleZip.EditManifest(Maml, m => m["innerLoop"]!["steps"] = steps);
+
+        var e = Assert.Throws<InvalidBundleException>(() => BundleTestData.Load(bundle));
+
+        Assert.Contains($"innerLoop.steps is {steps}", e.Message);
+        Assert.Contains("MaxAdaptationSteps (1000)", e.Message);
+    }
+
+    [Fact]
+    public void CallerSteps_AboveTheLimit_AreRefused_AndTheLimitIsConfigurable()
+    {
+        using FewShotModel model = BundleTestData.Load(Maml);
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Adapt(Support, Labels, new AdaptOptions { Steps = 1_001 }));
+        Assert.Contains("MaxAdaptationSteps (1000)", e.Message);
+
+        RuntimeOptions options = BundleTestData.Options;
+        options.MaxAdaptationSteps = 5;
+        using FewShotModel strict = FewShotModel.Load(new MemoryStream(Maml), options);
+        Assert.Throws<ArgumentOutOfRangeException>(() => strict.Adapt(Support, Labels, new AdaptOptions { Steps = 6 }));
+        Assert.Equal(3, strict.Adapt(Support, Labels, new AdaptOptions { Steps = 5 }).Labels.Count);
+    }
+
+    [Fact]
+    public void AdaptationTimeout_StopsALongAdaptation()
+    {
+        RuntimeOptions options = BundleTestData.Options;
+        options.AdaptationTimeout = TimeSpan.FromMilliseconds(50);
+        options.MaxAdaptationSteps = int.MaxValue;
+        using FewShotModel model = FewShotModel.Load(new MemoryStream(Maml), options);
+
+        // A million steps take minutes; the timeout stops them within a step of its deadline.
+        var e = Assert.Throws<TimeoutException>(() => model.Adapt(Support, Labels, new AdaptOptions { Steps = 1_000_000 }));
+        Assert.Contains("AdaptationTimeout", e.Message);
+    }
+
+    [Fact]
+    public void SyncCalls_TakeACancellationToken()
+    {
+        using FewShotModel model = BundleTestData.Load(Maml);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => model.Adapt(Support, Labels, null, cancelled.Token));
+        AdaptedModel adapted = model.Adapt(Support, Labels);
+        Assert.ThrowsAny<OperationCanceledException>(() => adapted.Predict(Support, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => adapted.PredictValues(Support, cancelled.Token));
+    }
+
+    [Fact]
+    public void LargeQuerySets_RunInChunks_WithTheSameAnswers()
+    {
+        RuntimeOptions options = BundleTestData.Options;
+        options.MaxPredictionBatch = 7;
+        using FewShotModel chunked = FewShotModel.Load(new MemoryStream(Maml), options);
+        using FewShotModel whole = BundleTestData.Load(Maml);
+        float[] queries = BundleTestData.Examples(200, seed: 3);
+
+        IReadOnlyList<float[]> expected = whole.Adapt(Support, Labels).PredictValues(queries);
+        IReadOnlyList<float[]> actual = chunked.Adapt(Support, Labels).PredictValues(queries);
+
+        Assert.Equal(200, actual.Count);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void TwoHundredThousandQueries_ArePredicted()
+    {
+        using FewShotModel model = BundleTestData.Load(Maml);
+        float[] queries = BundleTestData.Examples(200_000, seed: 4);
+
+        IReadOnlyList<Prediction> predictions = model.Adapt(Support, Labels).Predict(queries);
+
+        Assert.Equal(200_000, predictions.Count);
+    }
+
+    [Fact]
+    public void QueriesThatOverflowTheGraph_AreAnErrorThatNamesThePrediction_NeverNaNProbabilities()
+    {
+        const float value = 3.4e38f;
+        using FewShotModel model = BundleTestData.Load(Maml);
+        AdaptedModel adapted = model.Adapt(Support, Labels);
+        float[] queries = BundleTestData.Examples(3);
+        queries.AsSpan().Fill(value);
+
+        var e = Assert.Throws<NonFiniteResultException>(() => adapted.Predict(queries));
+
+        Assert.Equal("prediction", e.Stage);
+        Assert.Contains("far outside the range", e.Message);
+    }
+
+    [Fact]
+    public void ASupportExampleThatOverflowsTheGraph_IsAnErrorThatNamesTheStep_NotAUniformModel()
+    {
+        using FewShotModel model = BundleTestData.Load(Maml);
+        float[] support = [.. Support];
+        support.AsSpan().Fill(3.4e38f);
+
+        var e = Assert.Throws<NonFiniteResultException>(() => model.Adapt(support, Labels, new AdaptOptions { Steps = 3 }));
+
+        Assert.StartsWith("adapt step ", e.Stage);
+        Assert.Contains($"after {e.Stage}.", e.Message);
+    }
+}

@@ -1,5 +1,5 @@
-using FewShot.Bundles;
 using System.Text.Json;
+using FewShot.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;

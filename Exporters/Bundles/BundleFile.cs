@@ -1,7 +1,7 @@
-using FewShot.Bundles;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FewShot.Bundles;
 using FewShot.Exporters.Onnx;
 
 namespace FewShot.Exporters.Bundles;

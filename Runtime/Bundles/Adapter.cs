@@ -1,6 +1,6 @@
-using FewShot.Bundles;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Bundles;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;

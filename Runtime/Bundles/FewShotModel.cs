@@ -1,9 +1,9 @@
-using FewShot.Bundles;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Bundles;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
@@ -32,9 +32,9 @@ public sealed class FewShotModel : IDisposable
     private readonly Predictor _predictor;
     private readonly long _maxEntryBytes;
     private readonly RunGate _gate;
-    private Preprocessor? _preprocessor;
     private readonly int _maxSteps;
     private readonly TimeSpan? _timeout;
+    private Preprocessor? _preprocessor;
 
     private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {

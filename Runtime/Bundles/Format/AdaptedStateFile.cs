@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using FewShot.Bundles;
 using System.Security.Cryptography;
 using System.Text;
+using FewShot.Bundles;
 
 namespace FewShot.Runtime.Bundles;
 

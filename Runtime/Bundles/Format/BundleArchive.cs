@@ -1,6 +1,6 @@
-using FewShot.Bundles;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using FewShot.Bundles;
 
 namespace FewShot.Runtime.Bundles;
 

@@ -1,11 +1,11 @@
-using FewShot.Bundles;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
-using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
+using FewShot.Runtime;
 
 namespace FewShot.Cli.Commands;
 

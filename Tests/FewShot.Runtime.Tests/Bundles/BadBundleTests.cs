@@ -1,6 +1,6 @@
-using FewShot.Bundles;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;

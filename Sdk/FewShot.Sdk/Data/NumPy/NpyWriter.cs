@@ -1,5 +1,5 @@
-using FewShot.Bundles;
 using System.Runtime.InteropServices;
+using FewShot.Bundles;
 
 namespace FewShot.Sdk.Data;
 

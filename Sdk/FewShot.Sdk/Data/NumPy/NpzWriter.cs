@@ -1,5 +1,5 @@
-using FewShot.Bundles;
 using System.IO.Compression;
+using FewShot.Bundles;
 
 namespace FewShot.Sdk.Data;
 

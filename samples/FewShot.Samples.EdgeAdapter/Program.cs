@@ -1,7 +1,7 @@
 using System.Globalization;
-using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 using FewShot.Samples.EdgeAdapter.Images;
+using FewShot.Runtime;
 
 namespace FewShot.Samples.EdgeAdapter;
 
@@ -72,7 +72,8 @@ public static class Program
             error.WriteLine($"error: the adapted state '{command.Optional("state")}' cannot be used: {e.Message} Run 'learn' again with this bundle.");
             return Failed;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException or OnnxRuntimeException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException or UnauthorizedAccessException
+            or GraphRunException or NonFiniteResultException or ExecutionDeviceException or InvalidBundleException)
         {
             error.WriteLine($"error: {MessageOf(e)}");
             return Failed;

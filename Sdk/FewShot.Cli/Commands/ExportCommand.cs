@@ -1,7 +1,6 @@
 using System.CommandLine;
 using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
-using FewShot.Runtime;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
@@ -41,7 +40,7 @@ internal static class ExportCommand
             var count = parse.GetValue(episodes);
             var measured = count > 0
                 ? Evaluator.Evaluate(algorithm, checkpoint.Parameters, data.Test, count, configuration.DefaultEvaluationSteps, configuration.Seed,
-                    new InferenceSessionOptions { IntraOpThreads = Environment.ProcessorCount }, cancellationToken: cancellationToken)
+                    new GraphSessionOptions { IntraOpThreads = Environment.ProcessorCount }, cancellationToken: cancellationToken)
                 : null;
             var path = parse.GetValue(outFile)!;
             var hash = BundleExport.Write(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, measured);

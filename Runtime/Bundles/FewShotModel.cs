@@ -302,7 +302,7 @@ public sealed class FewShotModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(labels);
         RequireKind("Adapt (class labels)", OutputKind.Logits, OutputKind.Embedding);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         if (labels.Count != count)
         {
             throw new ArgumentException($"The support inputs hold {count} examples but {labels.Count} labels were given.", "supportLabels");
@@ -316,7 +316,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptRegression (targets)", OutputKind.Regression);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         int size = Manifest.Output.Size;
         if (targets.Length != (long)count * size)
         {
@@ -332,7 +332,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         return new AdaptedModel(this, [], RunAdapter(inputs, count, null, 0, options, cancellationToken));
     }
 

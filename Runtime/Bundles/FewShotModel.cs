@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Bundles;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
@@ -33,6 +34,7 @@ public sealed class FewShotModel : IDisposable
     private readonly RunGate _gate;
     private readonly int _maxSteps;
     private readonly TimeSpan? _timeout;
+    private Preprocessor? _preprocessor;
 
     private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
@@ -42,10 +44,11 @@ public sealed class FewShotModel : IDisposable
         ExampleSize = (int)Manifest.Input.Shape.Aggregate(1L, (p, d) => p * d);
         _maxEntryBytes = options.MaxEntryBytes;
         _maxSteps = options.MaxAdaptationSteps;
+        SigningKey = options.StateSigningKey is { } key ? [.. key] : null;
         _timeout = options.AdaptationTimeout;
         if (Manifest.InnerLoop is { } loop && loop.Steps > _maxSteps)
         {
-            throw new InvalidBundleException(BundleEntries.Manifest,
+            throw new InvalidBundleException(BundleNames.ManifestEntry,
                 $"The manifest's innerLoop.steps is {loop.Steps}, more than RuntimeOptions.MaxAdaptationSteps ({_maxSteps}); a default adaptation would run that many steps. Raise MaxAdaptationSteps if the bundle is trusted.");
         }
 
@@ -70,6 +73,16 @@ public sealed class FewShotModel : IDisposable
     internal byte[] HashBytes { get; }
 
     internal string[] StateNames => _graphs.StateNames;
+
+    /// <summary>A copy of <see cref="RuntimeOptions.StateSigningKey"/> taken at load, or null.</summary>
+    internal byte[]? SigningKey { get; }
+
+    /// <summary>Turns an image into one input example as the manifest's <see cref="ManifestInput.Preprocessing"/> says (see <see cref="Preprocessor"/>).</summary>
+    /// <returns>A fresh array of <see cref="ExampleSize"/> floats, owned by the caller.</returns>
+    /// <exception cref="NotSupportedException">The bundle does not describe its preprocessing.</exception>
+    /// <exception cref="ArgumentException">The pixels do not match the size and format given.</exception>
+    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Dark) =>
+        (_preprocessor ??= new Preprocessor(Manifest.Input)).Preprocess(pixels, width, height, format, strokes);
 
     /// <summary>Loads a bundle file.</summary>
     /// <param name="path">The .fewshot file.</param>
@@ -102,14 +115,19 @@ public sealed class FewShotModel : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxAdaptationSteps, nameof(options.MaxAdaptationSteps));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPredictionBatch, nameof(options.MaxPredictionBatch));
+        if (options.StateSigningKey is { Length: < RuntimeOptions.MinStateSigningKeyBytes } shortKey)
+        {
+            throw new ArgumentException($"RuntimeOptions.StateSigningKey has {shortKey.Length} bytes; an HMAC-SHA256 key needs at least {RuntimeOptions.MinStateSigningKeyBytes} random bytes.", nameof(options));
+        }
+
         if (options.AdaptationTimeout is { } timeout)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(options.AdaptationTimeout));
         }
 
-        // Three graphs and a manifest at most, and compressed entries are about their size or smaller.
+        // Three graphs, θ₀ and a manifest at most, and compressed entries are about their size or smaller.
         Stream seekable = bundle.CanSeek ? bundle
-            : new MemoryStream(BoundedRead.All(bundle, (3 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
+            : new MemoryStream(BoundedRead.All(bundle, (4 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
         return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options, logger ?? NullLogger.Instance);
     }
 
@@ -215,23 +233,43 @@ public sealed class FewShotModel : IDisposable
     /// Wrong magic or version, corrupted or truncated, made for another base model, or tensors, shapes or labels this model does not expect.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
-    public AdaptedModel LoadAdapted(Stream stream)
+    public AdaptedModel LoadAdapted(Stream stream) => LoadAdapted(stream, string.Empty);
+
+    /// <summary>
+    /// Reads an adapted state signed with this model's <see cref="RuntimeOptions.StateSigningKey"/> and bound to
+    /// <paramref name="ownerId"/> (<see cref="AdaptedModel.Save(Stream, string)"/>); read from the stream's position, not disposed.
+    /// </summary>
+    /// <param name="stream">The state.</param>
+    /// <param name="ownerId">Who must own the state.</param>
+    /// <returns>The adapted model, equal to the one saved.</returns>
+    /// <exception cref="InvalidAdaptedStateException">
+    /// Anything <see cref="LoadAdapted(Stream)"/> refuses; and, with a signing key: an unsigned state, a signature that
+    /// does not match (an edit, or another key), or another owner. Without a key: a signed state.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public AdaptedModel LoadAdapted(Stream stream, string ownerId)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(ownerId);
         ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         byte[] data = BoundedRead.All(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
-        (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this);
+        (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this, SigningKey, ownerId);
         return new AdaptedModel(this, labels, tensors);
     }
 
     /// <summary>Reads an adapted state file.</summary>
     /// <inheritdoc cref="LoadAdapted(Stream)"/>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public AdaptedModel LoadAdapted(string path)
+    public AdaptedModel LoadAdapted(string path) => LoadAdapted(path, string.Empty);
+
+    /// <summary>Reads a signed adapted state file bound to <paramref name="ownerId"/>.</summary>
+    /// <inheritdoc cref="LoadAdapted(Stream, string)"/>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public AdaptedModel LoadAdapted(string path, string ownerId)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using FileStream stream = File.OpenRead(path);
-        return LoadAdapted(stream);
+        return LoadAdapted(stream, ownerId);
     }
 
     /// <summary>Releases the graphs once runs in progress finish; later calls throw <see cref="ObjectDisposedException"/>. Idempotent; never throws.</summary>
@@ -264,7 +302,7 @@ public sealed class FewShotModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(labels);
         RequireKind("Adapt (class labels)", OutputKind.Logits, OutputKind.Embedding);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         if (labels.Count != count)
         {
             throw new ArgumentException($"The support inputs hold {count} examples but {labels.Count} labels were given.", "supportLabels");
@@ -278,7 +316,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptRegression (targets)", OutputKind.Regression);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         int size = Manifest.Output.Size;
         if (targets.Length != (long)count * size)
         {
@@ -294,7 +332,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         return new AdaptedModel(this, [], RunAdapter(inputs, count, null, 0, options, cancellationToken));
     }
 

@@ -45,7 +45,7 @@ public static class Program
         }
 
         CommandLineArguments command;
-        StrokeColor strokes;
+        StrokeTone strokes;
         RuntimeOptions runtimeOptions;
         try
         {
@@ -80,7 +80,7 @@ public static class Program
         }
     }
 
-    private static async Task<int> LearnAsync(CommandLineArguments command, StrokeColor strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> LearnAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
     {
         string statePath = command.Required("state");
         string supportRoot = command.Required("support");
@@ -91,7 +91,7 @@ public static class Program
         return 0;
     }
 
-    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeColor strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
     {
         string statePath = command.Required("state");
         using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
@@ -149,10 +149,10 @@ public static class Program
             : throw new CommandLineException($"Option --threads must be a whole number of at least 1, not '{threads}'.");
     }
 
-    private static StrokeColor Strokes(CommandLineArguments command) => command.Optional("strokes") switch
+    private static StrokeTone Strokes(CommandLineArguments command) => command.Optional("strokes") switch
     {
-        null or "dark" => StrokeColor.Dark,
-        "bright" => StrokeColor.Bright,
+        null or "dark" => StrokeTone.Dark,
+        "bright" => StrokeTone.Bright,
         string other => throw new CommandLineException($"Option --strokes must be 'dark' or 'bright', not '{other}'."),
     };
 }

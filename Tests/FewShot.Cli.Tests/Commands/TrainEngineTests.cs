@@ -1,0 +1,51 @@
+using FewShot.Cli;
+
+namespace FewShot.Cli.Tests.Commands;
+
+/// <summary><c>fewshot train --engine</c> and <c>--device</c>: both engines train a run; CUDA without TorchSharp's CUDA package is a clear error.</summary>
+public sealed class TrainEngineTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-engine-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("torch")]
+    [InlineData("onnx")]
+    public void EitherEngineTrainsASinusoidRun(string engine)
+    {
+        var run = Path.Combine(_folder, engine);
+
+        var train = Run("train", "--engine", engine, "--dataset", "sinusoid", "--iterations", "20", "--threads", "1", "--out", run);
+
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Equal(20, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        Assert.True(File.Exists(Path.Combine(run, "checkpoint.npz")));
+    }
+
+    [Fact]
+    public void CudaWithoutTorchSharpsCudaPackageSaysWhatIsMissing()
+    {
+        var train = Run("train", "--device", "cuda", "--dataset", "sinusoid", "--iterations", "2", "--out", Path.Combine(_folder, "cuda"));
+
+        Assert.Equal(1, train.Exit);
+        Assert.Contains("TorchSharp-cuda", train.Error);
+        Assert.DoesNotContain("   at ", train.Error);
+    }
+
+    [Fact]
+    public void AnUnknownEngineIsRefused()
+    {
+        var train = Run("train", "--engine", "tensorflow", "--dataset", "sinusoid", "--out", Path.Combine(_folder, "tf"));
+
+        Assert.NotEqual(0, train.Exit);
+    }
+}

@@ -71,7 +71,7 @@ public sealed class MetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, Meta
             }
 
             var (loss, metric) = RunIteration(step, inputs, outputs, gradientSlots, sums, iteration);
-            CheckFinite(iteration + 1, loss, sums, specs, checkpointPath);
+            DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, sums, specs, checkpointPath);
             adam.Step(values, sums);
             iteration++;
             log?.Iteration(iteration, loss, metric, clock.Elapsed.TotalSeconds);
@@ -128,26 +128,6 @@ public sealed class MetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, Meta
         }
 
         return (loss, metric);
-    }
-
-    private static void CheckFinite(int iteration, double loss, float[][] gradients, IReadOnlyList<Models.ParameterSpec> specs, string? checkpointPath)
-    {
-        var kept = checkpointPath is not null && File.Exists(checkpointPath) ? $"the last good checkpoint is kept at {checkpointPath}" : "no checkpoint was written";
-        if (!double.IsFinite(loss))
-        {
-            throw new TrainingDivergedException($"meta-training diverged at iteration {iteration}: the query loss is {loss}; {kept}. Try a smaller --inner-lr or meta learning rate.");
-        }
-
-        for (var p = 0; p < gradients.Length; p++)
-        {
-            foreach (var g in gradients[p])
-            {
-                if (!float.IsFinite(g))
-                {
-                    throw new TrainingDivergedException($"meta-training diverged at iteration {iteration}: the meta-gradient of '{specs[p].Name}' holds {g}; {kept}.");
-                }
-            }
-        }
     }
 
     private static void WriteCheckpoint(string? path, int iteration, float[][] values, AdamOptimizer adam, IReadOnlyList<Models.ParameterSpec> specs)

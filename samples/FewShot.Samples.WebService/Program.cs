@@ -13,6 +13,8 @@ app.UseExceptionHandler();
 // The body limit before the concurrency limit: an oversized body is refused without taking a slot or waiting for one.
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseRateLimiter();
+RequestsInProgress inProgress = app.Services.GetRequiredService<RequestsInProgress>();
+app.Use(inProgress.TrackAsync);
 app.MapFewShotEndpoints();
 app.Run();
 

@@ -22,6 +22,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UserStateStore>();
         services.AddSingleton<RequestLimits>();
         services.AddModelConcurrencyLimit();
+        services.AddSingleton<RequestsInProgress>();
         services.AddSingleton<AdaptEndpoint>();
         services.AddSingleton<PredictEndpoint>();
         services.AddProblemDetails();

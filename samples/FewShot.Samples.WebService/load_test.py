@@ -57,6 +57,29 @@ def post(url, path, body, timeout):
         connection.close()
 
 
+def post_chunked(url, path, size):
+    """POSTs a body of about size bytes without Content-Length (chunked), which only the server's read limit can stop."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    chunk = b' ' * (1 << 16)
+
+    def body():
+        yield b'{"examples": ['
+        for _ in range(size // len(chunk)):
+            yield chunk
+        yield b']}'
+
+    try:
+        try:
+            connection.request('POST', path, body=body(), headers={'Content-Type': 'application/json'}, encode_chunked=True)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = connection.getresponse()
+        return response.status, response.read().decode('utf-8', 'replace')
+    finally:
+        connection.close()
+
+
 def examples(rng, count, size):
     # Six decimals: about 9 bytes per float, so a request of 512 examples is a few MB, under the default body limit.
     return [[round(rng.random(), 6) if rng.random() < 0.3 else 0.0 for _ in range(size)] for _ in range(count)]
@@ -104,6 +127,9 @@ def main():
     detail = json.loads(text).get('detail') if text.startswith('{') else text[:200]
     print(f'6000-example adapt ({len(huge) / MB:.1f} MB): {status} in {time.monotonic() - began:.2f} s: {detail}')
     del huge
+    status, text = post_chunked(args.url, '/users/huge/predict', 8 * MB)
+    detail = json.loads(text).get('detail') if text.startswith('{') else text[:200]
+    print(f'8 MB chunked predict (no Content-Length): {status}: {detail}')
 
     counts, lock = {}, threading.Lock()
 

@@ -59,6 +59,19 @@ public sealed class RequestLimitsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_chunked_body_over_the_byte_limit_gives_413_naming_it()
+    {
+        using var factory = new ServiceFactory(StateFolder, new Dictionary<string, string> { ["MaxRequestBodyBytes"] = "1000" });
+        using HttpClient client = factory.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/users/frank/predict") { Content = new UnknownLengthContent("{\"examples\": [" + new string(' ', 5000) + "]}") };
+
+        using HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.Null(request.Content.Headers.ContentLength);
+        await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "The request body has more than 1000 bytes; this service takes at most 1000 bytes per request");
+    }
+
+    [Fact]
     public async Task The_default_body_limit_fits_the_most_examples_with_the_longest_floats_and_long_labels()
     {
         using var factory = new ServiceFactory(StateFolder, new Dictionary<string, string> { ["MaxExamplesPerRequest"] = "4" });
@@ -86,5 +99,25 @@ public sealed class RequestLimitsTests : IDisposable
         using HttpResponseMessage response = await client.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>A JSON body sent without Content-Length, as a chunked upload is.</summary>
+    private sealed class UnknownLengthContent : HttpContent
+    {
+        private readonly string _json;
+
+        public UnknownLengthContent(string json)
+        {
+            _json = json;
+            Headers.ContentType = new("application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(Encoding.UTF8.GetBytes(_json)).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

@@ -20,9 +20,6 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
         {
             RequestTooLargeException tooLarge => (StatusCodes.Status413PayloadTooLarge, "Request too large", tooLarge.Message),
 
-            // Kestrel stopped reading a body without Content-Length at the limit RequestBodyLimitMiddleware set.
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                (StatusCodes.Status413PayloadTooLarge, "Request too large", httpContext.RequestServices.GetRequiredService<RequestLimits>().BodyTooLarge("more bytes than that")),
             BadHttpRequestException bad => (bad.StatusCode, "Malformed request", bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message),
             ArgumentException invalid => (StatusCodes.Status400BadRequest, "Invalid input", WithoutParameterName(invalid)),
             UserStateNotFoundException missing => (StatusCodes.Status404NotFound, "Unknown user", missing.Message),

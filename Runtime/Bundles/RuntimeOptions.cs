@@ -89,6 +89,14 @@ public sealed class RuntimeOptions
     /// </summary>
     public int MaxPredictionBatch { get; set; } = DefaultMaxPredictionBatch;
 
+    /// <summary>
+    /// Whether each Adapt and Predict call, at its last graph run, returns the unused part of ONNX Runtime's CPU memory
+    /// arena to the system. Default false: the arena keeps its largest allocations for the next call, which is fastest
+    /// for a device adapting one task at a time. Turn it on in servers whose memory must fall back after a burst of
+    /// large requests; each call then pays for allocating its buffers anew.
+    /// </summary>
+    public bool ReleaseMemoryAfterCall { get; set; }
+
     /// <summary>The shortest <see cref="StateSigningKey"/> accepted: 16 bytes (128 bits).</summary>
     public const int MinStateSigningKeyBytes = 16;
 

@@ -81,6 +81,21 @@ public sealed class BoundedWorkTests
     }
 
     [Fact]
+    public void ReleasingMemoryAfterEachCall_ChangesNoResult()
+    {
+        RuntimeOptions options = BundleTestData.Options;
+        options.ReleaseMemoryAfterCall = true;
+        options.MaxPredictionBatch = 5;
+        using FewShotModel releasing = FewShotModel.Load(new MemoryStream(Maml), options);
+        using FewShotModel keeping = BundleTestData.Load(Maml);
+        float[] queries = BundleTestData.Examples(12, seed: 6);
+
+        Assert.Equal(
+            keeping.Adapt(Support, Labels, new AdaptOptions { Steps = 4 }).PredictValues(queries),
+            releasing.Adapt(Support, Labels, new AdaptOptions { Steps = 4 }).PredictValues(queries));
+    }
+
+    [Fact]
     public void TwoHundredThousandQueries_ArePredicted()
     {
         using FewShotModel model = BundleTestData.Load(Maml);

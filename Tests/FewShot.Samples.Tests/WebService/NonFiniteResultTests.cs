@@ -4,7 +4,11 @@ using static FewShot.Samples.Tests.WebService.ServiceRequests;
 
 namespace FewShot.Samples.Tests.WebService;
 
-/// <summary>Huge finite inputs overflow inside the network: the runtime's NonFiniteResultException is a 422, never a 200 with "NaN".</summary>
+/// <summary>
+/// Huge finite inputs (3.4e38), which would overflow inside the network: the runtime refuses them against the bundle's
+/// declared input range before any graph runs (400 naming the example, element and range), never a 200 with "NaN".
+/// A graph that still produces NaN or infinity (a damaged bundle) is the runtime's NonFiniteResultException, a 422.
+/// </summary>
 public sealed class NonFiniteResultTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -14,7 +18,7 @@ public sealed class NonFiniteResultTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task A_prediction_that_overflows_gives_422_with_the_runtimes_message()
+    public async Task A_prediction_of_huge_values_gives_400_naming_the_input_range_never_NaN()
     {
         using var factory = new ServiceFactory(StateFolder);
         using HttpClient client = factory.CreateClient();
@@ -23,13 +27,12 @@ public sealed class NonFiniteResultTests : IDisposable
 
         using HttpResponseMessage response = await client.PostAsJsonAsync("/users/kim/predict", new { examples = new[] { huge, Shapes.Ink("bar", 4, Side) } });
 
-        string detail = await AssertProblem(response, HttpStatusCode.UnprocessableEntity, "produced NaN or infinity for these 2 queries");
-        Assert.Contains("No prediction is returned", detail);
+        await AssertProblem(response, HttpStatusCode.BadRequest, "outside the model's input range [0, 1]");
         Assert.DoesNotContain("\"predictions\"", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
-    public async Task An_adaptation_whose_support_overflows_gives_422_naming_the_stage_and_stores_nothing()
+    public async Task An_adaptation_on_huge_values_gives_400_and_stores_nothing()
     {
         using var factory = new ServiceFactory(StateFolder);
         using HttpClient client = factory.CreateClient();
@@ -37,7 +40,7 @@ public sealed class NonFiniteResultTests : IDisposable
 
         using HttpResponseMessage response = await client.PostAsJsonAsync("/users/lee/adapt", new { examples = new[] { huge, Shapes.Ink("ring", 0, Side) }, labels = new[] { "a", "b" } });
 
-        await AssertProblem(response, HttpStatusCode.UnprocessableEntity, "NaN");
+        await AssertProblem(response, HttpStatusCode.BadRequest, "outside the model's input range [0, 1]");
         Assert.False(File.Exists(Path.Combine(StateFolder, "lee.state")));
         using HttpResponseMessage predict = await client.PostAsJsonAsync("/users/lee/predict", Query());
         Assert.Equal(HttpStatusCode.NotFound, predict.StatusCode);

@@ -49,7 +49,7 @@ public sealed class UserStateStore
         string path = StatePath(userId);
         lock (LockFor(userId))
         {
-            adapted.Save(path);
+            adapted.Save(path, userId);
             if (FileStamp.Read(path) is { } stamp)
             {
                 _cache.Set(userId, adapted, stamp);
@@ -83,7 +83,7 @@ public sealed class UserStateStore
                 throw new UserStateNotFoundException(userId);
             }
 
-            AdaptedModel loaded = _model.LoadAdapted(path);
+            AdaptedModel loaded = _model.LoadAdapted(path, userId);
             // A file replaced while it was read leaves a stamp that no longer matches, so the next request reads it again.
             _cache.Set(userId, loaded, found);
             return loaded;

@@ -97,6 +97,15 @@ public sealed class RuntimeOptions
     /// </summary>
     public bool ReleaseMemoryAfterCall { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime serves each graph's CPU buffers from its own memory arena (default true, ONNX Runtime's
+    /// default). The arena keeps the largest buffers it ever held, so a process that once served a large batch stays
+    /// that large. False returns every buffer to the C allocator when a run ends (with glibc's
+    /// <c>MALLOC_TRIM_THRESHOLD_</c> set low, to the system): a server's memory falls back after a burst, at the price of
+    /// allocating every buffer anew on every run (gradient steps measured 1.8× slower). See also <see cref="ReleaseMemoryAfterCall"/>.
+    /// </summary>
+    public bool UseMemoryArena { get; set; } = true;
+
     /// <summary>The shortest <see cref="StateSigningKey"/> accepted: 16 bytes (128 bits).</summary>
     public const int MinStateSigningKeyBytes = 16;
 

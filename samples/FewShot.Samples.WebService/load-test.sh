@@ -13,6 +13,9 @@ if [ ! -f "$dll" ]; then
 fi
 
 states=$(mktemp -d)
+# glibc returns freed blocks to the system only past these thresholds; a server that must shrink after bursts sets
+# them in its environment (systemd unit, container), as here. Override them from outside to compare.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}"
 FewShot__StateFolder=$states/states dotnet "$dll" --contentRoot "$here" --urls "http://127.0.0.1:$port" >"$states/service.log" 2>&1 &
 pid=$!
 # Its output goes nowhere, so that a pipe reading this script's output is not held open by its sleep.

@@ -80,11 +80,14 @@ public sealed class BoundedWorkTests
         Assert.Equal(expected, actual);
     }
 
-    [Fact]
-    public void ReleasingMemoryAfterEachCall_ChangesNoResult()
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void ReleasingMemory_ChangesNoResult(bool releaseAfterCall, bool useArena)
     {
         RuntimeOptions options = BundleTestData.Options;
-        options.ReleaseMemoryAfterCall = true;
+        options.ReleaseMemoryAfterCall = releaseAfterCall;
+        options.UseMemoryArena = useArena;
         options.MaxPredictionBatch = 5;
         using FewShotModel releasing = FewShotModel.Load(new MemoryStream(Maml), options);
         using FewShotModel keeping = BundleTestData.Load(Maml);

@@ -1,7 +1,7 @@
 using System.Globalization;
-using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 using FewShot.Samples.EdgeAdapter.Images;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Samples.EdgeAdapter;
 

@@ -1,9 +1,9 @@
 using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
-using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Training;
+using Microsoft.ML.OnnxRuntime;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Cli.Benchmarks;
@@ -28,7 +28,7 @@ internal static class Conv4Benchmark
         var batch = Ways * (Shots + Queries);
         var images = RandomImages(random, batch);
         var labels = Enumerable.Range(0, batch).Select(i => (long)(i % Ways)).ToArray();
-        var options = new InferenceSessionOptions { IntraOpThreads = threads, InterOpThreads = 1, ProfilingFilePrefix = profilePrefix };
+        var options = new GraphSessionOptions { IntraOpThreads = threads, InterOpThreads = 1, ProfilingFilePrefix = profilePrefix };
 
         var forward = TimeGraph("forward", Forward(model, batch, withBackward: false), options, model, parameters, images, labels, batch, warmup, runs);
         var backward = TimeGraph("forward+backward", Forward(model, batch, withBackward: true), options, model, parameters, images, labels, batch, warmup, runs);
@@ -65,30 +65,19 @@ internal static class Conv4Benchmark
         return new TaskGraph(TaskGraphRole.Predict, g.ToModel(), [.. model.Parameters.Select(p => p.Name), "x", "y"], outputs);
     }
 
-    private static Timing TimeGraph(string name, TaskGraph graph, InferenceSessionOptions options, Conv4 model, float[][] parameters,
+    private static Timing TimeGraph(string name, TaskGraph graph, GraphSessionOptions options, Conv4 model, float[][] parameters,
         float[] images, long[] labels, int batch, int warmup, int runs)
     {
         using var session = new GraphSession(graph, options);
-        var inputs = model.Parameters.Select((p, i) => OrtTensor.FromArray(parameters[i], p.Shape)).ToList();
-        inputs.Add(OrtTensor.FromArray(images, batch, 1, 28, 28));
-        inputs.Add(OrtTensor.FromArray(labels, batch));
-        var feed = inputs.ToArray();
-        var outputs = new OrtTensor?[graph.Outputs.Count];
-        try
-        {
-            return Timing.Measure(name, warmup, runs, () =>
-            {
-                session.Run(feed, outputs);
-                Release(outputs);
-            });
-        }
-        finally
-        {
-            inputs.ForEach(t => t.Dispose());
-        }
+        using var tensors = new ParameterTensors(model.Parameters, parameters);
+        using var x = OrtValue.CreateTensorValueFromMemory(images, [batch, 1, 28, 28]);
+        using var y = OrtValue.CreateTensorValueFromMemory(labels, [batch]);
+        OrtValue[] feed = [.. tensors.Tensors, x, y];
+        using var outputs = session.CreateOutputs();
+        return Timing.Measure(name, warmup, runs, () => session.Run(feed, outputs));
     }
 
-    private static Timing TimeMaml(Conv4 model, float[][] parameters, Random random, InferenceSessionOptions options, int warmup, int runs)
+    private static Timing TimeMaml(Conv4 model, float[][] parameters, Random random, GraphSessionOptions options, int warmup, int runs)
     {
         var maml = new Maml(model, TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
         using var session = new GraphSession(maml.BuildMetaStep(), options);
@@ -96,26 +85,13 @@ internal static class Conv4Benchmark
             supportLabels: Enumerable.Range(0, Ways * Shots).Select(i => (long)(i % Ways)).ToArray(),
             queryLabels: Enumerable.Range(0, Ways * Queries).Select(i => (long)(i % Ways)).ToArray());
         using var tensors = new ParameterTensors(model.Parameters, parameters);
-        var inputs = new OrtTensor[session.Graph.Inputs.Count];
-        var outputs = new OrtTensor?[session.Graph.Outputs.Count];
+        var inputs = new OrtValue[session.Graph.Inputs.Count];
+        using var outputs = session.CreateOutputs();
         tensors.Place(session, inputs);
         using var feeds = new TaskFeeds(session, task, inputs);
-        return Timing.Measure("maml-meta-gradient", warmup, runs, () =>
-        {
-            session.Run(inputs, outputs);
-            Release(outputs);
-        });
+        return Timing.Measure("maml-meta-gradient", warmup, runs, () => session.Run(inputs, outputs));
     }
 
     private static float[] RandomImages(Random random, int count) =>
         Enumerable.Range(0, count * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f).ToArray();
-
-    private static void Release(OrtTensor?[] outputs)
-    {
-        for (var i = 0; i < outputs.Length; i++)
-        {
-            outputs[i]?.Dispose();
-            outputs[i] = null;
-        }
-    }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FewShot.Cli.Benchmarks;
-using FewShot.Runtime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Cli.Commands;
 
@@ -35,7 +35,7 @@ internal static class BenchCommand
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
                     engine = "fewshot",
-                    onnxRuntime = OnnxRuntime.Version,
+                    onnxRuntime = OrtEnv.Instance().GetVersionString(),
                     threads = parse.GetValue(threads),
                     timings = timings.Select(t => new { name = t.Name, medianMs = t.MedianMs, p95Ms = t.P95Ms, runs = t.Runs }),
                 }));

@@ -1,5 +1,5 @@
-using FewShot.Runtime;
 using FewShot.Sdk.Training;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Cli.Commands;
 

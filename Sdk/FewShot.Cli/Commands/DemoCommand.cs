@@ -4,6 +4,7 @@ using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Cli.Commands;
 
@@ -34,8 +35,8 @@ internal static class DemoCommand
             configuration.Save(folder);
             var data = RunData.Load(configuration);
             var algorithm = AlgorithmFactory.Create(configuration, data);
-            var session = new InferenceSessionOptions { IntraOpThreads = Environment.ProcessorCount };
-            output.WriteLine($"FewShot demo: MAML (second order) on sinusoid regression, ONNX Runtime {OnnxRuntime.Version}, {Environment.ProcessorCount} threads");
+            var session = new GraphSessionOptions { IntraOpThreads = Environment.ProcessorCount };
+            output.WriteLine($"FewShot demo: MAML (second order) on sinusoid regression, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, {Environment.ProcessorCount} threads");
             var trainer = new MetaTrainer(algorithm, data.Train, new MetaTrainerOptions
             {
                 Iterations = configuration.Iterations, MetaBatch = configuration.MetaBatch, MetaLearningRate = configuration.MetaLearningRate, Session = session,

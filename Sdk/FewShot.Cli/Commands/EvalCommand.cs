@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
@@ -44,7 +43,7 @@ internal static class EvalCommand
             var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
             var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
-            var session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) };
+            var session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) };
             var count = parse.GetValue(episodes);
             var seed = configuration.Seed;
             var result = Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);

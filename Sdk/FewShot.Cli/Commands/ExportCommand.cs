@@ -1,5 +1,4 @@
 using System.CommandLine;
-using FewShot.Runtime;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
@@ -27,7 +26,7 @@ internal static class ExportCommand
             var count = parse.GetValue(episodes);
             var measured = count > 0
                 ? Evaluator.Evaluate(algorithm, checkpoint.Parameters, data.Test, count, configuration.DefaultEvaluationSteps, configuration.Seed,
-                    new InferenceSessionOptions { IntraOpThreads = Environment.ProcessorCount }, cancellationToken: cancellationToken)
+                    new GraphSessionOptions { IntraOpThreads = Environment.ProcessorCount }, cancellationToken: cancellationToken)
                 : null;
             var path = parse.GetValue(outFile)!;
             var hash = BundleExport.Write(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, measured);

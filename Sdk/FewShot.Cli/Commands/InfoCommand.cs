@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Reflection;
 using FewShot.Runtime;
 using FewShot.Sdk.Torch;
+using FewShot.Sdk.Training;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Cli.Commands;
 
@@ -18,7 +20,7 @@ internal static class InfoCommand
                 Write(output);
                 return 0;
             }
-            catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or InvalidOperationException or FileNotFoundException)
+            catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or TypeInitializationException or InvalidOperationException or FileNotFoundException)
             {
                 error.WriteLine($"error: {ex.Message}");
                 return 1;
@@ -32,13 +34,15 @@ internal static class InfoCommand
         var version = typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         output.WriteLine($"FewShot               {version.Split('+')[0]}");
         output.WriteLine($".NET                  {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
-        output.WriteLine($"ONNX Runtime          {OnnxRuntime.Version} (C API version {OnnxRuntime.ApiVersion})");
-        output.WriteLine($"ONNX Runtime library  {OnnxRuntime.LibraryPath}");
-        var overridden = Environment.GetEnvironmentVariable(OnnxRuntime.LibraryPathVariable);
-        output.WriteLine($"{OnnxRuntime.LibraryPathVariable,-21} {(string.IsNullOrEmpty(overridden) ? "(not set)" : overridden)}");
-        output.WriteLine($"Execution providers   {string.Join(", ", OnnxRuntime.AvailableProviders)}");
+
+        // OrtEnv.Instance() loads and initializes the native library, so the library path is read after it.
+        var environment = OrtEnv.Instance();
+        output.WriteLine($"ONNX Runtime          {environment.GetVersionString()}");
+        output.WriteLine($"ONNX Runtime library  {NativeLibraryPath.Find() ?? "(not known on this platform)"}");
+        output.WriteLine($"Execution providers   {string.Join(", ", environment.GetAvailableProviders())}");
+        WriteCuda(output);
         output.WriteLine($"Processors            {Environment.ProcessorCount}");
-        var defaults = new InferenceSessionOptions();
+        var defaults = new GraphSessionOptions();
         output.WriteLine($"Threads (defaults)    intra-op {Threads(defaults.IntraOpThreads)}, inter-op {Threads(defaults.InterOpThreads)}, {defaults.ExecutionMode} execution, optimization {defaults.GraphOptimizationLevel}");
         WriteTorch(output);
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
@@ -57,6 +61,16 @@ internal static class InfoCommand
         {
             output.WriteLine($"TorchSharp            {TorchSetup.TorchSharpVersion}, not loaded: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// CUDA status, kept apart from the rest: whether the CUDA provider can start (driver, CUDA and cuDNN libraries)
+    /// is for FewShot.Runtime to diagnose; until it can, this reports only whether the loaded library was built with it.
+    /// </summary>
+    private static void WriteCuda(TextWriter output)
+    {
+        var compiledIn = OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider");
+        output.WriteLine($"CUDA                  {(compiledIn ? "provider built in (needs CUDA 13 and cuDNN 9 to start)" : "not in this ONNX Runtime build")}");
     }
 
     private static string Threads(int count) => count == 0 ? "ORT's choice (0)" : count.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -70,7 +70,7 @@ internal static class TrainCommand
                 MetaLearningRate = configuration.MetaLearningRate,
                 Seed = configuration.Seed,
                 TimeBudget = stop.TimeBudget,
-                Session = new InferenceSessionOptions { IntraOpThreads = parse.GetValue(threads) },
+                Session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) },
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };

@@ -1,5 +1,5 @@
-using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Sdk.Training;
 
@@ -20,7 +20,7 @@ public static class Evaluator
     /// <param name="progress">Receives the number of episodes done.</param>
     /// <param name="cancellationToken">Stops between episodes.</param>
     public static EvaluationResult Evaluate(MetaAlgorithm algorithm, float[][] metaParameters, ITaskSource tasks, int episodes, int steps, int seed,
-        InferenceSessionOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        GraphSessionOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         return Evaluate(algorithm, algorithm.BuildPredict(), algorithm.Task, metaParameters, tasks, episodes, steps, seed, options, progress, cancellationToken);
@@ -31,14 +31,14 @@ public static class Evaluator
     /// set, then classify queries by the nearest class mean of the adapted encoder's codes.
     /// </summary>
     public static EvaluationResult EvaluateLatentClassification(MetaAutoencoder algorithm, float[][] metaParameters, ITaskSource tasks, int episodes, int steps, int seed,
-        InferenceSessionOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        GraphSessionOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         return Evaluate(algorithm, algorithm.BuildLatentClassifier(), TaskKind.Classification, metaParameters, tasks, episodes, steps, seed, options, progress, cancellationToken);
     }
 
     private static EvaluationResult Evaluate(MetaAlgorithm algorithm, TaskGraph predictGraph, TaskKind scoreAs, float[][] metaParameters, ITaskSource tasks,
-        int episodes, int steps, int seed, InferenceSessionOptions? options, IProgress<int>? progress, CancellationToken cancellationToken)
+        int episodes, int steps, int seed, GraphSessionOptions? options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
@@ -46,12 +46,14 @@ public static class Evaluator
         using var predict = new GraphSession(predictGraph, options);
         var (specs, values) = algorithm.DeploymentState(metaParameters);
         using var parameters = new ParameterTensors(specs, values);
+        using var adapted = adapt.CreateOutputs();
+        using var predictions = predict.CreateOutputs();
         var scores = new double[episodes];
         for (var e = 0; e < episodes; e++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var task = tasks.Sample(SeedSequence.For(seed, SeedSequence.Purpose.Evaluation, e));
-            scores[e] = Score(scoreAs, RunEpisode(adapt, predict, parameters, task), task);
+            scores[e] = Score(scoreAs, RunEpisode(adapt, adapted, predict, predictions, parameters, task), task);
             progress?.Report(e + 1);
         }
 
@@ -59,46 +61,31 @@ public static class Evaluator
     }
 
     /// <summary>Adapts to the task's support set and returns the query predictions (row-major [query count, outputs]).</summary>
-    internal static float[] RunEpisode(GraphSession adapt, GraphSession predict, ParameterTensors parameters, TaskData task)
+    /// <remarks><paramref name="adapted"/> and <paramref name="outputs"/> (of <paramref name="adapt"/> and <paramref name="predict"/>) are reused across episodes.</remarks>
+    internal static float[] RunEpisode(GraphSession adapt, GraphOutputs adapted, GraphSession predict, GraphOutputs outputs, ParameterTensors parameters, TaskData task)
     {
-        var adaptInputs = new OrtTensor[adapt.Graph.Inputs.Count];
-        var adapted = new OrtTensor?[adapt.Graph.Outputs.Count];
+        var adaptInputs = new OrtValue[adapt.Graph.Inputs.Count];
         parameters.Place(adapt, adaptInputs);
-        try
+        using (new TaskFeeds(adapt, task, adaptInputs))
         {
-            using (new TaskFeeds(adapt, task, adaptInputs))
-            {
-                adapt.Run(adaptInputs, adapted);
-            }
-
-            var predictInputs = new OrtTensor[predict.Graph.Inputs.Count];
-            parameters.Place(predict, predictInputs);
-            for (var o = 0; o < adapted.Length; o++)
-            {
-                var name = adapt.Graph.Outputs[o];
-                var target = name.StartsWith("adapted.", StringComparison.Ordinal) ? name["adapted.".Length..] : name;
-                predictInputs[predict.InputIndex(target)] = adapted[o]!;
-            }
-
-            var outputs = new OrtTensor?[predict.Graph.Outputs.Count];
-            using (new TaskFeeds(predict, task, predictInputs, queryAsX: true))
-            {
-                predict.Run(predictInputs, outputs);
-            }
-
-            try
-            {
-                return outputs[predict.OutputIndex(GraphNames.Output)]!.ToArray<float>();
-            }
-            finally
-            {
-                DisposeAll(outputs);
-            }
+            adapt.Run(adaptInputs, adapted);
         }
-        finally
+
+        var predictInputs = new OrtValue[predict.Graph.Inputs.Count];
+        parameters.Place(predict, predictInputs);
+        for (var o = 0; o < adapted.Count; o++)
         {
-            DisposeAll(adapted);
+            var name = adapt.Graph.Outputs[o];
+            var target = name.StartsWith("adapted.", StringComparison.Ordinal) ? name["adapted.".Length..] : name;
+            predictInputs[predict.InputIndex(target)] = adapted[o];
         }
+
+        using (new TaskFeeds(predict, task, predictInputs, queryAsX: true))
+        {
+            predict.Run(predictInputs, outputs);
+        }
+
+        return outputs[predict.OutputIndex(GraphNames.Output)].GetTensorDataAsSpan<float>().ToArray();
     }
 
     /// <summary>Accuracy for labels; mean squared error against targets, or against the inputs for reconstruction.</summary>
@@ -141,13 +128,5 @@ public static class Evaluator
         }
 
         return best;
-    }
-
-    private static void DisposeAll(OrtTensor?[] tensors)
-    {
-        foreach (var tensor in tensors)
-        {
-            tensor?.Dispose();
-        }
     }
 }

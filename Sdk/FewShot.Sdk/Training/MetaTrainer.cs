@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Sdk.Training;
 
@@ -47,8 +47,10 @@ public sealed class MetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, Meta
         using var parameters = new ParameterTensors(specs, values);
         var sums = specs.Select(s => new float[s.ElementCount]).ToArray();
         var gradientSlots = specs.Select(s => step.OutputIndex(GraphNames.Gradient(s.Name))).ToArray();
-        var inputs = new OrtTensor[step.Graph.Inputs.Count];
-        var outputs = new OrtTensor?[step.Graph.Outputs.Count];
+        var inputs = new OrtValue[step.Graph.Inputs.Count];
+
+        // The meta-step's outputs (loss, metric, gradients) have fixed shapes: ORT writes them into the same arrays every run.
+        using var outputs = step.CreateOutputs();
         parameters.Place(step, inputs);
 
         var clock = Stopwatch.StartNew();
@@ -92,7 +94,7 @@ public sealed class MetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, Meta
         return new TrainingResult(iteration, true, values);
     }
 
-    private (double Loss, double Metric) RunIteration(GraphSession step, OrtTensor[] inputs, OrtTensor?[] outputs, int[] gradientSlots, float[][] sums, int iteration)
+    private (double Loss, double Metric) RunIteration(GraphSession step, OrtValue[] inputs, GraphOutputs outputs, int[] gradientSlots, float[][] sums, int iteration)
     {
         foreach (var sum in sums)
         {
@@ -112,26 +114,15 @@ public sealed class MetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, Meta
                 step.Run(inputs, outputs);
             }
 
-            try
+            loss += outputs[lossSlot].GetTensorDataAsSpan<float>()[0] * scale;
+            metric += outputs[metricSlot].GetTensorDataAsSpan<float>()[0] * scale;
+            for (var p = 0; p < sums.Length; p++)
             {
-                loss += outputs[lossSlot]!.GetSpan<float>()[0] * scale;
-                metric += outputs[metricSlot]!.GetSpan<float>()[0] * scale;
-                for (var p = 0; p < sums.Length; p++)
+                var gradient = outputs[gradientSlots[p]].GetTensorDataAsSpan<float>();
+                var sum = sums[p];
+                for (var i = 0; i < sum.Length; i++)
                 {
-                    var gradient = outputs[gradientSlots[p]]!.GetSpan<float>();
-                    var sum = sums[p];
-                    for (var i = 0; i < sum.Length; i++)
-                    {
-                        sum[i] += gradient[i] * scale;
-                    }
-                }
-            }
-            finally
-            {
-                for (var o = 0; o < outputs.Length; o++)
-                {
-                    outputs[o]?.Dispose();
-                    outputs[o] = null;
+                    sum[i] += gradient[i] * scale;
                 }
             }
         }

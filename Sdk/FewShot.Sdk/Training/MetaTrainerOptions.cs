@@ -1,5 +1,3 @@
-using FewShot.Runtime;
-
 namespace FewShot.Sdk.Training;
 
 /// <summary>Meta-training settings. Defaults are sized for a small CPU; validation happens where they are consumed.</summary>
@@ -33,7 +31,7 @@ public sealed class MetaTrainerOptions
     public int ValidationSteps { get; init; } = 1;
 
     /// <summary>ONNX Runtime session settings for the training graphs.</summary>
-    public InferenceSessionOptions Session { get; init; } = new() { IntraOpThreads = Environment.ProcessorCount };
+    public GraphSessionOptions Session { get; init; } = new() { IntraOpThreads = Environment.ProcessorCount };
 
     internal void Validate()
     {

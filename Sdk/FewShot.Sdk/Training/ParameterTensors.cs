@@ -1,11 +1,11 @@
-using FewShot.Runtime;
 using FewShot.Sdk.Models;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Sdk.Training;
 
 /// <summary>
-/// Parameter arrays with zero-copy ORT tensors over them. The optimizer updates the arrays in place, so the
-/// tensors stay valid across iterations and feeding parameters allocates nothing.
+/// Parameter arrays with zero-copy ORT values over them (the arrays stay pinned while this object lives). The
+/// optimizer updates the arrays in place, so the values stay valid across iterations and feeding parameters allocates nothing.
 /// </summary>
 internal sealed class ParameterTensors : IDisposable
 {
@@ -20,16 +20,24 @@ internal sealed class ParameterTensors : IDisposable
 
         Specs = specs;
         Values = values;
-        Tensors = new OrtTensor[specs.Count];
-        for (var i = 0; i < specs.Count; i++)
+        Tensors = new OrtValue[specs.Count];
+        try
         {
-            if (values[i].Length != specs[i].ElementCount)
+            for (var i = 0; i < specs.Count; i++)
             {
-                throw new ArgumentException($"parameter '{specs[i].Name}' of shape [{string.Join(", ", specs[i].Shape)}] needs {specs[i].ElementCount} values, got {values[i].Length}");
-            }
+                if (values[i].Length != specs[i].ElementCount)
+                {
+                    throw new ArgumentException($"parameter '{specs[i].Name}' of shape [{string.Join(", ", specs[i].Shape)}] needs {specs[i].ElementCount} values, got {values[i].Length}");
+                }
 
-            _index[specs[i].Name] = i;
-            Tensors[i] = OrtTensor.FromArray(values[i], specs[i].Shape);
+                _index[specs[i].Name] = i;
+                Tensors[i] = OrtValue.CreateTensorValueFromMemory(values[i], specs[i].Shape);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 
@@ -37,17 +45,17 @@ internal sealed class ParameterTensors : IDisposable
 
     public float[][] Values { get; }
 
-    public OrtTensor[] Tensors { get; }
+    public OrtValue[] Tensors { get; }
 
-    public bool TryGet(string name, out OrtTensor tensor)
+    public bool TryGet(string name, out OrtValue tensor)
     {
         var found = _index.TryGetValue(name, out var i);
         tensor = found ? Tensors[i] : null!;
         return found;
     }
 
-    /// <summary>Puts each parameter's tensor into the input slot of the same name, where the graph has one.</summary>
-    public void Place(GraphSession session, OrtTensor[] inputs)
+    /// <summary>Puts each parameter's value into the input slot of the same name, where the graph has one.</summary>
+    public void Place(GraphSession session, OrtValue[] inputs)
     {
         var names = session.Graph.Inputs;
         for (var i = 0; i < names.Count; i++)
@@ -63,7 +71,7 @@ internal sealed class ParameterTensors : IDisposable
     {
         foreach (var tensor in Tensors)
         {
-            tensor.Dispose();
+            tensor?.Dispose();
         }
     }
 }

@@ -1,33 +1,41 @@
-using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Sdk.Training;
 
-/// <summary>Zero-copy tensors over one task's arrays, placed in a graph's input slots. Dispose after the run.</summary>
+/// <summary>Zero-copy ORT values over one task's arrays, placed in a graph's input slots. Dispose after the run.</summary>
 internal sealed class TaskFeeds : IDisposable
 {
-    private readonly List<OrtTensor> _owned = [];
+    private readonly List<OrtValue> _owned = [];
 
     /// <summary>Fills the graph's task inputs (those of <see cref="GraphNames"/> it has) from <paramref name="task"/>.</summary>
-    public TaskFeeds(GraphSession session, TaskData task, OrtTensor[] inputs, bool queryAsX = false)
+    public TaskFeeds(GraphSession session, TaskData task, OrtValue[] inputs, bool queryAsX = false)
     {
         var names = session.Graph.Inputs;
-        for (var i = 0; i < names.Count; i++)
+        try
         {
-            var tensor = names[i] switch
+            for (var i = 0; i < names.Count; i++)
             {
-                GraphNames.SupportX => OrtTensor.FromArray(task.SupportX, task.SupportShape),
-                GraphNames.SupportY => Targets(task.SupportLabels, task.SupportTargets, task.SupportCount),
-                GraphNames.QueryX => OrtTensor.FromArray(task.QueryX, task.QueryShape),
-                GraphNames.QueryY => Targets(task.QueryLabels, task.QueryTargets, task.QueryCount),
-                GraphNames.X when queryAsX => OrtTensor.FromArray(task.QueryX, task.QueryShape),
-                _ => null,
-            };
-            if (tensor is not null)
-            {
-                _owned.Add(tensor);
-                inputs[i] = tensor;
+                var tensor = names[i] switch
+                {
+                    GraphNames.SupportX => OrtValue.CreateTensorValueFromMemory(task.SupportX, task.SupportShape),
+                    GraphNames.SupportY => Targets(task.SupportLabels, task.SupportTargets, task.SupportCount),
+                    GraphNames.QueryX => OrtValue.CreateTensorValueFromMemory(task.QueryX, task.QueryShape),
+                    GraphNames.QueryY => Targets(task.QueryLabels, task.QueryTargets, task.QueryCount),
+                    GraphNames.X when queryAsX => OrtValue.CreateTensorValueFromMemory(task.QueryX, task.QueryShape),
+                    _ => null,
+                };
+                if (tensor is not null)
+                {
+                    _owned.Add(tensor);
+                    inputs[i] = tensor;
+                }
             }
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 
@@ -37,10 +45,12 @@ internal sealed class TaskFeeds : IDisposable
         {
             tensor.Dispose();
         }
+
+        _owned.Clear();
     }
 
-    private static OrtTensor Targets(long[]? labels, float[]? targets, long count) =>
-        labels is not null ? OrtTensor.FromArray(labels, count)
-        : targets is not null ? OrtTensor.FromArray(targets, count, targets.Length / count)
+    private static OrtValue Targets(long[]? labels, float[]? targets, long count) =>
+        labels is not null ? OrtValue.CreateTensorValueFromMemory(labels, [count])
+        : targets is not null ? OrtValue.CreateTensorValueFromMemory(targets, [count, targets.Length / count])
         : throw new InvalidOperationException("the graph takes labels or targets but the task has none");
 }

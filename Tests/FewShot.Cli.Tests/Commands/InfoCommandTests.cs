@@ -14,7 +14,7 @@ public sealed class InfoCommandTests
 
         Assert.Equal(0, exit);
         var text = output.ToString();
-        Assert.Contains("ONNX Runtime          1.30.0", text);
+        Assert.Contains("ONNX Runtime          1.32.0", text);
         Assert.Contains("CPUExecutionProvider", text);
         var libraryLine = text.Split('\n').Single(l => l.StartsWith("ONNX Runtime library", StringComparison.Ordinal));
         Assert.True(File.Exists(libraryLine["ONNX Runtime library".Length..].Trim()), libraryLine);

@@ -1,10 +1,10 @@
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
-using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
 using FewShot.Tests.Shared;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Exporters.Tests.Bundles;
 
@@ -32,14 +32,17 @@ public sealed class AdaptedOnnxExportTests
             OnnxChecker.AssertValid(bytes, $"the adapted {kind} export");
             Assert.Equal([BundleNames.X], export.Graph.Input.Select(i => i.Name));
             DoesNotContainFeatures(export);
-            using var session = new InferenceSession(bytes, new InferenceSessionOptions { IntraOpThreads = 1 });
-            Assert.Empty(session.OverridableInitializers);
-            using var x = OrtTensor.FromArray(query, [6, .. model.Manifest.Input.Shape]);
-            using SessionOutputs outputs = session.Run(new Dictionary<string, OrtTensor> { [BundleNames.X] = x });
-            Assert.Equal(adapted.PredictValues(query).SelectMany(r => r), outputs[BundleNames.Output].ToArray<float>());
+            using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1 };
+            using var session = new InferenceSession(bytes, sessionOptions);
+            Assert.Empty(session.OverridableInitializerMetadata);
+            using var x = OrtValue.CreateTensorValueFromMemory(query, [6, .. model.Manifest.Input.Shape]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [BundleNames.X], [x], session.OutputNames);
+            float[] Output(string name) => outputs.ElementAt(session.OutputNames.ToList().IndexOf(name)).GetTensorDataAsSpan<float>().ToArray();
+            Assert.Equal(adapted.PredictValues(query).SelectMany(r => r), Output(BundleNames.Output));
             if (kind == "autoencoder")
             {
-                Assert.Equal(adapted.Predict(query).Select(p => p.Score!.Value), outputs[BundleNames.Score].ToArray<float>());
+                Assert.Equal(adapted.Predict(query).Select(p => p.Score!.Value), Output(BundleNames.Score));
             }
         }
     }

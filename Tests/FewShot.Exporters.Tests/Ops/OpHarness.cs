@@ -1,11 +1,11 @@
 using FewShot.Exporters.Graphs;
-using FewShot.Runtime;
 using FewShot.Tests.Shared;
+using Microsoft.ML.OnnxRuntime;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Exporters.Tests.Ops;
 
-/// <summary>Builds one-op graphs, checks them with the official ONNX checker, runs them through FewShot.Runtime.</summary>
+/// <summary>Builds one-op graphs, checks them with the official ONNX checker, runs them through ONNX Runtime.</summary>
 internal static class OpHarness
 {
     /// <summary>
@@ -21,14 +21,16 @@ internal static class OpHarness
         var bytes = OnnxModelFile.ToBytes(g.ToModel());
         OnnxChecker.AssertValid(bytes, what);
 
-        using var session = new InferenceSession(bytes, new InferenceSessionOptions { IntraOpThreads = 1 });
-        var tensors = inputs.Select(x => OrtTensor.FromArray(x.Data, x.LongShape)).ToArray();
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(bytes, options);
+        using var runOptions = new RunOptions();
+        var tensors = inputs.Select(x => OrtValue.CreateTensorValueFromMemory(x.Data, x.LongShape)).ToArray();
         try
         {
-            var feeds = names.Zip(tensors).ToDictionary(p => p.First, p => p.Second);
-            using var outputs = session.Run(feeds);
-            var result = outputs.Values.Single();
-            return new Nd(result.Shape.ToArray().Select(d => checked((int)d)).ToArray(), result.ToArray<float>());
+            using var outputs = session.Run(runOptions, names, tensors, session.OutputNames);
+            var result = outputs.Single();
+            var shape = result.GetTensorTypeAndShape().Shape.Select(d => checked((int)d)).ToArray();
+            return new Nd(shape, result.GetTensorDataAsSpan<float>().ToArray());
         }
         finally
         {

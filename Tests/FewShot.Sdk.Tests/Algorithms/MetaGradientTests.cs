@@ -1,7 +1,7 @@
-using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Training;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Sdk.Tests.Algorithms;
 
@@ -48,7 +48,7 @@ public sealed class MetaGradientTests
         var values = algorithm.Initialize(random);
         var direction = values.Select(v => v.Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
         var task = new SinusoidTaskSource(5, 5).Sample(new Random(seed + 1));
-        using var step = new GraphSession(algorithm.BuildMetaStep(), new InferenceSessionOptions { IntraOpThreads = 1 });
+        using var step = new GraphSession(algorithm.BuildMetaStep(), new GraphSessionOptions { IntraOpThreads = 1 });
 
         var (_, gradients) = Run(step, algorithm, values, task);
         var directional = gradients.Select((g, p) => g.Select((x, i) => (double)x * direction[p][i]).Sum()).Sum();
@@ -62,28 +62,17 @@ public sealed class MetaGradientTests
 
     private static (double Loss, float[][] Gradients) Run(GraphSession step, MetaAlgorithm algorithm, float[][] values, TaskData task)
     {
-        var parameters = new ParameterTensors(algorithm.MetaParameters, values);
-        var inputs = new OrtTensor[step.Graph.Inputs.Count];
-        var outputs = new OrtTensor?[step.Graph.Outputs.Count];
+        using var parameters = new ParameterTensors(algorithm.MetaParameters, values);
+        var inputs = new OrtValue[step.Graph.Inputs.Count];
+        using var outputs = step.CreateOutputs();
         parameters.Place(step, inputs);
-        using (parameters)
         using (new TaskFeeds(step, task, inputs))
         {
             step.Run(inputs, outputs);
         }
 
-        try
-        {
-            var loss = outputs[step.OutputIndex(GraphNames.Loss)]!.GetSpan<float>()[0];
-            var gradients = algorithm.MetaParameters.Select(p => outputs[step.OutputIndex(GraphNames.Gradient(p.Name))]!.ToArray<float>()).ToArray();
-            return (loss, gradients);
-        }
-        finally
-        {
-            foreach (var output in outputs)
-            {
-                output?.Dispose();
-            }
-        }
+        var loss = outputs[step.OutputIndex(GraphNames.Loss)].GetTensorDataAsSpan<float>()[0];
+        var gradients = algorithm.MetaParameters.Select(p => outputs[step.OutputIndex(GraphNames.Gradient(p.Name))].GetTensorDataAsSpan<float>().ToArray()).ToArray();
+        return (loss, gradients);
     }
 }

@@ -1,10 +1,10 @@
-using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Training;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Sdk.Tests.Bundles;
 
@@ -75,53 +75,44 @@ public sealed class RuntimeParityTests
     {
         var (specs, state) = algorithm.DeploymentState(values);
         using var parameters = new ParameterTensors(specs, state);
-        using var adapt = new GraphSession(algorithm.BuildAdapt(steps), new InferenceSessionOptions { IntraOpThreads = 1 });
-        var inputs = new OrtTensor[adapt.Graph.Inputs.Count];
-        var outputs = new OrtTensor?[adapt.Graph.Outputs.Count];
+        using var adapt = new GraphSession(algorithm.BuildAdapt(steps), new GraphSessionOptions { IntraOpThreads = 1 });
+        var inputs = new OrtValue[adapt.Graph.Inputs.Count];
+        using var outputs = adapt.CreateOutputs();
         parameters.Place(adapt, inputs);
         using (new TaskFeeds(adapt, task, inputs))
         {
             adapt.Run(inputs, outputs);
         }
 
-        var adapted = adapt.Graph.Outputs.Select((n, i) => (Name: n.StartsWith("adapted.", StringComparison.Ordinal) ? n["adapted.".Length..] : n, Values: outputs[i]!.ToArray<float>()))
+        var adapted = adapt.Graph.Outputs.Select((n, i) => (Name: n.StartsWith("adapted.", StringComparison.Ordinal) ? n["adapted.".Length..] : n, Values: outputs[i].GetTensorDataAsSpan<float>().ToArray()))
             .ToDictionary(p => p.Name, p => p.Values);
-        foreach (var output in outputs)
-        {
-            output?.Dispose();
-        }
 
-        using var predict = new GraphSession(algorithm.BuildPredict(), new InferenceSessionOptions { IntraOpThreads = 1 });
+        using var predict = new GraphSession(algorithm.BuildPredict(), new GraphSessionOptions { IntraOpThreads = 1 });
         return (adapted, PredictWith(algorithm, predict, parameters, adapted, task));
     }
 
     private static float[] PredictWith(MetaAlgorithm algorithm, GraphSession predict, ParameterTensors parameters, Dictionary<string, float[]> adapted, TaskData task)
     {
-        var inputs = new OrtTensor[predict.Graph.Inputs.Count];
+        var inputs = new OrtValue[predict.Graph.Inputs.Count];
         parameters.Place(predict, inputs);
-        var owned = new List<OrtTensor>();
+        var owned = new List<OrtValue>();
         foreach (var (name, values) in adapted)
         {
             var shape = name == GraphNames.Prototypes ? new long[] { values.Length / algorithm.Model.OutputSize, algorithm.Model.OutputSize } : algorithm.Model.Parameters.Single(p => p.Name == name).Shape;
-            var tensor = OrtTensor.FromArray(values, shape);
+            var tensor = OrtValue.CreateTensorValueFromMemory(values, shape);
             owned.Add(tensor);
             inputs[predict.InputIndex(name)] = tensor;
         }
 
-        var outputs = new OrtTensor?[predict.Graph.Outputs.Count];
+        using var outputs = predict.CreateOutputs();
         using (new TaskFeeds(predict, task, inputs, queryAsX: true))
         {
             predict.Run(inputs, outputs);
         }
 
         var slot = predict.OutputIndex(algorithm.Task == TaskKind.Reconstruction ? GraphNames.Score : GraphNames.Output);
-        var result = outputs[slot]!.ToArray<float>();
+        var result = outputs[slot].GetTensorDataAsSpan<float>().ToArray();
         owned.ForEach(t => t.Dispose());
-        foreach (var output in outputs)
-        {
-            output?.Dispose();
-        }
-
         return result;
     }
 

@@ -1,6 +1,6 @@
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
-using FewShot.Runtime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Exporters.Tests.Autodiff.Harness;
 
@@ -8,10 +8,12 @@ namespace FewShot.Exporters.Tests.Autodiff.Harness;
 internal sealed class OrtModel : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
 
     public OrtModel(ModelProto model)
     {
-        _session = new InferenceSession(OnnxModelFile.ToBytes(model), new InferenceSessionOptions { IntraOpThreads = 1, InterOpThreads = 1 });
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        _session = new InferenceSession(OnnxModelFile.ToBytes(model), options);
     }
 
     public Dictionary<string, TestTensor> Run(IReadOnlyDictionary<string, TestTensor> inputs, params string[] outputs)
@@ -19,8 +21,8 @@ internal sealed class OrtModel : IDisposable
         var fed = inputs.ToDictionary(p => p.Key, p => p.Value.ToOrt());
         try
         {
-            using var results = _session.Run(fed, outputs);
-            return results.ToDictionary(p => p.Key, p => TestTensor.FromOrt(p.Value));
+            using var results = _session.Run(_runOptions, fed, outputs);
+            return outputs.Zip(results).ToDictionary(p => p.First, p => TestTensor.FromOrt(p.Second));
         }
         finally
         {
@@ -33,5 +35,9 @@ internal sealed class OrtModel : IDisposable
 
     public TestTensor Run(IReadOnlyDictionary<string, TestTensor> inputs, string output) => Run(inputs, [output])[output];
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
 }

@@ -1,4 +1,5 @@
-using FewShot.Runtime;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Exporters.Tests.Autodiff.Harness;
@@ -29,19 +30,24 @@ internal sealed record TestTensor(DataType Type, long[] Shape, double[] Values)
     public static TestTensor Integers(DataType type, long[] shape, IEnumerable<long> values) =>
         new(type, shape, values.Select(v => (double)v).ToArray());
 
-    public static TestTensor FromOrt(OrtTensor tensor) => tensor.ElementType switch
+    public static TestTensor FromOrt(OrtValue tensor)
     {
-        TensorElementType.Float => new(DataType.Float, tensor.Shape.ToArray(), tensor.ToArray<float>().Select(v => (double)v).ToArray()),
-        TensorElementType.Double => new(DataType.Double, tensor.Shape.ToArray(), tensor.ToArray<double>()),
-        TensorElementType.Int64 => new(DataType.Int64, tensor.Shape.ToArray(), tensor.ToArray<long>().Select(v => (double)v).ToArray()),
-        var other => throw new NotSupportedException($"test tensors of {other}"),
-    };
+        var info = tensor.GetTensorTypeAndShape();
+        return info.ElementDataType switch
+        {
+            TensorElementType.Float => new(DataType.Float, info.Shape, tensor.GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray()),
+            TensorElementType.Double => new(DataType.Double, info.Shape, tensor.GetTensorDataAsSpan<double>().ToArray()),
+            TensorElementType.Int64 => new(DataType.Int64, info.Shape, tensor.GetTensorDataAsSpan<long>().ToArray().Select(v => (double)v).ToArray()),
+            var other => throw new NotSupportedException($"test tensors of {other}"),
+        };
+    }
 
-    public OrtTensor ToOrt() => Type switch
+    /// <summary>A fresh ORT value over a fresh array of the values; the caller disposes it.</summary>
+    public OrtValue ToOrt() => Type switch
     {
-        DataType.Float => OrtTensor.FromArray(Values.Select(v => (float)v).ToArray(), Shape),
-        DataType.Double => OrtTensor.FromArray(Values.ToArray(), Shape),
-        DataType.Int64 => OrtTensor.FromArray(Values.Select(v => (long)v).ToArray(), Shape),
+        DataType.Float => OrtValue.CreateTensorValueFromMemory(Values.Select(v => (float)v).ToArray(), Shape),
+        DataType.Double => OrtValue.CreateTensorValueFromMemory(Values.ToArray(), Shape),
+        DataType.Int64 => OrtValue.CreateTensorValueFromMemory(Values.Select(v => (long)v).ToArray(), Shape),
         _ => throw new NotSupportedException($"test tensors of {Type}"),
     };
 

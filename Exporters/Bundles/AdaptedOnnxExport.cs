@@ -1,6 +1,6 @@
 using System.Text.Json;
+using FewShot.Bundles;
 using FewShot.Exporters.Graphs;
-using FewShot.Exporters.IO;
 using FewShot.Exporters.Onnx;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
@@ -18,6 +18,7 @@ public static class AdaptedOnnxExport
 
     /// <summary>Builds the self-contained model.</summary>
     /// <param name="predictModel">The bundle's predict.onnx bytes (see <see cref="BundleFile.ReadEntry(string, string)"/>).</param>
+    /// <param name="parameters">θ₀, the bundle's parameters.bin (see <see cref="BundleFile.ReadParameters(string)"/>): the value of every parameter not adapted.</param>
     /// <param name="adaptedTensors">
     /// Float tensors named after predict's state inputs: adapted parameters ("fc2.weight", …) and, for prototype bundles,
     /// "prototypes". Parameters not given keep θ₀.
@@ -29,13 +30,17 @@ public static class AdaptedOnnxExport
     /// A tensor names no state input, is not float or has the wrong shape, or a state input without a stored value
     /// (such as "prototypes") was not given.
     /// </exception>
-    public static ModelProto Create(ReadOnlySpan<byte> predictModel, IReadOnlyList<TensorProto> adaptedTensors, IReadOnlyList<string>? labels = null)
+    public static ModelProto Create(
+        ReadOnlySpan<byte> predictModel, IReadOnlyList<TensorProto> parameters, IReadOnlyList<TensorProto> adaptedTensors, IReadOnlyList<string>? labels = null)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(adaptedTensors);
         ModelProto model = OnnxModelFile.Parse(predictModel);
         GraphProto graph = model.Graph ?? throw new InvalidDataException("predict.onnx has no graph");
         var inputs = graph.Input.ToDictionary(i => i.Name, StringComparer.Ordinal);
-        foreach (TensorProto tensor in adaptedTensors)
+
+        // θ₀ first, then the adapted values over it: a parameter not adapted keeps its meta-learned value.
+        foreach (TensorProto tensor in parameters.Where(p => p is not null && inputs.ContainsKey(p.Name)).Concat(adaptedTensors))
         {
             ArgumentNullException.ThrowIfNull(tensor, nameof(adaptedTensors));
             Bake(graph, inputs, tensor);
@@ -72,10 +77,11 @@ public static class AdaptedOnnxExport
     /// <exception cref="InvalidDataException"><paramref name="predictModel"/> is not an ONNX model.</exception>
     /// <exception cref="ArgumentException">See <see cref="Create"/>.</exception>
     /// <exception cref="IOException">The file cannot be written; the target is then untouched.</exception>
-    public static void Write(string path, ReadOnlySpan<byte> predictModel, IReadOnlyList<TensorProto> adaptedTensors, IReadOnlyList<string>? labels = null)
+    public static void Write(
+        string path, ReadOnlySpan<byte> predictModel, IReadOnlyList<TensorProto> parameters, IReadOnlyList<TensorProto> adaptedTensors, IReadOnlyList<string>? labels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        OnnxModelFile.Save(Create(predictModel, adaptedTensors, labels), path);
+        OnnxModelFile.Save(Create(predictModel, parameters, adaptedTensors, labels), path);
     }
 
     private static void Bake(GraphProto graph, Dictionary<string, ValueInfoProto> inputs, TensorProto tensor)

@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FewShot.Bundles;
+using FewShot.Exporters.Onnx;
 
 namespace FewShot.Exporters.Bundles;
 
@@ -45,6 +47,32 @@ public static class BundleFile
         return actual == expected
             ? bytes
             : throw new InvalidDataException($"bundle entry '{entryName}' has SHA-256 {actual}, but the manifest records {expected}: the entry was altered or corrupted");
+    }
+
+    /// <summary>θ₀ from the bundle's parameters.bin (hash-checked), as float tensors in manifest order.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable format-2 bundle, or parameters.bin is damaged.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="bundlePath"/>.</exception>
+    public static IReadOnlyList<TensorProto> ReadParameters(string bundlePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bundlePath);
+        using FileStream stream = File.OpenRead(bundlePath);
+        return ReadParameters(stream);
+    }
+
+    /// <summary>θ₀ from the parameters.bin of the bundle read from <paramref name="bundle"/>, which stays open.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a readable format-2 bundle, or parameters.bin is damaged.</exception>
+    public static IReadOnlyList<TensorProto> ReadParameters(Stream bundle)
+    {
+        byte[] bytes = ReadEntry(bundle, BundleNames.ParametersEntry);
+        try
+        {
+            return [.. TensorSet.DecodeFile(bytes, BundleNames.ParametersEntry, BundleNames.ParametersEntry)
+                .Select(t => Graphs.TensorData.Float(t.Name, t.Shape, t.Values))];
+        }
+        catch (BundleFormatException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 
     // The zip and JSON readers' own failures on bad bytes, reworded to say what was being read.

@@ -1,13 +1,13 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using FewShot.Bundles;
 using FewShot.Exporters.Graphs;
-using FewShot.Exporters.IO;
 
 namespace FewShot.Exporters.Bundles;
 
 /// <summary>
-/// Writes a bundle: one zip holding manifest.json, predict.onnx, adapt.onnx and (gradient algorithms) adapt_k.onnx, with
-/// θ₀ stored as initializers and every graph's SHA-256 in the manifest. Bundles/README.md states the format.
+/// Writes a bundle (format 2): one zip holding manifest.json, parameters.bin (θ₀, once), predict.onnx, adapt.onnx and
+/// (gradient algorithms) adapt_k.onnx, with every other entry's SHA-256 in the manifest. Format/README.md states the format.
 /// </summary>
 /// <remarks>
 /// Everything is checked before a byte is written (the manifest's rules and the graph contract), so a bundle that
@@ -52,11 +52,23 @@ public static class BundleWriter
     private static (byte[] Bundle, string Hash) Build(BundleContents contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        var theta = ManifestRules.Check(contents.Manifest, contents.Parameters);
-        GraphContract.Prepared graphs = GraphContract.Prepare(contents, theta);
+        ArgumentNullException.ThrowIfNull(contents.Manifest, nameof(contents.Manifest));
+        NamedTensor[] theta = ParameterTensors.Convert(contents.Parameters);
+        ModelManifest manifest = contents.Manifest with
+        {
+            FormatVersion = BundleNames.FormatVersion,
+            Parameters = [.. theta.Select(t => new ManifestParameter { Name = t.Name, Shape = t.Shape })],
+        };
+
+        // The rules run before the graphs are touched (with placeholder hashes), and again on the manifest as written.
+        var placeholders = new[] { BundleNames.ParametersEntry }.Concat(ManifestRules.GraphEntries(manifest))
+            .ToDictionary(e => e, _ => new string('0', 64), StringComparer.Ordinal);
+        Check(manifest with { Files = placeholders });
+        GraphContract.Prepared graphs = GraphContract.Prepare(contents, manifest);
 
         var entries = new List<(string Name, byte[] Bytes)>
         {
+            (BundleNames.ParametersEntry, TensorSet.EncodeFile(theta)),
             (BundleNames.PredictEntry, OnnxModelFile.ToBytes(graphs.Predict)),
             (BundleNames.AdaptEntry, OnnxModelFile.ToBytes(graphs.Adapt)),
         };
@@ -65,12 +77,10 @@ public static class BundleWriter
             entries.Add((BundleNames.AdaptKEntry, OnnxModelFile.ToBytes(graphs.AdaptK)));
         }
 
-        var files = entries.ToDictionary(e => e.Name, e => Hex(e.Bytes), StringComparer.Ordinal);
-        byte[] manifest = ManifestDocument.Create(
-            contents.Manifest,
-            contents.Parameters.Select(p => new ManifestDocument.Parameter(p.Name, [.. p.Dims])),
-            files).ToUtf8Json();
-        entries.Insert(0, (BundleNames.ManifestEntry, manifest));
+        manifest = manifest with { Files = entries.ToDictionary(e => e.Name, e => Hex(e.Bytes), StringComparer.Ordinal) };
+        Check(manifest);
+        byte[] manifestBytes = ManifestJson.Write(manifest);
+        entries.Insert(0, (BundleNames.ManifestEntry, manifestBytes));
 
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
@@ -84,7 +94,15 @@ public static class BundleWriter
             }
         }
 
-        return (buffer.ToArray(), Hex(manifest));
+        return (buffer.ToArray(), Hex(manifestBytes));
+    }
+
+    private static void Check(ModelManifest manifest)
+    {
+        if (ManifestRules.FindProblem(manifest) is { } problem)
+        {
+            throw new ArgumentException($"bundle manifest: {problem}", "contents");
+        }
     }
 
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -1,4 +1,4 @@
-using FewShot.Exporters.IO;
+using FewShot.Bundles;
 using FewShot.Exporters.Onnx;
 using Google.Protobuf;
 

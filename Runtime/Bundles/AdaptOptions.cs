@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>Options of one adaptation. Defaults are set here and checked when <see cref="FewShotModel"/> adapts.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Bundles;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
@@ -46,16 +47,16 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         {
             if (unrolled ? graphs.Unrolled!.ReadsFeatures : graphs.First.ReadsFeatures)
             {
-                InputChecks.RequireBatch(graphs.PredictInput, count, BundleEntries.Predict, "support examples to compute features", "supportInputs");
+                InputChecks.RequireBatch(graphs.PredictInput, count, BundleNames.PredictEntry, "support examples to compute features", "supportInputs");
 
                 // The frozen body runs once per adaptation here, never once per step.
                 try
                 {
-                    features = graphs.Features!.Run(run.Options, [x]);
+                    features = graphs.Features!.Run(run.Options, [x, .. graphs.FeatureConstants]);
                 }
                 catch (OnnxRuntimeException e)
                 {
-                    throw run.Failure(e, BundleEntries.Predict, "support features", "The bundle's predict graph is corrupt or does not fit its manifest.");
+                    throw run.Failure(e, BundleNames.PredictEntry, "support features", "The bundle's predict graph is corrupt or does not fit its manifest.");
                 }
             }
 
@@ -76,13 +77,13 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         var data = new float[checked(classes * manifest.Output.Size)];
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(data, shape);
         AdaptGraph first = graphs.First;
-        RunOnce(run, first, [Support(first, x, features), labels], [output], "computing the prototypes");
+        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes");
         if (!InputChecks.AllFinite(data))
         {
-            throw InputChecks.Diverged(BundleEntries.Prototypes, "computing the prototypes");
+            throw InputChecks.Diverged(BundleNames.Prototypes, "computing the prototypes");
         }
 
-        return [new AdaptedTensor(BundleEntries.Prototypes, shape, data)];
+        return [new AdaptedTensor(BundleNames.Prototypes, shape, data)];
     }
 
     private AdaptedTensor[] Steps(GraphRun run, OrtValue x, OrtValue features, OrtValue? labels, int steps, bool unrolled)
@@ -169,7 +170,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
     }
 
     private static OrtValue[] Feeds(AdaptGraph graph, OrtValue[] state, OrtValue x, OrtValue features, OrtValue? labels) =>
-        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtValue>()];
+        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtValue>(), .. graph.Constants];
 
     // adapt_k may read support_x while the one-step graph reads support_features: each graph gets what it declares.
     private static OrtValue Support(AdaptGraph graph, OrtValue x, OrtValue features) => graph.ReadsFeatures ? features : x;

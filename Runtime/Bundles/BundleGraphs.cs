@@ -1,6 +1,6 @@
+using FewShot.Bundles;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
@@ -12,6 +12,7 @@ namespace FewShot.Runtime.Bundles;
 internal sealed class BundleGraphs : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
+    private readonly Dictionary<string, OrtValue> _theta = new(StringComparer.Ordinal);
     private readonly Lazy<AdaptGraph>? _unrolled;
     private bool _disposed;
 
@@ -24,32 +25,43 @@ internal sealed class BundleGraphs : IDisposable
             // Created first and apart, so a device problem surfaces as itself and not as a fault of the bundle.
             using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
             ModelManifest manifest = archive.Manifest;
-            OutputKind kind = manifest.Output.Kind;
-            var parameters = manifest.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-            bool prototypes = kind == OutputKind.Embedding;
-            StateNames = prototypes ? [BundleEntries.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
-            StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => parameters[n].Shape.ToArray())];
+            bool prototypes = manifest.Output.Kind == OutputKind.Embedding;
+            StateNames = prototypes ? [BundleNames.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
+            var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
+            StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => shapes[n])];
 
-            InferenceSession predict = Open(archive, BundleEntries.Predict, native, options, logger);
-            InferenceSession adapt = Open(archive, BundleEntries.Adapt, native, options, logger);
+            // θ₀ is stored once (parameters.bin) and held once: one OrtValue over each pinned managed array, fed to every
+            // run that does not feed an adapted value in its place.
+            foreach (NamedTensor parameter in archive.Parameters)
+            {
+                _theta[parameter.Name] = Own(OrtValue.CreateTensorValueFromMemory(parameter.Values, parameter.Shape));
+            }
+
+            InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger);
+            InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger);
 
             string[] adaptedParameters = prototypes ? [] : StateNames;
-            First = PrepareAdapt(adapt, BundleEntries.Adapt, manifest, parameters, adaptedParameters, feedsState: false);
+            GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest);
+            First = PrepareAdapt(adapt, adaptUse, state: []);
             if (!prototypes)
             {
-                Step = PrepareAdapt(adapt, BundleEntries.Adapt, manifest, parameters, adaptedParameters, feedsState: true);
+                Step = PrepareAdapt(adapt, adaptUse, state: adaptedParameters);
 
                 // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
                 // its session took most of the load time (0.2 s for conv4, K = 5), so it waits until it is asked for.
                 RuntimeOptions later = options.Copy();
-                _unrolled = new Lazy<AdaptGraph>(
-                    () => OpenUnrolled(archive, later, logger, manifest, parameters, adaptedParameters), LazyThreadSafetyMode.ExecutionAndPublication);
+                _unrolled = new Lazy<AdaptGraph>(() => OpenUnrolled(archive, later, logger, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
-            Predict = PreparePredict(predict, manifest, parameters, adaptedParameters, featuresNeeded: First.ReadsFeatures);
+            GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures);
+            PredictInput = GraphChecks.Input(predict, BundleNames.X);
+            PredictConstants = Theta(predictUse, StateNames);
+            Predict = new PreparedRun(predict, [BundleNames.X, .. StateNames, .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
             if (First.ReadsFeatures)
             {
-                Features = new PreparedRun(predict, [BundleEntries.X], [BundleEntries.Features]);
+                // The body's features come from θ₀ alone, so every parameter is a constant here.
+                FeatureConstants = Theta(predictUse, []);
+                Features = new PreparedRun(predict, [BundleNames.X, .. predictUse.Parameters], [BundleNames.Features]);
             }
         }
         catch
@@ -65,14 +77,20 @@ internal sealed class BundleGraphs : IDisposable
     /// <summary>Their shapes from the manifest (-1 for the prototypes' class count).</summary>
     public long[][] StateShapes { get; }
 
-    /// <summary>Predict: "x", then the state tensors → "output" (and "score" for reconstruction bundles).</summary>
+    /// <summary>Predict: "x", the state tensors, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
     public PreparedRun Predict { get; }
 
-    /// <summary>Predict's "x" as the graph declares it (a fixed batch size, rarely, included).</summary>
-    public GraphValue PredictInput { get; private set; } = null!;
+    /// <summary>θ₀ of the parameters predict takes that the adapted state does not replace, in <see cref="Predict"/>'s feed order; owned here.</summary>
+    public OrtValue[] PredictConstants { get; }
 
-    /// <summary>Predict's "x" → "features", when an adapt graph reads support features; else null.</summary>
+    /// <summary>Predict's "x" as the graph declares it (a fixed batch size, rarely, included).</summary>
+    public GraphValue PredictInput { get; }
+
+    /// <summary>Predict's "x", then <see cref="FeatureConstants"/> → "features", when an adapt graph reads support features; else null.</summary>
     public PreparedRun? Features { get; }
+
+    /// <summary>θ₀ of every parameter predict takes, in <see cref="Features"/>' feed order after "x"; empty without <see cref="Features"/>.</summary>
+    public OrtValue[] FeatureConstants { get; } = [];
 
     /// <summary>adapt.onnx from θ₀: the support (and labels) → the state after one step, or the prototypes.</summary>
     public AdaptGraph First { get; }
@@ -101,18 +119,18 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private AdaptGraph OpenUnrolled(
-        BundleArchive archive, RuntimeOptions options, ILogger logger, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters, string[] adaptedParameters)
+    private AdaptGraph OpenUnrolled(BundleArchive archive, RuntimeOptions options, ILogger logger, ModelManifest manifest)
     {
         lock (_owned)
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(FewShotModel));
             using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
-            AdaptGraph unrolled = PrepareAdapt(Open(archive, BundleEntries.AdaptK, native, options, logger), BundleEntries.AdaptK, manifest, parameters, adaptedParameters, feedsState: false);
+            InferenceSession session = Open(archive, BundleNames.AdaptKEntry, native, options, logger);
+            AdaptGraph unrolled = PrepareAdapt(session, GraphChecks.Check(session, BundleNames.AdaptKEntry, manifest), state: []);
             if (unrolled.ReadsFeatures && Features is null)
             {
-                throw new InvalidBundleException(BundleEntries.AdaptK,
-                    $"{BundleEntries.AdaptK} reads '{BundleEntries.SupportFeatures}' but {BundleEntries.Adapt} reads '{BundleEntries.SupportX}'; "
+                throw new InvalidBundleException(BundleNames.AdaptKEntry,
+                    $"{BundleNames.AdaptKEntry} reads '{BundleNames.SupportFeatures}' but {BundleNames.AdaptEntry} reads '{BundleNames.SupportX}'; "
                     + $"a bundle computes support features for its K-step graph only if its one-step graph reads them too");
             }
 
@@ -143,107 +161,15 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private AdaptGraph PrepareAdapt(
-        InferenceSession session, string entry, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters,
-        string[] adaptedParameters, bool feedsState)
+    private AdaptGraph PrepareAdapt(InferenceSession session, GraphUse use, string[] state)
     {
-        var checks = new GraphChecks(session, entry);
-        OutputKind kind = manifest.Output.Kind;
-        var allowed = new Dictionary<string, GraphChecks.Expected>(StringComparer.Ordinal)
-        {
-            [BundleEntries.SupportX] = new(TensorElementType.Float, [-1, .. manifest.Input.Shape], "the support batch"),
-            [BundleEntries.SupportFeatures] = new(TensorElementType.Float, [-1, -1], "the support features"),
-        };
-        if (kind == OutputKind.Regression)
-        {
-            allowed[BundleEntries.SupportY] = new(TensorElementType.Float, [-1, manifest.Output.Size], "the support targets");
-        }
-        else if (kind != OutputKind.Reconstruction)
-        {
-            allowed[BundleEntries.SupportY] = new(TensorElementType.Int64, [-1], "the support class indices");
-        }
-
-        IReadOnlySet<string> inputs = checks.RequireInputs(allowed);
-        bool readsX = inputs.Contains(BundleEntries.SupportX);
-        if (readsX == inputs.Contains(BundleEntries.SupportFeatures))
-        {
-            throw checks.Invalid($"must take exactly one of '{BundleEntries.SupportX}' and '{BundleEntries.SupportFeatures}'; it takes {(readsX ? "both" : "neither")}");
-        }
-
-        bool readsLabels = allowed.ContainsKey(BundleEntries.SupportY);
-        if (readsLabels && !inputs.Contains(BundleEntries.SupportY))
-        {
-            throw checks.Invalid($"has no '{BundleEntries.SupportY}' input; {kind.ToString().ToLowerInvariant()} bundles adapt to labelled support sets");
-        }
-
-        string[] outputs;
-        if (kind == OutputKind.Embedding)
-        {
-            checks.RequireParameters(parameters, [], string.Empty);
-            checks.RequireOutput(BundleEntries.Prototypes, new(TensorElementType.Float, [-1, manifest.Output.Size], "the prototypes"));
-            outputs = [BundleEntries.Prototypes];
-        }
-        else
-        {
-            checks.RequireParameters(parameters, entry == BundleEntries.Adapt ? adaptedParameters : [], "the runtime feeds each step's result back into the one-step graph");
-            foreach (string name in adaptedParameters)
-            {
-                checks.RequireOutput(BundleEntries.AdaptedPrefix + name, new(TensorElementType.Float, [.. parameters[name].Shape], $"adapted '{name}'"));
-            }
-
-            outputs = [.. adaptedParameters.Select(n => BundleEntries.AdaptedPrefix + n)];
-            string? unlisted = checks.Outputs.FirstOrDefault(o => o.StartsWith(BundleEntries.AdaptedPrefix, StringComparison.Ordinal) && !outputs.Contains(o));
-            if (unlisted is not null)
-            {
-                throw checks.Invalid($"outputs '{unlisted}', but innerLoop.adaptedParameters does not list it; the adapted state would silently drop it");
-            }
-        }
-
-        GraphValue support = checks.FindInput(readsX ? BundleEntries.SupportX : BundleEntries.SupportFeatures)!;
-        string[] feeds = [.. feedsState ? adaptedParameters : [], support.Name, .. readsLabels ? [BundleEntries.SupportY] : Array.Empty<string>()];
-        return new AdaptGraph(new PreparedRun(session, feeds, outputs), support, readsLabels, entry);
+        string[] labels = use.ReadsLabels ? [BundleNames.SupportY] : [];
+        var run = new PreparedRun(session, [.. state, use.Support!, .. labels, .. use.Parameters.Except(state)], [.. use.Outputs]);
+        return new AdaptGraph(run, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(use, state));
     }
 
-    private PreparedRun PreparePredict(
-        InferenceSession session, ModelManifest manifest, Dictionary<string, ManifestParameter> parameters,
-        string[] adaptedParameters, bool featuresNeeded)
-    {
-        var checks = new GraphChecks(session, BundleEntries.Predict);
-        OutputKind kind = manifest.Output.Kind;
-        var allowed = new Dictionary<string, GraphChecks.Expected>(StringComparer.Ordinal)
-        {
-            [BundleEntries.X] = new(TensorElementType.Float, [-1, .. manifest.Input.Shape], "the query batch"),
-        };
-        if (kind == OutputKind.Embedding)
-        {
-            allowed[BundleEntries.Prototypes] = new(TensorElementType.Float, [-1, manifest.Output.Size], "the prototypes");
-        }
-
-        IReadOnlySet<string> inputs = checks.RequireInputs(allowed);
-        string? missing = allowed.Keys.FirstOrDefault(name => !inputs.Contains(name));
-        if (missing is not null)
-        {
-            throw checks.Invalid($"has no '{missing}' input");
-        }
-
-        checks.RequireParameters(parameters, adaptedParameters, "predictions feed the adapted value");
-        long width = kind == OutputKind.Embedding ? -1 : manifest.Output.Size;
-        checks.RequireOutput(BundleEntries.Output, new(TensorElementType.Float, [-1, width], "the predictions, [n, output.size]"));
-        string[] outputs = [BundleEntries.Output];
-        if (kind == OutputKind.Reconstruction)
-        {
-            checks.RequireOutput(BundleEntries.Score, new(TensorElementType.Float, [-1], "the anomaly score"));
-            outputs = [BundleEntries.Output, BundleEntries.Score];
-        }
-
-        if (featuresNeeded)
-        {
-            checks.RequireOutput(BundleEntries.Features, new(TensorElementType.Float, [-1, -1], "the support features that an adapt graph reads"));
-        }
-
-        PredictInput = checks.FindInput(BundleEntries.X)!;
-        return new PreparedRun(session, [BundleEntries.X, .. StateNames], outputs);
-    }
+    // θ₀ for the parameters a graph takes, less those a run feeds from the adapted state, in the graph's parameter order.
+    private OrtValue[] Theta(GraphUse use, string[] state) => [.. use.Parameters.Except(state).Select(name => _theta[name])];
 
     private T Own<T>(T disposable)
         where T : IDisposable

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Bundles;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
@@ -33,6 +34,7 @@ public sealed class FewShotModel : IDisposable
     private readonly RunGate _gate;
     private readonly int _maxSteps;
     private readonly TimeSpan? _timeout;
+    private Preprocessor? _preprocessor;
 
     private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
@@ -45,7 +47,7 @@ public sealed class FewShotModel : IDisposable
         _timeout = options.AdaptationTimeout;
         if (Manifest.InnerLoop is { } loop && loop.Steps > _maxSteps)
         {
-            throw new InvalidBundleException(BundleEntries.Manifest,
+            throw new InvalidBundleException(BundleNames.ManifestEntry,
                 $"The manifest's innerLoop.steps is {loop.Steps}, more than RuntimeOptions.MaxAdaptationSteps ({_maxSteps}); a default adaptation would run that many steps. Raise MaxAdaptationSteps if the bundle is trusted.");
         }
 
@@ -70,6 +72,13 @@ public sealed class FewShotModel : IDisposable
     internal byte[] HashBytes { get; }
 
     internal string[] StateNames => _graphs.StateNames;
+
+    /// <summary>Turns an image into one input example as the manifest's <see cref="ManifestInput.Preprocessing"/> says (see <see cref="Preprocessor"/>).</summary>
+    /// <returns>A fresh array of <see cref="ExampleSize"/> floats, owned by the caller.</returns>
+    /// <exception cref="NotSupportedException">The bundle does not describe its preprocessing.</exception>
+    /// <exception cref="ArgumentException">The pixels do not match the size and format given.</exception>
+    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Dark) =>
+        (_preprocessor ??= new Preprocessor(Manifest.Input)).Preprocess(pixels, width, height, format, strokes);
 
     /// <summary>Loads a bundle file.</summary>
     /// <param name="path">The .fewshot file.</param>
@@ -107,9 +116,9 @@ public sealed class FewShotModel : IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(options.AdaptationTimeout));
         }
 
-        // Three graphs and a manifest at most, and compressed entries are about their size or smaller.
+        // Three graphs, θ₀ and a manifest at most, and compressed entries are about their size or smaller.
         Stream seekable = bundle.CanSeek ? bundle
-            : new MemoryStream(BoundedRead.All(bundle, (3 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
+            : new MemoryStream(BoundedRead.All(bundle, (4 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
         return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options, logger ?? NullLogger.Instance);
     }
 

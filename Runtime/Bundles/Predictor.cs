@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Bundles;
 using FewShot.Runtime.Sessions;
 
 namespace FewShot.Runtime.Bundles;
@@ -24,14 +25,16 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
     {
         int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, "query inputs", "queryInputs");
         int chunk = Math.Min(count, maxBatch);
-        InputChecks.RequireBatch(graphs.PredictInput, chunk, BundleEntries.Predict, "query examples", "queryInputs");
+        InputChecks.RequireBatch(graphs.PredictInput, chunk, BundleNames.PredictEntry, "query examples", "queryInputs");
         int rowSize = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;
         var values = new float[checked(count * rowSize)];
         float[]? scores = graphs.Predict.Outputs.Length > 1 ? new float[count] : null;
 
         using var run = new GraphRun(cancellationToken);
         IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
-        var inputs = new OrtValue[1 + state.Count];
+        // θ₀ of the parameters not adapted comes last; those values are the graphs', so only the ones created here are disposed.
+        var inputs = new OrtValue[1 + state.Count + graphs.PredictConstants.Length];
+        graphs.PredictConstants.CopyTo(inputs, 1 + state.Count);
         var outputs = new OrtValue[graphs.Predict.Outputs.Length];
         try
         {
@@ -50,7 +53,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         }
         finally
         {
-            foreach (OrtValue? value in inputs)
+            foreach (OrtValue? value in inputs.AsSpan(0, 1 + state.Count))
             {
                 value?.Dispose();
             }
@@ -59,7 +62,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         if (!InputChecks.AllFinite(values) || (scores is not null && !InputChecks.AllFinite(scores)))
         {
             throw new NonFiniteResultException("prediction",
-                $"{BundleEntries.Predict} produced NaN or infinity for these {count} queries: the inputs are probably far outside the range the model was trained on "
+                $"{BundleNames.PredictEntry} produced NaN or infinity for these {count} queries: the inputs are probably far outside the range the model was trained on "
                 + "(see the manifest's input.normalization), or the bundle's predict graph is damaged. No prediction is returned.");
         }
 
@@ -84,8 +87,8 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         }
         catch (OnnxRuntimeException e)
         {
-            throw run.Failure(e, BundleEntries.Predict, $"prediction of {n} queries",
-                $"The bundle's predict graph is corrupt or does not fit its manifest (expected '{BundleEntries.Output}' of shape [{n}, {rowSize}]), or the machine ran out of memory for this batch.");
+            throw run.Failure(e, BundleNames.PredictEntry, $"prediction of {n} queries",
+                $"The bundle's predict graph is corrupt or does not fit its manifest (expected '{BundleNames.Output}' of shape [{n}, {rowSize}]), or the machine ran out of memory for this batch.");
         }
         finally
         {

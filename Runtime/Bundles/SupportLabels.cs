@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>

@@ -22,7 +22,7 @@ public static class Classifier
     /// <exception cref="InvalidDataException">An image is not an 8-bit binary PGM.</exception>
     /// <exception cref="ArgumentException">No image was given.</exception>
     /// <exception cref="NotSupportedException">The bundle's input is not a single-channel image.</exception>
-    public static async Task<IReadOnlyList<Prediction>> ClassifyAsync(FewShotModel model, string statePath, IReadOnlyList<string> images, StrokeColor strokes, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<Prediction>> ClassifyAsync(FewShotModel model, string statePath, IReadOnlyList<string> images, StrokeTone strokes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);

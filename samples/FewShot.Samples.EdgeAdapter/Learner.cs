@@ -20,7 +20,7 @@ public static class Learner
     /// <exception cref="InvalidDataException">The support folder has no classes, a class no image, or an image is not an 8-bit binary PGM.</exception>
     /// <exception cref="ArgumentException">The bundle rejects the support set (for example too many classes for its head).</exception>
     /// <exception cref="NotSupportedException">The bundle's input is not a single-channel image.</exception>
-    public static async Task<AdaptedModel> LearnAsync(FewShotModel model, string supportRoot, string statePath, StrokeColor strokes, CancellationToken cancellationToken = default)
+    public static async Task<AdaptedModel> LearnAsync(FewShotModel model, string supportRoot, string statePath, StrokeTone strokes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(statePath);

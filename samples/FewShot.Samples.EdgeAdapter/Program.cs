@@ -1,7 +1,7 @@
 using System.Globalization;
 using FewShot.Runtime.Bundles;
 using FewShot.Samples.EdgeAdapter.Images;
-using Microsoft.ML.OnnxRuntime;
+using FewShot.Runtime;
 
 namespace FewShot.Samples.EdgeAdapter;
 
@@ -45,7 +45,7 @@ public static class Program
         }
 
         CommandLineArguments command;
-        StrokeColor strokes;
+        StrokeTone strokes;
         RuntimeOptions runtimeOptions;
         try
         {
@@ -72,14 +72,15 @@ public static class Program
             error.WriteLine($"error: the adapted state '{command.Optional("state")}' cannot be used: {e.Message} Run 'learn' again with this bundle.");
             return Failed;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException or OnnxRuntimeException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException or UnauthorizedAccessException
+            or GraphRunException or NonFiniteResultException or ExecutionDeviceException or InvalidBundleException)
         {
             error.WriteLine($"error: {MessageOf(e)}");
             return Failed;
         }
     }
 
-    private static async Task<int> LearnAsync(CommandLineArguments command, StrokeColor strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> LearnAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
     {
         string statePath = command.Required("state");
         string supportRoot = command.Required("support");
@@ -90,7 +91,7 @@ public static class Program
         return 0;
     }
 
-    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeColor strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
     {
         string statePath = command.Required("state");
         using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
@@ -148,10 +149,10 @@ public static class Program
             : throw new CommandLineException($"Option --threads must be a whole number of at least 1, not '{threads}'.");
     }
 
-    private static StrokeColor Strokes(CommandLineArguments command) => command.Optional("strokes") switch
+    private static StrokeTone Strokes(CommandLineArguments command) => command.Optional("strokes") switch
     {
-        null or "dark" => StrokeColor.Dark,
-        "bright" => StrokeColor.Bright,
+        null or "dark" => StrokeTone.Dark,
+        "bright" => StrokeTone.Bright,
         string other => throw new CommandLineException($"Option --strokes must be 'dark' or 'bright', not '{other}'."),
     };
 }

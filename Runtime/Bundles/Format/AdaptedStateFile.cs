@@ -1,22 +1,20 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using FewShot.Bundles;
 
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// The adapted-state file format (version 1), little-endian: magic "FSADAPT\0"; uint32 format version; the base model's
-/// 32-byte SHA-256; uint32 label count, then each label as uint32 byte length + UTF-8; uint32 tensor count, then each
-/// tensor as uint32 name length + UTF-8 name, uint32 rank, int64 dimensions, float32 values; finally the SHA-256 of
-/// every preceding byte.
+/// 32-byte SHA-256; uint32 label count, then each label as uint32 byte length + UTF-8; the tensors in the format's one
+/// tensor-set encoding (<see cref="TensorSet"/>, as in a bundle's parameters.bin); finally the SHA-256 of every preceding byte.
 /// </summary>
 internal static class AdaptedStateFile
 {
     public const uint FormatVersion = 1;
     private const int HashBytes = 32;
     private const int MaxLabelBytes = 4096;
-    private const int MaxNameBytes = 1024;
     private static readonly byte[] Magic = "FSADAPT\0"u8.ToArray();
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="destination"/>.</summary>
@@ -32,26 +30,7 @@ internal static class AdaptedStateFile
             WriteString(buffer, label);
         }
 
-        WriteUInt32(buffer, (uint)model.Tensors.Count);
-        Span<byte> dim = stackalloc byte[8];
-        foreach (AdaptedTensor tensor in model.Tensors)
-        {
-            WriteString(buffer, tensor.Name);
-            WriteUInt32(buffer, (uint)tensor.Dimensions.Length);
-            foreach (long d in tensor.Dimensions)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(dim, d);
-                buffer.Write(dim);
-            }
-
-            if (!BitConverter.IsLittleEndian)
-            {
-                throw new PlatformNotSupportedException("Adapted states are little-endian; big-endian hosts are not supported.");
-            }
-
-            buffer.Write(MemoryMarshal.AsBytes(tensor.Data.AsSpan()));
-        }
-
+        TensorSet.Write(buffer, [.. model.Tensors.Select(t => new NamedTensor(t.Name, t.Dimensions, t.Data))]);
         buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         buffer.Position = 0;
         buffer.CopyTo(destination);
@@ -89,7 +68,7 @@ internal static class AdaptedStateFile
         }
 
         string[] labels = ReadLabels(ref reader, model);
-        AdaptedTensor[] tensors = ReadTensors(ref reader, model, labels.Length);
+        AdaptedTensor[] tensors = ReadTensors(ref reader, body, model, labels.Length);
         if (reader.Remaining != 0)
         {
             throw new InvalidAdaptedStateException($"The adapted state has {reader.Remaining} unexpected bytes after its last tensor.");
@@ -136,55 +115,46 @@ internal static class AdaptedStateFile
         return labels;
     }
 
-    private static AdaptedTensor[] ReadTensors(ref StateReader reader, FewShotModel model, int classes)
+    private static AdaptedTensor[] ReadTensors(ref StateReader reader, ReadOnlySpan<byte> body, FewShotModel model, int classes)
     {
-        string[] names = model.StateNames;
-        uint count = reader.ReadUInt32("tensor count");
-        if (count != names.Length)
+        // One codec for every tensor file of the format (FewShot.Bundles.TensorSet); this file adds the model's expectations.
+        int position = reader.Position;
+        NamedTensor[] stored;
+        try
         {
-            throw new InvalidAdaptedStateException($"The adapted state holds {count} tensors; this model's adapted state has {names.Length} ({string.Join(", ", names)}).");
+            stored = TensorSet.Read(body, ref position, "adapted state");
+        }
+        catch (BundleFormatException e)
+        {
+            throw new InvalidAdaptedStateException(e.Message, e);
+        }
+
+        reader.ReadBytes(position - reader.Position, "tensors");
+        string[] names = model.StateNames;
+        if (stored.Length != names.Length)
+        {
+            throw new InvalidAdaptedStateException($"The adapted state holds {stored.Length} tensors; this model's adapted state has {names.Length} ({string.Join(", ", names)}).");
         }
 
         var tensors = new AdaptedTensor[names.Length];
-        for (int t = 0; t < tensors.Length; t++)
+        foreach (NamedTensor tensor in stored)
         {
-            string name = reader.ReadString(MaxNameBytes, $"tensor {t}'s name");
-            int slot = Array.IndexOf(names, name);
+            int slot = Array.IndexOf(names, tensor.Name);
             if (slot < 0 || tensors[slot] is not null)
             {
                 throw new InvalidAdaptedStateException(slot < 0
-                    ? $"The adapted state holds tensor '{name}', which this model does not adapt (it adapts {string.Join(", ", names)})."
-                    : $"The adapted state holds tensor '{name}' twice.");
+                    ? $"The adapted state holds tensor '{tensor.Name}', which this model does not adapt (it adapts {string.Join(", ", names)})."
+                    : $"The adapted state holds tensor '{tensor.Name}' twice.");
             }
 
             long[] expected = model.StateShape(slot, classes);
-            uint rank = reader.ReadUInt32($"'{name}' rank");
-            var shape = new long[Math.Min(rank, 16)];
-            for (int d = 0; d < shape.Length; d++)
-            {
-                shape[d] = reader.ReadInt64($"'{name}' dimensions");
-            }
-
-            if (rank != expected.Length || !shape.AsSpan().SequenceEqual(expected))
+            if (!tensor.Shape.AsSpan().SequenceEqual(expected))
             {
                 throw new InvalidAdaptedStateException(
-                    $"The adapted state's '{name}' has shape [{InputChecks.Show(shape)}{(rank > shape.Length ? ", …" : string.Empty)}]; this model expects [{InputChecks.Show(expected)}].");
+                    $"The adapted state's '{tensor.Name}' has shape [{InputChecks.Show(tensor.Shape)}]; this model expects [{InputChecks.Show(expected)}].");
             }
 
-            long elements = expected.Aggregate(1L, (p, d) => p * d);
-            if (elements > reader.Remaining / sizeof(float))
-            {
-                throw new InvalidAdaptedStateException($"The adapted state ends inside '{name}': {elements} values need {elements * sizeof(float)} bytes, {reader.Remaining} remain.");
-            }
-
-            var values = new float[elements];
-            reader.ReadFloats(values, $"'{name}' values");
-            if (values.Any(v => !float.IsFinite(v)))
-            {
-                throw new InvalidAdaptedStateException($"The adapted state's '{name}' holds NaN or infinity.");
-            }
-
-            tensors[slot] = new AdaptedTensor(name, expected, values);
+            tensors[slot] = new AdaptedTensor(tensor.Name, expected, tensor.Values);
         }
 
         return tensors;

@@ -1,23 +1,25 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using FewShot.Bundles;
 
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// Reads a bundle's zip defensively: flat, known, unique entry names only; every entry's size capped and checked while
 /// it decompresses (a declared size is never trusted for an allocation); the manifest's CRC-32 and every graph's
-/// SHA-256 verified. Any failure of the zip reader on hostile bytes becomes an <see cref="InvalidBundleException"/>.
+/// SHA-256 verified; θ₀ decoded once from parameters.bin and matched against the manifest. Any failure of the zip reader on hostile bytes becomes an <see cref="InvalidBundleException"/>.
 /// </summary>
 internal sealed class BundleArchive
 {
     private const long MaxManifestBytes = 1 << 20;
     private const int ChunkBytes = 1 << 16;
 
-    private BundleArchive(byte[] manifestBytes, ModelManifest manifest, Dictionary<string, byte[]> graphs)
+    private BundleArchive(byte[] manifestBytes, ModelManifest manifest, Dictionary<string, byte[]> graphs, NamedTensor[] parameters)
     {
         ManifestBytes = manifestBytes;
         Manifest = manifest;
         Graphs = graphs;
+        Parameters = parameters;
     }
 
     /// <summary>manifest.json as stored; its SHA-256 is the model hash.</summary>
@@ -29,6 +31,9 @@ internal sealed class BundleArchive
     /// <summary>The graph entries' bytes by entry name, each matching the manifest's SHA-256.</summary>
     public IReadOnlyDictionary<string, byte[]> Graphs { get; }
 
+    /// <summary>θ₀ from parameters.bin: one float tensor per manifest parameter, in manifest order, names and shapes checked.</summary>
+    public IReadOnlyList<NamedTensor> Parameters { get; }
+
     /// <summary>Reads and checks a bundle.</summary>
     /// <param name="stream">The zip; read from its current position, not disposed.</param>
     /// <param name="maxEntryBytes">The largest uncompressed entry accepted.</param>
@@ -39,13 +44,13 @@ internal sealed class BundleArchive
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             Dictionary<string, ZipArchiveEntry> entries = Index(zip, maxEntryBytes);
-            byte[] manifestBytes = Extract(entries[BundleEntries.Manifest], MaxManifestBytes);
-            if (Crc32.Compute(manifestBytes) != entries[BundleEntries.Manifest].Crc32)
+            byte[] manifestBytes = Extract(entries[BundleNames.ManifestEntry], MaxManifestBytes);
+            if (Crc32.Compute(manifestBytes) != entries[BundleNames.ManifestEntry].Crc32)
             {
-                throw new InvalidBundleException(BundleEntries.Manifest, "manifest.json fails its CRC-32 check: the entry is corrupted");
+                throw new InvalidBundleException(BundleNames.ManifestEntry, "manifest.json fails its CRC-32 check: the entry is corrupted");
             }
 
-            ModelManifest manifest = ManifestReader.Read(manifestBytes);
+            ModelManifest manifest = ReadManifest(manifestBytes);
             var graphs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             foreach ((string name, string expected) in manifest.Files)
             {
@@ -64,18 +69,63 @@ internal sealed class BundleArchive
                 graphs[name] = bytes;
             }
 
-            string? unlisted = entries.Keys.FirstOrDefault(e => e != BundleEntries.Manifest && !graphs.ContainsKey(e));
+            string? unlisted = entries.Keys.FirstOrDefault(e => e != BundleNames.ManifestEntry && !graphs.ContainsKey(e));
             if (unlisted is not null)
             {
                 throw new InvalidBundleException(unlisted, $"entry '{unlisted}' has no SHA-256 in the manifest's files; a {manifest.Output.Kind.ToString().ToLowerInvariant()} bundle holds {string.Join(", ", manifest.Files.Keys)}");
             }
 
-            return new BundleArchive(manifestBytes, manifest, graphs);
+            byte[] parameters = graphs[BundleNames.ParametersEntry];
+            graphs.Remove(BundleNames.ParametersEntry);
+            return new BundleArchive(manifestBytes, manifest, graphs, ReadParameters(parameters, manifest));
         }
         catch (Exception e) when (e is not InvalidBundleException && IsZipFailure(e))
         {
             throw new InvalidBundleException(null, $"the bundle is not a readable zip archive (truncated or corrupted?): {e.Message}", e);
         }
+    }
+
+    private static ModelManifest ReadManifest(byte[] bytes)
+    {
+        try
+        {
+            return ManifestJson.Read(bytes);
+        }
+        catch (BundleFormatException e)
+        {
+            throw new InvalidBundleException(BundleNames.ManifestEntry, e.Message, e);
+        }
+    }
+
+    private static NamedTensor[] ReadParameters(byte[] bytes, ModelManifest manifest)
+    {
+        const string entry = BundleNames.ParametersEntry;
+        NamedTensor[] tensors;
+        try
+        {
+            tensors = TensorSet.DecodeFile(bytes, entry, entry);
+        }
+        catch (BundleFormatException e)
+        {
+            throw new InvalidBundleException(entry, e.Message, e);
+        }
+
+        IReadOnlyList<ManifestParameter> expected = manifest.Parameters;
+        if (tensors.Length != expected.Count)
+        {
+            throw new InvalidBundleException(entry, $"{entry} holds {tensors.Length} tensors; the manifest lists {expected.Count} parameters");
+        }
+
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            if (tensors[i].Name != expected[i].Name || !tensors[i].Shape.AsSpan().SequenceEqual([.. expected[i].Shape]))
+            {
+                throw new InvalidBundleException(entry,
+                    $"{entry}'s tensor {i} is '{tensors[i].Name}' [{string.Join(", ", tensors[i].Shape)}]; the manifest lists '{expected[i].Name}' [{string.Join(", ", expected[i].Shape)}] there");
+            }
+        }
+
+        return tensors;
     }
 
     private static Dictionary<string, ZipArchiveEntry> Index(ZipArchive zip, long maxEntryBytes)
@@ -89,9 +139,9 @@ internal sealed class BundleArchive
                 throw new InvalidBundleException(name, $"entry '{name}' is a path that leaves the archive's root folder; bundle entries are flat file names");
             }
 
-            if (!BundleEntries.All.Contains(name))
+            if (!BundleNames.Entries.Contains(name))
             {
-                throw new InvalidBundleException(name, $"unexpected entry '{name}'; a bundle holds only {string.Join(", ", BundleEntries.All)}");
+                throw new InvalidBundleException(name, $"unexpected entry '{name}'; a bundle holds only {string.Join(", ", BundleNames.Entries)}");
             }
 
             if (!entries.TryAdd(name, entry))
@@ -99,19 +149,17 @@ internal sealed class BundleArchive
                 throw new InvalidBundleException(name, $"entry '{name}' appears twice in the archive");
             }
 
-            long cap = name == BundleEntries.Manifest ? MaxManifestBytes : maxEntryBytes;
+            long cap = name == BundleNames.ManifestEntry ? MaxManifestBytes : maxEntryBytes;
             if (entry.Length > cap || entry.Length < 0)
             {
                 throw new InvalidBundleException(name, $"entry '{name}' declares {entry.Length} bytes uncompressed, more than the {cap} allowed");
             }
         }
 
-        foreach (string required in (string[])[BundleEntries.Manifest, BundleEntries.Predict, BundleEntries.Adapt])
+        // Only the manifest is required here: it says which format the rest follows, so an old bundle is told how to upgrade.
+        if (!entries.ContainsKey(BundleNames.ManifestEntry))
         {
-            if (!entries.ContainsKey(required))
-            {
-                throw new InvalidBundleException(required, $"the bundle has no '{required}' entry");
-            }
+            throw new InvalidBundleException(BundleNames.ManifestEntry, $"the bundle has no '{BundleNames.ManifestEntry}' entry");
         }
 
         return entries;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace FewShot.Runtime.Bundles;
@@ -17,8 +16,6 @@ internal ref struct StateReader(ReadOnlySpan<byte> data)
     public readonly int Remaining => _data.Length - Position;
 
     public uint ReadUInt32(string field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
-
-    public long ReadInt64(string field) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, field));
 
     public ReadOnlySpan<byte> ReadBytes(int count, string field) => Take(count, field);
 
@@ -38,17 +35,6 @@ internal ref struct StateReader(ReadOnlySpan<byte> data)
         catch (DecoderFallbackException e)
         {
             throw new InvalidAdaptedStateException($"The adapted state's {field} is not valid UTF-8.", e);
-        }
-    }
-
-    /// <summary>Fills <paramref name="values"/> with little-endian float32s.</summary>
-    public void ReadFloats(Span<float> values, string field)
-    {
-        ReadOnlySpan<byte> bytes = Take(checked(values.Length * sizeof(float)), field);
-        MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
-        if (!BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<float, int>(values), MemoryMarshal.Cast<float, int>(values));
         }
     }
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
-using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
+using FewShot.Runtime;
 
 namespace FewShot.Cli.Commands;
 
@@ -48,7 +49,7 @@ internal static class AdaptCommand
             {
                 var predictOnnx = BundleFile.ReadEntry(bundlePath, BundleNames.PredictEntry);
                 var tensors = adapted.Tensors.Select(t => TensorData.Float(t.Name, t.Shape.ToArray(), t.Values.Span)).ToArray();
-                AdaptedOnnxExport.Write(onnxPath, predictOnnx, tensors, adapted.Labels.Count > 0 ? adapted.Labels : null);
+                AdaptedOnnxExport.Write(onnxPath, predictOnnx, BundleFile.ReadParameters(bundlePath), tensors, adapted.Labels.Count > 0 ? adapted.Labels : null);
             }
 
             if (parse.GetValue(save) is { } statePath)

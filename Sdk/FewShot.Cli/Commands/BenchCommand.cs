@@ -35,7 +35,7 @@ internal static class BenchCommand
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
                     engine = "fewshot",
-                    onnxRuntime = OrtEnv.Instance().GetVersionString(),
+                    onnxRuntime = FewShot.Runtime.OnnxRuntimeEnvironment.EnsureCreated().GetVersionString(),
                     threads = parse.GetValue(threads),
                     timings = timings.Select(t => new { name = t.Name, medianMs = t.MedianMs, p95Ms = t.P95Ms, runs = t.Runs }),
                 }));

@@ -18,7 +18,8 @@ internal static class CommandErrors
             return Task.FromResult(130);
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-            or OnnxRuntimeException or TrainingDivergedException or InvalidOperationException)
+            or OnnxRuntimeException or TrainingDivergedException or InvalidOperationException
+            or FewShot.Runtime.GraphRunException or FewShot.Runtime.ExecutionDeviceException or FewShot.Runtime.Bundles.InvalidBundleException)
         {
             error.WriteLine($"error: {ex.Message}");
             return Task.FromResult(1);

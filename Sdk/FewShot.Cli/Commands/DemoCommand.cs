@@ -36,7 +36,7 @@ internal static class DemoCommand
             var data = RunData.Load(configuration);
             var algorithm = AlgorithmFactory.Create(configuration, data);
             var session = new GraphSessionOptions { IntraOpThreads = Environment.ProcessorCount };
-            output.WriteLine($"FewShot demo: MAML (second order) on sinusoid regression, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, {Environment.ProcessorCount} threads");
+            output.WriteLine($"FewShot demo: MAML (second order) on sinusoid regression, ONNX Runtime {FewShot.Runtime.OnnxRuntimeEnvironment.EnsureCreated().GetVersionString()}, {Environment.ProcessorCount} threads");
             var trainer = new MetaTrainer(algorithm, data.Train, new MetaTrainerOptions
             {
                 Iterations = configuration.Iterations, MetaBatch = configuration.MetaBatch, MetaLearningRate = configuration.MetaLearningRate, Session = session,

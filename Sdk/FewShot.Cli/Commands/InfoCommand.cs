@@ -35,8 +35,8 @@ internal static class InfoCommand
         output.WriteLine($"FewShot               {version.Split('+')[0]}");
         output.WriteLine($".NET                  {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
 
-        // OrtEnv.Instance() loads and initializes the native library, so the library path is read after it.
-        var environment = OrtEnv.Instance();
+        // Creating the environment loads the native library, so the library path is read after it.
+        var environment = OnnxRuntimeEnvironment.EnsureCreated();
         output.WriteLine($"ONNX Runtime          {environment.GetVersionString()}");
         output.WriteLine($"ONNX Runtime library  {NativeLibraryPath.Find() ?? "(not known on this platform)"}");
         output.WriteLine($"Execution providers   {string.Join(", ", environment.GetAvailableProviders())}");
@@ -63,14 +63,11 @@ internal static class InfoCommand
         }
     }
 
-    /// <summary>
-    /// CUDA status, kept apart from the rest: whether the CUDA provider can start (driver, CUDA and cuDNN libraries)
-    /// is for FewShot.Runtime to diagnose; until it can, this reports only whether the loaded library was built with it.
-    /// </summary>
+    /// <summary>Whether ONNX Runtime's CUDA provider can start here, and if not, what is missing (FewShot.Runtime's diagnosis).</summary>
     private static void WriteCuda(TextWriter output)
     {
-        var compiledIn = OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider");
-        output.WriteLine($"CUDA                  {(compiledIn ? "provider built in (needs CUDA 13 and cuDNN 9 to start)" : "not in this ONNX Runtime build")}");
+        CudaStatus status = CudaSupport.Check();
+        output.WriteLine($"CUDA                  {(status.IsAvailable ? "usable: " : "not usable: ")}{status.Describe()}");
     }
 
     private static string Threads(int count) => count == 0 ? "ORT's choice (0)" : count.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using FewShot.Bundles;
 using FewShot.Cli.Plotting;
-using FewShot.Exporters.IO;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 

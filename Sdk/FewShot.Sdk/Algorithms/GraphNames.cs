@@ -1,16 +1,18 @@
+using FewShot.Bundles;
+
 namespace FewShot.Sdk.Algorithms;
 
 /// <summary>
-/// Value names shared by the graphs the algorithms compile and the bundle contract that FewShot.Runtime reads
-/// (Exporters/Bundles/README.md): keep them in step with it.
+/// Value names of the graphs the algorithms compile. The ones a bundle ships are the bundle format's own
+/// (<see cref="BundleNames"/>, Format/README.md), taken from there so they cannot drift; the rest exist only in training.
 /// </summary>
 public static class GraphNames
 {
     /// <summary>Support inputs [n, ...input shape].</summary>
-    public const string SupportX = "support_x";
+    public const string SupportX = BundleNames.SupportX;
 
     /// <summary>Support labels [n] int64, or regression targets [n, outputs].</summary>
-    public const string SupportY = "support_y";
+    public const string SupportY = BundleNames.SupportY;
 
     /// <summary>Query inputs (meta-training step only).</summary>
     public const string QueryX = "query_x";
@@ -19,22 +21,22 @@ public static class GraphNames
     public const string QueryY = "query_y";
 
     /// <summary>Prediction inputs.</summary>
-    public const string X = "x";
+    public const string X = BundleNames.X;
 
     /// <summary>Prediction output [n, size].</summary>
-    public const string Output = "output";
+    public const string Output = BundleNames.Output;
 
     /// <summary>Per-example reconstruction error [n] (autoencoder).</summary>
-    public const string Score = "score";
+    public const string Score = BundleNames.Score;
 
     /// <summary>The body's features [n, F] (predict output of head-only learners).</summary>
-    public const string Features = "features";
+    public const string Features = BundleNames.Features;
 
     /// <summary>Support features [n, F] (input of head-only learners' feature adapt graph).</summary>
-    public const string SupportFeatures = "support_features";
+    public const string SupportFeatures = BundleNames.SupportFeatures;
 
     /// <summary>Class prototypes [N, D] (prototype algorithms).</summary>
-    public const string Prototypes = "prototypes";
+    public const string Prototypes = BundleNames.Prototypes;
 
     /// <summary>Query loss of a meta-training step (scalar).</summary>
     public const string Loss = "loss";
@@ -43,7 +45,7 @@ public static class GraphNames
     public const string Metric = "metric";
 
     /// <summary>The adapted value of a parameter.</summary>
-    public static string Adapted(string parameter) => "adapted." + parameter;
+    public static string Adapted(string parameter) => BundleNames.Adapted(parameter);
 
     /// <summary>The meta-gradient of a meta-parameter.</summary>
     public static string Gradient(string parameter) => "grad." + parameter;

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
@@ -65,38 +66,43 @@ public static class BundleExport
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
 
-    private static BundleManifest Manifest(MetaAlgorithm algorithm, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
+    private static ModelManifest Manifest(MetaAlgorithm algorithm, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
     {
         var kind = algorithm switch
         {
-            ProtoNet => BundleOutputKind.Embedding,
+            ProtoNet => OutputKind.Embedding,
             _ => algorithm.Task switch
             {
-                TaskKind.Classification => BundleOutputKind.Logits,
-                TaskKind.Regression => BundleOutputKind.Regression,
-                _ => BundleOutputKind.Reconstruction,
+                TaskKind.Classification => OutputKind.Logits,
+                TaskKind.Regression => OutputKind.Regression,
+                _ => OutputKind.Reconstruction,
             },
         };
-        var classifies = kind is BundleOutputKind.Logits or BundleOutputKind.Embedding;
-        return new BundleManifest
+        var classifies = kind is OutputKind.Logits or OutputKind.Embedding;
+        return new ModelManifest
         {
             Algorithm = algorithm.Name,
             Model = algorithm.Model.Name,
-            Input = new BundleInput { Shape = algorithm.Model.InputShape.ToArray(), Normalization = new BundleNormalization { Text = Normalization(run) } },
-            Output = new BundleOutput { Kind = kind, Size = algorithm.Model.OutputSize },
-            Classes = classifies ? new BundleClasses { Min = 1, Max = kind == BundleOutputKind.Logits ? algorithm.Model.OutputSize : null } : null,
+            Input = new ManifestInput
+            {
+                Shape = algorithm.Model.InputShape.ToArray(),
+                Normalization = new ManifestNormalization { Text = Normalization(run) },
+                Preprocessing = Preprocessing(run, algorithm.Model.InputShape.ToArray()),
+            },
+            Output = new ManifestOutput { Kind = kind, Size = algorithm.Model.OutputSize },
+            Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.Model.OutputSize : null } : null,
             InnerLoop = algorithm is GradientLearner learner
-                ? new BundleInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
+                ? new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
                 : null,
-            BatchNorm = algorithm.Model is Models.Conv4 ? BundleManifest.BatchStatisticsText : null,
-            Provenance = new BundleProvenance
+            BatchNorm = algorithm.Model is Models.Conv4 ? ModelManifest.BatchStatisticsText : null,
+            Provenance = new ManifestProvenance
             {
                 Dataset = run.Dataset,
                 Split = run.Dataset == "omniglot" ? run.Split : "none",
                 Iterations = iterations,
                 Seed = run.Seed,
                 Metrics = measured is { IsAccuracy: true }
-                    ? new BundleMetrics { Accuracy = measured.Metric.Mean, Ci95 = measured.Metric.HalfWidth95, Ways = run.Ways, Shots = run.Shots, Episodes = measured.Episodes }
+                    ? new ManifestMetrics { Accuracy = measured.Metric.Mean, Ci95 = measured.Metric.HalfWidth95, Ways = run.Ways, Shots = run.Shots, Episodes = measured.Episodes }
                     : null,
             },
         };
@@ -107,6 +113,22 @@ public static class BundleExport
         "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
         "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
         _ => "sinusoid inputs x in [-5, 5], unscaled",
+    };
+
+    // What the Sdk's own image loaders do, said for machines (the runtime's Preprocessor repeats it on device): Omniglot's
+    // strokes are bright, a folder's images keep their gray levels (white paper bright). Sinusoid inputs are not images.
+    private static ManifestPreprocessing? Preprocessing(RunConfiguration run, long[] shape) => run.Dataset switch
+    {
+        "omniglot" => ManifestPreprocessing.Omniglot,
+        "folder" when shape is [1 or 3, _, _] => new ManifestPreprocessing
+        {
+            Channels = shape[0] == 1 ? ChannelOrder.Gray : ChannelOrder.Rgb,
+            Resize = ResizeMethod.Area,
+            Min = 0,
+            Max = 1,
+            Bright = BrightPart.Background,
+        },
+        _ => null,
     };
 
     /// <summary>The double that prints like the float (0.01, not 0.009999999776482582).</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FewShot.Exporters.IO;
+using FewShot.Bundles;
 
 namespace FewShot.Sdk.Runs;
 

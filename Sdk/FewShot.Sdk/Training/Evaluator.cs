@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Sdk.Algorithms;
 using Microsoft.ML.OnnxRuntime;
 
@@ -76,7 +77,7 @@ public static class Evaluator
         for (var o = 0; o < adapted.Count; o++)
         {
             var name = adapt.Graph.Outputs[o];
-            var target = name.StartsWith("adapted.", StringComparison.Ordinal) ? name["adapted.".Length..] : name;
+            var target = name.StartsWith(BundleNames.AdaptedPrefix, StringComparison.Ordinal) ? name[BundleNames.AdaptedPrefix.Length..] : name;
             predictInputs[predict.InputIndex(target)] = adapted[o];
         }
 

@@ -69,6 +69,8 @@ public sealed class GraphSessionOptions
             throw new ArgumentOutOfRangeException(nameof(LogSeverity), LogSeverity, "expected Verbose, Info, Warning, Error or Fatal");
         }
 
+        // FewShot's process-wide ONNX Runtime settings (telemetry off) apply before the first session exists.
+        FewShot.Runtime.OnnxRuntimeEnvironment.EnsureCreated();
         var options = new SessionOptions();
         try
         {

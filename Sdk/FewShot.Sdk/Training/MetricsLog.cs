@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FewShot.Bundles;
 
 namespace FewShot.Sdk.Training;
 
@@ -17,7 +18,7 @@ internal sealed class MetricsLog : IDisposable
         var kept = File.Exists(path)
             ? File.ReadAllLines(path).Where(line => IterationOf(line) is { } i && i <= keepThroughIteration).ToArray()
             : [];
-        Exporters.IO.AtomicFile.Write(path, stream =>
+        AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
             foreach (var line in kept)

@@ -51,6 +51,21 @@ public sealed class ExportAdaptCommandTests : IDisposable
     }
 
     [Fact]
+    public void ExportUpgrade_RewritesOnlyOlderBundles_AndExportNeedsARunOrABundle()
+    {
+        // The upgrade itself (format 1 → 2, identical predictions) is tested in FewShot.Runtime.Tests (UpgradeTests).
+        var current = Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-lake.fewshot");
+        var upgrade = Run("export", "--upgrade", current, "--out", Path.Combine(_folder, "again.fewshot"));
+        Assert.Equal(1, upgrade.Exit);
+        Assert.Contains("the bundle is already format 2; there is nothing to upgrade", upgrade.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "again.fewshot")));
+
+        var neither = Run("export", "--out", Path.Combine(_folder, "x.fewshot"));
+        Assert.Equal(1, neither.Exit);
+        Assert.Contains("give --run (a run folder to export) or --upgrade (a bundle to rewrite as format 2)", neither.Error);
+    }
+
+    [Fact]
     public void SinusoidBundleAdaptsFromTenPoints()
     {
         var run = Path.Combine(_folder, "sin");

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
@@ -26,7 +27,8 @@ public sealed class AdaptedOnnxExportTests
         {
             float[] query = Examples(6 * model.ExampleSize, seed: 9);
 
-            ModelProto export = AdaptedOnnxExport.Create(BundleFile.ReadEntry(new MemoryStream(bundle), BundleNames.PredictEntry), Tensors(adapted), adapted.Labels);
+            ModelProto export = AdaptedOnnxExport.Create(
+                BundleFile.ReadEntry(new MemoryStream(bundle), BundleNames.PredictEntry), BundleFile.ReadParameters(new MemoryStream(bundle)), Tensors(adapted), adapted.Labels);
 
             byte[] bytes = OnnxModelFile.ToBytes(export);
             OnnxChecker.AssertValid(bytes, $"the adapted {kind} export");
@@ -57,7 +59,8 @@ public sealed class AdaptedOnnxExportTests
             try
             {
                 string path = Path.Combine(folder, "adapted.onnx");
-                AdaptedOnnxExport.Write(path, BundleFile.ReadEntry(new MemoryStream(bundle), BundleNames.PredictEntry), Tensors(adapted), adapted.Labels);
+                AdaptedOnnxExport.Write(
+                    path, BundleFile.ReadEntry(new MemoryStream(bundle), BundleNames.PredictEntry), BundleFile.ReadParameters(new MemoryStream(bundle)), Tensors(adapted), adapted.Labels);
 
                 ModelProto written = OnnxModelFile.Load(path);
                 Assert.Equal("[\"cat\",\"dog\",\"emu\"]", written.MetadataProps.Single(p => p.Key == AdaptedOnnxExport.LabelsMetadataKey).Value);
@@ -75,14 +78,15 @@ public sealed class AdaptedOnnxExportTests
     {
         byte[] proto = TestBundles.Bytes(TestBundles.ProtoNet());
         byte[] predict = BundleFile.ReadEntry(new MemoryStream(proto), BundleNames.PredictEntry);
+        IReadOnlyList<TensorProto> theta = BundleFile.ReadParameters(new MemoryStream(proto));
 
         Assert.Contains("predict.onnx has no state input named 'head.weight' (its state inputs: enc.weight, enc.bias, prototypes)",
-            Assert.Throws<ArgumentException>(() => AdaptedOnnxExport.Create(predict, [TensorData.Float("head.weight", [1], [0f])])).Message);
+            Assert.Throws<ArgumentException>(() => AdaptedOnnxExport.Create(predict, theta, [TensorData.Float("head.weight", [1], [0f])])).Message);
         Assert.Contains("adapted tensor 'prototypes' has shape [3, 4]; predict.onnx declares [N, 5]",
-            Assert.Throws<ArgumentException>(() => AdaptedOnnxExport.Create(predict, [TensorData.Float("prototypes", [3, 4], new float[12])])).Message);
+            Assert.Throws<ArgumentException>(() => AdaptedOnnxExport.Create(predict, theta, [TensorData.Float("prototypes", [3, 4], new float[12])])).Message);
         Assert.Contains("predict.onnx input 'prototypes' has no value: pass the adapted model's 'prototypes' tensor",
-            Assert.Throws<ArgumentException>(() => AdaptedOnnxExport.Create(predict, [])).Message);
-        Assert.Throws<InvalidDataException>(() => AdaptedOnnxExport.Create([0xFF, 0xFF, 0xFF], []));
+            Assert.Throws<ArgumentException>(() => AdaptedOnnxExport.Create(predict, theta, [])).Message);
+        Assert.Throws<InvalidDataException>(() => AdaptedOnnxExport.Create([0xFF, 0xFF, 0xFF], [], []));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
@@ -21,19 +22,19 @@ public sealed class BundleContractTests
         { "zero steps", "innerLoop.steps must be at least 1, got 0" },
         { "NaN learning rate", "innerLoop.learningRate must be finite" },
         { "float64 input", "input.dtype is 'float64'" },
-        { "std of zero", "input.normalization.std must be null or 1 or 4 (one per channel) positive finite values" },
+        { "std of zero", "input.normalization.std must hold positive finite values" },
         { "accuracy above one", "provenance.metrics.accuracy must lie in [0, 1], got 1.2" },
-        { "predict without output", "predict.onnx: output 'output' is missing" },
-        { "input without a shape", "'x' declares no tensor shape; the ONNX checker requires a shape" },
-        { "unknown graph input", "predict.onnx: input 'temperature' is neither a parameter nor one of the inputs this graph may take (x)" },
-        { "theta of another shape", "predict.onnx: 'fc2.bias' (parameter 'fc2.bias') has shape [3]; expected [4]" },
-        { "old IR version", "predict.onnx: IR version 3 cannot give a graph input an initializer default" },
-        { "overridable non-parameter", "adapt.onnx: input 'support_x' has an initializer but is not a parameter" },
-        { "missing adapted output", "adapt.onnx: output 'adapted.fc2.bias' is missing" },
-        { "unlisted adapted output", "adapt.onnx: output 'adapted.fc1.weight' is not listed in innerLoop.adaptedParameters" },
-        { "labels of the wrong type", "adapt.onnx: 'support_y' (the support class indices) has element type Float; expected Int64" },
-        { "no support input", "adapt.onnx: an adapt graph takes exactly one of 'support_x' and 'support_features'; this one takes neither" },
-        { "features without the predict output", "predict.onnx: output 'features' is missing" },
+        { "predict without output", "predict.onnx has no output 'output' (the predictions, [n, output.size])" },
+        { "input without a shape", "predict.onnx declares no tensor shape for 'x'; the ONNX checker requires a shape" },
+        { "unknown graph input", "predict.onnx takes input 'temperature', which is neither a parameter nor one of the inputs this graph may take (x)" },
+        { "theta of another shape", "declares 'fc2.bias' (parameter 'fc2.bias') with shape [3]; expected [4]" },
+        { "predict without a parameter input", "predict.onnx does not take parameter 'fc2.bias' as an input; predict takes every parameter" },
+        { "overridable non-parameter", "adapt.onnx gives input 'support_x' an initializer; only constants that are not inputs may have one" },
+        { "missing adapted output", "adapt.onnx has no output 'adapted.fc2.bias'" },
+        { "unlisted adapted output", "adapt.onnx outputs 'adapted.fc1.weight', but innerLoop.adaptedParameters does not list it" },
+        { "labels of the wrong type", "adapt.onnx declares 'support_y' (the support class indices) as Float; expected Int64" },
+        { "no support input", "adapt.onnx must take exactly one of 'support_x' and 'support_features'; it takes neither" },
+        { "features without the predict output", "predict.onnx has no output 'features'" },
     };
 
     [Theory]
@@ -49,7 +50,7 @@ public sealed class BundleContractTests
     private static BundleContents Break(string violation)
     {
         BundleContents maml = TestBundles.Maml();
-        BundleManifest m = maml.Manifest;
+        ModelManifest m = maml.Manifest;
         switch (violation)
         {
             case "reserved parameter name":
@@ -57,10 +58,10 @@ public sealed class BundleContractTests
             case "unknown adapted parameter":
                 return With(maml, m with { InnerLoop = m.InnerLoop! with { AdaptedParameters = ["fc9.weight"] } });
             case "classes above the head":
-                return With(maml, m with { Classes = new BundleClasses { Min = 2, Max = 4 } });
+                return With(maml, m with { Classes = new ManifestClasses { Min = 2, Max = 4 } });
             case "classes for regression":
                 BundleContents regression = TestBundles.Regression();
-                return With(regression, regression.Manifest with { Classes = new BundleClasses { Min = 1 } });
+                return With(regression, regression.Manifest with { Classes = new ManifestClasses { Min = 1 } });
             case "embedding with an inner loop":
                 BundleContents proto = TestBundles.ProtoNet();
                 return With(proto, proto.Manifest with { InnerLoop = m.InnerLoop });
@@ -76,9 +77,9 @@ public sealed class BundleContractTests
             case "float64 input":
                 return With(maml, m with { Input = m.Input with { Dtype = "float64" } });
             case "std of zero":
-                return With(maml, m with { Input = m.Input with { Normalization = new BundleNormalization { Text = "t", Std = [0f] } } });
+                return With(maml, m with { Input = m.Input with { Normalization = new ManifestNormalization { Text = "t", Std = [0f] } } });
             case "accuracy above one":
-                return With(maml, m with { Provenance = m.Provenance with { Metrics = new BundleMetrics { Accuracy = 1.2, Ci95 = 0.01, Ways = 5, Shots = 1, Episodes = 600 } } });
+                return With(maml, m with { Provenance = m.Provenance with { Metrics = new ManifestMetrics { Accuracy = 1.2, Ci95 = 0.01, Ways = 5, Shots = 1, Episodes = 600 } } });
             case "predict without output":
                 return WithGraph(maml, "predict", g => g.Output.Remove(g.Output.Single(o => o.Name == BundleNames.Output)));
             case "input without a shape":
@@ -87,10 +88,10 @@ public sealed class BundleContractTests
                 return WithGraph(maml, "predict", g => g.Input.Add(Input("temperature", DataType.Float)));
             case "theta of another shape":
                 return With(maml, parameters: [.. maml.Parameters.Select(p => p.Name == "fc2.bias" ? TensorData.Float("fc2.bias", [4], new float[4]) : p)]);
-            case "old IR version":
-                ModelProto old = maml.Predict.Clone();
-                old.IrVersion = 3;
-                return new BundleContents { Manifest = m, Parameters = maml.Parameters, Predict = old, Adapt = maml.Adapt, AdaptK = maml.AdaptK };
+            case "predict without a parameter input":
+                ModelProto partial = maml.Predict.Clone();
+                partial.Graph.Input.Remove(partial.Graph.Input.Single(i => i.Name == "fc2.bias"));
+                return new BundleContents { Manifest = m, Parameters = maml.Parameters, Predict = partial, Adapt = maml.Adapt, AdaptK = maml.AdaptK };
             case "overridable non-parameter":
                 return WithGraph(maml, "adapt", g => g.Initializer.Add(TensorData.Float(BundleNames.SupportX, [1, 4], new float[4])));
             case "missing adapted output":
@@ -109,7 +110,7 @@ public sealed class BundleContractTests
         }
     }
 
-    private static BundleContents With(BundleContents c, BundleManifest? manifest = null, IReadOnlyList<TensorProto>? parameters = null) =>
+    private static BundleContents With(BundleContents c, ModelManifest? manifest = null, IReadOnlyList<TensorProto>? parameters = null) =>
         new() { Manifest = manifest ?? c.Manifest, Parameters = parameters ?? c.Parameters, Predict = c.Predict, Adapt = c.Adapt, AdaptK = c.AdaptK };
 
     private static BundleContents WithGraph(BundleContents c, string which, Action<GraphProto> edit)

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
@@ -22,7 +23,8 @@ public sealed class BundleWriterTests
         Assert.Equal(
             ["formatVersion", "algorithm", "model", "input", "output", "classes", "innerLoop", "parameters", "batchNorm", "files", "provenance", "createdBy"],
             root.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(1, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(["shape", "dtype", "normalization", "preprocessing"], root.GetProperty("input").EnumerateObject().Select(p => p.Name));
         Assert.Equal("logits", root.GetProperty("output").GetProperty("kind").GetString());
         Assert.Equal("float32", root.GetProperty("input").GetProperty("dtype").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("batchNorm").ValueKind);
@@ -31,7 +33,7 @@ public sealed class BundleWriterTests
         Assert.Equal(
             contents.Parameters.Select(p => $"{p.Name} [{string.Join(", ", p.Dims)}]"),
             root.GetProperty("parameters").EnumerateArray().Select(p => $"{p.GetProperty("name").GetString()} [{string.Join(", ", p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()))}]"));
-        Assert.Equal([BundleNames.ManifestEntry, BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry], entries.Keys);
+        Assert.Equal([BundleNames.ManifestEntry, BundleNames.ParametersEntry, BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry], entries.Keys);
         foreach (JsonProperty file in root.GetProperty("files").EnumerateObject())
         {
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(entries[file.Name])), file.Value.GetString());
@@ -44,28 +46,39 @@ public sealed class BundleWriterTests
         Dictionary<string, byte[]> entries = Entries(TestBundles.Bytes(TestBundles.ProtoNet()));
 
         using JsonDocument manifest = JsonDocument.Parse(entries[BundleNames.ManifestEntry]);
-        Assert.Equal([BundleNames.ManifestEntry, BundleNames.PredictEntry, BundleNames.AdaptEntry], entries.Keys);
+        Assert.Equal([BundleNames.ManifestEntry, BundleNames.ParametersEntry, BundleNames.PredictEntry, BundleNames.AdaptEntry], entries.Keys);
         Assert.Equal("embedding", manifest.RootElement.GetProperty("output").GetProperty("kind").GetString());
         Assert.Equal(JsonValueKind.Null, manifest.RootElement.GetProperty("classes").GetProperty("max").ValueKind);
         Assert.Equal(JsonValueKind.Null, manifest.RootElement.GetProperty("innerLoop").ValueKind);
     }
 
     [Fact]
-    public void ThetaZero_IsTheInitializerOfEveryParameterInput_AndTheCallersGraphsAreUntouched()
+    public void ThetaZero_IsStoredOnce_AndEveryGraphTakesTheParametersAsPlainInputs_AndTheCallersGraphsAreUntouched()
     {
         BundleContents contents = TestBundles.Maml();
-        Dictionary<string, byte[]> entries = Entries(TestBundles.Bytes(contents));
+        ModelProto withTheta = contents.Adapt.Clone();
+        withTheta.Graph.Initializer.Add(contents.Parameters[0].Clone());
+        Dictionary<string, byte[]> entries = Entries(TestBundles.Bytes(new BundleContents
+        {
+            Manifest = contents.Manifest, Parameters = contents.Parameters, Predict = contents.Predict, Adapt = withTheta, AdaptK = contents.AdaptK,
+        }));
+
+        NamedTensor[] stored = TensorSet.DecodeFile(entries[BundleNames.ParametersEntry], "parameters.bin");
+        Assert.Equal(contents.Parameters.Select(p => p.Name), stored.Select(t => t.Name));
+        for (int i = 0; i < stored.Length; i++)
+        {
+            Assert.Equal(contents.Parameters[i].Dims, stored[i].Shape);
+            Assert.Equal(TensorData.ToFloats(contents.Parameters[i]), stored[i].Values);
+        }
 
         foreach (string entry in new[] { BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry })
         {
             GraphProto graph = OnnxModelFile.Parse(entries[entry]).Graph;
-            foreach (TensorProto theta in contents.Parameters)
-            {
-                Assert.Contains(graph.Input, i => i.Name == theta.Name);
-                Assert.Equal(TensorData.ToFloats(theta), TensorData.ToFloats(graph.Initializer.Single(i => i.Name == theta.Name)));
-            }
+            Assert.DoesNotContain(graph.Initializer, i => contents.Parameters.Any(p => p.Name == i.Name));
+            Assert.Contains(graph.Input, i => i.Name == contents.Parameters[^1].Name);
         }
 
+        Assert.Contains(withTheta.Graph.Initializer, i => i.Name == contents.Parameters[0].Name);
         Assert.Empty(contents.Predict.Graph.Initializer);
     }
 

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
@@ -16,7 +17,12 @@ public sealed class BadBundleTests
 
     [Fact]
     public void UnknownFormatVersion() =>
-        Rejects(BundleZip.EditManifest(Maml, m => m["formatVersion"] = 2), "manifest.json", "format version 2 is not supported", "update FewShot.Runtime");
+        Rejects(BundleZip.EditManifest(Maml, m => m["formatVersion"] = 3), "manifest.json", "format version 3 is not supported", "update FewShot.Runtime");
+
+    [Fact]
+    public void FormatOne_IsRefusedWithTheUpgradeCommand() =>
+        Rejects(BundleZip.EditManifest(Maml, m => m["formatVersion"] = 1), "manifest.json",
+            "bundle format version 1 is not supported: this runtime reads format version 2", "upgrade the bundle with `fewshot export --upgrade old.fewshot --out new.fewshot`");
 
     [Fact]
     public void MissingFormatVersion() =>
@@ -40,11 +46,13 @@ public sealed class BadBundleTests
     }
 
     [Theory]
+    [InlineData(BundleNames.ParametersEntry)]
     [InlineData(BundleNames.PredictEntry)]
     [InlineData(BundleNames.AdaptEntry)]
     [InlineData(BundleNames.ManifestEntry)]
     public void MissingEntry(string entry) =>
-        Rejects(BundleZip.Write(BundleZip.Entries(Maml).Where(e => e.Name != entry)), entry, $"has no '{entry}' entry");
+        Rejects(BundleZip.Write(BundleZip.Entries(Maml).Where(e => e.Name != entry)), entry,
+            entry == BundleNames.ManifestEntry ? "the bundle has no 'manifest.json' entry" : $"the manifest lists '{entry}', but the bundle has no such entry");
 
     [Fact]
     public void MissingUnrolledGraph() =>
@@ -62,7 +70,7 @@ public sealed class BadBundleTests
 
     [Fact]
     public void DuplicateEntry() =>
-        Rejects(BundleZip.Write([.. BundleZip.Entries(Maml), BundleZip.Entries(Maml)[1]]), "predict.onnx", "entry 'predict.onnx' appears twice");
+        Rejects(BundleZip.Write([.. BundleZip.Entries(Maml), BundleZip.Entries(Maml)[2]]), "predict.onnx", "entry 'predict.onnx' appears twice");
 
     [Fact]
     public void UnexpectedEntry() =>
@@ -86,7 +94,7 @@ public sealed class BadBundleTests
 
     [Fact]
     public void HugeDeclaredSize_IsRefusedWithoutAllocating() =>
-        Rejects(BundleZip.WithDeclaredSize(Maml, 1, uint.MaxValue), "predict.onnx", "more than the 1073741824 allowed");
+        Rejects(BundleZip.WithDeclaredSize(Maml, 2, uint.MaxValue), "predict.onnx", "more than the 1073741824 allowed");
 
     [Theory]
     [InlineData(0)]
@@ -110,14 +118,14 @@ public sealed class BadBundleTests
         { "null model", "model" },
         { "unknown output kind", "output" },
         { "zero output size", "output.size must be positive, got 0" },
-        { "head smaller than classes.max", "classes.max (9) must be given and at most the head's 3 outputs" },
-        { "negative input dimension", "input.shape must be 1 to 8 positive sizes, got [-4]" },
+        { "head smaller than classes.max", "classes.max (9) exceeds the head's 3 outputs" },
+        { "negative input dimension", "input.shape must be 1 to 8 positive sizes of at most 2147483647 elements in all, got [-4]" },
         { "float64 input", "input.dtype is 'float64'" },
-        { "unknown adapted parameter", "innerLoop.adaptedParameters names 'conv9.weight', which is not in parameters" },
+        { "unknown adapted parameter", "innerLoop.adaptedParameters names 'conv9.weight', which is not a parameter" },
         { "zero steps", "innerLoop.steps must be at least 1, got 0" },
         { "hash not hex", "expected 64 lowercase hex digits" },
         { "extra file hash", "files lists 'extra.onnx'" },
-        { "reserved parameter name", "parameter name 'x' is empty or reserved" },
+        { "reserved parameter name", "parameter name 'x' is reserved by the bundle format" },
         { "duplicate key", "Duplicate" },
         { "accuracy above one", "provenance.metrics.accuracy must lie in [0, 1], got 1.5" },
     };
@@ -136,7 +144,7 @@ public sealed class BadBundleTests
     public void GraphOfAnotherKind_IsCaughtAtLoad()
     {
         byte[] protoPredict = BundleZip.Entries(TestBundles.Bytes(TestBundles.ProtoNet())).Single(e => e.Name == BundleNames.PredictEntry).Bytes;
-        Rejects(BundleZip.WithEntry(Maml, BundleNames.PredictEntry, protoPredict, rehash: true), "predict.onnx", "takes input 'prototypes', which the bundle format does not define here");
+        Rejects(BundleZip.WithEntry(Maml, BundleNames.PredictEntry, protoPredict, rehash: true), "predict.onnx", "takes input 'enc.weight', which is neither a parameter nor one of the inputs this graph may take");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 
 namespace FewShot.Runtime.Tests.Bundles;

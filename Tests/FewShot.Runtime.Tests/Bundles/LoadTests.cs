@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
@@ -10,14 +11,14 @@ public sealed class LoadTests
     public void TheManifestReadsBackAsWritten_AndTheHashIsTheWritersHash()
     {
         BundleContents contents = TestBundles.Maml();
-        BundleManifest written = contents.Manifest with
+        ModelManifest written = contents.Manifest with
         {
-            BatchNorm = BundleManifest.BatchStatisticsText,
-            Input = contents.Manifest.Input with { Normalization = new BundleNormalization { Text = "scaled", Mean = [0.5f], Std = [0.25f] } },
-            Provenance = new BundleProvenance
+            BatchNorm = ModelManifest.BatchStatisticsText,
+            Input = contents.Manifest.Input with { Normalization = new ManifestNormalization { Text = "scaled", Mean = [0.5f], Std = [0.25f] } },
+            Provenance = new ManifestProvenance
             {
                 Dataset = "omniglot", Split = "background", Iterations = 60_000, Seed = 42,
-                Metrics = new BundleMetrics { Accuracy = 0.987, Ci95 = 0.004, Ways = 5, Shots = 1, Episodes = 600 },
+                Metrics = new ManifestMetrics { Accuracy = 0.987, Ci95 = 0.004, Ways = 5, Shots = 1, Episodes = 600 },
             },
         };
         string path = Path.Combine(Path.GetTempPath(), $"fewshot-load-{Guid.NewGuid():N}.fewshot");
@@ -28,7 +29,7 @@ public sealed class LoadTests
 
             ModelManifest read = model.Manifest;
             Assert.Equal(hash, model.Hash);
-            Assert.Equal(1, read.FormatVersion);
+            Assert.Equal(2, read.FormatVersion);
             Assert.Equal("maml", read.Algorithm);
             Assert.Equal([4L], read.Input.Shape);
             Assert.Equal("float32", read.Input.Dtype);
@@ -39,7 +40,7 @@ public sealed class LoadTests
             Assert.Equal(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"], read.InnerLoop.AdaptedParameters);
             Assert.Equal(["fc1.weight [8, 4]", "fc1.bias [8]", "fc2.weight [3, 8]", "fc2.bias [3]"], read.Parameters.Select(p => $"{p.Name} [{string.Join(", ", p.Shape)}]"));
             Assert.Equal("batch statistics: support during adaptation, query during prediction", read.BatchNorm);
-            Assert.Equal(["predict.onnx", "adapt.onnx", "adapt_k.onnx"], read.Files.Keys);
+            Assert.Equal(["parameters.bin", "predict.onnx", "adapt.onnx", "adapt_k.onnx"], read.Files.Keys);
             Assert.Equal(("omniglot", "background", 60_000L, 42L), (read.Provenance.Dataset, read.Provenance.Split, read.Provenance.Iterations, read.Provenance.Seed));
             Assert.Equal((0.987, 0.004, 5, 1, 600), (read.Provenance.Metrics!.Accuracy, read.Provenance.Metrics.Ci95, read.Provenance.Metrics.Ways, read.Provenance.Metrics.Shots, read.Provenance.Metrics.Episodes));
             Assert.StartsWith("FewShot ", read.CreatedBy, StringComparison.Ordinal);

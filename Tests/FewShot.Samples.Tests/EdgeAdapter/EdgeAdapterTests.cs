@@ -68,14 +68,14 @@ public sealed class EdgeAdapterTests : IDisposable
         AdaptedModel adapted;
         using (FewShotModel model = FewShotModel.Load(Shapes.ProtoNetBundle))
         {
-            adapted = await Learner.LearnAsync(model, _folder.Combine("support"), StatePath, StrokeColor.Dark);
+            adapted = await Learner.LearnAsync(model, _folder.Combine("support"), StatePath, StrokeTone.Dark);
         }
 
         Assert.Equal(Classes, adapted.Labels);
         using FewShotModel restarted = FewShotModel.Load(Shapes.ProtoNetBundle);
         string[] queries = [.. Classes.Select(kind => _folder.Combine("query", $"{kind}.pgm"))];
 
-        IReadOnlyList<Prediction> predictions = await Classifier.ClassifyAsync(restarted, StatePath, queries, StrokeColor.Dark);
+        IReadOnlyList<Prediction> predictions = await Classifier.ClassifyAsync(restarted, StatePath, queries, StrokeTone.Dark);
 
         Assert.Equal(Classes, predictions.Select(p => p.Label));
         Assert.All(predictions, p => Assert.Equal(1f, p.Probabilities.Sum(), 4));

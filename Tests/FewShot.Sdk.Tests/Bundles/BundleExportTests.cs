@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;

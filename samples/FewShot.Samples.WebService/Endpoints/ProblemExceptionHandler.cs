@@ -1,3 +1,4 @@
+using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 using FewShot.Samples.WebService.Users;
 using Microsoft.AspNetCore.Diagnostics;
@@ -22,7 +23,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
             UserStateNotFoundException missing => (StatusCodes.Status404NotFound, "Unknown user", missing.Message),
             InvalidAdaptedStateException corrupt => (StatusCodes.Status409Conflict, "Stored state cannot be used", $"{corrupt.Message} Adapt again for this user."),
 
-            // Adapt raises it when the support set drives the state to NaN or infinity (or the bundle cannot adapt to labels).
+            // NaN or infinity from adapt or predict (inputs far outside the model's range): never a 200 with "NaN" in it.
+            NonFiniteResultException nonFinite => (StatusCodes.Status422UnprocessableEntity, nonFinite.Stage == "prediction" ? "Cannot predict these inputs" : "Cannot adapt to this support set", nonFinite.Message),
+
+            // Adapt raises it when the bundle cannot adapt to labels.
             InvalidOperationException refused when httpContext.Request.Path.Value?.EndsWith("/adapt", StringComparison.Ordinal) == true =>
                 (StatusCodes.Status422UnprocessableEntity, "Cannot adapt to this support set", refused.Message),
             _ => (0, "", ""),

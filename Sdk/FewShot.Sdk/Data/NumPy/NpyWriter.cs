@@ -1,5 +1,5 @@
-using FewShot.Exporters.IO;
 using System.Runtime.InteropServices;
+using FewShot.Bundles;
 
 namespace FewShot.Sdk.Data;
 

@@ -1,5 +1,5 @@
-using FewShot.Exporters.IO;
 using System.IO.Compression;
+using FewShot.Bundles;
 
 namespace FewShot.Sdk.Data;
 

@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;

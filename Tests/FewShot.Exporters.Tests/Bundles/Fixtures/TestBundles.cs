@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
@@ -40,10 +41,10 @@ internal static class TestBundles
 
         return new BundleContents
         {
-            Manifest = Manifest(metaSgd ? "meta-sgd" : "maml", BundleOutputKind.Logits, classes, new BundleClasses { Min = minClasses, Max = classes },
+            Manifest = Manifest(metaSgd ? "meta-sgd" : "maml", OutputKind.Logits, classes, new ManifestClasses { Min = minClasses, Max = classes },
                 Loop(steps, rate, [.. theta.Select(t => t.Name)])) with
             {
-                Input = new BundleInput { Shape = [inputs], Normalization = new BundleNormalization { Text = "unit Gaussian features" } },
+                Input = new ManifestInput { Shape = [inputs], Normalization = new ManifestNormalization { Text = "unit Gaussian features" } },
             },
             Parameters = theta,
             Predict = Predict(theta, g => Mlp(g, BundleNames.X, P.ParameterInputs(g, theta)), classes, inputs),
@@ -82,7 +83,7 @@ internal static class TestBundles
 
         return new BundleContents
         {
-            Manifest = Manifest("anil", BundleOutputKind.Logits, 3, new BundleClasses { Min = 2, Max = 3 }, Loop(steps, rate, headNames)),
+            Manifest = Manifest("anil", OutputKind.Logits, 3, new ManifestClasses { Min = 2, Max = 3 }, Loop(steps, rate, headNames)),
             Parameters = theta,
             Predict = predict,
             Adapt = Adapt(1, fromFeatures: true),
@@ -113,7 +114,7 @@ internal static class TestBundles
 
         return new BundleContents
         {
-            Manifest = Manifest("protonet", BundleOutputKind.Embedding, embedding, new BundleClasses { Min = 2, Max = null }, null),
+            Manifest = Manifest("protonet", OutputKind.Embedding, embedding, new ManifestClasses { Min = 2, Max = null }, null),
             Parameters = theta,
             Predict = predict,
             Adapt = adapt,
@@ -150,7 +151,7 @@ internal static class TestBundles
 
         return new BundleContents
         {
-            Manifest = Manifest("meta-autoencoder", BundleOutputKind.Reconstruction, Inputs, null, Loop(steps, rate, [.. theta.Select(t => t.Name)])),
+            Manifest = Manifest("meta-autoencoder", OutputKind.Reconstruction, Inputs, null, Loop(steps, rate, [.. theta.Select(t => t.Name)])),
             Parameters = theta,
             Predict = predict,
             Adapt = Adapt(1),
@@ -178,9 +179,9 @@ internal static class TestBundles
 
         return new BundleContents
         {
-            Manifest = Manifest("maml", BundleOutputKind.Regression, 1, null, Loop(steps, rate, [.. theta.Select(t => t.Name)])) with
+            Manifest = Manifest("maml", OutputKind.Regression, 1, null, Loop(steps, rate, [.. theta.Select(t => t.Name)])) with
             {
-                Input = new BundleInput { Shape = [1], Normalization = new BundleNormalization { Text = "x in [-5, 5], unscaled" } },
+                Input = new ManifestInput { Shape = [1], Normalization = new ManifestNormalization { Text = "x in [-5, 5], unscaled" } },
             },
             Parameters = theta,
             Predict = Predict(theta, g => Mlp(g, BundleNames.X, P.ParameterInputs(g, theta)), 1, inputs: 1),
@@ -242,17 +243,17 @@ internal static class TestBundles
 
     private static int Count(TensorProto[] theta, string name) => (int)TensorData.ElementCount(Dims(theta, name));
 
-    private static BundleInnerLoop Loop(int steps, float rate, string[] adapted) =>
+    private static ManifestInnerLoop Loop(int steps, float rate, string[] adapted) =>
         new() { Steps = steps, LearningRate = rate, FirstOrder = false, AdaptedParameters = adapted };
 
-    private static BundleManifest Manifest(string algorithm, BundleOutputKind kind, int size, BundleClasses? classes, BundleInnerLoop? loop) => new()
+    private static ModelManifest Manifest(string algorithm, OutputKind kind, int size, ManifestClasses? classes, ManifestInnerLoop? loop) => new()
     {
         Algorithm = algorithm,
         Model = $"test-{algorithm}",
-        Input = new BundleInput { Shape = [Inputs], Normalization = new BundleNormalization { Text = "unit Gaussian features", Mean = [0f], Std = [1f] } },
-        Output = new BundleOutput { Kind = kind, Size = size },
+        Input = new ManifestInput { Shape = [Inputs], Normalization = new ManifestNormalization { Text = "unit Gaussian features", Mean = [0f], Std = [1f] } },
+        Output = new ManifestOutput { Kind = kind, Size = size },
         Classes = classes,
         InnerLoop = loop,
-        Provenance = new BundleProvenance { Dataset = "synthetic", Split = "test", Iterations = 0, Seed = 0 },
+        Provenance = new ManifestProvenance { Dataset = "synthetic", Split = "test", Iterations = 0, Seed = 0 },
     };
 }

@@ -1,5 +1,5 @@
-using FewShot.Exporters.IO;
 using System.Text;
+using FewShot.Bundles;
 using FewShot.Sdk.Data;
 
 namespace FewShot.Sdk.Tests.Data.NumPy;

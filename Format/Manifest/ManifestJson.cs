@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace FewShot.Bundles;
+
+/// <summary>manifest.json's bytes: strict, source-generated reading (version first, then schema, then <see cref="ManifestRules"/>) and writing.</summary>
+public static class ManifestJson
+{
+    private const string Entry = BundleNames.ManifestEntry;
+
+    /// <summary>UTF-8 JSON without a byte-order mark, camelCase, indented; nulls are written, not left out.</summary>
+    public static byte[] Write(ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJsonContext.Default.ModelManifest);
+    }
+
+    /// <summary>The format version a manifest declares, read apart from the schema.</summary>
+    /// <exception cref="BundleFormatException">The bytes are not JSON, or have no integer "formatVersion".</exception>
+    public static int ReadVersion(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using JsonDocument document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("formatVersion", out JsonElement value)
+                && value.ValueKind == JsonValueKind.Number
+                && value.TryGetInt32(out int version))
+            {
+                return version;
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new BundleFormatException(Entry, $"manifest.json is not valid JSON: {e.Message}", e);
+        }
+
+        throw new BundleFormatException(Entry, "manifest.json has no integer \"formatVersion\"; it is not a FewShot bundle manifest");
+    }
+
+    /// <summary>The checked manifest of a current-format bundle.</summary>
+    /// <exception cref="BundleFormatException">The JSON is malformed, of another format version, or breaks a rule; the message names the field.</exception>
+    public static ModelManifest Read(ReadOnlySpan<byte> json)
+    {
+        // The version is read apart from the schema, so that an older or newer bundle says so rather than "unknown field".
+        int version = ReadVersion(json);
+        if (version != BundleNames.FormatVersion)
+        {
+            throw new BundleFormatException(Entry, version < BundleNames.FormatVersion
+                ? $"bundle format version {version} is not supported: this runtime reads format version {BundleNames.FormatVersion}; upgrade the bundle with `{BundleNames.UpgradeCommand}`"
+                : $"bundle format version {version} is not supported: this runtime reads format version {BundleNames.FormatVersion}; update FewShot.Runtime to load it");
+        }
+
+        ModelManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ModelManifest);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new BundleFormatException(Entry, $"manifest.json does not match the manifest schema: {e.Message}", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new BundleFormatException(Entry, "manifest.json holds null, not a manifest object");
+        }
+
+        if (ManifestRules.FindProblem(manifest) is { } problem)
+        {
+            throw new BundleFormatException(Entry, $"manifest.json: {problem}");
+        }
+
+        return manifest;
+    }
+}

@@ -1,0 +1,17 @@
+namespace FewShot.Runtime.Bundles;
+
+/// <summary>How an image's bytes are laid out: 8 bits per channel, row-major, rows packed without padding.</summary>
+public enum PixelFormat
+{
+    /// <summary>One byte per pixel: the gray level, 0 black to 255 white.</summary>
+    Gray8,
+
+    /// <summary>Three bytes per pixel: red, green, blue.</summary>
+    Rgb24,
+
+    /// <summary>Four bytes per pixel: red, green, blue, alpha (alpha is ignored).</summary>
+    Rgba32,
+
+    /// <summary>Four bytes per pixel: blue, green, red, alpha (alpha is ignored), as many Windows and Skia surfaces store it.</summary>
+    Bgra32,
+}

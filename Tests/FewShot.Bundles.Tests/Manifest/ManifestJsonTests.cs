@@ -1,0 +1,66 @@
+using System.Text;
+
+namespace FewShot.Bundles.Tests.Manifest;
+
+public sealed class ManifestJsonTests
+{
+    private static readonly ModelManifest Valid = new()
+    {
+        Algorithm = "maml",
+        Model = "conv4",
+        Input = new ManifestInput { Shape = [1, 28, 28], Normalization = new ManifestNormalization { Text = "strokes 1.0" }, Preprocessing = ManifestPreprocessing.Omniglot },
+        Output = new ManifestOutput { Kind = OutputKind.Logits, Size = 5 },
+        Classes = new ManifestClasses { Min = 1, Max = 5 },
+        InnerLoop = new ManifestInnerLoop { Steps = 5, LearningRate = 0.4, FirstOrder = false, AdaptedParameters = ["w"] },
+        Parameters = [new ManifestParameter { Name = "w", Shape = [5, 784] }],
+        Files = new Dictionary<string, string>
+        {
+            ["parameters.bin"] = new('a', 64), ["predict.onnx"] = new('b', 64), ["adapt.onnx"] = new('c', 64), ["adapt_k.onnx"] = new('d', 64),
+        },
+        Provenance = new ManifestProvenance { Dataset = "omniglot", Split = "background", Iterations = 10, Seed = 1 },
+    };
+
+    [Fact]
+    public void WriteThenRead_GivesTheSameManifest_WithPreprocessingSpelledOut()
+    {
+        byte[] json = ManifestJson.Write(Valid);
+        ModelManifest read = ManifestJson.Read(json);
+
+        Assert.Contains("\"preprocessing\": {\n      \"channels\": \"gray\",\n      \"resize\": \"area\",\n      \"min\": 0,\n      \"max\": 1,\n      \"bright\": \"strokes\"",
+            Encoding.UTF8.GetString(json).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(ManifestPreprocessing.Omniglot, read.Input.Preprocessing);
+        Assert.Equal(2, read.FormatVersion);
+        Assert.Equal(Valid.Files, read.Files);
+    }
+
+    [Fact]
+    public void FormatOne_IsRefusedWithTheUpgradeCommand() =>
+        Assert.Contains("upgrade the bundle with `fewshot export --upgrade old.fewshot --out new.fewshot`",
+            Assert.Throws<BundleFormatException>(() => ManifestJson.Read(Edit(json => json.Replace("\"formatVersion\": 2", "\"formatVersion\": 1")))).Message);
+
+    [Theory]
+    [InlineData("\"bright\": \"strokes\"", "\"bright\": \"ink\"", "does not match the manifest schema")]
+    [InlineData("\"preprocessing\": {", "\"preprocessing\": null, \"extra\": {", "does not match the manifest schema")]
+    [InlineData("\"min\": 0,", "\"min\": 2,", "input.preprocessing's min (2) and max (1) must be finite with min < max")]
+    [InlineData("\"channels\": \"gray\"", "\"channels\": \"rgb\"", "input.preprocessing describes images of 3 channel(s)")]
+    [InlineData("\"parameters.bin\"", "\"weights.bin\"", "files has no SHA-256 for 'parameters.bin'")]
+    public void BrokenFields_AreRefusedByName(string find, string replace, string expected) =>
+        Assert.Contains(expected, Assert.Throws<BundleFormatException>(() => ManifestJson.Read(Edit(json => json.Replace(find, replace)))).Message);
+
+    [Fact]
+    public void MissingPreprocessing_IsAnError_ButNullIsAllowed()
+    {
+        Assert.Null(ManifestJson.Read(ManifestJson.Write(Valid with { Input = Valid.Input with { Preprocessing = null } })).Input.Preprocessing);
+        string withNull = Encoding.UTF8.GetString(ManifestJson.Write(Valid with { Input = Valid.Input with { Preprocessing = null } }));
+
+        Assert.Contains("preprocessing", Assert.Throws<BundleFormatException>(() => ManifestJson.Read(Encoding.UTF8.GetBytes(
+            withNull.Replace(",\n    \"preprocessing\": null", string.Empty, StringComparison.Ordinal)))).Message);
+    }
+
+    [Fact]
+    public void Rules_AreTheWritersToo() =>
+        Assert.Equal("innerLoop.adaptedParameters names 'v', which is not a parameter (parameters: w)",
+            ManifestRules.FindProblem(Valid with { InnerLoop = Valid.InnerLoop! with { AdaptedParameters = ["v"] } }));
+
+    private static byte[] Edit(Func<string, string> edit) => Encoding.UTF8.GetBytes(edit(Encoding.UTF8.GetString(ManifestJson.Write(Valid))));
+}

@@ -52,5 +52,7 @@ for i, (a, b) in enumerate(zip(ours["timings"], theirs["timings"])):
         c = sharp["timings"][i]
         line += f"{c['medianMs']:>15.2f}{c['p95Ms']:>12.2f}{c['medianMs'] / a['medianMs']:>21.2f}"
     print(line)
+for a in ours["timings"][len(theirs["timings"]):]:
+    print(f"  {a['name']:<22}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}  (FewShot only)")
 PY
 done

@@ -20,10 +20,17 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
         var profile = new Option<string?>("--profile") { Description = "Also write ONNX Runtime's per-node profiles (Chrome-trace JSON) with this file prefix; slows the runs" };
         var keepSpinning = new Option<bool>("--keep-spinning") { Description = "adapt: let ORT's workers spin on after each run (RuntimeOptions.StopSpinningAfterRun = false), for comparison" };
+        var keepBundles = new Option<string?>("--keep-bundles") { Description = "adapt: only write the benchmark's conv4 bundles (maml, anil, protonet .fewshot) into this folder, for whole-process cold starts (benchmarks/cold-start.sh)" };
         var json = RunOptions.Json();
-        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, json };
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, json };
         command.SetAction((parse, _) => CommandErrors.Run(error, () =>
         {
+            if (parse.GetValue(keepBundles) is { } folder)
+            {
+                AdaptBundles.Keep(folder, AdaptBenchmark.Ways);
+                return 0;
+            }
+
             var timings = parse.GetValue(what) switch
             {
                 "conv4" => Conv4Benchmark.Run(parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs), parse.GetValue(profile)),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond the .NET SDK and npm, from Debian's registry, when it is missing:
+# Installs what the tests need beyond the .NET SDK, from Debian's registry, when it is missing:
 #   python3-onnx   the official ONNX checker, run on every model the tests write
 #   python3-torch  the PyTorch reference that gradients and speed are compared against
 #   python3-numpy  .npy exchange with the reference scripts

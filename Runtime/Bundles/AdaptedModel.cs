@@ -79,20 +79,47 @@ public sealed class AdaptedModel
     public Task<IReadOnlyList<float[]>> PredictValuesAsync(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken = default) =>
         Task.Run(() => PredictValuesCore(queryInputs, cancellationToken), cancellationToken);
 
-    /// <summary>Writes the adapted state (labels, tensors, base model hash, checksum) to <paramref name="destination"/>, which stays open.</summary>
+    /// <summary>
+    /// Writes the adapted state (labels, tensors, base model hash) to <paramref name="destination"/>, which stays open:
+    /// with a SHA-256 checksum, or, when the base model has <see cref="RuntimeOptions.StateSigningKey"/>, signed with an
+    /// HMAC and bound to the empty owner id (see <see cref="Save(Stream, string)"/>).
+    /// </summary>
     /// <remarks>Read it back with <see cref="FewShotModel.LoadAdapted(Stream)"/> on the same base model.</remarks>
-    public void Save(Stream destination)
+    public void Save(Stream destination) => Save(destination, string.Empty);
+
+    /// <summary>
+    /// Writes the adapted state signed with the base model's <see cref="RuntimeOptions.StateSigningKey"/> and bound to
+    /// <paramref name="ownerId"/> (a user id, say): only <see cref="FewShotModel.LoadAdapted(Stream, string)"/> with the same
+    /// key and owner reads it back, so an edited file, or one copied to another owner, is refused.
+    /// </summary>
+    /// <param name="destination">Receives the state; stays open.</param>
+    /// <param name="ownerId">Who the state belongs to; at most 4,096 UTF-8 bytes.</param>
+    /// <exception cref="InvalidOperationException">An owner id was given but the base model has no signing key.</exception>
+    public void Save(Stream destination, string ownerId)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        AdaptedStateFile.Write(destination, this, _model.HashBytes);
+        ArgumentNullException.ThrowIfNull(ownerId);
+        byte[]? key = _model.SigningKey;
+        if (key is null && ownerId.Length > 0)
+        {
+            throw new InvalidOperationException("An owner id binds a signed state, and this model has no RuntimeOptions.StateSigningKey; set the key, or save without an owner.");
+        }
+
+        AdaptedStateFile.Write(destination, this, _model.HashBytes, key, ownerId);
     }
 
     /// <summary>Writes the adapted state to <paramref name="path"/> atomically: readers see the old file or the whole new one.</summary>
     /// <exception cref="IOException">The file cannot be written; the target is then untouched.</exception>
-    public void Save(string path)
+    public void Save(string path) => Save(path, string.Empty);
+
+    /// <summary>Writes the adapted state, signed and bound to <paramref name="ownerId"/>, to <paramref name="path"/> atomically.</summary>
+    /// <inheritdoc cref="Save(Stream, string)"/>
+    /// <exception cref="IOException">The file cannot be written; the target is then untouched.</exception>
+    public void Save(string path, string ownerId)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.Write(path, Save);
+        ArgumentNullException.ThrowIfNull(ownerId);
+        AtomicFile.Write(path, stream => Save(stream, ownerId));
     }
 
     private IReadOnlyList<Prediction> PredictCore(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken)

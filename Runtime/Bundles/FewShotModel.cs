@@ -44,6 +44,7 @@ public sealed class FewShotModel : IDisposable
         ExampleSize = (int)Manifest.Input.Shape.Aggregate(1L, (p, d) => p * d);
         _maxEntryBytes = options.MaxEntryBytes;
         _maxSteps = options.MaxAdaptationSteps;
+        SigningKey = options.StateSigningKey is { } key ? [.. key] : null;
         _timeout = options.AdaptationTimeout;
         if (Manifest.InnerLoop is { } loop && loop.Steps > _maxSteps)
         {
@@ -85,6 +86,9 @@ public sealed class FewShotModel : IDisposable
 
     internal string[] StateNames => _graphs.StateNames;
 
+    /// <summary>A copy of <see cref="RuntimeOptions.StateSigningKey"/> taken at load, or null.</summary>
+    internal byte[]? SigningKey { get; }
+
     /// <summary>Turns an image into one input example as the manifest's <see cref="ManifestInput.Preprocessing"/> says (see <see cref="Preprocessor"/>).</summary>
     /// <returns>A fresh array of <see cref="ExampleSize"/> floats, owned by the caller.</returns>
     /// <exception cref="NotSupportedException">The bundle does not describe its preprocessing.</exception>
@@ -123,6 +127,11 @@ public sealed class FewShotModel : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxAdaptationSteps, nameof(options.MaxAdaptationSteps));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPredictionBatch, nameof(options.MaxPredictionBatch));
+        if (options.StateSigningKey is { Length: < RuntimeOptions.MinStateSigningKeyBytes } shortKey)
+        {
+            throw new ArgumentException($"RuntimeOptions.StateSigningKey has {shortKey.Length} bytes; an HMAC-SHA256 key needs at least {RuntimeOptions.MinStateSigningKeyBytes} random bytes.", nameof(options));
+        }
+
         if (options.AdaptationTimeout is { } timeout)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(options.AdaptationTimeout));
@@ -236,23 +245,43 @@ public sealed class FewShotModel : IDisposable
     /// Wrong magic or version, corrupted or truncated, made for another base model, or tensors, shapes or labels this model does not expect.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
-    public AdaptedModel LoadAdapted(Stream stream)
+    public AdaptedModel LoadAdapted(Stream stream) => LoadAdapted(stream, string.Empty);
+
+    /// <summary>
+    /// Reads an adapted state signed with this model's <see cref="RuntimeOptions.StateSigningKey"/> and bound to
+    /// <paramref name="ownerId"/> (<see cref="AdaptedModel.Save(Stream, string)"/>); read from the stream's position, not disposed.
+    /// </summary>
+    /// <param name="stream">The state.</param>
+    /// <param name="ownerId">Who must own the state.</param>
+    /// <returns>The adapted model, equal to the one saved.</returns>
+    /// <exception cref="InvalidAdaptedStateException">
+    /// Anything <see cref="LoadAdapted(Stream)"/> refuses; and, with a signing key: an unsigned state, a signature that
+    /// does not match (an edit, or another key), or another owner. Without a key: a signed state.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public AdaptedModel LoadAdapted(Stream stream, string ownerId)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(ownerId);
         ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         byte[] data = BoundedRead.All(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
-        (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this);
+        (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this, SigningKey, ownerId);
         return new AdaptedModel(this, labels, tensors);
     }
 
     /// <summary>Reads an adapted state file.</summary>
     /// <inheritdoc cref="LoadAdapted(Stream)"/>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public AdaptedModel LoadAdapted(string path)
+    public AdaptedModel LoadAdapted(string path) => LoadAdapted(path, string.Empty);
+
+    /// <summary>Reads a signed adapted state file bound to <paramref name="ownerId"/>.</summary>
+    /// <inheritdoc cref="LoadAdapted(Stream, string)"/>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public AdaptedModel LoadAdapted(string path, string ownerId)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using FileStream stream = File.OpenRead(path);
-        return LoadAdapted(stream);
+        return LoadAdapted(stream, ownerId);
     }
 
     /// <summary>Releases the graphs once runs in progress finish; later calls throw <see cref="ObjectDisposedException"/>. Idempotent; never throws.</summary>
@@ -285,7 +314,7 @@ public sealed class FewShotModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(labels);
         RequireKind("Adapt (class labels)", OutputKind.Logits, OutputKind.Embedding);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         if (labels.Count != count)
         {
             throw new ArgumentException($"The support inputs hold {count} examples but {labels.Count} labels were given.", "supportLabels");
@@ -299,7 +328,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptRegression (targets)", OutputKind.Regression);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         int size = Manifest.Output.Size;
         if (targets.Length != (long)count * size)
         {
@@ -315,7 +344,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
-        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, "support inputs", "supportInputs");
+        int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         return new AdaptedModel(this, [], RunAdapter(inputs, count, null, 0, options, cancellationToken));
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using FewShot.Bundles;
 
 namespace FewShot.Runtime.Bundles;
 
@@ -9,7 +10,13 @@ internal static class InputChecks
 {
     /// <summary>The number of examples in <paramref name="values"/>.</summary>
     /// <exception cref="ArgumentException">The buffer is empty, not a whole number of examples, or holds NaN or infinity.</exception>
-    public static int CountExamples(ReadOnlySpan<float> values, IReadOnlyList<long> shape, int exampleSize, string what, string parameter)
+    /// <param name="values">The examples, row-major.</param>
+    /// <param name="shape">One example's shape.</param>
+    /// <param name="exampleSize">Floats per example.</param>
+    /// <param name="range">The manifest's declared input range, checked when not null.</param>
+    /// <param name="what">"support inputs" or "query inputs", for messages.</param>
+    /// <param name="parameter">The caller's parameter name.</param>
+    public static int CountExamples(ReadOnlySpan<float> values, IReadOnlyList<long> shape, int exampleSize, ManifestPreprocessing? range, string what, string parameter)
     {
         if (values.IsEmpty)
         {
@@ -24,7 +31,52 @@ internal static class InputChecks
         }
 
         RequireFinite(values, exampleSize, what, parameter);
+        if (range is not null)
+        {
+            RequireInRange(values, exampleSize, range, what, parameter);
+        }
+
         return values.Length / exampleSize;
+    }
+
+    /// <summary>
+    /// Every value lies in the model's declared input range (the manifest's input.preprocessing), so that finite but
+    /// absurd inputs (1e38) are refused before they overflow inside a graph. NaN fails the comparison too.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is outside [min, max]; the message names the example, element and range.</exception>
+    public static void RequireInRange(ReadOnlySpan<float> values, int rowSize, ManifestPreprocessing range, string what, string parameter)
+    {
+        // Rounding in a caller's own resize or normalization may stray a hair outside the range; that is not an error.
+        float slack = 1e-4f * (range.Max - range.Min);
+        float min = range.Min - slack;
+        float max = range.Max + slack;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var low = new Vector<float>(min);
+            var high = new Vector<float>(max);
+            ReadOnlySpan<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (; i < vectors.Length; i++)
+            {
+                if (!Vector.GreaterThanOrEqualAll(vectors[i], low) || !Vector.LessThanOrEqualAll(vectors[i], high))
+                {
+                    break;
+                }
+            }
+
+            i *= Vector<float>.Count;
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (!(values[i] >= min && values[i] <= max))
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"The {what} hold {values[i]} at example {i / rowSize}, element {i % rowSize}, outside the model's input range [{range.Min}, {range.Max}] (manifest input.preprocessing); FewShotModel.Preprocess turns raw pixels into that range."),
+                    parameter);
+            }
+        }
     }
 
     /// <summary>Every value is finite.</summary>

@@ -23,7 +23,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
     /// <exception cref="NonFiniteResultException">An output holds NaN or infinity.</exception>
     public Result Run(AdaptedModel adapted, ReadOnlyMemory<float> queries, CancellationToken cancellationToken)
     {
-        int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, "query inputs", "queryInputs");
+        int count = InputChecks.CountExamples(queries.Span, manifest.Input.Shape, exampleSize, manifest.Input.Preprocessing, "query inputs", "queryInputs");
         int chunk = Math.Min(count, maxBatch);
         InputChecks.RequireBatch(graphs.PredictInput, chunk, BundleNames.PredictEntry, "query examples", "queryInputs");
         int rowSize = manifest.Output.Kind == OutputKind.Embedding ? adapted.Labels.Count : manifest.Output.Size;

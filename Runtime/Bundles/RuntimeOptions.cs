@@ -97,6 +97,18 @@ public sealed class RuntimeOptions
     /// </summary>
     public int MaxPredictionBatch { get; set; } = DefaultMaxPredictionBatch;
 
+    /// <summary>The shortest <see cref="StateSigningKey"/> accepted: 16 bytes (128 bits).</summary>
+    public const int MinStateSigningKeyBytes = 16;
+
+    /// <summary>
+    /// The app's secret key for signed adapted states (HMAC-SHA256; at least <see cref="MinStateSigningKeyBytes"/>
+    /// random bytes, 32 recommended; from configuration as base64). When set, <see cref="AdaptedModel.Save(string, string)"/>
+    /// signs states and binds them to an owner id, and <see cref="FewShotModel.LoadAdapted(string, string)"/> refuses
+    /// unsigned states, edited ones, ones signed with another key and ones of another owner. Null (the default): states
+    /// carry a SHA-256 that catches corruption, not deliberate edits. The model keeps a copy taken at load.
+    /// </summary>
+    public byte[]? StateSigningKey { get; set; }
+
     /// <summary>A snapshot, so that later changes by the caller do not reach a loaded model.</summary>
     internal RuntimeOptions Copy() => (RuntimeOptions)MemberwiseClone();
 }

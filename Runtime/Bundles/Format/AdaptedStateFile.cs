@@ -6,24 +6,38 @@ using FewShot.Bundles;
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
-/// The adapted-state file format (version 1), little-endian: magic "FSADAPT\0"; uint32 format version; the base model's
-/// 32-byte SHA-256; uint32 label count, then each label as uint32 byte length + UTF-8; the tensors in the format's one
-/// tensor-set encoding (<see cref="TensorSet"/>, as in a bundle's parameters.bin); finally the SHA-256 of every preceding byte.
+/// The adapted-state file format, little-endian: magic "FSADAPT\0"; uint32 format version; the base model's 32-byte
+/// SHA-256; version 2 only: the owner id as uint32 byte length + UTF-8; uint32 label count, then each label as uint32
+/// byte length + UTF-8; the tensors in the format's one tensor-set encoding (<see cref="TensorSet"/>, as in a bundle's
+/// parameters.bin); finally 32 bytes over every preceding byte: version 1 (unsigned) their SHA-256, which catches
+/// corruption; version 2 (signed) their HMAC-SHA256 under the app's key, which also catches edits, a state moved to
+/// another owner, and a state made with another key.
 /// </summary>
 internal static class AdaptedStateFile
 {
     public const uint FormatVersion = 1;
+    public const uint SignedFormatVersion = 2;
     private const int HashBytes = 32;
     private const int MaxLabelBytes = 4096;
     private static readonly byte[] Magic = "FSADAPT\0"u8.ToArray();
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="destination"/>.</summary>
-    public static void Write(Stream destination, AdaptedModel model, byte[] baseHash)
+    /// <param name="destination">Receives the file's bytes.</param>
+    /// <param name="model">The adapted model.</param>
+    /// <param name="baseHash">The base model's hash.</param>
+    /// <param name="signingKey">The app's HMAC key, or null for an unsigned (version 1) state.</param>
+    /// <param name="owner">The owner id a signed state is bound to; ignored when unsigned.</param>
+    public static void Write(Stream destination, AdaptedModel model, byte[] baseHash, byte[]? signingKey, string owner)
     {
         using var buffer = new MemoryStream();
         buffer.Write(Magic);
-        WriteUInt32(buffer, FormatVersion);
+        WriteUInt32(buffer, signingKey is null ? FormatVersion : SignedFormatVersion);
         buffer.Write(baseHash);
+        if (signingKey is not null)
+        {
+            WriteString(buffer, owner);
+        }
+
         WriteUInt32(buffer, (uint)model.Labels.Count);
         foreach (string label in model.Labels)
         {
@@ -31,14 +45,19 @@ internal static class AdaptedStateFile
         }
 
         TensorSet.Write(buffer, [.. model.Tensors.Select(t => new NamedTensor(t.Name, t.Dimensions, t.Data))]);
-        buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        ReadOnlySpan<byte> content = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        buffer.Write(signingKey is null ? SHA256.HashData(content) : HMACSHA256.HashData(signingKey, content));
         buffer.Position = 0;
         buffer.CopyTo(destination);
     }
 
     /// <summary>Reads an adapted state for <paramref name="model"/>, checking everything the format and the model fix.</summary>
     /// <exception cref="InvalidAdaptedStateException">The bytes are not a valid adapted state of this model.</exception>
-    public static (string[] Labels, AdaptedTensor[] Tensors) Read(ReadOnlySpan<byte> data, FewShotModel model)
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="model">The base model.</param>
+    /// <param name="signingKey">The app's HMAC key: states must then be signed with it; null to read unsigned states only.</param>
+    /// <param name="owner">The owner id a signed state must be bound to.</param>
+    public static (string[] Labels, AdaptedTensor[] Tensors) Read(ReadOnlySpan<byte> data, FewShotModel model, byte[]? signingKey, string owner)
     {
         if (data.Length < Magic.Length + 4 || !data[..Magic.Length].SequenceEqual(Magic))
         {
@@ -46,14 +65,34 @@ internal static class AdaptedStateFile
         }
 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[Magic.Length..]);
-        if (version != FormatVersion)
+        if (version is not (FormatVersion or SignedFormatVersion))
         {
-            throw new InvalidAdaptedStateException($"Adapted state format version {version} is not supported: this runtime reads version {FormatVersion}.");
+            throw new InvalidAdaptedStateException($"Adapted state format version {version} is not supported: this runtime reads versions {FormatVersion} and {SignedFormatVersion}.");
+        }
+
+        bool signed = version == SignedFormatVersion;
+        if (signed != signingKey is not null)
+        {
+            throw new InvalidAdaptedStateException(signed
+                ? "This adapted state is signed, but the model has no RuntimeOptions.StateSigningKey to check it with; load it with the key it was saved under."
+                : "This adapted state is not signed, and the model requires signed states (RuntimeOptions.StateSigningKey is set); adapt again to make a signed one.");
         }
 
         int minimum = Magic.Length + 4 + HashBytes + 4 + 4 + HashBytes;
         ReadOnlySpan<byte> body = data[..Math.Max(0, data.Length - HashBytes)];
-        if (data.Length < minimum || !SHA256.HashData(body).AsSpan().SequenceEqual(data[^HashBytes..]))
+        if (data.Length < minimum)
+        {
+            throw new InvalidAdaptedStateException($"The adapted state is truncated: {data.Length} bytes cannot hold a state.");
+        }
+
+        if (signed)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(signingKey!, body), data[^HashBytes..]))
+            {
+                throw new InvalidAdaptedStateException("The adapted state's signature does not match: it was edited, corrupted or truncated, or signed with another key. It is refused.");
+            }
+        }
+        else if (!SHA256.HashData(body).AsSpan().SequenceEqual(data[^HashBytes..]))
         {
             throw new InvalidAdaptedStateException($"The adapted state is corrupted or truncated: its SHA-256 does not match its contents ({data.Length} bytes).");
         }
@@ -65,6 +104,15 @@ internal static class AdaptedStateFile
         {
             throw new InvalidAdaptedStateException(
                 $"This adapted state belongs to model {Convert.ToHexStringLower(baseHash)[..12]}, not {model.Hash[..12]}: load it with the bundle it was adapted from.");
+        }
+
+        if (signed)
+        {
+            string stored = reader.ReadString(MaxLabelBytes, "owner id");
+            if (!string.Equals(stored, owner, StringComparison.Ordinal))
+            {
+                throw new InvalidAdaptedStateException($"This adapted state belongs to owner '{stored}', not '{owner}'; it is refused.");
+            }
         }
 
         string[] labels = ReadLabels(ref reader, model);

@@ -100,9 +100,9 @@ public sealed class AdaptedStateTests
     {
         using FewShotModel model = BundleTestData.Load(TestBundles.Maml());
         byte[] state = Save(AdaptPredictTests.Adapt(model));
-        BinaryPrimitives.WriteUInt32LittleEndian(state.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(state.AsSpan(8), 3);
 
-        Rejects(model, state, "Adapted state format version 2 is not supported: this runtime reads version 1");
+        Rejects(model, state, "Adapted state format version 3 is not supported: this runtime reads versions 1 and 2");
     }
 
     [Fact]

@@ -91,6 +91,29 @@ public sealed class BoundedWorkTests
         Assert.Equal(200_000, predictions.Count);
     }
 
+    [Theory]
+    [InlineData(1e38f)]
+    [InlineData(3.4e38f)]
+    [InlineData(-2f)]
+    public void InputsOutsideTheDeclaredRange_AreRefusedBeforeAnyGraphRuns(float value)
+    {
+        // A shipped Omniglot bundle declares its input range, [0, 1] (input.preprocessing).
+        using FewShotModel model = FewShotModel.Load(Path.Combine(FewShot.Tests.Shared.RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), BundleTestData.Options);
+        var random = new Random(3);
+        float[] support = [.. Enumerable.Range(0, 3 * model.ExampleSize).Select(_ => random.NextSingle())];
+        string[] labels = ["a", "b", "c"];
+        AdaptedModel adapted = model.Adapt(support, labels);
+        float[] queries = support[..(2 * model.ExampleSize)];
+        queries[model.ExampleSize + 5] = value;
+
+        var predict = Assert.Throws<ArgumentException>(() => adapted.Predict(queries));
+        support[0] = value;
+        var adapt = Assert.Throws<ArgumentException>(() => model.Adapt(support, labels));
+
+        Assert.Contains("example 1, element 5, outside the model's input range [0, 1]", predict.Message);
+        Assert.Contains("example 0, element 0, outside the model's input range [0, 1]", adapt.Message);
+    }
+
     [Fact]
     public void QueriesThatOverflowTheGraph_AreAnErrorThatNamesThePrediction_NeverNaNProbabilities()
     {

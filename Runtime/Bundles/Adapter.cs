@@ -11,7 +11,7 @@ namespace FewShot.Runtime.Bundles;
 /// K steps in one run of adapt_k when asked, or one run of the prototype graph. Stateless between calls, so any number
 /// of threads may adapt at once.
 /// </summary>
-internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
+internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool releaseMemory)
 {
     private const string Meaning =
         "The bundle's adapt graph is corrupt or does not fit its manifest, or the machine ran out of memory for this support set.";
@@ -39,7 +39,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
             }
         }
 
-        using var run = new GraphRun(cancellationToken);
+        using var run = new GraphRun(cancellationToken, releaseMemory);
         long[] supportShape = [count, .. manifest.Input.Shape];
         using OrtValue x = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), supportShape);
         IDisposableReadOnlyCollection<OrtValue>? features = null;
@@ -77,7 +77,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         var data = new float[checked(classes * manifest.Output.Size)];
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(data, shape);
         AdaptGraph first = graphs.First;
-        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes");
+        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes", last: true);
         if (!InputChecks.AllFinite(data))
         {
             throw InputChecks.Diverged(BundleNames.Prototypes, "computing the prototypes");
@@ -93,13 +93,13 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         if (unrolled)
         {
             AdaptGraph k = graphs.Unrolled!;
-            RunOnce(run, k, Feeds(k, [], x, features, labels), current.Values, $"{steps} unrolled steps");
+            RunOnce(run, k, Feeds(k, [], x, features, labels), current.Values, $"{steps} unrolled steps", last: true);
             current.RequireFinite(names, stage: $"{steps} unrolled steps");
             return current.ToAdapted(names);
         }
 
         AdaptGraph first = graphs.First;
-        RunOnce(run, first, Feeds(first, [], x, features, labels), current.Values, "adapt step 1");
+        RunOnce(run, first, Feeds(first, [], x, features, labels), current.Values, "adapt step 1", last: steps == 1);
         current.RequireFinite(names, step: 1);
         if (steps == 1)
         {
@@ -118,7 +118,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
             {
                 run.ThrowIfCancelled();
                 bool even = s % 2 == 0;
-                step.Run.Session.RunWithBinding(run.Options, even ? forward : backward);
+                step.Run.Session.RunWithBinding(s == steps ? run.FinalOptions : run.Options, even ? forward : backward);
 
                 // Checked every step, so that a divergence names the step where it began.
                 (even ? other : current).RequireFinite(names, s);
@@ -132,11 +132,11 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest)
         return (steps % 2 == 0 ? other : current).ToAdapted(names);
     }
 
-    private static void RunOnce(GraphRun run, AdaptGraph graph, OrtValue[] inputs, OrtValue[] outputs, string stage)
+    private static void RunOnce(GraphRun run, AdaptGraph graph, OrtValue[] inputs, OrtValue[] outputs, string stage, bool last)
     {
         try
         {
-            graph.Run.Run(run.Options, inputs, outputs);
+            graph.Run.Run(last ? run.FinalOptions : run.Options, inputs, outputs);
         }
         catch (OnnxRuntimeException e)
         {

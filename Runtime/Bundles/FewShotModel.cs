@@ -54,8 +54,8 @@ public sealed class FewShotModel : IDisposable
 
         _graphs = new BundleGraphs(archive, options.Copy(), logger);
         _gate = new RunGate(_graphs.Dispose);
-        _adapter = new Adapter(_graphs, Manifest);
-        _predictor = new Predictor(_graphs, Manifest, ExampleSize, options.MaxPredictionBatch);
+        _adapter = new Adapter(_graphs, Manifest, options.ReleaseMemoryAfterCall);
+        _predictor = new Predictor(_graphs, Manifest, ExampleSize, options.MaxPredictionBatch, options.ReleaseMemoryAfterCall);
         try
         {
             if (options.WarmUp)

@@ -9,7 +9,7 @@ namespace FewShot.Runtime.Bundles;
 /// Runs predict.onnx for an adapted model's state, in chunks of at most <paramref name="maxBatch"/> queries so that memory
 /// stays bounded. Stateless between calls, so any number of threads may predict at once.
 /// </summary>
-internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int exampleSize, int maxBatch)
+internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int exampleSize, int maxBatch, bool releaseMemory)
 {
     /// <summary>The raw outputs of one prediction.</summary>
     /// <param name="Count">Query examples n.</param>
@@ -30,7 +30,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         var values = new float[checked(count * rowSize)];
         float[]? scores = graphs.Predict.Outputs.Length > 1 ? new float[count] : null;
 
-        using var run = new GraphRun(cancellationToken);
+        using var run = new GraphRun(cancellationToken, releaseMemory);
         IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
         // θ₀ of the parameters not adapted comes last; those values are the graphs', so only the ones created here are disposed.
         var inputs = new OrtValue[1 + state.Count + graphs.PredictConstants.Length];
@@ -48,7 +48,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
                 run.ThrowIfCancelled();
                 int n = Math.Min(chunk, count - start);
                 RunChunk(run, queries.Slice(start * exampleSize, n * exampleSize), values.AsMemory(start * rowSize, n * rowSize),
-                    scores?.AsMemory(start, n), n, rowSize, inputs, outputs);
+                    scores?.AsMemory(start, n), n, rowSize, inputs, outputs, last: start + n == count);
             }
         }
         finally
@@ -70,7 +70,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
     }
 
     private void RunChunk(
-        GraphRun run, ReadOnlyMemory<float> queries, Memory<float> values, Memory<float>? scores, int n, int rowSize, OrtValue[] inputs, OrtValue[] outputs)
+        GraphRun run, ReadOnlyMemory<float> queries, Memory<float> values, Memory<float>? scores, int n, int rowSize, OrtValue[] inputs, OrtValue[] outputs, bool last)
     {
         try
         {
@@ -83,7 +83,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
                 outputs[1] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, score, [n]);
             }
 
-            graphs.Predict.Run(run.Options, inputs, outputs);
+            graphs.Predict.Run(last ? run.FinalOptions : run.Options, inputs, outputs);
         }
         catch (OnnxRuntimeException e)
         {

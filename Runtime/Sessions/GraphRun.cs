@@ -8,28 +8,46 @@ namespace FewShot.Runtime.Sessions;
 /// </summary>
 internal sealed class GraphRun : IDisposable
 {
-    // Runs that cannot be cancelled share one set of options: ORT only reads them, and nothing ever sets Terminate here.
+    // ORT's run option that returns the CPU arena's unused chunks to the system when the run ends.
+    private const string ShrinkArenaKey = "memory.enable_memory_arena_shrinkage";
+
+    // Runs that cannot be cancelled share options: ORT only reads them, and nothing ever sets Terminate on these.
     private static readonly RunOptions Uncancellable = new();
+    private static readonly RunOptions UncancellableReleasing = Create(releaseMemory: true);
 
     private readonly RunOptions? _own;
+    private readonly RunOptions? _ownFinal;
+    private readonly bool _releaseMemory;
     private readonly CancellationTokenRegistration _registration;
     private readonly CancellationToken _cancellationToken;
 
     /// <summary>Prepares the runs of one call.</summary>
-    public GraphRun(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops the call's runs.</param>
+    /// <param name="releaseMemory">Whether the call's last run returns ONNX Runtime's unused arena memory (<see cref="FinalOptions"/>).</param>
+    public GraphRun(CancellationToken cancellationToken, bool releaseMemory)
     {
         _cancellationToken = cancellationToken;
+        _releaseMemory = releaseMemory;
         cancellationToken.ThrowIfCancellationRequested();
         if (cancellationToken.CanBeCanceled)
         {
-            _own = new RunOptions();
+            _own = Create(releaseMemory: false);
+            _ownFinal = releaseMemory ? Create(releaseMemory: true) : null;
             RunOptions own = _own;
-            _registration = cancellationToken.Register(() => own.Terminate = true);
+            RunOptions? ownFinal = _ownFinal;
+            _registration = cancellationToken.Register(() =>
+            {
+                own.Terminate = true;
+                ownFinal?.Terminate = true;
+            });
         }
     }
 
-    /// <summary>The options to pass to every run of this call.</summary>
+    /// <summary>The options to pass to every run of this call but its last.</summary>
     public RunOptions Options => _own ?? Uncancellable;
+
+    /// <summary>The options of the call's last run: they also shrink the CPU arena when the call releases memory.</summary>
+    public RunOptions FinalOptions => !_releaseMemory ? Options : _ownFinal ?? UncancellableReleasing;
 
     /// <summary>Throws if the call was cancelled; checked between steps.</summary>
     public void ThrowIfCancelled() => _cancellationToken.ThrowIfCancellationRequested();
@@ -54,5 +72,17 @@ internal sealed class GraphRun : IDisposable
     {
         _registration.Dispose();
         _own?.Dispose();
+        _ownFinal?.Dispose();
+    }
+
+    private static RunOptions Create(bool releaseMemory)
+    {
+        var options = new RunOptions();
+        if (releaseMemory)
+        {
+            options.AddRunConfigEntry(ShrinkArenaKey, "cpu:0");
+        }
+
+        return options;
     }
 }

@@ -34,6 +34,7 @@ internal static class SessionOptionsFactory
                 _ => OrtOptimizationLevel.ORT_ENABLE_ALL,
             };
             session.LogSeverityLevel = (OrtLoggingLevel)(int)options.LogSeverity;
+            session.EnableCpuMemArena = options.UseMemoryArena;
             session.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
 
             // A bundle's sessions run in turn; workers left spinning after one run take the cores from the next session.

@@ -6,9 +6,15 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFewShotService();
 
 WebApplication app = builder.Build();
-// Load the bundle and open the state folder now, so that a wrong path stops the service at startup.
+// Load the bundle, open the state folder and check the limits now, so that a wrong setting stops the service at startup.
 app.Services.GetRequiredService<UserStateStore>();
+app.Services.GetRequiredService<RequestLimits>();
 app.UseExceptionHandler();
+// The body limit before the concurrency limit: an oversized body is refused without taking a slot or waiting for one.
+app.UseMiddleware<RequestBodyLimitMiddleware>();
+app.UseRateLimiter();
+RequestsInProgress inProgress = app.Services.GetRequiredService<RequestsInProgress>();
+app.Use(inProgress.TrackAsync);
 app.MapFewShotEndpoints();
 app.Run();
 

@@ -10,7 +10,7 @@ namespace FewShot.Samples.WebService;
 /// <summary>Registers the service's parts.</summary>
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Adds the options (section <see cref="FewShotServiceOptions.Section"/>), the model (FewShot.Runtime's <c>AddFewShotModel</c>), the user store, the endpoints and the error handling.</summary>
+    /// <summary>Adds the options (section <see cref="FewShotServiceOptions.Section"/>), the model (FewShot.Runtime's <c>AddFewShotModel</c>), the user store and its cache, the request limits, the endpoints and the error handling.</summary>
     public static IServiceCollection AddFewShotService(this IServiceCollection services)
     {
         services.AddOptions<FewShotServiceOptions>().BindConfiguration(FewShotServiceOptions.Section);
@@ -18,7 +18,11 @@ public static class ServiceCollectionExtensions
         services.AddFewShotModel()
             .BindConfiguration(FewShotServiceOptions.Section)
             .PostConfigure<IHostEnvironment>((model, environment) => model.BundlePath = BundleLocation.Resolve(model.BundlePath, environment.ContentRootPath));
+        services.AddSingleton<AdaptedUserCache>();
         services.AddSingleton<UserStateStore>();
+        services.AddSingleton<RequestLimits>();
+        services.AddModelConcurrencyLimit();
+        services.AddSingleton<RequestsInProgress>();
         services.AddSingleton<AdaptEndpoint>();
         services.AddSingleton<PredictEndpoint>();
         services.AddProblemDetails();

@@ -80,6 +80,24 @@ public sealed class BoundedWorkTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void ReleasingMemory_ChangesNoResult(bool releaseAfterCall, bool useArena)
+    {
+        RuntimeOptions options = BundleTestData.Options;
+        options.ReleaseMemoryAfterCall = releaseAfterCall;
+        options.UseMemoryArena = useArena;
+        options.MaxPredictionBatch = 5;
+        using FewShotModel releasing = FewShotModel.Load(new MemoryStream(Maml), options);
+        using FewShotModel keeping = BundleTestData.Load(Maml);
+        float[] queries = BundleTestData.Examples(12, seed: 6);
+
+        Assert.Equal(
+            keeping.Adapt(Support, Labels, new AdaptOptions { Steps = 4 }).PredictValues(queries),
+            releasing.Adapt(Support, Labels, new AdaptOptions { Steps = 4 }).PredictValues(queries));
+    }
+
     [Fact]
     public void TwoHundredThousandQueries_ArePredicted()
     {

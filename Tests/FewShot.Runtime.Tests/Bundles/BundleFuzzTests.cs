@@ -22,7 +22,9 @@ public sealed class BundleFuzzTests(ITestOutputHelper output)
         var mutator = new BundleMutator(Seed);
         var cases = new (string Name, int Count, Func<byte[], int, (byte[], bool)> Mutate)[]
         {
-            ("bit flips", 4000, (b, _) => mutator.FlipBits(b)),
+            ("bit flips", 3500, (b, _) => mutator.FlipBits(b)),
+            ("graph and parameter bytes flipped, rehashed", 400, (b, _) => mutator.FlipGraphBytesRehashed(b)),
+            ("huge step counts", 100, (b, _) => mutator.HugeStepCount(b)),
             ("overwritten bytes", 500, (b, _) => mutator.Overwrite(b)),
             ("truncations", 500, (b, _) => mutator.Truncate(b)),
             ("renamed entries and path escapes", 300, (b, _) => mutator.RenameEntry(b)),
@@ -114,6 +116,16 @@ public sealed class BundleFuzzTests(ITestOutputHelper output)
             // A bundle that loads must work, or refuse the call with the documented argument or state errors.
             Exception? error = Record.Exception(() => AdaptPredictTests.Adapt(model).PredictValues(BundleTestData.Examples(3)));
             Assert.True(error is null or ArgumentException or InvalidOperationException or GraphRunException, $"{what} loaded, then failed with {error}");
+
+            // Huge finite queries: refused, or a NonFiniteResultException; never NaN returned, never ONNX Runtime's own exception.
+            float[] huge = BundleTestData.Examples(2);
+            huge.AsSpan().Fill(3.4e38f);
+            Exception? overflow = Record.Exception(() =>
+            {
+                float[][] values = [.. AdaptPredictTests.Adapt(model).PredictValues(huge)];
+                Assert.All(values, row => Assert.All(row, v => Assert.True(float.IsFinite(v), $"{what}: huge queries predicted {v}")));
+            });
+            Assert.True(overflow is null or ArgumentException or InvalidOperationException or GraphRunException, $"{what} with huge queries failed with {overflow}");
         }
 
         return true;

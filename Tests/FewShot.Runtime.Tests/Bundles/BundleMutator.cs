@@ -85,6 +85,33 @@ internal sealed class BundleMutator(int seed)
         return (BundleZip.WithEntry(bundle, target, replacement, rehash: true), false);
     }
 
+    /// <summary>
+    /// Flips a few bytes inside one graph or parameters.bin and recomputes its hash in the manifest, as a careless tool
+    /// or a hostile one would: the damage reaches ONNX Runtime or the tensor codec instead of the hash check.
+    /// </summary>
+    public (byte[] Bundle, bool MustFail) FlipGraphBytesRehashed(byte[] bundle)
+    {
+        var entries = BundleZip.Entries(bundle).Where(e => e.Name != "manifest.json").ToList();
+        (string name, byte[] bytes) = entries[_random.Next(entries.Count)];
+        byte[] damaged = [.. bytes];
+        for (int flips = 1 + _random.Next(4); flips > 0; flips--)
+        {
+            damaged[_random.Next(damaged.Length)] ^= (byte)(1 << _random.Next(8));
+        }
+
+        return (BundleZip.WithEntry(bundle, name, damaged, rehash: true), false);
+    }
+
+    /// <summary>Sets the inner loop's step count to a huge value, which a bundle may never ask for.</summary>
+    public (byte[] Bundle, bool MustFail) HugeStepCount(byte[] bundle)
+    {
+        long steps = _random.Next(3) switch { 0 => int.MaxValue, 1 => 100_000_000, _ => 1_001 + _random.Next(1_000_000) };
+        System.Text.Json.Nodes.JsonObject manifest = BundleZip.Manifest(bundle);
+        return manifest["innerLoop"] is null
+            ? (bundle, false)
+            : (BundleZip.EditManifest(bundle, m => m["innerLoop"]!["steps"] = steps), true);
+    }
+
     /// <summary>Changes, removes, renames or adds one JSON member somewhere in the manifest, or breaks its text.</summary>
     public (byte[] Bundle, bool MustFail) MutateManifest(byte[] bundle)
     {

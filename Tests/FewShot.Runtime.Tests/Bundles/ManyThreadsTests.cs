@@ -27,11 +27,11 @@ public sealed class ManyThreadsTests(ITestOutputHelper output)
         float[][] expected = [.. queries.Select(q => adapted.PredictValues(q)[0])];
 
         RunAll(adapted, queries, expected, predictions: 200);
-        long rssBefore = Rss();
+        long rssBefore = ProcessMemory.Measure().Rss;
         var clock = Stopwatch.StartNew();
         (int errors, int wrong) = RunAll(adapted, queries, expected, PredictionsPerThread);
         clock.Stop();
-        long rssAfter = Rss();
+        long rssAfter = ProcessMemory.Measure().Rss;
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Threads * PredictionsPerThread:N0} predictions on {Threads} threads in {clock.Elapsed.TotalSeconds:F1} s; errors {errors}, wrong {wrong}; RSS {rssBefore:N0} -> {rssAfter:N0} B"));
@@ -73,16 +73,5 @@ public sealed class ManyThreadsTests(ITestOutputHelper output)
         }
 
         return (errors, wrong);
-    }
-
-    private static long Rss()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-
-        // /proc/self/statm: size resident shared text lib data dt, in pages.
-        string[] statm = File.ReadAllText("/proc/self/statm").Split(' ');
-        return long.Parse(statm[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
     }
 }

@@ -28,9 +28,9 @@ public sealed class MemoryTests(ITestOutputHelper output)
         string[] labels = BundleTestData.Labels(Examples, "a", "b", "c", "d", "e");
 
         Call(model, support, query, labels, WarmUpCalls);
-        (long managedBefore, long rssBefore) = Measure();
+        (long managedBefore, long rssBefore) = ProcessMemory.Measure();
         Call(model, support, query, labels, MeasuredCalls);
-        (long managedAfter, long rssAfter) = Measure();
+        (long managedAfter, long rssAfter) = ProcessMemory.Measure();
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"managed {managedBefore:N0} -> {managedAfter:N0} B; RSS {rssBefore:N0} -> {rssAfter:N0} B"));
@@ -52,18 +52,5 @@ public sealed class MemoryTests(ITestOutputHelper output)
                 Assert.Fail($"call {call} predicted {predictions.Count} queries");
             }
         }
-    }
-
-    private static (long Managed, long Rss) Measure()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long managed = GC.GetTotalMemory(forceFullCollection: true);
-
-        // /proc/self/statm: size resident shared text lib data dt, in pages.
-        string[] statm = File.ReadAllText("/proc/self/statm").Split(' ');
-        long rss = long.Parse(statm[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
-        return (managed, rss);
     }
 }

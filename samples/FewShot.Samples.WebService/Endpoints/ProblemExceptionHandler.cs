@@ -7,7 +7,7 @@ namespace FewShot.Samples.WebService.Endpoints;
 
 /// <summary>
 /// Answers client errors with a problem-details JSON whose <c>detail</c> is the exception's message: malformed
-/// requests and invalid input 400, unknown users 404, unreadable stored states 409, a support set on which
+/// requests and invalid input 400, unknown users 404, requests over the size limits 413, unreadable stored states 409, a support set on which
 /// adaptation diverges 422. Anything else is left to the default handler (500, without details).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
@@ -18,6 +18,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
         ArgumentNullException.ThrowIfNull(httpContext);
         (int status, string title, string detail) = exception switch
         {
+            RequestTooLargeException tooLarge => (StatusCodes.Status413PayloadTooLarge, "Request too large", tooLarge.Message),
+
             BadHttpRequestException bad => (bad.StatusCode, "Malformed request", bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message),
             ArgumentException invalid => (StatusCodes.Status400BadRequest, "Invalid input", WithoutParameterName(invalid)),
             UserStateNotFoundException missing => (StatusCodes.Status404NotFound, "Unknown user", missing.Message),

@@ -11,6 +11,8 @@
 # malloc keeping freed buffers, threads set explicitly. With 2 threads on a 2-core machine its OpenMP threads
 # spinning (OMP_WAIT_POLICY=ACTIVE) can be 10-40x slower or faster than sleeping (PASSIVE), depending on the
 # computation, so it runs under both policies and each row keeps its faster median.
+# adapt also runs the TorchSharp reference (benchmarks/TorchSharpReference, libtorch 2.10) in its best setup: threads
+# set, glibc's malloc keeping freed buffers, no_grad for prediction; its ratio column is TorchSharp/FewShot.
 # Installs Debian's python3-torch and libopenblas0-openmp when they are missing.
 # Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, FewShot's libtorch
 # (OpenMP too) also runs under both wait policies and keeps its faster median, as PyTorch does.
@@ -20,13 +22,15 @@ cd "$(dirname "$0")/.."
 bench="${1:?usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs]}"
 case "$bench" in conv4|adapt) runs="${2:-30}" ;; train) runs="${2:-5}" ;; *) echo "unknown benchmark '$bench': expected conv4, adapt or train" >&2; exit 2 ;; esac
 fewshot="Sdk/FewShot.Cli/bin/Release/net10.0/fewshot"
+torchsharp="benchmarks/TorchSharpReference/bin/Release/net10.0/adapt-torchsharp"
 [ -x "$fewshot" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
+[ "$bench" != adapt ] || [ -x "$torchsharp" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
+tunables=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
 
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
 if [ "$bench" = train ]; then
-  exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs"
+  GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs"
 fi
 
 for threads in 1 2; do
@@ -34,17 +38,30 @@ for threads in 1 2; do
   theirs=()
   for policy in PASSIVE ACTIVE; do
     theirs+=("$(LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
-      GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295 \
+      GLIBC_TUNABLES="$tunables" \
       /usr/bin/python3 "benchmarks/${bench}_torch.py" "$threads" "$runs" 5)")
   done
-  /usr/bin/python3 - "$ours" "${theirs[@]}" <<'PY'
+  sharp='{}'
+  if [ "$bench" = adapt ]; then
+    sharp=$(GLIBC_TUNABLES="$tunables" "$torchsharp" bench "$threads" "$runs" 5)
+  fi
+  /usr/bin/python3 - "$ours" "$sharp" "${theirs[@]}" <<'PY'
 import json, sys
 ours = json.loads(sys.argv[1])
-runs = [json.loads(a) for a in sys.argv[2:]]
+sharp = json.loads(sys.argv[2])
+runs = [json.loads(a) for a in sys.argv[3:]]
 theirs = {"torch": runs[0]["torch"], "timings": [min(rows, key=lambda r: r["medianMs"]) for rows in zip(*(r["timings"] for r in runs))]}
-print(f"threads={ours['threads']}  (ONNX Runtime {ours['onnxRuntime']}, PyTorch {theirs['torch']}, its faster OpenMP wait policy per row)")
-print(f"  {'computation':<22}{'FewShot median/p95 ms':>24}{'PyTorch median/p95 ms':>24}{'PyTorch/FewShot':>18}")
-for a, b in zip(ours["timings"], theirs["timings"]):
-    print(f"  {a['name']:<22}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}{b['medianMs']:>12.2f}{b['p95Ms']:>12.2f}{b['medianMs'] / a['medianMs']:>18.2f}")
+print(f"threads={ours['threads']}  (ONNX Runtime {ours['onnxRuntime']}, PyTorch {theirs['torch']}, its faster OpenMP wait policy per row"
+      + (f"; TorchSharp on libtorch {sharp['torch']})" if sharp else ")"))
+header = f"  {'computation':<22}{'FewShot median/p95 ms':>24}{'PyTorch median/p95 ms':>24}{'PyTorch/FewShot':>18}"
+print(header + (f"{'TorchSharp median/p95 ms':>27}{'TorchSharp/FewShot':>21}" if sharp else ""))
+for i, (a, b) in enumerate(zip(ours["timings"], theirs["timings"])):
+    line = f"  {a['name']:<22}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}{b['medianMs']:>12.2f}{b['p95Ms']:>12.2f}{b['medianMs'] / a['medianMs']:>18.2f}"
+    if sharp:
+        c = sharp["timings"][i]
+        line += f"{c['medianMs']:>15.2f}{c['p95Ms']:>12.2f}{c['medianMs'] / a['medianMs']:>21.2f}"
+    print(line)
+for a in ours["timings"][len(theirs["timings"]):]:
+    print(f"  {a['name']:<22}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}  (FewShot only)")
 PY
 done

@@ -50,6 +50,14 @@ public sealed class RuntimeOptions
     public bool StopSpinningAfterRun { get; set; } = true;
 
     /// <summary>
+    /// Whether Load ends with one throwaway adaptation and prediction on zeros (the bundle's episode shape, else 5 shots
+    /// and 15 queries per class), so that the app's first adaptation runs as fast as later ones instead of 1.3 to 1.9
+    /// times slower (ONNX Runtime's first runs plan memory and fault in pages). Default true; turn it off in a process
+    /// that adapts once and exits, where it would only add that work to Load.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>
     /// When set, each of the bundle's graph sessions writes an ONNX Runtime profile (a Chrome-trace JSON file named
     /// <c>{prefix}_{date}_{time}.json</c>), complete once the model is disposed: time per node of every run. Default null (off).
     /// </summary>

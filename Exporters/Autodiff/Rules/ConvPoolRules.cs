@@ -29,8 +29,10 @@ internal static class ConvPoolRules
             return [c.Op("Conv", [dy, w], g.Attributes()), ConvGradients.Weight(c, dy, x, g), n.OptionalInput(2) is null ? null : SumAllButChannels(c, dy)];
         });
 
-        // Routes each output gradient to the element its window picked (MaxPool's Indices: first maximum, flat over the
-        // whole tensor). Windows that cannot overlap scatter without reduction, which stays deterministic on any device.
+        // Routes each output gradient to the element its window picked (first maximum). Square windows that tile the input
+        // route block-wise, so the forward MaxPool needs no Indices output (which puts ONNX Runtime on a generic kernel);
+        // otherwise through the Indices, flat over the whole tensor: windows that cannot overlap scatter without reduction,
+        // which stays deterministic on any device.
         r.Register("MaxPool", (c, n, dy) =>
         {
             if (n.Int("storage_order", 0) != 0)
@@ -39,6 +41,11 @@ internal static class ConvPoolRules
             }
 
             var (x, g) = (n.Input[0], ConvGeometry.Of(c, n, null));
+            if (ConvGradients.BlockMaxRouting(c, x, n.Output[0], dy, g) is { } blocks)
+            {
+                return [blocks];
+            }
+
             var indices = n.Output.Count > 1 && n.Output[1].Length != 0 ? n.Output[1] : c.Graph.AddOutput(n, $"{n.Output[0]}_argmax");
             var overlap = g.Kernel.Select((_, i) => g.Extent(i) > g.Strides[i]).Any(o => o);
             var flat = c.Int64s(-1);

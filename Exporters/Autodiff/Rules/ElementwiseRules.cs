@@ -40,7 +40,8 @@ internal static class ElementwiseRules
         r.Register("Reciprocal", (c, n, dy) => [c.Op("Neg", [c.Op("Mul", [dy, c.Op("Mul", [n.Output[0], n.Output[0]])])])]);
 
         // Gradients of activations use the output where it is cheaper; at 0, Relu and LeakyRelu take the left slope (as PyTorch).
-        r.Register("Relu", (c, n, dy) => [c.Op("Where", [c.Op("Greater", [n.Output[0], c.Scalar(0, dy)]), dy, c.Scalar(0, dy)])]);
+        // A multiply by a 0/1 mask rather than Where, which ONNX Runtime's CPU provider runs several times slower than Mul.
+        r.Register("Relu", (c, n, dy) => [c.Op("Mul", [dy, c.Op("Cast", [c.Op("Greater", [n.Output[0], c.Scalar(0, dy)])], Attr.Int("to", (long)c.Graph.ElementTypeOf(dy)))])]);
         r.Register("LeakyRelu", (c, n, dy) =>
         {
             var alpha = c.Scalar(n.Float("alpha", 0.01f), dy);

@@ -12,6 +12,7 @@ namespace FewShot.Cli.Benchmarks;
 internal sealed class AdaptBundles : IDisposable
 {
     private readonly string _folder;
+    private bool _keep;
 
     private AdaptBundles(string folder, int ways)
     {
@@ -41,7 +42,20 @@ internal sealed class AdaptBundles : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    /// <summary>Writes the bundles (maml, anil, protonet .fewshot) into <paramref name="folder"/> and keeps them there.</summary>
+    public static void Keep(string folder, int ways)
+    {
+        Directory.CreateDirectory(folder);
+        _ = new AdaptBundles(folder, ways) { _keep = true };
+    }
+
+    public void Dispose()
+    {
+        if (!_keep)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 
     private static InnerLoopOptions Inner(int steps) => new() { Steps = steps, LearningRate = 0.4f };
 

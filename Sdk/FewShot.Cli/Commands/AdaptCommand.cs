@@ -30,7 +30,8 @@ internal static class AdaptCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var bundlePath = parse.GetValue(model)!;
-            using var bundle = FewShotModel.Load(bundlePath, new RuntimeOptions { IntraOpThreads = parse.GetValue(threads) });
+            // One adaptation per process: a warm-up at Load would only add its work to the cold start.
+            using var bundle = FewShotModel.Load(bundlePath, new RuntimeOptions { IntraOpThreads = parse.GetValue(threads), WarmUp = false });
             var shape = bundle.Manifest.Input.Shape;
             var supportSet = ExampleSet.Load(parse.GetValue(support)!, shape, parse.GetValue(invert));
             var querySet = ExampleSet.Load(parse.GetValue(query)!, shape, parse.GetValue(invert));

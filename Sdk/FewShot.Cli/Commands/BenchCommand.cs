@@ -23,10 +23,17 @@ internal static class BenchCommand
         var engine = new Option<string>("--engine") { Description = "train: torch (TorchSharp trainer) or onnx (ONNX Runtime gradient graphs)", DefaultValueFactory = _ => "torch" };
         engine.AcceptOnlyFromAmong("torch", "onnx");
         var trainCase = new Option<string>("--case") { Description = $"train: one of {string.Join(", ", TrainBenchmark.Cases)}", DefaultValueFactory = _ => "maml-1" };
+        var keepBundles = new Option<string?>("--keep-bundles") { Description = "adapt: only write the benchmark's conv4 bundles (maml, anil, protonet .fewshot) into this folder, for whole-process cold starts (benchmarks/cold-start.sh)" };
         var json = RunOptions.Json();
-        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, engine, trainCase, json };
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, engine, trainCase, json };
         command.SetAction((parse, _) => CommandErrors.Run(error, () =>
         {
+            if (parse.GetValue(keepBundles) is { } folder)
+            {
+                AdaptBundles.Keep(folder, AdaptBenchmark.Ways);
+                return 0;
+            }
+
             if (parse.GetValue(what) == "train")
             {
                 var t = TrainBenchmark.Run(parse.GetValue(engine)!, parse.GetValue(trainCase)!, parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));

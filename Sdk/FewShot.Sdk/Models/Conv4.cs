@@ -87,7 +87,9 @@ public sealed class Conv4 : IHeadedModel
         {
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1);
             x = Normalization.BatchNormTraining(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Layers.BatchNormEpsilon);
-            x = Layers.MaxPool2x2(graph, Layers.Relu(graph, x));
+            // Max-pooling first gives the same values and gradients (ReLU is monotone, and a window of all non-positive
+            // values routes its gradient to a zero either way), and ReLU with its backward mask then runs on a quarter of the data.
+            x = Layers.Relu(graph, Layers.MaxPool2x2(graph, x));
         }
 
         return Layers.Flatten(graph, x);

@@ -80,6 +80,22 @@ public sealed class ConvPoolRulesTests
     }
 
     [Fact]
+    public void TilingMaxPoolRoutesBlockwiseToTheFirstMaximumOfEachWindow()
+    {
+        // Windows [[1, 5], [5, 2]] (tie between later elements) and [[7, 7], [7, 7]] (all tied); a fifth column is dropped.
+        var check = new GradientCheck();
+        var x = check.Input("x", [1, 1, 2, 5]);
+        var pooled = check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2));
+        var loss = check.Graph.Op("ReduceSum", [pooled], Attr.Int("keepdims", 0));
+        var gradient = FewShot.Exporters.Autodiff.Gradients.Append(check.Graph, loss, [x])[x];
+        check.Graph.Output(gradient);
+        Assert.DoesNotContain(check.Graph.Graph.Node, n => n.OpType == "ScatterElements");
+        using var model = new OrtModel(check.Graph.ToModel());
+        var values = model.Run(new Dictionary<string, TestTensor> { [x] = new(DataType.Double, [1, 1, 2, 5], [1, 5, 7, 7, 9, 5, 2, 7, 7, 9]) }, gradient).Values;
+        Assert.Equal(new double[] { 0, 1, 1, 0, 0, 0, 0, 0, 0, 0 }, values);
+    }
+
+    [Fact]
     public void SpaceToDepthAndDepthToSpace()
     {
         var check = new GradientCheck();

@@ -177,8 +177,8 @@ public sealed class GradientEngineTests
         Assert.Equal(constants.Count, constants.Distinct().Count());
 
         // The loss (Mul, ReduceSum), its seed and backward (Constant, Expand, Mul), Relu's zero, then per pair exactly
-        // Reshape, Greater, Where, Reshape: the Reshape targets are the forward graph's own constants.
-        Assert.Equal(6 + (5 * 4), appended.Count);
+        // Reshape, Greater, Cast, Mul, Reshape: the Reshape targets are the forward graph's own constants.
+        Assert.Equal(6 + (5 * 5), appended.Count);
     }
 
     [Fact]

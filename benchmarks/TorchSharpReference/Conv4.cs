@@ -1,0 +1,70 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace FewShot.Benchmarks.TorchSharp;
+
+/// <summary>
+/// conv4 in TorchSharp's functional style, as benchmarks/conv4_common.py writes it in PyTorch: 4 × [3×3 conv 64,
+/// batch norm with batch statistics, ReLU, 2×2 max-pool] on 1×28×28 inputs and a linear head; parameters as a flat
+/// list (weight, bias, γ, β per block, then head weight and bias) with PyTorch's default initialization.
+/// </summary>
+internal static class Conv4
+{
+    public const int Blocks = 4;
+
+    /// <summary>The parameters, uniform in ±1/√fan-in as PyTorch initializes them; a head of <paramref name="ways"/> outputs when positive.</summary>
+    public static Tensor[] Parameters(Generator generator, int ways)
+    {
+        var list = new List<Tensor>();
+        var inChannels = 1L;
+        for (var block = 0; block < Blocks; block++)
+        {
+            var bound = 1.0 / Math.Sqrt(inChannels * 9);
+            list.Add(Uniform(generator, [64, inChannels, 3, 3], bound));
+            list.Add(Uniform(generator, [64], bound));
+            list.Add(ones(64));
+            list.Add(zeros(64));
+            inChannels = 64;
+        }
+
+        if (ways > 0)
+        {
+            list.Add(Uniform(generator, [ways, 64], 1.0 / 8));
+            list.Add(Uniform(generator, [ways], 1.0 / 8));
+        }
+
+        return list.ToArray();
+    }
+
+    /// <summary>The shapes of <see cref="Parameters"/>, in order.</summary>
+    public static long[][] Shapes(int ways)
+    {
+        var shapes = new List<long[]>();
+        for (var block = 0; block < Blocks; block++)
+        {
+            shapes.AddRange([[64, block == 0 ? 1 : 64, 3, 3], [64], [64], [64]]);
+        }
+
+        return ways > 0 ? [.. shapes, [ways, 64], [ways]] : [.. shapes];
+    }
+
+    /// <summary>The four conv blocks, flattened to [n, 64].</summary>
+    public static Tensor Body(IReadOnlyList<Tensor> p, Tensor x)
+    {
+        for (var block = 0; block < Blocks; block++)
+        {
+            x = F.conv2d(x, p[4 * block], p[(4 * block) + 1], padding: [1, 1]);
+            x = F.batch_norm(x, null, null, p[(4 * block) + 2], p[(4 * block) + 3], training: true);
+            x = F.max_pool2d(F.relu(x), 2, 2);
+        }
+
+        return x.flatten(1);
+    }
+
+    /// <summary>Body and head: class logits.</summary>
+    public static Tensor Forward(IReadOnlyList<Tensor> p, Tensor x) => F.linear(Body(p, x), p[16], p[17]);
+
+    private static Tensor Uniform(Generator generator, long[] shape, double bound) =>
+        (rand(shape, generator: generator) * 2 - 1) * bound;
+}

@@ -17,9 +17,19 @@ public sealed class AllocationTests
         {
             var options = new AdaptOptions { Steps = steps };
             model.Adapt(support, labels, options);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            model.Adapt(support, labels, options);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+
+            // The least of five: a one-time runtime event on this thread (tiered JIT promotion, a type load) can land in
+            // any one adaptation and allocate a few KB (seen once in CI: 5,192 bytes), but an allocation made per step
+            // is in every one of them.
+            long least = long.MaxValue;
+            for (int i = 0; i < 5; i++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                model.Adapt(support, labels, options);
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+
+            return least;
         }
 
         // Both counts take the stepped path (K is 3 or 4); whatever an adaptation allocates, 40 more steps must add

@@ -9,7 +9,7 @@ namespace FewShot.Sdk.Algorithms;
 /// embeddings, and queries are classified by softmax over negative squared distances. Adaptation is the
 /// prototypes; no gradient steps. The encoder's output is the embedding (Conv4 with no head).
 /// </summary>
-public sealed class ProtoNet : MetaAlgorithm
+public sealed class ProtoNet : MetaAlgorithm, IEmbeddingAdaptation
 {
     /// <summary>Creates the algorithm over an encoder.</summary>
     public ProtoNet(IFewShotModel encoder)

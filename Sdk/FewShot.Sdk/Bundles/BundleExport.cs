@@ -76,7 +76,7 @@ public static class BundleExport
 
     private static (ModelProto Adapt, ModelProto? AdaptK) AdaptGraphs(MetaAlgorithm algorithm, int steps) => algorithm switch
     {
-        ProtoNet => (algorithm.BuildAdapt(0).Model, null),
+        IEmbeddingAdaptation => (algorithm.BuildAdapt(0).Model, null),
         GradientLearner learner when learner.AdaptsHeadOnly => (learner.BuildAdaptFromFeatures(1).Model, learner.BuildAdapt(steps).Model),
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
@@ -85,7 +85,7 @@ public static class BundleExport
     {
         var kind = algorithm switch
         {
-            ProtoNet => OutputKind.Embedding,
+            IEmbeddingAdaptation => OutputKind.Embedding,
             _ => algorithm.Task switch
             {
                 TaskKind.Classification => OutputKind.Logits,

@@ -87,7 +87,7 @@ public sealed record RunConfiguration
     public int DefaultEvaluationSteps => Algorithm switch
     {
         "finetune" => 50,
-        "protonet" => 0,
+        "protonet" or "relationnet" => 0,
         _ => Math.Max(InnerSteps, 3),
     };
 

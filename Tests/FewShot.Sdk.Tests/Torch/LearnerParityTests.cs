@@ -1,4 +1,5 @@
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
@@ -19,7 +20,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
     public static TheoryData<string> Learners => new()
     {
         "maml-mlp", "fomaml-mlp", "metasgd-mlp", "anil-mlp", "reptile-mlp",
-        "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "finetune-conv4", "autoencoder",
+        "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "relationnet", "finetune-conv4", "autoencoder",
     };
 
     [Theory]
@@ -73,6 +74,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "fomaml-conv4" => new FirstOrderMaml(conv4, TaskKind.Classification, TwoSteps),
             "anil-conv4" => new Anil(conv4, TaskKind.Classification, TwoSteps),
             "protonet-conv4" => new ProtoNet(ParityTasks.Conv4(outputs: 0)),
+            "relationnet" => new RelationNet(new RelationNetwork([1, 28, 28], channels: 8)),
             "finetune-conv4" => new FineTune(ParityTasks.Conv4(outputs: 12), conv4, TwoSteps),
             "autoencoder" => new MetaAutoencoder(ParityTasks.Autoencoder(), TwoSteps),
             _ => throw new ArgumentException(name),

@@ -15,6 +15,7 @@ public static class TorchLearners
         return algorithm switch
         {
             ProtoNet protoNet => new TorchProtoNet(protoNet),
+            RelationNet relationNet => new TorchRelationNet(relationNet),
             FineTune fineTune => new TorchFineTune(fineTune),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),

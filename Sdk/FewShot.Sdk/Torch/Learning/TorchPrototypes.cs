@@ -15,6 +15,10 @@ internal static class TorchPrototypes
         return oneHot.t().matmul(embeddings).div(oneHot.sum(dim: 0).unsqueeze(1));
     }
 
+    /// <summary>Summed embedding per class [N, D] (Relation Networks): onehotᵀ·embeddings.</summary>
+    public static torch.Tensor Sum(torch.Tensor embeddings, torch.Tensor labels, long classes) =>
+        torch.nn.functional.one_hot(labels, classes).to_type(embeddings.dtype).t().matmul(embeddings);
+
     /// <summary>Logits [n, N]: the negative squared Euclidean distance of each embedding to each prototype.</summary>
     public static torch.Tensor Logits(torch.Tensor embeddings, torch.Tensor prototypes)
     {

@@ -14,7 +14,7 @@ internal static class TorchLayers
     public static torch.Tensor Linear(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) => linear(x, weight, bias);
 
     /// <summary>Stride-1 convolution with one pixel of zero padding (conv4's 3×3 convolutions).</summary>
-    public static torch.Tensor ConvSame(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
+    public static torch.Tensor ConvSame(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias) =>
         conv2d(x, weight, bias, padding: Pad1);
 
     /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder).</summary>
@@ -33,6 +33,13 @@ internal static class TorchLayers
     /// </summary>
     public static torch.Tensor BatchNorm(torch.Tensor x, torch.Tensor scale, torch.Tensor bias) =>
         batch_norm(x, null, null, scale, bias, training: true, eps: Layers.BatchNormEpsilon);
+
+    /// <summary>
+    /// Per-example normalization with a per-channel scale and shift (group normalization with one group), as
+    /// <see cref="Exporters.Autodiff.Normalization.PerExample"/> composes it: statistics over every axis but the batch axis.
+    /// </summary>
+    public static torch.Tensor PerExampleNorm(torch.Tensor x, torch.Tensor scale, torch.Tensor bias) =>
+        group_norm(x, 1, scale, bias, eps: Layers.BatchNormEpsilon);
 
     /// <summary>2×2 max pooling with stride 2, odd edges dropped.</summary>
     public static torch.Tensor MaxPool2x2(torch.Tensor x) => max_pool2d(x, 2, 2);

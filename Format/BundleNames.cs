@@ -58,13 +58,20 @@ public static class BundleNames
     /// <summary>Adapt output and predict input of prototype bundles: one embedding per class, float [N, D].</summary>
     public const string Prototypes = "prototypes";
 
+    /// <summary>
+    /// Adapt output and predict input of embedding bundles whose prototypes are one row per support example (Siamese
+    /// networks' nearest example): the class index of each row, float [M] holding whole numbers 0..N−1. Absent when the
+    /// prototypes are one row per class.
+    /// </summary>
+    public const string PrototypeLabels = "prototype_labels";
+
     /// <summary>Prefix of the adapt graphs' outputs: "adapted.&lt;parameter name&gt;".</summary>
     public const string AdaptedPrefix = "adapted.";
 
     /// <summary>Every graph input and output name that the format reserves; no parameter may take one.</summary>
     public static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        X, Output, Score, Features, SupportX, SupportFeatures, SupportY, Prototypes,
+        X, Output, Score, Features, SupportX, SupportFeatures, SupportY, Prototypes, PrototypeLabels,
     };
 
     /// <summary>The adapt graphs' output name for <paramref name="parameter"/>: "adapted." + name.</summary>

@@ -35,13 +35,15 @@ internal static class GraphContract
         ModelProto? adaptK = contents.AdaptK is null ? null : Strip(contents.AdaptK, BundleNames.AdaptKEntry, parameters);
         try
         {
-            bool featuresNeeded = GraphExpectations.Check(manifest, BundleNames.AdaptEntry, Signature(adapt.Graph)).ReadsFeatures;
+            GraphUse adaptUse = GraphExpectations.Check(manifest, BundleNames.AdaptEntry, Signature(adapt.Graph));
+            bool featuresNeeded = adaptUse.ReadsFeatures;
             if (adaptK is not null)
             {
                 featuresNeeded |= GraphExpectations.Check(manifest, BundleNames.AdaptKEntry, Signature(adaptK.Graph)).ReadsFeatures;
             }
 
-            GraphExpectations.Check(manifest, BundleNames.PredictEntry, Signature(predict.Graph), featuresNeeded);
+            GraphExpectations.Check(manifest, BundleNames.PredictEntry, Signature(predict.Graph), featuresNeeded,
+                prototypeLabels: adaptUse.WritesPrototypeLabels);
         }
         catch (BundleFormatException e)
         {

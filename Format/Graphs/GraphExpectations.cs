@@ -9,7 +9,10 @@ namespace FewShot.Bundles;
 public static class GraphExpectations
 {
     /// <summary>The inputs other than parameters that a graph may take, each with what it must look like.</summary>
-    public static IReadOnlyDictionary<string, TensorSignature> AllowedInputs(ModelManifest manifest, string entry)
+    /// <param name="manifest">The bundle's checked manifest.</param>
+    /// <param name="entry">predict.onnx, adapt.onnx or adapt_k.onnx.</param>
+    /// <param name="prototypeLabels">predict.onnx of an embedding bundle only: whether adapt.onnx outputs "prototype_labels", which predict then takes.</param>
+    public static IReadOnlyDictionary<string, TensorSignature> AllowedInputs(ModelManifest manifest, string entry, bool prototypeLabels = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         long?[] batch = [null, .. manifest.Input.Shape.Select(d => (long?)d)];
@@ -22,6 +25,10 @@ public static class GraphExpectations
             if (kind == OutputKind.Embedding)
             {
                 Add(BundleNames.Prototypes, GraphElementType.Float, [null, manifest.Output.Size], "the prototypes");
+                if (prototypeLabels)
+                {
+                    Add(BundleNames.PrototypeLabels, GraphElementType.Float, [null], "the class of each prototype row");
+                }
             }
 
             return allowed;
@@ -84,13 +91,14 @@ public static class GraphExpectations
     /// <param name="entry">predict.onnx, adapt.onnx or adapt_k.onnx.</param>
     /// <param name="graph">The graph's declared interface.</param>
     /// <param name="featuresNeeded">predict.onnx only: whether an adapt graph reads support features, so predict must output them.</param>
+    /// <param name="prototypeLabels">predict.onnx only: whether adapt.onnx outputs "prototype_labels" (one prototype row per support example), so predict must take them.</param>
     /// <exception cref="BundleFormatException">The graph breaks the contract; the message names the entry, the value and what was expected.</exception>
-    public static GraphUse Check(ModelManifest manifest, string entry, GraphSignature graph, bool featuresNeeded = false)
+    public static GraphUse Check(ModelManifest manifest, string entry, GraphSignature graph, bool featuresNeeded = false, bool prototypeLabels = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(graph);
         var parameters = manifest.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        IReadOnlyDictionary<string, TensorSignature> allowed = AllowedInputs(manifest, entry);
+        IReadOnlyDictionary<string, TensorSignature> allowed = AllowedInputs(manifest, entry, prototypeLabels);
         var inputs = new HashSet<string>(StringComparer.Ordinal);
         foreach (TensorSignature input in graph.Inputs)
         {
@@ -142,6 +150,13 @@ public static class GraphExpectations
         Require(unlisted is null || entry == BundleNames.PredictEntry, entry,
             $"outputs '{unlisted}', but innerLoop.adaptedParameters does not list it; the adapted state would silently drop it");
         string[] fetched = [.. required.Where(r => r.Name != BundleNames.Features).Select(r => r.Name)];
+        if (entry == BundleNames.AdaptEntry && manifest.Output.Kind == OutputKind.Embedding && outputs.TryGetValue(BundleNames.PrototypeLabels, out TensorSignature? rowLabels))
+        {
+            // Prototypes one per support example, with their classes: the labels are part of the adapted state.
+            Admit(entry, new TensorSignature(BundleNames.PrototypeLabels, GraphElementType.Float, [null], "the class of each prototype row"), rowLabels);
+            fetched = [.. fetched, BundleNames.PrototypeLabels];
+        }
+
         string[] taken = [.. manifest.Parameters.Select(p => p.Name).Where(inputs.Contains)];
         return new GraphUse(entry, taken, support, readsLabels, fetched);
     }

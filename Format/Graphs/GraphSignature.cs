@@ -14,9 +14,12 @@ public sealed record GraphSignature(IReadOnlyList<TensorSignature> Inputs, IRead
 /// <param name="Parameters">The parameters it takes as inputs, in manifest order; a run feeds θ₀ or an adapted value for each.</param>
 /// <param name="Support">Adapt graphs: "support_x" or "support_features"; null for predict.</param>
 /// <param name="ReadsLabels">Adapt graphs: whether it takes "support_y".</param>
-/// <param name="Outputs">The outputs a run fetches: "adapted.*" in adaptedParameters order, or "prototypes"; predict's "output" (+ "score").</param>
+/// <param name="Outputs">The outputs a run fetches: "adapted.*" in adaptedParameters order, or "prototypes" (then "prototype_labels" when adapt outputs them); predict's "output" (+ "score").</param>
 public sealed record GraphUse(string Entry, IReadOnlyList<string> Parameters, string? Support, bool ReadsLabels, IReadOnlyList<string> Outputs)
 {
     /// <summary>Whether an adapt graph reads predict's "features" of the support batch instead of the batch itself.</summary>
     public bool ReadsFeatures => Support == BundleNames.SupportFeatures;
+
+    /// <summary>Whether an embedding bundle's adapt graph outputs one prototype row per support example with "prototype_labels".</summary>
+    public bool WritesPrototypeLabels => Outputs.Contains(BundleNames.PrototypeLabels);
 }

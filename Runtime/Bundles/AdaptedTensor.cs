@@ -2,7 +2,8 @@ namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// One tensor of an adapted model's state: an adapted parameter (θ′, e.g. "head.weight") or, for prototype bundles,
-/// "prototypes" [classes, embedding]. Immutable and thread-safe.
+/// "prototypes" [classes, embedding] (or [support examples, embedding], then with "prototype_labels" [support examples]).
+/// Immutable and thread-safe.
 /// </summary>
 public sealed class AdaptedTensor
 {
@@ -14,7 +15,7 @@ public sealed class AdaptedTensor
         Shape = Array.AsReadOnly(shape);
     }
 
-    /// <summary>The graph input it feeds: the parameter's name, or "prototypes".</summary>
+    /// <summary>The graph input it feeds: the parameter's name, "prototypes" or "prototype_labels".</summary>
     public string Name { get; }
 
     /// <summary>Its dimensions.</summary>

@@ -73,17 +73,24 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
 
     private AdaptedTensor[] Prototypes(GraphRun run, OrtValue x, OrtValue features, OrtValue labels, int classes)
     {
-        long[] shape = [classes, manifest.Output.Size];
-        var data = new float[checked(classes * manifest.Output.Size)];
+        // One row per class, or one per support example with its class (graphs.PerExamplePrototypes).
+        int rows = graphs.PerExamplePrototypes ? checked((int)x.GetTensorTypeAndShape().Shape[0]) : classes;
+        long[] shape = [rows, manifest.Output.Size];
+        var data = new float[checked(rows * manifest.Output.Size)];
+        var rowLabels = new float[graphs.PerExamplePrototypes ? rows : 0];
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(data, shape);
+        using OrtValue labelOutput = OrtValue.CreateTensorValueFromMemory(rowLabels, [rowLabels.Length]);
         AdaptGraph first = graphs.First;
-        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes", last: true);
+        OrtValue[] outputs = graphs.PerExamplePrototypes ? [output, labelOutput] : [output];
+        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], outputs, "computing the prototypes", last: true);
         if (!InputChecks.AllFinite(data))
         {
             throw InputChecks.Diverged(BundleNames.Prototypes, "computing the prototypes");
         }
 
-        return [new AdaptedTensor(BundleNames.Prototypes, shape, data)];
+        return graphs.PerExamplePrototypes
+            ? [new AdaptedTensor(BundleNames.Prototypes, shape, data), new AdaptedTensor(BundleNames.PrototypeLabels, [rows], rowLabels)]
+            : [new AdaptedTensor(BundleNames.Prototypes, shape, data)];
     }
 
     private AdaptedTensor[] Steps(GraphRun run, OrtValue x, OrtValue features, OrtValue? labels, int steps, bool unrolled)

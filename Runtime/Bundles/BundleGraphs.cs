@@ -26,9 +26,6 @@ internal sealed class BundleGraphs : IDisposable
             using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
             ModelManifest manifest = archive.Manifest;
             bool prototypes = manifest.Output.Kind == OutputKind.Embedding;
-            StateNames = prototypes ? [BundleNames.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
-            var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
-            StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => shapes[n])];
 
             // θ₀ is stored once (parameters.bin) and held once: one OrtValue over each pinned managed array, fed to every
             // run that does not feed an adapted value in its place.
@@ -40,8 +37,14 @@ internal sealed class BundleGraphs : IDisposable
             InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger);
             InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger);
 
-            string[] adaptedParameters = prototypes ? [] : StateNames;
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest);
+            PerExamplePrototypes = adaptUse.WritesPrototypeLabels;
+            StateNames = !prototypes ? [.. manifest.InnerLoop!.AdaptedParameters]
+                : PerExamplePrototypes ? [BundleNames.Prototypes, BundleNames.PrototypeLabels] : [BundleNames.Prototypes];
+            var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
+            StateShapes = !prototypes ? [.. StateNames.Select(n => shapes[n])]
+                : PerExamplePrototypes ? [[-1, manifest.Output.Size], [-1]] : [[-1, manifest.Output.Size]];
+            string[] adaptedParameters = prototypes ? [] : StateNames;
             First = PrepareAdapt(adapt, adaptUse, state: []);
             if (!prototypes)
             {
@@ -53,7 +56,7 @@ internal sealed class BundleGraphs : IDisposable
                 _unrolled = new Lazy<AdaptGraph>(() => OpenUnrolled(archive, later, logger, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
-            GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures);
+            GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures, prototypeLabels: PerExamplePrototypes);
             PredictInput = GraphChecks.Input(predict, BundleNames.X);
             PredictConstants = Theta(predictUse, StateNames);
             Predict = new PreparedRun(predict, [BundleNames.X, .. StateNames, .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
@@ -71,11 +74,14 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    /// <summary>The adapted model's state names, in feed order: the adapted parameters, or "prototypes".</summary>
+    /// <summary>The adapted model's state names, in feed order: the adapted parameters, or "prototypes" (and "prototype_labels").</summary>
     public string[] StateNames { get; }
 
-    /// <summary>Their shapes from the manifest (-1 for the prototypes' class count).</summary>
+    /// <summary>Their shapes from the manifest (-1 for the prototypes' rows: the class count, or the support count).</summary>
     public long[][] StateShapes { get; }
+
+    /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
+    public bool PerExamplePrototypes { get; }
 
     /// <summary>Predict: "x", the state tensors, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
     public PreparedRun Predict { get; }

@@ -303,11 +303,24 @@ public sealed class FewShotModel : IDisposable
         }
     }
 
-    /// <summary>The shape of state tensor <paramref name="slot"/> for an adaptation of <paramref name="classes"/> classes.</summary>
-    internal long[] StateShape(int slot, int classes)
+    /// <summary>True when the prototypes are one row per support example, with "prototype_labels" (Siamese networks).</summary>
+    internal bool PerExamplePrototypes => _graphs.PerExamplePrototypes;
+
+    /// <summary>
+    /// The shape state tensor <paramref name="slot"/> must have in an adaptation of <paramref name="classes"/> classes,
+    /// given the shape <paramref name="stored"/> found: per-example prototypes (and their labels) have one row per
+    /// support example, at least one per class, so the stored row count is taken when it is at least the class count.
+    /// </summary>
+    internal long[] StateShape(int slot, int classes, long[] stored)
     {
         long[] shape = _graphs.StateShapes[slot];
-        return Kind == OutputKind.Embedding ? [classes, shape[1]] : shape;
+        if (Kind != OutputKind.Embedding)
+        {
+            return shape;
+        }
+
+        long rows = PerExamplePrototypes && stored.Length == shape.Length && stored[0] >= classes ? stored[0] : classes;
+        return [rows, .. shape[1..]];
     }
 
     private AdaptedModel AdaptLabelled(ReadOnlyMemory<float> inputs, IReadOnlyList<string> labels, AdaptOptions? options, CancellationToken cancellationToken)

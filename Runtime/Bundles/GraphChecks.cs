@@ -13,7 +13,7 @@ internal static class GraphChecks
 {
     /// <summary>What the graph reads and produces.</summary>
     /// <exception cref="InvalidBundleException">The graph breaks the contract.</exception>
-    public static GraphUse Check(InferenceSession session, string entry, ModelManifest manifest, bool featuresNeeded = false)
+    public static GraphUse Check(InferenceSession session, string entry, ModelManifest manifest, bool featuresNeeded = false, bool prototypeLabels = false)
     {
         // Overridable initializers are inputs with a stored default; format 2 forbids them for parameters, and the shared check says so.
         var signature = new GraphSignature(
@@ -22,7 +22,7 @@ internal static class GraphChecks
             session.OverridableInitializerMetadata.Keys.ToHashSet(StringComparer.Ordinal));
         try
         {
-            return GraphExpectations.Check(manifest, entry, signature, featuresNeeded);
+            return GraphExpectations.Check(manifest, entry, signature, featuresNeeded, prototypeLabels);
         }
         catch (BundleFormatException e)
         {

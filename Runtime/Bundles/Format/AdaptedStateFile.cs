@@ -195,7 +195,7 @@ internal static class AdaptedStateFile
                     : $"The adapted state holds tensor '{tensor.Name}' twice.");
             }
 
-            long[] expected = model.StateShape(slot, classes);
+            long[] expected = model.StateShape(slot, classes, tensor.Shape);
             if (!tensor.Shape.AsSpan().SequenceEqual(expected))
             {
                 throw new InvalidAdaptedStateException(
@@ -205,7 +205,40 @@ internal static class AdaptedStateFile
             tensors[slot] = new AdaptedTensor(tensor.Name, expected, tensor.Values);
         }
 
+        if (model.PerExamplePrototypes)
+        {
+            CheckPrototypeLabels(tensors[0], tensors[1], classes);
+        }
+
         return tensors;
+    }
+
+    // Each prototype row's class must be a whole number naming one of the state's labels, and every label must have a row.
+    private static void CheckPrototypeLabels(AdaptedTensor prototypes, AdaptedTensor labels, int classes)
+    {
+        if (labels.Dimensions[0] != prototypes.Dimensions[0])
+        {
+            throw new InvalidAdaptedStateException(
+                $"The adapted state has {prototypes.Dimensions[0]} prototype rows but {labels.Dimensions[0]} '{BundleNames.PrototypeLabels}'; there is one per row.");
+        }
+
+        var seen = new bool[classes];
+        foreach (float label in labels.Data)
+        {
+            if (label < 0 || label >= classes || label != MathF.Floor(label))
+            {
+                throw new InvalidAdaptedStateException(
+                    $"The adapted state's '{BundleNames.PrototypeLabels}' holds {label}; each must be a class index 0..{classes - 1} (the state has {classes} labels).");
+            }
+
+            seen[(int)label] = true;
+        }
+
+        int missing = Array.IndexOf(seen, false);
+        if (missing >= 0)
+        {
+            throw new InvalidAdaptedStateException($"The adapted state's class {missing} has no prototype row in '{BundleNames.PrototypeLabels}'.");
+        }
     }
 
     private static void WriteUInt32(Stream stream, uint value)

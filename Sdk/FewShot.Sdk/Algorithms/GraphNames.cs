@@ -38,6 +38,9 @@ public static class GraphNames
     /// <summary>Class prototypes [N, D] (prototype algorithms).</summary>
     public const string Prototypes = BundleNames.Prototypes;
 
+    /// <summary>The class index of each prototype row [M] (float), when prototypes are per support example (Siamese networks).</summary>
+    public const string PrototypeLabels = BundleNames.PrototypeLabels;
+
     /// <summary>Query loss of a meta-training step (scalar).</summary>
     public const string Loss = "loss";
 

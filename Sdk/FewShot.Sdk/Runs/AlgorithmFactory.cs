@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "autoencoder", "finetune"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -48,6 +48,8 @@ public static class AlgorithmFactory
             "anil" => new Anil(Classifier(headWays), TaskKind.Classification, inner),
             "reptile" => new Reptile(Classifier(headWays), TaskKind.Classification, inner),
             "protonet" => new ProtoNet(Classifier(0)),
+            "siamese" => new Siamese(new SiameseNetwork(Classifier(0), SiameseLoss.Verification)),
+            "siamese-contrastive" => new Siamese(new SiameseNetwork(Classifier(0), SiameseLoss.Contrastive)),
             "relationnet" => new RelationNet(new RelationNetwork(data.InputShape, configuration.Channels)),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),

@@ -20,7 +20,7 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder or finetune.</summary>
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder or finetune.</summary>
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>
@@ -52,6 +52,10 @@ public sealed record RunConfiguration
 
     /// <summary>Inner-loop step size.</summary>
     public float InnerLearningRate { get; init; } = 0.4f;
+
+    /// <summary>Pairs per training task of Siamese networks: a task's episode size, (train ways) × (train shots + queries), so that a pair task costs what an episode does.</summary>
+    [JsonIgnore]
+    public int SiamesePairs => EffectiveTrainWays * (EffectiveTrainShots + Queries) / 2;
 
     /// <summary>Tasks per meta-iteration.</summary>
     public int MetaBatch { get; init; } = 4;
@@ -87,7 +91,7 @@ public sealed record RunConfiguration
     public int DefaultEvaluationSteps => Algorithm switch
     {
         "finetune" => 50,
-        "protonet" or "relationnet" => 0,
+        "protonet" or "relationnet" or "siamese" or "siamese-contrastive" => 0,
         _ => Math.Max(InnerSteps, 3),
     };
 

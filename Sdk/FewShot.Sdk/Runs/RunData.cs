@@ -41,9 +41,12 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
             _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, sinusoid or folder"),
         };
 
-        ITaskSource train = configuration.Algorithm == "finetune"
-            ? new ClassBatchTaskSource(splits.Train, PretrainBatchSize)
-            : Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries);
+        ITaskSource train = configuration.Algorithm switch
+        {
+            "finetune" => new ClassBatchTaskSource(splits.Train, PretrainBatchSize),
+            "siamese" or "siamese-contrastive" => new PairTaskSource(splits.Train, configuration.SiamesePairs),
+            _ => Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries),
+        };
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);
         return new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
             splits.Train.ExampleShape.Select(d => (long)d).ToArray(), splits.Train.ClassCount);

@@ -20,7 +20,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
     public static TheoryData<string> Learners => new()
     {
         "maml-mlp", "fomaml-mlp", "metasgd-mlp", "anil-mlp", "reptile-mlp",
-        "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "relationnet", "finetune-conv4", "autoencoder",
+        "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "relationnet", "siamese", "siamese-contrastive", "finetune-conv4", "autoencoder",
     };
 
     [Theory]
@@ -74,13 +74,15 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "fomaml-conv4" => new FirstOrderMaml(conv4, TaskKind.Classification, TwoSteps),
             "anil-conv4" => new Anil(conv4, TaskKind.Classification, TwoSteps),
             "protonet-conv4" => new ProtoNet(ParityTasks.Conv4(outputs: 0)),
+            "siamese" => new Siamese(new SiameseNetwork(ParityTasks.Conv4(outputs: 0), SiameseLoss.Verification)),
+            "siamese-contrastive" => new Siamese(new SiameseNetwork(ParityTasks.Conv4(outputs: 0), SiameseLoss.Contrastive)),
             "relationnet" => new RelationNet(new RelationNetwork([1, 28, 28], channels: 8)),
             "finetune-conv4" => new FineTune(ParityTasks.Conv4(outputs: 12), conv4, TwoSteps),
             "autoencoder" => new MetaAutoencoder(ParityTasks.Autoencoder(), TwoSteps),
             _ => throw new ArgumentException(name),
         };
         var kind = algorithm.Task;
-        var task = ParityTasks.Task(kind, algorithm.Model, seed: 11);
+        var task = algorithm is Siamese ? ParityTasks.PairTask(algorithm.Model, seed: 11) : ParityTasks.Task(kind, algorithm.Model, seed: 11);
 
         // Meta-SGD's rates start equal; make them differ per element so a wrong pairing of rate and parameter shows.
         var values = algorithm.Initialize(new Random(7));

@@ -36,6 +36,18 @@ internal static class ParityTasks
             : new TaskData(Images(support), [support, .. example], Images(query), [query, .. example]);
     }
 
+    /// <summary>A task of <paramref name="pairs"/> pairs (left in support, right in query), alternately same (equal labels) and different.</summary>
+    public static TaskData PairTask(IFewShotModel model, int seed, int pairs = 8)
+    {
+        var random = new Random(seed);
+        var example = model.InputShape.ToArray();
+        var perExample = (int)example.Aggregate(1L, (a, b) => a * b);
+        float[] Images() => Enumerable.Range(0, pairs * perExample).Select(_ => (float)random.NextDouble()).ToArray();
+        var left = Enumerable.Range(0, pairs).Select(i => 2L * i).ToArray();
+        var right = Enumerable.Range(0, pairs).Select(i => (2L * i) + (i % 2)).ToArray();
+        return new TaskData(Images(), [pairs, .. example], Images(), [pairs, .. example], left, right);
+    }
+
     /// <summary>Leaf tensors that require gradients, one per spec.</summary>
     public static torch.Tensor[] Leaves(IReadOnlyList<ParameterSpec> specs, float[][] values) =>
         specs.Select((s, i) => torch.tensor(values[i], s.Shape).requires_grad_()).ToArray();

@@ -16,6 +16,7 @@ public static class TorchLearners
         {
             ProtoNet protoNet => new TorchProtoNet(protoNet),
             RelationNet relationNet => new TorchRelationNet(relationNet),
+            Siamese siamese => new TorchSiamese(siamese),
             FineTune fineTune => new TorchFineTune(fineTune),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),

@@ -12,7 +12,7 @@ namespace FewShot.Sdk.Tests.Bundles;
 /// <summary>Every algorithm exports a bundle that meets the bundle contract, and every graph in it passes the ONNX checker.</summary>
 public sealed class BundleExportTests
 {
-    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "sinusoid-maml" };
+    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "sinusoid-maml" };
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -28,7 +28,7 @@ public sealed class BundleExportTests
         Assert.Matches("^[0-9a-f]{64}$", hash);
         foreach (var entry in new[] { BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry })
         {
-            if (entry == BundleNames.AdaptKEntry && algorithm is ProtoNet)
+            if (entry == BundleNames.AdaptKEntry && algorithm is IEmbeddingAdaptation)
             {
                 continue;
             }
@@ -48,6 +48,9 @@ public sealed class BundleExportTests
             "anil" => new Anil(conv4, TaskKind.Classification),
             "reptile" => new Reptile(conv4, TaskKind.Classification),
             "protonet" => new ProtoNet(new Conv4([1, 28, 28], 0, 8)),
+            "relationnet" => new RelationNet(new RelationNetwork([1, 28, 28], channels: 8)),
+            "siamese" => new Siamese(new SiameseNetwork(new Conv4([1, 28, 28], 0, 8), SiameseLoss.Verification)),
+            "siamese-contrastive" => new Siamese(new SiameseNetwork(new Conv4([1, 28, 28], 0, 8), SiameseLoss.Contrastive)),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], 16, 4)),
             "finetune" => new FineTune(new Conv4([1, 28, 28], 20, 8), conv4),
             _ => new Maml(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { LearningRate = 0.01f }),

@@ -109,7 +109,8 @@ public static class BundleExport
             InnerLoop = algorithm is GradientLearner learner
                 ? new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
                 : null,
-            BatchNorm = algorithm.Model is Models.Conv4 ? ModelManifest.BatchStatisticsText : null,
+            BatchNorm = FeatureNormalizationOf(algorithm.Model) == FeatureNormalizationNames.Batch ? ModelManifest.BatchStatisticsText : null,
+            FeatureNormalization = FeatureNormalizationOf(algorithm.Model),
             Provenance = new ManifestProvenance
             {
                 Dataset = run.Dataset,
@@ -122,6 +123,22 @@ public static class BundleExport
             },
         };
     }
+
+    /// <summary>The manifest's name for the model's normalization layers; the MLP and the autoencoder have none.</summary>
+    internal static string FeatureNormalizationOf(Models.IFewShotModel model) => model switch
+    {
+        Models.Conv4 conv4 => conv4.Normalization,
+        Models.SiameseNetwork twin => twin.Encoder.Normalization,
+        Models.RelationNetwork relation => relation.Normalization,
+        _ => (Models.FeatureNormalization?)null,
+    } switch
+    {
+        Models.FeatureNormalization.Group => FeatureNormalizationNames.Group,
+        Models.FeatureNormalization.Instance => FeatureNormalizationNames.Instance,
+        Models.FeatureNormalization.Layer => FeatureNormalizationNames.Layer,
+        Models.FeatureNormalization.Batch => FeatureNormalizationNames.Batch,
+        _ => FeatureNormalizationNames.None,
+    };
 
     private static string Normalization(RunConfiguration run) => run.Dataset switch
     {

@@ -1,4 +1,3 @@
-using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
 
 namespace FewShot.Sdk.Models;
@@ -11,8 +10,9 @@ namespace FewShot.Sdk.Models;
 /// score in (0, 1) per (query, class) pair.
 /// </summary>
 /// <remarks>
-/// Normalization is per example (<see cref="Normalization.PerExample"/>), not over the batch, so a query's score never
-/// depends on the other queries or pairs it is computed with. The relation module's first convolution over the
+/// Normalization is per example by default (<see cref="FeatureNormalization"/>, as conv4's), not over the batch, so a
+/// query's score never depends on the other queries or pairs it is computed with; batch statistics (the paper's) are
+/// an opt-in, and then a score depends on the other pairs of its batch. The relation module's first convolution over the
 /// concatenation [query; class] is computed as conv(query; W_q) + conv(class; W_c), its weight's two halves along the
 /// input channels: the same values, with each map convolved once rather than once per pair.
 /// </remarks>
@@ -26,7 +26,8 @@ public sealed class RelationNetwork : IFewShotModel
     /// <param name="inputShape">One example's shape [channels, height, width], e.g. [1, 28, 28].</param>
     /// <param name="channels">Channels of every conv layer (64 in the paper).</param>
     /// <param name="hidden">Units of the relation module's hidden layer (8 in the paper).</param>
-    public RelationNetwork(IReadOnlyList<long> inputShape, int channels = 64, int hidden = 8)
+    /// <param name="normalization">Where the normalization layers take their statistics (default: <see cref="FeatureNormalizations.Default"/>).</param>
+    public RelationNetwork(IReadOnlyList<long> inputShape, int channels = 64, int hidden = 8, FeatureNormalization normalization = FeatureNormalizations.Default)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         if (inputShape.Count != 3 || inputShape.Any(d => d <= 0))
@@ -38,6 +39,7 @@ public sealed class RelationNetwork : IFewShotModel
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
         InputShape = inputShape.ToArray();
         Channels = channels;
+        Normalization = Enum.IsDefined(normalization) ? normalization : throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "not a FeatureNormalization");
         MapHeight = inputShape[1] >> PooledEmbeddingBlocks;
         MapWidth = inputShape[2] >> PooledEmbeddingBlocks;
         var relationHeight = MapHeight >> RelationBlocks;
@@ -63,6 +65,9 @@ public sealed class RelationNetwork : IFewShotModel
 
     /// <summary>Channels of every conv layer.</summary>
     public int Channels { get; }
+
+    /// <summary>Where the normalization layers take their statistics.</summary>
+    public FeatureNormalization Normalization { get; }
 
     /// <summary>Height of the embedding's maps (the input's over 4).</summary>
     public long MapHeight { get; }
@@ -114,9 +119,9 @@ public sealed class RelationNetwork : IFewShotModel
         return graph.Op("Reshape", [scores, shape]);
     }
 
-    private static string Block(GraphBuilder graph, string convolved, IReadOnlyDictionary<string, string> parameters, string name, bool pool)
+    private string Block(GraphBuilder graph, string convolved, IReadOnlyDictionary<string, string> parameters, string name, bool pool)
     {
-        var x = Normalization.PerExample(graph, convolved, parameters[$"{name}.norm.weight"], parameters[$"{name}.norm.bias"], Layers.BatchNormEpsilon);
+        var x = Layers.Normalize(graph, convolved, parameters[$"{name}.norm.weight"], parameters[$"{name}.norm.bias"], Normalization, Channels);
         x = Layers.Relu(graph, x);
         return pool ? Layers.MaxPool2x2(graph, x) : x;
     }

@@ -39,7 +39,8 @@ public static class AlgorithmFactory
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
 
-        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels);
+        var normalization = configuration.NormalizationMode;
+        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels, normalization);
         return configuration.Algorithm switch
         {
             "maml" => new Maml(Classifier(headWays), TaskKind.Classification, inner),
@@ -50,7 +51,7 @@ public static class AlgorithmFactory
             "protonet" => new ProtoNet(Classifier(0)),
             "siamese" => new Siamese(new SiameseNetwork(Classifier(0), SiameseLoss.Verification)),
             "siamese-contrastive" => new Siamese(new SiameseNetwork(Classifier(0), SiameseLoss.Contrastive)),
-            "relationnet" => new RelationNet(new RelationNetwork(data.InputShape, configuration.Channels)),
+            "relationnet" => new RelationNet(new RelationNetwork(data.InputShape, configuration.Channels, normalization: normalization)),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),

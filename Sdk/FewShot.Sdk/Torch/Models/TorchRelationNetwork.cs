@@ -55,9 +55,9 @@ public sealed class TorchRelationNetwork : ITorchModel
         return scores.reshape(queries.shape[0], classes.shape[0]);
     }
 
-    private static torch.Tensor Block(torch.Tensor convolved, IReadOnlyList<torch.Tensor> parameters, int p, bool pool)
+    private torch.Tensor Block(torch.Tensor convolved, IReadOnlyList<torch.Tensor> parameters, int p, bool pool)
     {
-        var x = TorchLayers.Relu(TorchLayers.PerExampleNorm(convolved, parameters[p + 2], parameters[p + 3]));
+        var x = TorchLayers.Relu(TorchLayers.Normalize(convolved, parameters[p + 2], parameters[p + 3], _model.Normalization, _model.Channels));
         return pool ? TorchLayers.MaxPool2x2(x) : x;
     }
 }

@@ -11,7 +11,8 @@ namespace FewShot.Sdk.Tests.Bundles;
 /// <summary>
 /// The metric learners' bundles through FewShot.Runtime: Siamese networks keep every support embedding with its class
 /// and score a class by its most similar example; the adapted state, labels included, survives a save and load and
-/// is refused when its labels are tampered with; a query's scores do not depend on the other queries of its batch.
+/// is refused when its labels are tampered with. (That a query's scores do not depend on its batch is checked for
+/// every learner by <see cref="InductivePredictionTests"/>.)
 /// </summary>
 public sealed class MetricBundleTests
 {
@@ -89,27 +90,6 @@ public sealed class MetricBundleTests
 
         var refused = Assert.Throws<InvalidAdaptedStateException>(() => model.LoadAdapted(path));
         Assert.Contains(problem, refused.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("relationnet")]
-    public void AQueryAloneGetsItsScoresInABatch(string name)
-    {
-        using var folder = new TempDirectory();
-        using var model = Load(folder, name);
-        var (support, labels, queries) = Task(new Random(8));
-        var adapted = model.Adapt(support, labels);
-
-        var batch = adapted.PredictValues(queries);
-        var size = queries.Length / batch.Count;
-        for (var q = 0; q < batch.Count; q++)
-        {
-            var alone = adapted.PredictValues(queries.AsMemory(q * size, size));
-            for (var c = 0; c < Ways; c++)
-            {
-                Assert.True(Math.Abs(alone[0][c] - batch[q][c]) <= 1e-5 * (1 + Math.Abs(batch[q][c])), $"{name}: query {q} class {c}: alone {alone[0][c]}, in the batch {batch[q][c]}");
-            }
-        }
     }
 
     // The runtime numbers classes in order of first appearance; its output columns follow AdaptedModel.Labels.

@@ -70,7 +70,7 @@ public sealed record RunConfiguration
     public int Channels { get; init; } = 64;
 
     /// <summary>
-    /// Conv4's normalization: group (the default), instance, layer (per example, inductive) or batch (transductive
+    /// Conv4's normalization: instance (the default), group, layer (per example, inductive) or batch (transductive
     /// batch statistics, opt-in). A run.json written before this setting existed trained with batch statistics, and
     /// <see cref="Load"/> reads it so.
     /// </summary>

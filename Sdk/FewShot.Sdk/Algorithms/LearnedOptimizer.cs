@@ -6,27 +6,29 @@ using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 namespace FewShot.Sdk.Algorithms;
 
 /// <summary>
-/// Learning to optimize (Andrychowicz et al. 2016; the Meta-Learner LSTM of Ravi &amp; Larochelle 2017): the inner loop is
-/// θ_{t+1} = θ_t − Opt_φ(∇L_support(θ_t)), where Opt_φ is a coordinate-wise <see cref="LstmOptimizer"/> shared across
-/// parameters, and φ is meta-trained with θ₀ on the query loss after T steps. The optimizer adapts the head from the body's
-/// support features, computed once (as ANIL does), so its per-coordinate state stays small ([P, H] for the head's P
-/// coordinates) and every step is cheap on a device. The gradient fed to the optimizer is a constant of the meta-gradient
-/// (Andrychowicz et al. drop those second derivatives too). On a device the adapt graph runs the learned optimizer: our
-/// autodiff writes the head's gradient, the LSTM runs forward, and its state is carried from step to step
-/// (<c>innerLoop.carriedState</c>). Meta-training runs on TorchSharp only (<c>TorchLearnedOptimizer</c>).
+/// The Meta-Learner LSTM (Ravi &amp; Larochelle 2017; learning to optimize, Andrychowicz et al. 2016): the inner loop is
+/// θ_{t+1} = Opt_φ(θ_t, ∇L_support(θ_t), L) = f ⊙ θ_t − i ⊙ ∇, a coordinate-wise <see cref="LstmOptimizer"/> shared across
+/// parameters whose cell state is the parameter, and φ is meta-trained with θ₀ on the query loss after T steps. It starts as
+/// SGD with step <see cref="InnerLoopOptions.LearningRate"/> (f ≈ 1, i ≈ that step) and learns from there, which is why this
+/// form and not Andrychowicz's (whose random initial optimizer needs far longer meta-training than a CPU budget gives).
+/// The optimizer adapts the head from the body's support features, computed once (as ANIL does), so its per-coordinate
+/// state stays small ([P, H] for the head's P coordinates) and every step is cheap on a device. The gradient and loss fed
+/// to the optimizer are constants of the meta-gradient (both papers drop those second derivatives). On a device the adapt
+/// graph runs the learned optimizer: our autodiff writes the head's gradient, the LSTM runs forward, and its state is
+/// carried from step to step (<c>innerLoop.carriedState</c>). Meta-training runs on TorchSharp only (<c>TorchLearnedOptimizer</c>).
 /// </summary>
 public sealed class LearnedOptimizer : MetaAlgorithm
 {
     private readonly IHeadedModel _model;
 
-    /// <summary>Binds the optimizer to a headed classifier; <paramref name="inner"/>'s steps are T (its learning rate is unused).</summary>
+    /// <summary>Binds the optimizer to a headed classifier; <paramref name="inner"/>'s steps are T, its learning rate the optimizer's initial step.</summary>
     public LearnedOptimizer(IHeadedModel model, InnerLoopOptions? inner = null, int hiddenSize = 20)
         : base(model, TaskKind.Classification)
     {
         _model = model;
         Inner = inner ?? new InnerLoopOptions();
         Inner.Validate();
-        Optimizer = new LstmOptimizer(hiddenSize);
+        Optimizer = new LstmOptimizer(Inner.LearningRate, hiddenSize);
         Coordinates = model.Parameters.Where(p => model.HeadParameterNames.Contains(p.Name)).Sum(p => (long)p.ElementCount);
         CarriedState = Optimizer.State(Coordinates);
     }
@@ -113,13 +115,13 @@ public sealed class LearnedOptimizer : MetaAlgorithm
         {
             var loss = TaskLoss.Loss(g, Task, _model.Head(g, features, current), supportY, features);
             var gradients = Gradients.Append(g, loss, head.Select(p => current[p.Name]).ToArray());
-            var flat = g.Op("Concat", [.. head.Select(p => g.Op("Reshape", [gradients[current[p.Name]], g.Int64s(-1, 1)]))], Attr.Int("axis", 0));
-            (var update, carried) = Optimizer.Step(g, flat, carried, state);
+            string Flat(Func<ParameterSpec, string> value) => g.Op("Concat", [.. head.Select(p => g.Op("Reshape", [value(p), g.Int64s(-1, 1)]))], Attr.Int("axis", 0));
+            (var theta, carried) = Optimizer.Step(g, Flat(p => current[p.Name]), Flat(p => gradients[current[p.Name]]), loss, carried, state);
             long offset = 0;
             foreach (var p in head)
             {
-                var part = g.Op("Slice", [update, g.Int64s(offset), g.Int64s(offset + p.ElementCount), g.Int64s(0)]);
-                current[p.Name] = g.Op("Sub", [current[p.Name], g.Op("Reshape", [part, g.Int64s(p.Shape)])]);
+                var part = g.Op("Slice", [theta, g.Int64s(offset), g.Int64s(offset + p.ElementCount), g.Int64s(0)]);
+                current[p.Name] = g.Op("Reshape", [part, g.Int64s(p.Shape)]);
                 offset += p.ElementCount;
             }
         }

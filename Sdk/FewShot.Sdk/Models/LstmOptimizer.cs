@@ -1,95 +1,114 @@
 using FewShot.Exporters.Graphs;
-using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Sdk.Models;
 
 /// <summary>
-/// The learned optimizer of Andrychowicz et al. (2016): a two-layer <see cref="LstmCell"/> stack applied to every coordinate
-/// of the optimized parameters independently, with its weights shared across coordinates, so it serves any parameter count.
-/// Each coordinate's gradient is preprocessed (their appendix A: (log|∇|/p, sign ∇) when |∇| ≥ e^−p, else (−1, e^p ∇)), runs
-/// through the LSTMs and a linear output, and the update is θ − <see cref="OutputScale"/>·output. Its per-coordinate state
-/// (h and c of both layers, [P, H] each) starts at zero and is carried from step to step. This file is the description and
-/// its ONNX lowering (forward only on a device: the gradient it reads comes from our autodiff); <c>TorchLstmOptimizer</c>
-/// is the TorchSharp lowering. Stateless and thread-safe.
+/// The Meta-Learner LSTM of Ravi &amp; Larochelle (2017), applied to every coordinate of the optimized parameters with its
+/// weights shared across coordinates. A standard <see cref="LstmCell"/> reads each coordinate's preprocessed gradient and
+/// loss (Andrychowicz et al. 2016, appendix A: (log|v|/p, sign v) when |v| ≥ e^−p, else (−1, e^p v)); a second cell whose
+/// cell state is the parameter itself then updates it: θ_t = f_t ⊙ θ_{t−1} − i_t ⊙ ∇_t, with gates
+/// i_t = σ(W_I·[h_t, θ_{t−1}, i_{t−1}] + b_I) and f_t = σ(W_F·[h_t, θ_{t−1}, f_{t−1}] + b_F). The biases start so that
+/// f ≈ 1 and i ≈ a given step size, so the untrained optimizer is SGD and meta-training learns from there. Its state per
+/// coordinate (the first cell's h and c, the previous i and f) starts at zero and is carried from step to step. This file is
+/// the description and its ONNX lowering (forward only on a device: the gradient it reads comes from our autodiff);
+/// <c>TorchLstmOptimizer</c> is the TorchSharp lowering. Stateless and thread-safe.
 /// </summary>
 public sealed class LstmOptimizer
 {
-    /// <summary>p of the gradient preprocessing.</summary>
+    /// <summary>p of the input preprocessing.</summary>
     public const float Preprocessing = 10f;
 
-    /// <summary>The output's scale (Andrychowicz et al. use 0.1), so that the untrained optimizer takes small steps.</summary>
-    public const float OutputScale = 0.1f;
+    /// <summary>The forget gate's initial bias: σ(5) ≈ 0.993, so the parameters are kept.</summary>
+    public const float ForgetBias = 5f;
 
-    /// <summary>Describes an optimizer of <paramref name="hiddenSize"/> units per layer (20 in the paper) named under <paramref name="prefix"/>.</summary>
-    public LstmOptimizer(int hiddenSize = 20, string prefix = "optimizer")
+    /// <summary>Describes an optimizer of <paramref name="hiddenSize"/> units (20 in the paper) whose input gate starts at <paramref name="initialStep"/>.</summary>
+    public LstmOptimizer(float initialStep, int hiddenSize = 20, string prefix = "optimizer")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        if (!(initialStep is > 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialStep), initialStep, "the input gate is a sigmoid, so the initial step size must lie in (0, 1)");
+        }
+
         Prefix = prefix;
         HiddenSize = hiddenSize;
-        First = new LstmCell($"{prefix}.lstm1", 2, hiddenSize);
-        Second = new LstmCell($"{prefix}.lstm2", hiddenSize, hiddenSize);
+        Cell = new LstmCell($"{prefix}.lstm", 4, hiddenSize);
         Parameters =
         [
-            .. First.Parameters,
-            .. Second.Parameters,
-            new ParameterSpec(OutputWeight, [1, hiddenSize], ParameterInit.UniformFanIn, hiddenSize),
-            new ParameterSpec(OutputBias, [1], ParameterInit.UniformFanIn, hiddenSize),
+            .. Cell.Parameters,
+            new ParameterSpec(InputWeight, [1, hiddenSize + 2], ParameterInit.UniformFanIn, hiddenSize + 2),
+            new ParameterSpec(InputBias, [1], ParameterInit.Constant, Value: MathF.Log(initialStep / (1 - initialStep))),
+            new ParameterSpec(ForgetWeight, [1, hiddenSize + 2], ParameterInit.UniformFanIn, hiddenSize + 2),
+            new ParameterSpec(ForgetBiasName, [1], ParameterInit.Constant, Value: ForgetBias),
         ];
     }
 
     /// <summary>Prefix of every name.</summary>
     public string Prefix { get; }
 
-    /// <summary>H, units per layer.</summary>
+    /// <summary>H, the first cell's units.</summary>
     public int HiddenSize { get; }
 
-    /// <summary>The first layer, over the preprocessed gradient (2 features per coordinate).</summary>
-    public LstmCell First { get; }
+    /// <summary>The first layer, over the preprocessed gradient and loss (4 features per coordinate).</summary>
+    public LstmCell Cell { get; }
 
-    /// <summary>The second layer.</summary>
-    public LstmCell Second { get; }
+    /// <summary>Name of W_I, [1, H + 2].</summary>
+    public string InputWeight => $"{Prefix}.input.weight";
 
-    /// <summary>Name of the output layer's weight, [1, H].</summary>
-    public string OutputWeight => $"{Prefix}.out.weight";
+    /// <summary>Name of b_I, [1].</summary>
+    public string InputBias => $"{Prefix}.input.bias";
 
-    /// <summary>Name of the output layer's bias, [1].</summary>
-    public string OutputBias => $"{Prefix}.out.bias";
+    /// <summary>Name of W_F, [1, H + 2].</summary>
+    public string ForgetWeight => $"{Prefix}.forget.weight";
 
-    /// <summary>The learned weights φ: both cells and the output layer.</summary>
+    /// <summary>Name of b_F, [1].</summary>
+    public string ForgetBiasName => $"{Prefix}.forget.bias";
+
+    /// <summary>The learned weights φ: the cell's, then W_I, b_I, W_F, b_F.</summary>
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
-    /// <summary>The names of the per-coordinate state: h and c of each layer.</summary>
-    public IReadOnlyList<string> StateNames => [$"{Prefix}.h1", $"{Prefix}.c1", $"{Prefix}.h2", $"{Prefix}.c2"];
+    /// <summary>The names of the per-coordinate state: the cell's h and c, the previous input and forget gates.</summary>
+    public IReadOnlyList<string> StateNames => [$"{Prefix}.h", $"{Prefix}.c", $"{Prefix}.i", $"{Prefix}.f"];
 
     /// <summary>The state for <paramref name="coordinates"/> coordinates, all zeros initially.</summary>
     public IReadOnlyList<ParameterSpec> State(long coordinates) =>
-        [.. StateNames.Select(name => new ParameterSpec(name, [coordinates, HiddenSize], ParameterInit.Zeros))];
+    [
+        new(StateNames[0], [coordinates, HiddenSize], ParameterInit.Zeros),
+        new(StateNames[1], [coordinates, HiddenSize], ParameterInit.Zeros),
+        new(StateNames[2], [coordinates, 1], ParameterInit.Zeros),
+        new(StateNames[3], [coordinates, 1], ParameterInit.Zeros),
+    ];
 
     /// <summary>
-    /// Appends one step: gradients [P, 1] and the state (by <see cref="StateNames"/>) → the update [P, 1] to subtract from
-    /// the parameters and the next state, in <see cref="StateNames"/> order.
+    /// Appends one step: the parameters θ [P, 1], their gradients [P, 1], the loss (a scalar) and the state (by
+    /// <see cref="StateNames"/>) → θ′ [P, 1] and the next state, in <see cref="StateNames"/> order.
     /// </summary>
-    public (string Update, string[] State) Step(GraphBuilder g, string gradients, IReadOnlyList<string> state, IReadOnlyDictionary<string, string> parameters)
+    public (string Theta, string[] State) Step(GraphBuilder g, string theta, string gradients, string loss, IReadOnlyList<string> state, IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(parameters);
-        var (h1, c1) = First.Step(g, Preprocess(g, gradients), state[0], state[1], parameters);
-        var (h2, c2) = Second.Step(g, h1, state[2], state[3], parameters);
-        var output = Layers.Linear(g, h2, parameters[OutputWeight], parameters[OutputBias]);
-        return (g.Op("Mul", [output, g.Scalar(OutputScale)]), [h1, c1, h2, c2]);
+        var losses = g.Op("Expand", [g.Op("Reshape", [loss, g.Int64s(1, 1)]), g.Op("Shape", [gradients])]);
+        var input = g.Op("Concat", [Preprocess(g, gradients), Preprocess(g, losses)], Attr.Int("axis", 1));
+        var (h, c) = Cell.Step(g, input, state[0], state[1], parameters);
+        string Gate(string previous, string weight, string bias) =>
+            g.Op("Sigmoid", [Layers.Linear(g, g.Op("Concat", [h, theta, previous], Attr.Int("axis", 1)), parameters[weight], parameters[bias])]);
+        var i = Gate(state[2], InputWeight, InputBias);
+        var f = Gate(state[3], ForgetWeight, ForgetBiasName);
+        var next = g.Op("Sub", [g.Op("Mul", [f, theta]), g.Op("Mul", [i, gradients])]);
+        return (next, [h, c, i, f]);
     }
 
-    /// <summary>[P, 1] gradients → [P, 2] inputs, as <see cref="LstmOptimizer"/> says.</summary>
-    private static string Preprocess(GraphBuilder g, string gradients)
+    /// <summary>[P, 1] values → [P, 2] inputs, as <see cref="LstmOptimizer"/> says.</summary>
+    private static string Preprocess(GraphBuilder g, string values)
     {
         var threshold = g.Scalar(Math.Exp(-Preprocessing));
-        var magnitude = g.Op("Abs", [gradients]);
+        var magnitude = g.Op("Abs", [values]);
         var large = g.Op("GreaterOrEqual", [magnitude, threshold]);
         var logScale = g.Op("Div", [g.Op("Log", [g.Op("Max", [magnitude, threshold])]), g.Scalar(Preprocessing)]);
         var first = g.Op("Where", [large, logScale, g.Scalar(-1)]);
-        var second = g.Op("Where", [large, g.Op("Sign", [gradients]), g.Op("Mul", [gradients, g.Scalar(Math.Exp(Preprocessing))])]);
+        var second = g.Op("Where", [large, g.Op("Sign", [values]), g.Op("Mul", [values, g.Scalar(Math.Exp(Preprocessing))])]);
         return g.Op("Concat", [first, second], Attr.Int("axis", 1));
     }
 }

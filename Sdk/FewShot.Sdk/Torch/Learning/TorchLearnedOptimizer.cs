@@ -6,7 +6,7 @@ namespace FewShot.Sdk.Torch.Learning;
 
 /// <summary>
 /// The TorchSharp meta-step of <see cref="LearnedOptimizer"/>: the body embeds support and query once; T steps of the
-/// learned optimizer move the head on the support loss (its gradient a constant, as in Andrychowicz et al.); the query loss
+/// learned optimizer move the head on the support loss (its gradient and loss constants, as in both papers); the query loss
 /// after them differentiates into θ₀ (body and head) and the optimizer's weights φ.
 /// </summary>
 public sealed class TorchLearnedOptimizer : TorchLearner
@@ -46,13 +46,14 @@ public sealed class TorchLearnedOptimizer : TorchLearner
         {
             var loss = TorchLosses.Loss(TaskKind.Classification, _model.Head(current, features), labels, features);
             var gradients = torch.autograd.grad([loss], head.Select(i => current[i]).ToArray(), retain_graph: true);
+            var theta = torch.cat(head.Select(i => current[i].reshape(-1, 1)).ToArray(), 0);
             var flat = torch.cat(gradients.Select(g => g.detach().reshape(-1, 1)).ToArray(), 0);
-            (var update, state) = _optimizer.Step(flat, state, phi);
+            (theta, state) = _optimizer.Step(theta, flat, loss.detach(), state, phi);
             long offset = 0;
             foreach (var i in head)
             {
                 var count = current[i].numel();
-                current[i] = current[i] - update.narrow(0, offset, count).reshape(current[i].shape);
+                current[i] = theta.narrow(0, offset, count).reshape(current[i].shape);
                 offset += count;
             }
         }

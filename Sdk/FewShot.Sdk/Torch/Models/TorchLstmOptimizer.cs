@@ -4,22 +4,20 @@ using TorchSharp;
 namespace FewShot.Sdk.Torch.Models;
 
 /// <summary>
-/// The TorchSharp lowering of <see cref="LstmOptimizer"/>: the same preprocessing, cells and output over explicit tensors, so
+/// The TorchSharp lowering of <see cref="LstmOptimizer"/>: the same preprocessing, cell and gates over explicit tensors, so
 /// that the query loss after the unrolled steps differentiates into φ. Stateless and thread-safe; tensors it returns belong to
 /// the caller's dispose scope.
 /// </summary>
 public sealed class TorchLstmOptimizer
 {
-    private readonly TorchLstmCell _first;
-    private readonly TorchLstmCell _second;
+    private readonly TorchLstmCell _cell;
 
     /// <summary>Lowers <paramref name="optimizer"/>.</summary>
     public TorchLstmOptimizer(LstmOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Description = optimizer;
-        _first = new TorchLstmCell(optimizer.First);
-        _second = new TorchLstmCell(optimizer.Second);
+        _cell = new TorchLstmCell(optimizer.Cell);
     }
 
     /// <summary>The description this lowers.</summary>
@@ -27,30 +25,35 @@ public sealed class TorchLstmOptimizer
 
     /// <summary>Zero state for <paramref name="coordinates"/> coordinates, in <see cref="LstmOptimizer.StateNames"/> order.</summary>
     public torch.Tensor[] InitialState(long coordinates, torch.Device device) =>
-        [.. Description.StateNames.Select(_ => torch.zeros([coordinates, Description.HiddenSize], device: device))];
+        [.. Description.State(coordinates).Select(s => torch.zeros(s.Shape, device: device))];
 
-    /// <summary>One step: gradients [P, 1] and the state → the update [P, 1] (to subtract) and the next state.</summary>
-    /// <param name="gradients">The gradient of each coordinate.</param>
-    /// <param name="state">h1, c1, h2, c2.</param>
+    /// <summary>One step: θ [P, 1], gradients [P, 1], the loss (scalar) and the state → θ′ [P, 1] and the next state.</summary>
+    /// <param name="theta">The parameters, flattened.</param>
+    /// <param name="gradients">Their gradients.</param>
+    /// <param name="loss">The loss they were taken of.</param>
+    /// <param name="state">h, c, i, f.</param>
     /// <param name="phi">The optimizer's weights, in <see cref="LstmOptimizer.Parameters"/> order.</param>
-    public (torch.Tensor Update, torch.Tensor[] State) Step(torch.Tensor gradients, IReadOnlyList<torch.Tensor> state, IReadOnlyList<torch.Tensor> phi)
+    public (torch.Tensor Theta, torch.Tensor[] State) Step(torch.Tensor theta, torch.Tensor gradients, torch.Tensor loss, IReadOnlyList<torch.Tensor> state, IReadOnlyList<torch.Tensor> phi)
     {
+        ArgumentNullException.ThrowIfNull(theta);
         ArgumentNullException.ThrowIfNull(gradients);
+        ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(phi);
-        var (h1, c1) = _first.Step(Preprocess(gradients), state[0], state[1], phi[0], phi[1], phi[2]);
-        var (h2, c2) = _second.Step(h1, state[2], state[3], phi[3], phi[4], phi[5]);
-        var output = TorchLayers.Linear(h2, phi[6], phi[7]);
-        return (output * LstmOptimizer.OutputScale, [h1, c1, h2, c2]);
+        var losses = loss.reshape(1, 1).expand(gradients.shape);
+        var (h, c) = _cell.Step(torch.cat([Preprocess(gradients), Preprocess(losses)], 1), state[0], state[1], phi[0], phi[1], phi[2]);
+        var i = torch.sigmoid(TorchLayers.Linear(torch.cat([h, theta, state[2]], 1), phi[3], phi[4]));
+        var f = torch.sigmoid(TorchLayers.Linear(torch.cat([h, theta, state[3]], 1), phi[5], phi[6]));
+        return ((f * theta) - (i * gradients), [h, c, i, f]);
     }
 
-    private static torch.Tensor Preprocess(torch.Tensor gradients)
+    private static torch.Tensor Preprocess(torch.Tensor values)
     {
         var threshold = Math.Exp(-LstmOptimizer.Preprocessing);
-        var magnitude = gradients.abs();
+        var magnitude = values.abs();
         var large = magnitude >= threshold;
-        var first = torch.where(large, magnitude.clamp_min(threshold).log() / LstmOptimizer.Preprocessing, torch.full_like(gradients, -1));
-        var second = torch.where(large, gradients.sign(), gradients * Math.Exp(LstmOptimizer.Preprocessing));
+        var first = torch.where(large, magnitude.clamp_min(threshold).log() / LstmOptimizer.Preprocessing, torch.full_like(values, -1));
+        var second = torch.where(large, values.sign(), values * Math.Exp(LstmOptimizer.Preprocessing));
         return torch.cat([first, second], 1);
     }
 }

@@ -55,6 +55,13 @@ public static class BundleNames
     /// <summary>Adapt input: class indices int64 [n] (classification), or targets float [n, size] (regression).</summary>
     public const string SupportY = "support_y";
 
+    /// <summary>
+    /// Optional input of the one-step adapt graph: the 0-based index of the step a run takes, int64 scalar. The runtime
+    /// feeds it (0 on the first run, S−1 on the last) to a graph that declares it, so that a step may depend on its index
+    /// (per-step learned learning rates, MAML++'s LSLR).
+    /// </summary>
+    public const string Step = "step";
+
     /// <summary>Adapt output and predict input of prototype bundles: one embedding per class, float [N, D].</summary>
     public const string Prototypes = "prototypes";
 
@@ -64,7 +71,7 @@ public static class BundleNames
     /// <summary>Every graph input and output name that the format reserves; no parameter may take one.</summary>
     public static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        X, Output, Score, Features, SupportX, SupportFeatures, SupportY, Prototypes,
+        X, Output, Score, Features, SupportX, SupportFeatures, SupportY, Step, Prototypes,
     };
 
     /// <summary>The adapt graphs' output name for <paramref name="parameter"/>: "adapted." + name.</summary>

@@ -29,6 +29,11 @@ public static class GraphExpectations
 
         Add(BundleNames.SupportX, GraphElementType.Float, batch, "the support batch");
         Add(BundleNames.SupportFeatures, GraphElementType.Float, [null, null], "the support features");
+        if (entry == BundleNames.AdaptEntry && kind != OutputKind.Embedding)
+        {
+            Add(BundleNames.Step, GraphElementType.Int64, [], "the index of the step, an int64 scalar");
+        }
+
         if (kind == OutputKind.Regression)
         {
             Add(BundleNames.SupportY, GraphElementType.Float, [null, manifest.Output.Size], "the support targets");
@@ -151,7 +156,7 @@ public static class GraphExpectations
             $"outputs '{unlisted}', but innerLoop.adaptedParameters does not list it; the adapted state would silently drop it");
         string[] fetched = [.. required.Where(r => r.Name != BundleNames.Features).Select(r => r.Name)];
         string[] taken = [.. manifest.Parameters.Select(p => p.Name).Where(inputs.Contains)];
-        return new GraphUse(entry, taken, support, readsLabels, fetched);
+        return new GraphUse(entry, taken, support, readsLabels, fetched, inputs.Contains(BundleNames.Step));
     }
 
     private static long?[] Shape(ModelManifest manifest, string parameter) =>

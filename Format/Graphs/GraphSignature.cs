@@ -15,7 +15,8 @@ public sealed record GraphSignature(IReadOnlyList<TensorSignature> Inputs, IRead
 /// <param name="Support">Adapt graphs: "support_x" or "support_features"; null for predict.</param>
 /// <param name="ReadsLabels">Adapt graphs: whether it takes "support_y".</param>
 /// <param name="Outputs">The outputs a run fetches: "adapted.*" in adaptedParameters order, or "prototypes"; predict's "output" (+ "score").</param>
-public sealed record GraphUse(string Entry, IReadOnlyList<string> Parameters, string? Support, bool ReadsLabels, IReadOnlyList<string> Outputs)
+/// <param name="ReadsStep">The one-step adapt graph: whether it takes "step", the index of the step it takes.</param>
+public sealed record GraphUse(string Entry, IReadOnlyList<string> Parameters, string? Support, bool ReadsLabels, IReadOnlyList<string> Outputs, bool ReadsStep = false)
 {
     /// <summary>Whether an adapt graph reads predict's "features" of the support batch instead of the batch itself.</summary>
     public bool ReadsFeatures => Support == BundleNames.SupportFeatures;

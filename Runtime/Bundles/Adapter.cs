@@ -77,7 +77,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         var data = new float[checked(classes * manifest.Output.Size)];
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(data, shape);
         AdaptGraph first = graphs.First;
-        RunOnce(run, first, [Support(first, x, features), labels, .. first.Constants], [output], "computing the prototypes", last: true);
+        RunOnce(run, first, Feeds(first, [], x, features, labels, null), [output], "computing the prototypes", last: true);
         if (!InputChecks.AllFinite(data))
         {
             throw InputChecks.Diverged(BundleNames.Prototypes, "computing the prototypes");
@@ -93,13 +93,16 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         if (unrolled)
         {
             AdaptGraph k = graphs.Unrolled!;
-            RunOnce(run, k, Feeds(k, [], x, features, labels), current.Values, $"{steps} unrolled steps", last: true);
+            RunOnce(run, k, Feeds(k, [], x, features, labels, null), current.Values, $"{steps} unrolled steps", last: true);
             current.RequireFinite(names, stage: $"{steps} unrolled steps");
             return current.ToAdapted(names);
         }
 
+        // The step index, for graphs whose step depends on it: one pinned scalar, rewritten in place before each run.
         AdaptGraph first = graphs.First;
-        RunOnce(run, first, Feeds(first, [], x, features, labels), current.Values, "adapt step 1", last: steps == 1);
+        long[] index = [0];
+        using OrtValue? stepIndex = first.ReadsStep ? OrtValue.CreateTensorValueFromMemory(index, []) : null;
+        RunOnce(run, first, Feeds(first, [], x, features, labels, stepIndex), current.Values, "adapt step 1", last: steps == 1);
         current.RequireFinite(names, step: 1);
         if (steps == 1)
         {
@@ -109,8 +112,8 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         // Each binding reads one buffer set and writes the other; steps alternate between them without allocating.
         using StateBuffers other = new(graphs.StateShapes);
         AdaptGraph step = graphs.Step!;
-        using OrtIoBinding forward = Bind(step, current.Values, other.Values, x, features, labels);
-        using OrtIoBinding backward = Bind(step, other.Values, current.Values, x, features, labels);
+        using OrtIoBinding forward = Bind(step, current.Values, other.Values, x, features, labels, stepIndex);
+        using OrtIoBinding backward = Bind(step, other.Values, current.Values, x, features, labels, stepIndex);
         int s = 2;
         try
         {
@@ -118,7 +121,15 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             {
                 run.ThrowIfCancelled();
                 bool even = s % 2 == 0;
-                step.Run.Session.RunWithBinding(s == steps ? run.FinalOptions : run.Options, even ? forward : backward);
+                OrtIoBinding binding = even ? forward : backward;
+                if (stepIndex is not null)
+                {
+                    // Bound again each step: ONNX Runtime copies a bound input to the device that reads it when it is bound.
+                    index[0] = s - 1;
+                    binding.BindInput(BundleNames.Step, stepIndex);
+                }
+
+                step.Run.Session.RunWithBinding(s == steps ? run.FinalOptions : run.Options, binding);
 
                 // Checked every step, so that a divergence names the step where it began.
                 (even ? other : current).RequireFinite(names, s);
@@ -144,12 +155,12 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         }
     }
 
-    private static OrtIoBinding Bind(AdaptGraph graph, OrtValue[] from, OrtValue[] to, OrtValue x, OrtValue features, OrtValue? labels)
+    private static OrtIoBinding Bind(AdaptGraph graph, OrtValue[] from, OrtValue[] to, OrtValue x, OrtValue features, OrtValue? labels, OrtValue? step)
     {
         OrtIoBinding binding = graph.Run.Session.CreateIoBinding();
         try
         {
-            OrtValue[] inputs = Feeds(graph, from, x, features, labels);
+            OrtValue[] inputs = Feeds(graph, from, x, features, labels, step);
             for (int i = 0; i < inputs.Length; i++)
             {
                 binding.BindInput(graph.Run.Inputs[i], inputs[i]);
@@ -169,8 +180,8 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         }
     }
 
-    private static OrtValue[] Feeds(AdaptGraph graph, OrtValue[] state, OrtValue x, OrtValue features, OrtValue? labels) =>
-        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtValue>(), .. graph.Constants];
+    private static OrtValue[] Feeds(AdaptGraph graph, OrtValue[] state, OrtValue x, OrtValue features, OrtValue? labels, OrtValue? step) =>
+        [.. state, Support(graph, x, features), .. graph.ReadsLabels ? [labels!] : Array.Empty<OrtValue>(), .. graph.ReadsStep ? [step!] : Array.Empty<OrtValue>(), .. graph.Constants];
 
     // adapt_k may read support_x while the one-step graph reads support_features: each graph gets what it declares.
     private static OrtValue Support(AdaptGraph graph, OrtValue x, OrtValue features) => graph.ReadsFeatures ? features : x;

@@ -171,8 +171,9 @@ internal sealed class BundleGraphs : IDisposable
     private AdaptGraph PrepareAdapt(InferenceSession session, GraphUse use, string[] state)
     {
         string[] labels = use.ReadsLabels ? [BundleNames.SupportY] : [];
-        var run = new PreparedRun(session, [.. state, use.Support!, .. labels, .. use.Parameters.Except(state)], [.. use.Outputs]);
-        return new AdaptGraph(run, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(use, state));
+        string[] step = use.ReadsStep ? [BundleNames.Step] : [];
+        var run = new PreparedRun(session, [.. state, use.Support!, .. labels, .. step, .. use.Parameters.Except(state)], [.. use.Outputs]);
+        return new AdaptGraph(run, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(use, state), use.ReadsStep);
     }
 
     // θ₀ for the parameters a graph takes, less those a run feeds from the adapted state, in the graph's parameter order.

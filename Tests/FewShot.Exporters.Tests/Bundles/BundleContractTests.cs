@@ -35,6 +35,10 @@ public sealed class BundleContractTests
         { "labels of the wrong type", "adapt.onnx declares 'support_y' (the support class indices) as Float; expected Int64" },
         { "no support input", "adapt.onnx must take exactly one of 'support_x' and 'support_features'; it takes neither" },
         { "features without the predict output", "predict.onnx has no output 'features'" },
+        { "step index as a float", "adapt.onnx declares 'step' (the index of the step, an int64 scalar) as Float; expected Int64" },
+        { "step index as a vector", "adapt.onnx declares 'step' (the index of the step, an int64 scalar) with shape [n]; expected []" },
+        { "step index in the unrolled graph", "adapt_k.onnx takes input 'step', which is neither a parameter nor one of the inputs this graph may take" },
+        { "step index in predict", "predict.onnx takes input 'step', which is neither a parameter nor one of the inputs this graph may take" },
     };
 
     [Theory]
@@ -105,10 +109,21 @@ public sealed class BundleContractTests
             case "features without the predict output":
                 BundleContents anil = TestBundles.Anil();
                 return WithGraph(anil, "predict", g => g.Output.Remove(g.Output.Single(o => o.Name == BundleNames.Features)));
+            case "step index as a float":
+                return WithGraph(StepRates(), "adapt", g => g.Input.Single(i => i.Name == BundleNames.Step).Type.TensorType.ElemType = (int)DataType.Float);
+            case "step index as a vector":
+                return WithGraph(StepRates(), "adapt", g => g.Input.Single(i => i.Name == BundleNames.Step).Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "n" }));
+            case "step index in the unrolled graph":
+                BundleContents rates = StepRates();
+                return new BundleContents { Manifest = m, Parameters = rates.Parameters, Predict = rates.Predict, Adapt = rates.Adapt, AdaptK = rates.Adapt };
+            case "step index in predict":
+                return WithGraph(maml, "predict", g => g.Input.Add(Input(BundleNames.Step, DataType.Int64)));
             default:
                 throw new ArgumentOutOfRangeException(nameof(violation), violation, "unknown violation");
         }
     }
+
+    private static BundleContents StepRates() => TestBundles.Maml(stepRates: [0.5f, 0.2f, 0.8f]);
 
     private static BundleContents With(BundleContents c, ModelManifest? manifest = null, IReadOnlyList<TensorProto>? parameters = null) =>
         new() { Manifest = manifest ?? c.Manifest, Parameters = parameters ?? c.Parameters, Predict = c.Predict, Adapt = c.Adapt, AdaptK = c.AdaptK };

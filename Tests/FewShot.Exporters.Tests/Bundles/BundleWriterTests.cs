@@ -109,6 +109,7 @@ public sealed class BundleWriterTests
     [Theory]
     [InlineData("maml")]
     [InlineData("meta-sgd")]
+    [InlineData("step-rates")]
     [InlineData("anil")]
     [InlineData("protonet")]
     [InlineData("autoencoder")]
@@ -119,6 +120,7 @@ public sealed class BundleWriterTests
         {
             "maml" => TestBundles.Maml(),
             "meta-sgd" => TestBundles.Maml(metaSgd: true),
+            "step-rates" => TestBundles.Maml(stepRates: [0.5f, 0.2f, 0.8f]),
             "anil" => TestBundles.Anil(),
             "protonet" => TestBundles.ProtoNet(),
             "autoencoder" => TestBundles.Autoencoder(),

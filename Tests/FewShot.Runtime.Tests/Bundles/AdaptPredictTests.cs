@@ -60,6 +60,27 @@ public sealed class AdaptPredictTests
     }
 
     [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void PerStepRates_EachStepTakesItsOwnRate_AndTheLastOneBeyondThem(int steps)
+    {
+        float[] rates = [0.5f, 0.2f, 0.8f];
+        BundleContents contents = TestBundles.Maml(steps: 3, stepRates: rates);
+        using FewShotModel model = BundleTestData.Load(contents);
+        string[] labels = BundleTestData.Labels(9, "a", "b", "c");
+
+        AdaptedModel adapted = model.Adapt(Support, labels, new AdaptOptions { Steps = steps });
+
+        var reference = new MlpReference(contents);
+        for (int s = 0; s < steps; s++)
+        {
+            reference.StepCrossEntropy(Support, [.. labels.Select(l => (long)(l[0] - 'a'))], (_, _) => rates[Math.Min(s, rates.Length - 1)]);
+        }
+
+        AssertState(reference, adapted, "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias");
+    }
+
+    [Theory]
     [InlineData(4)]
     [InlineData(2)]
     public void Anil_AdaptsOnlyTheHead_FromFeaturesComputedOnce(int steps)
@@ -193,12 +214,13 @@ public sealed class AdaptPredictTests
         }
     }
 
-    public static TheoryData<string> GradientBundles() => ["maml", "meta-sgd", "anil", "autoencoder", "regression"];
+    public static TheoryData<string> GradientBundles() => ["maml", "meta-sgd", "step-rates", "anil", "autoencoder", "regression"];
 
     internal static BundleContents GradientBundle(string name) => name switch
     {
         "maml" => TestBundles.Maml(),
         "meta-sgd" => TestBundles.Maml(metaSgd: true),
+        "step-rates" => TestBundles.Maml(stepRates: [0.5f, 0.2f, 0.8f]),
         "anil" => TestBundles.Anil(),
         "autoencoder" => TestBundles.Autoencoder(),
         "regression" => TestBundles.Regression(),

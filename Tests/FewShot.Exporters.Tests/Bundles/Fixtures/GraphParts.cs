@@ -32,7 +32,13 @@ internal static class GraphParts
     /// </summary>
     public static Dictionary<string, string> Unroll(
         GraphBuilder g, Dictionary<string, string> current, IReadOnlyList<string> adapted, int steps,
-        Func<IReadOnlyDictionary<string, string>, string> loss, Func<string, string> rate)
+        Func<IReadOnlyDictionary<string, string>, string> loss, Func<string, string> rate) =>
+        Unroll(g, current, adapted, steps, loss, (_, name) => rate(name));
+
+    /// <summary>As the other overload, with a step size that may depend on the step's index: rate(step, name).</summary>
+    public static Dictionary<string, string> Unroll(
+        GraphBuilder g, Dictionary<string, string> current, IReadOnlyList<string> adapted, int steps,
+        Func<IReadOnlyDictionary<string, string>, string> loss, Func<int, string, string> rate)
     {
         var values = new Dictionary<string, string>(current, StringComparer.Ordinal);
         for (int step = 0; step < steps; step++)
@@ -41,7 +47,7 @@ internal static class GraphParts
             IReadOnlyDictionary<string, string> grads = Gradients.Append(g, loss(values), wrt);
             foreach (string name in adapted)
             {
-                values[name] = g.Op("Sub", [values[name], g.Op("Mul", [grads[values[name]], rate(name)])]);
+                values[name] = g.Op("Sub", [values[name], g.Op("Mul", [grads[values[name]], rate(step, name)])]);
             }
         }
 

@@ -20,22 +20,37 @@ internal static class TestBundles
 
     /// <summary>
     /// Mlp(<paramref name="inputs"/>, <paramref name="hidden"/>, <paramref name="classes"/>) adapted by SGD on softmax
-    /// cross-entropy: MAML (or Meta-SGD, with per-element rates).
+    /// cross-entropy: MAML (or Meta-SGD, with per-element rates; or with one rate per step, <paramref name="stepRates"/>,
+    /// the last one beyond them: the one-step graph then reads "step").
     /// </summary>
     public static BundleContents Maml(
-        int steps = 3, float rate = 0.5f, int classes = 3, int minClasses = 2, bool metaSgd = false, int seed = 1, int inputs = Inputs, int hidden = Hidden)
+        int steps = 3, float rate = 0.5f, int classes = 3, int minClasses = 2, bool metaSgd = false, int seed = 1, int inputs = Inputs, int hidden = Hidden,
+        float[]? stepRates = null)
     {
         TensorProto[] theta = MlpTheta(seed, classes, inputs, hidden);
         float[]? rates = metaSgd ? [.. Enumerable.Range(0, 1000).Select(i => rate * (0.5f + ((i % 7) / 7f)))] : null;
-        ModelProto Adapt(int k) => Build("adapt", g =>
+        ModelProto Adapt(int k, bool repeated) => Build("adapt", g =>
         {
             var p = P.ParameterInputs(g, theta);
             string x = g.Input(BundleNames.SupportX, DataType.Float, "n", inputs);
             string y = g.Input(BundleNames.SupportY, DataType.Int64, "n");
-            Func<string, string> stepSize = rates is null
+            Func<string, string> stepSize = Cached(rates is null
                 ? _ => g.Scalar(rate)
-                : name => g.Initializer(TensorData.Float($"rate.{name}", [.. Dims(theta, name)], rates.AsSpan(0, Count(theta, name))));
-            var final = P.Unroll(g, p, [.. theta.Select(t => t.Name)], k, v => Losses.SoftmaxCrossEntropy(g, Mlp(g, x, v), y), Cached(stepSize));
+                : name => g.Initializer(TensorData.Float($"rate.{name}", [.. Dims(theta, name)], rates.AsSpan(0, Count(theta, name)))));
+            Func<int, string, string> perStep = (_, name) => stepSize(name);
+            if (stepRates is not null && repeated)
+            {
+                // The repeated graph picks its step's rate from the table: table[min(step, K − 1)].
+                string index = g.Op("Min", [g.Input(BundleNames.Step, DataType.Int64), g.Constant(TensorData.Int64("", [], [stepRates.Length - 1L]))]);
+                string picked = g.Op("Gather", [g.Constant(TensorData.Float("", [stepRates.Length], stepRates)), index]);
+                perStep = (_, _) => picked;
+            }
+            else if (stepRates is not null)
+            {
+                perStep = (step, _) => g.Scalar(stepRates[Math.Min(step, stepRates.Length - 1)]);
+            }
+
+            var final = P.Unroll(g, p, [.. theta.Select(t => t.Name)], k, v => Losses.SoftmaxCrossEntropy(g, Mlp(g, x, v), y), CachedPerStep(perStep));
             P.AdaptedOutputs(g, final, theta);
         });
 
@@ -48,8 +63,8 @@ internal static class TestBundles
             },
             Parameters = theta,
             Predict = Predict(theta, g => Mlp(g, BundleNames.X, P.ParameterInputs(g, theta)), classes, inputs),
-            Adapt = Adapt(1),
-            AdaptK = Adapt(steps),
+            Adapt = Adapt(1, repeated: true),
+            AdaptK = Adapt(steps, repeated: false),
         };
     }
 
@@ -237,6 +252,12 @@ internal static class TestBundles
     {
         var cache = new Dictionary<string, string>(StringComparer.Ordinal);
         return name => cache.TryGetValue(name, out string? value) ? value : cache[name] = make(name);
+    }
+
+    private static Func<int, string, string> CachedPerStep(Func<int, string, string> make)
+    {
+        var cache = new Dictionary<(int, string), string>();
+        return (step, name) => cache.TryGetValue((step, name), out string? value) ? value : cache[(step, name)] = make(step, name);
     }
 
     private static long[] Dims(TensorProto[] theta, string name) => [.. theta.Single(t => t.Name == name).Dims];

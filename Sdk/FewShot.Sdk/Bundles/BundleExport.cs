@@ -135,6 +135,7 @@ public static class BundleExport
     private static string Normalization(RunConfiguration run) => run.Dataset switch
     {
         "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
+        "fashion-mnist" => "Fashion-MNIST: 28x28 grayscale, byte / 255; the item bright (1.0), the background dark (0.0)",
         "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
         _ => "sinusoid inputs x in [-5, 5], unscaled",
     };
@@ -144,6 +145,9 @@ public static class BundleExport
     private static ManifestPreprocessing? Preprocessing(RunConfiguration run, long[] shape) => run.Dataset switch
     {
         "omniglot" => ManifestPreprocessing.Omniglot,
+
+        // Fashion-MNIST's items are bright on black, as Omniglot's strokes are after preprocessing.
+        "fashion-mnist" => ManifestPreprocessing.Omniglot,
         "folder" when shape is [1 or 3, _, _] => new ManifestPreprocessing
         {
             Channels = shape[0] == 1 ? ChannelOrder.Gray : ChannelOrder.Rgb,

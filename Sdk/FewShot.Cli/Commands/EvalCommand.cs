@@ -15,7 +15,7 @@ internal static class EvalCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var run = new Option<string>("--run") { Description = "Run folder written by fewshot train", Required = true };
-        var dataset = new Option<string?>("--dataset") { Description = "omniglot, sinusoid or folder (default: the run's)" };
+        var dataset = new Option<string?>("--dataset") { Description = "omniglot, fashion-mnist, sinusoid or folder (default: the run's)" };
         var data = RunOptions.Data();
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
         var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" };

@@ -21,7 +21,7 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder or finetune.</summary>
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune or metalstm.</summary>
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>

@@ -100,5 +100,28 @@ public sealed class ManifestJsonTests
     public void FeatureNormalization_RulesNameTheField(string normalization, string? batchNorm, string expected) =>
         Assert.StartsWith(expected, ManifestRules.FindProblem(Valid with { FeatureNormalization = normalization, BatchNorm = batchNorm }));
 
+    [Fact]
+    public void CarriedState_IsLeftOutWhenNull_AndReadBackWhenGiven()
+    {
+        Assert.DoesNotContain("carriedState", Encoding.UTF8.GetString(ManifestJson.Write(Valid)), StringComparison.Ordinal);
+        Assert.Null(ManifestJson.Read(ManifestJson.Write(Valid)).InnerLoop!.CarriedState);
+        ModelManifest carrying = Valid with
+        {
+            Parameters = [.. Valid.Parameters, new ManifestParameter { Name = "opt.h", Shape = [3925, 20] }],
+            InnerLoop = Valid.InnerLoop! with { CarriedState = ["opt.h"] },
+        };
+
+        ModelManifest read = ManifestJson.Read(ManifestJson.Write(carrying));
+
+        Assert.Equal(["opt.h"], read.InnerLoop!.CarriedState);
+        Assert.Equal(["w", "opt.h"], read.InnerLoop.State);
+    }
+
+    [Theory]
+    [InlineData("v", "innerLoop.carriedState names 'v', which is not a parameter")]
+    [InlineData("w", "innerLoop.carriedState names 'w' twice or also as an adapted parameter")]
+    public void CarriedState_MustBeParametersNotAdapted(string name, string expected) =>
+        Assert.StartsWith(expected, ManifestRules.FindProblem(Valid with { InnerLoop = Valid.InnerLoop! with { CarriedState = [name] } }));
+
     private static byte[] Edit(Func<string, string> edit) => Encoding.UTF8.GetBytes(edit(Encoding.UTF8.GetString(ManifestJson.Write(Valid))));
 }

@@ -143,6 +143,13 @@ public static class ManifestRules
                 $"innerLoop.adaptedParameters names '{name}', which is not a parameter (parameters: {string.Join(", ", parameters)})");
             Require(seen.Add(name!), $"innerLoop.adaptedParameters names '{name}' twice");
         }
+
+        foreach (string name in loop.CarriedState ?? [])
+        {
+            Require(name is not null && parameters.Contains(name),
+                $"innerLoop.carriedState names '{name}', which is not a parameter (its θ₀ is the initial state; parameters: {string.Join(", ", parameters)})");
+            Require(seen.Add(name!), $"innerLoop.carriedState names '{name}' twice or also as an adapted parameter");
+        }
     }
 
     private static void CheckFiles(ModelManifest m)

@@ -39,7 +39,7 @@ internal sealed class BundleGraphs : IDisposable
 
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest);
             PerExamplePrototypes = adaptUse.WritesPrototypeLabels;
-            StateNames = !prototypes ? [.. manifest.InnerLoop!.AdaptedParameters]
+            StateNames = !prototypes ? [.. manifest.InnerLoop!.State]
                 : PerExamplePrototypes ? [BundleNames.Prototypes, BundleNames.PrototypeLabels] : [BundleNames.Prototypes];
             var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
             StateShapes = !prototypes ? [.. StateNames.Select(n => shapes[n])]
@@ -59,7 +59,11 @@ internal sealed class BundleGraphs : IDisposable
             GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures, prototypeLabels: PerExamplePrototypes);
             PredictInput = GraphChecks.Input(predict, BundleNames.X);
             PredictConstants = Theta(predictUse, StateNames);
-            Predict = new PreparedRun(predict, [BundleNames.X, .. StateNames, .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
+
+            // Carried state (a learned optimizer's, a memory's usage) serves adaptation alone; predict reads the rest.
+            IReadOnlyList<string> carried = GraphExpectations.Carried(manifest);
+            PredictState = [.. Enumerable.Range(0, StateNames.Length).Where(i => !carried.Contains(StateNames[i]))];
+            Predict = new PreparedRun(predict, [BundleNames.X, .. PredictState.Select(i => StateNames[i]), .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
             if (First.ReadsFeatures)
             {
                 // The body's features come from θ₀ alone, so every parameter is a constant here.
@@ -74,7 +78,7 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    /// <summary>The adapted model's state names, in feed order: the adapted parameters, or "prototypes" (and "prototype_labels").</summary>
+    /// <summary>The adapted model's state names, in feed order: the adapted parameters, or "prototypes" (and "prototype_labels"), or the adapted parameters and the carried state.</summary>
     public string[] StateNames { get; }
 
     /// <summary>Their shapes from the manifest (-1 for the prototypes' rows: the class count, or the support count).</summary>
@@ -83,7 +87,10 @@ internal sealed class BundleGraphs : IDisposable
     /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
     public bool PerExamplePrototypes { get; }
 
-    /// <summary>Predict: "x", the state tensors, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
+    /// <summary>Positions in <see cref="StateNames"/> of the state that predict reads (all but the carried state), in <see cref="Predict"/>'s feed order.</summary>
+    public int[] PredictState { get; }
+
+    /// <summary>Predict: "x", the state tensors of <see cref="PredictState"/>, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
     public PreparedRun Predict { get; }
 
     /// <summary>θ₀ of the parameters predict takes that the adapted state does not replace, in <see cref="Predict"/>'s feed order; owned here.</summary>

@@ -13,7 +13,7 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder or finetune", DefaultValueFactory = _ => "maml" };
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune or metalstm", DefaultValueFactory = _ => "maml" };
         var dataset = RunOptions.Dataset();
         var data = RunOptions.Data();
         var split = RunOptions.Split();
@@ -32,7 +32,7 @@ internal static class TrainCommand
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
         var norm = new Option<string?>("--norm")
         {
-            Description = $"Conv4's normalization: group (default), instance or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
+            Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
         };
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch (torch engine) and ONNX Runtime (0: the library's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };

@@ -7,13 +7,11 @@ namespace FewShot.Sdk.Models;
 /// </summary>
 public enum FeatureNormalization
 {
-    /// <summary>
-    /// Group normalization with <see cref="FeatureNormalizations.GroupSize"/> channels per group, per example: the default.
-    /// </summary>
-    Group,
-
-    /// <summary>Instance normalization: each channel of each example over its own positions.</summary>
+    /// <summary>Instance normalization: each channel of each example over its own positions. The default.</summary>
     Instance,
+
+    /// <summary>Group normalization with <see cref="FeatureNormalizations.GroupSize"/> channels per group, per example.</summary>
+    Group,
 
     /// <summary>Layer normalization: all channels and positions of each example together.</summary>
     Layer,
@@ -30,15 +28,15 @@ public enum FeatureNormalization
 public static class FeatureNormalizations
 {
     /// <summary>The mode new runs use unless told otherwise.</summary>
-    public const FeatureNormalization Default = FeatureNormalization.Group;
+    public const FeatureNormalization Default = FeatureNormalization.Instance;
 
     /// <summary>Channels per group in <see cref="FeatureNormalization.Group"/> (64 channels: 8 groups).</summary>
     public const int GroupSize = 8;
 
     /// <summary>The names the command line and run.json accept, in <see cref="FeatureNormalization"/> order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["group", "instance", "layer", "batch"];
+    public static IReadOnlyList<string> Names { get; } = ["instance", "group", "layer", "batch"];
 
-    /// <summary>The lowercase name: "group", "instance", "layer" or "batch".</summary>
+    /// <summary>The lowercase name: "instance", "group", "layer" or "batch".</summary>
     public static string Name(this FeatureNormalization mode) => Names[(int)mode];
 
     /// <summary>Parses a name of <see cref="Names"/>.</summary>

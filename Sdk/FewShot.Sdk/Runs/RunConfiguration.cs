@@ -21,7 +21,7 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder or finetune.</summary>
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune or metalstm.</summary>
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>
@@ -74,7 +74,7 @@ public sealed record RunConfiguration
     public int Channels { get; init; } = 64;
 
     /// <summary>
-    /// Conv4's normalization: group (the default), instance, layer (per example, inductive) or batch (transductive
+    /// Conv4's normalization: instance (the default), group, layer (per example, inductive) or batch (transductive
     /// batch statistics, opt-in). A run.json written before this setting existed trained with batch statistics, and
     /// <see cref="Load"/> reads it so.
     /// </summary>

@@ -21,7 +21,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
     {
         "maml-mlp", "fomaml-mlp", "metasgd-mlp", "anil-mlp", "reptile-mlp",
         "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "relationnet", "siamese", "siamese-contrastive", "finetune-conv4", "autoencoder",
-        "maml-conv4-instance", "maml-conv4-layer", "maml-conv4-batch", "protonet-conv4-batch",
+        "maml-conv4-group", "maml-conv4-layer", "protonet-conv4-group", "maml-conv4-batch", "protonet-conv4-batch",
     };
 
     [Theory]
@@ -80,7 +80,8 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "relationnet" => new RelationNet(new RelationNetwork([1, 28, 28], channels: 8)),
             "finetune-conv4" => new FineTune(ParityTasks.Conv4(outputs: 12), conv4, TwoSteps),
             "autoencoder" => new MetaAutoencoder(ParityTasks.Autoencoder(), TwoSteps),
-            "maml-conv4-instance" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Instance), TaskKind.Classification, TwoSteps),
+            "maml-conv4-group" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Group), TaskKind.Classification, TwoSteps),
+            "protonet-conv4-group" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Group)),
             "maml-conv4-layer" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Layer), TaskKind.Classification, TwoSteps),
             "maml-conv4-batch" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Batch), TaskKind.Classification, TwoSteps),
             "protonet-conv4-batch" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Batch)),

@@ -18,6 +18,7 @@ public static class TorchLearners
             RelationNet relationNet => new TorchRelationNet(relationNet),
             Siamese siamese => new TorchSiamese(siamese),
             FineTune fineTune => new TorchFineTune(fineTune),
+            LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),
         };

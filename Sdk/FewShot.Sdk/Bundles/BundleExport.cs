@@ -31,7 +31,7 @@ public static class BundleExport
         var modelNames = algorithm.Model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
 
         // Only the model's own tensors are overridable parameters; an algorithm's extra state (Meta-SGD's learning
-        // rates) is baked into the adapt graphs as plain initializers.
+        // rates, MAML++'s per-step rates) is baked into the adapt graphs as plain initializers.
         var parameters = new List<TensorProto>();
         var baked = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
@@ -77,7 +77,7 @@ public static class BundleExport
     private static (ModelProto Adapt, ModelProto? AdaptK) AdaptGraphs(MetaAlgorithm algorithm, int steps) => algorithm switch
     {
         ProtoNet => (algorithm.BuildAdapt(0).Model, null),
-        GradientLearner learner when learner.AdaptsHeadOnly => (learner.BuildAdaptFromFeatures(1).Model, learner.BuildAdapt(steps).Model),
+        GradientLearner learner => (learner.BuildAdaptStep().Model, learner.BuildAdapt(steps).Model),
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
 

@@ -10,16 +10,18 @@ namespace FewShot.Sdk.Tests.Torch;
 /// <summary>
 /// Every learner's TorchSharp meta-step computes what its ONNX meta-step graph computes: the same query loss and
 /// the same meta-gradient for every meta-parameter (second order through two inner steps where the learner is
-/// second order; Meta-SGD's learned rates included), within 1e-5 relative to each gradient's norm.
+/// second order; Meta-SGD's learned rates and MAML++'s per-step rates included), within 1e-5 relative to each gradient's norm.
 /// </summary>
 public sealed class LearnerParityTests(ITestOutputHelper output)
 {
     private static readonly InnerLoopOptions TwoSteps = new() { Steps = 2, LearningRate = 0.1f };
+    private static readonly InnerLoopOptions TwoStepsLslr = new() { Steps = 2, LearningRate = 0.1f, PerStepLearningRates = true };
 
     public static TheoryData<string> Learners => new()
     {
         "maml-mlp", "fomaml-mlp", "metasgd-mlp", "anil-mlp", "reptile-mlp",
         "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "finetune-conv4", "autoencoder",
+        "maml-lslr-mlp", "fomaml-lslr-mlp", "anil-lslr-conv4", "maml-lslr-conv4",
     };
 
     [Theory]
@@ -75,14 +77,18 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "protonet-conv4" => new ProtoNet(ParityTasks.Conv4(outputs: 0)),
             "finetune-conv4" => new FineTune(ParityTasks.Conv4(outputs: 12), conv4, TwoSteps),
             "autoencoder" => new MetaAutoencoder(ParityTasks.Autoencoder(), TwoSteps),
+            "maml-lslr-mlp" => new Maml(mlp, TaskKind.Regression, TwoStepsLslr),
+            "fomaml-lslr-mlp" => new FirstOrderMaml(mlp, TaskKind.Regression, TwoStepsLslr),
+            "anil-lslr-conv4" => new Anil(conv4, TaskKind.Classification, TwoStepsLslr),
+            "maml-lslr-conv4" => new Maml(conv4, TaskKind.Classification, TwoStepsLslr),
             _ => throw new ArgumentException(name),
         };
         var kind = algorithm.Task;
         var task = ParityTasks.Task(kind, algorithm.Model, seed: 11);
 
-        // Meta-SGD's rates start equal; make them differ per element so a wrong pairing of rate and parameter shows.
+        // Meta-SGD's and the per-step rates start equal; make them differ per element (per step) so a wrong pairing of rate and parameter (or step) shows.
         var values = algorithm.Initialize(new Random(7));
-        if (algorithm is MetaSgd)
+        if (algorithm is MetaSgd || algorithm is GradientLearner { Inner.PerStepLearningRates: true })
         {
             var random = new Random(3);
             foreach (var rates in values.Skip(algorithm.Model.Parameters.Count))

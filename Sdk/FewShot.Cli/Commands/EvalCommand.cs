@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
@@ -23,9 +24,13 @@ internal static class EvalCommand
         var innerSteps = RunOptions.InnerSteps();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = RunOptions.Json();
+        var withinAlphabet = new Option<bool>("--within-alphabet")
+        {
+            Description = "Also evaluate episodes whose classes all come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol; lake split), reported beside the usual episodes",
+        };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, withinAlphabet, json,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -39,7 +44,7 @@ internal static class EvalCommand
             };
             var testWays = parse.GetValue(ways) ?? trained.Ways;
             var testShots = parse.GetValue(shots) ?? trained.Shots;
-            var runData = RunData.Load(configuration, testWays, testShots);
+            var (runData, alphabets) = RunData.Load(configuration, testWays, testShots, parse.GetValue(withinAlphabet));
             var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
             var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
@@ -50,19 +55,21 @@ internal static class EvalCommand
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent);
+            var within = alphabets is null ? null
+                : Evaluator.Evaluate(algorithm, parameters, alphabets, count, steps, seed, session, cancellationToken: cancellationToken);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, within);
             return 0;
         }));
         return command;
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent)
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, EvaluationResult? within)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new
+            var node = JsonSerializer.SerializeToNode(new
             {
                 algorithm = run.Algorithm,
                 dataset = run.Dataset,
@@ -75,7 +82,19 @@ internal static class EvalCommand
                 ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
                 mse = error?.Mean,
                 mseCi95 = error?.HalfWidth95,
-            }));
+            })!;
+            if (within is not null)
+            {
+                // Lake et al.'s protocol, beside the usual episodes: every class of an episode from one alphabet.
+                node["withinAlphabet"] = new JsonObject
+                {
+                    ["accuracy"] = within.Metric.Mean,
+                    ["ci95"] = within.Metric.HalfWidth95,
+                    ["episodes"] = within.Episodes,
+                };
+            }
+
+            output.WriteLine(node.ToJsonString());
             return;
         }
 
@@ -89,6 +108,11 @@ internal static class EvalCommand
         if (accuracy is { } a)
         {
             table.AddRow("accuracy", string.Create(inv, $"{a.Mean * 100:F2}%"), string.Create(inv, $"{a.HalfWidth95 * 100:F2}%"), $"{a.Count}");
+        }
+
+        if (within?.Metric is { } w)
+        {
+            table.AddRow("accuracy, within one alphabet", string.Create(inv, $"{w.Mean * 100:F2}%"), string.Create(inv, $"{w.HalfWidth95 * 100:F2}%"), $"{w.Count}");
         }
 
         if (error is { } e)

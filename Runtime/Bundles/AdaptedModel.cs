@@ -39,8 +39,9 @@ public sealed class AdaptedModel
 
     /// <summary>Classifies queries (logits and embedding bundles) or scores them for anomalies (reconstruction bundles).</summary>
     /// <param name="queryInputs">
-    /// Query examples, row-major [n, …input shape], normalized as the manifest says; read, not kept. With batch-norm
-    /// models the batch's own statistics are used, so predictions depend on the whole batch (see <see cref="ModelManifest.BatchNorm"/>).
+    /// Query examples, row-major [n, …input shape], normalized as the manifest says; read, not kept. A query's prediction
+    /// is the same alone as in any batch, except for bundles that normalize with the batch's own statistics
+    /// (<see cref="ModelManifest.PredictionsDependOnBatch"/>: the older, transductive conv4 bundles and <c>--norm batch</c>).
     /// </param>
     /// <returns>One prediction per query, in order.</returns>
     /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
@@ -78,6 +79,30 @@ public sealed class AdaptedModel
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<IReadOnlyList<float[]>> PredictValuesAsync(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken = default) =>
         Task.Run(() => PredictValuesCore(queryInputs, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Reconstruction bundles (the meta-learned autoencoder): each query's anomaly score, the mean squared error of its
+    /// reconstruction by the autoencoder adapted to the support set of normal examples. Higher means less like the
+    /// support set; pick a threshold from scores of known-normal examples (e.g. a high percentile). The same values as
+    /// <see cref="Prediction.Score"/>, without the other fields.
+    /// </summary>
+    /// <param name="queryInputs">Query examples, row-major [n, …input shape], prepared as the manifest says; read, not kept.</param>
+    /// <param name="cancellationToken">Stops it between chunks and between graph nodes (<see cref="OperationCanceledException"/>).</param>
+    /// <returns>One score per query, in order: a fresh array owned by the caller.</returns>
+    /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model.</exception>
+    /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>
+    /// <exception cref="GraphRunException">predict.onnx fails while running; the message names the graph, ONNX Runtime's exception is inside.</exception>
+    /// <exception cref="NonFiniteResultException">The graph produced NaN or infinity.</exception>
+    /// <exception cref="ObjectDisposedException">The base model has been disposed.</exception>
+    public float[] AnomalyScores(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken = default)
+    {
+        if (_model.Kind != OutputKind.Reconstruction)
+        {
+            throw new InvalidOperationException($"Anomaly scores come from reconstruction bundles; this bundle's output kind is {_model.Kind}: use Predict.");
+        }
+
+        return _model.RunPredict(this, queryInputs, cancellationToken).Scores!;
+    }
 
     /// <summary>
     /// Writes the adapted state (labels, tensors, base model hash) to <paramref name="destination"/>, which stays open:

@@ -26,6 +26,24 @@ internal static class RepoPaths
         }
     }
 
+    /// <summary>
+    /// Fashion-MNIST where Debian's dataset-fashion-mnist package installs it (build/install-test-deps.sh installs the
+    /// package); fails the test with a clear message if it is missing.
+    /// </summary>
+    public static string FashionMnist
+    {
+        get
+        {
+            const string path = "/usr/share/datasets/fashion-mnist";
+            if (!File.Exists(Path.Combine(path, "train-images-idx3-ubyte.gz")))
+            {
+                throw new InvalidOperationException($"Fashion-MNIST is expected at {path}: run build/install-test-deps.sh, which installs Debian's dataset-fashion-mnist package");
+            }
+
+            return path;
+        }
+    }
+
     /// <summary>A file under Tests/tools.</summary>
     public static string Tool(string name) => Path.Combine(Root, "Tests", "tools", name);
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 using Spectre.Console;
@@ -15,7 +16,7 @@ internal static class EvalCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var run = new Option<string>("--run") { Description = "Run folder written by fewshot train", Required = true };
-        var dataset = new Option<string?>("--dataset") { Description = "omniglot, sinusoid or folder (default: the run's)" };
+        var dataset = new Option<string?>("--dataset") { Description = "omniglot, fashion-mnist, sinusoid or folder (default: the run's)" };
         var data = RunOptions.Data();
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
         var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" };
@@ -24,13 +25,17 @@ internal static class EvalCommand
         var innerSteps = RunOptions.InnerSteps();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = RunOptions.Json();
+        var singleQueries = new Option<bool>("--single-queries")
+        {
+            Description = "Classify every query alone, as an app classifying one image at a time does: through FewShot.Runtime on the exported bundle, on the same episodes",
+        };
         var withinAlphabet = new Option<bool>("--within-alphabet")
         {
             Description = "Also evaluate episodes whose classes all come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol; lake split), reported beside the usual episodes",
         };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, withinAlphabet, json,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries, withinAlphabet,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -51,19 +56,44 @@ internal static class EvalCommand
             var session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) };
             var count = parse.GetValue(episodes);
             var seed = configuration.Seed;
-            var result = Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
+            var alone = parse.GetValue(singleQueries);
+            if (alone && algorithm.Task != TaskKind.Classification)
+            {
+                throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
+            }
+
+            EvaluationResult Evaluate(ITaskSource tasks) => alone
+                ? EvaluateSingleQueries(algorithm, parameters, configuration, tasks, count, steps, parse.GetValue(threads), cancellationToken)
+                : Evaluator.Evaluate(algorithm, parameters, tasks, count, steps, seed, session, cancellationToken: cancellationToken);
+            var result = Evaluate(runData.Test);
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            var within = alphabets is null ? null
-                : Evaluator.Evaluate(algorithm, parameters, alphabets, count, steps, seed, session, cancellationToken: cancellationToken);
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, within);
+            var within = alphabets is null ? null : Evaluate(alphabets);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, within);
             return 0;
         }));
         return command;
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, EvaluationResult? within)
+    /// <summary>Exports the run to a temporary bundle and classifies each query alone through FewShot.Runtime, on the evaluator's episodes.</summary>
+    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, ITaskSource tasks,
+        int episodes, int steps, int threads, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
+        try
+        {
+            BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
+            return BundleEvaluator.Evaluate(path, algorithm.Task, tasks, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries,
+        EvaluationResult? within)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
@@ -82,6 +112,8 @@ internal static class EvalCommand
                 ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
                 mse = error?.Mean,
                 mseCi95 = error?.HalfWidth95,
+                normalization = run.Normalization,
+                queries = singleQueries ? "single" : "batch",
             })!;
             if (within is not null)
             {
@@ -98,7 +130,8 @@ internal static class EvalCommand
             return;
         }
 
-        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes");
+        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes, "
+            + $"{run.Normalization} normalization, {(singleQueries ? "each query alone (FewShot.Runtime)" : "each episode's queries as one batch")}");
         var table = new Table()
             .AddColumn("metric")
             .AddColumn(new TableColumn("mean").RightAligned())

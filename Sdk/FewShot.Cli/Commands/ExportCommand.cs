@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
+using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
@@ -53,6 +54,14 @@ internal static class ExportCommand
             }
 
             output.WriteLine($"Wrote {path} (model {hash[..12]}, {configuration.Algorithm}, {checkpoint.Iteration} iterations{(measured is null ? "" : $", measured {(measured.IsAccuracy ? "accuracy" : "MSE")} {measured.Metric}")})");
+            if (count > 0 && algorithm.Task == TaskKind.Reconstruction)
+            {
+                // The anomaly detector: adapt to the support of `ways` test classes, score their queries against those of `ways` others.
+                var twoGroups = RunData.Load(configuration, ways: 2 * configuration.Ways).Test;
+                var auroc = AnomalyEvaluator.Evaluate(path, twoGroups, configuration.Ways, count, configuration.Seed, Environment.ProcessorCount, cancellationToken);
+                output.WriteLine($"Anomaly AUROC (support's {configuration.Ways} classes normal, {configuration.Ways} other test classes anomalous): {auroc}");
+            }
+
             return 0;
         }));
         return command;

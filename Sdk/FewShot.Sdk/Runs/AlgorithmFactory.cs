@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "metalstm"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -39,12 +39,13 @@ public static class AlgorithmFactory
             };
         }
 
-        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" && configuration.EffectiveTrainWays != headWays)
+        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" && configuration.EffectiveTrainWays != headWays)
         {
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
 
-        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels);
+        var normalization = configuration.NormalizationMode;
+        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels, normalization);
         return configuration.Algorithm switch
         {
             "maml" => new Maml(Classifier(headWays), TaskKind.Classification, inner),
@@ -55,6 +56,7 @@ public static class AlgorithmFactory
             "protonet" => new ProtoNet(Classifier(0)),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
+            "metalstm" => new LearnedOptimizer(Classifier(headWays), inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };
     }

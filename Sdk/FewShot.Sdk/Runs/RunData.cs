@@ -56,7 +56,8 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         {
             "omniglot" => Omniglot.Load(RequirePath(configuration), new OmniglotOptions { Split = Split(configuration.Split), ImageSize = configuration.ImageSize }),
             "folder" => FolderSplits(RequirePath(configuration), configuration),
-            _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, sinusoid or folder"),
+            "fashion-mnist" => FashionMnistSplits(configuration),
+            _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, fashion-mnist, sinusoid or folder"),
         };
 
         ITaskSource train = configuration.Algorithm == "finetune"
@@ -85,6 +86,17 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         configuration.DataPath is { Length: > 0 } path && Directory.Exists(path)
             ? path
             : throw new ArgumentException($"dataset '{configuration.Dataset}' needs --data <folder>, and '{configuration.DataPath}' is not a folder");
+
+    /// <summary>Fashion-MNIST from --data, or from where Debian's dataset-fashion-mnist package installs it.</summary>
+    private static DatasetSplits FashionMnistSplits(RunConfiguration configuration)
+    {
+        if (configuration.ImageSize != FashionMnist.ImageSize)
+        {
+            throw new ArgumentException($"Fashion-MNIST images are {FashionMnist.ImageSize}x{FashionMnist.ImageSize}; image size {configuration.ImageSize} is not supported");
+        }
+
+        return FashionMnist.Load(configuration.DataPath is { Length: > 0 } ? RequirePath(configuration) : FashionMnist.DefaultDirectory);
+    }
 
     /// <summary>
     /// root/train and root/test when both exist; otherwise the classes of root split 80/20 by a permutation seeded

@@ -16,6 +16,7 @@ public static class TorchLearners
         {
             ProtoNet protoNet => new TorchProtoNet(protoNet),
             FineTune fineTune => new TorchFineTune(fineTune),
+            LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),
         };

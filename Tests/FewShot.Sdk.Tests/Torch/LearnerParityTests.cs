@@ -40,7 +40,30 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             $"{name}: torch loss {step.Loss}, ONNX loss {expected[GraphNames.Loss][0]}");
         Assert.Equal(expected[GraphNames.Metric][0], step.Metric, 5);
         var names = algorithm.MetaParameters.Select(p => p.Name).ToArray();
-        var worst = ParityAssert.AllClose(step.Gradients.Select(ParityTasks.Values).ToArray(), names.Select(n => expected[GraphNames.Gradient(n)]).ToArray(), names, $"{name} meta-gradient of");
+        var actual = step.Gradients.Select(ParityTasks.Values).ToArray();
+        var reference = names.Select(n => expected[GraphNames.Gradient(n)]).ToArray();
+        var rates = names.Select((n, i) => (n, i)).Where(p => p.n.StartsWith("lslr.", StringComparison.Ordinal)).Select(p => p.i).ToHashSet();
+        var worst = ParityAssert.AllClose([.. actual.Where((_, i) => !rates.Contains(i))], [.. reference.Where((_, i) => !rates.Contains(i))],
+            [.. names.Where((_, i) => !rates.Contains(i))], $"{name} meta-gradient of");
+
+        // A per-step rate's gradient is one inner product over a whole weight tensor (its step's gradient against the
+        // next one's), whose terms largely cancel: its rounding scales with the terms, not the small result (conv4's
+        // conv1 rates under instance norm: 1.2e-5 apart). A wrong rule is off by the whole value.
+        // A conv bias before a per-example norm has no gradient, nor has its rate: both engines must leave only residue.
+        var scale = reference.Max(ParityAssert.Norm);
+        foreach (var i in rates)
+        {
+            if (ParityAssert.Norm(reference[i]) < ParityAssert.Tolerance * scale)
+            {
+                Assert.True(ParityAssert.Norm(actual[i]) < ParityAssert.Tolerance * scale, $"{name} meta-gradient of {names[i]}: 0 in the reference but ‖{ParityAssert.Norm(actual[i]):E2}‖ here");
+                continue;
+            }
+
+            var error = ParityAssert.RelativeError(actual[i], reference[i]);
+            Assert.True(error <= 1e-4, $"{name} meta-gradient of {names[i]}: relative error {error:E2} exceeds 1E-4");
+            worst = Math.Max(worst, error);
+        }
+
         output.WriteLine($"{name}: largest relative error of the meta-gradients {worst:E2}");
     }
 

@@ -50,13 +50,18 @@ internal static class EvalCommand
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent);
+            // A learned optimizer is reported beside SGD from the same θ₀ and steps, its step tuned on the training classes.
+            var sgd = algorithm is LearnedOptimizer learned
+                ? TunedSgdBaseline.Evaluate(learned, parameters, runData.Validation ?? runData.Train, Math.Min(count, 200), runData.Test, count, steps, seed, session, cancellationToken)
+                : ((float, EvaluationResult)?)null;
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, sgd);
             return 0;
         }));
         return command;
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent)
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent,
+        (float Step, EvaluationResult Result)? sgd)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
@@ -75,6 +80,9 @@ internal static class EvalCommand
                 ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
                 mse = error?.Mean,
                 mseCi95 = error?.HalfWidth95,
+                sgdStep = sgd?.Step,
+                sgdAccuracy = sgd?.Result.Metric.Mean,
+                sgdCi95 = sgd?.Result.Metric.HalfWidth95,
             }));
             return;
         }
@@ -89,6 +97,12 @@ internal static class EvalCommand
         if (accuracy is { } a)
         {
             table.AddRow("accuracy", string.Create(inv, $"{a.Mean * 100:F2}%"), string.Create(inv, $"{a.HalfWidth95 * 100:F2}%"), $"{a.Count}");
+        }
+
+        if (sgd is { } baseline)
+        {
+            var b = baseline.Result.Metric;
+            table.AddRow(string.Create(inv, $"accuracy, SGD (tuned step {baseline.Step})"), string.Create(inv, $"{b.Mean * 100:F2}%"), string.Create(inv, $"{b.HalfWidth95 * 100:F2}%"), $"{b.Count}");
         }
 
         if (error is { } e)

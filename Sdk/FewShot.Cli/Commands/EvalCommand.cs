@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
+using FewShot.Sdk.Torch;
+using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using Spectre.Console;
 
@@ -23,9 +26,13 @@ internal static class EvalCommand
         var innerSteps = RunOptions.InnerSteps();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = RunOptions.Json();
+        var singleQueries = new Option<bool>("--single-queries")
+        {
+            Description = "Classify every query alone, as an app classifying one image at a time does: through FewShot.Runtime on the exported bundle, on the same episodes",
+        };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -46,22 +53,54 @@ internal static class EvalCommand
             var session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) };
             var count = parse.GetValue(episodes);
             var seed = configuration.Seed;
-            var result = Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
+            var alone = parse.GetValue(singleQueries);
+            if (alone && algorithm.Task != TaskKind.Classification)
+            {
+                throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
+            }
+
+            var result = alone
+                ? EvaluateSingleQueries(algorithm, parameters, configuration, runData, count, steps, parse.GetValue(threads), cancellationToken)
+                : Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            // A learned optimizer is reported beside SGD from the same θ₀ and steps, its step tuned on the training classes.
+            // A learned optimizer is reported beside SGD from the same θ₀ and steps, its step tuned on the training classes;
+            // MANN with its sequence accuracy by instance, as Santoro et al. report it.
             var sgd = algorithm is LearnedOptimizer learned
                 ? TunedSgdBaseline.Evaluate(learned, parameters, runData.Validation ?? runData.Train, Math.Min(count, 200), runData.Test, count, steps, seed, session, cancellationToken)
                 : ((float, EvaluationResult)?)null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, sgd);
+            var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, sgd, instances);
             return 0;
         }));
         return command;
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent,
-        (float Step, EvaluationResult Result)? sgd)
+    /// <summary>Exports the run to a temporary bundle and classifies each query alone through FewShot.Runtime, on the evaluator's episodes.</summary>
+    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, RunData runData,
+        int episodes, int steps, int threads, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
+        try
+        {
+            BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
+            return BundleEvaluator.Evaluate(path, algorithm.Task, runData.Test, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static double[] InstanceAccuracy(Mann mann, float[][] parameters, RunData runData, int episodes, int seed)
+    {
+        TorchSetup.Initialize(0);
+        return new TorchMann(mann).InstanceAccuracy(parameters, runData.Test, episodes, seed);
+    }
+
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries,
+        (float Step, EvaluationResult Result)? sgd, double[]? instances)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
@@ -80,14 +119,18 @@ internal static class EvalCommand
                 ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
                 mse = error?.Mean,
                 mseCi95 = error?.HalfWidth95,
+                normalization = run.Normalization,
+                queries = singleQueries ? "single" : "batch",
                 sgdStep = sgd?.Step,
                 sgdAccuracy = sgd?.Result.Metric.Mean,
                 sgdCi95 = sgd?.Result.Metric.HalfWidth95,
+                accuracyByInstance = instances,
             }));
             return;
         }
 
-        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes");
+        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes, "
+            + $"{run.Normalization} normalization, {(singleQueries ? "each query alone (FewShot.Runtime)" : "each episode's queries as one batch")}");
         var table = new Table()
             .AddColumn("metric")
             .AddColumn(new TableColumn("mean").RightAligned())
@@ -103,6 +146,11 @@ internal static class EvalCommand
         {
             var b = baseline.Result.Metric;
             table.AddRow(string.Create(inv, $"accuracy, SGD (tuned step {baseline.Step})"), string.Create(inv, $"{b.Mean * 100:F2}%"), string.Create(inv, $"{b.HalfWidth95 * 100:F2}%"), $"{b.Count}");
+        }
+
+        foreach (var k in new[] { 1, 2, 3, 5, 10 }.Where(k => k <= (instances?.Length ?? 0)))
+        {
+            table.AddRow(string.Create(inv, $"sequence accuracy, instance {k}"), string.Create(inv, $"{instances![k - 1] * 100:F2}%"), "", $"{result.Episodes}");
         }
 
         if (error is { } e)

@@ -122,7 +122,8 @@ public static class BundleExport
                 Mann => new ManifestInnerLoop { Steps = 1, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },
                 _ => null,
             },
-            BatchNorm = algorithm.Model is Models.Conv4 ? ModelManifest.BatchStatisticsText : null,
+            BatchNorm = FeatureNormalizationOf(algorithm.Model) == FeatureNormalizationNames.Batch ? ModelManifest.BatchStatisticsText : null,
+            FeatureNormalization = FeatureNormalizationOf(algorithm.Model),
             Provenance = new ManifestProvenance
             {
                 Dataset = run.Dataset,
@@ -135,6 +136,17 @@ public static class BundleExport
             },
         };
     }
+
+    /// <summary>The manifest's name for the model's normalization layers; the MLP and the autoencoder have none.</summary>
+    internal static string FeatureNormalizationOf(Models.IFewShotModel model) => model is Models.Conv4 conv4
+        ? conv4.Normalization switch
+        {
+            Models.FeatureNormalization.Group => FeatureNormalizationNames.Group,
+            Models.FeatureNormalization.Instance => FeatureNormalizationNames.Instance,
+            Models.FeatureNormalization.Layer => FeatureNormalizationNames.Layer,
+            _ => FeatureNormalizationNames.Batch,
+        }
+        : FeatureNormalizationNames.None;
 
     private static IReadOnlyList<string> CarriedState(MetaAlgorithm algorithm) => algorithm switch
     {

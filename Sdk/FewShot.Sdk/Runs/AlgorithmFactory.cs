@@ -39,7 +39,8 @@ public static class AlgorithmFactory
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
 
-        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels);
+        var normalization = configuration.NormalizationMode;
+        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels, normalization);
         return configuration.Algorithm switch
         {
             "maml" => new Maml(Classifier(headWays), TaskKind.Classification, inner),

@@ -113,6 +113,8 @@ public sealed record RunConfiguration
     {
         "finetune" => 50,
         "protonet" => 0,
+        "mann" => 1,
+        "metalstm" => InnerSteps,
         _ => Math.Max(InnerSteps, 3),
     };
 

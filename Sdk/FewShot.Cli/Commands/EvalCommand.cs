@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
+using FewShot.Sdk.Torch;
+using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using Spectre.Console;
 
@@ -28,9 +31,13 @@ internal static class EvalCommand
         {
             Description = "Classify every query alone, as an app classifying one image at a time does: through FewShot.Runtime on the exported bundle, on the same episodes",
         };
+        var withinAlphabet = new Option<bool>("--within-alphabet")
+        {
+            Description = "Also evaluate episodes whose classes all come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol; lake split), reported beside the usual episodes",
+        };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries, withinAlphabet,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -44,7 +51,7 @@ internal static class EvalCommand
             };
             var testWays = parse.GetValue(ways) ?? trained.Ways;
             var testShots = parse.GetValue(shots) ?? trained.Shots;
-            var runData = RunData.Load(configuration, testWays, testShots);
+            var (runData, alphabets) = RunData.Load(configuration, testWays, testShots, parse.GetValue(withinAlphabet));
             var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
             var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
@@ -57,27 +64,35 @@ internal static class EvalCommand
                 throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
             }
 
-            var result = alone
-                ? EvaluateSingleQueries(algorithm, parameters, configuration, runData, count, steps, parse.GetValue(threads), cancellationToken)
-                : Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
+            EvaluationResult Evaluate(ITaskSource tasks) => alone
+                ? EvaluateSingleQueries(algorithm, parameters, configuration, tasks, count, steps, parse.GetValue(threads), cancellationToken)
+                : Evaluator.Evaluate(algorithm, parameters, tasks, count, steps, seed, session, cancellationToken: cancellationToken);
+            var result = Evaluate(runData.Test);
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone);
+            // A learned optimizer is reported beside SGD from the same θ₀ and steps, its step tuned on the training classes;
+            // MANN with its sequence accuracy by instance, as Santoro et al. report it.
+            var sgd = algorithm is LearnedOptimizer learned
+                ? TunedSgdBaseline.Evaluate(learned, parameters, runData.Validation ?? runData.Train, Math.Min(count, 200), runData.Test, count, steps, seed, session, cancellationToken)
+                : ((float, EvaluationResult)?)null;
+            var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
+            var within = alphabets is null ? null : Evaluate(alphabets);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, sgd, instances, within);
             return 0;
         }));
         return command;
     }
 
     /// <summary>Exports the run to a temporary bundle and classifies each query alone through FewShot.Runtime, on the evaluator's episodes.</summary>
-    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, RunData runData,
+    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, ITaskSource tasks,
         int episodes, int steps, int threads, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
         try
         {
             BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
-            return BundleEvaluator.Evaluate(path, algorithm.Task, runData.Test, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
+            return BundleEvaluator.Evaluate(path, algorithm.Task, tasks, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
         }
         finally
         {
@@ -85,13 +100,20 @@ internal static class EvalCommand
         }
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries)
+    private static double[] InstanceAccuracy(Mann mann, float[][] parameters, RunData runData, int episodes, int seed)
+    {
+        TorchSetup.Initialize(0);
+        return new TorchMann(mann).InstanceAccuracy(parameters, runData.Test, episodes, seed);
+    }
+
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries,
+        (float Step, EvaluationResult Result)? sgd, double[]? instances, EvaluationResult? within)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new
+            var node = JsonSerializer.SerializeToNode(new
             {
                 algorithm = run.Algorithm,
                 dataset = run.Dataset,
@@ -106,7 +128,23 @@ internal static class EvalCommand
                 mseCi95 = error?.HalfWidth95,
                 normalization = run.Normalization,
                 queries = singleQueries ? "single" : "batch",
-            }));
+                sgdStep = sgd?.Step,
+                sgdAccuracy = sgd?.Result.Metric.Mean,
+                sgdCi95 = sgd?.Result.Metric.HalfWidth95,
+                accuracyByInstance = instances,
+            })!;
+            if (within is not null)
+            {
+                // Lake et al.'s protocol, beside the usual episodes: every class of an episode from one alphabet.
+                node["withinAlphabet"] = new JsonObject
+                {
+                    ["accuracy"] = within.Metric.Mean,
+                    ["ci95"] = within.Metric.HalfWidth95,
+                    ["episodes"] = within.Episodes,
+                };
+            }
+
+            output.WriteLine(node.ToJsonString());
             return;
         }
 
@@ -121,6 +159,22 @@ internal static class EvalCommand
         if (accuracy is { } a)
         {
             table.AddRow("accuracy", string.Create(inv, $"{a.Mean * 100:F2}%"), string.Create(inv, $"{a.HalfWidth95 * 100:F2}%"), $"{a.Count}");
+        }
+
+        if (within?.Metric is { } w)
+        {
+            table.AddRow("accuracy, within one alphabet", string.Create(inv, $"{w.Mean * 100:F2}%"), string.Create(inv, $"{w.HalfWidth95 * 100:F2}%"), $"{w.Count}");
+        }
+
+        if (sgd is { } baseline)
+        {
+            var b = baseline.Result.Metric;
+            table.AddRow(string.Create(inv, $"accuracy, SGD (tuned step {baseline.Step})"), string.Create(inv, $"{b.Mean * 100:F2}%"), string.Create(inv, $"{b.HalfWidth95 * 100:F2}%"), $"{b.Count}");
+        }
+
+        foreach (var k in new[] { 1, 2, 3, 5, 10 }.Where(k => k <= (instances?.Length ?? 0)))
+        {
+            table.AddRow(string.Create(inv, $"sequence accuracy, instance {k}"), string.Create(inv, $"{instances![k - 1] * 100:F2}%"), "", $"{result.Episodes}");
         }
 
         if (error is { } e)

@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -18,7 +18,12 @@ public static class AlgorithmFactory
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(data);
-        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate };
+        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate, PerStepLearningRates = configuration.PerStepLearningRates };
+        if (configuration.PerStepLearningRates && configuration.Algorithm is "protonet")
+        {
+            throw new ArgumentException("per-step learning rates (LSLR) apply to learners with an inner loop of gradient steps; protonet has none");
+        }
+
         var headWays = ways ?? configuration.Ways;
         if (configuration.Dataset == "sinusoid")
         {
@@ -34,7 +39,7 @@ public static class AlgorithmFactory
             };
         }
 
-        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" && configuration.EffectiveTrainWays != headWays)
+        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" or "mann" && configuration.EffectiveTrainWays != headWays)
         {
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
@@ -55,6 +60,7 @@ public static class AlgorithmFactory
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
             "metalstm" => new LearnedOptimizer(Classifier(headWays), inner),
+            "mann" => new Mann(Classifier(0), headWays),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };
     }

@@ -21,7 +21,7 @@ public sealed class RuntimeParityTests
 
     public static TheoryData<string, int> Cases => new()
     {
-        { "maml", 3 }, { "maml", 2 }, { "metasgd", 3 }, { "anil", 3 }, { "anil", 5 }, { "protonet", 0 }, { "relationnet", 0 }, { "siamese", 0 }, { "siamese-contrastive", 0 }, { "autoencoder", 3 }, { "finetune", 4 }, { "metalstm", 3 }, { "metalstm", 2 }, { "sinusoid-maml", 3 },
+        { "maml", 3 }, { "maml", 2 }, { "metasgd", 3 }, { "anil", 3 }, { "anil", 5 }, { "protonet", 0 }, { "relationnet", 0 }, { "siamese", 0 }, { "siamese-contrastive", 0 }, { "autoencoder", 3 }, { "finetune", 4 }, { "metalstm", 3 }, { "metalstm", 2 }, { "mann", 1 }, { "mann", 2 }, { "sinusoid-maml", 3 },
     };
 
     [Theory]
@@ -102,7 +102,7 @@ public sealed class RuntimeParityTests
             {
                 GraphNames.Prototypes => new long[] { values.Length / algorithm.Model.OutputSize, algorithm.Model.OutputSize },
                 GraphNames.PrototypeLabels => [values.Length],
-                _ => algorithm.Model.Parameters.Single(p => p.Name == name).Shape,
+                _ => algorithm.StateParameters.Single(p => p.Name == name).Shape,
             };
             var tensor = OrtValue.CreateTensorValueFromMemory(values, shape);
             owned.Add(tensor);

@@ -54,9 +54,14 @@ public sealed class AdamOptimizer
     public IReadOnlyList<float[]> SecondMoments => _v;
 
     /// <summary>Applies one update θ ← θ − lr·m̂/(√v̂ + ε) to every tensor, in place.</summary>
+    /// <param name="parameters">The tensors, updated in place.</param>
+    /// <param name="gradients">Their gradients.</param>
+    /// <param name="learningRate">This update's step size (a schedule's); null: <see cref="LearningRate"/>.</param>
     /// <exception cref="ArgumentException">The counts or sizes differ from the constructor's.</exception>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients)
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, double? learningRate = null)
     {
+        var rate = learningRate ?? LearningRate;
+        ArgumentOutOfRangeException.ThrowIfNegative(rate, nameof(learningRate));
         if (parameters.Count != _m.Length || gradients.Count != _m.Length)
         {
             throw new ArgumentException($"Adam holds {_m.Length} tensors but got {parameters.Count} parameters and {gradients.Count} gradients");
@@ -65,7 +70,7 @@ public sealed class AdamOptimizer
         StepCount++;
         var correction1 = 1 - Math.Pow(Beta1, StepCount);
         var correction2 = 1 - Math.Pow(Beta2, StepCount);
-        var stepSize = (float)(LearningRate * Math.Sqrt(correction2) / correction1);
+        var stepSize = (float)(rate * Math.Sqrt(correction2) / correction1);
         var epsilon = (float)(Epsilon * Math.Sqrt(correction2));
         for (var t = 0; t < _m.Length; t++)
         {

@@ -12,7 +12,7 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder or finetune", DefaultValueFactory = _ => "maml" };
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, ae-head or cactus", DefaultValueFactory = _ => "maml" };
         var dataset = RunOptions.Dataset();
         var data = RunOptions.Data();
         var split = RunOptions.Split();
@@ -34,11 +34,15 @@ internal static class TrainCommand
         engine.AcceptOnlyFromAmong("torch", "onnx");
         var device = new Option<string>("--device") { Description = "TorchSharp device of the torch engine: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
+        var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps", DefaultValueFactory = _ => 500 };
+        var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
+        var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 };
+        var tuneCode = new Option<bool>("--tune-code-layer") { Description = "ae-head: meta-learn the encoder's last layer along with the head" };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, engine, device, validateEvery, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, engine, device, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -62,6 +66,10 @@ internal static class TrainCommand
                 Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
+                PretrainIterations = parse.GetValue(pretrain),
+                TuneCodeLayer = parse.GetValue(tuneCode),
+                Partitions = parse.GetValue(partitions),
+                Clusters = parse.GetValue(clusters),
             };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);

@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "ae-head", "cactus"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -34,7 +34,7 @@ public static class AlgorithmFactory
             };
         }
 
-        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" && configuration.EffectiveTrainWays != headWays)
+        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "ae-head" && configuration.EffectiveTrainWays != headWays)
         {
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
@@ -48,8 +48,10 @@ public static class AlgorithmFactory
             "anil" => new Anil(Classifier(headWays), TaskKind.Classification, inner),
             "reptile" => new Reptile(Classifier(headWays), TaskKind.Classification, inner),
             "protonet" => new ProtoNet(Classifier(0)),
+            "cactus" => new ProtoNet(Classifier(0), "cactus"),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
+            "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };
     }

@@ -46,6 +46,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         if (start is not null)
         {
             Restore(adam, start);
+            RestoreStagedSteps(adam, start.Iteration);
             _logger.LogInformation("Resuming {Algorithm} from iteration {Iteration}", algorithm.Name, start.Iteration);
         }
 
@@ -82,9 +83,9 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
                 taskList[t] = tasks.Sample(random);
             }
 
-            var (loss, metric) = batch.Run(values, taskList, gradients);
+            var (loss, metric) = batch.Run(values, taskList, gradients, iteration);
             DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, gradients, specs, checkpointPath);
-            adam.Step(values, gradients);
+            adam.Step(values, gradients, algorithm.TrainedAt(iteration));
             iteration++;
             log?.Iteration(iteration, loss, metric, clock.Elapsed.TotalSeconds);
             progress?.Report(new TrainingProgress(iteration, _options.Iterations, loss, metric, clock.Elapsed));
@@ -111,6 +112,23 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         if (path is not null)
         {
             new Checkpoint(iteration, values, adam.FirstMoments.ToArray(), adam.SecondMoments.ToArray(), adam.StepCount).Save(path, specs);
+        }
+    }
+
+    /// <summary>A staged algorithm's tensors were updated only in the iterations that trained them: their bias corrections count those.</summary>
+    private void RestoreStagedSteps(AdamOptimizer adam, int iterations)
+    {
+        for (var i = 0; i < iterations; i++)
+        {
+            if (algorithm.TrainedAt(i) is not { } trained)
+            {
+                continue;
+            }
+
+            for (var t = 0; t < trained.Count; t++)
+            {
+                adam.TensorSteps[t] -= trained[t] ? 0 : 1;
+            }
         }
     }
 

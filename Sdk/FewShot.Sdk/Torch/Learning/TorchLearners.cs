@@ -16,6 +16,7 @@ public static class TorchLearners
         {
             ProtoNet protoNet => new TorchProtoNet(protoNet),
             FineTune fineTune => new TorchFineTune(fineTune),
+            AutoencoderHead head => new TorchAutoencoderHead(head),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),
         };
@@ -37,5 +38,5 @@ public static class TorchLearners
     }
 
     /// <summary>True when <paramref name="model"/> has a TorchSharp lowering.</summary>
-    public static bool CanLower(IFewShotModel model) => model is Conv4 or Mlp or ConvAutoencoder;
+    public static bool CanLower(IFewShotModel model) => model is Conv4 or Mlp or ConvAutoencoder or LatentClassifier;
 }

@@ -33,4 +33,37 @@ public static class Normalization
         var factor = graph.Op("Div", [graph.Op("Unsqueeze", [scale, perChannel]), deviation]);
         return graph.Op("Add", [graph.Op("Mul", [centered, factor]), graph.Op("Unsqueeze", [bias, perChannel])]);
     }
+
+    /// <summary>
+    /// Group normalization (Wu and He, 2018): each example's channels are split into <paramref name="groups"/> groups,
+    /// and each group is normalized with its own mean and biased variance over its channels and positions, then
+    /// scaled and shifted per channel. Every statistic comes from one example, so an example's output does not depend
+    /// on the rest of its batch (inductive). One group is layer normalization over [C, …]; one group per channel is
+    /// instance normalization. Composed of primitives, so the composition is differentiable to any order.
+    /// </summary>
+    /// <param name="graph">The graph to append to.</param>
+    /// <param name="x">Activations [N, C, …], of rank <paramref name="rank"/>.</param>
+    /// <param name="scale">Per-channel scale [C].</param>
+    /// <param name="bias">Per-channel shift [C].</param>
+    /// <param name="groups">Groups; must divide C (1: layer norm, C: instance norm).</param>
+    /// <param name="epsilon">Added to the variance (PyTorch's default: 1e-5).</param>
+    /// <param name="rank">The rank of <paramref name="x"/> (4 for images).</param>
+    /// <returns>The normalized activations, shaped like <paramref name="x"/>.</returns>
+    public static string GroupNorm(GraphBuilder graph, string x, string scale, string bias, long groups, double epsilon = 1e-5, int rank = 4)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rank, 2);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        var perChannel = graph.Int64s(Enumerable.Range(1, rank - 2).Select(i => (long)i).ToArray());
+        var axis = Attr.Ints("axes", 2);
+
+        // [N, C, …] → [N, G, C/G·…]: reshape's 0 copies the batch size, so any batch runs through the same graph.
+        var grouped = graph.Op("Reshape", [x, graph.Int64s(0, groups, -1)]);
+        var mean = graph.Op("ReduceMean", [grouped], axis, Attr.Int("keepdims", 1));
+        var centered = graph.Op("Sub", [grouped, mean]);
+        var variance = graph.Op("ReduceMean", [graph.Op("Mul", [centered, centered])], axis, Attr.Int("keepdims", 1));
+        var deviation = graph.Op("Sqrt", [graph.Op("Add", [variance, graph.Scalar(epsilon, graph.ElementTypeOf(x))])]);
+        var normalized = graph.Op("Reshape", [graph.Op("Div", [centered, deviation]), graph.Op("Shape", [x])]);
+        return graph.Op("Add", [graph.Op("Mul", [normalized, graph.Op("Unsqueeze", [scale, perChannel])]), graph.Op("Unsqueeze", [bias, perChannel])]);
+    }
 }

@@ -55,8 +55,8 @@ public static class GraphExpectations
         {
             return kind == OutputKind.Embedding
                 ? [new(BundleNames.Prototypes, GraphElementType.Float, [null, manifest.Output.Size], "the prototypes")]
-                : [.. manifest.InnerLoop!.AdaptedParameters.Select(name => new TensorSignature(
-                    BundleNames.Adapted(name), GraphElementType.Float, Shape(manifest, name), $"adapted parameter '{name}'"))];
+                : [.. manifest.InnerLoop!.State.Select(name => new TensorSignature(
+                    BundleNames.Adapted(name), GraphElementType.Float, Shape(manifest, name), $"adapted state '{name}'"))];
         }
 
         List<TensorSignature> outputs =
@@ -76,13 +76,19 @@ public static class GraphExpectations
         return outputs;
     }
 
-    /// <summary>The parameters a graph must take as inputs: all of θ for predict, the adapted ones for adapt.onnx, none for adapt_k.onnx.</summary>
+    /// <summary>
+    /// The parameters a graph must take as inputs: all of θ but the carried state for predict, the adaptation state (adapted
+    /// parameters and carried state) for adapt.onnx, none for adapt_k.onnx.
+    /// </summary>
     public static IReadOnlyList<string> RequiredParameters(ModelManifest manifest, string entry) => entry switch
     {
-        BundleNames.PredictEntry => [.. manifest.Parameters.Select(p => p.Name)],
-        BundleNames.AdaptEntry when manifest.InnerLoop is { } loop => loop.AdaptedParameters,
+        BundleNames.PredictEntry => [.. manifest.Parameters.Select(p => p.Name).Except(Carried(manifest))],
+        BundleNames.AdaptEntry when manifest.InnerLoop is { } loop => loop.State,
         _ => [],
     };
+
+    /// <summary>The carried state's names (<see cref="ManifestInnerLoop.CarriedState"/>); empty when there is none.</summary>
+    public static IReadOnlyList<string> Carried(ModelManifest manifest) => manifest?.InnerLoop?.CarriedState ?? [];
 
     /// <summary>Checks one graph against the contract.</summary>
     /// <param name="manifest">The bundle's checked manifest.</param>
@@ -104,6 +110,8 @@ public static class GraphExpectations
                 : parameters.ContainsKey(input.Name) ? new TensorSignature(input.Name, GraphElementType.Float, Shape(manifest, input.Name), $"parameter '{input.Name}'")
                 : throw Problem(entry, $"takes input '{input.Name}', which is neither a parameter nor one of the inputs this graph may take ({string.Join(", ", allowed.Keys)})");
             Admit(entry, expected, input);
+            Require(entry != BundleNames.PredictEntry || !Carried(manifest).Contains(input.Name), entry,
+                $"takes '{input.Name}', which innerLoop.carriedState lists: carried state serves adaptation alone, and predict does not read it");
             Require(!graph.Initialized.Contains(input.Name), entry, parameters.ContainsKey(input.Name)
                 ? $"stores a value for parameter '{input.Name}'; format {BundleNames.FormatVersion} keeps θ₀ once, in {BundleNames.ParametersEntry}, and graphs take parameters as plain inputs"
                 : $"gives input '{input.Name}' an initializer; only constants that are not inputs may have one");
@@ -112,8 +120,8 @@ public static class GraphExpectations
         foreach (string name in RequiredParameters(manifest, entry).Where(n => !inputs.Contains(n)))
         {
             throw Problem(entry, entry == BundleNames.PredictEntry
-                ? $"does not take parameter '{name}' as an input; predict takes every parameter, so that adapted values can be fed"
-                : $"does not take adapted parameter '{name}' as an input; the runtime feeds each step's result back into the one-step graph");
+                ? $"does not take parameter '{name}' as an input; predict takes every parameter but the carried state, so that adapted values can be fed"
+                : $"does not take adaptation state '{name}' as an input; the runtime feeds each step's result back into the one-step graph");
         }
 
         string? support = null;

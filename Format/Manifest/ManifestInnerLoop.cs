@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FewShot.Bundles;
 
 /// <summary>The inner loop of a gradient-step bundle. Immutable.</summary>
@@ -14,4 +16,16 @@ public sealed record ManifestInnerLoop
 
     /// <summary>The parameters that adaptation changes; an adapted model holds one tensor for each.</summary>
     public required IReadOnlyList<string> AdaptedParameters { get; init; }
+
+    /// <summary>
+    /// State that adaptation carries from step to step besides the adapted parameters, and that predict does not read: a
+    /// learned optimizer's LSTM state, a memory's usage weights. Each is a parameter whose θ₀ is the initial state; an
+    /// adapted model holds one tensor for each. Null (and left out of the JSON, so that older manifests read as before): none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? CarriedState { get; init; }
+
+    /// <summary>The adaptation state, in the order the adapt graphs take and output it: <see cref="AdaptedParameters"/>, then <see cref="CarriedState"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> State => CarriedState is null ? AdaptedParameters : [.. AdaptedParameters, .. CarriedState];
 }

@@ -35,6 +35,12 @@ public static class ManifestRules
         Require(!string.IsNullOrWhiteSpace(m.Model), "model is empty");
         Require(!string.IsNullOrWhiteSpace(m.CreatedBy), "createdBy is empty");
         Require(m.BatchNorm is null || m.BatchNorm.Trim().Length > 0, "batchNorm is blank; use null for a model without batch norm");
+        Require(m.FeatureNormalization is null || FeatureNormalizationNames.All.Contains(m.FeatureNormalization),
+            $"featureNormalization is '{m.FeatureNormalization}'; expected one of {string.Join(", ", FeatureNormalizationNames.All)}, or null in bundles written before the field");
+        Require(m.FeatureNormalization is null || (m.FeatureNormalization == FeatureNormalizationNames.Batch) == (m.BatchNorm is not null),
+            m.BatchNorm is null
+                ? "featureNormalization is 'batch' but batchNorm is null; say how the batch statistics are taken"
+                : $"batchNorm is set but featureNormalization is '{m.FeatureNormalization}', which has no batch statistics; use null");
         CheckInput(m.Input);
         Require(m.Output is not null, "output is missing");
         Require(Enum.IsDefined(m.Output!.Kind), $"output.kind {(int)m.Output.Kind} is not logits, embedding, reconstruction or regression");
@@ -136,6 +142,13 @@ public static class ManifestRules
             Require(name is not null && parameters.Contains(name),
                 $"innerLoop.adaptedParameters names '{name}', which is not a parameter (parameters: {string.Join(", ", parameters)})");
             Require(seen.Add(name!), $"innerLoop.adaptedParameters names '{name}' twice");
+        }
+
+        foreach (string name in loop.CarriedState ?? [])
+        {
+            Require(name is not null && parameters.Contains(name),
+                $"innerLoop.carriedState names '{name}', which is not a parameter (its θ₀ is the initial state; parameters: {string.Join(", ", parameters)})");
+            Require(seen.Add(name!), $"innerLoop.carriedState names '{name}' twice or also as an adapted parameter");
         }
     }
 

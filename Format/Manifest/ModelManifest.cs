@@ -45,8 +45,27 @@ public sealed record ModelManifest
     [JsonRequired]
     public IReadOnlyList<ManifestParameter> Parameters { get; init; } = [];
 
-    /// <summary>How batch normalization behaves, or null when the model has none.</summary>
+    /// <summary>
+    /// How batch normalization behaves, for people, or null when the model has none: set exactly when
+    /// <see cref="FeatureNormalization"/> is <see cref="FeatureNormalizationNames.Batch"/> (or, in a bundle written before
+    /// that field, whenever the model has batch norm).
+    /// </summary>
     public string? BatchNorm { get; init; }
+
+    /// <summary>
+    /// Where the network's normalization layers take their statistics, one of <see cref="FeatureNormalizationNames.All"/>:
+    /// "none", "group", "instance" or "layer" (per example: inductive), or "batch" (transductive). Null in bundles
+    /// written before the field existed, whose normalization <see cref="BatchNorm"/> describes.
+    /// </summary>
+    public string? FeatureNormalization { get; init; }
+
+    /// <summary>
+    /// True when a prediction depends on the other examples of its batch (transductive batch statistics): a query
+    /// predicted alone may get another answer than inside a batch. Bundles without <see cref="FeatureNormalization"/>
+    /// are transductive exactly when they have <see cref="BatchNorm"/>.
+    /// </summary>
+    [JsonIgnore]
+    public bool PredictionsDependOnBatch => FeatureNormalization is null ? BatchNorm is not null : FeatureNormalization == FeatureNormalizationNames.Batch;
 
     /// <summary>The SHA-256 (lowercase hex) of every entry but the manifest, by entry name; derived by the writer.</summary>
     [JsonRequired]

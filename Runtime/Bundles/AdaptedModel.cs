@@ -39,8 +39,9 @@ public sealed class AdaptedModel
 
     /// <summary>Classifies queries (logits and embedding bundles) or scores them for anomalies (reconstruction bundles).</summary>
     /// <param name="queryInputs">
-    /// Query examples, row-major [n, …input shape], normalized as the manifest says; read, not kept. With batch-norm
-    /// models the batch's own statistics are used, so predictions depend on the whole batch (see <see cref="ModelManifest.BatchNorm"/>).
+    /// Query examples, row-major [n, …input shape], normalized as the manifest says; read, not kept. A query's prediction
+    /// is the same alone as in any batch, except for bundles that normalize with the batch's own statistics
+    /// (<see cref="ModelManifest.PredictionsDependOnBatch"/>: the older, transductive conv4 bundles and <c>--norm batch</c>).
     /// </param>
     /// <returns>One prediction per query, in order.</returns>
     /// <exception cref="ArgumentException">The queries are empty, not a whole number of examples, or hold NaN or infinity.</exception>

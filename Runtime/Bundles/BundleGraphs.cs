@@ -26,7 +26,7 @@ internal sealed class BundleGraphs : IDisposable
             using SessionOptions native = SessionOptionsFactory.Create(options, null, logger);
             ModelManifest manifest = archive.Manifest;
             bool prototypes = manifest.Output.Kind == OutputKind.Embedding;
-            StateNames = prototypes ? [BundleNames.Prototypes] : [.. manifest.InnerLoop!.AdaptedParameters];
+            StateNames = prototypes ? [BundleNames.Prototypes] : [.. manifest.InnerLoop!.State];
             var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
             StateShapes = prototypes ? [[-1, manifest.Output.Size]] : [.. StateNames.Select(n => shapes[n])];
 
@@ -56,7 +56,11 @@ internal sealed class BundleGraphs : IDisposable
             GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures);
             PredictInput = GraphChecks.Input(predict, BundleNames.X);
             PredictConstants = Theta(predictUse, StateNames);
-            Predict = new PreparedRun(predict, [BundleNames.X, .. StateNames, .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
+
+            // Carried state (a learned optimizer's, a memory's usage) serves adaptation alone; predict reads the rest.
+            IReadOnlyList<string> carried = GraphExpectations.Carried(manifest);
+            PredictState = [.. Enumerable.Range(0, StateNames.Length).Where(i => !carried.Contains(StateNames[i]))];
+            Predict = new PreparedRun(predict, [BundleNames.X, .. PredictState.Select(i => StateNames[i]), .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
             if (First.ReadsFeatures)
             {
                 // The body's features come from θ₀ alone, so every parameter is a constant here.
@@ -71,13 +75,16 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    /// <summary>The adapted model's state names, in feed order: the adapted parameters, or "prototypes".</summary>
+    /// <summary>The adapted model's state names, in feed order: the adapted parameters and the carried state, or "prototypes".</summary>
     public string[] StateNames { get; }
+
+    /// <summary>Positions in <see cref="StateNames"/> of the state that predict reads (all but the carried state), in <see cref="Predict"/>'s feed order.</summary>
+    public int[] PredictState { get; }
 
     /// <summary>Their shapes from the manifest (-1 for the prototypes' class count).</summary>
     public long[][] StateShapes { get; }
 
-    /// <summary>Predict: "x", the state tensors, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
+    /// <summary>Predict: "x", the state tensors of <see cref="PredictState"/>, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
     public PreparedRun Predict { get; }
 
     /// <summary>θ₀ of the parameters predict takes that the adapted state does not replace, in <see cref="Predict"/>'s feed order; owned here.</summary>

@@ -31,14 +31,14 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         float[]? scores = graphs.Predict.Outputs.Length > 1 ? new float[count] : null;
 
         using var run = new GraphRun(cancellationToken, releaseMemory);
-        IReadOnlyList<AdaptedTensor> state = adapted.Tensors;
+        AdaptedTensor[] state = [.. graphs.PredictState.Select(i => adapted.Tensors[i])];
         // θ₀ of the parameters not adapted comes last; those values are the graphs', so only the ones created here are disposed.
-        var inputs = new OrtValue[1 + state.Count + graphs.PredictConstants.Length];
-        graphs.PredictConstants.CopyTo(inputs, 1 + state.Count);
+        var inputs = new OrtValue[1 + state.Length + graphs.PredictConstants.Length];
+        graphs.PredictConstants.CopyTo(inputs, 1 + state.Length);
         var outputs = new OrtValue[graphs.Predict.Outputs.Length];
         try
         {
-            for (int i = 0; i < state.Count; i++)
+            for (int i = 0; i < state.Length; i++)
             {
                 inputs[i + 1] = OrtValue.CreateTensorValueFromMemory(state[i].Data, state[i].Dimensions);
             }
@@ -53,7 +53,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         }
         finally
         {
-            foreach (OrtValue? value in inputs.AsSpan(0, 1 + state.Count))
+            foreach (OrtValue? value in inputs.AsSpan(0, 1 + state.Length))
             {
                 value?.Dispose();
             }

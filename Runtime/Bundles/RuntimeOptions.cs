@@ -93,7 +93,7 @@ public sealed class RuntimeOptions
     /// The most queries one run of the predict graph takes; larger query sets run in chunks of this size, so memory stays
     /// bounded (ONNX Runtime otherwise allocates every intermediate for the whole set at once). Default
     /// <see cref="DefaultMaxPredictionBatch"/>. Must be positive. With transductive batch norm (see
-    /// <see cref="FewShot.Bundles.ModelManifest.BatchNorm"/>), a query's statistics come from its chunk.
+    /// <see cref="FewShot.Bundles.ModelManifest.PredictionsDependOnBatch"/>), a query's statistics come from its chunk.
     /// </summary>
     public int MaxPredictionBatch { get; set; } = DefaultMaxPredictionBatch;
 

@@ -17,9 +17,9 @@ internal sealed class AdaptBundles : IDisposable
     private AdaptBundles(string folder, int ways)
     {
         _folder = folder;
-        Maml = Write("maml", new Maml(new Conv4([1, 28, 28], ways), TaskKind.Classification, Inner(5)), 5);
-        Anil = Write("anil", new Anil(new Conv4([1, 28, 28], ways), TaskKind.Classification, Inner(10)), 10);
-        ProtoNet = Write("protonet", new ProtoNet(new Conv4([1, 28, 28], 0)), 1);
+        Maml = Write("maml", new Maml(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(5)), 5);
+        Anil = Write("anil", new Anil(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(10)), 10);
+        ProtoNet = Write("protonet", new ProtoNet(new Conv4([1, 28, 28], 0, normalization: FeatureNormalization.Batch)), 1);
     }
 
     public string Maml { get; }

@@ -22,7 +22,7 @@ internal static class Conv4Benchmark
 
     public static IReadOnlyList<Timing> Run(int threads, int warmup, int runs, string? profilePrefix = null)
     {
-        var model = new Conv4([1, 28, 28], Ways);
+        var model = new Conv4([1, 28, 28], Ways, normalization: FeatureNormalization.Batch);
         var random = new Random(0);
         var parameters = model.Parameters.Select(p => p.Initialize(random)).ToArray();
         var batch = Ways * (Shots + Queries);

@@ -52,12 +52,12 @@ internal static class TrainBenchmark
         var random = new Random(0);
         if (name == "protonet-60w5s")
         {
-            return (new ProtoNet(new Conv4([1, 28, 28], 0)), Task(random, 60, 5, 5), 1);
+            return (new ProtoNet(new Conv4([1, 28, 28], 0, normalization: FeatureNormalization.Batch)), Task(random, 60, 5, 5), 1);
         }
 
         var parts = name.Split('-');
         var inner = new InnerLoopOptions { Steps = int.Parse(parts[1], CultureInfo.InvariantCulture), LearningRate = 0.4f };
-        var conv4 = new Conv4([1, 28, 28], 5);
+        var conv4 = new Conv4([1, 28, 28], 5, normalization: FeatureNormalization.Batch);
         MetaAlgorithm algorithm = parts[0] switch
         {
             "maml" => new Maml(conv4, TaskKind.Classification, inner),

@@ -49,7 +49,9 @@ internal static class AdaptCommand
             if (parse.GetValue(exportOnnx) is { } onnxPath)
             {
                 var predictOnnx = BundleFile.ReadEntry(bundlePath, BundleNames.PredictEntry);
-                var tensors = adapted.Tensors.Select(t => TensorData.Float(t.Name, t.Shape.ToArray(), t.Values.Span)).ToArray();
+                // Carried state (a learned optimizer's) served adaptation; the plain model is predict with θ′ alone.
+                var carried = GraphExpectations.Carried(bundle.Manifest);
+                var tensors = adapted.Tensors.Where(t => !carried.Contains(t.Name)).Select(t => TensorData.Float(t.Name, t.Shape.ToArray(), t.Values.Span)).ToArray();
                 AdaptedOnnxExport.Write(onnxPath, predictOnnx, BundleFile.ReadParameters(bundlePath), tensors, adapted.Labels.Count > 0 ? adapted.Labels : null);
             }
 

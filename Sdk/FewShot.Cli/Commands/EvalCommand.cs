@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 using Spectre.Console;
@@ -23,9 +24,13 @@ internal static class EvalCommand
         var innerSteps = RunOptions.InnerSteps();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = RunOptions.Json();
+        var singleQueries = new Option<bool>("--single-queries")
+        {
+            Description = "Classify every query alone, as an app classifying one image at a time does: through FewShot.Runtime on the exported bundle, on the same episodes",
+        };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -46,17 +51,41 @@ internal static class EvalCommand
             var session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) };
             var count = parse.GetValue(episodes);
             var seed = configuration.Seed;
-            var result = Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
+            var alone = parse.GetValue(singleQueries);
+            if (alone && algorithm.Task != TaskKind.Classification)
+            {
+                throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
+            }
+
+            var result = alone
+                ? EvaluateSingleQueries(algorithm, parameters, configuration, runData, count, steps, parse.GetValue(threads), cancellationToken)
+                : Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone);
             return 0;
         }));
         return command;
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent)
+    /// <summary>Exports the run to a temporary bundle and classifies each query alone through FewShot.Runtime, on the evaluator's episodes.</summary>
+    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, RunData runData,
+        int episodes, int steps, int threads, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
+        try
+        {
+            BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
+            return BundleEvaluator.Evaluate(path, algorithm.Task, runData.Test, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
@@ -75,11 +104,14 @@ internal static class EvalCommand
                 ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
                 mse = error?.Mean,
                 mseCi95 = error?.HalfWidth95,
+                normalization = run.Normalization,
+                queries = singleQueries ? "single" : "batch",
             }));
             return;
         }
 
-        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes");
+        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes, "
+            + $"{run.Normalization} normalization, {(singleQueries ? "each query alone (FewShot.Runtime)" : "each episode's queries as one batch")}");
         var table = new Table()
             .AddColumn("metric")
             .AddColumn(new TableColumn("mean").RightAligned())

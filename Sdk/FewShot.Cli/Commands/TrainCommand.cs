@@ -2,6 +2,7 @@ using System.CommandLine;
 using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -12,7 +13,11 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
+<<<<<<< HEAD
         var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, ae-head or cactus", DefaultValueFactory = _ => "maml" };
+=======
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune or metalstm", DefaultValueFactory = _ => "maml" };
+>>>>>>> main
         var dataset = RunOptions.Dataset();
         var data = RunOptions.Data();
         var split = RunOptions.Split();
@@ -29,6 +34,11 @@ internal static class TrainCommand
         var minutes = new Option<double?>("--minutes") { Description = "Train for this many minutes, then stop with a checkpoint; with --iterations, whichever comes first" };
         var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
+        var norm = new Option<string?>("--norm")
+        {
+            Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
+        };
+        norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch (torch engine) and ONNX Runtime (0: the library's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var engine = new Option<string>("--engine") { Description = "torch: meta-train on TorchSharp (libtorch autograd); onnx: on ONNX Runtime gradient graphs (the older trainer)", DefaultValueFactory = _ => "torch" };
         engine.AcceptOnlyFromAmong("torch", "onnx");
@@ -42,7 +52,11 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
+<<<<<<< HEAD
             algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, engine, device, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
+=======
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, validateEvery, outFolder,
+>>>>>>> main
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -66,10 +80,14 @@ internal static class TrainCommand
                 Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
+<<<<<<< HEAD
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
                 Clusters = parse.GetValue(clusters),
+=======
+                Normalization = parse.GetValue(norm) ?? ExistingNormalization(folder) ?? FeatureNormalizations.Default.Name(),
+>>>>>>> main
             };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
@@ -97,6 +115,10 @@ internal static class TrainCommand
         }));
         return command;
     }
+
+    /// <summary>The normalization of the run in <paramref name="folder"/>, so that resuming needs no --norm; null for a new run.</summary>
+    private static string? ExistingNormalization(string folder) =>
+        File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder).Normalization : null;
 
     /// <summary>A folder with run.json resumes that run (only the iteration target may change); otherwise a new run starts.</summary>
     private static RunConfiguration ResumeOrStart(string folder, RunConfiguration requested, TextWriter output)

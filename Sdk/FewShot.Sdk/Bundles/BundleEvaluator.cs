@@ -20,7 +20,15 @@ public static class BundleEvaluator
     /// <param name="seed">Seed of the test tasks.</param>
     /// <param name="threads">ONNX Runtime intra-op threads (0: its choice).</param>
     /// <param name="cancellationToken">Stops between episodes.</param>
-    public static EvaluationResult Evaluate(string path, TaskKind kind, ITaskSource tasks, int episodes, int? steps, int seed, int threads = 0, CancellationToken cancellationToken = default)
+    public static EvaluationResult Evaluate(string path, TaskKind kind, ITaskSource tasks, int episodes, int? steps, int seed, int threads = 0, CancellationToken cancellationToken = default) =>
+        Evaluate(path, kind, tasks, episodes, steps, seed, singleQueries: false, threads, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Evaluate(string, TaskKind, ITaskSource, int, int?, int, int, CancellationToken)"/>; with
+    /// <paramref name="singleQueries"/> every query of a classification episode is classified alone, as an app
+    /// classifying one image at a time does, instead of all of an episode's queries in one batch.
+    /// </summary>
+    public static EvaluationResult Evaluate(string path, TaskKind kind, ITaskSource tasks, int episodes, int? steps, int seed, bool singleQueries, int threads = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
@@ -33,7 +41,7 @@ public static class BundleEvaluator
             var task = tasks.Sample(SeedSequence.For(seed, SeedSequence.Purpose.Evaluation, e));
             scores[e] = kind switch
             {
-                TaskKind.Classification => Accuracy(model.Adapt(task.SupportX, task.SupportLabels!.Select(l => (int)l).ToArray(), options, cancellationToken), task),
+                TaskKind.Classification => Accuracy(model.Adapt(task.SupportX, task.SupportLabels!.Select(l => (int)l).ToArray(), options, cancellationToken), task, singleQueries),
                 TaskKind.Regression => SquaredError(model.AdaptRegression(task.SupportX, task.SupportTargets!, options, cancellationToken).PredictValues(task.QueryX), task.QueryTargets!),
                 _ => SquaredError(model.AdaptUnlabeled(task.SupportX, options, cancellationToken).PredictValues(task.QueryX), task.QueryX),
             };
@@ -42,9 +50,12 @@ public static class BundleEvaluator
         return new EvaluationResult(ConfidenceInterval.Of(scores), episodes, steps ?? model.Manifest.InnerLoop?.Steps ?? 0, kind == TaskKind.Classification);
     }
 
-    private static double Accuracy(AdaptedModel adapted, TaskData task)
+    private static double Accuracy(AdaptedModel adapted, TaskData task, bool singleQueries)
     {
-        var predictions = adapted.Predict(task.QueryX);
+        var size = task.QueryX.Length / (int)task.QueryCount;
+        var predictions = singleQueries
+            ? Enumerable.Range(0, (int)task.QueryCount).Select(i => adapted.Predict(task.QueryX.AsMemory(i * size, size))[0]).ToArray()
+            : adapted.Predict(task.QueryX);
         var correct = 0;
         for (var i = 0; i < predictions.Count; i++)
         {

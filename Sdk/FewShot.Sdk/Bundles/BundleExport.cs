@@ -28,10 +28,10 @@ public static class BundleExport
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         var (specs, values) = algorithm.DeploymentState(metaParameters);
-        var modelNames = algorithm.Model.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var modelNames = algorithm.Model.Parameters.Select(p => p.Name).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
 
-        // Only the model's own tensors are overridable parameters; an algorithm's extra state (Meta-SGD's learning
-        // rates) is baked into the adapt graphs as plain initializers.
+        // Only the model's own tensors (and the state adaptation carries) are overridable parameters; an algorithm's
+        // learned extras (Meta-SGD's learning rates, a learned optimizer's weights) are baked into the adapt graphs.
         var parameters = new List<TensorProto>();
         var baked = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
@@ -78,6 +78,7 @@ public static class BundleExport
     {
         ProtoNet => (algorithm.BuildAdapt(0).Model, null),
         GradientLearner learner when learner.AdaptsHeadOnly => (learner.BuildAdaptFromFeatures(1).Model, learner.BuildAdapt(steps).Model),
+        LearnedOptimizer learned => (learned.BuildAdaptFromFeatures(1).Model, learned.BuildAdapt(steps).Model),
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
 
@@ -106,10 +107,16 @@ public static class BundleExport
             },
             Output = new ManifestOutput { Kind = kind, Size = algorithm.Model.OutputSize },
             Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.Model.OutputSize : null } : null,
-            InnerLoop = algorithm is GradientLearner learner
-                ? new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters }
-                : null,
-            BatchNorm = algorithm.Model is Models.Conv4 ? ModelManifest.BatchStatisticsText : null,
+            InnerLoop = algorithm switch
+            {
+                GradientLearner learner => new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters },
+
+                // The step is learned (the baked optimizer), so there is no learning rate to state; its gradient input is a constant.
+                LearnedOptimizer => new ManifestInnerLoop { Steps = steps, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },
+                _ => null,
+            },
+            BatchNorm = FeatureNormalizationOf(algorithm.Model) == FeatureNormalizationNames.Batch ? ModelManifest.BatchStatisticsText : null,
+            FeatureNormalization = FeatureNormalizationOf(algorithm.Model),
             Provenance = new ManifestProvenance
             {
                 Dataset = run.Dataset,
@@ -122,6 +129,20 @@ public static class BundleExport
             },
         };
     }
+
+    /// <summary>The manifest's name for the model's normalization layers; the MLP and the autoencoder have none.</summary>
+    internal static string FeatureNormalizationOf(Models.IFewShotModel model) => model is Models.Conv4 conv4
+        ? conv4.Normalization switch
+        {
+            Models.FeatureNormalization.Group => FeatureNormalizationNames.Group,
+            Models.FeatureNormalization.Instance => FeatureNormalizationNames.Instance,
+            Models.FeatureNormalization.Layer => FeatureNormalizationNames.Layer,
+            _ => FeatureNormalizationNames.Batch,
+        }
+        : FeatureNormalizationNames.None;
+
+    private static IReadOnlyList<string> CarriedState(MetaAlgorithm algorithm) =>
+        algorithm is LearnedOptimizer learned ? [.. learned.CarriedState.Select(s => s.Name)] : [];
 
     private static string Normalization(RunConfiguration run) => run.Dataset switch
     {

@@ -1,12 +1,13 @@
-using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
 
 namespace FewShot.Sdk.Models;
 
 /// <summary>
 /// The standard few-shot backbone (Vinyals et al., used by MAML and ProtoNets): four blocks of
-/// [3×3 conv, batch norm with batch statistics, ReLU, 2×2 max-pool] and, unless it is an encoder, a linear head.
-/// On 28×28 inputs the feature map ends 1×1, so the features have <see cref="Channels"/> values.
+/// [3×3 conv, normalization, ReLU, 2×2 max-pool] and, unless it is an encoder, a linear head. The normalization is
+/// per example by default (<see cref="FeatureNormalization"/>); the papers' batch statistics are an opt-in. Its
+/// learned scale and shift keep the names bn1…bn4 in every mode. On 28×28 inputs the feature map ends 1×1, so the
+/// features have <see cref="Channels"/> values.
 /// </summary>
 public sealed class Conv4 : IHeadedModel
 {
@@ -16,7 +17,8 @@ public sealed class Conv4 : IHeadedModel
     /// <param name="inputShape">One example's shape [channels, height, width], e.g. [1, 28, 28].</param>
     /// <param name="outputs">Classes of the linear head; 0 for an encoder with no head (ProtoNets).</param>
     /// <param name="channels">Channels of every conv layer (64 in the papers).</param>
-    public Conv4(IReadOnlyList<long> inputShape, int outputs, int channels = 64)
+    /// <param name="normalization">Where the normalization layers take their statistics (default: <see cref="FeatureNormalizations.Default"/>).</param>
+    public Conv4(IReadOnlyList<long> inputShape, int outputs, int channels = 64, FeatureNormalization normalization = FeatureNormalizations.Default)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         if (inputShape.Count != 3 || inputShape.Any(d => d <= 0))
@@ -28,6 +30,7 @@ public sealed class Conv4 : IHeadedModel
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
         InputShape = inputShape.ToArray();
         Channels = channels;
+        Normalization = Enum.IsDefined(normalization) ? normalization : throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "not a FeatureNormalization");
         var height = inputShape[1];
         var width = inputShape[2];
         for (var i = 0; i < Blocks; i++)
@@ -59,6 +62,9 @@ public sealed class Conv4 : IHeadedModel
     /// <summary>Channels of every conv layer.</summary>
     public int Channels { get; }
 
+    /// <summary>Where the normalization layers take their statistics.</summary>
+    public FeatureNormalization Normalization { get; }
+
     /// <inheritdoc />
     public int FeatureSize { get; }
 
@@ -86,7 +92,7 @@ public sealed class Conv4 : IHeadedModel
         for (var i = 1; i <= Blocks; i++)
         {
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1);
-            x = Normalization.BatchNormTraining(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Layers.BatchNormEpsilon);
+            x = Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Normalization, Channels);
             // Max-pooling first gives the same values and gradients (ReLU is monotone, and a window of all non-positive
             // values routes its gradient to a zero either way), and ReLU with its backward mask then runs on a quarter of the data.
             x = Layers.Relu(graph, Layers.MaxPool2x2(graph, x));

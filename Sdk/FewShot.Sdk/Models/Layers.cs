@@ -1,3 +1,4 @@
+using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
 
 namespace FewShot.Sdk.Models;
@@ -5,8 +6,17 @@ namespace FewShot.Sdk.Models;
 /// <summary>The layers the models are made of, emitted as standard ONNX operators that the autodiff differentiates.</summary>
 public static class Layers
 {
-    /// <summary>Batch-norm epsilon, PyTorch's default.</summary>
+    /// <summary>Normalization epsilon, PyTorch's default (batch and group norm alike).</summary>
     public const float BatchNormEpsilon = 1e-5f;
+
+    /// <summary>
+    /// A normalization layer over [N, C, H, W] with per-channel <paramref name="scale"/> and <paramref name="bias"/>:
+    /// batch statistics (<see cref="FeatureNormalization.Batch"/>) or per-example group statistics, ε = <see cref="BatchNormEpsilon"/>.
+    /// </summary>
+    public static string Normalize(GraphBuilder g, string x, string scale, string bias, FeatureNormalization mode, int channels) =>
+        mode.Groups(channels) is { } groups
+            ? Normalization.GroupNorm(g, x, scale, bias, groups, BatchNormEpsilon)
+            : Normalization.BatchNormTraining(g, x, scale, bias, BatchNormEpsilon);
 
     /// <summary>PyTorch's Linear: x·Wᵀ + b, with W stored [out, in].</summary>
     public static string Linear(GraphBuilder g, string x, string weight, string bias) =>

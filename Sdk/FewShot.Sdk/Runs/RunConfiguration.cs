@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FewShot.Bundles;
+using FewShot.Sdk.Models;
 
 namespace FewShot.Sdk.Runs;
 
@@ -20,7 +21,11 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
+<<<<<<< HEAD
     /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, ae-head or cactus.</summary>
+=======
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune or metalstm.</summary>
+>>>>>>> main
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>
@@ -67,6 +72,18 @@ public sealed record RunConfiguration
 
     /// <summary>Conv4 channels (64 in the papers).</summary>
     public int Channels { get; init; } = 64;
+
+    /// <summary>
+    /// Conv4's normalization: instance (the default), group, layer (per example, inductive) or batch (transductive
+    /// batch statistics, opt-in). A run.json written before this setting existed trained with batch statistics, and
+    /// <see cref="Load"/> reads it so.
+    /// </summary>
+    public string Normalization { get; init; } = FeatureNormalizations.Default.Name();
+
+    /// <summary><see cref="Normalization"/>, parsed.</summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    [JsonIgnore]
+    public FeatureNormalization NormalizationMode => FeatureNormalizations.Parse(Normalization);
 
     /// <summary>Image size the data is resized to (28 for Omniglot).</summary>
     public int ImageSize { get; init; } = 28;
@@ -123,8 +140,10 @@ public sealed record RunConfiguration
 
         try
         {
-            return JsonSerializer.Deserialize<RunConfiguration>(File.ReadAllBytes(path), Json)
-                ?? throw new InvalidDataException($"{path} is empty");
+            var bytes = File.ReadAllBytes(path);
+            var configuration = JsonSerializer.Deserialize<RunConfiguration>(bytes, Json) ?? throw new InvalidDataException($"{path} is empty");
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.TryGetProperty("normalization", out _) ? configuration : configuration with { Normalization = FeatureNormalization.Batch.Name() };
         }
         catch (JsonException ex)
         {

@@ -78,7 +78,11 @@ public static class Evaluator
         {
             var name = adapt.Graph.Outputs[o];
             var target = name.StartsWith(BundleNames.AdaptedPrefix, StringComparison.Ordinal) ? name[BundleNames.AdaptedPrefix.Length..] : name;
-            predictInputs[predict.InputIndex(target)] = adapted[o];
+            if (predict.Graph.Inputs.Contains(target))
+            {
+                // State that predict does not read (a learned optimizer's) served adaptation alone.
+                predictInputs[predict.InputIndex(target)] = adapted[o];
+            }
         }
 
         using (new TaskFeeds(predict, task, predictInputs, queryAsX: true))

@@ -62,5 +62,66 @@ public sealed class ManifestJsonTests
         Assert.Equal("innerLoop.adaptedParameters names 'v', which is not a parameter (parameters: w)",
             ManifestRules.FindProblem(Valid with { InnerLoop = Valid.InnerLoop! with { AdaptedParameters = ["v"] } }));
 
+    [Theory]
+    [InlineData("group", false)]
+    [InlineData("instance", false)]
+    [InlineData("layer", false)]
+    [InlineData("none", false)]
+    [InlineData("batch", true)]
+    public void FeatureNormalization_SaysWhetherPredictionsDependOnTheBatch(string normalization, bool transductive)
+    {
+        var manifest = Valid with { FeatureNormalization = normalization, BatchNorm = transductive ? ModelManifest.BatchStatisticsText : null };
+
+        ModelManifest read = ManifestJson.Read(ManifestJson.Write(manifest));
+
+        Assert.Equal(normalization, read.FeatureNormalization);
+        Assert.Equal(transductive, read.PredictionsDependOnBatch);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ABundleWrittenBeforeFeatureNormalization_LoadsAndIsTransductiveExactlyWithBatchNorm(bool batchNorm)
+    {
+        string json = Encoding.UTF8.GetString(ManifestJson.Write(Valid with { BatchNorm = batchNorm ? ModelManifest.BatchStatisticsText : null }));
+        string old = json.Replace(",\n  \"featureNormalization\": null", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("featureNormalization", old, StringComparison.Ordinal);
+
+        ModelManifest read = ManifestJson.Read(Encoding.UTF8.GetBytes(old));
+
+        Assert.Null(read.FeatureNormalization);
+        Assert.Equal(batchNorm, read.PredictionsDependOnBatch);
+    }
+
+    [Theory]
+    [InlineData("batchnorm", null, "featureNormalization is 'batchnorm'; expected one of none, group, instance, layer, batch")]
+    [InlineData("group", ModelManifest.BatchStatisticsText, "batchNorm is set but featureNormalization is 'group', which has no batch statistics")]
+    [InlineData("batch", null, "featureNormalization is 'batch' but batchNorm is null")]
+    public void FeatureNormalization_RulesNameTheField(string normalization, string? batchNorm, string expected) =>
+        Assert.StartsWith(expected, ManifestRules.FindProblem(Valid with { FeatureNormalization = normalization, BatchNorm = batchNorm }));
+
+    [Fact]
+    public void CarriedState_IsLeftOutWhenNull_AndReadBackWhenGiven()
+    {
+        Assert.DoesNotContain("carriedState", Encoding.UTF8.GetString(ManifestJson.Write(Valid)), StringComparison.Ordinal);
+        Assert.Null(ManifestJson.Read(ManifestJson.Write(Valid)).InnerLoop!.CarriedState);
+        ModelManifest carrying = Valid with
+        {
+            Parameters = [.. Valid.Parameters, new ManifestParameter { Name = "opt.h", Shape = [3925, 20] }],
+            InnerLoop = Valid.InnerLoop! with { CarriedState = ["opt.h"] },
+        };
+
+        ModelManifest read = ManifestJson.Read(ManifestJson.Write(carrying));
+
+        Assert.Equal(["opt.h"], read.InnerLoop!.CarriedState);
+        Assert.Equal(["w", "opt.h"], read.InnerLoop.State);
+    }
+
+    [Theory]
+    [InlineData("v", "innerLoop.carriedState names 'v', which is not a parameter")]
+    [InlineData("w", "innerLoop.carriedState names 'w' twice or also as an adapted parameter")]
+    public void CarriedState_MustBeParametersNotAdapted(string name, string expected) =>
+        Assert.StartsWith(expected, ManifestRules.FindProblem(Valid with { InnerLoop = Valid.InnerLoop! with { CarriedState = [name] } }));
+
     private static byte[] Edit(Func<string, string> edit) => Encoding.UTF8.GetBytes(edit(Encoding.UTF8.GetString(ManifestJson.Write(Valid))));
 }

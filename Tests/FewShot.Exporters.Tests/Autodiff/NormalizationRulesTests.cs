@@ -5,7 +5,10 @@ using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Exporters.Tests.Autodiff;
 
-/// <summary>Batch normalization: the composition with batch statistics, and the rule for given statistics, to second order in float64.</summary>
+/// <summary>
+/// Normalization: the compositions with batch statistics and with per-example group statistics, and the rule for
+/// given statistics, to second order in float64.
+/// </summary>
 public sealed class NormalizationRulesTests
 {
     [Fact]
@@ -14,6 +17,18 @@ public sealed class NormalizationRulesTests
         var check = new GradientCheck();
         var x = check.Input("x", [3, 2, 2, 2]);
         check.Verify(Normalization.BatchNormTraining(check.Graph, x, check.Input("scale", [2]), check.Input("bias", [2])));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void GroupNormWithPerExampleStatistics(int groups)
+    {
+        // 4 channels: one group is layer norm, four are instance norm; 3×3 maps, as conv4's last block sees.
+        var check = new GradientCheck();
+        var x = check.Input("x", [2, 4, 3, 3]);
+        check.Verify(Normalization.GroupNorm(check.Graph, x, check.Input("scale", [4]), check.Input("bias", [4]), groups));
     }
 
     [Fact]

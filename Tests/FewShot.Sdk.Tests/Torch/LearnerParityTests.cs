@@ -1,4 +1,5 @@
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Models;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
@@ -20,6 +21,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
     {
         "maml-mlp", "fomaml-mlp", "metasgd-mlp", "anil-mlp", "reptile-mlp",
         "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "finetune-conv4", "autoencoder",
+        "maml-conv4-group", "maml-conv4-layer", "protonet-conv4-group", "maml-conv4-batch", "protonet-conv4-batch",
     };
 
     [Theory]
@@ -75,6 +77,11 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "protonet-conv4" => new ProtoNet(ParityTasks.Conv4(outputs: 0)),
             "finetune-conv4" => new FineTune(ParityTasks.Conv4(outputs: 12), conv4, TwoSteps),
             "autoencoder" => new MetaAutoencoder(ParityTasks.Autoencoder(), TwoSteps),
+            "maml-conv4-group" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Group), TaskKind.Classification, TwoSteps),
+            "protonet-conv4-group" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Group)),
+            "maml-conv4-layer" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Layer), TaskKind.Classification, TwoSteps),
+            "maml-conv4-batch" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Batch), TaskKind.Classification, TwoSteps),
+            "protonet-conv4-batch" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Batch)),
             _ => throw new ArgumentException(name),
         };
         var kind = algorithm.Task;

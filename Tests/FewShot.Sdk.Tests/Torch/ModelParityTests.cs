@@ -19,7 +19,8 @@ public sealed class ModelParityTests(ITestOutputHelper output)
 {
     private const int Steps = 3;
 
-    public static TheoryData<string> Models => new() { "mlp", "conv4", "autoencoder" };
+    /// <summary>conv4 with its default (instance) normalization and with each other mode.</summary>
+    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "autoencoder" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -77,6 +78,7 @@ public sealed class ModelParityTests(ITestOutputHelper output)
         {
             "mlp" => ((IFewShotModel)ParityTasks.Mlp(), TaskKind.Regression, 0.01f),
             "conv4" => (ParityTasks.Conv4(), TaskKind.Classification, 0.4f),
+            _ when name.StartsWith("conv4-", StringComparison.Ordinal) => (ParityTasks.Conv4(normalization: FeatureNormalizations.Parse(name["conv4-".Length..])), TaskKind.Classification, 0.4f),
             _ => (ParityTasks.Autoencoder(), TaskKind.Reconstruction, 0.4f),
         };
         GradientLearner algorithm = model is ConvAutoencoder autoencoder

@@ -17,6 +17,7 @@ public static class TorchLearners
             ProtoNet protoNet => new TorchProtoNet(protoNet),
             FineTune fineTune => new TorchFineTune(fineTune),
             AutoencoderHead head => new TorchAutoencoderHead(head),
+            LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),
         };

@@ -3,7 +3,7 @@ using TorchSharp;
 
 namespace FewShot.Sdk.Torch.Models;
 
-/// <summary>The TorchSharp lowering of <see cref="Conv4"/>: parameters in <see cref="Conv4.Parameters"/> order (conv, bias, bn scale, bn shift per block, then the head).</summary>
+/// <summary>The TorchSharp lowering of <see cref="Conv4"/>: parameters in <see cref="Conv4.Parameters"/> order (conv, bias, normalization scale and shift per block, then the head).</summary>
 public sealed class TorchConv4 : ITorchHeadedModel
 {
     private const int Blocks = 4;
@@ -38,7 +38,7 @@ public sealed class TorchConv4 : ITorchHeadedModel
         {
             var p = 4 * block;
             x = TorchLayers.ConvSame(x, parameters[p], parameters[p + 1]);
-            x = TorchLayers.BatchNorm(x, parameters[p + 2], parameters[p + 3]);
+            x = TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], _model.Normalization, _model.Channels);
             x = TorchLayers.MaxPool2x2(TorchLayers.Relu(x));
         }
 

@@ -1,0 +1,26 @@
+namespace FewShot.Bundles;
+
+/// <summary>
+/// The values of <see cref="ModelManifest.FeatureNormalization"/>: where the network's normalization layers take their
+/// statistics, and so whether a prediction depends on the other examples of its batch. Format/README.md describes them.
+/// </summary>
+public static class FeatureNormalizationNames
+{
+    /// <summary>The network has no normalization layers: inductive.</summary>
+    public const string None = "none";
+
+    /// <summary>Group normalization, per example: inductive.</summary>
+    public const string Group = "group";
+
+    /// <summary>Instance normalization (each channel of each example): inductive.</summary>
+    public const string Instance = "instance";
+
+    /// <summary>Layer normalization (all channels of each example): inductive.</summary>
+    public const string Layer = "layer";
+
+    /// <summary>Batch normalization with the statistics of the batch seen (support while adapting, query batch while predicting): transductive.</summary>
+    public const string Batch = "batch";
+
+    /// <summary>Every value a manifest may hold.</summary>
+    public static IReadOnlyList<string> All { get; } = [None, Group, Instance, Layer, Batch];
+}

@@ -1,0 +1,63 @@
+namespace FewShot.Sdk.Models;
+
+/// <summary>
+/// Where a network's normalization layers take their statistics from. Every mode but <see cref="Batch"/> is inductive:
+/// an example's output does not depend on the other examples of its batch, so a query classified alone gets the
+/// answer it gets inside any batch (DESIGN idea 5). Each layer keeps a learned per-channel scale and shift.
+/// </summary>
+public enum FeatureNormalization
+{
+    /// <summary>Instance normalization: each channel of each example over its own positions. The default.</summary>
+    Instance,
+
+    /// <summary>Group normalization with <see cref="FeatureNormalizations.GroupSize"/> channels per group, per example.</summary>
+    Group,
+
+    /// <summary>Layer normalization: all channels and positions of each example together.</summary>
+    Layer,
+
+    /// <summary>
+    /// Transductive batch normalization with the statistics of the batch seen (the support while adapting, the query
+    /// batch while predicting), as MAML and ProtoNets published it: a prediction depends on its batch. Opt-in, for
+    /// reproducing papers.
+    /// </summary>
+    Batch,
+}
+
+/// <summary>The names of <see cref="FeatureNormalization"/> (command line, run.json, bundle manifests) and its groups.</summary>
+public static class FeatureNormalizations
+{
+    /// <summary>The mode new runs use unless told otherwise.</summary>
+    public const FeatureNormalization Default = FeatureNormalization.Instance;
+
+    /// <summary>Channels per group in <see cref="FeatureNormalization.Group"/> (64 channels: 8 groups).</summary>
+    public const int GroupSize = 8;
+
+    /// <summary>The names the command line and run.json accept, in <see cref="FeatureNormalization"/> order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["instance", "group", "layer", "batch"];
+
+    /// <summary>The lowercase name: "instance", "group", "layer" or "batch".</summary>
+    public static string Name(this FeatureNormalization mode) => Names[(int)mode];
+
+    /// <summary>Parses a name of <see cref="Names"/>.</summary>
+    /// <exception cref="ArgumentException">The name is not one of them.</exception>
+    public static FeatureNormalization Parse(string name)
+    {
+        var index = Names.ToList().IndexOf(name);
+        return index >= 0
+            ? (FeatureNormalization)index
+            : throw new ArgumentException($"unknown normalization '{name}': expected one of {string.Join(", ", Names)} (batch is transductive: a prediction depends on its batch)", nameof(name));
+    }
+
+    /// <summary>
+    /// Groups of a layer with <paramref name="channels"/> channels (for <see cref="FeatureNormalization.Group"/>, the most
+    /// groups of at least <see cref="GroupSize"/> channels that divide them); null for <see cref="FeatureNormalization.Batch"/>.
+    /// </summary>
+    public static int? Groups(this FeatureNormalization mode, int channels) => mode switch
+    {
+        FeatureNormalization.Group => Enumerable.Range(1, Math.Max(1, channels / GroupSize)).Last(g => channels % g == 0),
+        FeatureNormalization.Instance => channels,
+        FeatureNormalization.Layer => 1,
+        _ => null,
+    };
+}

@@ -13,11 +13,7 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-<<<<<<< HEAD
-        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, ae-head or cactus", DefaultValueFactory = _ => "maml" };
-=======
-        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune or metalstm", DefaultValueFactory = _ => "maml" };
->>>>>>> main
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, metalstm, ae-head or cactus", DefaultValueFactory = _ => "maml" };
         var dataset = RunOptions.Dataset();
         var data = RunOptions.Data();
         var split = RunOptions.Split();
@@ -52,11 +48,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-<<<<<<< HEAD
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, threads, engine, device, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
-=======
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, validateEvery, outFolder,
->>>>>>> main
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -80,14 +72,11 @@ internal static class TrainCommand
                 Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
-<<<<<<< HEAD
+                Normalization = parse.GetValue(norm) ?? ExistingNormalization(folder) ?? FeatureNormalizations.Default.Name(),
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
                 Clusters = parse.GetValue(clusters),
-=======
-                Normalization = parse.GetValue(norm) ?? ExistingNormalization(folder) ?? FeatureNormalizations.Default.Name(),
->>>>>>> main
             };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);

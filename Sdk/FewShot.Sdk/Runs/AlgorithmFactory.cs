@@ -7,11 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-<<<<<<< HEAD
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "ae-head", "cactus"];
-=======
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "metalstm"];
->>>>>>> main
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "metalstm", "ae-head", "cactus"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -38,11 +34,7 @@ public static class AlgorithmFactory
             };
         }
 
-<<<<<<< HEAD
-        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "ae-head" && configuration.EffectiveTrainWays != headWays)
-=======
-        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" && configuration.EffectiveTrainWays != headWays)
->>>>>>> main
+        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" or "ae-head" && configuration.EffectiveTrainWays != headWays)
         {
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
@@ -60,11 +52,8 @@ public static class AlgorithmFactory
             "cactus" => new ProtoNet(Classifier(0), "cactus"),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
-<<<<<<< HEAD
-            "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
-=======
             "metalstm" => new LearnedOptimizer(Classifier(headWays), inner),
->>>>>>> main
+            "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };
     }

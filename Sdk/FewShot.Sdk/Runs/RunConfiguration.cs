@@ -21,11 +21,7 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-<<<<<<< HEAD
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, ae-head or cactus.</summary>
-=======
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune or metalstm.</summary>
->>>>>>> main
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, metalstm, ae-head or cactus.</summary>
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>

@@ -5,6 +5,7 @@ using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
+using FewShot.Sdk.Unsupervised;
 
 namespace FewShot.Cli.Commands;
 
@@ -92,6 +93,13 @@ internal static class TrainCommand
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };
+            if (runData.Train is CactusTaskSource cactus)
+            {
+                // Its tasks need an autoencoder and k-means first: minutes that --minutes should not count.
+                output.WriteLine($"Training the autoencoder ({configuration.PretrainIterations} steps) and clustering its embeddings ({configuration.Partitions} partitions of {configuration.Clusters})...");
+                cactus.Prepare();
+            }
+
             var train = Trainers.Create(parse.GetValue(engine)!, parse.GetValue(device)!, parse.GetValue(threads), metaAlgorithm, runData, options);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));

@@ -65,11 +65,11 @@ public sealed class AutoencoderHeadTests(ITestOutputHelper output)
         var splits = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { TrainRotations = [0] });
         var train = new EpisodeTaskSource(new EpisodeSampler(new ClassSubsetDataset(splits.Train, Enumerable.Range(0, 100).ToArray()), 5, 1, 5));
         var test = new EpisodeTaskSource(new EpisodeSampler(new ClassSubsetDataset(splits.Test, Enumerable.Range(0, 60).ToArray()), 5, 1, 5));
-        var algorithm = Small(pretrain: 150);
-        MetaTrainerOptions Options(int iterations) => new() { Iterations = iterations, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 };
+        var algorithm = new AutoencoderHead(new ConvAutoencoder([1, 28, 28]), ways: 5, pretrainIterations: 150, inner: new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
+        MetaTrainerOptions Options(int iterations) => new() { Iterations = iterations, MetaBatch = 2, MetaLearningRate = 1e-2, Seed = 2 };
 
         var pretrained = new TorchMetaTrainer(algorithm, train, Options(150)).Train(folder.Path);
-        var trained = new TorchMetaTrainer(algorithm, train, Options(200)).Train(folder.Path);
+        var trained = new TorchMetaTrainer(algorithm, train, Options(180)).Train(folder.Path);
         var (_, measured) = BundleExport.WriteMeasured(folder.File("ae-head.fewshot"), algorithm, trained.Parameters,
             new RunConfiguration { Algorithm = "ae-head", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 5, test, episodes: 30);
         output.WriteLine($"5-way 1-shot through the runtime: {measured.Metric}");

@@ -34,6 +34,10 @@ public static class Attr
         return attribute;
     }
 
+    /// <summary>A GRAPH attribute: the body of Scan or Loop, a branch of If.</summary>
+    public static AttributeProto Graph(string name, GraphProto value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = value };
+
     /// <summary>A TENSOR attribute (as used by Constant and ConstantOfShape).</summary>
     public static AttributeProto Tensor(string name, TensorProto value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };

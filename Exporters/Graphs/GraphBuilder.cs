@@ -10,8 +10,8 @@ namespace FewShot.Exporters.Graphs;
 /// </summary>
 public sealed class GraphBuilder
 {
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DataType> _types = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _names;
+    private readonly Dictionary<string, DataType> _types;
     private readonly Dictionary<string, IReadOnlyList<Dim>> _shapes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
     private int _counter;
@@ -22,11 +22,24 @@ public sealed class GraphBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Graph = new GraphProto { Name = name };
+        _names = new(StringComparer.Ordinal);
+        _types = new(StringComparer.Ordinal);
+    }
+
+    // A subgraph shares its parent's names, so that it reads the parent's values (ONNX subgraphs see their outer scope) and
+    // neither graph names a value the other already uses.
+    private GraphBuilder(string name, GraphBuilder parent)
+    {
+        Graph = new GraphProto { Name = name };
+        _names = parent._names;
+        _types = new(parent._types, StringComparer.Ordinal);
     }
 
     private GraphBuilder(GraphProto graph)
     {
         Graph = graph;
+        _names = new(StringComparer.Ordinal);
+        _types = new(StringComparer.Ordinal);
         foreach (var input in graph.Input)
         {
             Remember(input);
@@ -65,6 +78,16 @@ public sealed class GraphBuilder
     {
         ArgumentNullException.ThrowIfNull(graph);
         return new GraphBuilder(graph);
+    }
+
+    /// <summary>
+    /// Starts a subgraph of this graph (the body of Scan or Loop, a branch of If): it may read every value this graph has
+    /// when it is started, and no value name of either graph repeats in the other. Attach it with <see cref="Attr.Graph"/>.
+    /// </summary>
+    public GraphBuilder Subgraph(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new GraphBuilder(name, this);
     }
 
     /// <summary>Adds a graph input of the given element type and shape, and returns its name.</summary>

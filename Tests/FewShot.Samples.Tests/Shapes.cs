@@ -16,6 +16,12 @@ internal static class Shapes
 
     public static string MamlBundle => Path.Combine(RepoPaths.Root, "models", "omniglot-maml-paper.fewshot");
 
+    /// <summary>
+    /// A ProtoNets bundle with per-example (instance) normalization, so that an image's answer does not depend on the
+    /// others classified with it; Fixtures/README.md says how it was trained. The shipped bundles above are transductive.
+    /// </summary>
+    public static string InductiveBundle => Path.Combine(RepoPaths.Root, "Tests", "FewShot.Samples.Tests", "Fixtures", "omniglot-protonet-instance.fewshot");
+
     /// <summary>Ink coverage in [0, 1] of a <paramref name="size"/>×<paramref name="size"/> drawing, row-major.</summary>
     public static float[] Ink(string kind, int variant, int size)
     {

@@ -14,8 +14,11 @@ public static class Classifier
     /// <param name="cancellationToken">Stops the prediction.</param>
     /// <returns>One prediction per image, in order.</returns>
     /// <remarks>
-    /// The Omniglot bundles normalize with the statistics of the batch they are given, so an image's probabilities
-    /// depend a little on the other images classified with it.
+    /// With a bundle that normalizes each example by itself (<c>featureNormalization</c> instance, group, layer or
+    /// none) an image gets the same answer alone as in any batch. Bundles with transductive batch norm
+    /// (<see cref="FewShot.Bundles.ModelManifest.PredictionsDependOnBatch"/>, such as the Omniglot bundles shipped in
+    /// models/ so far) normalize with the statistics of the images classified together, so an image's answer depends
+    /// on the others.
     /// </remarks>
     /// <exception cref="FileNotFoundException">The state file or an image does not exist.</exception>
     /// <exception cref="InvalidAdaptedStateException">The state file is corrupt, truncated, or was learned with another bundle.</exception>

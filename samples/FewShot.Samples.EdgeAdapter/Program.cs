@@ -65,7 +65,7 @@ public static class Program
         {
             return command.Command == "learn"
                 ? await LearnAsync(command, strokes, runtimeOptions, output, cancellationToken).ConfigureAwait(false)
-                : await ClassifyAsync(command, strokes, runtimeOptions, output, cancellationToken).ConfigureAwait(false);
+                : await ClassifyAsync(command, strokes, runtimeOptions, output, error, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidAdaptedStateException e)
         {
@@ -91,10 +91,17 @@ public static class Program
         return 0;
     }
 
-    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         string statePath = command.Required("state");
         using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
+        if (model.Manifest.PredictionsDependOnBatch)
+        {
+            error.WriteLine("note: this bundle normalizes with the statistics of the images classified together (transductive batch norm), "
+                + "so an image's answer depends on the others, and one image alone is often misclassified; classify several images at once, "
+                + "or use a bundle trained with per-example normalization (fewshot train --norm instance, the default).");
+        }
+
         IReadOnlyList<Prediction> predictions = await Classifier.ClassifyAsync(model, statePath, command.Positionals, strokes, cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < predictions.Count; i++)
         {

@@ -4,6 +4,8 @@ using System.Text.Json;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
+using FewShot.Sdk.Torch;
+using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using Spectre.Console;
 
@@ -63,7 +65,13 @@ internal static class EvalCommand
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone);
+            // A learned optimizer is reported beside SGD from the same θ₀ and steps, its step tuned on the training classes;
+            // MANN with its sequence accuracy by instance, as Santoro et al. report it.
+            var sgd = algorithm is LearnedOptimizer learned
+                ? TunedSgdBaseline.Evaluate(learned, parameters, runData.Validation ?? runData.Train, Math.Min(count, 200), runData.Test, count, steps, seed, session, cancellationToken)
+                : ((float, EvaluationResult)?)null;
+            var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, sgd, instances);
             return 0;
         }));
         return command;
@@ -85,7 +93,14 @@ internal static class EvalCommand
         }
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries)
+    private static double[] InstanceAccuracy(Mann mann, float[][] parameters, RunData runData, int episodes, int seed)
+    {
+        TorchSetup.Initialize(0);
+        return new TorchMann(mann).InstanceAccuracy(parameters, runData.Test, episodes, seed);
+    }
+
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries,
+        (float Step, EvaluationResult Result)? sgd, double[]? instances)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
@@ -106,6 +121,10 @@ internal static class EvalCommand
                 mseCi95 = error?.HalfWidth95,
                 normalization = run.Normalization,
                 queries = singleQueries ? "single" : "batch",
+                sgdStep = sgd?.Step,
+                sgdAccuracy = sgd?.Result.Metric.Mean,
+                sgdCi95 = sgd?.Result.Metric.HalfWidth95,
+                accuracyByInstance = instances,
             }));
             return;
         }
@@ -121,6 +140,17 @@ internal static class EvalCommand
         if (accuracy is { } a)
         {
             table.AddRow("accuracy", string.Create(inv, $"{a.Mean * 100:F2}%"), string.Create(inv, $"{a.HalfWidth95 * 100:F2}%"), $"{a.Count}");
+        }
+
+        if (sgd is { } baseline)
+        {
+            var b = baseline.Result.Metric;
+            table.AddRow(string.Create(inv, $"accuracy, SGD (tuned step {baseline.Step})"), string.Create(inv, $"{b.Mean * 100:F2}%"), string.Create(inv, $"{b.HalfWidth95 * 100:F2}%"), $"{b.Count}");
+        }
+
+        foreach (var k in new[] { 1, 2, 3, 5, 10 }.Where(k => k <= (instances?.Length ?? 0)))
+        {
+            table.AddRow(string.Create(inv, $"sequence accuracy, instance {k}"), string.Create(inv, $"{instances![k - 1] * 100:F2}%"), "", $"{result.Episodes}");
         }
 
         if (error is { } e)

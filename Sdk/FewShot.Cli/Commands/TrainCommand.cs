@@ -14,7 +14,7 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, metalstm, ae-head or cactus", DefaultValueFactory = _ => "maml" };
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, metalstm, mann, ae-head or cactus", DefaultValueFactory = _ => "maml" };
         var dataset = RunOptions.Dataset();
         var data = RunOptions.Data();
         var split = RunOptions.Split();

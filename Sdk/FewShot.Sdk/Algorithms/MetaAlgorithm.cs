@@ -23,6 +23,9 @@ public abstract class MetaAlgorithm
     /// <summary>The network.</summary>
     public IFewShotModel Model { get; }
 
+    /// <summary>Values per example of the predict graph's output: the model's, unless the algorithm puts its own network after it (MANN).</summary>
+    public virtual int OutputSize => Model.OutputSize;
+
     /// <summary>What the tasks ask.</summary>
     public TaskKind Task { get; }
 

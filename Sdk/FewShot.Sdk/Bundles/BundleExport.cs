@@ -28,10 +28,11 @@ public static class BundleExport
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         var (specs, values) = algorithm.DeploymentState(metaParameters);
-        var modelNames = algorithm.Model.Parameters.Select(p => p.Name).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
+        var predict = algorithm.BuildPredict();
+        var modelNames = predict.Inputs.Concat(algorithm.AdaptedParameters).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
 
-        // Only the model's own tensors (and the state adaptation carries) are overridable parameters; an algorithm's
-        // learned extras (Meta-SGD's learning rates, a learned optimizer's weights) are baked into the adapt graphs.
+        // Only what predict reads and the adaptation state are overridable parameters; an algorithm's learned extras that
+        // only adaptation uses (Meta-SGD's learning rates, a learned optimizer's weights) are baked into the adapt graphs.
         var parameters = new List<TensorProto>();
         var baked = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
@@ -52,7 +53,7 @@ public static class BundleExport
         {
             Manifest = Manifest(algorithm, run, iterations, steps, measured),
             Parameters = parameters,
-            Predict = algorithm.BuildPredict().Model,
+            Predict = predict.Model,
             Adapt = Bake(adapt, baked),
             AdaptK = adaptK is null ? null : Bake(adaptK, baked),
         };
@@ -79,6 +80,9 @@ public static class BundleExport
         ProtoNet => (algorithm.BuildAdapt(0).Model, null),
         GradientLearner learner when learner.AdaptsHeadOnly => (learner.BuildAdaptFromFeatures(1).Model, learner.BuildAdapt(steps).Model),
         LearnedOptimizer learned => (learned.BuildAdaptFromFeatures(1).Model, learned.BuildAdapt(steps).Model),
+
+        // One adaptation step presents the whole support sequence; K is 1.
+        Mann => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(1).Model),
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
 
@@ -105,14 +109,17 @@ public static class BundleExport
                 Normalization = new ManifestNormalization { Text = Normalization(run) },
                 Preprocessing = Preprocessing(run, algorithm.Model.InputShape.ToArray()),
             },
-            Output = new ManifestOutput { Kind = kind, Size = algorithm.Model.OutputSize },
-            Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.Model.OutputSize : null } : null,
+            Output = new ManifestOutput { Kind = kind, Size = algorithm.OutputSize },
+            Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.OutputSize : null } : null,
             InnerLoop = algorithm switch
             {
                 GradientLearner learner => new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters },
 
                 // The step is learned (the baked optimizer), so there is no learning rate to state; its gradient input is a constant.
                 LearnedOptimizer => new ManifestInnerLoop { Steps = steps, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },
+
+                // Adaptation writes memory, it takes no gradient step: one step is one presentation of the support sequence.
+                Mann => new ManifestInnerLoop { Steps = 1, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },
                 _ => null,
             },
             BatchNorm = FeatureNormalizationOf(algorithm.Model) == FeatureNormalizationNames.Batch ? ModelManifest.BatchStatisticsText : null,
@@ -141,8 +148,12 @@ public static class BundleExport
         }
         : FeatureNormalizationNames.None;
 
-    private static IReadOnlyList<string> CarriedState(MetaAlgorithm algorithm) =>
-        algorithm is LearnedOptimizer learned ? [.. learned.CarriedState.Select(s => s.Name)] : [];
+    private static IReadOnlyList<string> CarriedState(MetaAlgorithm algorithm) => algorithm switch
+    {
+        LearnedOptimizer learned => [.. learned.CarriedState.Select(s => s.Name)],
+        Mann mann => [.. mann.CarriedState.Select(s => s.Name)],
+        _ => [],
+    };
 
     private static string Normalization(RunConfiguration run) => run.Dataset switch
     {

@@ -21,7 +21,7 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, metalstm, ae-head or cactus.</summary>
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, autoencoder, finetune, metalstm, mann, ae-head or cactus.</summary>
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>
@@ -113,6 +113,8 @@ public sealed record RunConfiguration
     {
         "finetune" => 50,
         "protonet" or "cactus" => 0,
+        "mann" => 1,
+        "metalstm" => InnerSteps,
         _ => Math.Max(InnerSteps, 3),
     };
 

@@ -21,7 +21,7 @@ public sealed class BundleWriterTests
         using JsonDocument manifest = JsonDocument.Parse(entries[BundleNames.ManifestEntry]);
         JsonElement root = manifest.RootElement;
         Assert.Equal(
-            ["formatVersion", "algorithm", "model", "input", "output", "classes", "innerLoop", "parameters", "batchNorm", "files", "provenance", "createdBy"],
+            ["formatVersion", "algorithm", "model", "input", "output", "classes", "innerLoop", "parameters", "batchNorm", "featureNormalization", "files", "provenance", "createdBy"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(2, root.GetProperty("formatVersion").GetInt32());
         Assert.Equal(["shape", "dtype", "normalization", "preprocessing"], root.GetProperty("input").EnumerateObject().Select(p => p.Name));

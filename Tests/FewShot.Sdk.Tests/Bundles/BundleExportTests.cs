@@ -12,7 +12,7 @@ namespace FewShot.Sdk.Tests.Bundles;
 /// <summary>Every algorithm exports a bundle that meets the bundle contract, and every graph in it passes the ONNX checker.</summary>
 public sealed class BundleExportTests
 {
-    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "metalstm", "sinusoid-maml" };
+    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "autoencoder", "finetune", "metalstm", "mann", "sinusoid-maml" };
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -51,6 +51,7 @@ public sealed class BundleExportTests
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], 16, 4)),
             "finetune" => new FineTune(new Conv4([1, 28, 28], 20, 8), conv4),
             "metalstm" => new LearnedOptimizer(conv4, new InnerLoopOptions { Steps = 3 }, hiddenSize: 6),
+            "mann" => new Mann(new Conv4([1, 28, 28], 0, 8), 5),
             _ => new Maml(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { LearningRate = 0.01f }),
         };
     }

@@ -21,7 +21,7 @@ public sealed class RuntimeParityTests
 
     public static TheoryData<string, int> Cases => new()
     {
-        { "maml", 3 }, { "maml", 2 }, { "metasgd", 3 }, { "anil", 3 }, { "anil", 5 }, { "protonet", 0 }, { "autoencoder", 3 }, { "finetune", 4 }, { "metalstm", 3 }, { "metalstm", 2 }, { "sinusoid-maml", 3 },
+        { "maml", 3 }, { "maml", 2 }, { "metasgd", 3 }, { "anil", 3 }, { "anil", 5 }, { "protonet", 0 }, { "autoencoder", 3 }, { "finetune", 4 }, { "metalstm", 3 }, { "metalstm", 2 }, { "mann", 1 }, { "mann", 2 }, { "sinusoid-maml", 3 },
     };
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class RuntimeParityTests
         var owned = new List<OrtValue>();
         foreach (var (name, values) in adapted.Where(a => predict.Graph.Inputs.Contains(a.Key)))
         {
-            var shape = name == GraphNames.Prototypes ? new long[] { values.Length / algorithm.Model.OutputSize, algorithm.Model.OutputSize } : algorithm.Model.Parameters.Single(p => p.Name == name).Shape;
+            var shape = name == GraphNames.Prototypes ? new long[] { values.Length / algorithm.Model.OutputSize, algorithm.Model.OutputSize } : algorithm.StateParameters.Single(p => p.Name == name).Shape;
             var tensor = OrtValue.CreateTensorValueFromMemory(values, shape);
             owned.Add(tensor);
             inputs[predict.InputIndex(name)] = tensor;

@@ -30,4 +30,8 @@ public sealed record PredictResponse(IReadOnlyList<PredictionResult> Predictions
 /// <param name="ModelHash">The served bundle's hash (SHA-256 of its manifest), which every saved state is tied to.</param>
 /// <param name="Model">The bundle in words, e.g. "protonet conv4-encoder (embedding, 1a2b3c4d5e6f)".</param>
 /// <param name="ExampleSize">Floats per example.</param>
-public sealed record HealthResponse(string Status, string ModelHash, string Model, int ExampleSize);
+/// <param name="PredictionsDependOnBatch">
+/// True for bundles with transductive batch norm, whose answer for an example depends on the others predicted with it
+/// (send the examples to classify together); false when every example is classified by itself.
+/// </param>
+public sealed record HealthResponse(string Status, string ModelHash, string Model, int ExampleSize, bool PredictionsDependOnBatch);

@@ -22,7 +22,7 @@ public static class FewShotEndpoints
             .WithMetadata(ExampleRequestMetadata.Instance)
             .RequireRateLimiting(ConcurrencyLimit.Policy);
         routes.MapGet("/health", (FewShotModel model) =>
-            new HealthResponse("ok", model.Hash, model.ToString(), model.ExampleSize));
+            new HealthResponse("ok", model.Hash, model.ToString(), model.ExampleSize, model.Manifest.PredictionsDependOnBatch));
         return routes;
     }
 }

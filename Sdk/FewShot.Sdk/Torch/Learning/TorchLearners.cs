@@ -18,6 +18,7 @@ public static class TorchLearners
             FineTune fineTune => new TorchFineTune(fineTune),
             AutoencoderHead head => new TorchAutoencoderHead(head),
             LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
+            Mann mann => new TorchMann(mann),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),
         };

@@ -1,0 +1,142 @@
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Torch.Models;
+using FewShot.Sdk.Training;
+using TorchSharp;
+
+namespace FewShot.Sdk.Torch.Learning;
+
+/// <summary>
+/// The TorchSharp meta-step of <see cref="Mann"/>: the episode's support set, shuffled, is a sequence in which each example
+/// comes with the previous one's label and every step predicts its own label before seeing it (the paper's loss); a last step
+/// shows the last label alone; then every query is predicted read-only from the final state, as the bundle does. The loss is
+/// the mean cross-entropy of the sequence plus that of the queries; the metric is the queries' accuracy.
+/// </summary>
+public sealed class TorchMann : TorchLearner
+{
+    private readonly Mann _algorithm;
+    private readonly ITorchModel _encoder;
+    private readonly TorchMemoryNetwork _network;
+    private readonly string[] _names;
+
+    /// <summary>Lowers <paramref name="algorithm"/>.</summary>
+    public TorchMann(Mann algorithm)
+        : base(algorithm)
+    {
+        _algorithm = algorithm;
+        _encoder = TorchModels.Lower(algorithm.Model);
+        _network = new TorchMemoryNetwork(algorithm.Network);
+        _names = [.. algorithm.MetaParameters.Select(p => p.Name)];
+    }
+
+    /// <summary>
+    /// Presents a support sequence: features [n, F] and labels [n] in the given <paramref name="order"/>, then the last label
+    /// alone. Returns the final state (batch 1) and the logits each sequence step predicted, [n, N] in presentation order.
+    /// </summary>
+    public (torch.Tensor[] State, torch.Tensor Logits) Present(IReadOnlyList<torch.Tensor> meta, torch.Tensor features, torch.Tensor labels, IReadOnlyList<int> order)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(order);
+        var p = Named(meta);
+        var classes = _algorithm.Network.Classes;
+        var state = _network.InitialState(1, features.device);
+        var previous = torch.zeros([1, classes], device: features.device);
+        var logits = new torch.Tensor[order.Count];
+        for (var t = 0; t < order.Count; t++)
+        {
+            (state, logits[t]) = _network.Step(features.narrow(0, order[t], 1), previous, state, p);
+            previous = torch.nn.functional.one_hot(labels.narrow(0, order[t], 1), classes).to(torch.float32);
+        }
+
+        (state, _) = _network.Step(torch.zeros([1, _algorithm.Network.InputSize], device: features.device), previous, state, p);
+        return (state, torch.cat(logits, 0));
+    }
+
+    /// <summary>The query logits [m, N] from a presented state, read-only.</summary>
+    public torch.Tensor Query(IReadOnlyList<torch.Tensor> meta, IReadOnlyList<torch.Tensor> state, torch.Tensor queryFeatures) =>
+        _network.Query(queryFeatures, state, Named(meta));
+
+    /// <summary>The encoder's features of a batch of examples.</summary>
+    public torch.Tensor Features(IReadOnlyList<torch.Tensor> meta, torch.Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        return _encoder.Forward(meta.Take(_algorithm.Model.Parameters.Count).ToArray(), x);
+    }
+
+    /// <inheritdoc />
+    public override TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTask task)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        ArgumentNullException.ThrowIfNull(task);
+        var labels = task.SupportY ?? throw new ArgumentException("MANN needs labelled support and query sets", nameof(task));
+        var (state, sequence) = Present(meta, Features(meta, task.SupportX), labels, ShuffledOrder(task));
+        var ordered = labels.index_select(0, torch.tensor(ShuffledOrder(task).Select(i => (long)i).ToArray(), device: labels.device));
+        var queries = Query(meta, state, Features(meta, task.QueryX));
+        var queryLoss = TorchLosses.Loss(TaskKind.Classification, queries, task.QueryY, task.QueryX);
+        var loss = torch.nn.functional.cross_entropy(sequence, ordered) + queryLoss;
+        var metric = TorchLosses.Metric(TaskKind.Classification, queries, task.QueryY, queryLoss);
+        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
+    }
+
+    /// <summary>
+    /// A shuffled order of the task's support set, drawn from a seed made of its own pixels: the same task always gets the same
+    /// order (so training stays reproducible), different tasks get different ones (so no position predicts a label).
+    /// </summary>
+    public static int[] ShuffledOrder(TorchTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        using var scope = torch.NewDisposeScope();
+        var seed = BitConverter.SingleToInt32Bits(task.SupportX.sum().item<float>());
+        var order = Enumerable.Range(0, (int)task.SupportX.shape[0]).ToArray();
+        new Random(seed).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>
+    /// The paper's measure: accuracy of the sequence's predictions by instance, i.e. at the k-th presentation of a class
+    /// (k = 1 … shots), averaged over <paramref name="episodes"/> shuffled support sequences.
+    /// </summary>
+    /// <returns>Accuracy for instance 1 … shots (index 0 is the first instance).</returns>
+    public double[] InstanceAccuracy(float[][] values, ITaskSource tasks, int episodes, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var meta = _algorithm.MetaParameters.Select((s, i) => torch.tensor(values[i], s.Shape)).ToArray();
+        double[] correct = [], seen = [];
+        for (var e = 0; e < episodes; e++)
+        {
+            using var episodeScope = torch.NewDisposeScope();
+            var data = tasks.Sample(SeedSequence.For(seed, SeedSequence.Purpose.Evaluation, e));
+            var task = new TorchTask(data);
+            var order = ShuffledOrder(task);
+            var (_, logits) = Present(meta, Features(meta, task.SupportX), task.SupportY!, order);
+            var predicted = logits.argmax(1).data<long>().ToArray();
+            var counts = new Dictionary<long, int>();
+            for (var t = 0; t < order.Length; t++)
+            {
+                var label = data.SupportLabels![order[t]];
+                var instance = counts[label] = counts.GetValueOrDefault(label) + 1;
+                if (instance > correct.Length)
+                {
+                    Array.Resize(ref correct, instance);
+                    Array.Resize(ref seen, instance);
+                }
+
+                seen[instance - 1]++;
+                correct[instance - 1] += predicted[t] == label ? 1 : 0;
+            }
+        }
+
+        return [.. correct.Select((c, i) => c / seen[i])];
+    }
+
+    private Dictionary<string, torch.Tensor> Named(IReadOnlyList<torch.Tensor> meta)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        return _names.Select((n, i) => (n, meta[i])).ToDictionary(p => p.n, p => p.Item2, StringComparer.Ordinal);
+    }
+}

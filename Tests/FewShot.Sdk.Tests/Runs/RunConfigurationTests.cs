@@ -1,0 +1,36 @@
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Runs;
+using FewShot.Sdk.Tests.Data;
+
+namespace FewShot.Sdk.Tests.Runs;
+
+/// <summary>run.json keeps the normalization a run trained with; runs written before the setting trained with batch statistics.</summary>
+public sealed class RunConfigurationTests
+{
+    [Fact]
+    public void ANewRunIsInductiveAndKeepsItsNormalization()
+    {
+        using var folder = new TempDirectory();
+        Assert.Equal(FeatureNormalization.Instance, new RunConfiguration().NormalizationMode);
+        new RunConfiguration { Normalization = "group" }.Save(folder.Path);
+
+        Assert.Equal(FeatureNormalization.Group, RunConfiguration.Load(folder.Path).NormalizationMode);
+    }
+
+    [Fact]
+    public void ARunWrittenBeforeTheSettingLoadsAsBatchStatistics()
+    {
+        using var folder = new TempDirectory();
+        new RunConfiguration { Algorithm = "protonet" }.Save(folder.Path);
+        var path = Path.Combine(folder.Path, RunConfiguration.FileName);
+        var json = File.ReadAllText(path);
+        File.WriteAllText(path, json.Replace("\"normalization\": \"instance\",", string.Empty, StringComparison.Ordinal));
+        Assert.DoesNotContain("normalization", File.ReadAllText(path), StringComparison.Ordinal);
+
+        Assert.Equal(FeatureNormalization.Batch, RunConfiguration.Load(folder.Path).NormalizationMode);
+    }
+
+    [Fact]
+    public void AnUnknownNormalizationIsNamed() =>
+        Assert.Contains("unknown normalization 'batchnorm'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Normalization = "batchnorm" }.NormalizationMode).Message);
+}

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
@@ -30,9 +31,13 @@ internal static class EvalCommand
         {
             Description = "Classify every query alone, as an app classifying one image at a time does: through FewShot.Runtime on the exported bundle, on the same episodes",
         };
+        var withinAlphabet = new Option<bool>("--within-alphabet")
+        {
+            Description = "Also evaluate episodes whose classes all come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol; lake split), reported beside the usual episodes",
+        };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries, withinAlphabet,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -46,7 +51,7 @@ internal static class EvalCommand
             };
             var testWays = parse.GetValue(ways) ?? trained.Ways;
             var testShots = parse.GetValue(shots) ?? trained.Shots;
-            var runData = RunData.Load(configuration, testWays, testShots);
+            var (runData, alphabets) = RunData.Load(configuration, testWays, testShots, parse.GetValue(withinAlphabet));
             var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
             var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
@@ -59,9 +64,10 @@ internal static class EvalCommand
                 throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
             }
 
-            var result = alone
-                ? EvaluateSingleQueries(algorithm, parameters, configuration, runData, count, steps, parse.GetValue(threads), cancellationToken)
-                : Evaluator.Evaluate(algorithm, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken);
+            EvaluationResult Evaluate(ITaskSource tasks) => alone
+                ? EvaluateSingleQueries(algorithm, parameters, configuration, tasks, count, steps, parse.GetValue(threads), cancellationToken)
+                : Evaluator.Evaluate(algorithm, parameters, tasks, count, steps, seed, session, cancellationToken: cancellationToken);
+            var result = Evaluate(runData.Test);
             var latent = algorithm is MetaAutoencoder autoencoder
                 ? Evaluator.EvaluateLatentClassification(autoencoder, parameters, runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
                 : null;
@@ -71,21 +77,22 @@ internal static class EvalCommand
                 ? TunedSgdBaseline.Evaluate(learned, parameters, runData.Validation ?? runData.Train, Math.Min(count, 200), runData.Test, count, steps, seed, session, cancellationToken)
                 : ((float, EvaluationResult)?)null;
             var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, sgd, instances);
+            var within = alphabets is null ? null : Evaluate(alphabets);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, sgd, instances, within);
             return 0;
         }));
         return command;
     }
 
     /// <summary>Exports the run to a temporary bundle and classifies each query alone through FewShot.Runtime, on the evaluator's episodes.</summary>
-    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, RunData runData,
+    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, ITaskSource tasks,
         int episodes, int steps, int threads, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
         try
         {
             BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
-            return BundleEvaluator.Evaluate(path, algorithm.Task, runData.Test, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
+            return BundleEvaluator.Evaluate(path, algorithm.Task, tasks, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
         }
         finally
         {
@@ -100,13 +107,13 @@ internal static class EvalCommand
     }
 
     private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries,
-        (float Step, EvaluationResult Result)? sgd, double[]? instances)
+        (float Step, EvaluationResult Result)? sgd, double[]? instances, EvaluationResult? within)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new
+            var node = JsonSerializer.SerializeToNode(new
             {
                 algorithm = run.Algorithm,
                 dataset = run.Dataset,
@@ -125,7 +132,19 @@ internal static class EvalCommand
                 sgdAccuracy = sgd?.Result.Metric.Mean,
                 sgdCi95 = sgd?.Result.Metric.HalfWidth95,
                 accuracyByInstance = instances,
-            }));
+            })!;
+            if (within is not null)
+            {
+                // Lake et al.'s protocol, beside the usual episodes: every class of an episode from one alphabet.
+                node["withinAlphabet"] = new JsonObject
+                {
+                    ["accuracy"] = within.Metric.Mean,
+                    ["ci95"] = within.Metric.HalfWidth95,
+                    ["episodes"] = within.Episodes,
+                };
+            }
+
+            output.WriteLine(node.ToJsonString());
             return;
         }
 
@@ -140,6 +159,11 @@ internal static class EvalCommand
         if (accuracy is { } a)
         {
             table.AddRow("accuracy", string.Create(inv, $"{a.Mean * 100:F2}%"), string.Create(inv, $"{a.HalfWidth95 * 100:F2}%"), $"{a.Count}");
+        }
+
+        if (within?.Metric is { } w)
+        {
+            table.AddRow("accuracy, within one alphabet", string.Create(inv, $"{w.Mean * 100:F2}%"), string.Create(inv, $"{w.HalfWidth95 * 100:F2}%"), $"{w.Count}");
         }
 
         if (sgd is { } baseline)

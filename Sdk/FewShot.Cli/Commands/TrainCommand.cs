@@ -40,6 +40,11 @@ internal static class TrainCommand
         var engine = new Option<string>("--engine") { Description = "torch: meta-train on TorchSharp (libtorch autograd); onnx: on ONNX Runtime gradient graphs (the older trainer)", DefaultValueFactory = _ => "torch" };
         engine.AcceptOnlyFromAmong("torch", "onnx");
         var device = new Option<string>("--device") { Description = "TorchSharp device of the torch engine: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
+        var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
+        var lslr = new Option<bool>("--lslr") { Description = "MAML++ LSLR: meta-learn an inner learning rate per layer and per step (exported into the adapt graphs)" };
+        var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" };
+        var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" };
+        var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
         var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps", DefaultValueFactory = _ => 500 };
         var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
@@ -49,12 +54,13 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var folder = parse.GetValue(outFolder)!;
             var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
+            var recipe = MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
             var requested = new RunConfiguration
             {
                 Algorithm = parse.GetValue(algorithm)!,
@@ -68,6 +74,10 @@ internal static class TrainCommand
                 TrainShots = parse.GetValue(trainShots),
                 InnerSteps = parse.GetValue(innerSteps) ?? 1,
                 InnerLearningRate = parse.GetValue(innerLr) ?? (parse.GetValue(dataset) == "sinusoid" ? 0.01f : 0.4f),
+                PerStepLearningRates = recipe.PerStepLearningRates,
+                MultiStepLossIterations = recipe.MultiStepLossIterations,
+                FirstOrderIterations = recipe.FirstOrderIterations,
+                CosineIterations = recipe.CosineIterations,
                 MetaBatch = parse.GetValue(metaBatch),
                 MetaLearningRate = parse.GetValue(metaLr),
                 Iterations = stop.Iterations,
@@ -87,6 +97,9 @@ internal static class TrainCommand
                 Iterations = configuration.Iterations,
                 MetaBatch = configuration.MetaBatch,
                 MetaLearningRate = configuration.MetaLearningRate,
+                MultiStepLossIterations = configuration.MultiStepLossIterations,
+                FirstOrderIterations = configuration.FirstOrderIterations,
+                CosineIterations = configuration.CosineIterations,
                 Seed = configuration.Seed,
                 TimeBudget = stop.TimeBudget,
                 Session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) },
@@ -117,7 +130,10 @@ internal static class TrainCommand
     private static string? ExistingNormalization(string folder) =>
         File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder).Normalization : null;
 
-    /// <summary>A folder with run.json resumes that run (only the iteration target may change); otherwise a new run starts.</summary>
+    /// <summary>
+    /// A folder with run.json resumes that run (only the iteration target may change; the MAML++ schedules keep the
+    /// lengths the run started with, which --mamlpp derives from --iterations); otherwise a new run starts.
+    /// </summary>
     private static RunConfiguration ResumeOrStart(string folder, RunConfiguration requested, TextWriter output)
     {
         if (!File.Exists(Path.Combine(folder, RunConfiguration.FileName)))
@@ -127,7 +143,17 @@ internal static class TrainCommand
         }
 
         var existing = RunConfiguration.Load(folder);
-        if (existing with { Iterations = requested.Iterations } != requested)
+        var sameSchedules = (existing.MultiStepLossIterations > 0) == (requested.MultiStepLossIterations > 0)
+            && (existing.FirstOrderIterations > 0) == (requested.FirstOrderIterations > 0)
+            && existing.CosineIterations.HasValue == requested.CosineIterations.HasValue;
+        var comparable = existing with
+        {
+            Iterations = requested.Iterations,
+            MultiStepLossIterations = requested.MultiStepLossIterations,
+            FirstOrderIterations = requested.FirstOrderIterations,
+            CosineIterations = requested.CosineIterations,
+        };
+        if (!sameSchedules || comparable != requested)
         {
             throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}); use another --out folder, or repeat the run's own options to resume it");
         }

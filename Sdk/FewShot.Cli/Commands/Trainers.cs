@@ -19,6 +19,11 @@ internal static class Trainers
                 throw new ArgumentException($"--device {device} applies to the torch engine; the onnx engine trains on ONNX Runtime's CPU provider");
             }
 
+            if (options.HasSchedules)
+            {
+                throw new ArgumentException("the MAML++ schedules (--mamlpp, --msl-iterations, --first-order-iterations, --cosine-lr) run on the torch engine; drop --engine onnx");
+            }
+
             var graphs = new MetaTrainer(algorithm, data.Train, options) { Validation = data.Validation };
             return graphs.Train;
         }

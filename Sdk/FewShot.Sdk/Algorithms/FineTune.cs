@@ -48,6 +48,12 @@ public sealed class FineTune : GradientLearner
     /// <inheritdoc />
     protected override bool FeaturesOnce => true;
 
+    /// <inheritdoc />
+    protected override bool AllowsStepRates => false;
+
+    /// <inheritdoc />
+    protected override string StepRatesRefusal => "it fits a new head with plain SGD after pre-training; nothing meta-learns its step sizes";
+
     /// <summary>The pre-trained body and a zero head of the task's number of ways.</summary>
     public override (IReadOnlyList<ParameterSpec> Specs, float[][] Values) DeploymentState(float[][] metaParameters)
     {

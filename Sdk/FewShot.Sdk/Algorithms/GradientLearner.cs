@@ -18,6 +18,10 @@ public abstract class GradientLearner : MetaAlgorithm
     {
         Inner = inner ?? new InnerLoopOptions();
         Inner.Validate();
+        if (Inner.PerStepLearningRates && !AllowsStepRates)
+        {
+            throw new ArgumentException($"{Name} cannot learn per-step learning rates (LSLR): {StepRatesRefusal}", nameof(inner));
+        }
     }
 
     /// <summary>The inner loop used in meta-training.</summary>
@@ -26,18 +30,37 @@ public abstract class GradientLearner : MetaAlgorithm
     /// <inheritdoc />
     public override IReadOnlyList<string> AdaptedParameters => Model.Parameters.Select(p => p.Name).ToArray();
 
+    /// <summary>
+    /// The model's parameters, then, with <see cref="InnerLoopOptions.PerStepLearningRates"/>, one [K] tensor of step
+    /// sizes per adapted parameter ("lslr.&lt;name&gt;"), each starting at <see cref="InnerLoopOptions.LearningRate"/>.
+    /// </summary>
+    public override IReadOnlyList<ParameterSpec> MetaParameters => Inner.PerStepLearningRates
+        ? [.. Model.Parameters, .. AdaptedParameters.Select(name => new ParameterSpec(GraphNames.StepLearningRates(name), [Inner.Steps], ParameterInit.Constant, Value: Inner.LearningRate))]
+        : Model.Parameters;
+
+    /// <summary>False for learners whose step sizes are otherwise defined (Meta-SGD) or never meta-learned (Reptile).</summary>
+    protected virtual bool AllowsStepRates => true;
+
+    /// <summary>Why <see cref="AllowsStepRates"/> is false, for the error message.</summary>
+    protected virtual string StepRatesRefusal => "";
+
     /// <summary>True when the inner gradients are treated as constants (first-order).</summary>
     protected virtual bool FirstOrder => false;
 
     /// <summary>True when only the head adapts and the body's support features are computed once (ANIL).</summary>
     protected virtual bool FeaturesOnce => false;
 
-    /// <summary>True when adaptation changes the head alone, so <see cref="BuildAdaptFromFeatures"/> applies.</summary>
+    /// <summary>True when adaptation changes the head alone, so <see cref="BuildAdaptFromFeatures(int)"/> applies.</summary>
     public bool AdaptsHeadOnly => FeaturesOnce;
 
-    /// <summary>The value name of a parameter's step size; by default the scalar <see cref="InnerLoopOptions.LearningRate"/>.</summary>
-    protected virtual string StepSize(GraphBuilder g, IReadOnlyDictionary<string, string> metaValues, string parameter) =>
-        g.Scalar(Inner.LearningRate, DataType.Float);
+    /// <summary>
+    /// The value name of a parameter's step size: the scalar <see cref="InnerLoopOptions.LearningRate"/>, or with per-step
+    /// rates the entry <paramref name="stepIndex"/> (an int64 scalar value, already at most K − 1) of its learned [K] rates.
+    /// </summary>
+    protected virtual string StepSize(GraphBuilder g, IReadOnlyDictionary<string, string> metaValues, string parameter, string? stepIndex) =>
+        Inner.PerStepLearningRates
+            ? g.Op("Gather", [metaValues[GraphNames.StepLearningRates(parameter)], stepIndex!])
+            : g.Scalar(Inner.LearningRate, DataType.Float);
 
     /// <summary>The meta-gradient outputs: by default d(query loss)/d(meta-parameter) through the unrolled inner loop.</summary>
     protected virtual IReadOnlyDictionary<string, string> MetaGradients(
@@ -71,13 +94,21 @@ public abstract class GradientLearner : MetaAlgorithm
     }
 
     /// <inheritdoc />
-    public override TaskGraph BuildAdapt(int steps)
+    public override TaskGraph BuildAdapt(int steps) => BuildAdapt(steps, repeated: false);
+
+    /// <summary>
+    /// The one-step graph that the runtime repeats (a bundle's adapt.onnx): from support features for head-only learners;
+    /// with per-step learning rates it takes "step" (int64 scalar) and steps with the rates of step min(step, K − 1).
+    /// </summary>
+    public TaskGraph BuildAdaptStep() => FeaturesOnce ? BuildAdaptFromFeatures(1, repeated: true) : BuildAdapt(1, repeated: true);
+
+    private TaskGraph BuildAdapt(int steps, bool repeated)
     {
         var w = new TaskGraphWriter($"{Name}_adapt_{steps}", Model, Task);
         var meta = w.Parameters(StateParameters);
         var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
         var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
-        var adapted = Adapt(w.Graph, meta, supportX, supportY, steps);
+        var adapted = Adapt(w.Graph, meta, supportX, supportY, steps, StepInput(w, repeated));
         foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)))
         {
             w.Output(adapted[parameter.Name], GraphNames.Adapted(parameter.Name), parameter.Shape.Select(d => (Dim)d));
@@ -92,7 +123,9 @@ public abstract class GradientLearner : MetaAlgorithm
     /// graph never runs the body again.
     /// </summary>
     /// <exception cref="InvalidOperationException">The learner adapts more than the head.</exception>
-    public TaskGraph BuildAdaptFromFeatures(int steps)
+    public TaskGraph BuildAdaptFromFeatures(int steps) => BuildAdaptFromFeatures(steps, repeated: false);
+
+    private TaskGraph BuildAdaptFromFeatures(int steps, bool repeated)
     {
         if (!FeaturesOnce)
         {
@@ -101,10 +134,12 @@ public abstract class GradientLearner : MetaAlgorithm
 
         var headed = (IHeadedModel)Model;
         var w = new TaskGraphWriter($"{Name}_adapt_features_{steps}", Model, Task);
-        var meta = w.Parameters(StateParameters.Where(p => AdaptedParameters.Contains(p.Name)));
+        var rates = AdaptedParameters.Select(GraphNames.StepLearningRates).ToHashSet(StringComparer.Ordinal);
+        var meta = w.Parameters(StateParameters.Where(p => AdaptedParameters.Contains(p.Name) || (Inner.PerStepLearningRates && rates.Contains(p.Name))));
         var features = w.Input(GraphNames.SupportFeatures, DataType.Float, [GraphNames.SupportCount, headed.FeatureSize]);
         var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
-        var adapted = Unroll(w.Graph, meta, current => TaskLoss.Loss(w.Graph, Task, headed.Head(w.Graph, features, current), supportY, features), steps);
+        var step = StepInput(w, repeated);
+        var adapted = Unroll(w.Graph, meta, current => TaskLoss.Loss(w.Graph, Task, headed.Head(w.Graph, features, current), supportY, features), steps, step);
         foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)))
         {
             w.Output(adapted[parameter.Name], GraphNames.Adapted(parameter.Name), parameter.Shape.Select(d => (Dim)d));
@@ -144,27 +179,47 @@ public abstract class GradientLearner : MetaAlgorithm
         return w.Finish(TaskGraphRole.Predict);
     }
 
-    private Dictionary<string, string> Adapt(GraphBuilder g, IReadOnlyDictionary<string, string> meta, string supportX, string? supportY, int steps)
+    private Dictionary<string, string> Adapt(GraphBuilder g, IReadOnlyDictionary<string, string> meta, string supportX, string? supportY, int steps, string? step = null)
     {
         if (FeaturesOnce)
         {
             var headed = (IHeadedModel)Model;
             var features = headed.Features(g, supportX, meta);
-            return Unroll(g, meta, current => TaskLoss.Loss(g, Task, headed.Head(g, features, current), supportY, supportX), steps);
+            return Unroll(g, meta, current => TaskLoss.Loss(g, Task, headed.Head(g, features, current), supportY, supportX), steps, step);
         }
 
-        return Unroll(g, meta, current => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX), steps);
+        return Unroll(g, meta, current => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX), steps, step);
     }
 
-    private Dictionary<string, string> Unroll(GraphBuilder g, IReadOnlyDictionary<string, string> meta, Func<IReadOnlyDictionary<string, string>, string> supportLoss, int steps)
+    /// <summary>The repeated graph's step index min(step, K − 1) when its rates depend on the step; otherwise null (no "step" input).</summary>
+    private string? StepInput(TaskGraphWriter w, bool repeated) =>
+        repeated && Inner.PerStepLearningRates
+            ? w.Graph.Op("Min", [w.Input(GraphNames.Step, DataType.Int64, []), w.Graph.Constant(TensorData.Scalar("", DataType.Int64, Inner.Steps - 1), "last_step")])
+            : null;
+
+    /// <param name="g">The graph.</param>
+    /// <param name="meta">The state values.</param>
+    /// <param name="supportLoss">The support loss of given parameter values.</param>
+    /// <param name="steps">Steps to unroll.</param>
+    /// <param name="repeatedStep">The repeated graph's step index value; null when unrolling, where step k takes the rates of min(k, K − 1).</param>
+    private Dictionary<string, string> Unroll(GraphBuilder g, IReadOnlyDictionary<string, string> meta, Func<IReadOnlyDictionary<string, string>, string> supportLoss, int steps, string? repeatedStep)
     {
-        var stepSizes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var perStep = Inner.PerStepLearningRates;
+        var stepSizes = new Dictionary<(int, string), string>();
+        var indices = new Dictionary<int, string>();
+        string? Index(int step) => !perStep ? null
+            : repeatedStep ?? (indices.TryGetValue(step, out var index) ? index
+                : indices[step] = g.Constant(TensorData.Scalar("", DataType.Int64, Math.Min(step, Inner.Steps - 1)), "step"));
         return InnerLoop.Unroll(
             g,
             meta,
             AdaptedParameters,
             steps,
-            name => stepSizes.TryGetValue(name, out var size) ? size : stepSizes[name] = StepSize(g, meta, name),
+            (step, name) =>
+            {
+                var key = (perStep ? step : 0, name);
+                return stepSizes.TryGetValue(key, out var size) ? size : stepSizes[key] = StepSize(g, meta, name, Index(step));
+            },
             FirstOrder,
             supportLoss);
     }

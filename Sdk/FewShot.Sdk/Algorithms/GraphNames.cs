@@ -53,6 +53,12 @@ public static class GraphNames
     /// <summary>Meta-SGD's learned inner learning rate for a parameter.</summary>
     public static string LearningRate(string parameter) => "lr." + parameter;
 
+    /// <summary>The learned per-step learning rates of a parameter, one per inner step [K] (MAML++'s LSLR).</summary>
+    public static string StepLearningRates(string parameter) => "lslr." + parameter;
+
+    /// <summary>The one-step adapt graph's step index (int64 scalar), which the runtime feeds.</summary>
+    public const string Step = BundleNames.Step;
+
     /// <summary>The symbolic batch dimension of support inputs.</summary>
     public const string SupportCount = "n_support";
 

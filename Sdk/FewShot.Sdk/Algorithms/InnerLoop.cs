@@ -16,7 +16,7 @@ internal static class InnerLoop
     /// <param name="parameters">Parameter name → current value name (not modified).</param>
     /// <param name="adapted">Names of the parameters the loop adapts; the others pass through.</param>
     /// <param name="steps">Number of steps (0 returns the parameters unchanged).</param>
-    /// <param name="stepSize">Parameter name → value name of its step size (a scalar, or per element for Meta-SGD).</param>
+    /// <param name="stepSize">(Step index, parameter name) → value name of its step size (a scalar, or per element for Meta-SGD).</param>
     /// <param name="firstOrder">Treat inner gradients as constants (first-order MAML).</param>
     /// <param name="supportLoss">Appends the support loss for the given parameter values and returns it.</param>
     /// <returns>Parameter name → adapted value name.</returns>
@@ -25,7 +25,7 @@ internal static class InnerLoop
         IReadOnlyDictionary<string, string> parameters,
         IReadOnlyList<string> adapted,
         int steps,
-        Func<string, string> stepSize,
+        Func<int, string, string> stepSize,
         bool firstOrder,
         Func<IReadOnlyDictionary<string, string>, string> supportLoss)
     {
@@ -44,7 +44,7 @@ internal static class InnerLoop
                     gradient = StopGradient.Apply(g, gradient);
                 }
 
-                current[name] = g.Op("Sub", [current[name], g.Op("Mul", [stepSize(name), gradient])]);
+                current[name] = g.Op("Sub", [current[name], g.Op("Mul", [stepSize(step, name), gradient])]);
             }
         }
 

@@ -9,10 +9,22 @@ public sealed class InnerLoopOptions
     /// <summary>Inner step size α (MAML: 0.4 on Omniglot; 0.01 on sinusoids). Meta-SGD's initial per-element rate.</summary>
     public float LearningRate { get; init; } = 0.4f;
 
+    /// <summary>
+    /// MAML++'s LSLR (Antoniou et al., 2019): every adapted parameter tensor gets its own step size for each of the
+    /// <see cref="Steps"/> inner steps, meta-learned with the initialization (starting at <see cref="LearningRate"/>).
+    /// Adaptation beyond <see cref="Steps"/> repeats the last step's rates. Off by default.
+    /// </summary>
+    public bool PerStepLearningRates { get; init; }
+
     /// <summary>Checks the values, naming the offending one.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Steps, nameof(Steps));
+        if (PerStepLearningRates && Steps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "per-step learning rates need at least one inner step");
+        }
+
         if (!(LearningRate > 0) || float.IsInfinity(LearningRate))
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the inner learning rate must be a positive finite number");

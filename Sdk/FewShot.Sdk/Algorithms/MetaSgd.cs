@@ -20,6 +20,12 @@ public sealed class MetaSgd(IFewShotModel model, TaskKind task, InnerLoopOptions
     ];
 
     /// <inheritdoc />
-    protected override string StepSize(GraphBuilder g, IReadOnlyDictionary<string, string> metaValues, string parameter) =>
+    protected override bool AllowsStepRates => false;
+
+    /// <inheritdoc />
+    protected override string StepRatesRefusal => "it already learns a step size per parameter element";
+
+    /// <inheritdoc />
+    protected override string StepSize(GraphBuilder g, IReadOnlyDictionary<string, string> metaValues, string parameter, string? stepIndex) =>
         metaValues[GraphNames.LearningRate(parameter)];
 }

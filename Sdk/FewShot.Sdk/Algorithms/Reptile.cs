@@ -16,6 +16,12 @@ public sealed class Reptile(IFewShotModel model, TaskKind task, InnerLoopOptions
     protected override bool FirstOrder => true;
 
     /// <inheritdoc />
+    protected override bool AllowsStepRates => false;
+
+    /// <inheritdoc />
+    protected override string StepRatesRefusal => "its meta-update θ − θ′ gives step sizes no gradient";
+
+    /// <inheritdoc />
     protected override IReadOnlyDictionary<string, string> MetaGradients(
         GraphBuilder g, string queryLoss, IReadOnlyDictionary<string, string> metaValues, IReadOnlyDictionary<string, string> adapted) =>
         Model.Parameters.ToDictionary(p => metaValues[p.Name], p => g.Op("Sub", [metaValues[p.Name], adapted[p.Name]]));

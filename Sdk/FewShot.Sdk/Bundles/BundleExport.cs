@@ -32,7 +32,7 @@ public static class BundleExport
         var modelNames = predict.Inputs.Concat(algorithm.AdaptedParameters).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
 
         // Only what predict reads and the adaptation state are overridable parameters; an algorithm's learned extras that
-        // only adaptation uses (Meta-SGD's learning rates, a learned optimizer's weights) are baked into the adapt graphs.
+        // only adaptation uses (Meta-SGD's learning rates, MAML++'s per-step rates, a learned optimizer's weights) are baked into the adapt graphs.
         var parameters = new List<TensorProto>();
         var baked = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
@@ -78,7 +78,7 @@ public static class BundleExport
     private static (ModelProto Adapt, ModelProto? AdaptK) AdaptGraphs(MetaAlgorithm algorithm, int steps) => algorithm switch
     {
         ProtoNet => (algorithm.BuildAdapt(0).Model, null),
-        GradientLearner learner when learner.AdaptsHeadOnly => (learner.BuildAdaptFromFeatures(1).Model, learner.BuildAdapt(steps).Model),
+        GradientLearner learner => (learner.BuildAdaptStep().Model, learner.BuildAdapt(steps).Model),
         LearnedOptimizer learned => (learned.BuildAdaptFromFeatures(1).Model, learned.BuildAdapt(steps).Model),
 
         // One adaptation step presents the whole support sequence; K is 1.

@@ -18,7 +18,12 @@ public static class AlgorithmFactory
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(data);
-        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate };
+        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate, PerStepLearningRates = configuration.PerStepLearningRates };
+        if (configuration.PerStepLearningRates && configuration.Algorithm is "protonet")
+        {
+            throw new ArgumentException("per-step learning rates (LSLR) apply to learners with an inner loop of gradient steps; protonet has none");
+        }
+
         var headWays = ways ?? configuration.Ways;
         if (configuration.Dataset == "sinusoid")
         {

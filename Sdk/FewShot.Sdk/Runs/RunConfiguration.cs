@@ -54,6 +54,18 @@ public sealed record RunConfiguration
     /// <summary>Inner-loop step size.</summary>
     public float InnerLearningRate { get; init; } = 0.4f;
 
+    /// <summary>MAML++'s learned per-layer, per-step inner learning rates (LSLR; <c>InnerLoopOptions.PerStepLearningRates</c>).</summary>
+    public bool PerStepLearningRates { get; init; }
+
+    /// <summary>MAML++'s multi-step loss, annealed over this many iterations; 0: off (<c>MetaTrainerOptions.MultiStepLossIterations</c>).</summary>
+    public int MultiStepLossIterations { get; init; }
+
+    /// <summary>MAML++'s derivative-order annealing: first order for this many iterations; 0: off (<c>MetaTrainerOptions.FirstOrderIterations</c>).</summary>
+    public int FirstOrderIterations { get; init; }
+
+    /// <summary>Cosine annealing of the meta learning rate over this many iterations; null: constant (<c>MetaTrainerOptions.CosineIterations</c>).</summary>
+    public int? CosineIterations { get; init; }
+
     /// <summary>Tasks per meta-iteration.</summary>
     public int MetaBatch { get; init; } = 4;
 

@@ -23,16 +23,34 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
     public static RunData Load(RunConfiguration configuration, int? ways = null, int? shots = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var (data, _) = Load(configuration, ways, shots, withinAlphabet: false);
+        return data;
+    }
+
+    /// <summary>
+    /// Loads the data a configuration names, and with <paramref name="withinAlphabet"/> also test tasks whose classes all
+    /// come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol).
+    /// </summary>
+    /// <returns>The run's data, and the within-alphabet test tasks (null unless asked for).</returns>
+    /// <exception cref="ArgumentException">As the other overload; or within-alphabet tasks asked for a dataset other than Omniglot's lake split, or an alphabet has fewer characters than the ways.</exception>
+    public static (RunData Data, ITaskSource? WithinAlphabet) Load(RunConfiguration configuration, int? ways, int? shots, bool withinAlphabet)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
         var testWays = ways ?? configuration.Ways;
         var testShots = shots ?? configuration.Shots;
+        if (withinAlphabet && (configuration.Dataset != "omniglot" || configuration.Split != "lake"))
+        {
+            throw new ArgumentException($"within-alphabet episodes draw on the alphabets of Omniglot's evaluation set, the lake split's test classes; this run is {configuration.Dataset}{(configuration.Dataset == "omniglot" ? $" ({configuration.Split} split)" : "")}");
+        }
+
         if (configuration.Dataset == "sinusoid")
         {
-            return new RunData(
+            return (new RunData(
                 new SinusoidTaskSource(configuration.EffectiveTrainShots, configuration.Queries),
                 null,
                 new SinusoidTaskSource(testShots, configuration.Queries),
                 [1],
-                0);
+                0), null);
         }
 
         var splits = configuration.Dataset switch
@@ -63,8 +81,12 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
             _ => Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries),
         };
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);
-        return new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
+        var run = new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
             splits.Train.ExampleShape.Select(d => (long)d).ToArray(), splits.Train.ClassCount);
+        var alphabets = withinAlphabet
+            ? new EpisodeTaskSource(new WithinGroupEpisodeSampler(splits.Test, OmniglotAlphabets.GroupEvaluationClasses(splits.Test), testWays, testShots, configuration.Queries, "alphabet"))
+            : null;
+        return (run, alphabets);
     }
 
     private static EpisodeTaskSource Episodes(IFewShotDataset dataset, int ways, int shots, int queries) =>

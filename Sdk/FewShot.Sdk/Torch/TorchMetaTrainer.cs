@@ -11,7 +11,8 @@ namespace FewShot.Sdk.Torch;
 /// <summary>
 /// Meta-trains an algorithm on TorchSharp (libtorch autograd): each iteration draws a meta-batch of tasks from the
 /// iteration's own seeded stream, computes their averaged meta-gradient with the algorithm's TorchSharp lowering
-/// (<see cref="TorchLearners"/>) and applies Adam. Checkpoints, resume, metrics, validation and the NaN/Inf stop
+/// (<see cref="TorchLearners"/>) and applies Adam. The MAML++ schedules (<see cref="MetaTrainerOptions"/>: multi-step
+/// loss, derivative-order and cosine annealing) are functions of the iteration, so they resume exactly too. Checkpoints, resume, metrics, validation and the NaN/Inf stop
 /// are <see cref="MetaTrainer"/>'s: the same files, and a resumed run continues bit for bit. Validation adapts and
 /// predicts with the exported ONNX graphs (what ships).
 /// </summary>
@@ -57,7 +58,9 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         }
 
         using var log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.FileName), iteration);
-        using var batch = new TorchMetaBatch(TorchLearners.Create(algorithm), device);
+        var learner = TorchLearners.Create(algorithm);
+        var scheduled = CheckSchedules(learner);
+        using var batch = new TorchMetaBatch(learner, device);
         var gradients = specs.Select(s => new float[s.ElementCount]).ToArray();
         var taskList = new TaskData[_options.MetaBatch];
         var clock = Stopwatch.StartNew();
@@ -83,9 +86,14 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
                 taskList[t] = tasks.Sample(random);
             }
 
+            if (scheduled is not null)
+            {
+                scheduled.Schedule = TrainingSchedules.MetaStep(_options, scheduled.Algorithm is GradientLearner g ? g.Inner.Steps : 0, iteration);
+            }
+
             var (loss, metric) = batch.Run(values, taskList, gradients, iteration);
             DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, gradients, specs, checkpointPath);
-            adam.Step(values, gradients, algorithm.TrainedAt(iteration));
+            adam.Step(values, gradients, algorithm.TrainedAt(iteration), TrainingSchedules.MetaLearningRate(_options, iteration));
             iteration++;
             log?.Iteration(iteration, loss, metric, clock.Elapsed.TotalSeconds);
             progress?.Report(new TrainingProgress(iteration, _options.Iterations, loss, metric, clock.Elapsed));
@@ -105,6 +113,32 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
 
         Save();
         return new TrainingResult(iteration, true, values);
+    }
+
+    /// <summary>The learner whose meta-step follows the schedules, when any is on; throws when a schedule does not apply to it.</summary>
+    private TorchGradientLearner? CheckSchedules(TorchLearner learner)
+    {
+        if (_options.MultiStepLossIterations == 0 && _options.FirstOrderIterations == 0)
+        {
+            return null;
+        }
+
+        if (learner is not TorchGradientLearner gradient)
+        {
+            throw new ArgumentException($"the multi-step loss and derivative-order annealing apply to the MAML family; {algorithm.Name} does not adapt by inner gradient steps");
+        }
+
+        if (_options.FirstOrderIterations > 0 && !gradient.IsSecondOrder)
+        {
+            throw new ArgumentException($"derivative-order annealing switches second-order learners to first order for a while; {algorithm.Name} is first-order throughout");
+        }
+
+        if (_options.MultiStepLossIterations > 0 && !gradient.MetaGradientIsQueryLoss)
+        {
+            throw new ArgumentException($"the multi-step loss weighs query losses; {algorithm.Name}'s meta-update is θ − θ′");
+        }
+
+        return gradient;
     }
 
     private static void WriteCheckpoint(string? path, int iteration, float[][] values, AdamOptimizer adam, IReadOnlyList<ParameterSpec> specs)

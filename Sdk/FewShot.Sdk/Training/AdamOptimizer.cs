@@ -12,7 +12,7 @@ public sealed class AdamOptimizer
     private long _stepCount;
 
     /// <summary>Creates an optimizer for tensors of the given sizes.</summary>
-    /// <param name="sizes">Element count of each parameter tensor, in the order <see cref="Step(IReadOnlyList{float[]}, IReadOnlyList{float[]})"/> receives them.</param>
+    /// <param name="sizes">Element count of each parameter tensor, in the order <see cref="Step(IReadOnlyList{float[]}, IReadOnlyList{float[]}, double?)"/> receives them.</param>
     /// <param name="learningRate">Step size (the MAML papers use 0.001).</param>
     /// <param name="beta1">First-moment decay.</param>
     /// <param name="beta2">Second-moment decay.</param>
@@ -71,16 +71,25 @@ public sealed class AdamOptimizer
     public IReadOnlyList<float[]> SecondMoments => _v;
 
     /// <summary>Applies one update θ ← θ − lr·m̂/(√v̂ + ε) to every tensor, in place.</summary>
+    /// <param name="parameters">The tensors, updated in place.</param>
+    /// <param name="gradients">Their gradients.</param>
+    /// <param name="learningRate">This update's step size (a schedule's); null: <see cref="LearningRate"/>.</param>
     /// <exception cref="ArgumentException">The counts or sizes differ from the constructor's.</exception>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients) => Step(parameters, gradients, trained: null);
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, double? learningRate = null) => Step(parameters, gradients, trained: null, learningRate);
 
     /// <summary>
     /// Applies one update to the tensors that <paramref name="trained"/> marks (all when null); the others, frozen at
     /// this step, keep their values and moments, and their bias correction counts only the steps that changed them.
     /// </summary>
+    /// <param name="parameters">The tensors, updated in place.</param>
+    /// <param name="gradients">Their gradients.</param>
+    /// <param name="trained">Which tensors this step changes; null: all.</param>
+    /// <param name="learningRate">This update's step size (a schedule's); null: <see cref="LearningRate"/>.</param>
     /// <exception cref="ArgumentException">The counts or sizes differ from the constructor's.</exception>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, IReadOnlyList<bool>? trained)
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, IReadOnlyList<bool>? trained, double? learningRate = null)
     {
+        var rate = learningRate ?? LearningRate;
+        ArgumentOutOfRangeException.ThrowIfNegative(rate, nameof(learningRate));
         if (parameters.Count != _m.Length || gradients.Count != _m.Length)
         {
             throw new ArgumentException($"Adam holds {_m.Length} tensors but got {parameters.Count} parameters and {gradients.Count} gradients");
@@ -102,7 +111,7 @@ public sealed class AdamOptimizer
             var count = ++_steps[t];
             var correction1 = 1 - Math.Pow(Beta1, count);
             var correction2 = 1 - Math.Pow(Beta2, count);
-            var stepSize = (float)(LearningRate * Math.Sqrt(correction2) / correction1);
+            var stepSize = (float)(rate * Math.Sqrt(correction2) / correction1);
             var epsilon = (float)(Epsilon * Math.Sqrt(correction2));
             var theta = parameters[t];
             var g = gradients[t];

@@ -2,11 +2,11 @@ using FewShot.Sdk.Data;
 
 namespace FewShot.Sdk.Training;
 
-/// <summary>N-way K-shot classification tasks from an <see cref="EpisodeSampler"/>.</summary>
-public sealed class EpisodeTaskSource(EpisodeSampler sampler) : ITaskSource
+/// <summary>N-way K-shot classification tasks from an episode sampler (<see cref="EpisodeSampler"/>, <see cref="WithinGroupEpisodeSampler"/>).</summary>
+public sealed class EpisodeTaskSource(IEpisodeSampler sampler) : ITaskSource
 {
     /// <summary>The sampler.</summary>
-    public EpisodeSampler Sampler { get; } = sampler ?? throw new ArgumentNullException(nameof(sampler));
+    public IEpisodeSampler Sampler { get; } = sampler ?? throw new ArgumentNullException(nameof(sampler));
 
     /// <inheritdoc />
     public TaskData Sample(Random random)

@@ -30,6 +30,32 @@ public sealed class MetaTrainerOptions
     /// <summary>Inner steps used when validating.</summary>
     public int ValidationSteps { get; init; } = 1;
 
+    /// <summary>
+    /// MAML++'s multi-step loss (torch engine, gradient learners): the meta-loss sums the query loss after every inner
+    /// step, with weights annealed toward the last step over this many iterations, then the last step's alone
+    /// (<see cref="TrainingSchedules.MultiStepLossWeights"/>). 0 (default): off.
+    /// </summary>
+    public int MultiStepLossIterations { get; init; }
+
+    /// <summary>
+    /// MAML++'s derivative-order annealing (torch engine, second-order learners): first-order meta-gradients for this
+    /// many iterations, second order after. 0 (default): off.
+    /// </summary>
+    public int FirstOrderIterations { get; init; }
+
+    /// <summary>
+    /// Cosine annealing of the meta learning rate (torch engine) from <see cref="MetaLearningRate"/> to
+    /// <see cref="MinimumMetaLearningRate"/> over this many iterations (<see cref="TrainingSchedules.CosineLearningRate"/>).
+    /// Null (default): a constant rate.
+    /// </summary>
+    public int? CosineIterations { get; init; }
+
+    /// <summary>Where cosine annealing ends (MAML++: 1e-5).</summary>
+    public double MinimumMetaLearningRate { get; init; } = 1e-5;
+
+    /// <summary>True when any MAML++ schedule is on (multi-step loss, derivative-order or cosine annealing).</summary>
+    public bool HasSchedules => MultiStepLossIterations > 0 || FirstOrderIterations > 0 || CosineIterations is not null;
+
     /// <summary>ONNX Runtime session settings for the training graphs.</summary>
     public GraphSessionOptions Session { get; init; } = new() { IntraOpThreads = Environment.ProcessorCount };
 
@@ -42,5 +68,16 @@ public sealed class MetaTrainerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(ValidateEvery, nameof(ValidateEvery));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ValidationEpisodes, nameof(ValidationEpisodes));
         ArgumentOutOfRangeException.ThrowIfNegative(ValidationSteps, nameof(ValidationSteps));
+        ArgumentOutOfRangeException.ThrowIfNegative(MultiStepLossIterations, nameof(MultiStepLossIterations));
+        ArgumentOutOfRangeException.ThrowIfNegative(FirstOrderIterations, nameof(FirstOrderIterations));
+        if (CosineIterations is { } horizon)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon, nameof(CosineIterations));
+        }
+
+        if (!(MinimumMetaLearningRate >= 0 && MinimumMetaLearningRate <= MetaLearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumMetaLearningRate), MinimumMetaLearningRate, $"the minimum meta learning rate must lie in [0, {MetaLearningRate}] (the meta learning rate)");
+        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class CactusTaskSource : ITaskSource
     public CactusOptions Options { get; }
 
     /// <summary>The partitions' datasets of clusters (building them on first use).</summary>
-    public IReadOnlyList<IFewShotDataset> Partitions => _partitions.Value.Select(p => p.Sampler.Dataset).ToArray();
+    public IReadOnlyList<IFewShotDataset> Partitions => _partitions.Value.Select(p => ((EpisodeSampler)p.Sampler).Dataset).ToArray();
 
     /// <summary>Trains the autoencoder and clusters now, rather than on the first draw (so that a training clock starts after it).</summary>
     public void Prepare() => _ = _partitions.Value;

@@ -62,6 +62,55 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void WithinAlphabetEpisodesAreReportedBesideTheUsualOnes()
+    {
+        var run = Path.Combine(_folder, "proto-lake");
+        var train = Run("train", "--algorithm", "protonet", "--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "lake",
+            "--ways", "5", "--shots", "1", "--queries", "2", "--iterations", "3", "--channels", "8", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+
+        var eval = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--episodes", "5", "--within-alphabet", "--json");
+        var table = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--episodes", "5", "--within-alphabet");
+        var tooMany = Run("eval", "--run", run, "--ways", "21", "--shots", "1", "--episodes", "5", "--within-alphabet");
+
+        Assert.True(eval.Exit == 0, eval.Error);
+        using var json = JsonDocument.Parse(eval.Output);
+        Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0, 1);
+        var within = json.RootElement.GetProperty("withinAlphabet");
+        Assert.InRange(within.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.Equal(5, within.GetProperty("episodes").GetInt32());
+        Assert.True(table.Exit == 0, table.Error);
+        Assert.Contains("accuracy, within one alphabet", table.Output);
+        Assert.Equal(1, tooMany.Exit);
+        Assert.Contains("alphabet 'Angelic' has 20 classes, but a 21-way episode", tooMany.Error);
+    }
+
+    [Fact]
+    public void MamlPlusPlusOptionsAreStoredInTheRunAndNeedAnIterationCount()
+    {
+        var run = Path.Combine(_folder, "mamlpp");
+        var train = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--inner-steps", "2", "--iterations", "30", "--mamlpp", "--out", run);
+        var unbounded = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--minutes", "1", "--mamlpp", "--out", Path.Combine(_folder, "unbounded"));
+        var onnx = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--iterations", "3", "--msl-iterations", "2", "--engine", "onnx", "--out", Path.Combine(_folder, "onnx"));
+
+        Assert.True(train.Exit == 0, train.Error);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.True(configuration.RootElement.GetProperty("perStepLearningRates").GetBoolean());
+        Assert.Equal(3, configuration.RootElement.GetProperty("multiStepLossIterations").GetInt32());
+        Assert.Equal(10, configuration.RootElement.GetProperty("firstOrderIterations").GetInt32());
+        Assert.Equal(30, configuration.RootElement.GetProperty("cosineIterations").GetInt32());
+        var resumed = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--inner-steps", "2", "--iterations", "40", "--mamlpp", "--out", run);
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        using var kept = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Equal(30, kept.RootElement.GetProperty("cosineIterations").GetInt32());
+        Assert.Equal(40, kept.RootElement.GetProperty("iterations").GetInt32());
+        Assert.Equal(1, unbounded.Exit);
+        Assert.Contains("give --iterations", unbounded.Error);
+        Assert.Equal(1, onnx.Exit);
+        Assert.Contains("torch engine", onnx.Error);
+    }
+
+    [Fact]
     public void TrainingAgainResumesAndADifferentRunIsRefused()
     {
         var run = Path.Combine(_folder, "resume");

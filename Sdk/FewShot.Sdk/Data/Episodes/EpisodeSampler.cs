@@ -5,7 +5,7 @@ namespace FewShot.Sdk.Data;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Reproducible: every random choice comes from the <see cref="Random"/> passed to <see cref="Sample"/>, in a
+/// Reproducible: every random choice comes from the <see cref="Random"/> passed to <see cref="Sample(Random)"/>, in a
 /// fixed order (the N classes first, then, label by label, the K + Q examples). The same dataset, the same
 /// N, K, Q and a <see cref="Random"/> created with the same seed therefore give the same sequence of episodes.
 /// Pass the run's one seeded root <see cref="Random"/>; the sampler keeps no randomness of its own.
@@ -16,7 +16,7 @@ namespace FewShot.Sdk.Data;
 /// The sampler is immutable and may be shared across threads, each with its own <see cref="Random"/>.
 /// </para>
 /// </remarks>
-public sealed class EpisodeSampler
+public sealed class EpisodeSampler : IEpisodeSampler
 {
     private readonly int exampleLength;
 
@@ -65,10 +65,21 @@ public sealed class EpisodeSampler
     public int Queries { get; }
 
     /// <summary>Draws one episode, advancing <paramref name="random"/>. The episode is a fresh object owned by the caller.</summary>
-    public Episode Sample(Random random)
+    public Episode Sample(Random random) => Sample(random, pool: null);
+
+    /// <summary>Draws one episode whose classes come from <paramref name="pool"/> (dataset class indices, at least N; null: all classes).</summary>
+    internal Episode Sample(Random random, IReadOnlyList<int>? pool)
     {
         ArgumentNullException.ThrowIfNull(random);
-        int[] classIds = DrawDistinct(random, Dataset.ClassCount, Ways);
+        int[] classIds = DrawDistinct(random, pool?.Count ?? Dataset.ClassCount, Ways);
+        if (pool is not null)
+        {
+            for (int i = 0; i < classIds.Length; i++)
+            {
+                classIds[i] = pool[classIds[i]];
+            }
+        }
+
         var supportX = new float[Ways * Shots * exampleLength];
         var queryX = new float[Ways * Queries * exampleLength];
         var supportY = new long[Ways * Shots];

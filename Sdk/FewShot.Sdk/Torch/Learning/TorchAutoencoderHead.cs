@@ -66,7 +66,7 @@ public sealed class TorchAutoencoderHead : TorchLearner
         var queryCodes = Codes(task.QueryX);
         torch.Tensor Head(IReadOnlyList<torch.Tensor> head, torch.Tensor codes) => TorchLayers.Linear(codes, head[0], head[1]);
         var rate = torch.tensor(_algorithm.Inner.LearningRate, device: meta[0].device);
-        var adapted = TorchInnerLoop.Unroll([meta[_head], meta[_head + 1]], [0, 1], _algorithm.Inner.Steps, _ => rate, firstOrder: false, keepGraph: true,
+        var adapted = TorchInnerLoop.Unroll([meta[_head], meta[_head + 1]], [0, 1], _algorithm.Inner.Steps, (_, _) => rate, firstOrder: false, keepGraph: true,
             head => TorchLosses.Loss(TaskKind.Classification, Head(head, supportCodes), task.SupportY, task.SupportX));
         var logits = Head(adapted, queryCodes);
         var loss = TorchLosses.Loss(TaskKind.Classification, logits, task.QueryY, task.QueryX);

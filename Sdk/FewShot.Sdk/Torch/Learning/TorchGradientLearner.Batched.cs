@@ -14,7 +14,11 @@ public sealed partial class TorchGradientLearner
     /// <paramref name="steps"/> steps, each with a leading task dimension [T, …].
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no batched lowering (<see cref="CanBatch"/> is false).</exception>
-    public torch.Tensor[] AdaptBatch(IReadOnlyList<torch.Tensor> state, TorchTaskBatch batch, int steps)
+    /// <param name="state">The state tensors.</param>
+    /// <param name="batch">The tasks.</param>
+    /// <param name="steps">Inner steps.</param>
+    /// <param name="trajectory">When given, receives the task-stacked parameters after each step.</param>
+    public torch.Tensor[] AdaptBatch(IReadOnlyList<torch.Tensor> state, TorchTaskBatch batch, int steps, IList<torch.Tensor[]>? trajectory = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(batch);
@@ -24,8 +28,7 @@ public sealed partial class TorchGradientLearner
 
         // Views, not copies: the gradient through expand sums each task's contribution back onto the shared θ.
         var stacked = state.Take(_modelParameters).Select(p => p.unsqueeze(0).expand([tasks, .. p.shape])).ToArray();
-        var scalar = _shape.LearnedRates ? null : torch.tensor(_learner.Inner.LearningRate, device: stacked[0].device);
-        torch.Tensor StepSize(int index) => scalar ?? state[_modelParameters + index];
+        var stepSize = StepSizes(state, stacked[0].device);
 
         // The sum over tasks of each task's mean loss, so that each task's slice of the gradient is its own loss's gradient.
         torch.Tensor SupportLoss(torch.Tensor prediction) => TorchLosses.Loss(task, Flat(prediction), FlatOrNull(batch.SupportY), Flat(batch.SupportX)) * tasks;
@@ -33,10 +36,10 @@ public sealed partial class TorchGradientLearner
         if (_shape.FeaturesOnce)
         {
             var features = model.Features(stacked, batch.SupportX);
-            return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, StepSize, _shape.FirstOrder, keepGraph: true, current => SupportLoss(model.Head(current, features)));
+            return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: true, current => SupportLoss(model.Head(current, features)), trajectory);
         }
 
-        return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, StepSize, _shape.FirstOrder, keepGraph: false, current => SupportLoss(model.Forward(current, batch.SupportX)));
+        return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false, current => SupportLoss(model.Forward(current, batch.SupportX)), trajectory);
     }
 
     /// <inheritdoc />
@@ -44,7 +47,9 @@ public sealed partial class TorchGradientLearner
     {
         ArgumentNullException.ThrowIfNull(meta);
         ArgumentNullException.ThrowIfNull(batch);
-        var adapted = AdaptBatch(meta, batch, _learner.Inner.Steps);
+        var weights = _schedule.QueryLossWeights;
+        var trajectory = weights is null ? null : new List<torch.Tensor[]>();
+        var adapted = AdaptBatch(meta, batch, _learner.Inner.Steps, trajectory);
         if (_shape.Reptile)
         {
             using var noGrad = torch.no_grad();
@@ -54,7 +59,8 @@ public sealed partial class TorchGradientLearner
         }
 
         var (queryLoss, queryMetric) = BatchQueryLoss(adapted, batch);
-        return new TorchTaskStep(queryLoss.item<float>(), queryMetric, torch.autograd.grad([queryLoss], meta.ToArray()).ToArray());
+        var objective = weights is null ? queryLoss : MultiStepLoss(weights, trajectory!, queryLoss, current => BatchQueryLoss(current, batch).Loss);
+        return new TorchTaskStep(queryLoss.item<float>(), queryMetric, torch.autograd.grad([objective], meta.ToArray()).ToArray());
     }
 
     /// <summary>The mean over tasks of each task's query loss (equal query counts), and the mean metric.</summary>

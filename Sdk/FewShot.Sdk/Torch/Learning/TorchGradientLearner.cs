@@ -1,5 +1,6 @@
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Torch.Models;
+using FewShot.Sdk.Training;
 using TorchSharp;
 
 namespace FewShot.Sdk.Torch.Learning;
@@ -8,13 +9,15 @@ namespace FewShot.Sdk.Torch.Learning;
 /// <param name="Adapted">Positions of the model parameters the inner loop adapts.</param>
 /// <param name="FirstOrder">Inner gradients are constants (FOMAML, Reptile).</param>
 /// <param name="FeaturesOnce">Only the head adapts, on support features computed once (ANIL).</param>
-/// <param name="LearnedRates">Step sizes are meta-parameters after the model's (Meta-SGD).</param>
+/// <param name="LearnedRates">Step sizes are meta-parameters after the model's, one per model parameter (Meta-SGD).</param>
 /// <param name="Reptile">The meta-gradient is θ − θ′ instead of the query loss's gradient.</param>
-internal sealed record InnerLoopShape(int[] Adapted, bool FirstOrder, bool FeaturesOnce, bool LearnedRates, bool Reptile);
+/// <param name="StepRates">Step sizes are meta-parameters after the model's, a [K] tensor per adapted parameter (MAML++'s LSLR).</param>
+internal sealed record InnerLoopShape(int[] Adapted, bool FirstOrder, bool FeaturesOnce, bool LearnedRates, bool Reptile, bool StepRates = false);
 
 /// <summary>
 /// The TorchSharp meta-step of the learners that adapt by gradient steps: MAML, FOMAML, Meta-SGD, ANIL, Reptile and
-/// the meta-learned autoencoder (see <see cref="TorchLearners.Create"/>).
+/// the meta-learned autoencoder (see <see cref="TorchLearners.Create"/>); with MAML++'s recipe, per-step learned rates
+/// (the algorithm's <see cref="InnerLoopOptions.PerStepLearningRates"/>) and the trainer's <see cref="Schedule"/>.
 /// </summary>
 public sealed partial class TorchGradientLearner : TorchLearner
 {
@@ -23,6 +26,9 @@ public sealed partial class TorchGradientLearner : TorchLearner
     private readonly int _modelParameters;
     private readonly ITorchBatchedModel? _batched;
 
+    // Position of a model parameter → its slot among the per-step rate tensors (LSLR), which follow the model's in adapted order.
+    private readonly Dictionary<int, int> _rateSlots;
+
     internal TorchGradientLearner(GradientLearner learner, ITorchModel model, InnerLoopShape shape)
         : base(learner)
     {
@@ -30,6 +36,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
         Model = model;
         _shape = shape;
         _modelParameters = learner.Model.Parameters.Count;
+        _rateSlots = shape.Adapted.Select((position, slot) => (position, slot)).ToDictionary(p => p.position, p => p.slot);
         _batched = TorchBatchedModels.Lower(learner.Model);
         if (shape.FeaturesOnce && model is not ITorchHeadedModel)
         {
@@ -41,28 +48,82 @@ public sealed partial class TorchGradientLearner : TorchLearner
     public ITorchModel Model { get; }
 
     /// <summary>
-    /// Adapts to a support set: <paramref name="state"/> holds the algorithm's state tensors (the model's, then
-    /// Meta-SGD's rates); returns the model's parameters after <paramref name="steps"/> inner steps.
+    /// What the next meta-steps do (MAML++'s multi-step loss and derivative-order annealing); the trainer sets it before
+    /// each iteration. <see cref="MetaStepSchedule.Default"/>: plain meta-steps. Not thread-safe: one learner per training loop.
     /// </summary>
-    public torch.Tensor[] Adapt(IReadOnlyList<torch.Tensor> state, torch.Tensor supportX, torch.Tensor? supportY, int steps)
+    /// <exception cref="ArgumentException">Set to weights of another length than the inner steps, or to weights for Reptile.</exception>
+    public MetaStepSchedule Schedule
+    {
+        get => _schedule;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.QueryLossWeights is { } weights && (_shape.Reptile || weights.Count != _learner.Inner.Steps))
+            {
+                throw new ArgumentException(_shape.Reptile
+                    ? $"{_learner.Name}'s meta-update is θ − θ′, not a query loss; the multi-step loss does not apply"
+                    : $"{weights.Count} multi-step loss weights for {_learner.Inner.Steps} inner steps", nameof(value));
+            }
+
+            _schedule = value;
+        }
+    }
+
+    private MetaStepSchedule _schedule = MetaStepSchedule.Default;
+
+    /// <summary>True when the meta-gradient differentiates through the inner gradients (what derivative-order annealing switches on).</summary>
+    public bool IsSecondOrder => !_shape.FirstOrder;
+
+    /// <summary>True when the meta-gradient is the query loss's gradient (false for Reptile's θ − θ′).</summary>
+    public bool MetaGradientIsQueryLoss => !_shape.Reptile;
+
+    private bool FirstOrderNow => _shape.FirstOrder || _schedule.FirstOrder;
+
+    /// <summary>(Step, position of a parameter) → its step size in that step.</summary>
+    private Func<int, int, torch.Tensor> StepSizes(IReadOnlyList<torch.Tensor> state, torch.Device device)
+    {
+        if (_shape.LearnedRates)
+        {
+            return (_, position) => state[_modelParameters + position];
+        }
+
+        if (_shape.StepRates)
+        {
+            var last = _learner.Inner.Steps - 1;
+            return (step, position) => state[_modelParameters + _rateSlots[position]][Math.Min(step, last)];
+        }
+
+        var scalar = torch.tensor(_learner.Inner.LearningRate, device: device);
+        return (_, _) => scalar;
+    }
+    /// <summary>
+    /// Adapts to a support set: <paramref name="state"/> holds the algorithm's state tensors (the model's, then
+    /// Meta-SGD's or the per-step rates); returns the model's parameters after <paramref name="steps"/> inner steps
+    /// (per-step rates: step k takes the rates of min(k, K − 1)).
+    /// </summary>
+    /// <param name="state">The state tensors.</param>
+    /// <param name="supportX">Support inputs.</param>
+    /// <param name="supportY">Support labels or targets.</param>
+    /// <param name="steps">Inner steps.</param>
+    /// <param name="trajectory">When given, receives the model's parameters after each step.</param>
+    public torch.Tensor[] Adapt(IReadOnlyList<torch.Tensor> state, torch.Tensor supportX, torch.Tensor? supportY, int steps, IList<torch.Tensor[]>? trajectory = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(supportX);
         var task = _learner.Task;
         var modelState = state.Take(_modelParameters).ToArray();
-        var scalar = _shape.LearnedRates ? null : torch.tensor(_learner.Inner.LearningRate, device: modelState[0].device);
-        torch.Tensor StepSize(int index) => scalar ?? state[_modelParameters + index];
+        var stepSize = StepSizes(state, modelState[0].device);
 
         if (_shape.FeaturesOnce)
         {
             var headed = (ITorchHeadedModel)Model;
             var features = headed.Features(modelState, supportX);
-            return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, StepSize, _shape.FirstOrder, keepGraph: true,
-                current => TorchLosses.Loss(task, headed.Head(current, features), supportY, supportX));
+            return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: true,
+                current => TorchLosses.Loss(task, headed.Head(current, features), supportY, supportX), trajectory);
         }
 
-        return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, StepSize, _shape.FirstOrder, keepGraph: false,
-            current => TorchLosses.Loss(task, Model.Forward(current, supportX), supportY, supportX));
+        return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,
+            current => TorchLosses.Loss(task, Model.Forward(current, supportX), supportY, supportX), trajectory);
     }
 
     /// <inheritdoc />
@@ -70,7 +131,9 @@ public sealed partial class TorchGradientLearner : TorchLearner
     {
         ArgumentNullException.ThrowIfNull(meta);
         ArgumentNullException.ThrowIfNull(task);
-        var adapted = Adapt(meta, task.SupportX, task.SupportY, _learner.Inner.Steps);
+        var weights = _schedule.QueryLossWeights;
+        var trajectory = weights is null ? null : new List<torch.Tensor[]>();
+        var adapted = Adapt(meta, task.SupportX, task.SupportY, _learner.Inner.Steps, trajectory);
         if (_shape.Reptile)
         {
             using var noGrad = torch.no_grad();
@@ -85,8 +148,24 @@ public sealed partial class TorchGradientLearner : TorchLearner
         }
 
         var (queryLoss, queryMetric) = QueryLoss(adapted, task);
-        var gradients = torch.autograd.grad([queryLoss], meta.ToArray());
+        var objective = weights is null ? queryLoss : MultiStepLoss(weights, trajectory!, queryLoss, current => QueryLoss(current, task).Loss);
+        var gradients = torch.autograd.grad([objective], meta.ToArray());
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, gradients.ToArray());
+    }
+
+    /// <summary>Σₖ wₖ·L_query(θₖ) over the steps of positive weight; the last step's loss is already computed.</summary>
+    internal static torch.Tensor MultiStepLoss(IReadOnlyList<double> weights, IReadOnlyList<torch.Tensor[]> trajectory, torch.Tensor lastLoss, Func<torch.Tensor[], torch.Tensor> queryLoss)
+    {
+        var total = lastLoss * weights[^1];
+        for (var k = 0; k < weights.Count - 1; k++)
+        {
+            if (weights[k] > 0)
+            {
+                total = total + (queryLoss(trajectory[k]) * weights[k]);
+            }
+        }
+
+        return total;
     }
 
     private (torch.Tensor Loss, double Metric) QueryLoss(IReadOnlyList<torch.Tensor> adapted, TorchTask task)

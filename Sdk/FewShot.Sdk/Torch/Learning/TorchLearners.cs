@@ -28,12 +28,13 @@ public static class TorchLearners
     {
         var names = learner.Model.Parameters.Select(p => p.Name).ToList();
         var adapted = learner.AdaptedParameters.Select(name => names.IndexOf(name)).ToArray();
+        var stepRates = learner.Inner.PerStepLearningRates;
         return learner switch
         {
-            Maml or MetaAutoencoder => new(adapted, FirstOrder: false, FeaturesOnce: false, LearnedRates: false, Reptile: false),
-            FirstOrderMaml => new(adapted, FirstOrder: true, FeaturesOnce: false, LearnedRates: false, Reptile: false),
+            Maml or MetaAutoencoder => new(adapted, FirstOrder: false, FeaturesOnce: false, LearnedRates: false, Reptile: false, stepRates),
+            FirstOrderMaml => new(adapted, FirstOrder: true, FeaturesOnce: false, LearnedRates: false, Reptile: false, stepRates),
             MetaSgd => new(adapted, FirstOrder: false, FeaturesOnce: false, LearnedRates: true, Reptile: false),
-            Anil => new(adapted, FirstOrder: false, FeaturesOnce: true, LearnedRates: false, Reptile: false),
+            Anil => new(adapted, FirstOrder: false, FeaturesOnce: true, LearnedRates: false, Reptile: false, stepRates),
             Reptile => new(adapted, FirstOrder: true, FeaturesOnce: false, LearnedRates: false, Reptile: true),
             _ => throw new NotSupportedException($"gradient learner '{learner.Name}' has no TorchSharp lowering"),
         };

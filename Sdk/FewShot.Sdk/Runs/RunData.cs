@@ -1,5 +1,6 @@
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Training;
+using FewShot.Sdk.Unsupervised;
 
 namespace FewShot.Sdk.Runs;
 
@@ -54,15 +55,31 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
 
         var splits = configuration.Dataset switch
         {
-            "omniglot" => Omniglot.Load(RequirePath(configuration), new OmniglotOptions { Split = Split(configuration.Split), ImageSize = configuration.ImageSize }),
+            "omniglot" => Omniglot.Load(RequirePath(configuration), new OmniglotOptions
+            {
+                Split = Split(configuration.Split),
+                ImageSize = configuration.ImageSize,
+
+                // CACTUs reads images, not classes: rotating characters into new classes would use the labels.
+                TrainRotations = configuration.Algorithm == "cactus" ? [0] : [0, 90, 180, 270],
+            }),
             "folder" => FolderSplits(RequirePath(configuration), configuration),
             "fashion-mnist" => FashionMnistSplits(configuration),
             _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, fashion-mnist, sinusoid or folder"),
         };
 
-        ITaskSource train = configuration.Algorithm == "finetune"
-            ? new ClassBatchTaskSource(splits.Train, PretrainBatchSize)
-            : Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries);
+        ITaskSource train = configuration.Algorithm switch
+        {
+            "finetune" => new ClassBatchTaskSource(splits.Train, PretrainBatchSize),
+            "cactus" => new CactusTaskSource(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries, new CactusOptions
+            {
+                Partitions = configuration.Partitions,
+                Clusters = configuration.Clusters,
+                AutoencoderIterations = configuration.PretrainIterations,
+                Seed = configuration.Seed,
+            }),
+            _ => Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries),
+        };
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);
         var run = new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
             splits.Train.ExampleShape.Select(d => (long)d).ToArray(), splits.Train.ClassCount);

@@ -16,6 +16,7 @@ public static class TorchLearners
         {
             ProtoNet protoNet => new TorchProtoNet(protoNet),
             FineTune fineTune => new TorchFineTune(fineTune),
+            AutoencoderHead head => new TorchAutoencoderHead(head),
             LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
             Mann mann => new TorchMann(mann),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
@@ -40,5 +41,5 @@ public static class TorchLearners
     }
 
     /// <summary>True when <paramref name="model"/> has a TorchSharp lowering.</summary>
-    public static bool CanLower(IFewShotModel model) => model is Conv4 or Mlp or ConvAutoencoder;
+    public static bool CanLower(IFewShotModel model) => model is Conv4 or Mlp or ConvAutoencoder or LatentClassifier;
 }

@@ -5,6 +5,7 @@ using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
+using FewShot.Sdk.Unsupervised;
 
 namespace FewShot.Cli.Commands;
 
@@ -13,7 +14,7 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune or metalstm", DefaultValueFactory = _ => "maml" };
+        var algorithm = new Option<string>("--algorithm") { Description = "maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune, metalstm, mann, ae-head or cactus", DefaultValueFactory = _ => "maml" };
         var dataset = RunOptions.Dataset();
         var data = RunOptions.Data();
         var split = RunOptions.Split();
@@ -45,11 +46,15 @@ internal static class TrainCommand
         var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" };
         var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
+        var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps", DefaultValueFactory = _ => 500 };
+        var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
+        var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 };
+        var tuneCode = new Option<bool>("--tune-code-layer") { Description = "ae-head: meta-learn the encoder's last layer along with the head" };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -79,6 +84,10 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
                 Normalization = parse.GetValue(norm) ?? ExistingNormalization(folder) ?? FeatureNormalizations.Default.Name(),
+                PretrainIterations = parse.GetValue(pretrain),
+                TuneCodeLayer = parse.GetValue(tuneCode),
+                Partitions = parse.GetValue(partitions),
+                Clusters = parse.GetValue(clusters),
             };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
@@ -97,6 +106,13 @@ internal static class TrainCommand
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };
+            if (runData.Train is CactusTaskSource cactus)
+            {
+                // Its tasks need an autoencoder and k-means first: minutes that --minutes should not count.
+                output.WriteLine($"Training the autoencoder ({configuration.PretrainIterations} steps) and clustering its embeddings ({configuration.Partitions} partitions of {configuration.Clusters})...");
+                cactus.Prepare();
+            }
+
             var train = Trainers.Create(parse.GetValue(engine)!, parse.GetValue(device)!, parse.GetValue(threads), metaAlgorithm, runData, options);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));

@@ -54,6 +54,13 @@ public abstract class MetaAlgorithm
     public virtual (IReadOnlyList<ParameterSpec> Specs, float[][] Values) DeploymentState(float[][] metaParameters) =>
         (StateParameters, metaParameters);
 
+    /// <summary>
+    /// Which meta-parameters the meta-update changes at 0-based <paramref name="iteration"/>, in <see cref="MetaParameters"/>
+    /// order; null (the default) for all of them. Staged algorithms (pretrain, then meta-learn with the pretrained part
+    /// frozen) freeze some; the TorchSharp trainer then leaves those tensors, and their optimizer state, untouched.
+    /// </summary>
+    public virtual IReadOnlyList<bool>? TrainedAt(int iteration) => null;
+
     /// <summary>Fresh meta-parameter values, in <see cref="MetaParameters"/> order.</summary>
     public float[][] Initialize(Random random) => MetaParameters.Select(p => p.Initialize(random)).ToArray();
 }

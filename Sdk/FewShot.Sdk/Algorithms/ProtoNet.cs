@@ -11,14 +11,20 @@ namespace FewShot.Sdk.Algorithms;
 /// </summary>
 public sealed class ProtoNet : MetaAlgorithm, IEmbeddingAdaptation
 {
+    private readonly string _name;
+
     /// <summary>Creates the algorithm over an encoder.</summary>
-    public ProtoNet(IFewShotModel encoder)
+    /// <param name="encoder">The embedding network.</param>
+    /// <param name="name">The name runs and bundles record: "protonet", or that of a method that trains ProtoNets on its own tasks (CACTUs: "cactus").</param>
+    public ProtoNet(IFewShotModel encoder, string name = "protonet")
         : base(encoder, TaskKind.Classification)
     {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _name = name;
     }
 
     /// <inheritdoc />
-    public override string Name => "protonet";
+    public override string Name => _name;
 
     /// <inheritdoc />
     public override IReadOnlyList<string> AdaptedParameters => [];

@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann", "ae-head", "cactus"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -39,7 +39,7 @@ public static class AlgorithmFactory
             };
         }
 
-        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" or "mann" && configuration.EffectiveTrainWays != headWays)
+        if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" or "mann" or "ae-head" && configuration.EffectiveTrainWays != headWays)
         {
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
@@ -57,10 +57,12 @@ public static class AlgorithmFactory
             "siamese" => new Siamese(new SiameseNetwork(Classifier(0), SiameseLoss.Verification)),
             "siamese-contrastive" => new Siamese(new SiameseNetwork(Classifier(0), SiameseLoss.Contrastive)),
             "relationnet" => new RelationNet(new RelationNetwork(data.InputShape, configuration.Channels, normalization: normalization)),
+            "cactus" => new ProtoNet(Classifier(0), "cactus"),
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
             "metalstm" => new LearnedOptimizer(Classifier(headWays), inner),
             "mann" => new Mann(Classifier(0), headWays),
+            "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };
     }

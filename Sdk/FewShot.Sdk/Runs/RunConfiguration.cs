@@ -21,7 +21,7 @@ public sealed record RunConfiguration
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune or metalstm.</summary>
+    /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune, metalstm, mann, ae-head or cactus.</summary>
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>omniglot, sinusoid or folder.</summary>
@@ -100,6 +100,18 @@ public sealed record RunConfiguration
     /// <summary>Image size the data is resized to (28 for Omniglot).</summary>
     public int ImageSize { get; init; } = 28;
 
+    /// <summary>ae-head: iterations of autoencoder pretraining before the head is meta-learned; cactus: the autoencoder's training steps.</summary>
+    public int PretrainIterations { get; init; } = 500;
+
+    /// <summary>ae-head: meta-learn the encoder's last layer along with the head.</summary>
+    public bool TuneCodeLayer { get; init; }
+
+    /// <summary>cactus: k-means partitions of the embedding space.</summary>
+    public int Partitions { get; init; } = 5;
+
+    /// <summary>cactus: clusters of each partition.</summary>
+    public int Clusters { get; init; } = 500;
+
     /// <summary>Classes per training task, resolved.</summary>
     [JsonIgnore]
     public int EffectiveTrainWays => TrainWays ?? Ways;
@@ -116,7 +128,7 @@ public sealed record RunConfiguration
     public int DefaultEvaluationSteps => Algorithm switch
     {
         "finetune" => 50,
-        "protonet" or "relationnet" or "siamese" or "siamese-contrastive" => 0,
+        "protonet" or "cactus" or "relationnet" or "siamese" or "siamese-contrastive" => 0,
         "mann" => 1,
         "metalstm" => InnerSteps,
         _ => Math.Max(InnerSteps, 3),

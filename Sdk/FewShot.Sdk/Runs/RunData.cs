@@ -1,5 +1,6 @@
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Training;
+using FewShot.Sdk.Unsupervised;
 
 namespace FewShot.Sdk.Runs;
 
@@ -54,7 +55,14 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
 
         var splits = configuration.Dataset switch
         {
-            "omniglot" => Omniglot.Load(RequirePath(configuration), new OmniglotOptions { Split = Split(configuration.Split), ImageSize = configuration.ImageSize }),
+            "omniglot" => Omniglot.Load(RequirePath(configuration), new OmniglotOptions
+            {
+                Split = Split(configuration.Split),
+                ImageSize = configuration.ImageSize,
+
+                // CACTUs reads images, not classes: rotating characters into new classes would use the labels.
+                TrainRotations = configuration.Algorithm == "cactus" ? [0] : [0, 90, 180, 270],
+            }),
             "folder" => FolderSplits(RequirePath(configuration), configuration),
             "fashion-mnist" => FashionMnistSplits(configuration),
             _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, fashion-mnist, sinusoid or folder"),
@@ -64,6 +72,13 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         {
             "finetune" => new ClassBatchTaskSource(splits.Train, PretrainBatchSize),
             "siamese" or "siamese-contrastive" => new PairTaskSource(splits.Train, configuration.SiamesePairs),
+            "cactus" => new CactusTaskSource(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries, new CactusOptions
+            {
+                Partitions = configuration.Partitions,
+                Clusters = configuration.Clusters,
+                AutoencoderIterations = configuration.PretrainIterations,
+                Seed = configuration.Seed,
+            }),
             _ => Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries),
         };
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);

@@ -47,6 +47,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         if (start is not null)
         {
             Restore(adam, start);
+            RestoreStagedSteps(adam, start.Iteration);
             _logger.LogInformation("Resuming {Algorithm} from iteration {Iteration}", algorithm.Name, start.Iteration);
         }
 
@@ -90,9 +91,9 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
                 scheduled.Schedule = TrainingSchedules.MetaStep(_options, scheduled.Algorithm is GradientLearner g ? g.Inner.Steps : 0, iteration);
             }
 
-            var (loss, metric) = batch.Run(values, taskList, gradients);
+            var (loss, metric) = batch.Run(values, taskList, gradients, iteration);
             DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, gradients, specs, checkpointPath);
-            adam.Step(values, gradients, TrainingSchedules.MetaLearningRate(_options, iteration));
+            adam.Step(values, gradients, algorithm.TrainedAt(iteration), TrainingSchedules.MetaLearningRate(_options, iteration));
             iteration++;
             log?.Iteration(iteration, loss, metric, clock.Elapsed.TotalSeconds);
             progress?.Report(new TrainingProgress(iteration, _options.Iterations, loss, metric, clock.Elapsed));
@@ -145,6 +146,23 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         if (path is not null)
         {
             new Checkpoint(iteration, values, adam.FirstMoments.ToArray(), adam.SecondMoments.ToArray(), adam.StepCount).Save(path, specs);
+        }
+    }
+
+    /// <summary>A staged algorithm's tensors were updated only in the iterations that trained them: their bias corrections count those.</summary>
+    private void RestoreStagedSteps(AdamOptimizer adam, int iterations)
+    {
+        for (var i = 0; i < iterations; i++)
+        {
+            if (algorithm.TrainedAt(i) is not { } trained)
+            {
+                continue;
+            }
+
+            for (var t = 0; t < trained.Count; t++)
+            {
+                adam.TensorSteps[t] -= trained[t] ? 0 : 1;
+            }
         }
     }
 

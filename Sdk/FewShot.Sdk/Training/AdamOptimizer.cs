@@ -8,9 +8,11 @@ public sealed class AdamOptimizer
 {
     private readonly float[][] _m;
     private readonly float[][] _v;
+    private readonly long[] _steps;
+    private long _stepCount;
 
     /// <summary>Creates an optimizer for tensors of the given sizes.</summary>
-    /// <param name="sizes">Element count of each parameter tensor, in the order <see cref="Step"/> receives them.</param>
+    /// <param name="sizes">Element count of each parameter tensor, in the order <see cref="Step(IReadOnlyList{float[]}, IReadOnlyList{float[]}, double?)"/> receives them.</param>
     /// <param name="learningRate">Step size (the MAML papers use 0.001).</param>
     /// <param name="beta1">First-moment decay.</param>
     /// <param name="beta2">Second-moment decay.</param>
@@ -30,6 +32,7 @@ public sealed class AdamOptimizer
         Epsilon = epsilon;
         _m = sizes.Select(n => new float[n]).ToArray();
         _v = sizes.Select(n => new float[n]).ToArray();
+        _steps = new long[sizes.Count];
     }
 
     /// <summary>The step size.</summary>
@@ -44,8 +47,22 @@ public sealed class AdamOptimizer
     /// <summary>Denominator guard.</summary>
     public double Epsilon { get; }
 
-    /// <summary>Steps taken so far (restored from checkpoints).</summary>
-    public long StepCount { get; set; }
+    /// <summary>Steps taken so far (restored from checkpoints); setting it sets every tensor's own count (<see cref="TensorSteps"/>) too.</summary>
+    public long StepCount
+    {
+        get => _stepCount;
+        set
+        {
+            _stepCount = value;
+            Array.Fill(_steps, value);
+        }
+    }
+
+    /// <summary>
+    /// Updates each tensor has received, for its bias correction: <see cref="StepCount"/> unless some steps left it
+    /// frozen (staged algorithms). Live; a staged run's resume restores it from the algorithm's schedule.
+    /// </summary>
+    public long[] TensorSteps => _steps;
 
     /// <summary>First moments, one array per parameter tensor (live; checkpoints copy them).</summary>
     public IReadOnlyList<float[]> FirstMoments => _m;
@@ -58,7 +75,18 @@ public sealed class AdamOptimizer
     /// <param name="gradients">Their gradients.</param>
     /// <param name="learningRate">This update's step size (a schedule's); null: <see cref="LearningRate"/>.</param>
     /// <exception cref="ArgumentException">The counts or sizes differ from the constructor's.</exception>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, double? learningRate = null)
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, double? learningRate = null) => Step(parameters, gradients, trained: null, learningRate);
+
+    /// <summary>
+    /// Applies one update to the tensors that <paramref name="trained"/> marks (all when null); the others, frozen at
+    /// this step, keep their values and moments, and their bias correction counts only the steps that changed them.
+    /// </summary>
+    /// <param name="parameters">The tensors, updated in place.</param>
+    /// <param name="gradients">Their gradients.</param>
+    /// <param name="trained">Which tensors this step changes; null: all.</param>
+    /// <param name="learningRate">This update's step size (a schedule's); null: <see cref="LearningRate"/>.</param>
+    /// <exception cref="ArgumentException">The counts or sizes differ from the constructor's.</exception>
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, IReadOnlyList<bool>? trained, double? learningRate = null)
     {
         var rate = learningRate ?? LearningRate;
         ArgumentOutOfRangeException.ThrowIfNegative(rate, nameof(learningRate));
@@ -67,13 +95,24 @@ public sealed class AdamOptimizer
             throw new ArgumentException($"Adam holds {_m.Length} tensors but got {parameters.Count} parameters and {gradients.Count} gradients");
         }
 
-        StepCount++;
-        var correction1 = 1 - Math.Pow(Beta1, StepCount);
-        var correction2 = 1 - Math.Pow(Beta2, StepCount);
-        var stepSize = (float)(rate * Math.Sqrt(correction2) / correction1);
-        var epsilon = (float)(Epsilon * Math.Sqrt(correction2));
+        if (trained is not null && trained.Count != _m.Length)
+        {
+            throw new ArgumentException($"Adam holds {_m.Length} tensors but got {trained.Count} trained flags");
+        }
+
+        _stepCount++;
         for (var t = 0; t < _m.Length; t++)
         {
+            if (trained is not null && !trained[t])
+            {
+                continue;
+            }
+
+            var count = ++_steps[t];
+            var correction1 = 1 - Math.Pow(Beta1, count);
+            var correction2 = 1 - Math.Pow(Beta2, count);
+            var stepSize = (float)(rate * Math.Sqrt(correction2) / correction1);
+            var epsilon = (float)(Epsilon * Math.Sqrt(correction2));
             var theta = parameters[t];
             var g = gradients[t];
             if (theta.Length != _m[t].Length || g.Length != _m[t].Length)

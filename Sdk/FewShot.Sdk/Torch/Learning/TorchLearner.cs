@@ -32,6 +32,12 @@ public abstract class TorchLearner
     /// </summary>
     public abstract TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTask task);
 
+    /// <summary>
+    /// Runs one task at 0-based meta-iteration <paramref name="iteration"/>: the same as
+    /// <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTask)"/> except for staged algorithms, whose step depends on the stage.
+    /// </summary>
+    public virtual TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTask task, int iteration) => MetaStep(meta, task);
+
     /// <summary>True when <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTaskBatch)"/> runs a meta-batch as one pass.</summary>
     public virtual bool CanBatch => false;
 

@@ -18,6 +18,7 @@ public static class TorchLearners
             RelationNet relationNet => new TorchRelationNet(relationNet),
             Siamese siamese => new TorchSiamese(siamese),
             FineTune fineTune => new TorchFineTune(fineTune),
+            AutoencoderHead head => new TorchAutoencoderHead(head),
             LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
             Mann mann => new TorchMann(mann),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
@@ -42,5 +43,5 @@ public static class TorchLearners
     }
 
     /// <summary>True when <paramref name="model"/> has a TorchSharp lowering.</summary>
-    public static bool CanLower(IFewShotModel model) => model is Conv4 or Mlp or ConvAutoencoder;
+    public static bool CanLower(IFewShotModel model) => model is Conv4 or Mlp or ConvAutoencoder or LatentClassifier;
 }

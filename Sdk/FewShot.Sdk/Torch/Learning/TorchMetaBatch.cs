@@ -36,8 +36,12 @@ public sealed class TorchMetaBatch : IDisposable
     /// Runs every task of the meta-batch from the meta-parameters <paramref name="values"/> and writes the mean
     /// meta-gradient into <paramref name="gradients"/> (arrays shaped like <paramref name="values"/>).
     /// </summary>
+    /// <param name="values">The meta-parameters.</param>
+    /// <param name="tasks">The meta-batch.</param>
+    /// <param name="gradients">Receives the mean meta-gradient.</param>
+    /// <param name="iteration">The 0-based meta-iteration (staged algorithms' steps depend on it).</param>
     /// <returns>The mean query loss and metric over the tasks.</returns>
-    public (double Loss, double Metric) Run(float[][] values, IReadOnlyList<TaskData> tasks, float[][] gradients)
+    public (double Loss, double Metric) Run(float[][] values, IReadOnlyList<TaskData> tasks, float[][] gradients, int iteration = 0)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(tasks);
@@ -67,7 +71,7 @@ public sealed class TorchMetaBatch : IDisposable
             foreach (var task in tasks)
             {
                 using var taskScope = torch.NewDisposeScope();
-                var step = _learner.MetaStep(_meta, new TorchTask(task, _device));
+                var step = _learner.MetaStep(_meta, new TorchTask(task, _device), iteration);
                 loss += step.Loss * scale;
                 metric += step.Metric * scale;
                 Accumulate(step, scale);

@@ -24,12 +24,22 @@ public sealed class TorchConvAutoencoder : ITorchModel
     public IFewShotModel Description => _model;
 
     /// <summary>The latent code [batch, <see cref="ConvAutoencoder.LatentSize"/>].</summary>
-    public torch.Tensor Encode(IReadOnlyList<torch.Tensor> p, torch.Tensor x)
+    public torch.Tensor Encode(IReadOnlyList<torch.Tensor> p, torch.Tensor x) => Code(p, Convolutions(p, x));
+
+    /// <summary>The encoder's two convolutions, flattened: what its last layer, <see cref="Code"/>, reads.</summary>
+    public torch.Tensor Convolutions(IReadOnlyList<torch.Tensor> p, torch.Tensor x)
     {
         ArgumentNullException.ThrowIfNull(p);
         x = TorchLayers.Relu(TorchLayers.ConvDown(x, p[0], p[1]));
         x = TorchLayers.Relu(TorchLayers.ConvDown(x, p[2], p[3]));
-        return TorchLayers.Linear(TorchLayers.Flatten(x), p[4], p[5]);
+        return TorchLayers.Flatten(x);
+    }
+
+    /// <summary>The encoder's last layer: flattened convolution output → latent code.</summary>
+    public torch.Tensor Code(IReadOnlyList<torch.Tensor> p, torch.Tensor convolutions)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return TorchLayers.Linear(convolutions, p[4], p[5]);
     }
 
     /// <summary>The reconstruction, shaped like the input [batch, C, H, W].</summary>

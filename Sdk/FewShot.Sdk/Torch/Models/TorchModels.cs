@@ -12,6 +12,7 @@ public static class TorchModels
         Conv4 conv4 => new TorchConv4(conv4),
         Mlp mlp => new TorchMlp(mlp),
         ConvAutoencoder autoencoder => new TorchConvAutoencoder(autoencoder),
+        LatentClassifier classifier => new TorchLatentClassifier(classifier),
         null => throw new ArgumentNullException(nameof(model)),
         _ => throw new NotSupportedException($"model '{model.Name}' ({model.GetType().Name}) has no TorchSharp lowering; conv4, mlp and conv-autoencoder have one"),
     };

@@ -63,6 +63,8 @@ internal static class AdaptBenchmark
         // Cold start: everything a fresh app does before its first answer (the process and ORT's environment excepted),
         // without the warm-up at Load, which only pays off from the second adaptation.
         var once = Options(warmUp: false);
+        // Load alone, as it was before the warm-up existed: the like-for-like row for comparisons across versions.
+        timings.Add(Timing.Measure("load-maml-no-warmup", 1, ColdRuns, () => FewShotModel.Load(bundles.Maml, once).Dispose()));
         timings.Add(Timing.Measure("cold-start-maml-5", 1, ColdRuns, () => ColdStart(bundles.Maml, once, support, labels, query, 5)));
         timings.Add(Timing.Measure("cold-start-protonet", 1, ColdRuns, () => ColdStart(bundles.ProtoNet, once, support, labels, query, null)));
 

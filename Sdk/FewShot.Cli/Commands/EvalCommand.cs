@@ -31,13 +31,17 @@ internal static class EvalCommand
         {
             Description = "Classify every query alone, as an app classifying one image at a time does: through FewShot.Runtime on the exported bundle, on the same episodes",
         };
+        var runtime = new Option<bool>("--runtime")
+        {
+            Description = "Evaluate through FewShot.Runtime on the exported bundle, each episode's queries as one batch (as model cards report); --single-queries implies it",
+        };
         var withinAlphabet = new Option<bool>("--within-alphabet")
         {
             Description = "Also evaluate episodes whose classes all come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol; lake split), reported beside the usual episodes",
         };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries, withinAlphabet,
+            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries, runtime, withinAlphabet,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -59,13 +63,14 @@ internal static class EvalCommand
             var count = parse.GetValue(episodes);
             var seed = configuration.Seed;
             var alone = parse.GetValue(singleQueries);
+            var throughRuntime = alone || parse.GetValue(runtime);
             if (alone && algorithm.Task != TaskKind.Classification)
             {
                 throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
             }
 
-            EvaluationResult Evaluate(ITaskSource tasks) => alone
-                ? EvaluateSingleQueries(algorithm, parameters, configuration, tasks, count, steps, parse.GetValue(threads), cancellationToken)
+            EvaluationResult Evaluate(ITaskSource tasks) => throughRuntime
+                ? EvaluateThroughRuntime(algorithm, parameters, configuration, tasks, count, steps, alone, parse.GetValue(threads), cancellationToken)
                 : Evaluator.Evaluate(algorithm, parameters, tasks, count, steps, seed, session, cancellationToken: cancellationToken);
             var result = Evaluate(runData.Test);
             var latent = algorithm is MetaAutoencoder autoencoder
@@ -78,21 +83,22 @@ internal static class EvalCommand
                 : ((float, EvaluationResult)?)null;
             var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
             var within = alphabets is null ? null : Evaluate(alphabets);
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, sgd, instances, within);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, throughRuntime, sgd, instances, within);
             return 0;
         }));
         return command;
     }
 
-    /// <summary>Exports the run to a temporary bundle and classifies each query alone through FewShot.Runtime, on the evaluator's episodes.</summary>
-    private static EvaluationResult EvaluateSingleQueries(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, ITaskSource tasks,
-        int episodes, int steps, int threads, CancellationToken cancellationToken)
+    /// <summary>Exports the run to a temporary bundle and evaluates it through FewShot.Runtime on the evaluator's episodes: each
+    /// episode's queries as one batch, or each query alone.</summary>
+    private static EvaluationResult EvaluateThroughRuntime(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, ITaskSource tasks,
+        int episodes, int steps, bool singleQueries, int threads, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
         try
         {
             BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
-            return BundleEvaluator.Evaluate(path, algorithm.Task, tasks, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries: true, threads, cancellationToken);
+            return BundleEvaluator.Evaluate(path, algorithm.Task, tasks, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries, threads, cancellationToken);
         }
         finally
         {
@@ -106,7 +112,7 @@ internal static class EvalCommand
         return new TorchMann(mann).InstanceAccuracy(parameters, runData.Test, episodes, seed);
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries,
+    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries, bool throughRuntime,
         (float Step, EvaluationResult Result)? sgd, double[]? instances, EvaluationResult? within)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
@@ -128,6 +134,7 @@ internal static class EvalCommand
                 mseCi95 = error?.HalfWidth95,
                 normalization = run.Normalization,
                 queries = singleQueries ? "single" : "batch",
+                engine = throughRuntime ? "runtime" : "graphs",
                 sgdStep = sgd?.Step,
                 sgdAccuracy = sgd?.Result.Metric.Mean,
                 sgdCi95 = sgd?.Result.Metric.HalfWidth95,
@@ -149,7 +156,7 @@ internal static class EvalCommand
         }
 
         output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes, "
-            + $"{run.Normalization} normalization, {(singleQueries ? "each query alone (FewShot.Runtime)" : "each episode's queries as one batch")}");
+            + $"{run.Normalization} normalization, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
         var table = new Table()
             .AddColumn("metric")
             .AddColumn(new TableColumn("mean").RightAligned())

@@ -62,6 +62,28 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ThroughTheRuntimeAnInductiveRunScoresTheSameAloneAsInBatches()
+    {
+        var run = Path.Combine(_folder, "proto-group");
+        var train = Run("train", "--algorithm", "protonet", "--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper",
+            "--ways", "5", "--shots", "1", "--queries", "2", "--iterations", "3", "--channels", "8", "--norm", "group", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+
+        var batch = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--episodes", "4", "--runtime", "--json");
+        var alone = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--episodes", "4", "--single-queries", "--json");
+
+        Assert.True(batch.Exit == 0, batch.Error);
+        Assert.True(alone.Exit == 0, alone.Error);
+        using var batchJson = JsonDocument.Parse(batch.Output);
+        using var aloneJson = JsonDocument.Parse(alone.Output);
+        Assert.Equal("runtime", batchJson.RootElement.GetProperty("engine").GetString());
+        Assert.Equal("batch", batchJson.RootElement.GetProperty("queries").GetString());
+        Assert.Equal("runtime", aloneJson.RootElement.GetProperty("engine").GetString());
+        Assert.Equal("single", aloneJson.RootElement.GetProperty("queries").GetString());
+        Assert.Equal(batchJson.RootElement.GetProperty("accuracy").GetDouble(), aloneJson.RootElement.GetProperty("accuracy").GetDouble(), 9);
+    }
+
+    [Fact]
     public void WithinAlphabetEpisodesAreReportedBesideTheUsualOnes()
     {
         var run = Path.Combine(_folder, "proto-lake");

@@ -1,4 +1,3 @@
-using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Models;
 
@@ -9,7 +8,7 @@ namespace FewShot.Sdk.Algorithms;
 /// embeddings, and queries are classified by softmax over negative squared distances. Adaptation is the
 /// prototypes; no gradient steps. The encoder's output is the embedding (Conv4 with no head).
 /// </summary>
-public sealed class ProtoNet : MetaAlgorithm, IEmbeddingAdaptation
+public sealed class ProtoNet : ClassEmbeddingLearner
 {
     private readonly string _name;
 
@@ -17,7 +16,7 @@ public sealed class ProtoNet : MetaAlgorithm, IEmbeddingAdaptation
     /// <param name="encoder">The embedding network.</param>
     /// <param name="name">The name runs and bundles record: "protonet", or that of a method that trains ProtoNets on its own tasks (CACTUs: "cactus").</param>
     public ProtoNet(IFewShotModel encoder, string name = "protonet")
-        : base(encoder, TaskKind.Classification)
+        : base(encoder, "protonet")
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         _name = name;
@@ -27,56 +26,13 @@ public sealed class ProtoNet : MetaAlgorithm, IEmbeddingAdaptation
     public override string Name => _name;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> AdaptedParameters => [];
+    protected override string PoolClasses(GraphBuilder g, string embeddings, string labels) => Prototypes.Mean(g, embeddings, labels);
 
     /// <inheritdoc />
-    public override TaskGraph BuildMetaStep()
-    {
-        var w = new TaskGraphWriter("protonet_meta_step", Model, Task);
-        var g = w.Graph;
-        var parameters = w.Parameters(Model.Parameters);
-        var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
-        var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount)!;
-        var queryX = w.Examples(GraphNames.QueryX, GraphNames.QueryCount);
-        var queryY = w.Targets(GraphNames.QueryY, GraphNames.QueryCount)!;
-
-        var prototypes = Prototypes.Mean(g, Model.Forward(g, supportX, parameters), supportY);
-        var logits = Prototypes.Logits(g, Model.Forward(g, queryX, parameters), prototypes);
-        var loss = TaskLoss.Loss(g, Task, logits, queryY, queryX);
-        var gradients = Gradients.Append(g, loss, Model.Parameters.Select(p => parameters[p.Name]).ToArray());
-
-        w.Output(loss, GraphNames.Loss, []);
-        w.Output(TaskLoss.Metric(g, Task, logits, queryY, loss), GraphNames.Metric, []);
-        foreach (var parameter in Model.Parameters)
-        {
-            w.Output(gradients[parameters[parameter.Name]], GraphNames.Gradient(parameter.Name), parameter.Shape.Select(d => (Dim)d));
-        }
-
-        return w.Finish(TaskGraphRole.MetaStep);
-    }
+    protected override string Score(GraphBuilder g, string queries, string classes, IReadOnlyDictionary<string, string> parameters) =>
+        Prototypes.Logits(g, queries, classes);
 
     /// <inheritdoc />
-    /// <remarks>The encoder runs once per support example; <paramref name="steps"/> does not apply.</remarks>
-    public override TaskGraph BuildAdapt(int steps)
-    {
-        var w = new TaskGraphWriter("protonet_adapt", Model, Task);
-        var parameters = w.Parameters(Model.Parameters);
-        var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
-        var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount)!;
-        var prototypes = Prototypes.Mean(w.Graph, Model.Forward(w.Graph, supportX, parameters), supportY);
-        w.Output(prototypes, GraphNames.Prototypes, ["classes", Model.OutputSize]);
-        return w.Finish(TaskGraphRole.Adapt);
-    }
-
-    /// <inheritdoc />
-    public override TaskGraph BuildPredict()
-    {
-        var w = new TaskGraphWriter("protonet_predict", Model, Task);
-        var parameters = w.Parameters(Model.Parameters);
-        var prototypes = w.Input(GraphNames.Prototypes, Exporters.Onnx.TensorProto.Types.DataType.Float, ["classes", Model.OutputSize]);
-        var x = w.Examples(GraphNames.X, GraphNames.QueryCount);
-        var logits = Prototypes.Logits(w.Graph, Model.Forward(w.Graph, x, parameters), prototypes);
-        w.Output(logits, GraphNames.Output, [GraphNames.QueryCount, "classes"]);
-        return w.Finish(TaskGraphRole.Predict);
-    }
+    protected override string Loss(GraphBuilder g, string scores, string queryY, string queryX, string supportY) =>
+        TaskLoss.Loss(g, Task, scores, queryY, queryX);
 }

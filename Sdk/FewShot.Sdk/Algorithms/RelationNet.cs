@@ -1,7 +1,6 @@
 using FewShot.Exporters.Autodiff;
 using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Models;
-using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Sdk.Algorithms;
 
@@ -12,11 +11,11 @@ namespace FewShot.Sdk.Algorithms;
 /// embeddings, with no gradient steps; prediction runs the relation module, so a query's scores depend only on it and
 /// the support set.
 /// </summary>
-public sealed class RelationNet : MetaAlgorithm, IEmbeddingAdaptation
+public sealed class RelationNet : ClassEmbeddingLearner
 {
     /// <summary>Creates the algorithm over a relation network.</summary>
     public RelationNet(RelationNetwork network)
-        : base(network, TaskKind.Classification)
+        : base(network, "relationnet")
     {
         Network = network;
     }
@@ -28,57 +27,13 @@ public sealed class RelationNet : MetaAlgorithm, IEmbeddingAdaptation
     public RelationNetwork Network { get; }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> AdaptedParameters => [];
+    protected override string PoolClasses(GraphBuilder g, string embeddings, string labels) => Prototypes.Sum(g, embeddings, labels);
 
     /// <inheritdoc />
-    public override TaskGraph BuildMetaStep()
-    {
-        var w = new TaskGraphWriter("relationnet_meta_step", Model, Task);
-        var g = w.Graph;
-        var parameters = w.Parameters(Model.Parameters);
-        var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
-        var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount)!;
-        var queryX = w.Examples(GraphNames.QueryX, GraphNames.QueryCount);
-        var queryY = w.Targets(GraphNames.QueryY, GraphNames.QueryCount)!;
-
-        var classes = Prototypes.Sum(g, Model.Forward(g, supportX, parameters), supportY);
-        var scores = Network.Relations(g, Model.Forward(g, queryX, parameters), classes, parameters);
-        var oneHot = Prototypes.OneHot(g, queryY, Prototypes.ClassCount(g, supportY));
-        var loss = Losses.MeanSquaredError(g, scores, oneHot);
-        var gradients = Gradients.Append(g, loss, Model.Parameters.Select(p => parameters[p.Name]).ToArray());
-
-        w.Output(loss, GraphNames.Loss, []);
-        w.Output(TaskLoss.Metric(g, Task, scores, queryY, loss), GraphNames.Metric, []);
-        foreach (var parameter in Model.Parameters)
-        {
-            w.Output(gradients[parameters[parameter.Name]], GraphNames.Gradient(parameter.Name), parameter.Shape.Select(d => (Dim)d));
-        }
-
-        return w.Finish(TaskGraphRole.MetaStep);
-    }
+    protected override string Score(GraphBuilder g, string queries, string classes, IReadOnlyDictionary<string, string> parameters) =>
+        Network.Relations(g, queries, classes, parameters);
 
     /// <inheritdoc />
-    /// <remarks>The embedding module runs once per support example; <paramref name="steps"/> does not apply.</remarks>
-    public override TaskGraph BuildAdapt(int steps)
-    {
-        var w = new TaskGraphWriter("relationnet_adapt", Model, Task);
-        var parameters = w.Parameters(Model.Parameters);
-        var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
-        var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount)!;
-        var classes = Prototypes.Sum(w.Graph, Model.Forward(w.Graph, supportX, parameters), supportY);
-        w.Output(classes, GraphNames.Prototypes, ["classes", Model.OutputSize]);
-        return w.Finish(TaskGraphRole.Adapt);
-    }
-
-    /// <inheritdoc />
-    public override TaskGraph BuildPredict()
-    {
-        var w = new TaskGraphWriter("relationnet_predict", Model, Task);
-        var parameters = w.Parameters(Model.Parameters);
-        var classes = w.Input(GraphNames.Prototypes, DataType.Float, ["classes", Model.OutputSize]);
-        var x = w.Examples(GraphNames.X, GraphNames.QueryCount);
-        var scores = Network.Relations(w.Graph, Model.Forward(w.Graph, x, parameters), classes, parameters);
-        w.Output(scores, GraphNames.Output, [GraphNames.QueryCount, "classes"]);
-        return w.Finish(TaskGraphRole.Predict);
-    }
+    protected override string Loss(GraphBuilder g, string scores, string queryY, string queryX, string supportY) =>
+        Losses.MeanSquaredError(g, scores, Prototypes.OneHot(g, queryY, Prototypes.ClassCount(g, supportY)));
 }

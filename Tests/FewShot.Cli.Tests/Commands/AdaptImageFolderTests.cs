@@ -1,7 +1,8 @@
 using System.Text.Json;
-using FewShot.Cli;
 using FewShot.Tests.Shared;
 using SkiaSharp;
+
+using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
@@ -11,14 +12,6 @@ public sealed class AdaptImageFolderTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-images-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
-        return (exit, output.ToString(), error.ToString());
-    }
 
     /// <summary>A 40×40 gray image: black paper with a white vertical or horizontal bar.</summary>
     private static void WriteBar(string path, bool vertical, int offset, SKEncodedImageFormat format)

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using FewShot.Cli;
 using FewShot.Sdk.Data;
 using FewShot.Tests.Shared;
 using Microsoft.ML.OnnxRuntime;
+
+using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
@@ -12,14 +13,6 @@ public sealed class ExportAdaptCommandTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-adapt-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
-        return (exit, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void ProtoNetBundleAdaptsToNewCharactersAndExportsPlainOnnx()

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
-using FewShot.Cli;
 using SkiaSharp;
+
+using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
@@ -10,14 +11,6 @@ public sealed class PlotCommandTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-plot-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
-        return (exit, output.ToString(), error.ToString());
-    }
 
     /// <summary>A falling loss, a rising accuracy and a validation every 50 iterations, as the trainer writes them.</summary>
     private static string SyntheticMetrics(int iterations)

@@ -1,4 +1,4 @@
-using FewShot.Cli;
+using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
@@ -8,14 +8,6 @@ public sealed class TrainEngineTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-engine-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
-        return (exit, output.ToString(), error.ToString());
-    }
 
     [Theory]
     [InlineData("torch")]

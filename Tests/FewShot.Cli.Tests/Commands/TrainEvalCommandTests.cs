@@ -1,6 +1,7 @@
 using System.Text.Json;
-using FewShot.Cli;
 using FewShot.Tests.Shared;
+
+using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
@@ -9,14 +10,6 @@ public sealed class TrainEvalCommandTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
-        return (exit, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void SinusoidTrainThenEvalReportsMseAsJson()

@@ -1,0 +1,16 @@
+using FewShot.Cli;
+
+namespace FewShot.Cli.Tests;
+
+/// <summary>Runs the <c>fewshot</c> command line in-process, as a user would type it, capturing what it prints.</summary>
+internal static class CliRunner
+{
+    /// <summary>The exit code, standard output and standard error of <c>fewshot <paramref name="args"/></c>.</summary>
+    public static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
+        return (exit, output.ToString(), error.ToString());
+    }
+}

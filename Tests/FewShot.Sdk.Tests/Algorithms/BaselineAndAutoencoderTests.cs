@@ -2,6 +2,7 @@ using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
+using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
@@ -11,16 +12,10 @@ namespace FewShot.Sdk.Tests.Algorithms;
 [Trait("Category", "Slow")]
 public sealed class BaselineAndAutoencoderTests
 {
-    private static (IFewShotDataset Train, IFewShotDataset Test) Subset()
-    {
-        var splits = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { TrainRotations = [0] });
-        return (new ClassSubsetDataset(splits.Train, Enumerable.Range(0, 100).ToArray()), new ClassSubsetDataset(splits.Test, Enumerable.Range(0, 60).ToArray()));
-    }
-
     [Fact]
     public void AutoencoderAdaptationReducesReconstructionErrorAndItsCodeClassifies()
     {
-        var (train, test) = Subset();
+        var (train, test) = OmniglotSubset.Both;
         var algorithm = new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], latentSize: 32, hidden: 8), new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
         var trained = new MetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 2, 2)),
             new MetaTrainerOptions { Iterations = 80, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 }).Train();
@@ -37,7 +32,7 @@ public sealed class BaselineAndAutoencoderTests
     [Fact]
     public void FineTuningBaselineFitsANewHeadAboveChance()
     {
-        var (train, test) = Subset();
+        var (train, test) = OmniglotSubset.Both;
         var algorithm = new FineTune(new Conv4([1, 28, 28], outputs: train.ClassCount, channels: 32), new Conv4([1, 28, 28], outputs: 5, channels: 32),
             new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
         var trained = new MetaTrainer(algorithm, new ClassBatchTaskSource(train, 32),

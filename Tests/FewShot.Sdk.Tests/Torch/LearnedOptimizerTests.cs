@@ -20,17 +20,11 @@ namespace FewShot.Sdk.Tests.Torch;
 [Trait("Category", "Slow")]
 public sealed class LearnedOptimizerTests
 {
-    private static readonly Lazy<(IFewShotDataset Train, IFewShotDataset Test)> Subset = new(() =>
-    {
-        var splits = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { TrainRotations = [0] });
-        return (new ClassSubsetDataset(splits.Train, Enumerable.Range(0, 100).ToArray()), new ClassSubsetDataset(splits.Test, Enumerable.Range(0, 60).ToArray()));
-    });
-
     [Fact]
     public void BundleAdaptsWithTheLearnedOptimizerThroughTheRuntime()
     {
         using var folder = new TempDirectory();
-        var (train, test) = Subset.Value;
+        var (train, test) = OmniglotSubset.Both;
         // Budget tuned under batch statistics; with the inductive default (instance norm) 40 iterations reached 0.38 ± 0.05,
         // so this test keeps the transductive opt-in until its budget is retuned for the default.
         var algorithm = new LearnedOptimizer(new Conv4([1, 28, 28], 5, channels: 16, FeatureNormalization.Batch), new InnerLoopOptions { Steps = 3 });

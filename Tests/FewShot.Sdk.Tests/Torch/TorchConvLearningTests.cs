@@ -17,12 +17,6 @@ namespace FewShot.Sdk.Tests.Torch;
 [Trait("Category", "Slow")]
 public sealed class TorchConvLearningTests
 {
-    private static readonly Lazy<(IFewShotDataset Train, IFewShotDataset Test)> Subset = new(() =>
-    {
-        var splits = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { TrainRotations = [0] });
-        return (new ClassSubsetDataset(splits.Train, Enumerable.Range(0, 100).ToArray()), new ClassSubsetDataset(splits.Test, Enumerable.Range(0, 60).ToArray()));
-    });
-
     private static MetaTrainerOptions Options(int iterations, int metaBatch = 2) =>
         new() { Iterations = iterations, MetaBatch = metaBatch, MetaLearningRate = 3e-3, Seed = 2 };
 
@@ -30,12 +24,12 @@ public sealed class TorchConvLearningTests
     public void ProtoNetsBundleClassifiesNewCharactersThroughTheRuntime()
     {
         using var folder = new TempDirectory();
-        var (train, test) = Subset.Value;
+        var (train, test) = OmniglotSubset.Both;
         var algorithm = new ProtoNet(new Conv4([1, 28, 28], 0, channels: 16));
-        var trained = new TorchMetaTrainer(algorithm, Episodes(train, 5, 1, 5), Options(30)).Train();
+        var trained = new TorchMetaTrainer(algorithm, OmniglotSubset.Episodes(train, 5, 1, 5), Options(30)).Train();
 
         var (_, measured) = BundleExport.WriteMeasured(folder.File("proto.fewshot"), algorithm, trained.Parameters, new RunConfiguration { Dataset = "omniglot", Seed = 4 },
-            trained.Iteration, steps: 1, Episodes(test, 5, 1, 5), episodes: 30);
+            trained.Iteration, steps: 1, OmniglotSubset.Episodes(test, 5, 1, 5), episodes: 30);
 
         Assert.True(measured.IsAccuracy);
         Assert.True(measured.Metric.Mean > 0.6, $"5-way 1-shot accuracy of the torch-trained ProtoNets bundle is {measured.Metric}; chance is 0.2");
@@ -44,11 +38,11 @@ public sealed class TorchConvLearningTests
     [Fact]
     public void MamlOnConv4LearnsToAdapt()
     {
-        var (train, test) = Subset.Value;
+        var (train, test) = OmniglotSubset.Both;
         var algorithm = new Maml(new Conv4([1, 28, 28], 5, channels: 16), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
-        var trained = new TorchMetaTrainer(algorithm, Episodes(train, 5, 1, 5), Options(60)).Train();
+        var trained = new TorchMetaTrainer(algorithm, OmniglotSubset.Episodes(train, 5, 1, 5), Options(60)).Train();
 
-        var result = Evaluator.Evaluate(algorithm, trained.Parameters, Episodes(test, 5, 1, 5), episodes: 20, steps: 3, seed: 4);
+        var result = Evaluator.Evaluate(algorithm, trained.Parameters, OmniglotSubset.Episodes(test, 5, 1, 5), episodes: 20, steps: 3, seed: 4);
 
         Assert.True(result.Metric.Mean > 0.4, $"5-way 1-shot accuracy of torch-trained MAML is {result.Metric}; chance is 0.2");
     }
@@ -56,12 +50,12 @@ public sealed class TorchConvLearningTests
     [Fact]
     public void FineTuningBaselinePretrainsOnTorch()
     {
-        var (train, test) = Subset.Value;
+        var (train, test) = OmniglotSubset.Both;
         var algorithm = new FineTune(new Conv4([1, 28, 28], outputs: train.ClassCount, channels: 16), new Conv4([1, 28, 28], outputs: 5, channels: 16),
             new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
         var trained = new TorchMetaTrainer(algorithm, new ClassBatchTaskSource(train, 32), Options(60, metaBatch: 1)).Train();
 
-        var result = Evaluator.Evaluate(algorithm, trained.Parameters, Episodes(test, 5, 1, 5), episodes: 30, steps: 30, seed: 4);
+        var result = Evaluator.Evaluate(algorithm, trained.Parameters, OmniglotSubset.Episodes(test, 5, 1, 5), episodes: 30, steps: 30, seed: 4);
 
         Assert.True(result.Metric.Mean > 0.4, $"5-way 1-shot accuracy of the torch-trained fine-tuning baseline is {result.Metric}; chance is 0.2");
     }
@@ -69,16 +63,14 @@ public sealed class TorchConvLearningTests
     [Fact]
     public void AutoencoderAdaptationReducesReconstructionError()
     {
-        var (train, test) = Subset.Value;
+        var (train, test) = OmniglotSubset.Both;
         var algorithm = new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], latentSize: 32, hidden: 8), new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
-        var trained = new TorchMetaTrainer(algorithm, Episodes(train, 5, 2, 2), Options(30)).Train();
-        var tasks = Episodes(test, 5, 2, 5);
+        var trained = new TorchMetaTrainer(algorithm, OmniglotSubset.Episodes(train, 5, 2, 2), Options(30)).Train();
+        var tasks = OmniglotSubset.Episodes(test, 5, 2, 5);
 
         var unadapted = Evaluator.Evaluate(algorithm, trained.Parameters, tasks, episodes: 10, steps: 0, seed: 4);
         var adapted = Evaluator.Evaluate(algorithm, trained.Parameters, tasks, episodes: 10, steps: 3, seed: 4);
 
         Assert.True(adapted.Metric.Mean < unadapted.Metric.Mean, $"query reconstruction error {adapted.Metric} after adaptation, {unadapted.Metric} before");
     }
-
-    private static EpisodeTaskSource Episodes(IFewShotDataset data, int ways, int shots, int queries) => new(new EpisodeSampler(data, ways, shots, queries));
 }

@@ -17,17 +17,11 @@ namespace FewShot.Sdk.Tests.Torch;
 [Trait("Category", "Slow")]
 public sealed class TorchMetricLearningTests
 {
-    private static readonly Lazy<(IFewShotDataset Train, IFewShotDataset Test)> Subset = new(() =>
-    {
-        var splits = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { TrainRotations = [0] });
-        return (new ClassSubsetDataset(splits.Train, Enumerable.Range(0, 100).ToArray()), new ClassSubsetDataset(splits.Test, Enumerable.Range(0, 60).ToArray()));
-    });
-
     [Fact]
     public void RelationNetworkBundleClassifiesNewCharactersThroughTheRuntime()
     {
         var algorithm = new RelationNet(new RelationNetwork([1, 28, 28], channels: 32));
-        var trained = new TorchMetaTrainer(algorithm, Episodes(Subset.Value.Train, 5, 1, 10), Options(120, metaBatch: 1)).Train();
+        var trained = new TorchMetaTrainer(algorithm, OmniglotSubset.Episodes(OmniglotSubset.Train, 5, 1, 10), Options(120, metaBatch: 1)).Train();
 
         var measured = MeasureBundle(algorithm, trained);
 
@@ -40,7 +34,7 @@ public sealed class TorchMetricLearningTests
     public void SiameseBundleClassifiesNewCharactersByTheirNearestExample(SiameseLoss loss)
     {
         var algorithm = new Siamese(new SiameseNetwork(new Conv4([1, 28, 28], 0, channels: 32), loss));
-        var trained = new TorchMetaTrainer(algorithm, new PairTaskSource(Subset.Value.Train, 40), Options(100, metaBatch: 1)).Train();
+        var trained = new TorchMetaTrainer(algorithm, new PairTaskSource(OmniglotSubset.Train, 40), Options(100, metaBatch: 1)).Train();
 
         var measured = MeasureBundle(algorithm, trained);
 
@@ -51,13 +45,11 @@ public sealed class TorchMetricLearningTests
     {
         using var folder = new TempDirectory();
         var (_, measured) = BundleExport.WriteMeasured(folder.File("metric.fewshot"), algorithm, trained.Parameters, new RunConfiguration { Dataset = "omniglot", Seed = 4 },
-            trained.Iteration, steps: 1, Episodes(Subset.Value.Test, 5, 1, 5), episodes: 30);
+            trained.Iteration, steps: 1, OmniglotSubset.Episodes(OmniglotSubset.Test, 5, 1, 5), episodes: 30);
         Assert.True(measured.IsAccuracy);
         return measured;
     }
 
     private static MetaTrainerOptions Options(int iterations, int metaBatch = 2) =>
         new() { Iterations = iterations, MetaBatch = metaBatch, MetaLearningRate = 3e-3, Seed = 2 };
-
-    private static EpisodeTaskSource Episodes(IFewShotDataset data, int ways, int shots, int queries) => new(new EpisodeSampler(data, ways, shots, queries));
 }

@@ -12,15 +12,16 @@ internal static class Shapes
     /// <summary>The classes: a horizontal bar, a vertical bar, a ring and a diagonal.</summary>
     public static readonly string[] Kinds = ["bar", "pole", "ring", "slash"];
 
+    /// <summary>The shipped ProtoNets bundle (paper split): inductive, an image's answer does not depend on the others classified with it.</summary>
     public static string ProtoNetBundle => Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot");
 
     public static string MamlBundle => Path.Combine(RepoPaths.Root, "models", "omniglot-maml-paper.fewshot");
 
     /// <summary>
-    /// A ProtoNets bundle with per-example (instance) normalization, so that an image's answer does not depend on the
-    /// others classified with it; Fixtures/README.md says how it was trained. The shipped bundles above are transductive.
+    /// A small ProtoNets bundle with transductive batch norm (<c>--norm batch</c>), for the samples' notes that an image's
+    /// answer depends on the others classified with it; Fixtures/README.md says how it was trained.
     /// </summary>
-    public static string InductiveBundle => Path.Combine(RepoPaths.Root, "Tests", "FewShot.Samples.Tests", "Fixtures", "omniglot-protonet-instance.fewshot");
+    public static string TransductiveBundle => Path.Combine(RepoPaths.Root, "Tests", "FewShot.Samples.Tests", "Fixtures", "omniglot-protonet-batch.fewshot");
 
     /// <summary>Ink coverage in [0, 1] of a <paramref name="size"/>×<paramref name="size"/> drawing, row-major.</summary>
     public static float[] Ink(string kind, int variant, int size)

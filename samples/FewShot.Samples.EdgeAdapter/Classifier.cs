@@ -16,9 +16,9 @@ public static class Classifier
     /// <remarks>
     /// With a bundle that normalizes each example by itself (<c>featureNormalization</c> instance, group, layer or
     /// none) an image gets the same answer alone as in any batch. Bundles with transductive batch norm
-    /// (<see cref="FewShot.Bundles.ModelManifest.PredictionsDependOnBatch"/>, such as the Omniglot bundles shipped in
-    /// models/ so far) normalize with the statistics of the images classified together, so an image's answer depends
-    /// on the others.
+    /// (<see cref="FewShot.Bundles.ModelManifest.PredictionsDependOnBatch"/>: <c>fewshot train --norm batch</c>, and conv4
+    /// bundles written before that option) normalize with the statistics of the images classified together, so an
+    /// image's answer depends on the others.
     /// </remarks>
     /// <exception cref="FileNotFoundException">The state file or an image does not exist.</exception>
     /// <exception cref="InvalidAdaptedStateException">The state file is corrupt, truncated, or was learned with another bundle.</exception>

@@ -3,7 +3,7 @@ using EdgeProgram = FewShot.Samples.EdgeAdapter.Program;
 namespace FewShot.Samples.Tests.EdgeAdapter;
 
 /// <summary>
-/// fewshot-edge classifies one image at a time as a device does: with an inductive bundle, each image classified alone
+/// fewshot-edge classifies one image at a time as a device does: with an inductive bundle (the shipped ones), each image classified alone
 /// gets the label and probability it gets in a batch, and the right label; with a transductive one it says so.
 /// </summary>
 public sealed class SingleImageTests : IDisposable
@@ -34,11 +34,11 @@ public sealed class SingleImageTests : IDisposable
     [Fact]
     public async Task Each_image_alone_gets_the_batchs_answer_and_the_right_label()
     {
-        (int learned, _, string learnError) = await Run("learn", "--model", Shapes.InductiveBundle, "--support", _folder.Combine("support"), "--state", StatePath, "--threads", "1");
+        (int learned, _, string learnError) = await Run("learn", "--model", Shapes.ProtoNetBundle, "--support", _folder.Combine("support"), "--state", StatePath, "--threads", "1");
         Assert.True(learned == 0, learnError);
         string[] images = [.. Classes.SelectMany(kind => new[] { _folder.Combine($"{kind}-4.pgm"), _folder.Combine($"{kind}-5.pgm") })];
 
-        (int code, string batch, string batchError) = await Run(["classify", "--model", Shapes.InductiveBundle, "--state", StatePath, "--threads", "1", .. images]);
+        (int code, string batch, string batchError) = await Run(["classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, "--threads", "1", .. images]);
         Assert.True(code == 0, batchError);
         Assert.Empty(batchError);
         string[] batchLines = Lines(batch);
@@ -46,7 +46,7 @@ public sealed class SingleImageTests : IDisposable
 
         for (int i = 0; i < images.Length; i++)
         {
-            (int alone, string single, string singleError) = await Run("classify", "--model", Shapes.InductiveBundle, "--state", StatePath, "--threads", "1", images[i]);
+            (int alone, string single, string singleError) = await Run("classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, "--threads", "1", images[i]);
 
             Assert.True(alone == 0, singleError);
             Assert.Equal(batchLines[i], Assert.Single(Lines(single)));
@@ -57,10 +57,10 @@ public sealed class SingleImageTests : IDisposable
     [Fact]
     public async Task A_transductive_bundle_says_that_an_images_answer_depends_on_the_others()
     {
-        (int learned, _, string learnError) = await Run("learn", "--model", Shapes.ProtoNetBundle, "--support", _folder.Combine("support"), "--state", StatePath, "--threads", "1");
+        (int learned, _, string learnError) = await Run("learn", "--model", Shapes.TransductiveBundle, "--support", _folder.Combine("support"), "--state", StatePath, "--threads", "1");
         Assert.True(learned == 0, learnError);
 
-        (int code, _, string error) = await Run("classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, "--threads", "1", _folder.Combine("ring-4.pgm"));
+        (int code, _, string error) = await Run("classify", "--model", Shapes.TransductiveBundle, "--state", StatePath, "--threads", "1", _folder.Combine("ring-4.pgm"));
 
         Assert.Equal(0, code);
         Assert.Contains("transductive batch norm", error);

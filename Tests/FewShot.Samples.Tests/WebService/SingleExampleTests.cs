@@ -6,7 +6,7 @@ using static FewShot.Samples.Tests.WebService.ServiceRequests;
 namespace FewShot.Samples.Tests.WebService;
 
 /// <summary>
-/// The web service's predict, one example per request as an app sends a photo: with an inductive bundle each example
+/// The web service's predict, one example per request as an app sends a photo: with an inductive bundle (the shipped one) each example
 /// alone gets the batch's probabilities (to 1e-5) and the right label; /health says whether answers depend on the batch.
 /// </summary>
 public sealed class SingleExampleTests : IDisposable
@@ -18,7 +18,7 @@ public sealed class SingleExampleTests : IDisposable
     [Fact]
     public async Task Each_example_alone_gets_the_batchs_answer_and_the_right_label()
     {
-        using var factory = new ServiceFactory(_folder.Combine("states"), new Dictionary<string, string> { ["BundlePath"] = Shapes.InductiveBundle });
+        using var factory = new ServiceFactory(_folder.Combine("states"), new Dictionary<string, string> { ["BundlePath"] = Shapes.ProtoNetBundle });
         using HttpClient client = factory.CreateClient();
         using HttpResponseMessage adapted = await client.PostAsJsonAsync("/users/ann/adapt", Support());
         Assert.Equal(HttpStatusCode.OK, adapted.StatusCode);
@@ -43,7 +43,8 @@ public sealed class SingleExampleTests : IDisposable
     [InlineData(true)]
     public async Task Health_says_whether_answers_depend_on_the_batch(bool inductive)
     {
-        var settings = inductive ? new Dictionary<string, string> { ["BundlePath"] = Shapes.InductiveBundle } : null;
+        // The service's default bundle is the shipped, inductive one.
+        var settings = inductive ? null : new Dictionary<string, string> { ["BundlePath"] = Shapes.TransductiveBundle };
         using var factory = new ServiceFactory(_folder.Combine("states"), settings);
         using HttpClient client = factory.CreateClient();
 

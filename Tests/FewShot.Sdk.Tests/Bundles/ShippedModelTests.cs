@@ -4,22 +4,26 @@ using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Bundles;
 
-/// <summary>The bundles in models/ load in FewShot.Runtime and recognise Omniglot characters they never saw.</summary>
+/// <summary>
+/// The bundles in models/ load in FewShot.Runtime, recognise Omniglot characters they never saw, and are inductive:
+/// a query classified alone gets the probabilities it gets in its episode's batch.
+/// </summary>
 [Trait("Category", "Slow")]
 public sealed class ShippedModelTests
 {
     [Theory]
-    [InlineData("omniglot-protonet-paper", 0.9)]
-    [InlineData("omniglot-protonet-lake", 0.85)]
-    [InlineData("omniglot-maml-paper", 0.8)]
-    [InlineData("omniglot-maml-lake", 0.8)]
-    public void ShippedBundleAdaptsToUnseenCharacters(string name, double required)
+    [InlineData("omniglot-protonet-paper", 5, 0.9)]
+    [InlineData("omniglot-protonet-lake", 5, 0.85)]
+    [InlineData("omniglot-maml-paper", 5, 0.8)]
+    [InlineData("omniglot-maml-lake", 5, 0.8)]
+    [InlineData("omniglot-maml20-lake", 20, 0.6)]
+    public void ShippedBundleAdaptsToUnseenCharactersAndIsInductive(string name, int ways, double required)
     {
         using var model = FewShotModel.Load(Path.Combine(RepoPaths.Root, "models", name + ".fewshot"));
         // Each bundle's own test split: characters it never saw in meta-training.
         var split = name.EndsWith("paper", StringComparison.Ordinal) ? OmniglotSplit.Paper : OmniglotSplit.Lake;
         var test = Omniglot.Load(RepoPaths.Omniglot, new OmniglotOptions { Split = split }).Test;
-        var sampler = new EpisodeSampler(test, ways: 5, shots: 1, queries: 15);
+        var sampler = new EpisodeSampler(test, ways, shots: 1, queries: ways == 5 ? 15 : 5);
         var random = new Random(123);
         double correct = 0, total = 0;
         for (var episode = 0; episode < 10; episode++)
@@ -29,8 +33,26 @@ public sealed class ShippedModelTests
             var predictions = adapted.Predict(task.QueryX);
             correct += predictions.Where((p, i) => p.Label == $"class{task.QueryY[i]}").Count();
             total += predictions.Count;
+            if (episode == 0)
+            {
+                AssertEachQueryAloneGetsItsBatchAnswer(adapted, task.QueryX, predictions, model.ExampleSize);
+            }
         }
 
-        Assert.True(correct / total > required, $"{name}: {correct / total:P1} of 5-way 1-shot queries right, expected above {required:P0}");
+        Assert.False(model.Manifest.PredictionsDependOnBatch, $"{name} should normalize each example by itself");
+        Assert.True(correct / total > required, $"{name}: {correct / total:P1} of {ways}-way 1-shot queries right, expected above {required:P0}");
+    }
+
+    private static void AssertEachQueryAloneGetsItsBatchAnswer(AdaptedModel adapted, float[] queries, IReadOnlyList<Prediction> batch, int size)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var alone = Assert.Single(adapted.Predict(queries.AsSpan(i * size, size).ToArray()));
+            Assert.Equal(batch[i].Label, alone.Label);
+            for (var c = 0; c < batch[i].Probabilities.Count; c++)
+            {
+                Assert.Equal(batch[i].Probabilities[c], alone.Probabilities[c], 1e-5);
+            }
+        }
     }
 }

@@ -33,4 +33,12 @@ public sealed class RunConfigurationTests
     [Fact]
     public void AnUnknownNormalizationIsNamed() =>
         Assert.Contains("unknown normalization 'batchnorm'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Normalization = "batchnorm" }.NormalizationMode).Message);
+
+    [Theory]
+    [InlineData(1, false, 3)]
+    [InlineData(5, false, 5)]
+    [InlineData(1, true, 1)]
+    [InlineData(2, true, 2)]
+    public void MamlEvaluatesWithMoreStepsThanItTrainedUnlessItsStepRatesWereLearned(int innerSteps, bool learnedRates, int expected) =>
+        Assert.Equal(expected, new RunConfiguration { Algorithm = "maml", InnerSteps = innerSteps, PerStepLearningRates = learnedRates }.DefaultEvaluationSteps);
 }

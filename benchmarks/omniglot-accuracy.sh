@@ -37,12 +37,12 @@ maml() { # name split ways queries inner-lr meta-batch iterations
     --validate-every 0
 }
 
-(protonet paper PROTONET_PAPER_ITERATIONS; protonet lake PROTONET_LAKE_ITERATIONS
- maml maml20-lake lake 20 5 0.1 2 MAML20_LAKE_ITERATIONS
+(protonet paper 2023; protonet lake 1372
+ maml maml20-lake lake 20 5 0.1 2 810
  evaluate maml20-lake 20 1 --runtime --within-alphabet; evaluate maml20-lake 20 1 --single-queries; evaluate maml20-lake 20 5 --runtime) &
-(maml maml-paper paper 5 15 0.4 4 MAML_PAPER_ITERATIONS
+(maml maml-paper paper 5 15 0.4 4 2325
  evaluate maml-paper 5 1 --runtime; evaluate maml-paper 5 1 --single-queries; evaluate maml-paper 5 5 --runtime
- maml maml-lake lake 5 15 0.4 4 MAML_LAKE_ITERATIONS
+ maml maml-lake lake 5 15 0.4 4 1592
  evaluate maml-lake 5 1 --runtime --within-alphabet; evaluate maml-lake 5 1 --single-queries; evaluate maml-lake 5 5 --runtime) &
 wait
 cat "$results"

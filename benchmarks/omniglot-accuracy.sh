@@ -3,7 +3,8 @@
 # measures each through FewShot.Runtime over 600 test episodes (95 % CI): each episode's queries as one batch
 # (--runtime) and each query alone (--single-queries); lake-split runs also within one alphabet (Lake et al.'s protocol).
 # Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were.
-# Takes about five hours of one CPU core; two runs go side by side, one libtorch thread each.
+# The shipped runs took 22 to 72 minutes each (about 4 hours of training in all, two runs side by side on 2 cores, one
+# libtorch thread each) and their evaluations about 75 minutes more; this script keeps the same two lanes.
 # Usage: benchmarks/omniglot-accuracy.sh <fewshot-binary> <out-folder>
 set -euo pipefail
 fewshot="$1"; out="$2"

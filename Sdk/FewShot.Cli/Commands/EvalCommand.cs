@@ -69,8 +69,10 @@ internal static class EvalCommand
                 throw new ArgumentException($"--single-queries applies to classification; {configuration.Algorithm} on {configuration.Dataset} is not");
             }
 
-            EvaluationResult Evaluate(ITaskSource tasks) => throughRuntime
-                ? EvaluateThroughRuntime(algorithm, parameters, configuration, tasks, count, steps, alone, parse.GetValue(threads), cancellationToken)
+            // One exported bundle serves every evaluation through the Runtime (the usual episodes and the within-alphabet ones).
+            using var bundle = throughRuntime ? TemporaryBundle.Export(algorithm, parameters, configuration, steps) : null;
+            EvaluationResult Evaluate(ITaskSource tasks) => bundle is not null
+                ? BundleEvaluator.Evaluate(bundle.Path, algorithm.Task, tasks, count, steps == 0 ? null : steps, seed, alone, parse.GetValue(threads), cancellationToken)
                 : Evaluator.Evaluate(algorithm, parameters, tasks, count, steps, seed, session, cancellationToken: cancellationToken);
             var result = Evaluate(runData.Test);
             var latent = algorithm is MetaAutoencoder autoencoder
@@ -89,21 +91,21 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>Exports the run to a temporary bundle and evaluates it through FewShot.Runtime on the evaluator's episodes: each
-    /// episode's queries as one batch, or each query alone.</summary>
-    private static EvaluationResult EvaluateThroughRuntime(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, ITaskSource tasks,
-        int episodes, int steps, bool singleQueries, int threads, CancellationToken cancellationToken)
+    /// <summary>The run exported to a bundle in the temporary folder, deleted on dispose.</summary>
+    private sealed class TemporaryBundle : IDisposable
     {
-        var path = Path.Combine(Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot");
-        try
+        private TemporaryBundle(string path) => Path = path;
+
+        public string Path { get; }
+
+        public static TemporaryBundle Export(MetaAlgorithm algorithm, float[][] parameters, RunConfiguration configuration, int steps)
         {
-            BundleExport.Write(path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
-            return BundleEvaluator.Evaluate(path, algorithm.Task, tasks, episodes, steps == 0 ? null : steps, configuration.Seed, singleQueries, threads, cancellationToken);
+            var bundle = new TemporaryBundle(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"fewshot-eval-{Guid.NewGuid():N}.fewshot"));
+            BundleExport.Write(bundle.Path, algorithm, parameters, configuration, iterations: 0, steps: Math.Max(1, steps), measured: null);
+            return bundle;
         }
-        finally
-        {
-            File.Delete(path);
-        }
+
+        public void Dispose() => File.Delete(Path);
     }
 
     private static double[] InstanceAccuracy(Mann mann, float[][] parameters, RunData runData, int episodes, int seed)

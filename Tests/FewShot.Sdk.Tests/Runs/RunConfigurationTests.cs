@@ -4,7 +4,10 @@ using FewShot.Sdk.Tests.Data;
 
 namespace FewShot.Sdk.Tests.Runs;
 
-/// <summary>run.json keeps the normalization a run trained with; runs written before the setting trained with batch statistics.</summary>
+/// <summary>
+/// run.json keeps the normalization a run trained with (runs written before the setting trained with batch statistics),
+/// and a run's default evaluation steps follow from how it trained.
+/// </summary>
 public sealed class RunConfigurationTests
 {
     [Fact]

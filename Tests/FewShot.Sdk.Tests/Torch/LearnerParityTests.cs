@@ -86,7 +86,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
 
     internal static (MetaAlgorithm Algorithm, float[][] Values, TaskData Task) Setup(string name)
     {
-        TorchSetup.Initialize();
+        TorchSetup.Initialize(1);
         var mlp = ParityTasks.Mlp();
         var conv4 = ParityTasks.Conv4();
         MetaAlgorithm algorithm = name switch

@@ -6,16 +6,18 @@ namespace FewShot.Sdk.Tests.Torch;
 /// a conv bias followed by batch norm) holds only float rounding residue in either engine, of a size tied to the
 /// other tensors: it must vanish in both, below 1e-5 of the largest tensor's norm. Between the two, a tensor much
 /// smaller than the largest because its terms cancel (ProtoNets' last shift under group norm: 7.9e-3 against 2.4)
-/// carries the same rounding residue, so its difference may also reach float32's ε (1.2e-7) times the largest norm;
-/// a wrong rule is off by the tensor's own size, orders of magnitude beyond either bound.
+/// carries the same rounding residue, so its difference may also reach a few float32 ε (1.2e-7) times the largest norm
+/// (MAML's head-bias meta-gradient under group norm at 1 libtorch thread: 1.5 ε, 1.01e-5 of its own 1.8e-2; the two
+/// engines sum hundreds of terms in different orders); a wrong rule is off by the tensor's own size, orders of
+/// magnitude beyond either bound.
 /// </summary>
 internal static class ParityAssert
 {
     /// <summary>The bound on the relative error between the two lowerings.</summary>
     public const double Tolerance = 1e-5;
 
-    /// <summary>float32's machine epsilon: the rounding floor, relative to the largest tensor's norm.</summary>
-    public const double RoundingFloor = 1.2e-7;
+    /// <summary>The rounding floor, relative to the largest tensor's norm: four float32 machine epsilons.</summary>
+    public const double RoundingFloor = 4 * 1.2e-7;
 
     public static double Norm(float[] values) => Math.Sqrt(values.Sum(v => (double)v * v));
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The train part of benchmarks/vs-pytorch.sh (run it through that script): one process per case, engine and
-# OpenMP wait policy; each row keeps each side's faster median. Args: FEWSHOT_EXECUTABLE OPENBLAS_DIR RUNS
+# The train part of benchmarks/vs-pytorch.sh (run it through that script): one process per case, side and
+# OpenMP wait policy (and, for PyTorch, feature-map layout: channels-last and NCHW); each row keeps each side's
+# faster median. Args: FEWSHOT_EXECUTABLE OPENBLAS_DIR RUNS
 set -euo pipefail
 fewshot="$1"; openblas="$2"; runs="$3"
 cases="maml-1 maml-5 fomaml-1 fomaml-5 protonet-60w5s"
@@ -9,24 +10,25 @@ for threads in 1 2; do
   for case in $cases; do
     torch=(); pytorch=()
     for policy in PASSIVE ACTIVE; do
-      torch+=("$(OMP_WAIT_POLICY="$policy" "$fewshot" bench train --engine torch --case "$case" --threads "$threads" --runs "$runs" --warmup 2 --json)")
-      pytorch+=("$(LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
-        /usr/bin/python3 benchmarks/train_torch.py "$case" "$threads" "$runs" 2)")
+      torch+=("$(OMP_WAIT_POLICY="$policy" "$fewshot" bench train --case "$case" --threads "$threads" --runs "$runs" --warmup 2 --json)")
+      for layout in "" --nchw; do
+        pytorch+=("$(LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
+          /usr/bin/python3 benchmarks/train_torch.py "$case" "$threads" "$runs" 2 $layout)")
+      done
     done
-    onnx="$("$fewshot" bench train --engine onnx --case "$case" --threads "$threads" --runs "$runs" --warmup 2 --json)"
-    rows+=("$(printf '%s\n' "${torch[@]}" | paste -sd'|')#$(printf '%s\n' "${pytorch[@]}" | paste -sd'|')#$onnx")
+    rows+=("$(printf '%s\n' "${torch[@]}" | paste -sd'|')#$(printf '%s\n' "${pytorch[@]}" | paste -sd'|')")
   done
   /usr/bin/python3 - "$threads" "${rows[@]}" <<'PY'
 import json, sys
 threads = sys.argv[1]
 best = lambda runs: max((json.loads(r) for r in runs.split("|")), key=lambda r: r["tasksPerSecond"])
 print(f"threads={threads}  (tasks/s, episodes/s for ProtoNets, at the median meta-iteration; each side's faster OpenMP wait policy; peak RSS MB)")
-print(f"  {'case':<16}{'FewShot torch':>14}{'PyTorch 1.13':>14}{'ORT trainer':>13}{'torch/PyTorch':>15}{'torch/ORT':>11}   {'peak RSS torch/PyTorch/ORT':>28}")
+print(f"  {'case':<16}{'FewShot':>10}{'PyTorch 1.13':>14}{'FewShot/PyTorch':>17}   {'peak RSS FewShot/PyTorch':>26}")
 for row in sys.argv[2:]:
-    torch, pytorch, onnx = row.split("#")
-    a, b, c = best(torch), best(pytorch), json.loads(onnx)
-    rss = f"{a['peakRssMb']:.0f} / {b['peakRssMb']:.0f} / {c['peakRssMb']:.0f}"
-    print(f"  {a['case']:<16}{a['tasksPerSecond']:>14.2f}{b['tasksPerSecond']:>14.2f}{c['tasksPerSecond']:>13.2f}"
-          f"{a['tasksPerSecond'] / b['tasksPerSecond']:>15.2f}{a['tasksPerSecond'] / c['tasksPerSecond']:>11.2f}   {rss:>28}")
+    torch, pytorch = row.split("#")
+    a, b = best(torch), best(pytorch)
+    rss = f"{a['peakRssMb']:.0f} / {b['peakRssMb']:.0f}"
+    print(f"  {a['case']:<16}{a['tasksPerSecond']:>10.2f}{b['tasksPerSecond']:>14.2f}"
+          f"{a['tasksPerSecond'] / b['tasksPerSecond']:>17.2f}   {rss:>26}")
 PY
 done

@@ -3,10 +3,10 @@
 #   conv4  forward, forward+backward and a second-order MAML meta-gradient (benchmarks/conv4_torch.py)
 #   adapt  on-device adaptation (MAML 1/5/10 steps, ANIL, ProtoNets), prediction and cold start (benchmarks/adapt_torch.py)
 #   train  meta-training throughput and peak RSS: MAML and FOMAML 5-way 1-shot (1 and 5 inner steps, meta-batch 4),
-#          ProtoNets 60-way 5-shot 5-query; FewShot's TorchSharp trainer, PyTorch, and FewShot's older ONNX Runtime
-#          trainer (benchmarks/train_torch.py), each case in its own process so that its peak RSS is its own
+#          ProtoNets 60-way 5-shot 5-query; FewShot's TorchSharp trainer and PyTorch (benchmarks/train_torch.py),
+#          each case in its own process so that its peak RSS is its own
 # Prints a table of medians, p95 and the PyTorch/FewShot ratio (above 1: FewShot is faster); train prints tasks/s
-# (episodes/s for ProtoNets) and the ratios FewShot torch / PyTorch and FewShot torch / ONNX Runtime trainer.
+# (episodes/s for ProtoNets) and the ratio FewShot / PyTorch.
 # PyTorch gets its best setup (../shared/DESIGN.md): Debian's OpenMP OpenBLAS first on LD_LIBRARY_PATH, glibc's
 # malloc keeping freed buffers, threads set explicitly. With 2 threads on a 2-core machine its OpenMP threads
 # spinning (OMP_WAIT_POLICY=ACTIVE) can be 10-40x slower or faster than sleeping (PASSIVE), depending on the

@@ -9,7 +9,7 @@ public static class FewShotCommandLine
     /// <summary>The root command with every subcommand.</summary>
     public static RootCommand Create(TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("FewShot: meta-train, export and adapt few-shot models on ONNX Runtime.");
+        var root = new RootCommand("FewShot: meta-train few-shot models on TorchSharp, export them as ONNX bundles, adapt them on ONNX Runtime.");
         root.Subcommands.Add(InfoCommand.Create(output, error));
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error));

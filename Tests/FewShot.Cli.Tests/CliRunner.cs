@@ -1,3 +1,4 @@
+using System.CommandLine;
 using FewShot.Cli;
 
 namespace FewShot.Cli.Tests;
@@ -10,7 +11,8 @@ internal static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke();
+        // The invocation's writers too, so that parse errors (an unknown option) reach Error as they reach stderr.
+        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 }

@@ -7,10 +7,9 @@ using FewShot.Sdk.Training;
 namespace FewShot.Cli.Benchmarks;
 
 /// <summary>
-/// Meta-training throughput of one case, on the TorchSharp trainer or the older ONNX Runtime trainer, through the
-/// trainers themselves (task sampling, meta-gradient, Adam): conv4 (64 channels, 28×28) MAML and FOMAML 5-way 1-shot
-/// with 15 queries per class, 1 or 5 inner steps, meta-batch 4; ProtoNets 60-way 5-shot 5-query, one episode per
-/// iteration. The task is fixed random binary images, as benchmarks/train_torch.py uses. One case per process, so
+/// Meta-training throughput of one case on the TorchSharp trainer, through the trainer itself (task sampling,
+/// meta-gradient, Adam): conv4 (64 channels, 28×28, batch norm) MAML and FOMAML 5-way 1-shot with 15 queries per
+/// class, 1 or 5 inner steps, meta-batch 4; ProtoNets 60-way 5-shot 5-query, one episode per iteration. The task is fixed random binary images, as benchmarks/train_torch.py uses. One case per process, so
 /// the peak RSS (VmHWM) is the case's own.
 /// </summary>
 internal static class TrainBenchmark
@@ -19,7 +18,7 @@ internal static class TrainBenchmark
     public static IReadOnlyList<string> Cases { get; } = ["maml-1", "maml-5", "fomaml-1", "fomaml-5", "protonet-60w5s"];
 
     /// <summary>Runs <paramref name="warmup"/> + <paramref name="runs"/> meta-iterations and times the last <paramref name="runs"/>.</summary>
-    public static TrainTiming Run(string engine, string name, int threads, int warmup, int runs)
+    public static TrainTiming Run(string name, int threads, int warmup, int runs)
     {
         var (algorithm, task, metaBatch) = Create(name);
         var options = new MetaTrainerOptions
@@ -27,24 +26,16 @@ internal static class TrainBenchmark
             Iterations = warmup + runs,
             MetaBatch = metaBatch,
             Seed = 0,
-            Session = new GraphSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 },
         };
         var source = new FixedTask(task);
         var elapsed = new List<TimeSpan>();
         var progress = new Recorder(p => elapsed.Add(p.Elapsed));
-        if (engine == "torch")
-        {
-            new TorchMetaTrainer(algorithm, source, options) { Threads = threads }.Train(progress: progress);
-        }
-        else
-        {
-            new MetaTrainer(algorithm, source, options).Train(progress: progress);
-        }
+        new TorchMetaTrainer(algorithm, source, options) { Threads = threads }.Train(progress: progress);
 
         // Iteration i's duration is the gap between its report and the previous one; the first reports carry start-up.
         var samples = Enumerable.Range(warmup, runs).Select(i => (elapsed[i] - elapsed[i - 1]).TotalMilliseconds).Order().ToArray();
         var median = samples[samples.Length / 2];
-        return new TrainTiming(name, engine, metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes());
+        return new TrainTiming(name, "torch", metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes());
     }
 
     private static (MetaAlgorithm Algorithm, TaskData Task, int MetaBatch) Create(string name)

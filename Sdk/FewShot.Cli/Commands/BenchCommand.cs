@@ -14,18 +14,16 @@ internal static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task; adapt: on-device adaptation latency and cold start through the Runtime API, 5-way 5-shot; train: meta-training throughput of one --case on one --engine" };
+        var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task; adapt: on-device adaptation latency and cold start through the Runtime API, 5-way 5-shot; train: meta-training throughput of one --case on the TorchSharp trainer" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
         var profile = new Option<string?>("--profile") { Description = "Also write ONNX Runtime's per-node profiles (Chrome-trace JSON) with this file prefix; slows the runs" };
         var keepSpinning = new Option<bool>("--keep-spinning") { Description = "adapt: let ORT's workers spin on after each run (RuntimeOptions.StopSpinningAfterRun = false), for comparison" };
-        var engine = new Option<string>("--engine") { Description = "train: torch (TorchSharp trainer) or onnx (ONNX Runtime gradient graphs)", DefaultValueFactory = _ => "torch" };
-        engine.AcceptOnlyFromAmong("torch", "onnx");
         var trainCase = new Option<string>("--case") { Description = $"train: one of {string.Join(", ", TrainBenchmark.Cases)}", DefaultValueFactory = _ => "maml-1" };
         var keepBundles = new Option<string?>("--keep-bundles") { Description = "adapt: only write the benchmark's conv4 bundles (maml, anil, protonet .fewshot) into this folder, for whole-process cold starts (benchmarks/cold-start.sh)" };
         var json = RunOptions.Json();
-        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, engine, trainCase, json };
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, trainCase, json };
         command.SetAction((parse, _) => CommandErrors.Run(error, () =>
         {
             if (parse.GetValue(keepBundles) is { } folder)
@@ -36,7 +34,7 @@ internal static class BenchCommand
 
             if (parse.GetValue(what) == "train")
             {
-                var t = TrainBenchmark.Run(parse.GetValue(engine)!, parse.GetValue(trainCase)!, parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
+                var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
                 output.WriteLine(parse.GetValue(json)
                     ? JsonSerializer.Serialize(new { engine = t.Engine, @case = t.Name, threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
                     : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on {t.Engine}: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));

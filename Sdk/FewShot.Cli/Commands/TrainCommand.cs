@@ -36,10 +36,8 @@ internal static class TrainCommand
             Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
         };
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch (torch engine) and ONNX Runtime (0: the library's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var engine = new Option<string>("--engine") { Description = "torch: meta-train on TorchSharp (libtorch autograd); onnx: on ONNX Runtime gradient graphs (the older trainer)", DefaultValueFactory = _ => "torch" };
-        engine.AcceptOnlyFromAmong("torch", "onnx");
-        var device = new Option<string>("--device") { Description = "TorchSharp device of the torch engine: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
         var lslr = new Option<bool>("--lslr") { Description = "MAML++ LSLR: meta-learn an inner learning rate per layer and per step (exported into the adapt graphs)" };
         var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" };
@@ -54,7 +52,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, engine, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -113,7 +111,7 @@ internal static class TrainCommand
                 cactus.Prepare();
             }
 
-            var train = Trainers.Create(parse.GetValue(engine)!, parse.GetValue(device)!, parse.GetValue(threads), metaAlgorithm, runData, options);
+            var train = Trainers.Create(parse.GetValue(device)!, parse.GetValue(threads), metaAlgorithm, runData, options);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed

@@ -12,9 +12,10 @@ namespace FewShot.Sdk.Torch;
 /// Meta-trains an algorithm on TorchSharp (libtorch autograd): each iteration draws a meta-batch of tasks from the
 /// iteration's own seeded stream, computes their averaged meta-gradient with the algorithm's TorchSharp lowering
 /// (<see cref="TorchLearners"/>) and applies Adam. The MAML++ schedules (<see cref="MetaTrainerOptions"/>: multi-step
-/// loss, derivative-order and cosine annealing) are functions of the iteration, so they resume exactly too. Checkpoints, resume, metrics, validation and the NaN/Inf stop
-/// are <see cref="MetaTrainer"/>'s: the same files, and a resumed run continues bit for bit. Validation adapts and
-/// predicts with the exported ONNX graphs (what ships).
+/// loss, derivative-order and cosine annealing) are functions of the iteration, so they resume exactly too. Checkpoints
+/// are written atomically and a resumed run continues bit for bit; metrics go to JSONL; a NaN or infinite loss or
+/// gradient stops training with the last good checkpoint kept. Validation adapts and predicts with the exported ONNX
+/// graphs (what ships).
 /// </summary>
 public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks, MetaTrainerOptions? options = null, ILogger? logger = null)
 {

@@ -53,10 +53,7 @@ public sealed class MetaTrainerOptions
     /// <summary>Where cosine annealing ends (MAML++: 1e-5).</summary>
     public double MinimumMetaLearningRate { get; init; } = 1e-5;
 
-    /// <summary>True when any MAML++ schedule is on (multi-step loss, derivative-order or cosine annealing).</summary>
-    public bool HasSchedules => MultiStepLossIterations > 0 || FirstOrderIterations > 0 || CosineIterations is not null;
-
-    /// <summary>ONNX Runtime session settings for the training graphs.</summary>
+    /// <summary>ONNX Runtime session settings for validation, which adapts and predicts through the exported graphs.</summary>
     public GraphSessionOptions Session { get; init; } = new() { IntraOpThreads = Environment.ProcessorCount };
 
     internal void Validate()

@@ -14,7 +14,7 @@ public sealed record TrainingPoint(int Iteration, double Loss, double Metric);
 /// <param name="HalfWidth95">Half the width of its 95% confidence interval.</param>
 public sealed record ValidationPoint(int Iteration, double Mean, double HalfWidth95);
 
-/// <summary>A run's learning curves, read back from the <c>metrics.jsonl</c> that <see cref="MetaTrainer"/> writes.</summary>
+/// <summary>A run's learning curves, read back from the <c>metrics.jsonl</c> that <see cref="Torch.TorchMetaTrainer"/> writes.</summary>
 /// <param name="Training">Training iterations in file order.</param>
 /// <param name="Validation">Validations in file order.</param>
 public sealed record MetricsHistory(IReadOnlyList<TrainingPoint> Training, IReadOnlyList<ValidationPoint> Validation)

@@ -106,7 +106,6 @@ public sealed class TrainEvalCommandTests : IDisposable
         var run = Path.Combine(_folder, "mamlpp");
         var train = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--inner-steps", "2", "--iterations", "30", "--mamlpp", "--out", run);
         var unbounded = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--minutes", "1", "--mamlpp", "--out", Path.Combine(_folder, "unbounded"));
-        var onnx = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--iterations", "3", "--msl-iterations", "2", "--engine", "onnx", "--out", Path.Combine(_folder, "onnx"));
 
         Assert.True(train.Exit == 0, train.Error);
         using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
@@ -121,8 +120,6 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Equal(40, kept.RootElement.GetProperty("iterations").GetInt32());
         Assert.Equal(1, unbounded.Exit);
         Assert.Contains("give --iterations", unbounded.Error);
-        Assert.Equal(1, onnx.Exit);
-        Assert.Contains("torch engine", onnx.Error);
     }
 
     [Fact]

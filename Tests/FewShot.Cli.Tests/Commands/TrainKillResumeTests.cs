@@ -51,7 +51,7 @@ public sealed class TrainKillResumeTests : IDisposable
     }
 
     private static string[] Arguments(string run) =>
-        ["train", "--engine", "torch", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--inner-steps", "2",
+        ["train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--inner-steps", "2",
             "--meta-batch", "2", "--iterations", Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "9", "--threads", "1", "--out", run];
 
     private static IReadOnlyList<ParameterSpec> Specs() => Mlp.Sinusoid().Parameters;

@@ -3,6 +3,7 @@ using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Tests.Data;
+using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
@@ -17,8 +18,8 @@ public sealed class BaselineAndAutoencoderTests
     {
         var (train, test) = OmniglotSubset.Both;
         var algorithm = new MetaAutoencoder(new ConvAutoencoder([1, 28, 28], latentSize: 32, hidden: 8), new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
-        var trained = new MetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 2, 2)),
-            new MetaTrainerOptions { Iterations = 80, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 }).Train();
+        var trained = new TorchMetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 2, 2)),
+            new MetaTrainerOptions { Iterations = 80, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 }) { Threads = 1 }.Train();
         var tasks = new EpisodeTaskSource(new EpisodeSampler(test, 5, 2, 5));
 
         var unadapted = Evaluator.Evaluate(algorithm, trained.Parameters, tasks, episodes: 20, steps: 0, seed: 4);
@@ -35,8 +36,8 @@ public sealed class BaselineAndAutoencoderTests
         var (train, test) = OmniglotSubset.Both;
         var algorithm = new FineTune(new Conv4([1, 28, 28], outputs: train.ClassCount, channels: 32), new Conv4([1, 28, 28], outputs: 5, channels: 32),
             new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
-        var trained = new MetaTrainer(algorithm, new ClassBatchTaskSource(train, 32),
-            new MetaTrainerOptions { Iterations = 60, MetaBatch = 1, MetaLearningRate = 3e-3, Seed = 2 }).Train();
+        var trained = new TorchMetaTrainer(algorithm, new ClassBatchTaskSource(train, 32),
+            new MetaTrainerOptions { Iterations = 60, MetaBatch = 1, MetaLearningRate = 3e-3, Seed = 2 }) { Threads = 1 }.Train();
 
         var result = Evaluator.Evaluate(algorithm, trained.Parameters, new EpisodeTaskSource(new EpisodeSampler(test, 5, 1, 5)), episodes: 30, steps: 30, seed: 4);
 

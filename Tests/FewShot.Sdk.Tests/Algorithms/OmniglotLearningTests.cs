@@ -1,6 +1,7 @@
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
+using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
@@ -21,8 +22,8 @@ public sealed class OmniglotLearningTests
         MetaAlgorithm algorithm = name == "protonet"
             ? new ProtoNet(new Conv4([1, 28, 28], outputs: 0, channels: 32))
             : new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 32), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
-        var trainer = new MetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 1, 5)),
-            new MetaTrainerOptions { Iterations = iterations, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 3 });
+        var trainer = new TorchMetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 1, 5)),
+            new MetaTrainerOptions { Iterations = iterations, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 3 }) { Threads = 1 };
 
         var trained = trainer.Train();
         var result = Evaluator.Evaluate(algorithm, trained.Parameters, new EpisodeTaskSource(new EpisodeSampler(test, 5, 1, 5)), episodes: 40, steps: 3, seed: 11);

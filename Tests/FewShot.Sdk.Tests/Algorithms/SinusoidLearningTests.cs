@@ -1,6 +1,7 @@
 using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
+using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
@@ -28,7 +29,7 @@ public sealed class SinusoidLearningTests
         var inner = new InnerLoopOptions { Steps = innerSteps, LearningRate = innerLearningRate };
         var algorithm = Create(name, Mlp.Sinusoid(), inner);
         var tasks = new SinusoidTaskSource(shots: 10, queries: 10);
-        var trainer = new MetaTrainer(algorithm, tasks, new MetaTrainerOptions { Iterations = 300, MetaBatch = 4, MetaLearningRate = 3e-3, Seed = 1 });
+        var trainer = new TorchMetaTrainer(algorithm, tasks, new MetaTrainerOptions { Iterations = 300, MetaBatch = 4, MetaLearningRate = 3e-3, Seed = 1 }) { Threads = 1 };
 
         var trained = trainer.Train();
         var before = Evaluator.Evaluate(algorithm, trained.Parameters, tasks, episodes: 50, steps: 0, seed: 7);

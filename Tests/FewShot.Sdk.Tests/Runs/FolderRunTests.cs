@@ -2,6 +2,7 @@ using FewShot.Sdk.Data;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Tests.Data.Images;
+using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
 
 namespace FewShot.Sdk.Tests.Runs;
@@ -28,7 +29,7 @@ public sealed class FolderRunTests
         };
         var data = RunData.Load(configuration);
         var algorithm = AlgorithmFactory.Create(configuration, data);
-        var trained = new MetaTrainer(algorithm, data.Train, new MetaTrainerOptions { Iterations = 20, MetaBatch = 2, Seed = 1 }).Train();
+        var trained = new TorchMetaTrainer(algorithm, data.Train, new MetaTrainerOptions { Iterations = 20, MetaBatch = 2, Seed = 1 }) { Threads = 1 }.Train();
 
         var result = Evaluator.Evaluate(algorithm, trained.Parameters, data.Test, episodes: 20, steps: 0, seed: 2);
 

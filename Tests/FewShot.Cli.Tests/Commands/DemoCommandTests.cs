@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using static FewShot.Cli.Tests.CliRunner;
+
+namespace FewShot.Cli.Tests.Commands;
+
+/// <summary><c>fewshot demo</c>, the README's first command: it meta-trains on TorchSharp, and adapting helps.</summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-demo-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void TheDemoTrainsAndAdaptingLowersTheQueryError()
+    {
+        var run = Path.Combine(_folder, "demo");
+
+        var demo = Run("demo", "--iterations", "1500", "--out", run);
+
+        Assert.True(demo.Exit == 0, demo.Error);
+        Assert.Contains("meta-trained on TorchSharp", demo.Output);
+        Assert.Equal(1500, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        double Mse(int steps) => double.Parse(
+            Regex.Match(demo.Output, $@"^\s*{steps} steps: ([0-9.]+)", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(Mse(10) < 0.5 * Mse(0), demo.Output);
+    }
+
+    [Fact]
+    public void AFolderOfAnotherRunIsRefused()
+    {
+        var run = Path.Combine(_folder, "other");
+        Assert.Equal(0, Run("train", "--dataset", "sinusoid", "--algorithm", "fomaml", "--iterations", "2", "--threads", "1", "--out", run).Exit);
+
+        var demo = Run("demo", "--iterations", "10", "--out", run);
+
+        Assert.Equal(1, demo.Exit);
+        Assert.Contains("holds another run", demo.Error);
+    }
+}

@@ -8,7 +8,7 @@ namespace FewShot.Cli.Benchmarks;
 
 /// <summary>
 /// Meta-training throughput of one case on the TorchSharp trainer, through the trainer itself (task sampling,
-/// meta-gradient, Adam): conv4 (64 channels, 28×28, batch norm) MAML and FOMAML 5-way 1-shot with 15 queries per
+/// meta-gradient, Adam): conv4 (64 channels, 28×28, batch norm unless told otherwise) MAML and FOMAML 5-way 1-shot with 15 queries per
 /// class, 1 or 5 inner steps, meta-batch 4; ProtoNets 60-way 5-shot 5-query, one episode per iteration. The task is fixed random binary images, as benchmarks/train_torch.py uses. One case per process, so
 /// the peak RSS (VmHWM) is the case's own.
 /// </summary>
@@ -18,9 +18,9 @@ internal static class TrainBenchmark
     public static IReadOnlyList<string> Cases { get; } = ["maml-1", "maml-5", "fomaml-1", "fomaml-5", "protonet-60w5s"];
 
     /// <summary>Runs <paramref name="warmup"/> + <paramref name="runs"/> meta-iterations and times the last <paramref name="runs"/>.</summary>
-    public static TrainTiming Run(string name, int threads, int warmup, int runs)
+    public static TrainTiming Run(string name, FeatureNormalization normalization, int threads, int warmup, int runs)
     {
-        var (algorithm, task, metaBatch) = Create(name);
+        var (algorithm, task, metaBatch) = Create(name, normalization);
         var options = new MetaTrainerOptions
         {
             Iterations = warmup + runs,
@@ -38,17 +38,22 @@ internal static class TrainBenchmark
         return new TrainTiming(name, "torch", metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes());
     }
 
-    private static (MetaAlgorithm Algorithm, TaskData Task, int MetaBatch) Create(string name)
+    private static (MetaAlgorithm Algorithm, TaskData Task, int MetaBatch) Create(string name, FeatureNormalization normalization)
     {
+        if (!Cases.Contains(name))
+        {
+            throw new ArgumentException($"unknown training benchmark case '{name}': expected one of {string.Join(", ", Cases)}");
+        }
+
         var random = new Random(0);
         if (name == "protonet-60w5s")
         {
-            return (new ProtoNet(new Conv4([1, 28, 28], 0, normalization: FeatureNormalization.Batch)), Task(random, 60, 5, 5), 1);
+            return (new ProtoNet(new Conv4([1, 28, 28], 0, normalization: normalization)), Task(random, 60, 5, 5), 1);
         }
 
         var parts = name.Split('-');
         var inner = new InnerLoopOptions { Steps = int.Parse(parts[1], CultureInfo.InvariantCulture), LearningRate = 0.4f };
-        var conv4 = new Conv4([1, 28, 28], 5, normalization: FeatureNormalization.Batch);
+        var conv4 = new Conv4([1, 28, 28], 5, normalization: normalization);
         MetaAlgorithm algorithm = parts[0] switch
         {
             "maml" => new Maml(conv4, TaskKind.Classification, inner),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FewShot.Cli.Benchmarks;
+using FewShot.Sdk.Models;
 using Microsoft.ML.OnnxRuntime;
 
 namespace FewShot.Cli.Commands;
@@ -21,9 +22,11 @@ internal static class BenchCommand
         var profile = new Option<string?>("--profile") { Description = "Also write ONNX Runtime's per-node profiles (Chrome-trace JSON) with this file prefix; slows the runs" };
         var keepSpinning = new Option<bool>("--keep-spinning") { Description = "adapt: let ORT's workers spin on after each run (RuntimeOptions.StopSpinningAfterRun = false), for comparison" };
         var trainCase = new Option<string>("--case") { Description = $"train: one of {string.Join(", ", TrainBenchmark.Cases)}", DefaultValueFactory = _ => "maml-1" };
+        var norm = new Option<string>("--norm") { Description = "train: conv4's normalization (batch: the PyTorch reference's; group, instance or layer: per example)", DefaultValueFactory = _ => "batch" };
+        norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
         var keepBundles = new Option<string?>("--keep-bundles") { Description = "adapt: only write the benchmark's conv4 bundles (maml, anil, protonet .fewshot) into this folder, for whole-process cold starts (benchmarks/cold-start.sh)" };
         var json = RunOptions.Json();
-        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, trainCase, json };
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, trainCase, norm, json };
         command.SetAction((parse, _) => CommandErrors.Run(error, () =>
         {
             if (parse.GetValue(keepBundles) is { } folder)
@@ -34,9 +37,9 @@ internal static class BenchCommand
 
             if (parse.GetValue(what) == "train")
             {
-                var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
+                var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, FeatureNormalizations.Parse(parse.GetValue(norm)!), parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
                 output.WriteLine(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(new { engine = t.Engine, @case = t.Name, threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
+                    ? JsonSerializer.Serialize(new { engine = t.Engine, @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
                     : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on {t.Engine}: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));
                 return 0;
             }

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using static FewShot.Cli.Tests.CliRunner;
+
+namespace FewShot.Cli.Tests.Commands;
+
+/// <summary><c>fewshot bench train</c>: one case's meta-training throughput on the TorchSharp trainer, as JSON for the benchmark scripts.</summary>
+public sealed class BenchTrainCommandTests
+{
+    [Fact]
+    public void ACaseReportsItsThroughputAndNormalization()
+    {
+        var bench = Run("bench", "train", "--case", "fomaml-1", "--norm", "group", "--threads", "1", "--runs", "1", "--warmup", "1", "--json");
+
+        Assert.True(bench.Exit == 0, bench.Error);
+        using var result = JsonDocument.Parse(bench.Output);
+        Assert.Equal("fomaml-1", result.RootElement.GetProperty("case").GetString());
+        Assert.Equal("group", result.RootElement.GetProperty("norm").GetString());
+        Assert.True(result.RootElement.GetProperty("tasksPerSecond").GetDouble() > 0);
+        Assert.True(result.RootElement.GetProperty("peakRssMb").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void AnUnknownCaseOrNormalizationIsRefused()
+    {
+        var unknownCase = Run("bench", "train", "--case", "maml-7", "--runs", "1", "--warmup", "1");
+        var unknownNorm = Run("bench", "train", "--norm", "weight", "--runs", "1", "--warmup", "1");
+
+        Assert.Equal(1, unknownCase.Exit);
+        Assert.Contains("maml-7", unknownCase.Error);
+        Assert.NotEqual(0, unknownNorm.Exit);
+        Assert.Contains("weight", unknownNorm.Error);
+    }
+}

@@ -9,7 +9,10 @@ using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Algorithms;
 
-/// <summary>The meta-learned autoencoder and the fine-tuning baseline learn on a small Omniglot subset.</summary>
+/// <summary>
+/// The meta-learned autoencoder's code classifies new characters after adaptation (its reconstruction, and the
+/// fine-tuning baseline, are TorchConvLearningTests'); every conv learner's graphs pass the ONNX checker.
+/// </summary>
 [Trait("Category", "Slow")]
 public sealed class BaselineAndAutoencoderTests
 {
@@ -28,20 +31,6 @@ public sealed class BaselineAndAutoencoderTests
 
         Assert.True(adapted.Metric.Mean < unadapted.Metric.Mean, $"query reconstruction error {adapted.Metric} after adaptation, {unadapted.Metric} before");
         Assert.True(latent.Metric.Mean > 0.35, $"5-way 2-shot accuracy on the latent code is {latent.Metric}; chance is 0.2");
-    }
-
-    [Fact]
-    public void FineTuningBaselineFitsANewHeadAboveChance()
-    {
-        var (train, test) = OmniglotSubset.Both;
-        var algorithm = new FineTune(new Conv4([1, 28, 28], outputs: train.ClassCount, channels: 32), new Conv4([1, 28, 28], outputs: 5, channels: 32),
-            new InnerLoopOptions { Steps = 1, LearningRate = 0.5f });
-        var trained = new TorchMetaTrainer(algorithm, new ClassBatchTaskSource(train, 32),
-            new MetaTrainerOptions { Iterations = 60, MetaBatch = 1, MetaLearningRate = 3e-3, Seed = 2 }) { Threads = 1 }.Train();
-
-        var result = Evaluator.Evaluate(algorithm, trained.Parameters, new EpisodeTaskSource(new EpisodeSampler(test, 5, 1, 5)), episodes: 30, steps: 30, seed: 4);
-
-        Assert.True(result.Metric.Mean > 0.4, $"5-way 1-shot accuracy of the fine-tuning baseline is {result.Metric}; chance is 0.2");
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal static class TrainCommand
             Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
         };
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice; an MLP model gets 1 unless given)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
         var lslr = new Option<bool>("--lslr") { Description = "MAML++ LSLR: meta-learn an inner learning rate per layer and per step (exported into the adapt graphs)" };
@@ -90,6 +90,9 @@ internal static class TrainCommand
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
+            // An MLP's operations (the sinusoid model: 40 units) are too small to split across threads: MAML trained
+            // at 845 iterations/s on 1 libtorch thread and 529 on 2 (benchmarks/README.md), so it gets 1 unless told.
+            var threadCount = parse.GetResult(threads) is not { Implicit: false } && metaAlgorithm.Model is Mlp ? 1 : parse.GetValue(threads);
             var options = new MetaTrainerOptions
             {
                 Iterations = configuration.Iterations,
@@ -100,7 +103,7 @@ internal static class TrainCommand
                 CosineIterations = configuration.CosineIterations,
                 Seed = configuration.Seed,
                 TimeBudget = stop.TimeBudget,
-                Session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) },
+                Session = new GraphSessionOptions { IntraOpThreads = threadCount },
                 ValidateEvery = runData.Validation is null ? 0 : parse.GetValue(validateEvery),
                 ValidationSteps = configuration.DefaultEvaluationSteps,
             };
@@ -111,7 +114,7 @@ internal static class TrainCommand
                 cactus.Prepare();
             }
 
-            var train = Trainers.Create(parse.GetValue(device)!, parse.GetValue(threads), metaAlgorithm, runData, options);
+            var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed

@@ -5,7 +5,7 @@ queries per class, 1 or 5 inner steps (step size 0.4), meta-batch 4, Adam; Proto
 episode per iteration. Each meta-iteration: for every task, adapt on the support set, query loss, meta-gradient,
 summed over the meta-batch; then one Adam step. The task is fixed random binary images. Feature maps are channels-last
 from the first convolution on, as FewShot's batch-norm conv4 carries them (PyTorch's best setup too: on this machine,
-1 thread, 1.2-1.3x the NCHW throughput for ProtoNets 60-way and MAML); --nchw keeps them NCHW.
+1 thread, 1.1-1.3x the NCHW throughput for ProtoNets 60-way and MAML); --nchw keeps them NCHW.
 Prints one JSON object like `fewshot bench train --json`. Usage: train_torch.py CASE THREADS RUNS WARMUP [--nchw]
 """
 import json

@@ -54,10 +54,10 @@ internal static class TorchLayers
 
     /// <summary>
     /// The same values in channels-last memory order (NHWC strides, NCHW shape). libtorch's 2×2 max pooling over NCHW
-    /// is a scalar loop that took a third of a ProtoNets 60-way iteration; its channels-last kernel vectorizes over the
+    /// is a scalar loop that took a quarter of a ProtoNets 60-way iteration; its channels-last kernel vectorizes over the
     /// channels, and oneDNN's convolutions and libtorch's batch normalization keep the layout. Group normalization does
     /// not gain from it (MAML 5-way 1-shot meta-training, 1 thread: 7.9–8.6 tasks/s channels-last against 7.8–8.4 in
-    /// NCHW with the fused kernel; 4.9 against 6.0 composed from primitives), so callers use it with batch norm only.
+    /// NCHW with the fused kernel; 4.7–4.9 against 5.6–6.1 composed from primitives), so callers use it with batch norm only.
     /// </summary>
     public static torch.Tensor ChannelsLast(torch.Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 

@@ -2,7 +2,9 @@
 # Meta-trains the shipped Omniglot bundles (models/*.md) with their recipes and iteration counts, exports them, and
 # measures each through FewShot.Runtime over 600 test episodes (95 % CI): each episode's queries as one batch
 # (--runtime) and each query alone (--single-queries); lake-split runs also within one alphabet (Lake et al.'s protocol).
-# Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were.
+# Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were, with the build
+# that trained them (main at 331ba56): since 11d5faf TorchSharp's group norm is libtorch's fused kernel, which sums in
+# another order than the composed one did, so a rerun follows a trajectory that differs in float rounding.
 # The shipped runs took 22 to 72 minutes each (about 4 hours of training in all, two runs side by side on 2 cores, one
 # libtorch thread each) and their evaluations about 75 minutes more; this script keeps the same two lanes.
 # Usage: benchmarks/omniglot-accuracy.sh <fewshot-binary> <out-folder>

@@ -8,8 +8,9 @@ namespace FewShot.Cli.Benchmarks;
 
 /// <summary>
 /// Meta-training throughput of one case on the TorchSharp trainer, through the trainer itself (task sampling,
-/// meta-gradient, Adam): conv4 (64 channels, 28×28, batch norm unless told otherwise) MAML and FOMAML 5-way 1-shot with 15 queries per
-/// class, 1 or 5 inner steps, meta-batch 4; ProtoNets 60-way 5-shot 5-query, one episode per iteration. The task is fixed random binary images, as benchmarks/train_torch.py uses. One case per process, so
+/// meta-gradient, Adam): conv4 (64 channels, 28×28, batch norm unless told otherwise) MAML and FOMAML 5-way 1-shot
+/// with 15 queries per class, 1 or 5 inner steps, meta-batch 4; ProtoNets 60-way 5-shot 5-query, one episode per
+/// iteration. The task is fixed random binary images, as benchmarks/train_torch.py uses. One case per process, so
 /// the peak RSS (VmHWM) is the case's own.
 /// </summary>
 internal static class TrainBenchmark

@@ -4,6 +4,7 @@ using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
+using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
 using FewShot.Sdk.Unsupervised;
 
@@ -93,6 +94,11 @@ internal static class TrainCommand
             // An MLP's operations (the sinusoid model: 40 units) are too small to split across threads: MAML trained
             // at 845 iterations/s on 1 libtorch thread and 529 on 2 (benchmarks/README.md), so it gets 1 unless told.
             var threadCount = parse.GetResult(threads) is not { Implicit: false } && metaAlgorithm.Model is Mlp ? 1 : parse.GetValue(threads);
+            if (metaAlgorithm.Model is not Mlp && TorchSetup.MallocKeepsNoBuffers(Environment.GetEnvironmentVariable("GLIBC_TUNABLES")))
+            {
+                error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training up to 2.8x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables}");
+            }
+
             var options = new MetaTrainerOptions
             {
                 Iterations = configuration.Iterations,

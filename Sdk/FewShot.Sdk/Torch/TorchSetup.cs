@@ -29,6 +29,14 @@ public static class TorchSetup
     /// <summary>The value of <c>GLIBC_TUNABLES</c> under which libtorch keeps freed buffers (set before the process starts).</summary>
     public const string MallocTunables = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295";
 
+    /// <summary>
+    /// True on Linux when <paramref name="tunables"/> (the value of <c>GLIBC_TUNABLES</c>) does not raise glibc's mmap
+    /// threshold: every buffer above 128 KB is then mapped fresh and returned after use, and the page faults cost conv
+    /// meta-training up to 2.8× (ProtoNets 60-way, 1 thread: 0.59 episodes/s against 1.65 with <see cref="MallocTunables"/>).
+    /// </summary>
+    public static bool MallocKeepsNoBuffers(string? tunables) =>
+        OperatingSystem.IsLinux() && (tunables is null || !tunables.Contains("glibc.malloc.mmap_threshold=", StringComparison.Ordinal));
+
     private static readonly Lock Gate = new();
     private static TimeSpan? loadTime;
 

@@ -89,4 +89,15 @@ public sealed class TorchSetupTests
         Assert.Contains("_ZSt21ios_base_library_initv", error.Message);
         Assert.Contains("build/torchsharp-compat.sh", error.Message);
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("", true)]
+    [InlineData("glibc.malloc.trim_threshold=4294967295", true)]
+    [InlineData(TorchSetup.MallocTunables, false)]
+    [InlineData("glibc.malloc.mmap_threshold=33554432", false)]
+    public void MissingMallocTunablesAreDetected(string? tunables, bool missing)
+    {
+        Assert.Equal(missing && OperatingSystem.IsLinux(), TorchSetup.MallocKeepsNoBuffers(tunables));
+    }
 }

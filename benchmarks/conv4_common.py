@@ -33,6 +33,10 @@ def body(params, x, channels_last=False):
     convolution on (its single input channel makes both orders the same), where max-pooling and batch norm vectorize."""
     for block in range(4):
         w, b, gamma, beta = params[4 * block: 4 * block + 4]
+        if block == 0 and channels_last and w.shape[1] == 1:
+            # The weight viewed with channels-last strides (the same elements for one input channel): the convolution
+            # then writes its output channels-last itself, without the copy of converting it (as FewShot does).
+            w = w.as_strided(w.shape, (w.shape[2] * w.shape[3], 1, w.shape[3], 1))
         x = F.conv2d(x, w, b, padding=1)
         if block == 0 and channels_last:
             x = x.contiguous(memory_format=torch.channels_last)

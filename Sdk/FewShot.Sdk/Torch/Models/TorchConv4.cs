@@ -37,12 +37,9 @@ public sealed class TorchConv4 : ITorchHeadedModel
         for (var block = 0; block < Blocks; block++)
         {
             var p = 4 * block;
-            x = TorchLayers.ConvSame(x, parameters[p], parameters[p + 1]);
-            if (block == 0 && _model.Normalization == FeatureNormalization.Batch)
-            {
-                // One copy after the first convolution, whose single input channel makes both orders the same.
-                x = TorchLayers.ChannelsLast(x);
-            }
+            x = block == 0 && _model.Normalization == FeatureNormalization.Batch
+                ? TorchLayers.ConvSameChannelsLast(x, parameters[p], parameters[p + 1])
+                : TorchLayers.ConvSame(x, parameters[p], parameters[p + 1]);
 
             x = TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], _model.Normalization, _model.Channels);
             x = TorchLayers.MaxPool2x2(TorchLayers.Relu(x));

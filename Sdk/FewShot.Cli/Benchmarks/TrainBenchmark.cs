@@ -36,7 +36,7 @@ internal static class TrainBenchmark
         // Iteration i's duration is the gap between its report and the previous one; the first reports carry start-up.
         var samples = Enumerable.Range(warmup, runs).Select(i => (elapsed[i] - elapsed[i - 1]).TotalMilliseconds).Order().ToArray();
         var median = samples[samples.Length / 2];
-        return new TrainTiming(name, "torch", metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes());
+        return new TrainTiming(name, metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes());
     }
 
     private static (MetaAlgorithm Algorithm, TaskData Task, int MetaBatch) Create(string name, FeatureNormalization normalization)
@@ -90,4 +90,4 @@ internal static class TrainBenchmark
 }
 
 /// <summary>One training benchmark case: throughput in tasks (or episodes) per second at the median meta-iteration, the median and fastest iteration, and the process's peak RSS.</summary>
-internal sealed record TrainTiming(string Name, string Engine, double TasksPerSecond, double MedianIterationMs, double FastestIterationMs, double PeakRssMb);
+internal sealed record TrainTiming(string Name, double TasksPerSecond, double MedianIterationMs, double FastestIterationMs, double PeakRssMb);

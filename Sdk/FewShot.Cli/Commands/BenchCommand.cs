@@ -39,8 +39,8 @@ internal static class BenchCommand
             {
                 var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, FeatureNormalizations.Parse(parse.GetValue(norm)!), parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
                 output.WriteLine(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(new { engine = t.Engine, @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
-                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on {t.Engine}: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));
+                    ? JsonSerializer.Serialize(new { engine = "torch", @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
+                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on TorchSharp: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));
                 return 0;
             }
 

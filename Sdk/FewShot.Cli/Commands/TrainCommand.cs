@@ -96,7 +96,7 @@ internal static class TrainCommand
             var threadCount = parse.GetResult(threads) is not { Implicit: false } && metaAlgorithm.Model is Mlp ? 1 : parse.GetValue(threads);
             if (metaAlgorithm.Model is not Mlp && TorchSetup.MallocKeepsNoBuffers(Environment.GetEnvironmentVariable("GLIBC_TUNABLES")))
             {
-                error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training up to 2.8x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables}");
+                error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training 1.5-2.1x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables}");
             }
 
             var options = new MetaTrainerOptions

@@ -31,8 +31,9 @@ public static class TorchSetup
 
     /// <summary>
     /// True on Linux when <paramref name="tunables"/> (the value of <c>GLIBC_TUNABLES</c>) does not raise glibc's mmap
-    /// threshold: every buffer above 128 KB is then mapped fresh and returned after use, and the page faults cost conv
-    /// meta-training up to 2.8× (ProtoNets 60-way, 1 thread: 0.59 episodes/s against 1.65 with <see cref="MallocTunables"/>).
+    /// threshold: buffers above it (128 KB, rising to at most 32 MB as glibc adapts) are then mapped fresh and returned
+    /// after use, and the page faults slow conv meta-training (ProtoNets 60-way, 1 thread: 0.77–1.10 episodes/s with no
+    /// tunables, 0.59–0.75 with the trim threshold alone, 1.59–1.65 with <see cref="MallocTunables"/>).
     /// </summary>
     public static bool MallocKeepsNoBuffers(string? tunables) =>
         OperatingSystem.IsLinux() && (tunables is null || !tunables.Contains("glibc.malloc.mmap_threshold=", StringComparison.Ordinal));

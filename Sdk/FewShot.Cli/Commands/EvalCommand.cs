@@ -83,9 +83,13 @@ internal static class EvalCommand
             var sgd = algorithm is LearnedOptimizer learned
                 ? TunedSgdBaseline.Evaluate(learned, parameters, runData.Validation ?? runData.Train, Math.Min(count, 200), runData.Test, count, steps, seed, session, cancellationToken)
                 : ((float, EvaluationResult)?)null;
+            // The parameter generator beside the same autoencoder with nothing generated: what adapting to the support set adds.
+            var ungenerated = algorithm is AutoencoderGenerator generator
+                ? Evaluator.Evaluate(generator, generator.WithoutGeneration(parameters), runData.Test, count, steps, seed, session, cancellationToken: cancellationToken)
+                : null;
             var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
             var within = alphabets is null ? null : Evaluate(alphabets);
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, throughRuntime, sgd, instances, within);
+            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, throughRuntime, sgd, instances, within, ungenerated);
             return 0;
         }));
         return command;
@@ -115,7 +119,7 @@ internal static class EvalCommand
     }
 
     private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries, bool throughRuntime,
-        (float Step, EvaluationResult Result)? sgd, double[]? instances, EvaluationResult? within)
+        (float Step, EvaluationResult Result)? sgd, double[]? instances, EvaluationResult? within, EvaluationResult? ungenerated)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
         var error = result.IsAccuracy ? (ConfidenceInterval?)null : result.Metric;
@@ -141,6 +145,8 @@ internal static class EvalCommand
                 sgdAccuracy = sgd?.Result.Metric.Mean,
                 sgdCi95 = sgd?.Result.Metric.HalfWidth95,
                 accuracyByInstance = instances,
+                mseWithoutGeneration = ungenerated?.Metric.Mean,
+                mseWithoutGenerationCi95 = ungenerated?.Metric.HalfWidth95,
             })!;
             if (within is not null)
             {
@@ -189,6 +195,11 @@ internal static class EvalCommand
         if (error is { } e)
         {
             table.AddRow("mse", string.Create(inv, $"{e.Mean:F4}"), string.Create(inv, $"{e.HalfWidth95:F4}"), $"{e.Count}");
+        }
+
+        if (ungenerated?.Metric is { } u)
+        {
+            table.AddRow("mse, nothing generated", string.Create(inv, $"{u.Mean:F4}"), string.Create(inv, $"{u.HalfWidth95:F4}"), $"{u.Count}");
         }
 
         TerminalOutput.For(output).Write(table);

@@ -46,7 +46,7 @@ internal static class PlotCommand
         }
 
         var run = RunConfiguration.Load(folder);
-        var regression = run.Dataset == "sinusoid" || run.Algorithm == "autoencoder";
+        var regression = run.Dataset == "sinusoid" || run.Algorithm is "autoencoder" or "ae-generator";
         var task = run.Dataset == "sinusoid" ? $"{run.Shots}-shot" : $"{run.Ways}-way {run.Shots}-shot";
         return ($"{name}: {run.Algorithm} on {run.Dataset}, {task}", regression ? "mse" : "accuracy");
     }

@@ -171,9 +171,7 @@ public abstract class GradientLearner : MetaAlgorithm
         w.Output(output, GraphNames.Output, [GraphNames.QueryCount, Model.OutputSize]);
         if (Task == TaskKind.Reconstruction)
         {
-            var g = w.Graph;
-            var error = g.Op("Sub", [output, g.Op("Flatten", [x], Attr.Int("axis", 1))]);
-            w.Output(g.Op("ReduceMean", [g.Op("Mul", [error, error])], Attr.Ints("axes", 1), Attr.Int("keepdims", 0)), GraphNames.Score, [GraphNames.QueryCount]);
+            ReconstructionScore.Output(w, output, x);
         }
 
         return w.Finish(TaskGraphRole.Predict);

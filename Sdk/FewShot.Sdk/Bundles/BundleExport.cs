@@ -83,6 +83,9 @@ public static class BundleExport
 
         // One adaptation step presents the whole support sequence; K is 1.
         Mann => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(1).Model),
+
+        // The generator writes the state in one pass from the support set alone, so any number of steps gives the same.
+        AutoencoderGenerator => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(1).Model),
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
 
@@ -120,6 +123,9 @@ public static class BundleExport
 
                 // Adaptation writes memory, it takes no gradient step: one step is one presentation of the support sequence.
                 Mann => new ManifestInnerLoop { Steps = 1, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },
+
+                // No gradient step either: one step is one pass of the parameter generator over the support set.
+                AutoencoderGenerator => new ManifestInnerLoop { Steps = 1, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters },
                 _ => null,
             },
             BatchNorm = FeatureNormalizationOf(algorithm.Model) == FeatureNormalizationNames.Batch ? ModelManifest.BatchStatisticsText : null,

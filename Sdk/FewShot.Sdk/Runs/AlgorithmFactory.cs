@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Runs;
 public static class AlgorithmFactory
 {
     /// <summary>The algorithm names the command line accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann", "ae-head", "cactus"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann", "ae-head", "ae-generator", "cactus"];
 
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
@@ -62,6 +62,7 @@ public static class AlgorithmFactory
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
             "metalstm" => new LearnedOptimizer(Classifier(headWays), inner),
             "mann" => new Mann(Classifier(0), headWays),
+            "ae-generator" => new AutoencoderGenerator(new ConvAutoencoder(data.InputShape)),
             "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };

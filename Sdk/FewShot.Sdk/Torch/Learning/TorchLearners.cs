@@ -21,6 +21,7 @@ public static class TorchLearners
             AutoencoderHead head => new TorchAutoencoderHead(head),
             LearnedOptimizer learned => new TorchLearnedOptimizer(learned),
             Mann mann => new TorchMann(mann),
+            AutoencoderGenerator generator => new TorchAutoencoderGenerator(generator),
             GradientLearner learner => new TorchGradientLearner(learner, TorchModels.Lower(learner.Model), Shape(learner)),
             _ => throw new NotSupportedException($"algorithm '{algorithm.Name}' has no TorchSharp lowering"),
         };

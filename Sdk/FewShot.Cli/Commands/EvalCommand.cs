@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FewShot.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
@@ -89,7 +90,7 @@ internal static class EvalCommand
                 : null;
             var instances = algorithm is Mann mann ? InstanceAccuracy(mann, parameters, runData, count, seed) : null;
             var within = alphabets is null ? null : Evaluate(alphabets);
-            Report(output, parse.GetValue(json), configuration, testWays, testShots, result, latent, alone, throughRuntime, sgd, instances, within, ungenerated);
+            Report(output, parse.GetValue(json), configuration, BundleExport.FeatureNormalizationOf(algorithm.Model), testWays, testShots, result, latent, alone, throughRuntime, sgd, instances, within, ungenerated);
             return 0;
         }));
         return command;
@@ -118,7 +119,7 @@ internal static class EvalCommand
         return new TorchMann(mann).InstanceAccuracy(parameters, runData.Test, episodes, seed);
     }
 
-    private static void Report(TextWriter output, bool json, RunConfiguration run, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries, bool throughRuntime,
+    private static void Report(TextWriter output, bool json, RunConfiguration run, string normalization, int ways, int shots, EvaluationResult result, EvaluationResult? latent, bool singleQueries, bool throughRuntime,
         (float Step, EvaluationResult Result)? sgd, double[]? instances, EvaluationResult? within, EvaluationResult? ungenerated)
     {
         var accuracy = result.IsAccuracy ? result.Metric : latent?.Metric;
@@ -138,7 +139,7 @@ internal static class EvalCommand
                 ci95 = accuracy?.HalfWidth95 ?? error?.HalfWidth95,
                 mse = error?.Mean,
                 mseCi95 = error?.HalfWidth95,
-                normalization = run.Normalization,
+                normalization,
                 queries = singleQueries ? "single" : "batch",
                 engine = throughRuntime ? "runtime" : "graphs",
                 sgdStep = sgd?.Step,
@@ -164,7 +165,7 @@ internal static class EvalCommand
         }
 
         output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes, "
-            + $"{run.Normalization} normalization, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
+            + $"{(normalization == FeatureNormalizationNames.None ? "no normalization layers" : $"{normalization} normalization")}, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
         var table = new Table()
             .AddColumn("metric")
             .AddColumn(new TableColumn("mean").RightAligned())

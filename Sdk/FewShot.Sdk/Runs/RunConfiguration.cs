@@ -131,7 +131,7 @@ public sealed record RunConfiguration
     {
         "finetune" => 50,
         "protonet" or "cactus" or "relationnet" or "siamese" or "siamese-contrastive" => 0,
-        "mann" => 1,
+        "mann" or "ae-generator" => 1,
         "metalstm" => InnerSteps,
         _ when PerStepLearningRates => InnerSteps,
         _ => Math.Max(InnerSteps, 3),

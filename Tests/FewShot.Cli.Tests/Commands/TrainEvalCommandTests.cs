@@ -55,6 +55,31 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ParameterGeneratorRunReportsItsMseBesideNothingGenerated()
+    {
+        var run = Path.Combine(_folder, "ae-generator");
+        var train = Run("train", "--algorithm", "ae-generator", "--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "lake",
+            "--ways", "2", "--shots", "2", "--queries", "2", "--iterations", "3", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+
+        var eval = Run("eval", "--run", run, "--episodes", "3", "--json");
+
+        Assert.True(eval.Exit == 0, eval.Error);
+        using var json = JsonDocument.Parse(eval.Output);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("mse").GetDouble() > 0);
+        Assert.True(root.GetProperty("mseWithoutGeneration").GetDouble() > 0);
+        Assert.Equal(1, root.GetProperty("steps").GetInt32());
+
+        // The autoencoder has no normalization layers, whatever the run's --norm default says.
+        Assert.Equal("none", root.GetProperty("normalization").GetString());
+        var table = Run("eval", "--run", run, "--episodes", "3");
+        Assert.True(table.Exit == 0, table.Error);
+        Assert.Contains("no normalization layers", table.Output);
+        Assert.Contains("nothing generated", table.Output);
+    }
+
+    [Fact]
     public void ThroughTheRuntimeAnInductiveRunScoresTheSameAloneAsInBatches()
     {
         var run = Path.Combine(_folder, "proto-group");

@@ -22,6 +22,14 @@ public sealed class MemoryNetwork
     /// <summary>The initial value of every memory cell: small, so that cosine similarity is defined before the first write.</summary>
     public const float InitialMemory = 1e-6f;
 
+    /// <summary>
+    /// The key strength layer's initial bias: β = 1 + softplus(·) starts near 11, so that a read mostly takes the slot its key
+    /// matches best. From PyTorch's default bias (β ≈ 1.7), a read spreads over all slots (a perfect match gets about 8 % of
+    /// the weight among 64) and the network must first learn to sharpen it. Measured with MannTests' prototype classes
+    /// (600 iterations, 5-way 5-shot): query accuracy 0.56 → 0.67 one task at a time, 0.50 → 0.67 with the meta-batch stacked.
+    /// </summary>
+    public const float InitialStrengthBias = 10f;
+
     private const float Epsilon = 1e-8f;
 
     /// <summary>Describes the network.</summary>
@@ -48,7 +56,7 @@ public sealed class MemoryNetwork
             Linear("key", width, hiddenSize, false), Linear("key", width, hiddenSize, true),
             Linear("add", width, hiddenSize, false), Linear("add", width, hiddenSize, true),
             Linear("gate", 1, hiddenSize, false), Linear("gate", 1, hiddenSize, true),
-            Linear("strength", 1, hiddenSize, false), Linear("strength", 1, hiddenSize, true),
+            Linear("strength", 1, hiddenSize, false), new($"{prefix}.strength.bias", [1], ParameterInit.Constant, Value: InitialStrengthBias),
             Linear("out", classes, hiddenSize + width, false), Linear("out", classes, hiddenSize + width, true),
         ];
     }

@@ -24,7 +24,7 @@ public sealed record RunConfiguration
     /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune, metalstm, mann, ae-head, ae-generator or cactus.</summary>
     public string Algorithm { get; init; } = "maml";
 
-    /// <summary>omniglot, sinusoid or folder.</summary>
+    /// <summary>omniglot, fashion-mnist, sinusoid or folder.</summary>
     public string Dataset { get; init; } = "sinusoid";
 
     /// <summary>The data folder (Omniglot's or the image folders' root); null for sinusoid.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime;
 using System.Runtime.InteropServices;
 using TorchSharp;
 
@@ -44,7 +45,8 @@ public static class TorchSetup
     /// <summary>
     /// Loads libtorch on the first call (later calls only apply <paramref name="threads"/>) and, when
     /// <paramref name="threads"/> is positive, sets libtorch's intra-op thread count; 0 keeps libtorch's
-    /// default (one per physical core).
+    /// default (one per physical core). The first call also turns off the process's background garbage collection
+    /// (<see cref="GCSettings.LatencyMode"/> <see cref="GCLatencyMode.Batch"/>; see <see cref="NoBackgroundCollection"/>).
     /// </summary>
     /// <exception cref="TorchUnavailableException">The native libraries did not load.</exception>
     public static void Initialize(int threads = 0)
@@ -57,11 +59,32 @@ public static class TorchSetup
                 var stopwatch = Stopwatch.StartNew();
                 Load();
                 loadTime = stopwatch.Elapsed;
+                NoBackgroundCollection();
             }
             if (threads > 0)
             {
                 torch.set_num_threads(threads);
             }
+        }
+    }
+
+    /// <summary>
+    /// Turns off background garbage collection for the process. TorchSharp 0.107 passes the native handle of a temporary
+    /// <see cref="Scalar"/> (the one that <c>a + b</c>, <c>x * 0.95f</c> or <c>1 - x</c> makes) to libtorch without keeping
+    /// the managed object alive for the call; a background collection, which runs beside the calling thread, could then
+    /// finalize the scalar while libtorch still read it. MANN's long runs of small operations hit this within seconds
+    /// under xUnit: libtorch failed with "Expected false to be true" from <c>c10::Scalar::toFloat</c> (or another
+    /// corrupt-scalar message) in two of two 600-iteration runs of <c>MannTests</c> and four of seven probe runs, and in
+    /// none of two runs with <c>DOTNET_gcConcurrent=0</c> nor of four with this setting. Blocking collections still run;
+    /// a collection that another thread starts during a native call remains possible but far rarer, and the proper fix
+    /// (a <c>GC.KeepAlive</c> after each such call) belongs in TorchSharp. A host that must keep background collection
+    /// can set <see cref="GCSettings.LatencyMode"/> back after this.
+    /// </summary>
+    public static void NoBackgroundCollection()
+    {
+        if (GCSettings.LatencyMode is GCLatencyMode.Interactive or GCLatencyMode.SustainedLowLatency)
+        {
+            GCSettings.LatencyMode = GCLatencyMode.Batch;
         }
     }
 

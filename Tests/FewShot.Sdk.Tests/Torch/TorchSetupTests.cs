@@ -23,6 +23,14 @@ public sealed class TorchSetupTests
     }
 
     [Fact]
+    public void LoadingTurnsOffBackgroundGarbageCollection()
+    {
+        // xUnit's host runs with background collection on; TorchSharp work must not (TorchSetup.NoBackgroundCollection).
+        TorchSetup.Initialize();
+        Assert.Equal(System.Runtime.GCLatencyMode.Batch, System.Runtime.GCSettings.LatencyMode);
+    }
+
+    [Fact]
     public void ThreadsAreSetAndReported()
     {
         var before = TorchSetup.Threads;

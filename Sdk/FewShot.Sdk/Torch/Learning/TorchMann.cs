@@ -86,11 +86,68 @@ public sealed class TorchMann : TorchLearner
     public static int[] ShuffledOrder(TorchTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
+        return ShuffledOrder(task.SupportX);
+    }
+
+    /// <summary>The order <see cref="ShuffledOrder(TorchTask)"/> gives a support set [n, …].</summary>
+    public static int[] ShuffledOrder(torch.Tensor supportX)
+    {
+        ArgumentNullException.ThrowIfNull(supportX);
         using var scope = torch.NewDisposeScope();
-        var seed = BitConverter.SingleToInt32Bits(task.SupportX.sum().item<float>());
-        var order = Enumerable.Range(0, (int)task.SupportX.shape[0]).ToArray();
-        new Random(seed).Shuffle(order);
+
+        // Summed here in a fixed order, so that a task alone and the same task inside a stacked batch get the same seed.
+        var sum = 0f;
+        foreach (var value in supportX.contiguous().data<float>())
+        {
+            sum += value;
+        }
+
+        var order = Enumerable.Range(0, (int)supportX.shape[0]).ToArray();
+        new Random(BitConverter.SingleToInt32Bits(sum)).Shuffle(order);
         return order;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The sequences of a meta-batch step together, a batch of B states: B times fewer of the small sequential steps.</remarks>
+    public override bool CanBatch => true;
+
+    /// <inheritdoc />
+    public override TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTaskBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        ArgumentNullException.ThrowIfNull(batch);
+        var labels = batch.SupportY ?? throw new ArgumentException("MANN needs labelled support and query sets", nameof(batch));
+        var (b, n, classes) = (batch.Count, batch.SupportX.shape[1], _algorithm.Network.Classes);
+        var p = Named(meta);
+
+        // The encoder runs task by task: its normalization may take statistics over a batch, which are a task's own.
+        var tasks = Enumerable.Range(0, (int)b).ToArray();
+        var support = torch.stack([.. tasks.Select(i => Features(meta, batch.SupportX[i]))]);
+        var queries = torch.stack([.. tasks.Select(i => Features(meta, batch.QueryX[i]))]);
+        var orders = torch.tensor(tasks.SelectMany(i => ShuffledOrder(batch.SupportX[i]).Select(o => (long)o)).ToArray(), [b, n], device: labels.device);
+        var xs = support.gather(1, orders.unsqueeze(2).expand(b, n, support.shape[2]));
+        var ys = labels.gather(1, orders);
+
+        var state = _network.InitialState(b, support.device);
+        var previous = torch.zeros([b, classes], device: support.device);
+        var logits = new torch.Tensor[n];
+        for (var t = 0; t < n; t++)
+        {
+            (state, logits[t]) = _network.Step(xs.select(1, t), previous, state, p);
+            previous = torch.nn.functional.one_hot(ys.select(1, t), classes).to(torch.float32);
+        }
+
+        (state, _) = _network.Step(torch.zeros([b, _algorithm.Network.InputSize], device: support.device), previous, state, p);
+        var sequence = torch.stack(logits, 1).reshape(-1, classes);
+        var queryLogits = _network.QueryEach(queries, state, p).reshape(-1, classes);
+        var queryLabels = batch.QueryY!.reshape(-1);
+        var queryLoss = TorchLosses.Loss(TaskKind.Classification, queryLogits, queryLabels, batch.QueryX);
+
+        // Every task has as many sequence steps and queries as the others, so these means over all are means of task means.
+        var loss = torch.nn.functional.cross_entropy(sequence, ys.reshape(-1)) + queryLoss;
+        var metric = TorchLosses.Metric(TaskKind.Classification, queryLogits, queryLabels, queryLoss);
+        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 
     /// <summary>

@@ -61,6 +61,23 @@ public sealed class TorchMemoryNetwork
         return Output(h, read, p);
     }
 
+    /// <summary>
+    /// The read-only query step for a batch of B presented states: the rows of x [B, m, F] step from their own task's state
+    /// (batch B) as <see cref="Query"/> does from one → logits [B, m, N].
+    /// </summary>
+    public torch.Tensor QueryEach(torch.Tensor x, IReadOnlyList<torch.Tensor> state, IReadOnlyDictionary<string, torch.Tensor> p)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(state);
+        var (b, m) = (x.shape[0], x.shape[1]);
+        var d = Description;
+        torch.Tensor Rows(torch.Tensor v) => v.unsqueeze(1).expand([b, m, .. v.shape[1..]]).reshape([b * m, .. v.shape[1..]]);
+        var input = torch.cat([x.reshape(b * m, -1), torch.zeros([b * m, d.Classes], device: x.device), Rows(state[3])], 1);
+        var (h, _) = _controller.Step(input, Rows(state[1]), Rows(state[2]), p);
+        var (_, read) = Read(h, Rows(state[0]), p);
+        return Output(h, read, p).reshape(b, m, d.Classes);
+    }
+
     private (torch.Tensor Weights, torch.Tensor Read) Read(torch.Tensor h, torch.Tensor memory, IReadOnlyDictionary<string, torch.Tensor> p)
     {
         var d = Description;

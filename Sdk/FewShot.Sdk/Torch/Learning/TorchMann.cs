@@ -37,19 +37,32 @@ public sealed class TorchMann : TorchLearner
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(order);
+        var index = torch.tensor(order.Select(i => (long)i).ToArray(), device: features.device);
+        var (state, logits) = PresentEach(meta, features.index_select(0, index).unsqueeze(0), labels.index_select(0, index).unsqueeze(0));
+        return (state, logits.squeeze(0));
+    }
+
+    /// <summary>
+    /// Presents B sequences side by side, already in presentation order: features [B, n, F] and labels [B, n], then each
+    /// sequence's last label alone. Returns the final state (batch B) and each step's logits, [B, n, N].
+    /// </summary>
+    public (torch.Tensor[] State, torch.Tensor Logits) PresentEach(IReadOnlyList<torch.Tensor> meta, torch.Tensor features, torch.Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
         var p = Named(meta);
-        var classes = _algorithm.Network.Classes;
-        var state = _network.InitialState(1, features.device);
-        var previous = torch.zeros([1, classes], device: features.device);
-        var logits = new torch.Tensor[order.Count];
-        for (var t = 0; t < order.Count; t++)
+        var (b, n, classes) = (features.shape[0], features.shape[1], _algorithm.Network.Classes);
+        var state = _network.InitialState(b, features.device);
+        var previous = torch.zeros([b, classes], device: features.device);
+        var logits = new torch.Tensor[n];
+        for (var t = 0; t < n; t++)
         {
-            (state, logits[t]) = _network.Step(features.narrow(0, order[t], 1), previous, state, p);
-            previous = torch.nn.functional.one_hot(labels.narrow(0, order[t], 1), classes).to(torch.float32);
+            (state, logits[t]) = _network.Step(features.select(1, t), previous, state, p);
+            previous = torch.nn.functional.one_hot(labels.select(1, t), classes).to(torch.float32);
         }
 
-        (state, _) = _network.Step(torch.zeros([1, _algorithm.Network.InputSize], device: features.device), previous, state, p);
-        return (state, torch.cat(logits, 0));
+        (state, _) = _network.Step(torch.zeros([b, _algorithm.Network.InputSize], device: features.device), previous, state, p);
+        return (state, torch.stack(logits, 1));
     }
 
     /// <summary>The query logits [m, N] from a presented state, read-only.</summary>
@@ -118,28 +131,16 @@ public sealed class TorchMann : TorchLearner
         ArgumentNullException.ThrowIfNull(batch);
         var labels = batch.SupportY ?? throw new ArgumentException("MANN needs labelled support and query sets", nameof(batch));
         var (b, n, classes) = (batch.Count, batch.SupportX.shape[1], _algorithm.Network.Classes);
-        var p = Named(meta);
 
         // The encoder runs task by task: its normalization may take statistics over a batch, which are a task's own.
         var tasks = Enumerable.Range(0, (int)b).ToArray();
         var support = torch.stack([.. tasks.Select(i => Features(meta, batch.SupportX[i]))]);
         var queries = torch.stack([.. tasks.Select(i => Features(meta, batch.QueryX[i]))]);
         var orders = torch.tensor(tasks.SelectMany(i => ShuffledOrder(batch.SupportX[i]).Select(o => (long)o)).ToArray(), [b, n], device: labels.device);
-        var xs = support.gather(1, orders.unsqueeze(2).expand(b, n, support.shape[2]));
         var ys = labels.gather(1, orders);
-
-        var state = _network.InitialState(b, support.device);
-        var previous = torch.zeros([b, classes], device: support.device);
-        var logits = new torch.Tensor[n];
-        for (var t = 0; t < n; t++)
-        {
-            (state, logits[t]) = _network.Step(xs.select(1, t), previous, state, p);
-            previous = torch.nn.functional.one_hot(ys.select(1, t), classes).to(torch.float32);
-        }
-
-        (state, _) = _network.Step(torch.zeros([b, _algorithm.Network.InputSize], device: support.device), previous, state, p);
-        var sequence = torch.stack(logits, 1).reshape(-1, classes);
-        var queryLogits = _network.QueryEach(queries, state, p).reshape(-1, classes);
+        var (state, logits) = PresentEach(meta, support.gather(1, orders.unsqueeze(2).expand(b, n, support.shape[2])), ys);
+        var sequence = logits.reshape(-1, classes);
+        var queryLogits = _network.QueryEach(queries, state, Named(meta)).reshape(-1, classes);
         var queryLabels = batch.QueryY!.reshape(-1);
         var queryLoss = TorchLosses.Loss(TaskKind.Classification, queryLogits, queryLabels, batch.QueryX);
 

@@ -74,8 +74,10 @@ public static class TorchSetup
     /// the managed object alive for the call; a background collection, which runs beside the calling thread, could then
     /// finalize the scalar while libtorch still read it. MANN's long runs of small operations hit this within seconds
     /// under xUnit: libtorch failed with "Expected false to be true" from <c>c10::Scalar::toFloat</c> (or another
-    /// corrupt-scalar message) in two of two 600-iteration runs of <c>MannTests</c> and four of seven probe runs, and in
-    /// none of two runs with <c>DOTNET_gcConcurrent=0</c> nor of four with this setting. Blocking collections still run;
+    /// corrupt-scalar message) in two of two 600-iteration runs of <c>MannTests</c>, two of four shorter MANN probes and a
+    /// <c>fewshot train --algorithm ae-generator</c> run, and in none of two runs with <c>DOTNET_gcConcurrent=0</c> nor of
+    /// four with this setting (the mechanism is our reading of TorchSharp's source, consistent with these runs). Blocking
+    /// collections still run;
     /// a collection that another thread starts during a native call remains possible but far rarer, and the proper fix
     /// (a <c>GC.KeepAlive</c> after each such call) belongs in TorchSharp. A host that must keep background collection
     /// can set <see cref="GCSettings.LatencyMode"/> back after this.

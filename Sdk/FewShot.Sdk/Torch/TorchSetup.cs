@@ -78,7 +78,7 @@ public static class TorchSetup
     /// <c>fewshot train --algorithm ae-generator</c> run, and in none of two runs with <c>DOTNET_gcConcurrent=0</c> nor of
     /// four with this setting (the mechanism is our reading of TorchSharp's source, consistent with these runs). Blocking
     /// collections still run;
-    /// a collection that another thread starts during a native call remains possible but far rarer, and the proper fix
+    /// a collection that another thread starts during a native call remains possible (not seen in these runs); the proper fix
     /// (a <c>GC.KeepAlive</c> after each such call) belongs in TorchSharp. A host that must keep background collection
     /// can set <see cref="GCSettings.LatencyMode"/> back after this.
     /// </summary>

@@ -3,10 +3,10 @@
 # measures each through FewShot.Runtime over 600 test episodes (95 % CI): each episode's queries as one batch
 # (--runtime) and each query alone (--single-queries); lake-split runs also within one alphabet (Lake et al.'s protocol).
 # Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were, with the build
-# that trained them (main at 331ba56): since 11d5faf TorchSharp's group norm is libtorch's fused kernel, which sums in
-# another order than the composed one did, so a rerun follows a trajectory that differs in float rounding.
-# The shipped runs took 22 to 72 minutes each (about 4 hours of training in all, two runs side by side on 2 cores, one
-# libtorch thread each) and their evaluations about 75 minutes more; this script keeps the same two lanes.
+# that trained them: maml-paper with main at 5690897 (135 minutes), the others at 331ba56. Since 11d5faf TorchSharp's
+# group norm is libtorch's fused kernel, which sums in another order than the composed one did, so a rerun of those
+# follows a trajectory that differs in float rounding. The shipped runs took 22 to 135 minutes each (one libtorch
+# thread each, two or three jobs side by side on 2 cores); this script keeps two lanes.
 # Usage: benchmarks/omniglot-accuracy.sh <fewshot-binary> <out-folder>
 set -euo pipefail
 fewshot="$1"; out="$2"
@@ -43,7 +43,7 @@ maml() { # name split ways queries inner-lr meta-batch iterations
 (protonet paper 2023; protonet lake 1372
  maml maml20-lake lake 20 5 0.1 2 810
  evaluate maml20-lake 20 1 --runtime --within-alphabet; evaluate maml20-lake 20 1 --single-queries; evaluate maml20-lake 20 5 --runtime) &
-(maml maml-paper paper 5 15 0.4 4 2325
+(maml maml-paper paper 5 15 0.4 4 12678
  evaluate maml-paper 5 1 --runtime; evaluate maml-paper 5 1 --single-queries; evaluate maml-paper 5 5 --runtime
  maml maml-lake lake 5 15 0.4 4 1592
  evaluate maml-lake 5 1 --runtime --within-alphabet; evaluate maml-lake 5 1 --single-queries; evaluate maml-lake 5 5 --runtime) &

@@ -76,7 +76,7 @@ public static class TorchSetup
     /// under xUnit: libtorch failed with "Expected false to be true" from <c>c10::Scalar::toFloat</c> (or another
     /// corrupt-scalar message) in two of two 600-iteration runs of <c>MannTests</c>, two of four shorter MANN probes and a
     /// <c>fewshot train --algorithm ae-generator</c> run, and in none of two runs with <c>DOTNET_gcConcurrent=0</c> nor of
-    /// four with this setting (the mechanism is our reading of TorchSharp's source, consistent with these runs). Blocking
+    /// four with this setting (the mechanism is our reading of TorchSharp's source and not settled: process-lifetime scalars at MANN's call sites did not stop the failures; the effect of this setting is what was measured). Blocking
     /// collections still run;
     /// a collection that another thread starts during a native call remains possible (not seen in these runs); the proper fix
     /// (a <c>GC.KeepAlive</c> after each such call) belongs in TorchSharp. A host that must keep background collection

@@ -82,8 +82,9 @@ public sealed class TorchMann : TorchLearner
         ArgumentNullException.ThrowIfNull(meta);
         ArgumentNullException.ThrowIfNull(task);
         var labels = task.SupportY ?? throw new ArgumentException("MANN needs labelled support and query sets", nameof(task));
-        var (state, sequence) = Present(meta, Features(meta, task.SupportX), labels, ShuffledOrder(task));
-        var ordered = labels.index_select(0, torch.tensor(ShuffledOrder(task).Select(i => (long)i).ToArray(), device: labels.device));
+        var order = ShuffledOrder(task);
+        var (state, sequence) = Present(meta, Features(meta, task.SupportX), labels, order);
+        var ordered = labels.index_select(0, torch.tensor(order.Select(i => (long)i).ToArray(), device: labels.device));
         var queries = Query(meta, state, Features(meta, task.QueryX));
         var queryLoss = TorchLosses.Loss(TaskKind.Classification, queries, task.QueryY, task.QueryX);
         var loss = torch.nn.functional.cross_entropy(sequence, ordered) + queryLoss;

@@ -45,7 +45,7 @@ internal static class TrainCommand
         var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" };
         var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
         var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
-        var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps", DefaultValueFactory = _ => 500 };
+        var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory (0: none)", DefaultValueFactory = _ => 500 };
         var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
         var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 };
         var tuneCode = new Option<bool>("--tune-code-layer") { Description = "ae-head: meta-learn the encoder's last layer along with the head" };

@@ -61,7 +61,7 @@ public static class AlgorithmFactory
             "autoencoder" => new MetaAutoencoder(new ConvAutoencoder(data.InputShape), inner),
             "finetune" => new FineTune(Classifier(data.TrainClassCount), Classifier(headWays), inner),
             "metalstm" => new LearnedOptimizer(Classifier(headWays), inner),
-            "mann" => new Mann(Classifier(0), headWays),
+            "mann" => new Mann(Classifier(0), headWays, configuration.PretrainIterations),
             "ae-generator" => new AutoencoderGenerator(new ConvAutoencoder(data.InputShape)),
             "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),

@@ -100,7 +100,7 @@ public sealed record RunConfiguration
     /// <summary>Image size the data is resized to (28 for Omniglot).</summary>
     public int ImageSize { get; init; } = 28;
 
-    /// <summary>ae-head: iterations of autoencoder pretraining before the head is meta-learned; cactus: the autoencoder's training steps.</summary>
+    /// <summary>ae-head: iterations of autoencoder pretraining before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory.</summary>
     public int PretrainIterations { get; init; } = 500;
 
     /// <summary>ae-head: meta-learn the encoder's last layer along with the head.</summary>

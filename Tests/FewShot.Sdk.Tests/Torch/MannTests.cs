@@ -65,6 +65,40 @@ public sealed class MannTests(ITestOutputHelper output)
         ParityAssert.AllClose([.. together.Gradients.Select(ParityTasks.Values)], mean, names, "MANN meta-gradient, stacked against task by task,");
     }
 
+    [Fact]
+    public void PretrainingTrainsTheEncoderAloneByThePrototypeLoss()
+    {
+        TorchSetup.Initialize(1);
+        var encoder = new Conv4([1, 28, 28], 0, 8);
+        var algorithm = new Mann(encoder, 5, pretrainIterations: 3);
+        var values = algorithm.Initialize(new Random(7));
+        TaskData[] tasks = [ParityTasks.Task(TaskKind.Classification, encoder, seed: 11), ParityTasks.Task(TaskKind.Classification, encoder, seed: 12)];
+        var encoderCount = encoder.Parameters.Count;
+        Assert.Equal(algorithm.MetaParameters.Select((_, i) => i < encoderCount), algorithm.TrainedAt(2)!);
+        Assert.Null(algorithm.TrainedAt(3));
+
+        using var scope = torch.NewDisposeScope();
+        var learner = (TorchMann)TorchLearners.Create(algorithm);
+        var pretraining = learner.MetaStep(ParityTasks.Leaves(algorithm.MetaParameters, values), new TorchTask(tasks[0]), iteration: 2);
+
+        // The step is Prototypical Networks' on the same encoder: its loss and encoder gradient; the memory network's gradient is zero.
+        var protoNet = new ProtoNet(encoder);
+        var reference = TorchLearners.Create(protoNet).MetaStep(ParityTasks.Leaves(protoNet.MetaParameters, values[..encoderCount]), new TorchTask(tasks[0]));
+        Assert.Equal(reference.Loss, pretraining.Loss, 5);
+        var names = encoder.Parameters.Select(p => p.Name).ToArray();
+        ParityAssert.AllClose([.. pretraining.Gradients.Take(encoderCount).Select(ParityTasks.Values)], [.. reference.Gradients.Select(ParityTasks.Values)], names, "MANN's pretraining gradient against ProtoNets',");
+        Assert.All(pretraining.Gradients.Skip(encoderCount), g => Assert.All(ParityTasks.Values(g), v => Assert.Equal(0f, v)));
+        Assert.Contains(ParityTasks.Values(pretraining.Gradients[0]), v => v != 0);
+
+        // Stacked, the same step averaged over the tasks; after pretraining, the memory's step.
+        var together = learner.MetaStep(ParityTasks.Leaves(algorithm.MetaParameters, values), new TorchTaskBatch(tasks), iteration: 0);
+        var second = learner.MetaStep(ParityTasks.Leaves(algorithm.MetaParameters, values), new TorchTask(tasks[1]), iteration: 0);
+        Assert.Equal((pretraining.Loss + second.Loss) / 2, together.Loss, 5);
+        var memory = learner.MetaStep(ParityTasks.Leaves(algorithm.MetaParameters, values), new TorchTask(tasks[0]));
+        Assert.Equal(memory.Loss, learner.MetaStep(ParityTasks.Leaves(algorithm.MetaParameters, values), new TorchTask(tasks[0]), iteration: 3).Loss, 9);
+        Assert.NotEqual(memory.Loss, pretraining.Loss, 3);
+    }
+
     [Trait("Category", "Slow")]
     [Fact]
     public void ShortMetaTrainingRecallsLabelsFromMemory()

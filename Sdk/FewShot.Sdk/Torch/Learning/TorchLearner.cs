@@ -48,4 +48,10 @@ public abstract class TorchLearner
     /// <exception cref="NotSupportedException"><see cref="CanBatch"/> is false.</exception>
     public virtual TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTaskBatch batch) =>
         throw new NotSupportedException($"{Algorithm.Name} on {Algorithm.Model.Name} runs its tasks one at a time");
+
+    /// <summary>
+    /// Runs a whole meta-batch at 0-based meta-iteration <paramref name="iteration"/>: the same as
+    /// <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTaskBatch)"/> except for staged algorithms.
+    /// </summary>
+    public virtual TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTaskBatch batch, int iteration) => MetaStep(meta, batch);
 }

@@ -93,6 +93,51 @@ public sealed class TorchMann : TorchLearner
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 
+    /// <inheritdoc />
+    /// <remarks>Before <see cref="Mann.PretrainIterations"/>: the prototype loss, which trains the encoder alone.</remarks>
+    public override TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTask task, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return iteration < _algorithm.PretrainIterations
+            ? Pretrain(meta, [(task.SupportX, task.SupportY, task.QueryX, task.QueryY)])
+            : MetaStep(meta, task);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Before <see cref="Mann.PretrainIterations"/>: the prototype loss, which trains the encoder alone.</remarks>
+    public override TorchTaskStep MetaStep(IReadOnlyList<torch.Tensor> meta, TorchTaskBatch batch, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return iteration < _algorithm.PretrainIterations
+            ? Pretrain(meta, [.. Enumerable.Range(0, (int)batch.Count).Select(i => (batch.SupportX[i], batch.SupportY?[i], batch.QueryX[i], batch.QueryY?[i]))])
+            : MetaStep(meta, batch);
+    }
+
+    // Prototypical Networks' loss on the encoder's features, averaged over the tasks; the memory network gets zero gradients.
+    private TorchTaskStep Pretrain(IReadOnlyList<torch.Tensor> meta, IReadOnlyList<(torch.Tensor SupportX, torch.Tensor? SupportY, torch.Tensor QueryX, torch.Tensor? QueryY)> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        var (losses, metric) = (new List<torch.Tensor>(), 0.0);
+        foreach (var (supportX, supportY, queryX, queryY) in tasks)
+        {
+            if (supportY is null || queryY is null)
+            {
+                throw new ArgumentException("MANN needs labelled support and query sets", nameof(tasks));
+            }
+
+            var prototypes = TorchPrototypes.Mean(Features(meta, supportX), supportY, _algorithm.Network.Classes);
+            var logits = TorchPrototypes.Logits(Features(meta, queryX), prototypes);
+            var loss = TorchLosses.Loss(TaskKind.Classification, logits, queryY, queryX);
+            losses.Add(loss);
+            metric += TorchLosses.Metric(TaskKind.Classification, logits, queryY, loss) / tasks.Count;
+        }
+
+        var mean = torch.stack(losses).mean();
+        var encoder = _algorithm.Model.Parameters.Count;
+        var gradients = torch.autograd.grad([mean], meta.Take(encoder).ToArray());
+        return new TorchTaskStep(mean.item<float>(), metric, [.. gradients, .. meta.Skip(encoder).Select(m => torch.zeros_like(m))]);
+    }
+
     /// <summary>
     /// A shuffled order of the task's support set, drawn from a seed made of its own pixels: the same task always gets the same
     /// order (so training stays reproducible), different tasks get different ones (so no position predicts a label).

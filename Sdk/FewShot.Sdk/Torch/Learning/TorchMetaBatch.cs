@@ -60,7 +60,7 @@ public sealed class TorchMetaBatch : IDisposable
         double loss, metric;
         if (_learner.CanBatch && TorchTaskBatch.CanStack(tasks))
         {
-            var step = _learner.MetaStep(_meta, new TorchTaskBatch(tasks, _device));
+            var step = _learner.MetaStep(_meta, new TorchTaskBatch(tasks, _device), iteration);
             (loss, metric) = (step.Loss, step.Metric);
             Accumulate(step, 1);
         }

@@ -27,10 +27,10 @@ evaluate() { # name ways shots args...
   echo "{\"model\":\"$name\",\"result\":$("$fewshot" eval --run "$out/$name" --ways "$ways" --shots "$shots" --episodes 600 --threads 1 --json "$@")}" >> "$results"
 }
 
-protonet() { # split iterations
-  local name="protonet-$1"
-  train "$name" "$1" "$2" --algorithm protonet --ways 5 --shots 1 --queries 15 --train-ways 20 --meta-batch 1 --norm group
-  local within=(); if [ "$1" = lake ]; then within=(--within-alphabet); fi
+protonet() { # split iterations recipe...
+  local name="protonet-$1" split="$1" iterations="$2"; shift 2
+  train "$name" "$split" "$iterations" --algorithm protonet --ways 5 --shots 1 --meta-batch 1 --norm group "$@"
+  local within=(); if [ "$split" = lake ]; then within=(--within-alphabet); fi
   evaluate "$name" 5 1 --runtime; evaluate "$name" 5 1 --single-queries; evaluate "$name" 5 5 --runtime
   evaluate "$name" 20 1 --runtime "${within[@]}"; evaluate "$name" 20 1 --single-queries; evaluate "$name" 20 5 --runtime
 }
@@ -40,7 +40,8 @@ maml() { # name split ways queries inner-lr meta-batch iterations
     --validate-every 0
 }
 
-(protonet paper 2023; protonet lake 1372
+(protonet paper 12000 --queries 5 --train-ways 60 --cosine-lr --validate-every 2000
+ protonet lake 1372 --queries 15 --train-ways 20
  maml maml20-lake lake 20 5 0.1 2 810
  evaluate maml20-lake 20 1 --runtime --within-alphabet; evaluate maml20-lake 20 1 --single-queries; evaluate maml20-lake 20 5 --runtime) &
 (maml maml-paper paper 5 15 0.4 4 12678

@@ -3,7 +3,7 @@
 # measures each through FewShot.Runtime over 600 test episodes (95 % CI): each episode's queries as one batch
 # (--runtime) and each query alone (--single-queries); lake-split runs also within one alphabet (Lake et al.'s protocol).
 # Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were, with the build
-# that trained them: maml-paper with main at 5690897 (135 minutes), the others at 331ba56. Since 11d5faf TorchSharp's
+# that trained them: maml-paper with main at 5690897 (135 minutes), protonet-paper at f6d4023 (111 minutes), the others at 331ba56. Since 11d5faf TorchSharp's
 # group norm is libtorch's fused kernel, which sums in another order than the composed one did, so a rerun of those
 # follows a trajectory that differs in float rounding. The shipped runs took 22 to 135 minutes each (one libtorch
 # thread each, two or three jobs side by side on 2 cores); this script keeps two lanes.

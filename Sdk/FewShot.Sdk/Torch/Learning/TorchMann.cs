@@ -125,11 +125,9 @@ public sealed class TorchMann : TorchLearner
                 throw new ArgumentException("MANN needs labelled support and query sets", nameof(tasks));
             }
 
-            var prototypes = TorchPrototypes.Mean(Features(meta, supportX), supportY, _algorithm.Network.Classes);
-            var logits = TorchPrototypes.Logits(Features(meta, queryX), prototypes);
-            var loss = TorchLosses.Loss(TaskKind.Classification, logits, queryY, queryX);
+            var (loss, taskMetric) = TorchPrototypes.QueryLoss(Features(meta, supportX), supportY, _algorithm.Network.Classes, Features(meta, queryX), queryY, queryX);
             losses.Add(loss);
-            metric += TorchLosses.Metric(TaskKind.Classification, logits, queryY, loss) / tasks.Count;
+            metric += taskMetric / tasks.Count;
         }
 
         var mean = torch.stack(losses).mean();

@@ -29,10 +29,7 @@ public sealed class TorchProtoNet : TorchLearner
             throw new ArgumentException("ProtoNets needs labelled support and query sets", nameof(task));
         }
 
-        var prototypes = TorchPrototypes.Mean(_encoder.Forward(meta, task.SupportX), task.SupportY, task.Classes);
-        var logits = TorchPrototypes.Logits(_encoder.Forward(meta, task.QueryX), prototypes);
-        var loss = TorchLosses.Loss(TaskKind.Classification, logits, task.QueryY, task.QueryX);
-        var metric = TorchLosses.Metric(TaskKind.Classification, logits, task.QueryY, loss);
+        var (loss, metric) = TorchPrototypes.QueryLoss(_encoder.Forward(meta, task.SupportX), task.SupportY, task.Classes, _encoder.Forward(meta, task.QueryX), task.QueryY, task.QueryX);
         var gradients = torch.autograd.grad([loss], meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }

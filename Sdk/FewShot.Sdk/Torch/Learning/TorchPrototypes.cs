@@ -1,3 +1,4 @@
+using FewShot.Sdk.Algorithms;
 using TorchSharp;
 
 namespace FewShot.Sdk.Torch.Learning;
@@ -18,6 +19,17 @@ internal static class TorchPrototypes
     /// <summary>Summed embedding per class [N, D] (Relation Networks): onehotᵀ·embeddings.</summary>
     public static torch.Tensor Sum(torch.Tensor embeddings, torch.Tensor labels, long classes) =>
         torch.nn.functional.one_hot(labels, classes).to_type(embeddings.dtype).t().matmul(embeddings);
+
+    /// <summary>
+    /// Prototypical Networks' query loss and accuracy: prototypes from the support embeddings, cross-entropy of the
+    /// queries' nearest-prototype logits.
+    /// </summary>
+    public static (torch.Tensor Loss, double Metric) QueryLoss(torch.Tensor support, torch.Tensor supportY, long classes, torch.Tensor queries, torch.Tensor queryY, torch.Tensor queryX)
+    {
+        var logits = Logits(queries, Mean(support, supportY, classes));
+        var loss = TorchLosses.Loss(TaskKind.Classification, logits, queryY, queryX);
+        return (loss, TorchLosses.Metric(TaskKind.Classification, logits, queryY, loss));
+    }
 
     /// <summary>Logits [n, N]: the negative squared Euclidean distance of each embedding to each prototype.</summary>
     public static torch.Tensor Logits(torch.Tensor embeddings, torch.Tensor prototypes)

@@ -49,11 +49,12 @@ internal static class TrainCommand
         var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
         var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 };
         var tuneCode = new Option<bool>("--tune-code-layer") { Description = "ae-head: meta-learn the encoder's last layer along with the head" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start a new run from another run's checkpoint (its folder or checkpoint.npz): every parameter with the same name and shape is copied, e.g. a ProtoNets encoder into MAML's conv4; the rest is initialized as usual" };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -87,6 +88,7 @@ internal static class TrainCommand
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
                 Clusters = parse.GetValue(clusters),
+                InitFrom = parse.GetValue(initFrom) is { } source ? WarmStart.CheckpointPath(source) : null,
             };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
@@ -120,7 +122,8 @@ internal static class TrainCommand
                 cactus.Prepare();
             }
 
-            var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options);
+            var initial = StartingPoint(folder, configuration, metaAlgorithm, output);
+            var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed
@@ -131,6 +134,21 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A new warm-started run's θ (null otherwise: a resumed run continues from its own checkpoint).</summary>
+    private static float[][]? StartingPoint(string folder, RunConfiguration configuration, MetaAlgorithm algorithm, TextWriter output)
+    {
+        if (configuration.InitFrom is null || File.Exists(Path.Combine(folder, Checkpoint.FileName)))
+        {
+            return null;
+        }
+
+        var specs = algorithm.MetaParameters;
+        var fresh = algorithm.Initialize(SeedSequence.For(configuration.Seed, SeedSequence.Purpose.Initialization, 0));
+        var start = WarmStart.Apply(configuration.InitFrom, specs, fresh);
+        output.WriteLine($"Starting from {configuration.InitFrom}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");
+        return start.Values;
     }
 
     /// <summary>The normalization of the run in <paramref name="folder"/>, so that resuming needs no --norm; null for a new run.</summary>

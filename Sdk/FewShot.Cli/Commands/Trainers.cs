@@ -10,9 +10,12 @@ internal static class Trainers
 {
     /// <summary>A run of the trainer: (run folder, progress, cancellation) → result.</summary>
     public static Func<string, IProgress<TrainingProgress>, CancellationToken, TrainingResult> Create(
-        string device, int threads, MetaAlgorithm algorithm, RunData data, MetaTrainerOptions options)
+        string device, int threads, MetaAlgorithm algorithm, RunData data, MetaTrainerOptions options, float[][]? initial = null)
     {
-        var torch = new TorchMetaTrainer(algorithm, data.Train, options) { Validation = data.Validation, Threads = threads, Device = device };
+        var torch = new TorchMetaTrainer(algorithm, data.Train, options)
+        {
+            Validation = data.Validation, Threads = threads, Device = device, InitialParameters = initial,
+        };
         return torch.Train;
     }
 }

@@ -31,6 +31,12 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     /// <summary>The TorchSharp device: <c>cpu</c> (default), or <c>cuda</c> with TorchSharp's CUDA package.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// Where a new run starts (in <see cref="MetaAlgorithm.MetaParameters"/> order; <see cref="WarmStart"/>); null: the
+    /// seeded initialization. A run that resumes from its checkpoint ignores it.
+    /// </summary>
+    public float[][]? InitialParameters { get; init; }
+
     /// <summary>Trains, resuming from <paramref name="runFolder"/>'s checkpoint when it has one.</summary>
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished iteration is written first.</exception>
@@ -43,7 +49,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         var specs = algorithm.MetaParameters;
         var checkpointPath = runFolder is null ? null : Path.Combine(runFolder, Checkpoint.FileName);
         var start = checkpointPath is not null && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath, specs) : null;
-        var values = start?.Parameters ?? algorithm.Initialize(SeedSequence.For(_options.Seed, SeedSequence.Purpose.Initialization, 0));
+        var values = start?.Parameters ?? Initial(specs);
         var adam = new AdamOptimizer(specs.Select(s => s.ElementCount).ToArray(), _options.MetaLearningRate);
         if (start is not null)
         {
@@ -114,6 +120,21 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
 
         Save();
         return new TrainingResult(iteration, true, values);
+    }
+
+    private float[][] Initial(IReadOnlyList<ParameterSpec> specs)
+    {
+        if (InitialParameters is null)
+        {
+            return algorithm.Initialize(SeedSequence.For(_options.Seed, SeedSequence.Purpose.Initialization, 0));
+        }
+
+        if (InitialParameters.Length != specs.Count || specs.Where((s, i) => InitialParameters[i].Length != s.ElementCount).Any())
+        {
+            throw new ArgumentException($"the initial parameters do not fit {algorithm.Name}'s {specs.Count} meta-parameters");
+        }
+
+        return InitialParameters.Select(v => (float[])v.Clone()).ToArray();
     }
 
     /// <summary>The learner whose meta-step follows the schedules, when any is on; throws when a schedule does not apply to it.</summary>

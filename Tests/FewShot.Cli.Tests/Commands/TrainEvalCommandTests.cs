@@ -165,6 +165,33 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void InitFromStartsMamlFromAProtoNetEncoderAndIsPartOfTheRun()
+    {
+        var proto = Path.Combine(_folder, "encoder");
+        var maml = Path.Combine(_folder, "warm");
+        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+        Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. data, "--iterations", "2", "--out", proto]).Exit);
+        string[] warm = ["train", "--algorithm", "maml", .. data, "--init-from", proto, "--out", maml];
+
+        var started = Run([.. warm, "--iterations", "2"]);
+        var resumed = Run([.. warm, "--iterations", "3"]);
+        var withoutIt = Run(["train", "--algorithm", "maml", .. data, "--iterations", "4", "--out", maml]);
+        var missing = Run(["train", "--algorithm", "maml", .. data, "--iterations", "2", "--init-from", Path.Combine(_folder, "nothing"), "--out", Path.Combine(_folder, "x")]);
+
+        Assert.True(started.Exit == 0, started.Error);
+        Assert.Contains("16 parameters copied, 2 initialized as usual (head.weight, head.bias)", started.Output);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(maml, "run.json")));
+        Assert.Equal(Path.Combine(proto, "checkpoint.npz"), configuration.RootElement.GetProperty("initFrom").GetString());
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming", resumed.Output);
+        Assert.DoesNotContain("parameters copied", resumed.Output);
+        Assert.Equal(1, withoutIt.Exit);
+        Assert.Contains("different run", withoutIt.Error);
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("nothing", missing.Error);
+    }
+
+    [Fact]
     public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
     {
         var run = Path.Combine(_folder, "budget");

@@ -88,7 +88,7 @@ internal static class TrainCommand
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
                 Clusters = parse.GetValue(clusters),
-                InitFrom = parse.GetValue(initFrom) is { } source ? WarmStart.CheckpointPath(source) : null,
+                InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
@@ -123,6 +123,7 @@ internal static class TrainCommand
             }
 
             var initial = StartingPoint(folder, configuration, metaAlgorithm, output);
+            configuration.Save(folder); // only now: bad data, options or a source that fits nothing leave no run behind
             var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
@@ -146,8 +147,9 @@ internal static class TrainCommand
 
         var specs = algorithm.MetaParameters;
         var fresh = algorithm.Initialize(SeedSequence.For(configuration.Seed, SeedSequence.Purpose.Initialization, 0));
-        var start = WarmStart.Apply(configuration.InitFrom, specs, fresh);
-        output.WriteLine($"Starting from {configuration.InitFrom}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");
+        var checkpoint = WarmStart.CheckpointPath(configuration.InitFrom);
+        var start = WarmStart.Apply(checkpoint, specs, fresh);
+        output.WriteLine($"Starting from {checkpoint}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");
         return start.Values;
     }
 
@@ -157,13 +159,13 @@ internal static class TrainCommand
 
     /// <summary>
     /// A folder with run.json resumes that run (only the iteration target may change; the MAML++ schedules keep the
-    /// lengths the run started with, which --mamlpp derives from --iterations); otherwise a new run starts.
+    /// lengths the run started with, which --mamlpp derives from --iterations); otherwise a new run starts. The caller
+    /// saves the result once the run's data and starting point have loaded.
     /// </summary>
     private static RunConfiguration ResumeOrStart(string folder, RunConfiguration requested, TextWriter output)
     {
         if (!File.Exists(Path.Combine(folder, RunConfiguration.FileName)))
         {
-            requested.Save(folder);
             return requested;
         }
 
@@ -184,7 +186,6 @@ internal static class TrainCommand
         }
 
         var resumed = existing with { Iterations = requested.Iterations };
-        resumed.Save(folder);
         output.WriteLine($"Resuming the run in {folder}");
         return resumed;
     }

@@ -112,7 +112,7 @@ public sealed record RunConfiguration
     /// <summary>cactus: clusters of each partition.</summary>
     public int Clusters { get; init; } = 500;
 
-    /// <summary>The checkpoint whose matching parameters the run started from (<c>Training.WarmStart</c>); null: a seeded initialization.</summary>
+    /// <summary>The run folder or checkpoint whose matching parameters the run started from (<c>Training.WarmStart</c>); null: a seeded initialization. Resuming does not read it again.</summary>
     public string? InitFrom { get; init; }
 
     /// <summary>Classes per training task, resolved.</summary>

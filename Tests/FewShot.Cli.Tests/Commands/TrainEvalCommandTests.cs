@@ -174,6 +174,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         string[] warm = ["train", "--algorithm", "maml", .. data, "--init-from", proto, "--out", maml];
 
         var started = Run([.. warm, "--iterations", "2"]);
+        Directory.Move(proto, proto + "-moved"); // resuming continues from the run's own checkpoint, not the source
         var resumed = Run([.. warm, "--iterations", "3"]);
         var withoutIt = Run(["train", "--algorithm", "maml", .. data, "--iterations", "4", "--out", maml]);
         var missing = Run(["train", "--algorithm", "maml", .. data, "--iterations", "2", "--init-from", Path.Combine(_folder, "nothing"), "--out", Path.Combine(_folder, "x")]);
@@ -181,7 +182,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(started.Exit == 0, started.Error);
         Assert.Contains("16 parameters copied, 2 initialized as usual (head.weight, head.bias)", started.Output);
         using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(maml, "run.json")));
-        Assert.Equal(Path.Combine(proto, "checkpoint.npz"), configuration.RootElement.GetProperty("initFrom").GetString());
+        Assert.Equal(proto, configuration.RootElement.GetProperty("initFrom").GetString());
         Assert.True(resumed.Exit == 0, resumed.Error);
         Assert.Contains("Resuming", resumed.Output);
         Assert.DoesNotContain("parameters copied", resumed.Output);
@@ -189,6 +190,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Contains("different run", withoutIt.Error);
         Assert.Equal(1, missing.Exit);
         Assert.Contains("nothing", missing.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "x", "run.json")), "a run that could not start was left behind");
     }
 
     [Fact]

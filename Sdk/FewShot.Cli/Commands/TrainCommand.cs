@@ -146,7 +146,7 @@ internal static class TrainCommand
         }
 
         var specs = algorithm.MetaParameters;
-        var fresh = algorithm.Initialize(SeedSequence.For(configuration.Seed, SeedSequence.Purpose.Initialization, 0));
+        var fresh = algorithm.Initialize(configuration.Seed);
         var checkpoint = WarmStart.CheckpointPath(configuration.InitFrom);
         var start = WarmStart.Apply(checkpoint, specs, fresh);
         output.WriteLine($"Starting from {checkpoint}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");

@@ -1,4 +1,5 @@
 using FewShot.Sdk.Models;
+using FewShot.Sdk.Training;
 
 namespace FewShot.Sdk.Algorithms;
 
@@ -63,4 +64,7 @@ public abstract class MetaAlgorithm
 
     /// <summary>Fresh meta-parameter values, in <see cref="MetaParameters"/> order.</summary>
     public float[][] Initialize(Random random) => MetaParameters.Select(p => p.Initialize(random)).ToArray();
+
+    /// <summary>The starting values of a run with this seed (what a new run of the trainer begins from).</summary>
+    public float[][] Initialize(int seed) => Initialize(SeedSequence.For(seed, SeedSequence.Purpose.Initialization, 0));
 }

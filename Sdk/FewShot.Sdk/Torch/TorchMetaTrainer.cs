@@ -126,7 +126,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     {
         if (InitialParameters is null)
         {
-            return algorithm.Initialize(SeedSequence.For(_options.Seed, SeedSequence.Purpose.Initialization, 0));
+            return algorithm.Initialize(_options.Seed);
         }
 
         if (InitialParameters.Length != specs.Count || specs.Where((s, i) => InitialParameters[i].Length != s.ElementCount).Any())

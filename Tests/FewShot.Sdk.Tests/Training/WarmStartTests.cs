@@ -10,7 +10,7 @@ namespace FewShot.Sdk.Tests.Training;
 public sealed class WarmStartTests
 {
     private static float[][] Seeded(MetaAlgorithm algorithm, int seed) =>
-        algorithm.Initialize(SeedSequence.For(seed, SeedSequence.Purpose.Initialization, 0));
+        algorithm.Initialize(seed);
 
     private static string SaveCheckpoint(TempDirectory folder, IReadOnlyList<ParameterSpec> specs, float[][] values)
     {

@@ -62,7 +62,7 @@ public sealed class CactusTests(ITestOutputHelper output)
         var options = new MetaTrainerOptions { Iterations = 40, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 };
 
         var trained = new TorchMetaTrainer(algorithm, tasks, options).Train();
-        var untrained = algorithm.Initialize(SeedSequence.For(2, SeedSequence.Purpose.Initialization, 0));
+        var untrained = algorithm.Initialize(seed: 2);
         var run = new RunConfiguration { Algorithm = "cactus", Dataset = "omniglot", Seed = 4 };
         var (_, before) = BundleExport.WriteMeasured(folder.File("untrained.fewshot"), algorithm, untrained, run, 0, 1, test, episodes: 40);
         var (_, after) = BundleExport.WriteMeasured(folder.File("cactus.fewshot"), algorithm, trained.Parameters, run, trained.Iteration, 1, test, episodes: 40);

@@ -3,10 +3,10 @@
 # measures each through FewShot.Runtime over 600 test episodes (95 % CI): each episode's queries as one batch
 # (--runtime) and each query alone (--single-queries); lake-split runs also within one alphabet (Lake et al.'s protocol).
 # Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were, with the build
-# that trained them: maml-paper with main at 5690897 (135 minutes), protonet-paper at f6d4023 (111 minutes), the others at 331ba56. Since 11d5faf TorchSharp's
-# group norm is libtorch's fused kernel, which sums in another order than the composed one did, so a rerun of those
-# follows a trajectory that differs in float rounding. The shipped runs took 22 to 135 minutes each (one libtorch
-# thread each, two or three jobs side by side on 2 cores); this script keeps two lanes.
+# that trained them: protonet-paper with main at f6d4023 (111 minutes), protonet-lake at 55f2dfc (71 minutes), the MAML
+# bundles at 7e117e8 (44, LAKE5M and LAKE20M minutes), each MAML run starting from its split's ProtoNets encoder
+# (--init-from), so each lane trains ProtoNets first. The shipped runs ran one libtorch thread each, two or three
+# jobs side by side on 2 cores; this script keeps two lanes.
 # Usage: benchmarks/omniglot-accuracy.sh <fewshot-binary> <out-folder>
 set -euo pipefail
 fewshot="$1"; out="$2"
@@ -35,18 +35,18 @@ protonet() { # split iterations recipe...
   evaluate "$name" 20 1 --runtime "${within[@]}"; evaluate "$name" 20 1 --single-queries; evaluate "$name" 20 5 --runtime
 }
 
-maml() { # name split ways queries inner-lr meta-batch iterations
+maml() { # name split ways queries inner-lr meta-batch iterations encoder-run
   train "$1" "$2" "$7" --algorithm maml --ways "$3" --shots 1 --queries "$4" --inner-steps 1 --inner-lr "$5" --meta-batch "$6" --norm group --lslr \
-    --validate-every 0
+    --cosine-lr --validate-every 0 --init-from "$out/$8"
 }
 
 (protonet paper 12000 --queries 5 --train-ways 60 --cosine-lr --validate-every 2000
- protonet lake 1372 --queries 15 --train-ways 20
- maml maml20-lake lake 20 5 0.1 2 810
+ maml maml-paper paper 5 15 0.4 4 5000 protonet-paper
+ evaluate maml-paper 5 1 --runtime; evaluate maml-paper 5 1 --single-queries; evaluate maml-paper 5 5 --runtime) &
+(protonet lake 9000 --queries 5 --train-ways 60 --cosine-lr --validate-every 0
+ maml maml-lake lake 5 15 0.4 4 LAKE5 protonet-lake
+ evaluate maml-lake 5 1 --runtime --within-alphabet; evaluate maml-lake 5 1 --single-queries; evaluate maml-lake 5 5 --runtime
+ maml maml20-lake lake 20 5 0.1 2 LAKE20 protonet-lake
  evaluate maml20-lake 20 1 --runtime --within-alphabet; evaluate maml20-lake 20 1 --single-queries; evaluate maml20-lake 20 5 --runtime) &
-(maml maml-paper paper 5 15 0.4 4 12678
- evaluate maml-paper 5 1 --runtime; evaluate maml-paper 5 1 --single-queries; evaluate maml-paper 5 5 --runtime
- maml maml-lake lake 5 15 0.4 4 1592
- evaluate maml-lake 5 1 --runtime --within-alphabet; evaluate maml-lake 5 1 --single-queries; evaluate maml-lake 5 5 --runtime) &
 wait
 cat "$results"

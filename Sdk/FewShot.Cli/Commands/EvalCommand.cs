@@ -24,6 +24,7 @@ internal static class EvalCommand
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
         var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" };
         var shots = new Option<int?>("--shots") { Description = "Support examples per class (default: the run's)" };
+        var queries = new Option<int?>("--queries") { Description = "Query examples per class in each test episode (default: the run's)" };
         var episodes = new Option<int>("--episodes") { Description = "Test episodes", DefaultValueFactory = _ => 600 };
         var innerSteps = RunOptions.InnerSteps();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -42,17 +43,23 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, episodes, innerSteps, threads, json, singleQueries, runtime, withinAlphabet,
+            run, dataset, data, split, ways, shots, queries, episodes, innerSteps, threads, json, singleQueries, runtime, withinAlphabet,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var folder = parse.GetValue(run)!;
             var trained = RunConfiguration.Load(folder);
+            if (parse.GetValue(queries) is < 1)
+            {
+                throw new ArgumentException("--queries must be at least 1: an episode is scored on its queries");
+            }
+
             var configuration = trained with
             {
                 Dataset = parse.GetValue(dataset) ?? trained.Dataset,
                 DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : trained.DataPath,
                 Split = parse.GetValue(split) ?? trained.Split,
+                Queries = parse.GetValue(queries) ?? trained.Queries,
             };
             var testWays = parse.GetValue(ways) ?? trained.Ways;
             var testShots = parse.GetValue(shots) ?? trained.Shots;
@@ -133,6 +140,7 @@ internal static class EvalCommand
                 split = run.Split,
                 ways,
                 shots,
+                queriesPerClass = run.Queries,
                 steps = result.Steps,
                 episodes = result.Episodes,
                 accuracy = accuracy?.Mean,
@@ -164,7 +172,7 @@ internal static class EvalCommand
             return;
         }
 
-        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {result.Steps} steps, {result.Episodes} episodes, "
+        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {run.Queries} queries per class, {result.Steps} steps, {result.Episodes} episodes, "
             + $"{(normalization == FeatureNormalizationNames.None ? "no normalization layers" : $"{normalization} normalization")}, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
         var table = new Table()
             .AddColumn("metric")

@@ -52,6 +52,15 @@ public sealed class TrainEvalCommandTests : IDisposable
         using var json = JsonDocument.Parse(eval.Output);
         Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0, 1);
         Assert.InRange(json.RootElement.GetProperty("ci95").GetDouble(), 0, 1);
+        Assert.Equal(2, json.RootElement.GetProperty("queriesPerClass").GetInt32());
+
+        var more = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--queries", "7", "--episodes", "5");
+        var none = Run("eval", "--run", run, "--queries", "0", "--episodes", "5");
+
+        Assert.True(more.Exit == 0, more.Error);
+        Assert.Contains("5-way 1-shot, 7 queries per class", more.Output);
+        Assert.Equal(1, none.Exit);
+        Assert.Contains("--queries must be at least 1", none.Error);
     }
 
     [Fact]

@@ -12,11 +12,11 @@ namespace FewShot.Sdk.Tests.Bundles;
 public sealed class ShippedModelTests
 {
     [Theory]
-    [InlineData("omniglot-protonet-paper", 5, 0.9)]
-    [InlineData("omniglot-protonet-lake", 5, 0.85)]
-    [InlineData("omniglot-maml-paper", 5, 0.8)]
-    [InlineData("omniglot-maml-lake", 5, 0.8)]
-    [InlineData("omniglot-maml20-lake", 20, 0.5)]
+    [InlineData("omniglot-protonet-paper", 5, 0.95)]
+    [InlineData("omniglot-protonet-lake", 5, 0.93)]
+    [InlineData("omniglot-maml-paper", 5, 0.93)]
+    [InlineData("omniglot-maml-lake", 5, 0.9)]
+    [InlineData("omniglot-maml20-lake", 20, 0.75)]
     public void ShippedBundleAdaptsToUnseenCharactersAndIsInductive(string name, int ways, double required)
     {
         using var model = FewShotModel.Load(Path.Combine(RepoPaths.Root, "models", name + ".fewshot"));
@@ -40,6 +40,7 @@ public sealed class ShippedModelTests
         }
 
         Assert.False(model.Manifest.PredictionsDependOnBatch, $"{name} should normalize each example by itself");
+        // The floors sit a few points under each card's 600-episode figure: a bundle that regressed fails.
         Assert.True(correct / total > required, $"{name}: {correct / total:P1} of {ways}-way 1-shot queries right, expected above {required:P0}");
     }
 

@@ -41,6 +41,7 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
         var lslr = new Option<bool>("--lslr") { Description = "MAML++ LSLR: meta-learn an inner learning rate per layer and per step (exported into the adapt graphs)" };
+        var prototypeHead = new Option<bool>("--prototype-head") { Description = "Proto-MAML (Triantafillou et al. 2020): maml, fomaml or metasgd start each task's linear head from the support's class prototypes (weight + 2c, bias − ‖c‖²), in training and in the exported adapt graphs" };
         var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" };
         var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" };
         var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
@@ -54,7 +55,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, device, mamlpp, lslr, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, initFrom, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -75,6 +76,7 @@ internal static class TrainCommand
                 InnerSteps = parse.GetValue(innerSteps) ?? 1,
                 InnerLearningRate = parse.GetValue(innerLr) ?? (parse.GetValue(dataset) == "sinusoid" ? 0.01f : 0.4f),
                 PerStepLearningRates = recipe.PerStepLearningRates,
+                PrototypeHead = parse.GetValue(prototypeHead),
                 MultiStepLossIterations = recipe.MultiStepLossIterations,
                 FirstOrderIterations = recipe.FirstOrderIterations,
                 CosineIterations = recipe.CosineIterations,

@@ -22,7 +22,22 @@ public abstract class GradientLearner : MetaAlgorithm
         {
             throw new ArgumentException($"{Name} cannot learn per-step learning rates (LSLR): {StepRatesRefusal}", nameof(inner));
         }
+
+        if (Inner.PrototypeHead)
+        {
+            var refusal = task != TaskKind.Classification ? $"it needs class labels, and this is a {task} task"
+                : FeaturesOnce ? "it adapts the head alone from features computed once; a prototype head is for learners that adapt the whole network"
+                : PrototypeHeadRefusal;
+            if (refusal is not null)
+            {
+                throw new ArgumentException($"{Name} cannot start its head from prototypes (Proto-MAML): {refusal}", nameof(inner));
+            }
+
+            _headed = PrototypeHead.Check(model, Name);
+        }
     }
+
+    private readonly IHeadedModel? _headed;
 
     /// <summary>The inner loop used in meta-training.</summary>
     public InnerLoopOptions Inner { get; }
@@ -35,8 +50,16 @@ public abstract class GradientLearner : MetaAlgorithm
     /// sizes per adapted parameter ("lslr.&lt;name&gt;"), each starting at <see cref="InnerLoopOptions.LearningRate"/>.
     /// </summary>
     public override IReadOnlyList<ParameterSpec> MetaParameters => Inner.PerStepLearningRates
-        ? [.. Model.Parameters, .. AdaptedParameters.Select(name => new ParameterSpec(GraphNames.StepLearningRates(name), [Inner.Steps], ParameterInit.Constant, Value: Inner.LearningRate))]
-        : Model.Parameters;
+        ? [.. ModelParameters, .. AdaptedParameters.Select(name => new ParameterSpec(GraphNames.StepLearningRates(name), [Inner.Steps], ParameterInit.Constant, Value: Inner.LearningRate))]
+        : ModelParameters;
+
+    /// <summary>The model's parameters; with a prototype head, the head (the learned offset from the prototypes) starts at zero.</summary>
+    private IReadOnlyList<ParameterSpec> ModelParameters => _headed is null
+        ? Model.Parameters
+        : Model.Parameters.Select(p => _headed.HeadParameterNames.Contains(p.Name) ? p with { Init = ParameterInit.Zeros } : p).ToArray();
+
+    /// <summary>Why this learner cannot take <see cref="InnerLoopOptions.PrototypeHead"/>; null when it can.</summary>
+    protected virtual string? PrototypeHeadRefusal => null;
 
     /// <summary>False for learners whose step sizes are otherwise defined (Meta-SGD) or never meta-learned (Reptile).</summary>
     protected virtual bool AllowsStepRates => true;
@@ -186,28 +209,69 @@ public abstract class GradientLearner : MetaAlgorithm
             return Unroll(g, meta, current => TaskLoss.Loss(g, Task, headed.Head(g, features, current), supportY, supportX), steps, step);
         }
 
-        return Unroll(g, meta, current => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX), steps, step);
+        if (_headed is not null)
+        {
+            return step is null
+                ? Unroll(g, PrototypeHead.Start(g, _headed, meta, _headed.Features(g, supportX, meta), supportY!, gate: null), SupportLoss, steps, null)
+                : PrototypeHeadStep(g, meta, supportX, supportY!, step);
+        }
+
+        return Unroll(g, meta, SupportLoss, steps, step);
+
+        string SupportLoss(IReadOnlyDictionary<string, string> current) => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX);
     }
 
-    /// <summary>The repeated graph's step index min(step, K − 1) when its rates depend on the step; otherwise null (no "step" input).</summary>
+    /// <summary>
+    /// The device's one step with a prototype head: the head moves to the prototypes only at step 0 (gated by the step
+    /// index), from the features that the step's support loss computes anyway, so no step runs the body twice.
+    /// </summary>
+    private Dictionary<string, string> PrototypeHeadStep(GraphBuilder g, IReadOnlyDictionary<string, string> meta, string supportX, string supportY, string step)
+    {
+        var headed = _headed!;
+        var first = g.Op("Cast", [g.Op("Equal", [step, g.Scalar(0, DataType.Int64)])], Attr.Int("to", (long)DataType.Float));
+        (string Weight, string Bias) offsets = ("", "");
+        var adapted = Unroll(
+            g,
+            meta,
+            current =>
+            {
+                var features = headed.Features(g, supportX, current);
+                offsets = PrototypeHead.Offsets(g, headed, features, supportY, first);
+                var head = new Dictionary<string, string>(current, StringComparer.Ordinal)
+                {
+                    [headed.HeadParameterNames[0]] = g.Op("Add", [current[headed.HeadParameterNames[0]], offsets.Weight]),
+                    [headed.HeadParameterNames[1]] = g.Op("Add", [current[headed.HeadParameterNames[1]], offsets.Bias]),
+                };
+                return TaskLoss.Loss(g, Task, headed.Head(g, features, head), supportY, supportX);
+            },
+            1,
+            step);
+
+        // The loss saw head + offset; its gradient step applies to that sum (the offset does not depend on the head).
+        adapted[headed.HeadParameterNames[0]] = g.Op("Add", [adapted[headed.HeadParameterNames[0]], offsets.Weight]);
+        adapted[headed.HeadParameterNames[1]] = g.Op("Add", [adapted[headed.HeadParameterNames[1]], offsets.Bias]);
+        return adapted;
+    }
+
+    /// <summary>The repeated graph's "step" input when its step depends on the index (per-step rates, the prototype head's first step); otherwise null.</summary>
     private string? StepInput(TaskGraphWriter w, bool repeated) =>
-        repeated && Inner.PerStepLearningRates
-            ? w.Graph.Op("Min", [w.Input(GraphNames.Step, DataType.Int64, []), w.Graph.Constant(TensorData.Scalar("", DataType.Int64, Inner.Steps - 1), "last_step")])
-            : null;
+        repeated && (Inner.PerStepLearningRates || _headed is not null) ? w.Input(GraphNames.Step, DataType.Int64, []) : null;
 
     /// <param name="g">The graph.</param>
     /// <param name="meta">The state values.</param>
     /// <param name="supportLoss">The support loss of given parameter values.</param>
     /// <param name="steps">Steps to unroll.</param>
-    /// <param name="repeatedStep">The repeated graph's step index value; null when unrolling, where step k takes the rates of min(k, K − 1).</param>
+    /// <param name="repeatedStep">The repeated graph's step index input; null when unrolling. Step k takes the rates of min(k, K − 1).</param>
     private Dictionary<string, string> Unroll(GraphBuilder g, IReadOnlyDictionary<string, string> meta, Func<IReadOnlyDictionary<string, string>, string> supportLoss, int steps, string? repeatedStep)
     {
         var perStep = Inner.PerStepLearningRates;
         var stepSizes = new Dictionary<(int, string), string>();
         var indices = new Dictionary<int, string>();
         string? Index(int step) => !perStep ? null
-            : repeatedStep ?? (indices.TryGetValue(step, out var index) ? index
-                : indices[step] = g.Constant(TensorData.Scalar("", DataType.Int64, Math.Min(step, Inner.Steps - 1)), "step"));
+            : indices.TryGetValue(step, out var index) ? index
+            : indices[step] = repeatedStep is null
+                ? g.Constant(TensorData.Scalar("", DataType.Int64, Math.Min(step, Inner.Steps - 1)), "step")
+                : g.Op("Min", [repeatedStep, g.Constant(TensorData.Scalar("", DataType.Int64, Inner.Steps - 1), "last_step")]);
         return InnerLoop.Unroll(
             g,
             meta,

@@ -16,6 +16,14 @@ public sealed class InnerLoopOptions
     /// </summary>
     public bool PerStepLearningRates { get; init; }
 
+    /// <summary>
+    /// Proto-MAML's head (Triantafillou et al., 2020): before the first inner step, the linear head starts from the
+    /// support's class prototypes c (mean features): weight + 2c, bias − ‖c‖², so that the unadapted head already
+    /// scores like a Prototypical Network, and the inner steps fine-tune from there. The meta-learned head is the
+    /// offset (zeros at the start). For classifiers with a linear head whose learner adapts the whole network. Off by default.
+    /// </summary>
+    public bool PrototypeHead { get; init; }
+
     /// <summary>Checks the values, naming the offending one.</summary>
     public void Validate()
     {

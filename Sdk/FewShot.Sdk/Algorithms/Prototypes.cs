@@ -18,6 +18,17 @@ internal static class Prototypes
         return g.Op("Div", [Sums(g, embeddings, oneHot), g.Op("Unsqueeze", [counts, g.Int64s(1)])]);
     }
 
+    /// <summary>
+    /// The mean embedding of each of a fixed <paramref name="classes"/> classes [classes, D] (a head's size); a class with
+    /// no example gets zeros rather than 0/0.
+    /// </summary>
+    public static string Mean(GraphBuilder g, string embeddings, string labels, int classes)
+    {
+        var oneHot = OneHot(g, labels, g.Scalar(classes, DataType.Int64));
+        var counts = g.Op("Max", [g.Op("ReduceSum", [oneHot, g.Int64s(0)], Attr.Int("keepdims", 0)), g.Scalar(1)]);
+        return g.Op("Div", [Sums(g, embeddings, oneHot), g.Op("Unsqueeze", [counts, g.Int64s(1)])]);
+    }
+
     /// <summary>The summed embedding of each class [N, D] (Relation Networks' class representation), N = max label + 1.</summary>
     public static string Sum(GraphBuilder g, string embeddings, string labels) =>
         Sums(g, embeddings, OneHot(g, labels, ClassCount(g, labels)));

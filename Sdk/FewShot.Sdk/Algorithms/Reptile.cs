@@ -22,6 +22,9 @@ public sealed class Reptile(IFewShotModel model, TaskKind task, InnerLoopOptions
     protected override string StepRatesRefusal => "its meta-update θ − θ′ gives step sizes no gradient";
 
     /// <inheritdoc />
+    protected override string? PrototypeHeadRefusal => "its meta-update θ − θ′ would pull the learned head toward the support's prototypes";
+
+    /// <inheritdoc />
     protected override IReadOnlyDictionary<string, string> MetaGradients(
         GraphBuilder g, string queryLoss, IReadOnlyDictionary<string, string> metaValues, IReadOnlyDictionary<string, string> adapted) =>
         Model.Parameters.ToDictionary(p => metaValues[p.Name], p => g.Op("Sub", [metaValues[p.Name], adapted[p.Name]]));

@@ -18,7 +18,12 @@ public static class AlgorithmFactory
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(data);
-        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate, PerStepLearningRates = configuration.PerStepLearningRates };
+        var inner = new InnerLoopOptions { Steps = configuration.InnerSteps, LearningRate = configuration.InnerLearningRate, PerStepLearningRates = configuration.PerStepLearningRates, PrototypeHead = configuration.PrototypeHead };
+        if (configuration.PrototypeHead && configuration.Algorithm is not ("maml" or "fomaml" or "metasgd"))
+        {
+            throw new ArgumentException($"a prototype head (Proto-MAML) applies to maml, fomaml and metasgd, which adapt a classifier's whole network; not to {configuration.Algorithm}");
+        }
+
         if (configuration.PerStepLearningRates && configuration.Algorithm is "protonet")
         {
             throw new ArgumentException("per-step learning rates (LSLR) apply to learners with an inner loop of gradient steps; protonet has none");

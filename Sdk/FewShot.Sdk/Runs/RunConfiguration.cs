@@ -61,6 +61,9 @@ public sealed record RunConfiguration
     /// <summary>MAML++'s learned per-layer, per-step inner learning rates (LSLR; <c>InnerLoopOptions.PerStepLearningRates</c>).</summary>
     public bool PerStepLearningRates { get; init; }
 
+    /// <summary>Proto-MAML: the head starts each task from the support's class prototypes (<c>InnerLoopOptions.PrototypeHead</c>).</summary>
+    public bool PrototypeHead { get; init; }
+
     /// <summary>MAML++'s multi-step loss, annealed over this many iterations; 0: off (<c>MetaTrainerOptions.MultiStepLossIterations</c>).</summary>
     public int MultiStepLossIterations { get; init; }
 

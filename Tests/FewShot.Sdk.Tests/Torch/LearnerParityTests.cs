@@ -17,6 +17,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
 {
     private static readonly InnerLoopOptions TwoSteps = new() { Steps = 2, LearningRate = 0.1f };
     private static readonly InnerLoopOptions TwoStepsLslr = new() { Steps = 2, LearningRate = 0.1f, PerStepLearningRates = true };
+    private static readonly InnerLoopOptions TwoStepsProto = new() { Steps = 2, LearningRate = 0.1f, PrototypeHead = true };
 
     public static TheoryData<string> Learners => new()
     {
@@ -24,6 +25,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
         "maml-conv4", "fomaml-conv4", "anil-conv4", "protonet-conv4", "relationnet", "siamese", "siamese-contrastive", "finetune-conv4", "autoencoder",
         "maml-lslr-mlp", "fomaml-lslr-mlp", "anil-lslr-conv4", "maml-lslr-conv4",
         "maml-conv4-group", "maml-conv4-layer", "protonet-conv4-group", "maml-conv4-batch", "protonet-conv4-batch",
+        "maml-proto-conv4", "fomaml-proto-conv4", "metasgd-proto-conv4", "maml-proto-lslr-conv4",
     };
 
     [Theory]
@@ -114,6 +116,10 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "maml-conv4-layer" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Layer), TaskKind.Classification, TwoSteps),
             "maml-conv4-batch" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Batch), TaskKind.Classification, TwoSteps),
             "protonet-conv4-batch" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Batch)),
+            "maml-proto-conv4" => new Maml(conv4, TaskKind.Classification, TwoStepsProto),
+            "fomaml-proto-conv4" => new FirstOrderMaml(conv4, TaskKind.Classification, TwoStepsProto),
+            "metasgd-proto-conv4" => new MetaSgd(conv4, TaskKind.Classification, TwoStepsProto),
+            "maml-proto-lslr-conv4" => new Maml(conv4, TaskKind.Classification, new InnerLoopOptions { Steps = 2, LearningRate = 0.1f, PrototypeHead = true, PerStepLearningRates = true }),
             _ => throw new ArgumentException(name),
         };
         var kind = algorithm.Task;
@@ -133,6 +139,29 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             }
         }
 
+        // A prototype head's learned offset starts at zero; make it non-zero so that adding it to the prototypes' start is checked.
+        if (algorithm is GradientLearner { Inner.PrototypeHead: true })
+        {
+            PerturbHead(algorithm, values, new Random(5));
+        }
+
         return (algorithm, values, task);
+    }
+
+    /// <summary>Fills the head's weight and bias with small random values.</summary>
+    internal static void PerturbHead(MetaAlgorithm algorithm, float[][] values, Random random)
+    {
+        var head = ((IHeadedModel)algorithm.Model).HeadParameterNames;
+        for (var p = 0; p < algorithm.Model.Parameters.Count; p++)
+        {
+            if (head.Contains(algorithm.Model.Parameters[p].Name))
+            {
+                Assert.All(values[p], v => Assert.Equal(0f, v));
+                for (var i = 0; i < values[p].Length; i++)
+                {
+                    values[p][i] = (float)((random.NextDouble() - 0.5) * 0.2);
+                }
+            }
+        }
     }
 }

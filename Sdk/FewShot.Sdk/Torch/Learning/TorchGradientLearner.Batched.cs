@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Torch.Learning;
 public sealed partial class TorchGradientLearner
 {
     /// <inheritdoc />
-    public override bool CanBatch => _batched is not null;
+    public override bool CanBatch => _batched is not null && !_learner.Inner.PrototypeHead;
 
     /// <summary>
     /// Adapts T tasks at once: the state tensors are shared; returns the model's parameters after
@@ -22,7 +22,7 @@ public sealed partial class TorchGradientLearner
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(batch);
-        var model = _batched ?? throw new InvalidOperationException($"{_learner.Model.Name} has no task-batched lowering");
+        var model = _batched is not null && CanBatch ? _batched : throw new InvalidOperationException($"{_learner.Model.Name} has no task-batched lowering{(_learner.Inner.PrototypeHead ? " with a prototype head" : "")}");
         var task = _learner.Task;
         var tasks = batch.Count;
 

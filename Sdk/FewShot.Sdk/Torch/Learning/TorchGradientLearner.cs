@@ -42,6 +42,11 @@ public sealed partial class TorchGradientLearner : TorchLearner
         {
             throw new ArgumentException($"{learner.Name} adapts the head alone, but {learner.Model.Name} has no head", nameof(model));
         }
+
+        if (learner.Inner.PrototypeHead && model is not ITorchHeadedModel)
+        {
+            throw new ArgumentException($"{learner.Name} starts its head from prototypes, but {learner.Model.Name}'s lowering has no head", nameof(model));
+        }
     }
 
     /// <summary>The model's TorchSharp lowering.</summary>
@@ -120,6 +125,11 @@ public sealed partial class TorchGradientLearner : TorchLearner
             var features = headed.Features(modelState, supportX);
             return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: true,
                 current => TorchLosses.Loss(task, headed.Head(current, features), supportY, supportX), trajectory);
+        }
+
+        if (_learner.Inner.PrototypeHead)
+        {
+            modelState = TorchPrototypeHead.Start((ITorchHeadedModel)Model, modelState, supportX, supportY!, _learner.Model.OutputSize);
         }
 
         return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,

@@ -203,6 +203,29 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void PrototypeHeadIsPartOfTheRunAndItsBundleAdaptsThroughTheRuntime()
+    {
+        var run = Path.Combine(_folder, "proto-maml");
+        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+
+        var train = Run(["train", "--algorithm", "maml", "--prototype-head", .. data, "--iterations", "2", "--out", run]);
+        var withoutIt = Run(["train", "--algorithm", "maml", .. data, "--iterations", "3", "--out", run]);
+        var eval = Run("eval", "--run", run, "--ways", "5", "--shots", "1", "--episodes", "3", "--runtime", "--json");
+        var refused = Run(["train", "--algorithm", "protonet", "--prototype-head", .. data, "--iterations", "1", "--out", Path.Combine(_folder, "p")]);
+
+        Assert.True(train.Exit == 0, train.Error);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.True(configuration.RootElement.GetProperty("prototypeHead").GetBoolean());
+        Assert.Equal(1, withoutIt.Exit);
+        Assert.Contains("different run", withoutIt.Error);
+        Assert.True(eval.Exit == 0, eval.Error);
+        using var result = JsonDocument.Parse(eval.Output);
+        Assert.InRange(result.RootElement.GetProperty("accuracy").GetDouble(), 0.0, 1.0);
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("maml, fomaml and metasgd", refused.Error);
+    }
+
+    [Fact]
     public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
     {
         var run = Path.Combine(_folder, "budget");

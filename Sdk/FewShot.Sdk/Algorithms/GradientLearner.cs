@@ -212,7 +212,7 @@ public abstract class GradientLearner : MetaAlgorithm
         if (_headed is not null)
         {
             return step is null
-                ? Unroll(g, PrototypeHead.Start(g, _headed, meta, _headed.Features(g, supportX, meta), supportY!, gate: null), SupportLoss, steps, null)
+                ? Unroll(g, PrototypeHead.Start(g, _headed, meta, _headed.Features(g, supportX, meta), supportY!), SupportLoss, steps, null)
                 : PrototypeHeadStep(g, meta, supportX, supportY!, step);
         }
 
@@ -237,20 +237,13 @@ public abstract class GradientLearner : MetaAlgorithm
             {
                 var features = headed.Features(g, supportX, current);
                 offsets = PrototypeHead.Offsets(g, headed, features, supportY, first);
-                var head = new Dictionary<string, string>(current, StringComparer.Ordinal)
-                {
-                    [headed.HeadParameterNames[0]] = g.Op("Add", [current[headed.HeadParameterNames[0]], offsets.Weight]),
-                    [headed.HeadParameterNames[1]] = g.Op("Add", [current[headed.HeadParameterNames[1]], offsets.Bias]),
-                };
-                return TaskLoss.Loss(g, Task, headed.Head(g, features, head), supportY, supportX);
+                return TaskLoss.Loss(g, Task, headed.Head(g, features, PrototypeHead.Shift(g, headed, current, offsets)), supportY, supportX);
             },
             1,
             step);
 
         // The loss saw head + offset; its gradient step applies to that sum (the offset does not depend on the head).
-        adapted[headed.HeadParameterNames[0]] = g.Op("Add", [adapted[headed.HeadParameterNames[0]], offsets.Weight]);
-        adapted[headed.HeadParameterNames[1]] = g.Op("Add", [adapted[headed.HeadParameterNames[1]], offsets.Bias]);
-        return adapted;
+        return PrototypeHead.Shift(g, headed, adapted, offsets);
     }
 
     /// <summary>The repeated graph's "step" input when its step depends on the index (per-step rates, the prototype head's first step); otherwise null.</summary>

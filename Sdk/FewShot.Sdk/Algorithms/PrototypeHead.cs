@@ -32,18 +32,18 @@ internal static class PrototypeHead
 
     /// <summary>
     /// The head's parameters moved to the prototypes of <paramref name="features"/> [n, F] under <paramref name="labels"/>
-    /// [n]: parameter name → value name for the weight and the bias, each plus its offset times <paramref name="gate"/>
-    /// (a float scalar; null for 1). The other entries of <paramref name="parameters"/> are copied.
+    /// [n] (<see cref="Offsets"/> without a gate, then <see cref="Shift"/>).
     /// </summary>
-    public static Dictionary<string, string> Start(GraphBuilder g, IHeadedModel model, IReadOnlyDictionary<string, string> parameters, string features, string labels, string? gate)
-    {
-        var (weight, bias) = Offsets(g, model, features, labels, gate);
-        return new Dictionary<string, string>(parameters, StringComparer.Ordinal)
+    public static Dictionary<string, string> Start(GraphBuilder g, IHeadedModel model, IReadOnlyDictionary<string, string> parameters, string features, string labels) =>
+        Shift(g, model, parameters, Offsets(g, model, features, labels, gate: null));
+
+    /// <summary>A copy of <paramref name="parameters"/> with the head's weight and bias plus their offsets.</summary>
+    public static Dictionary<string, string> Shift(GraphBuilder g, IHeadedModel model, IReadOnlyDictionary<string, string> parameters, (string Weight, string Bias) offsets) =>
+        new(parameters, StringComparer.Ordinal)
         {
-            [model.HeadParameterNames[0]] = g.Op("Add", [parameters[model.HeadParameterNames[0]], weight]),
-            [model.HeadParameterNames[1]] = g.Op("Add", [parameters[model.HeadParameterNames[1]], bias]),
+            [model.HeadParameterNames[0]] = g.Op("Add", [parameters[model.HeadParameterNames[0]], offsets.Weight]),
+            [model.HeadParameterNames[1]] = g.Op("Add", [parameters[model.HeadParameterNames[1]], offsets.Bias]),
         };
-    }
 
     /// <summary>The weight offset 2c [N, F] and bias offset −‖c‖² [N], each times <paramref name="gate"/> when given.</summary>
     public static (string Weight, string Bias) Offsets(GraphBuilder g, IHeadedModel model, string features, string labels, string? gate)

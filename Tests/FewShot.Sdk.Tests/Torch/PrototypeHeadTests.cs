@@ -29,25 +29,10 @@ public sealed class PrototypeHeadTests
         var values = algorithm.Initialize(new Random(3));
         LearnerParityTests.PerturbHead(algorithm, values, new Random(8));
         var task = ParityTasks.Task(TaskKind.Classification, algorithm.Model, seed: 9);
-        var path = folder.File("proto.fewshot");
-        BundleExport.Write(path, algorithm, values, new RunConfiguration { Dataset = "omniglot" }, iterations: 1, steps: 2, measured: null);
-
-        using var model = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1 });
-        var labels = task.SupportLabels!.Select(l => (int)l).ToArray();
-        var adapted = model.Adapt(task.SupportX, labels, new AdaptOptions { Steps = steps });
-        using var scope = torch.NewDisposeScope();
-        var learner = (TorchGradientLearner)TorchLearners.Create(algorithm);
-        var torchTask = new TorchTask(task);
-        var expected = learner.Adapt(ParityTasks.Leaves(algorithm.MetaParameters, values), torchTask.SupportX, torchTask.SupportY, steps);
-
-        for (var p = 0; p < algorithm.Model.Parameters.Count; p++)
-        {
-            var name = algorithm.Model.Parameters[p].Name;
-            var error = ParityAssert.RelativeError(adapted.Tensors.Single(t => t.Name == name).Values.ToArray(), ParityTasks.Values(expected[p]));
-            Assert.True(error <= 1e-4, $"{steps} steps: the runtime's adapted '{name}' is {error:E2} away from TorchSharp's");
-        }
+        using var model = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps, bundleSteps: 2);
 
         // adapt_k.onnx starts the head once and unrolls K = 2 steps: the stepped graph's two runs, which start it at step 0 only.
+        var labels = task.SupportLabels!.Select(l => (int)l).ToArray();
         var unrolled = model.Adapt(task.SupportX, labels, new AdaptOptions { Unrolled = true });
         var stepped = model.Adapt(task.SupportX, labels, new AdaptOptions { Steps = 2 });
         foreach (var tensor in stepped.Tensors)

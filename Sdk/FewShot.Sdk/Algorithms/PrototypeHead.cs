@@ -1,5 +1,6 @@
 using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Models;
+using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Sdk.Algorithms;
 
@@ -7,10 +8,14 @@ namespace FewShot.Sdk.Algorithms;
 /// Proto-MAML's head start (Triantafillou et al., 2020; <see cref="InnerLoopOptions.PrototypeHead"/>) as graph
 /// fragments: from the support's class prototypes c [N, F], the offsets 2c for the head's weight [N, F] and −‖c‖²
 /// for its bias [N]. With them the head's logit for class k is 2c·x − ‖c‖² + (the learned head), which is ProtoNets'
-/// −‖x − c‖² up to a term that is the same for every class.
+/// −‖x − c‖² up to a term that is the same for every class. A class of the head with no support example gets a bias
+/// offset of −<see cref="AbsentClassBias"/>, so that it is never predicted (an app may adapt a 20-way head to 5 classes).
 /// </summary>
 internal static class PrototypeHead
 {
+    /// <summary>How far below the others an absent class's logit is pushed: its probability underflows to 0.</summary>
+    public const float AbsentClassBias = 1e9f;
+
     /// <summary>Checks that the model is a classifier with a linear head of weight [N, F] and bias [N].</summary>
     /// <exception cref="ArgumentException">It is not.</exception>
     public static IHeadedModel Check(IFewShotModel model, string learner)
@@ -48,9 +53,12 @@ internal static class PrototypeHead
     /// <summary>The weight offset 2c [N, F] and bias offset −‖c‖² [N], each times <paramref name="gate"/> when given.</summary>
     public static (string Weight, string Bias) Offsets(GraphBuilder g, IHeadedModel model, string features, string labels, string? gate)
     {
-        var prototypes = Prototypes.Mean(g, features, labels, model.OutputSize);
+        var prototypes = Prototypes.Mean(g, features, labels, model.OutputSize, out var counts);
         var weight = g.Op("Mul", [prototypes, g.Scalar(2)]);
-        var bias = g.Op("Neg", [g.Op("ReduceSum", [g.Op("Mul", [prototypes, prototypes]), g.Int64s(1)], Attr.Int("keepdims", 0))]);
+        var absent = g.Op("Cast", [g.Op("Equal", [counts, g.Scalar(0)])], Attr.Int("to", (long)DataType.Float));
+        var bias = g.Op("Neg", [g.Op("Add", [
+            g.Op("ReduceSum", [g.Op("Mul", [prototypes, prototypes]), g.Int64s(1)], Attr.Int("keepdims", 0)),
+            g.Op("Mul", [absent, g.Scalar(AbsentClassBias)])])]);
         return gate is null ? (weight, bias) : (g.Op("Mul", [weight, gate]), g.Op("Mul", [bias, gate]));
     }
 }

@@ -20,13 +20,13 @@ internal static class Prototypes
 
     /// <summary>
     /// The mean embedding of each of a fixed <paramref name="classes"/> classes [classes, D] (a head's size); a class with
-    /// no example gets zeros rather than 0/0.
+    /// no example gets zeros rather than 0/0. <paramref name="counts"/>: the examples per class [classes], float.
     /// </summary>
-    public static string Mean(GraphBuilder g, string embeddings, string labels, int classes)
+    public static string Mean(GraphBuilder g, string embeddings, string labels, int classes, out string counts)
     {
         var oneHot = OneHot(g, labels, g.Scalar(classes, DataType.Int64));
-        var counts = g.Op("Max", [g.Op("ReduceSum", [oneHot, g.Int64s(0)], Attr.Int("keepdims", 0)), g.Scalar(1)]);
-        return g.Op("Div", [Sums(g, embeddings, oneHot), g.Op("Unsqueeze", [counts, g.Int64s(1)])]);
+        counts = g.Op("ReduceSum", [oneHot, g.Int64s(0)], Attr.Int("keepdims", 0));
+        return g.Op("Div", [Sums(g, embeddings, oneHot), g.Op("Unsqueeze", [g.Op("Max", [counts, g.Scalar(1)]), g.Int64s(1)])]);
     }
 
     /// <summary>The summed embedding of each class [N, D] (Relation Networks' class representation), N = max label + 1.</summary>

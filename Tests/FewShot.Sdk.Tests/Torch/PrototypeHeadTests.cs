@@ -43,6 +43,32 @@ public sealed class PrototypeHeadTests
     }
 
     [Fact]
+    public void AHeadAdaptedToFewerClassesThanItsSizeLeavesTheAbsentOnesOutOfItsSteps()
+    {
+        using var folder = new TempDirectory();
+        var algorithm = new Maml(ParityTasks.Conv4(), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.1f, PrototypeHead = true });
+        var values = algorithm.Initialize(new Random(5));
+        LearnerParityTests.PerturbHead(algorithm, values, new Random(6));
+        var full = ParityTasks.Task(TaskKind.Classification, algorithm.Model, seed: 14);
+        var task = new TaskData(full.SupportX, full.SupportShape, full.QueryX, full.QueryShape, full.SupportLabels!.Select(l => l % 3).ToArray(), full.QueryLabels!.Select(l => l % 3).ToArray());
+
+        using var model = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps: 2, bundleSteps: 1);
+        var adapted = model.Adapt(task.SupportX, task.SupportLabels!.Select(l => (int)l).ToArray(), new AdaptOptions { Steps = 2 });
+        var bias = adapted.Tensors.Single(t => t.Name == "head.bias").Values.ToArray();
+        Assert.All(bias[..3], b => Assert.True(b > -1e6f, $"a present class's bias is {b}"));
+        Assert.All(bias[3..], b => Assert.True(b < -1e8f, $"an absent class's bias is {b}, within reach of the present classes'"));
+        var predictions = adapted.Predict(task.QueryX);
+
+        // The runtime reports the adapted classes alone; the inner steps (held to TorchSharp's above, where the absent
+        // classes' logits are pushed out of reach) saw a softmax over those classes too.
+        Assert.All(predictions, p =>
+        {
+            Assert.Equal(3, p.Probabilities.Count);
+            Assert.Equal(1.0, p.Probabilities.Sum(v => (double)v), 5);
+        });
+    }
+
+    [Fact]
     public void FromAZeroHeadAVanishingStepPredictsAsPrototypicalNetworksOverTheSameBody()
     {
         using var folder = new TempDirectory();

@@ -1,3 +1,4 @@
+using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Torch.Models;
 using TorchSharp;
 
@@ -15,16 +16,17 @@ internal static class TorchPrototypeHead
     /// <param name="parameters">The model's parameters.</param>
     /// <param name="supportX">Support inputs [n, …].</param>
     /// <param name="supportY">Support labels [n] int64.</param>
-    /// <param name="classes">The head's size N; a class with no example gets a zero prototype.</param>
+    /// <param name="classes">The head's size N; a class with no example gets a zero prototype and is pushed out of reach.</param>
     public static torch.Tensor[] Start(ITorchHeadedModel model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor supportX, torch.Tensor supportY, long classes)
     {
         var features = model.Features(parameters, supportX);
         var oneHot = torch.nn.functional.one_hot(supportY, classes).to_type(features.dtype);
-        var prototypes = oneHot.t().matmul(features).div(oneHot.sum(dim: 0).clamp_min(1).unsqueeze(1));
+        var counts = oneHot.sum(dim: 0);
+        var prototypes = oneHot.t().matmul(features).div(counts.clamp_min(1).unsqueeze(1));
         var start = parameters.ToArray();
         var (weight, bias) = (model.HeadIndices[0], model.HeadIndices[1]);
         start[weight] = start[weight] + (prototypes * 2);
-        start[bias] = start[bias] - prototypes.mul(prototypes).sum(dim: 1);
+        start[bias] = start[bias] - prototypes.mul(prototypes).sum(dim: 1) - (counts.eq(0).to_type(features.dtype) * PrototypeHead.AbsentClassBias);
         return start;
     }
 }

@@ -54,7 +54,7 @@ public abstract class GradientLearner : MetaAlgorithm
         : ModelParameters;
 
     /// <summary>The model's parameters; with a prototype head, the head (the learned offset from the prototypes) starts at zero.</summary>
-    private IReadOnlyList<ParameterSpec> ModelParameters => _headed is null
+    protected IReadOnlyList<ParameterSpec> ModelParameters => _headed is null
         ? Model.Parameters
         : Model.Parameters.Select(p => _headed.HeadParameterNames.Contains(p.Name) ? p with { Init = ParameterInit.Zeros } : p).ToArray();
 

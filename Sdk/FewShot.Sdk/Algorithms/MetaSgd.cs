@@ -15,7 +15,7 @@ public sealed class MetaSgd(IFewShotModel model, TaskKind task, InnerLoopOptions
     /// <inheritdoc />
     public override IReadOnlyList<ParameterSpec> MetaParameters =>
     [
-        .. Model.Parameters,
+        .. ModelParameters,
         .. Model.Parameters.Select(p => new ParameterSpec(GraphNames.LearningRate(p.Name), p.Shape, ParameterInit.Constant, Value: Inner.LearningRate)),
     ];
 

@@ -127,12 +127,15 @@ public sealed partial class TorchGradientLearner : TorchLearner
                 current => TorchLosses.Loss(task, headed.Head(current, features), supportY, supportX), trajectory);
         }
 
-        if (_learner.Inner.PrototypeHead)
+        // The prototype start is part of step 0's support graph and of the meta-gradient's path (θ → prototypes → head):
+        // a first-order step must not free it.
+        var prototypeHead = _learner.Inner.PrototypeHead;
+        if (prototypeHead)
         {
             modelState = TorchPrototypeHead.Start((ITorchHeadedModel)Model, modelState, supportX, supportY!, _learner.Model.OutputSize);
         }
 
-        return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,
+        return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: prototypeHead,
             current => TorchLosses.Loss(task, Model.Forward(current, supportX), supportY, supportX), trajectory);
     }
 

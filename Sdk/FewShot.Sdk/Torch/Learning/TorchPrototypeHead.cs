@@ -20,9 +20,7 @@ internal static class TorchPrototypeHead
     public static torch.Tensor[] Start(ITorchHeadedModel model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor supportX, torch.Tensor supportY, long classes)
     {
         var features = model.Features(parameters, supportX);
-        var oneHot = torch.nn.functional.one_hot(supportY, classes).to_type(features.dtype);
-        var counts = oneHot.sum(dim: 0);
-        var prototypes = oneHot.t().matmul(features).div(counts.clamp_min(1).unsqueeze(1));
+        var prototypes = TorchPrototypes.Mean(features, supportY, classes, out var counts);
         var start = parameters.ToArray();
         var (weight, bias) = (model.HeadIndices[0], model.HeadIndices[1]);
         start[weight] = start[weight] + (prototypes * 2);

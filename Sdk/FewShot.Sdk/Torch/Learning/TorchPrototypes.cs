@@ -16,6 +16,17 @@ internal static class TorchPrototypes
         return oneHot.t().matmul(embeddings).div(oneHot.sum(dim: 0).unsqueeze(1));
     }
 
+    /// <summary>
+    /// Mean embedding of each of a fixed N classes [N, D] (a head's size), as <c>Prototypes.Mean</c>'s fixed-class form:
+    /// a class with no example gets zeros; <paramref name="counts"/> receives the examples per class [N].
+    /// </summary>
+    public static torch.Tensor Mean(torch.Tensor embeddings, torch.Tensor labels, long classes, out torch.Tensor counts)
+    {
+        var oneHot = torch.nn.functional.one_hot(labels, classes).to_type(embeddings.dtype);
+        counts = oneHot.sum(dim: 0);
+        return oneHot.t().matmul(embeddings).div(counts.clamp_min(1).unsqueeze(1));
+    }
+
     /// <summary>Summed embedding per class [N, D] (Relation Networks): onehotᵀ·embeddings.</summary>
     public static torch.Tensor Sum(torch.Tensor embeddings, torch.Tensor labels, long classes) =>
         torch.nn.functional.one_hot(labels, classes).to_type(embeddings.dtype).t().matmul(embeddings);

@@ -4,9 +4,9 @@
 # (--runtime) and each query alone (--single-queries); lake-split runs also within one alphabet (Lake et al.'s protocol).
 # Training resumes exactly, so these iteration counts give the shipped θ whatever the sittings were, with the build
 # that trained them: protonet-paper with main at f6d4023 (111 minutes), protonet-lake at 55f2dfc (71 minutes), the MAML
-# bundles (Proto-MAML: --prototype-head, Adam 1e-4) at fc89ffc (20, 20 and 15 minutes; exported with the build of the
-# commit that ships them), each MAML run starting from its split's ProtoNets encoder (--init-from), so each lane trains
-# ProtoNets first. The shipped runs ran one libtorch thread each, two or three
+# bundles (Proto-MAML: --prototype-head, Adam 1e-4) with the 5-way ones at 5237676 (--inner-lr 0.01, 18 minutes
+# each) and the 20-way head at fc89ffc (15 minutes), each MAML run starting from its split's ProtoNets encoder
+# (--init-from), so each lane trains ProtoNets first. The shipped runs ran one libtorch thread each, two or three
 # jobs side by side on 2 cores; this script keeps two lanes.
 # Usage: benchmarks/omniglot-accuracy.sh <fewshot-binary> <out-folder>
 set -euo pipefail
@@ -42,10 +42,10 @@ maml() { # name split ways queries inner-lr meta-batch iterations encoder-run
 }
 
 (protonet paper 12000 --queries 5 --train-ways 60 --cosine-lr --validate-every 2000
- maml maml-paper paper 5 15 0.4 4 2000 protonet-paper
+ maml maml-paper paper 5 15 0.01 4 2000 protonet-paper
  evaluate maml-paper 5 1 --runtime; evaluate maml-paper 5 1 --single-queries; evaluate maml-paper 5 5 --runtime) &
 (protonet lake 9000 --queries 5 --train-ways 60 --cosine-lr --validate-every 0
- maml maml-lake lake 5 15 0.4 4 2000 protonet-lake
+ maml maml-lake lake 5 15 0.01 4 2000 protonet-lake
  evaluate maml-lake 5 1 --runtime --within-alphabet; evaluate maml-lake 5 1 --single-queries; evaluate maml-lake 5 5 --runtime
  maml maml20-lake lake 20 5 0.1 2 1500 protonet-lake
  evaluate maml20-lake 20 1 --runtime --within-alphabet; evaluate maml20-lake 20 1 --single-queries; evaluate maml20-lake 20 5 --runtime) &

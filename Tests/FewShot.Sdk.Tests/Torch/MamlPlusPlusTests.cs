@@ -146,8 +146,8 @@ public sealed class MamlPlusPlusTests
         }
 
         var task = ParityTasks.Task(TaskKind.Classification, algorithm.Model, seed: 9);
-        using var model = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps, bundleSteps: 3);
-        var adapted = model.Adapt(task.SupportX, task.SupportLabels!.Select(l => (int)l).ToArray(), new AdaptOptions { Steps = steps });
+        var (model, adapted) = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps, bundleSteps: 3);
+        using var loaded = model;
 
         if (steps == 3)
         {

@@ -29,7 +29,7 @@ public sealed class PrototypeHeadTests
         var values = algorithm.Initialize(new Random(3));
         LearnerParityTests.PerturbHead(algorithm, values, new Random(8));
         var task = ParityTasks.Task(TaskKind.Classification, algorithm.Model, seed: 9);
-        using var model = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps, bundleSteps: 2);
+        using var model = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps, bundleSteps: 2).Model;
 
         // adapt_k.onnx starts the head once and unrolls K = 2 steps: the stepped graph's two runs, which start it at step 0 only.
         var labels = task.SupportLabels!.Select(l => (int)l).ToArray();
@@ -52,8 +52,8 @@ public sealed class PrototypeHeadTests
         var full = ParityTasks.Task(TaskKind.Classification, algorithm.Model, seed: 14);
         var task = new TaskData(full.SupportX, full.SupportShape, full.QueryX, full.QueryShape, full.SupportLabels!.Select(l => l % 3).ToArray(), full.QueryLabels!.Select(l => l % 3).ToArray());
 
-        using var model = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps: 2, bundleSteps: 1);
-        var adapted = model.Adapt(task.SupportX, task.SupportLabels!.Select(l => (int)l).ToArray(), new AdaptOptions { Steps = 2 });
+        var (model, adapted) = RuntimeParity.AssertAdaptsAsTorchSharp(folder, algorithm, values, task, steps: 2, bundleSteps: 1);
+        using var loaded = model;
         var bias = adapted.Tensors.Single(t => t.Name == "head.bias").Values.ToArray();
         Assert.All(bias[..3], b => Assert.True(b > -1e6f, $"a present class's bias is {b}"));
         Assert.All(bias[3..], b => Assert.True(b < -1e8f, $"an absent class's bias is {b}, within reach of the present classes'"));

@@ -15,9 +15,9 @@ internal static class RuntimeParity
     /// <summary>
     /// Exports <paramref name="values"/> as a bundle of K = <paramref name="bundleSteps"/>, adapts it to
     /// <paramref name="task"/> with <paramref name="steps"/> runs of the one-step graph and asserts every adapted
-    /// parameter within 1e-4 (relative) of TorchSharp's; returns the model, for further adaptations.
+    /// parameter within 1e-4 (relative) of TorchSharp's; returns the loaded model (for further adaptations) and that adaptation.
     /// </summary>
-    public static FewShotModel AssertAdaptsAsTorchSharp(TempDirectory folder, GradientLearner algorithm, float[][] values, TaskData task, int steps, int bundleSteps)
+    public static (FewShotModel Model, AdaptedModel Adapted) AssertAdaptsAsTorchSharp(TempDirectory folder, GradientLearner algorithm, float[][] values, TaskData task, int steps, int bundleSteps)
     {
         var path = folder.File($"{algorithm.Name}.fewshot");
         BundleExport.Write(path, algorithm, values, new RunConfiguration { Dataset = "omniglot" }, iterations: 1, steps: bundleSteps, measured: null);
@@ -34,6 +34,6 @@ internal static class RuntimeParity
             Assert.True(error <= 1e-4, $"{steps} steps: the runtime's adapted '{name}' is {error:E2} away from TorchSharp's");
         }
 
-        return model;
+        return (model, adapted);
     }
 }

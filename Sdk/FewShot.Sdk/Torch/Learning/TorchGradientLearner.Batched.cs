@@ -22,7 +22,7 @@ public sealed partial class TorchGradientLearner
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(batch);
-        var model = _batched is not null && CanBatch ? _batched : throw new InvalidOperationException($"{_learner.Model.Name} has no task-batched lowering{(_learner.Inner.PrototypeHead ? " with a prototype head" : "")}");
+        var model = CanBatch ? _batched! : throw new InvalidOperationException($"{_learner.Model.Name} has no task-batched lowering{(_learner.Inner.PrototypeHead ? " with a prototype head" : "")}");
         var task = _learner.Task;
         var tasks = batch.Count;
 

@@ -4,7 +4,8 @@ conv4 (64 channels, 28x28 inputs, batch norm with batch statistics), 5-way 5-sho
 MAML adaptation with 1, 5 and 10 SGD steps on the 25 support images (no graph kept: deployment needs no second
 order), predicting the 75 queries, one step followed by a prediction, ANIL (body once without gradients, 10 steps
 on the head), ProtoNets (class means of the support embeddings), loading the MAML weights, and cold start (load
-the weights from a file, adapt 5 steps or build prototypes, predict).
+the weights from a file, adapt 5 steps or build prototypes, predict); then MAML's 1, 5 and 10 steps and the
+prediction on the strided conv4 (stride-2 convolutions instead of max-pooling).
 Prints one JSON object like `fewshot bench adapt --json`. Usage: adapt_torch.py THREADS RUNS WARMUP
 """
 import json
@@ -15,7 +16,7 @@ import tempfile
 import torch
 import torch.nn.functional as F
 
-from conv4_common import body, forward, parameters, timed
+from conv4_common import body, forward, parameters, strided_forward, timed
 
 WAYS, SHOTS, QUERIES = 5, 5, 15
 INNER_LR = 0.4
@@ -30,8 +31,8 @@ def sgd(params, loss_of, steps):
     return [p.detach() for p in fast]
 
 
-def maml_adapt(params, support, labels, steps):
-    return sgd(params, lambda fast: F.cross_entropy(forward(fast, support), labels), steps)
+def maml_adapt(params, support, labels, steps, net=forward):
+    return sgd(params, lambda fast: F.cross_entropy(net(fast, support), labels), steps)
 
 
 def anil_adapt(params, support, labels, steps):
@@ -46,9 +47,9 @@ def prototypes(params, support, labels):
         return torch.stack([embeddings[labels == c].mean(0) for c in range(WAYS)])
 
 
-def predict(params, query):
+def predict(params, query, net=forward):
     with torch.no_grad():
-        return forward(params, query).softmax(1)
+        return net(params, query).softmax(1)
 
 
 def predict_prototypes(params, protos, query):
@@ -90,6 +91,9 @@ def main():
             ("cold-start-maml-5", cold_maml, 1, COLD_RUNS),
             ("cold-start-protonet", cold_protonet, 1, COLD_RUNS),
         ]
+        rows += [(f"maml-strided-adapt-{s}", (lambda s=s: maml_adapt(classifier, support, labels, s, strided_forward)), warmup, runs) for s in (1, 5, 10)]
+        strided = maml_adapt(classifier, support, labels, 5, strided_forward)
+        rows.append(("predict-75-queries-strided", lambda: predict(strided, query, strided_forward), warmup, runs))
         timings = []
         for name, fn, rounds, count in rows:
             median, p95 = timed(fn, rounds, count)

@@ -2,6 +2,8 @@
 
 conv4: 4 x [3x3 conv 64, batch norm with batch statistics, ReLU, 2x2 max-pool] on 1x28x28 inputs, then
 optionally a linear head; parameters as a flat list (w, b, gamma, beta per block, then head weight and bias).
+The strided conv4 (MAML's Omniglot network, FewShot's `--downsample stride`): 4 x [3x3 conv 64 with stride 2, batch
+norm, ReLU], features averaged over the last 2x2 map; the same parameters.
 """
 import time
 
@@ -26,6 +28,19 @@ def parameters(generator, ways=None):
         bound = 1.0 / 64 ** 0.5
         params += [(torch.rand(ways, 64, generator=generator) * 2 - 1) * bound, (torch.rand(ways, generator=generator) * 2 - 1) * bound]
     return params
+
+
+def strided_body(params, x):
+    """The strided conv4's four blocks, averaged over the last map to [n, 64]."""
+    for block in range(4):
+        w, b, gamma, beta = params[4 * block: 4 * block + 4]
+        x = F.relu(F.batch_norm(F.conv2d(x, w, b, stride=2, padding=1), None, None, gamma, beta, training=True))
+    return x.mean((2, 3))
+
+
+def strided_forward(params, x):
+    """The strided conv4's body and head: class logits."""
+    return F.linear(strided_body(params, x), params[16], params[17])
 
 
 def body(params, x, channels_last=False):

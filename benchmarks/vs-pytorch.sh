@@ -51,17 +51,22 @@ ours = json.loads(sys.argv[1])
 sharp = json.loads(sys.argv[2])
 runs = [json.loads(a) for a in sys.argv[3:]]
 theirs = {"torch": runs[0]["torch"], "timings": [min(rows, key=lambda r: r["medianMs"]) for rows in zip(*(r["timings"] for r in runs))]}
+# Rows pair by name: each engine lists its rows in its own order, and some rows are FewShot's alone.
+reference = {r["name"]: r for r in theirs["timings"]}
+second = {r["name"]: r for r in sharp.get("timings", [])}
 print(f"threads={ours['threads']}  (ONNX Runtime {ours['onnxRuntime']}, PyTorch {theirs['torch']}, its faster OpenMP wait policy per row"
       + (f"; TorchSharp on libtorch {sharp['torch']})" if sharp else ")"))
-header = f"  {'computation':<22}{'FewShot median/p95 ms':>24}{'PyTorch median/p95 ms':>24}{'PyTorch/FewShot':>18}"
+header = f"  {'computation':<27}{'FewShot median/p95 ms':>24}{'PyTorch median/p95 ms':>24}{'PyTorch/FewShot':>18}"
 print(header + (f"{'TorchSharp median/p95 ms':>27}{'TorchSharp/FewShot':>21}" if sharp else ""))
-for i, (a, b) in enumerate(zip(ours["timings"], theirs["timings"])):
-    line = f"  {a['name']:<22}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}{b['medianMs']:>12.2f}{b['p95Ms']:>12.2f}{b['medianMs'] / a['medianMs']:>18.2f}"
-    if sharp:
-        c = sharp["timings"][i]
+for a in ours["timings"]:
+    b = reference.get(a["name"])
+    if b is None:
+        print(f"  {a['name']:<27}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}  (FewShot only)")
+        continue
+    line = f"  {a['name']:<27}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}{b['medianMs']:>12.2f}{b['p95Ms']:>12.2f}{b['medianMs'] / a['medianMs']:>18.2f}"
+    if a["name"] in second:
+        c = second[a["name"]]
         line += f"{c['medianMs']:>15.2f}{c['p95Ms']:>12.2f}{c['medianMs'] / a['medianMs']:>21.2f}"
     print(line)
-for a in ours["timings"][len(theirs["timings"]):]:
-    print(f"  {a['name']:<22}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}  (FewShot only)")
 PY
 done

@@ -15,8 +15,8 @@ internal static class Adaptation
     public const int Ways = 5;
     public const float InnerLearningRate = 0.4f;
 
-    public static Tensor[] Maml(Tensor[] parameters, Tensor support, Tensor labels, int steps) =>
-        Sgd(parameters, fast => F.cross_entropy(Conv4.Forward(fast, support), labels), steps);
+    public static Tensor[] Maml(Tensor[] parameters, Tensor support, Tensor labels, int steps, bool strided = false) =>
+        Sgd(parameters, fast => F.cross_entropy(strided ? Conv4.StridedForward(fast, support) : Conv4.Forward(fast, support), labels), steps);
 
     public static Tensor[] Anil(Tensor[] parameters, Tensor support, Tensor labels, int steps)
     {
@@ -39,11 +39,11 @@ internal static class Adaptation
         return stack(Enumerable.Range(0, Ways).Select(c => embeddings[labels == c].mean([0])).ToArray()).MoveToOuterDisposeScope();
     }
 
-    public static Tensor Predict(Tensor[] parameters, Tensor query)
+    public static Tensor Predict(Tensor[] parameters, Tensor query, bool strided = false)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return Conv4.Forward(parameters, query).softmax(1).MoveToOuterDisposeScope();
+        return (strided ? Conv4.StridedForward(parameters, query) : Conv4.Forward(parameters, query)).softmax(1).MoveToOuterDisposeScope();
     }
 
     public static Tensor PredictPrototypes(Tensor[] encoder, Tensor prototypes, Tensor query)

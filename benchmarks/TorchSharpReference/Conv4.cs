@@ -7,7 +7,9 @@ namespace FewShot.Benchmarks.TorchSharp;
 /// <summary>
 /// conv4 in TorchSharp's functional style, as benchmarks/conv4_common.py writes it in PyTorch: 4 × [3×3 conv 64,
 /// batch norm with batch statistics, ReLU, 2×2 max-pool] on 1×28×28 inputs and a linear head; parameters as a flat
-/// list (weight, bias, γ, β per block, then head weight and bias) with PyTorch's default initialization.
+/// list (weight, bias, γ, β per block, then head weight and bias) with PyTorch's default initialization. The strided
+/// conv4 (MAML's Omniglot network) has the same parameters: 4 × [3×3 conv 64 with stride 2, batch norm, ReLU], the
+/// features averaged over the last 2×2 map.
 /// </summary>
 internal static class Conv4
 {
@@ -62,8 +64,23 @@ internal static class Conv4
         return x.flatten(1);
     }
 
+    /// <summary>The strided conv4's four blocks, averaged over the last map to [n, 64].</summary>
+    public static Tensor StridedBody(IReadOnlyList<Tensor> p, Tensor x)
+    {
+        for (var block = 0; block < Blocks; block++)
+        {
+            x = F.conv2d(x, p[4 * block], p[(4 * block) + 1], strides: [2, 2], padding: [1, 1]);
+            x = F.relu(F.batch_norm(x, null, null, p[(4 * block) + 2], p[(4 * block) + 3], training: true));
+        }
+
+        return x.mean([2L, 3L]);
+    }
+
     /// <summary>Body and head: class logits.</summary>
     public static Tensor Forward(IReadOnlyList<Tensor> p, Tensor x) => F.linear(Body(p, x), p[16], p[17]);
+
+    /// <summary>The strided conv4's body and head: class logits.</summary>
+    public static Tensor StridedForward(IReadOnlyList<Tensor> p, Tensor x) => F.linear(StridedBody(p, x), p[16], p[17]);
 
     private static Tensor Uniform(Generator generator, long[] shape, double bound) =>
         (rand(shape, generator: generator) * 2 - 1) * bound;

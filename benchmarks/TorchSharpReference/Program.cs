@@ -93,6 +93,13 @@ internal static class Program
                 Adaptation.PredictPrototypes(weights, prototypes, query).Dispose();
                 Dispose(weights);
             }, 1, ColdRuns));
+            foreach (var steps in new[] { 1, 5, 10 })
+            {
+                rows.Add(($"maml-strided-adapt-{steps}", () => Dispose(Adaptation.Maml(classifier, support, labels, steps, strided: true)), warmup, runs));
+            }
+
+            var strided = Adaptation.Maml(classifier, support, labels, 5, strided: true);
+            rows.Add(("predict-75-queries-strided", () => Adaptation.Predict(strided, query, strided: true).Dispose(), warmup, runs));
             return rows.Select(r => Measure(r.Name, r.Run, r.Warmup, r.Runs)).ToList();
         }
         finally

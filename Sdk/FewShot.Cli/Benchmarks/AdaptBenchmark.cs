@@ -7,7 +7,8 @@ namespace FewShot.Cli.Benchmarks;
 /// Times on-device adaptation through the public Runtime API on conv4 (64 channels, 28×28) bundles, 5-way 5-shot:
 /// MAML with 1, 5 and 10 inner steps, prediction of the 75 queries, one step followed by a prediction, ANIL (10 head
 /// steps, body once), ProtoNets (prototypes), loading the MAML bundle, and cold start (load the bundle, adapt,
-/// predict the queries, dispose). benchmarks/adapt_torch.py does the same in PyTorch, row for row. The bundles hold
+/// predict the queries, dispose); then MAML's 1, 5 and 10 steps and the prediction on the strided conv4 (stride-2
+/// convolutions instead of max-pooling, <see cref="FewShot.Sdk.Models.Conv4Downsampling.Stride"/>). benchmarks/adapt_torch.py does the same in PyTorch, row for row. The bundles hold
 /// freshly initialized weights: latency does not depend on what was learned.
 /// </summary>
 internal static class AdaptBenchmark
@@ -45,6 +46,18 @@ internal static class AdaptBenchmark
             // The pattern of an app serving new tasks: each adaptation followed by a prediction, two sessions in turn.
             var oneStep = new AdaptOptions { Steps = 1 };
             timings.Add(Timing.Measure("maml-adapt-1+predict", warmup, runs, () => maml.Adapt(support, labels, oneStep).Predict(query)));
+        }
+
+        using (var strided = FewShotModel.Load(bundles.MamlStrided, options))
+        {
+            foreach (var steps in new[] { 1, 5, 10 })
+            {
+                var adaptOptions = new AdaptOptions { Steps = steps };
+                timings.Add(Timing.Measure($"maml-strided-adapt-{steps}", warmup, runs, () => strided.Adapt(support, labels, adaptOptions)));
+            }
+
+            var adapted = strided.Adapt(support, labels, new AdaptOptions { Steps = 5 });
+            timings.Add(Timing.Measure("predict-75-queries-strided", warmup, runs, () => adapted.Predict(query)));
         }
 
         using (var anil = FewShotModel.Load(bundles.Anil, options))

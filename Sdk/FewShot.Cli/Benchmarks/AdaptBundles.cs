@@ -7,7 +7,8 @@ namespace FewShot.Cli.Benchmarks;
 
 /// <summary>
 /// conv4 Omniglot-shaped bundles for the adaptation benchmark, written to a temporary folder that is deleted on
-/// dispose: MAML (inner step 0.4, unrolled K = 5), ANIL (K = 10) and ProtoNets, with PyTorch-default initial weights.
+/// dispose: MAML (inner step 0.4, unrolled K = 5) on conv4 and on the strided conv4 (MAML's Omniglot network), ANIL
+/// (K = 10) and ProtoNets, with PyTorch-default initial weights.
 /// </summary>
 internal sealed class AdaptBundles : IDisposable
 {
@@ -18,11 +19,15 @@ internal sealed class AdaptBundles : IDisposable
     {
         _folder = folder;
         Maml = Write("maml", new Maml(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(5)), 5);
+        var strided = new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride);
+        MamlStrided = Write("maml-strided", new Maml(strided, TaskKind.Classification, Inner(5)), 5);
         Anil = Write("anil", new Anil(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(10)), 10);
         ProtoNet = Write("protonet", new ProtoNet(new Conv4([1, 28, 28], 0, normalization: FeatureNormalization.Batch)), 1);
     }
 
     public string Maml { get; }
+
+    public string MamlStrided { get; }
 
     public string Anil { get; }
 

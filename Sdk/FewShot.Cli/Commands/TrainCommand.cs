@@ -37,6 +37,11 @@ internal static class TrainCommand
             Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
         };
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
+        var downsample = new Option<string?>("--downsample")
+        {
+            Description = "How conv4 halves its feature maps: maxpool (default: 3×3 convolutions then 2×2 max-pooling) or stride (MAML's Omniglot network, Finn et al. 2017: stride-2 convolutions, features averaged over the last map)",
+        };
+        downsample.AcceptOnlyFromAmong([.. Conv4Downsamplings.Names]);
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice; an MLP model gets 1 unless given)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
@@ -55,7 +60,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, initFrom, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -85,7 +90,8 @@ internal static class TrainCommand
                 Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
-                Normalization = parse.GetValue(norm) ?? ExistingNormalization(folder) ?? FeatureNormalizations.Default.Name(),
+                Normalization = parse.GetValue(norm) ?? Existing(folder)?.Normalization ?? FeatureNormalizations.Default.Name(),
+                Downsampling = parse.GetValue(downsample) ?? Existing(folder)?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
@@ -155,9 +161,9 @@ internal static class TrainCommand
         return start.Values;
     }
 
-    /// <summary>The normalization of the run in <paramref name="folder"/>, so that resuming needs no --norm; null for a new run.</summary>
-    private static string? ExistingNormalization(string folder) =>
-        File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder).Normalization : null;
+    /// <summary>The run in <paramref name="folder"/>, whose model settings resuming needs not repeat (--norm, --downsample); null for a new run.</summary>
+    private static RunConfiguration? Existing(string folder) =>
+        File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder) : null;
 
     /// <summary>
     /// A folder with run.json resumes that run (only the iteration target may change; the MAML++ schedules keep the

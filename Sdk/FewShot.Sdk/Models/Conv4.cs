@@ -7,7 +7,8 @@ namespace FewShot.Sdk.Models;
 /// [3×3 conv, normalization, ReLU, 2×2 max-pool] and, unless it is an encoder, a linear head. The normalization is
 /// per example by default (<see cref="FeatureNormalization"/>); the papers' batch statistics are an opt-in. Its
 /// learned scale and shift keep the names bn1…bn4 in every mode. On 28×28 inputs the feature map ends 1×1, so the
-/// features have <see cref="Channels"/> values.
+/// features have <see cref="Channels"/> values. With <see cref="Conv4Downsampling.Stride"/> the blocks are MAML's
+/// Omniglot ones instead (stride-2 convolutions, no pooling) and the features are the last map's spatial mean.
 /// </summary>
 public sealed class Conv4 : IHeadedModel
 {
@@ -18,7 +19,10 @@ public sealed class Conv4 : IHeadedModel
     /// <param name="outputs">Classes of the linear head; 0 for an encoder with no head (ProtoNets).</param>
     /// <param name="channels">Channels of every conv layer (64 in the papers).</param>
     /// <param name="normalization">Where the normalization layers take their statistics (default: <see cref="FeatureNormalizations.Default"/>).</param>
-    public Conv4(IReadOnlyList<long> inputShape, int outputs, int channels = 64, FeatureNormalization normalization = FeatureNormalizations.Default)
+    /// <param name="downsampling">How each block halves the feature map (default: max-pooling).</param>
+    public Conv4(
+        IReadOnlyList<long> inputShape, int outputs, int channels = 64, FeatureNormalization normalization = FeatureNormalizations.Default,
+        Conv4Downsampling downsampling = Conv4Downsampling.MaxPool)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         if (inputShape.Count != 3 || inputShape.Any(d => d <= 0))
@@ -31,27 +35,37 @@ public sealed class Conv4 : IHeadedModel
         InputShape = inputShape.ToArray();
         Channels = channels;
         Normalization = Enum.IsDefined(normalization) ? normalization : throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "not a FeatureNormalization");
-        var height = inputShape[1];
-        var width = inputShape[2];
-        for (var i = 0; i < Blocks; i++)
+        Downsampling = Enum.IsDefined(downsampling) ? downsampling : throw new ArgumentOutOfRangeException(nameof(downsampling), downsampling, "not a Conv4Downsampling");
+        if (downsampling == Conv4Downsampling.Stride)
         {
-            height /= 2;
-            width /= 2;
+            // Stride-2 convolutions with padding 1 round up (28 → 14 → 7 → 4 → 2), and the spatial mean leaves the channels.
+            FeatureSize = channels;
+        }
+        else
+        {
+            var height = inputShape[1];
+            var width = inputShape[2];
+            for (var i = 0; i < Blocks; i++)
+            {
+                height /= 2;
+                width /= 2;
+            }
+
+            if (height == 0 || width == 0)
+            {
+                throw new ArgumentException($"conv4 halves the image four times; {inputShape[1]}×{inputShape[2]} is too small (at least 16×16)", nameof(inputShape));
+            }
+
+            FeatureSize = checked((int)(channels * height * width));
         }
 
-        if (height == 0 || width == 0)
-        {
-            throw new ArgumentException($"conv4 halves the image four times; {inputShape[1]}×{inputShape[2]} is too small (at least 16×16)", nameof(inputShape));
-        }
-
-        FeatureSize = checked((int)(channels * height * width));
         OutputSize = outputs == 0 ? FeatureSize : outputs;
         HasHead = outputs > 0;
         Parameters = CreateParameters(inputShape[0], channels, FeatureSize, outputs);
     }
 
     /// <inheritdoc />
-    public string Name => HasHead ? "conv4" : "conv4-encoder";
+    public string Name => (Downsampling == Conv4Downsampling.Stride ? "conv4-strided" : "conv4") + (HasHead ? "" : "-encoder");
 
     /// <inheritdoc />
     public IReadOnlyList<long> InputShape { get; }
@@ -64,6 +78,9 @@ public sealed class Conv4 : IHeadedModel
 
     /// <summary>Where the normalization layers take their statistics.</summary>
     public FeatureNormalization Normalization { get; }
+
+    /// <summary>How each block halves the feature map.</summary>
+    public Conv4Downsampling Downsampling { get; }
 
     /// <inheritdoc />
     public int FeatureSize { get; }
@@ -89,6 +106,17 @@ public sealed class Conv4 : IHeadedModel
     {
         ArgumentNullException.ThrowIfNull(graph);
         var x = input;
+        if (Downsampling == Conv4Downsampling.Stride)
+        {
+            for (var i = 1; i <= Blocks; i++)
+            {
+                x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1, stride: 2);
+                x = Layers.Relu(graph, Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Normalization, Channels));
+            }
+
+            return Layers.SpatialMean(graph, x);
+        }
+
         for (var i = 1; i <= Blocks; i++)
         {
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1);

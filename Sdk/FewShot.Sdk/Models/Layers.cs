@@ -22,13 +22,18 @@ public static class Layers
     public static string Linear(GraphBuilder g, string x, string weight, string bias) =>
         g.Op("Gemm", [x, weight, bias], Attr.Int("transB", 1));
 
-    /// <summary>A 3×3 (or any square) convolution with stride 1 and "same" zero padding of <paramref name="pad"/>.</summary>
-    public static string Conv(GraphBuilder g, string x, string weight, string bias, long pad) =>
-        g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad));
+    /// <summary>A 3×3 (or any square) convolution with zero padding of <paramref name="pad"/> on every side and <paramref name="stride"/>.</summary>
+    public static string Conv(GraphBuilder g, string x, string weight, string bias, long pad, long stride = 1) =>
+        stride == 1
+            ? g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad))
+            : g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad), Attr.Ints("strides", stride, stride));
 
     /// <summary>2×2 max pooling with stride 2 (floor: an odd edge row or column is dropped, as in PyTorch).</summary>
     public static string MaxPool2x2(GraphBuilder g, string x) =>
         g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2));
+
+    /// <summary>The mean over the spatial positions of [N, C, H, W]: [N, C].</summary>
+    public static string SpatialMean(GraphBuilder g, string x) => Flatten(g, g.Op("GlobalAveragePool", [x]));
 
     /// <summary>Rectified linear unit.</summary>
     public static string Relu(GraphBuilder g, string x) => g.Op("Relu", [x]);

@@ -50,7 +50,8 @@ public static class AlgorithmFactory
         }
 
         var normalization = configuration.NormalizationMode;
-        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels, normalization);
+        var downsampling = configuration.DownsamplingMode;
+        Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels, normalization, downsampling);
         return configuration.Algorithm switch
         {
             "maml" => new Maml(Classifier(headWays), TaskKind.Classification, inner),

@@ -100,6 +100,17 @@ public sealed record RunConfiguration
     [JsonIgnore]
     public FeatureNormalization NormalizationMode => FeatureNormalizations.Parse(Normalization);
 
+    /// <summary>
+    /// How conv4 halves its feature maps: maxpool (the default; also what a run.json written before this setting
+    /// existed trained with) or stride (MAML's Omniglot network: stride-2 convolutions, no pooling).
+    /// </summary>
+    public string Downsampling { get; init; } = Conv4Downsampling.MaxPool.Name();
+
+    /// <summary><see cref="Downsampling"/>, parsed.</summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    [JsonIgnore]
+    public Conv4Downsampling DownsamplingMode => Conv4Downsamplings.Parse(Downsampling);
+
     /// <summary>Image size the data is resized to (28 for Omniglot).</summary>
     public int ImageSize { get; init; } = 28;
 

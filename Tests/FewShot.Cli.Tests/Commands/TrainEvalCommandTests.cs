@@ -226,6 +226,33 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheStridedConvFourIsPartOfTheRunResumesWithoutTheOptionAndItsBundleSaysSo()
+    {
+        var run = Path.Combine(_folder, "strided");
+        var bundle = Path.Combine(_folder, "strided.fewshot");
+        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+
+        var train = Run(["train", "--algorithm", "maml", "--downsample", "stride", .. data, "--iterations", "2", "--out", run]);
+        var resumed = Run(["train", "--algorithm", "maml", .. data, "--iterations", "3", "--out", run]);
+        var export = Run("export", "--run", run, "--out", bundle, "--episodes", "0");
+        var unknown = Run(["train", "--algorithm", "maml", "--downsample", "avgpool", .. data, "--iterations", "1", "--out", Path.Combine(_folder, "u")]);
+
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming", resumed.Output);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Equal("stride", configuration.RootElement.GetProperty("downsampling").GetString());
+        Assert.True(export.Exit == 0, export.Error);
+        using (var model = FewShot.Runtime.Bundles.FewShotModel.Load(bundle))
+        {
+            Assert.Equal("conv4-strided", model.Manifest.Model);
+        }
+
+        Assert.NotEqual(0, unknown.Exit);
+        Assert.Contains("avgpool", unknown.Error);
+    }
+
+    [Fact]
     public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
     {
         var run = Path.Combine(_folder, "budget");

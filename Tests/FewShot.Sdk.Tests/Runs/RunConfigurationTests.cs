@@ -37,6 +37,21 @@ public sealed class RunConfigurationTests
     public void AnUnknownNormalizationIsNamed() =>
         Assert.Contains("unknown normalization 'batchnorm'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Normalization = "batchnorm" }.NormalizationMode).Message);
 
+    [Fact]
+    public void ConvFourDownsamplesByMaxPoolingUnlessTheRunSaysStride()
+    {
+        using var folder = new TempDirectory();
+        new RunConfiguration { Algorithm = "maml" }.Save(folder.Path);
+        var path = Path.Combine(folder.Path, RunConfiguration.FileName);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"downsampling\": \"maxpool\",", string.Empty, StringComparison.Ordinal));
+        Assert.DoesNotContain("downsampling", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal(Conv4Downsampling.MaxPool, RunConfiguration.Load(folder.Path).DownsamplingMode);
+
+        new RunConfiguration { Algorithm = "maml", Downsampling = "stride" }.Save(folder.Path);
+        Assert.Equal(Conv4Downsampling.Stride, RunConfiguration.Load(folder.Path).DownsamplingMode);
+        Assert.Contains("unknown conv4 downsampling 'avgpool'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Downsampling = "avgpool" }.DownsamplingMode).Message);
+    }
+
     [Theory]
     [InlineData(1, false, 3)]
     [InlineData(5, false, 5)]

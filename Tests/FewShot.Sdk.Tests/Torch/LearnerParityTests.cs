@@ -28,6 +28,7 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
         "maml-lslr-mlp", "fomaml-lslr-mlp", "anil-lslr-conv4", "maml-lslr-conv4",
         "maml-conv4-group", "maml-conv4-layer", "protonet-conv4-group", "maml-conv4-batch", "protonet-conv4-batch",
         "maml-proto-conv4", "fomaml-proto-conv4", "metasgd-proto-conv4", "maml-proto-lslr-conv4",
+        "maml-strided-conv4", "maml-strided-conv4-batch", "protonet-strided-conv4",
     };
 
     [Theory]
@@ -122,6 +123,9 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "fomaml-proto-conv4" => new FirstOrderMaml(conv4, TaskKind.Classification, TwoStepsProto),
             "metasgd-proto-conv4" => new MetaSgd(conv4, TaskKind.Classification, TwoStepsProto),
             "maml-proto-lslr-conv4" => new Maml(conv4, TaskKind.Classification, new InnerLoopOptions { Steps = 2, LearningRate = 0.01f, PrototypeHead = true, PerStepLearningRates = true }),
+            "maml-strided-conv4" => new Maml(ParityTasks.Conv4(downsampling: Conv4Downsampling.Stride), TaskKind.Classification, TwoSteps),
+            "maml-strided-conv4-batch" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, TwoSteps),
+            "protonet-strided-conv4" => new ProtoNet(ParityTasks.Conv4(outputs: 0, downsampling: Conv4Downsampling.Stride)),
             _ => throw new ArgumentException(name),
         };
         var kind = algorithm.Task;

@@ -13,8 +13,8 @@ internal static class ParityTasks
     public static Mlp Mlp() => new(1, 40, 40, 1);
 
     /// <summary>A narrow conv4; group normalization gets 16 channels, so that it has two groups and is neither layer nor instance norm.</summary>
-    public static Conv4 Conv4(int outputs = Ways, FeatureNormalization normalization = FeatureNormalizations.Default) =>
-        new([1, 28, 28], outputs, channels: normalization == FeatureNormalization.Group ? 16 : 8, normalization);
+    public static Conv4 Conv4(int outputs = Ways, FeatureNormalization normalization = FeatureNormalizations.Default, Conv4Downsampling downsampling = Conv4Downsampling.MaxPool) =>
+        new([1, 28, 28], outputs, channels: normalization == FeatureNormalization.Group ? 16 : 8, normalization, downsampling);
 
     public static ConvAutoencoder Autoencoder() => new([1, 16, 16], latentSize: 8, hidden: 4);
 

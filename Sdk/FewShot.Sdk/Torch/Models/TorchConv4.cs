@@ -34,6 +34,18 @@ public sealed class TorchConv4 : ITorchHeadedModel
     public torch.Tensor Features(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (_model.Downsampling == Conv4Downsampling.Stride)
+        {
+            for (var block = 0; block < Blocks; block++)
+            {
+                var p = 4 * block;
+                x = TorchLayers.ConvDown(x, parameters[p], parameters[p + 1]);
+                x = TorchLayers.Relu(TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], _model.Normalization, _model.Channels));
+            }
+
+            return TorchLayers.SpatialMean(x);
+        }
+
         for (var block = 0; block < Blocks; block++)
         {
             var p = 4 * block;

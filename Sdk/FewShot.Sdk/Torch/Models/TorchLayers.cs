@@ -17,7 +17,7 @@ internal static class TorchLayers
     public static torch.Tensor ConvSame(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias) =>
         conv2d(x, weight, bias, padding: Pad1);
 
-    /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder).</summary>
+    /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder, and the strided conv4's blocks).</summary>
     public static torch.Tensor ConvDown(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
         conv2d(x, weight, bias, strides: Stride2, padding: Pad1);
 
@@ -81,6 +81,9 @@ internal static class TorchLayers
 
     /// <summary>Rectified linear unit.</summary>
     public static torch.Tensor Relu(torch.Tensor x) => relu(x);
+
+    /// <summary>[N, C, H, W] → [N, C], the mean over the positions (ONNX GlobalAveragePool then Flatten).</summary>
+    public static torch.Tensor SpatialMean(torch.Tensor x) => x.mean([2L, 3L]);
 
     /// <summary>[N, …] → [N, rest].</summary>
     public static torch.Tensor Flatten(torch.Tensor x) => x.flatten(1);

@@ -32,16 +32,22 @@ internal static class AdaptBenchmark
         var options = Options(warmUp: true);
 
         var timings = new List<Timing>();
-        using (var maml = FewShotModel.Load(bundles.Maml, options))
+        // MAML's 1, 5 and 10 steps and the prediction of the queries after 5, named "maml{variant}-adapt-K" and "predict-75-queries{suffix}".
+        void MamlRows(FewShotModel model, string variant, string suffix)
         {
             foreach (var steps in new[] { 1, 5, 10 })
             {
                 var adaptOptions = new AdaptOptions { Steps = steps };
-                timings.Add(Timing.Measure($"maml-adapt-{steps}", warmup, runs, () => maml.Adapt(support, labels, adaptOptions)));
+                timings.Add(Timing.Measure($"maml{variant}-adapt-{steps}", warmup, runs, () => model.Adapt(support, labels, adaptOptions)));
             }
 
-            var adapted = maml.Adapt(support, labels, new AdaptOptions { Steps = 5 });
-            timings.Add(Timing.Measure("predict-75-queries", warmup, runs, () => adapted.Predict(query)));
+            var adapted = model.Adapt(support, labels, new AdaptOptions { Steps = 5 });
+            timings.Add(Timing.Measure($"predict-75-queries{suffix}", warmup, runs, () => adapted.Predict(query)));
+        }
+
+        using (var maml = FewShotModel.Load(bundles.Maml, options))
+        {
+            MamlRows(maml, "", "");
 
             // The pattern of an app serving new tasks: each adaptation followed by a prediction, two sessions in turn.
             var oneStep = new AdaptOptions { Steps = 1 };
@@ -50,14 +56,7 @@ internal static class AdaptBenchmark
 
         using (var strided = FewShotModel.Load(bundles.MamlStrided, options))
         {
-            foreach (var steps in new[] { 1, 5, 10 })
-            {
-                var adaptOptions = new AdaptOptions { Steps = steps };
-                timings.Add(Timing.Measure($"maml-strided-adapt-{steps}", warmup, runs, () => strided.Adapt(support, labels, adaptOptions)));
-            }
-
-            var adapted = strided.Adapt(support, labels, new AdaptOptions { Steps = 5 });
-            timings.Add(Timing.Measure("predict-75-queries-strided", warmup, runs, () => adapted.Predict(query)));
+            MamlRows(strided, "-strided", "-strided");
         }
 
         using (var anil = FewShotModel.Load(bundles.Anil, options))

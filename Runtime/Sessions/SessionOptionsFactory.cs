@@ -45,8 +45,9 @@ internal static class SessionOptionsFactory
             session.EnableMemoryPattern = false;
             if (profilePrefix is not null)
             {
-                session.EnableProfiling = true;
+                // The prefix first: enabling profiling hands ORT the prefix set at that moment (the default one otherwise).
                 session.ProfileOutputPathPrefix = profilePrefix;
+                session.EnableProfiling = true;
             }
 
             if (options.Device.Kind == ExecutionDeviceKind.Cuda)

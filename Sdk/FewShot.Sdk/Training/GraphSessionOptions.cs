@@ -85,8 +85,9 @@ public sealed class GraphSessionOptions
             options.AddSessionConfigEntry("session.force_spinning_stop", StopSpinningAfterRun ? "1" : "0");
             if (ProfilingFilePrefix is not null)
             {
-                options.EnableProfiling = true;
+                // The prefix first: enabling profiling hands ORT the prefix set at that moment (the default one otherwise).
                 options.ProfileOutputPathPrefix = ProfilingFilePrefix;
+                options.EnableProfiling = true;
             }
 
             return options;

@@ -153,6 +153,16 @@ internal static class TrainCommand
             return null;
         }
 
+        // The two conv4s have the same parameter names and shapes, so the copy alone would not notice the mismatch.
+        var source = Directory.Exists(configuration.InitFrom) && File.Exists(Path.Combine(configuration.InitFrom, RunConfiguration.FileName))
+            ? RunConfiguration.Load(configuration.InitFrom)
+            : null;
+        if (source is not null && source.DownsamplingMode != configuration.DownsamplingMode)
+        {
+            throw new ArgumentException($"{configuration.InitFrom} trained conv4 with --downsample {source.Downsampling}, this run has {configuration.Downsampling}: "
+                + $"their weights have the same shapes but not the same meaning; pass --downsample {source.Downsampling}");
+        }
+
         var specs = algorithm.MetaParameters;
         var fresh = algorithm.Initialize(configuration.Seed);
         var checkpoint = WarmStart.CheckpointPath(configuration.InitFrom);

@@ -236,6 +236,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         var resumed = Run(["train", "--algorithm", "maml", .. data, "--iterations", "3", "--out", run]);
         var export = Run("export", "--run", run, "--out", bundle, "--episodes", "0");
         var unknown = Run(["train", "--algorithm", "maml", "--downsample", "avgpool", .. data, "--iterations", "1", "--out", Path.Combine(_folder, "u")]);
+        var mismatched = Run(["train", "--algorithm", "maml", .. data, "--iterations", "1", "--init-from", run, "--out", Path.Combine(_folder, "m")]);
 
         Assert.True(train.Exit == 0, train.Error);
         Assert.True(resumed.Exit == 0, resumed.Error);
@@ -250,6 +251,8 @@ public sealed class TrainEvalCommandTests : IDisposable
 
         Assert.NotEqual(0, unknown.Exit);
         Assert.Contains("avgpool", unknown.Error);
+        Assert.Equal(1, mismatched.Exit);
+        Assert.Contains("pass --downsample stride", mismatched.Error);
     }
 
     [Fact]

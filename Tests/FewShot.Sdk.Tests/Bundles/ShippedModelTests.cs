@@ -18,6 +18,7 @@ public sealed class ShippedModelTests
     [InlineData("omniglot-maml-lake", 5, 0.93)]
     [InlineData("omniglot-maml20-lake", 20, 0.9)]
     [InlineData("omniglot-maml20-paper", 20, 0.93)]
+    [InlineData("omniglot-maml-strided-paper", 5, 0.95)]
     public void ShippedBundleAdaptsToUnseenCharactersAndIsInductive(string name, int ways, double required)
     {
         using var model = FewShotModel.Load(Path.Combine(RepoPaths.Root, "models", name + ".fewshot"));

@@ -100,7 +100,10 @@ internal static class Program
 
             var strided = Adaptation.Maml(classifier, support, labels, 5, strided: true);
             rows.Add(("predict-75-queries-strided", () => Adaptation.Predict(strided, query, strided: true).Dispose(), warmup, runs));
-            return rows.Select(r => Measure(r.Name, r.Run, r.Warmup, r.Runs)).ToList();
+            var timings = rows.Select(r => Measure(r.Name, r.Run, r.Warmup, r.Runs)).ToList();
+            Dispose(adapted);
+            Dispose(strided);
+            return timings;
         }
         finally
         {

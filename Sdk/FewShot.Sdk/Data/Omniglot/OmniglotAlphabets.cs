@@ -4,9 +4,11 @@ namespace FewShot.Sdk.Data;
 
 /// <summary>
 /// The alphabets of Omniglot's evaluation set, which the archives do not store: the 659 characters of
-/// <c>images_evaluation.npz</c> (numbers 0965–1623) are its 20 alphabets in alphabetical order of the released folders,
-/// each alphabet's characters contiguous (Angelic 0965–0984, …, ULOG 1598–1623). Within-alphabet episodes (Lake et al.'s
-/// one-shot protocol) draw on them.
+/// <c>images_evaluation.npz</c> (numbers 0965–1623) are its 20 alphabets in the release's numbering, each alphabet's
+/// characters contiguous (Angelic 0965–0984, …, ULOG 1598–1623). The numbering follows the folders' alphabetical order
+/// but for two: Syriac (Serto) is 1480–1502 and Sylheti 1503–1530 (the background set's numbering is not alphabetical
+/// at all: Latin is 0683–0708, Korean 0643–0682 in the released background_small archives). Within-alphabet episodes
+/// (Lake et al.'s one-shot protocol) draw on them.
 /// </summary>
 public static class OmniglotAlphabets
 {
@@ -19,7 +21,7 @@ public static class OmniglotAlphabets
         ("Angelic", 20), ("Atemayar_Qelisayer", 26), ("Atlantean", 26), ("Aurek-Besh", 26), ("Avesta", 26),
         ("Ge_ez", 26), ("Glagolitic", 45), ("Gurmukhi", 45), ("Kannada", 41), ("Keble", 26),
         ("Malayalam", 47), ("Manipuri", 40), ("Mongolian", 30), ("Old_Church_Slavonic_(Cyrillic)", 45), ("Oriya", 46),
-        ("Sylheti", 28), ("Syriac_(Serto)", 23), ("Tengwar", 25), ("Tibetan", 42), ("ULOG", 26),
+        ("Syriac_(Serto)", 23), ("Sylheti", 28), ("Tengwar", 25), ("Tibetan", 42), ("ULOG", 26),
     ];
 
     /// <summary>The evaluation alphabet of character number <paramref name="character"/> (965–1623).</summary>

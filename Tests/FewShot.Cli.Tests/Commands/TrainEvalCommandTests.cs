@@ -7,6 +7,10 @@ namespace FewShot.Cli.Tests.Commands;
 
 public sealed class TrainEvalCommandTests : IDisposable
 {
+    // 5-way 1-shot Omniglot tasks on an 8-channel conv4 with no validation: the options of the quick conv4 runs below.
+    private static readonly string[] TinyOmniglot =
+        ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -178,7 +182,7 @@ public sealed class TrainEvalCommandTests : IDisposable
     {
         var proto = Path.Combine(_folder, "encoder");
         var maml = Path.Combine(_folder, "warm");
-        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+        var data = TinyOmniglot;
         Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. data, "--iterations", "2", "--out", proto]).Exit);
         string[] warm = ["train", "--algorithm", "maml", .. data, "--init-from", proto, "--out", maml];
 
@@ -206,7 +210,7 @@ public sealed class TrainEvalCommandTests : IDisposable
     public void PrototypeHeadIsPartOfTheRunAndItsBundleAdaptsThroughTheRuntime()
     {
         var run = Path.Combine(_folder, "proto-maml");
-        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+        var data = TinyOmniglot;
 
         var train = Run(["train", "--algorithm", "maml", "--prototype-head", .. data, "--iterations", "2", "--out", run]);
         var withoutIt = Run(["train", "--algorithm", "maml", .. data, "--iterations", "3", "--out", run]);
@@ -230,7 +234,7 @@ public sealed class TrainEvalCommandTests : IDisposable
     {
         var run = Path.Combine(_folder, "strided");
         var bundle = Path.Combine(_folder, "strided.fewshot");
-        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "paper", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+        var data = TinyOmniglot;
 
         var train = Run(["train", "--algorithm", "maml", "--downsample", "stride", .. data, "--iterations", "2", "--out", run]);
         var resumed = Run(["train", "--algorithm", "maml", .. data, "--iterations", "3", "--out", run]);

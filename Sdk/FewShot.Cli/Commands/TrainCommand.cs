@@ -67,6 +67,7 @@ internal static class TrainCommand
             var folder = parse.GetValue(outFolder)!;
             var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
             var recipe = MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
+            var existing = Existing(folder);
             var requested = new RunConfiguration
             {
                 Algorithm = parse.GetValue(algorithm)!,
@@ -90,8 +91,8 @@ internal static class TrainCommand
                 Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
-                Normalization = parse.GetValue(norm) ?? Existing(folder)?.Normalization ?? FeatureNormalizations.Default.Name(),
-                Downsampling = parse.GetValue(downsample) ?? Existing(folder)?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
+                Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? FeatureNormalizations.Default.Name(),
+                Downsampling = parse.GetValue(downsample) ?? existing?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),

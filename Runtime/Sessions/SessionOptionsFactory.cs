@@ -35,6 +35,11 @@ internal static class SessionOptionsFactory
             };
             session.LogSeverityLevel = (OrtLoggingLevel)(int)options.LogSeverity;
             session.EnableCpuMemArena = options.UseMemoryArena;
+            if (options.UseMemoryArena)
+            {
+                session.AddSessionConfigEntry(OnnxRuntimeEnvironment.UseSharedArenaKey, "1");
+            }
+
             session.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
 
             // A bundle's sessions run in turn; workers left spinning after one run take the cores from the next session.

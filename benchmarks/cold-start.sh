@@ -4,6 +4,9 @@
 # (benchmarks/TorchSharpReference, `adapt-torchsharp cold`) doing the same, each started afresh, in turn, RUNS times.
 # The references get their best setup (../shared/DESIGN.md): glibc's malloc keeping freed buffers, OpenMP OpenBLAS for
 # PyTorch, threads set. Prints medians of wall time and peak RSS (GNU time), and the FewShot/reference ratios.
+# Also an app that embeds FewShot.Runtime, published with Native AOT (samples/FewShot.Samples.EdgeAdapter, `fewshot-edge`):
+# the same work as two processes, `learn` (load, adapt 5 steps, save the state) then `classify` (load the bundle and
+# the state, predict the 75 queries), from the same images written as PGM files; its time is the sum of the two.
 # Usage: benchmarks/cold-start.sh [runs] [threads]   (build first: dotnet build -c Release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,25 +21,41 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$fewshot" bench adapt --keep-bundles "$work" >/dev/null
+dotnet publish samples/FewShot.Samples.EdgeAdapter -c Release -r linux-x64 -p:PublishAot=true -o "$work/edge" >/dev/null
+edge="$work/edge/fewshot-edge"
 /usr/bin/python3 - "$work" <<'PY'
-import sys, numpy as np
+import os, sys, numpy as np
 rng = np.random.default_rng(0)
 images = lambda n: (rng.random((n, 1, 28, 28)) < 0.15).astype(np.float32)
-np.savez(f"{sys.argv[1]}/support.npz", x=images(25), y=np.arange(25) % 5)
-np.savez(f"{sys.argv[1]}/query.npz", x=images(75))
+support, labels, query = images(25), np.arange(25) % 5, images(75)
+np.savez(f"{sys.argv[1]}/support.npz", x=support, y=labels)
+np.savez(f"{sys.argv[1]}/query.npz", x=query)
+
+def pgm(path, image):  # fewshot-edge's default: dark strokes on light paper, so value v is gray 255·(1 − v)
+    with open(path, "wb") as f:
+        f.write(b"P5\n28 28\n255\n" + (255 * (1 - image.reshape(28, 28))).astype(np.uint8).tobytes())
+
+for i, (image, label) in enumerate(zip(support, labels)):
+    os.makedirs(f"{sys.argv[1]}/support/{label}", exist_ok=True)
+    pgm(f"{sys.argv[1]}/support/{label}/{i:02d}.pgm", image)
+os.makedirs(f"{sys.argv[1]}/query")
+for i, image in enumerate(query):
+    pgm(f"{sys.argv[1]}/query/{i:02d}.pgm", image)
 PY
 (cd benchmarks && /usr/bin/python3 cold_torch.py save "$work/maml.pt")
 "$torchsharp" save "$work/maml.bin"
 
-measure() {  # name, command...: appends "name seconds kilobytes" to $work/samples
+measure() {  # name, command...: appends "name seconds kilobytes" to $work/samples; stderr is shown only on failure
   local name=$1; shift
-  /usr/bin/time -f "$name %e %M" -a -o "$work/samples" "$@" >/dev/null
+  /usr/bin/time -f "$name %e %M" -a -o "$work/samples" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; return 1; }
 }
 for _ in $(seq "$runs"); do
   measure fewshot "$fewshot" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads"
   measure pytorch env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$threads" GLIBC_TUNABLES="$tunables" \
     /usr/bin/python3 benchmarks/cold_torch.py "$threads" "$work/maml.pt" "$work/support.npz" "$work/query.npz"
   measure torchsharp env GLIBC_TUNABLES="$tunables" "$torchsharp" cold "$threads" "$work/maml.bin"
+  measure edge-learn "$edge" learn --model "$work/maml.fewshot" --support "$work/support" --state "$work/edge.state" --threads "$threads"
+  measure edge-classify "$edge" classify --model "$work/maml.fewshot" --state "$work/edge.state" --threads "$threads" "$work"/query/*.pgm
 done
 /usr/bin/python3 - "$work/samples" "$threads" <<'PY'
 import statistics, sys
@@ -47,5 +66,9 @@ for line in open(sys.argv[1]):
 med = {n: (statistics.median(s for s, _ in v), statistics.median(k for _, k in v) / 1024) for n, v in rows.items()}
 print(f"whole-process cold start, {sys.argv[2]} thread(s), {len(rows['fewshot'])} runs each (medians)")
 for n, (s, mb) in med.items():
-    print(f"  {n:<11} {s * 1000:8.0f} ms {mb:8.1f} MB peak RSS   FewShot/{n}: time {med['fewshot'][0] / s:5.2f}  RSS {med['fewshot'][1] / mb:5.2f}")
+    print(f"  {n:<13} {s * 1000:8.0f} ms {mb:8.1f} MB peak RSS   FewShot/{n}: time {med['fewshot'][0] / s:5.2f}  RSS {med['fewshot'][1] / mb:5.2f}")
+edge = (med['edge-learn'][0] + med['edge-classify'][0], max(med['edge-learn'][1], med['edge-classify'][1]))
+print(f"fewshot-edge (Native AOT), learn + classify: {edge[0] * 1000:.0f} ms (sum of medians), {edge[1]:.1f} MB peak RSS (the larger)")
+for n in ('pytorch', 'torchsharp'):
+    print(f"  fewshot-edge/{n}: time {edge[0] / med[n][0]:5.2f}  RSS {edge[1] / med[n][1]:5.2f}")
 PY

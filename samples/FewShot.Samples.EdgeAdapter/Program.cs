@@ -52,7 +52,8 @@ public static class Program
             command = CommandLineArguments.Parse(args);
             Validate(command);
             strokes = Strokes(command);
-            runtimeOptions = new RuntimeOptions { IntraOpThreads = Threads(command) };
+            // One adaptation or one prediction per process: a warm-up at Load would only add its work to every start.
+            runtimeOptions = new RuntimeOptions { IntraOpThreads = Threads(command), WarmUp = false };
         }
         catch (CommandLineException e)
         {

@@ -44,6 +44,25 @@ public sealed class ConvPoolRulesTests
         check.Verify(check.Graph.Op("Conv", [x, check.Input("w", [4, 2, 3, 3])], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("strides", 2, 2)));
     }
 
+    [Fact]
+    public void AnUnstridedWeightGradientNeverHoldsTheSlicesOfAllKernelOffsetsAtOnce()
+    {
+        // One product per kernel offset: no value of the gradient graph is as large as the nine slices together (the
+        // im2col matrix, 9× the input), which was the largest buffer of a conv4 MAML step.
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [2, 4, 6, 6]);
+        var w = check.Input("w", [5, 4, 3, 3]);
+        var loss = check.Graph.Op("ReduceSum", [check.Graph.Op("Conv", [x, w], Attr.Ints("pads", 1, 1, 1, 1))], Attr.Int("keepdims", 0));
+        var gradient = FewShot.Exporters.Autodiff.Gradients.Append(check.Graph, loss, [w])[w];
+        check.Graph.Output(gradient);
+
+        var shapes = new FewShot.Exporters.Autodiff.ShapeInference(check.Graph);
+        var sizes = check.Graph.Graph.Node.SelectMany(n => n.Output)
+            .Select(v => shapes.Shape(v)!.Aggregate(1L, (p, d) => p * d.Value!.Value)).ToArray();
+        Assert.Contains(check.Graph.Graph.Node, n => n.OpType == "Gemm");
+        Assert.True(sizes.Max() <= 2 * (2 * 4 * 6 * 6), $"largest value {sizes.Max()} elements; the input has {2 * 4 * 6 * 6}");
+    }
+
     [Theory]
     [InlineData(1, 0, 1)]
     [InlineData(2, 1, 1)]

@@ -52,12 +52,12 @@ internal static class ConvGradients
     /// The weight gradient as one matrix product per kernel offset, dW[:, :, k] = dY · Xₖᵀ over the batch and all output
     /// positions, where Xₖ is the input strided to the output grid at offset k (one Slice of the padded, channel-major
     /// input); with a stride, one product over the offsets' concatenation (im2col) instead (see below). The single Conv
-    /// form computes the same sums as a convolution whose kernel is the whole feature map, which ONNX Runtime runs
-    /// several times slower. With a stride (the same on both axes of a 2-D
-    /// convolution) the padded input is first cut into its stride² phases by SpaceToDepth, so that every offset is an
-    /// unstepped Slice of one phase: ONNX Runtime copies stepped Slices element by element, which on the strided conv4's
-    /// MAML step (25 images, 1 thread) took 2.8 of 15.5 ms of node time; the single Conv form made it 13.5 ms, the phases
-    /// 12.5 ms. Ungrouped convolutions with static channel and spatial sizes only; null otherwise.
+    /// form computes the same sums as a convolution whose kernel is the whole feature map, which ONNX Runtime runs several
+    /// times slower. With a stride (the same on both axes of a 2-D convolution) the padded input is first cut into its
+    /// stride² phases by SpaceToDepth, so that every offset is an unstepped Slice of one phase: ONNX Runtime copies stepped
+    /// Slices element by element, which on the strided conv4's MAML step (25 images, 1 thread) took 2.8 of 15.5 ms of node
+    /// time; the single Conv form made it 13.5 ms, the phases 12.5 ms. Ungrouped convolutions with static channel and
+    /// spatial sizes only; null otherwise.
     /// </summary>
     private static string? WeightByGemm(GradientContext c, string input, string outputGradient, ConvGeometry g)
     {

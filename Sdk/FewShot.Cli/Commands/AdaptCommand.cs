@@ -48,11 +48,7 @@ internal static class AdaptCommand
             var rows = Predict(bundle.Kind, adapted, querySet);
             if (parse.GetValue(exportOnnx) is { } onnxPath)
             {
-                var predictOnnx = BundleFile.ReadEntry(bundlePath, BundleNames.PredictEntry);
-                // Carried state (a learned optimizer's) served adaptation; the plain model is predict with θ′ alone.
-                var carried = GraphExpectations.Carried(bundle.Manifest);
-                var tensors = adapted.Tensors.Where(t => !carried.Contains(t.Name)).Select(t => TensorData.Float(t.Name, t.Shape.ToArray(), t.Values.Span)).ToArray();
-                AdaptedOnnxExport.Write(onnxPath, predictOnnx, BundleFile.ReadParameters(bundlePath), tensors, adapted.Labels.Count > 0 ? adapted.Labels : null);
+                ExportOnnx(onnxPath, bundlePath, bundle, adapted);
             }
 
             if (parse.GetValue(save) is { } statePath)
@@ -64,6 +60,17 @@ internal static class AdaptCommand
             return 0;
         }));
         return command;
+    }
+
+    // Apart from the command's body, so that an adaptation without --export-onnx never loads FewShot.Exporters and its
+    // protobuf code (the JIT resolves every type a method names when it compiles it).
+    private static void ExportOnnx(string onnxPath, string bundlePath, FewShotModel bundle, AdaptedModel adapted)
+    {
+        var predictOnnx = BundleFile.ReadEntry(bundlePath, BundleNames.PredictEntry);
+        // Carried state (a learned optimizer's) served adaptation; the plain model is predict with θ′ alone.
+        var carried = GraphExpectations.Carried(bundle.Manifest);
+        var tensors = adapted.Tensors.Where(t => !carried.Contains(t.Name)).Select(t => TensorData.Float(t.Name, t.Shape.ToArray(), t.Values.Span)).ToArray();
+        AdaptedOnnxExport.Write(onnxPath, predictOnnx, BundleFile.ReadParameters(bundlePath), tensors, adapted.Labels.Count > 0 ? adapted.Labels : null);
     }
 
     private sealed record Row(string Name, string? Label, float? Probability, float? Score, float[]? Values);

@@ -68,7 +68,8 @@ public static partial class OnnxRuntimeEnvironment
         }
         catch (OnnxRuntimeException)
         {
-            // The application registered a CPU allocator of its own first: FewShot's sessions share that one instead.
+            // Most likely the application registered a CPU allocator first, which FewShot's sessions then share; with none
+            // registered, each session falls back to an arena of its own, as before: either way nothing else changes.
         }
     }
 

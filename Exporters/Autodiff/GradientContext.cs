@@ -18,15 +18,23 @@ public sealed class GradientContext
     private readonly Dictionary<string, string> _shapeTensors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _zeros = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _computed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
+    private readonly IReadOnlySet<string> _pinned;
     private NodeProto? _node;
 
-    internal GradientContext(GraphBuilder graph, HashSet<string> differentiated)
+    internal GradientContext(GraphBuilder graph, HashSet<string> differentiated, IReadOnlySet<string> pinned)
     {
         Graph = graph;
         _differentiated = differentiated;
+        _pinned = pinned;
         _shapes = new ShapeInference(graph);
         foreach (var node in graph.Graph.Node)
         {
+            foreach (var output in node.Output)
+            {
+                _producers[output] = node;
+            }
+
             // Reuse what the graph already computes (the forward pass, earlier passes such as an unrolled loop's steps).
             if (node.OpType == "Constant")
             {
@@ -67,6 +75,19 @@ public sealed class GradientContext
 
         return output;
     }
+
+    /// <summary>The node of the graph (as it was when differentiation began) that computes <paramref name="value"/>, or null for inputs and initializers.</summary>
+    public NodeProto? Producer(string value) => _producers.GetValueOrDefault(value);
+
+    /// <summary>
+    /// True when a <see cref="CompositeRule"/> may treat <paramref name="value"/> as an inner value of its composition:
+    /// it is computed by a node, and is neither differentiated with respect to nor marked stop-gradient by the caller
+    /// (either would need the composition's primitives one by one).
+    /// </summary>
+    public bool IsInner(string value) => _producers.ContainsKey(value) && !_pinned.Contains(value);
+
+    /// <summary>True when a gradient flows into <paramref name="value"/> (it depends on what is differentiated).</summary>
+    public bool IsDifferentiated(string value) => _differentiated.Contains(value);
 
     /// <summary>A rank-0 constant with the element type of <paramref name="like"/> (one Constant node per distinct value).</summary>
     public string Scalar(double value, string like) => Constant(TensorData.Scalar("", Graph.ElementTypeOf(like), value));

@@ -21,7 +21,7 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         var forward = graph.Graph.Node.ToArray();
         var reached = Reach(forward, wrt);
         var active = Prune(forward, reached, output);
-        var context = new GradientContext(graph, reached);
+        var context = new GradientContext(graph, reached, new HashSet<string>(wrt.Concat(options.StopGradients), StringComparer.Ordinal));
         if (reached.Contains(output))
         {
             _pending[output] = [Seed(context, output)];
@@ -153,6 +153,19 @@ internal sealed class GradientEngine(GraphBuilder graph, GradientOptions options
         }
 
         context.Begin(node);
+        if (node.DocString.Length != 0 && _registry.TryGetComposite(node.DocString, out var composite) && composite(context, node, dy) is { } shares)
+        {
+            foreach (var (value, gradient) in shares)
+            {
+                if (reached.Contains(value))
+                {
+                    Contribute(value, gradient);
+                }
+            }
+
+            return;
+        }
+
         var gradients = rule(context, node, dy);
 
         // Rules may list gradients for optional inputs the node omits; those are null.

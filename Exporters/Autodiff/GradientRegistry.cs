@@ -9,6 +9,7 @@ namespace FewShot.Exporters.Autodiff;
 public sealed class GradientRegistry
 {
     private readonly Dictionary<string, (GradientRule Rule, bool Broadcasting)> _rules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompositeRule> _composites = new(StringComparer.Ordinal);
     private bool _readOnly;
 
     /// <summary>The built-in rules (read-only).</summary>
@@ -50,6 +51,24 @@ public sealed class GradientRegistry
         return this;
     }
 
+    /// <summary>Adds or replaces the rule of the compositions whose output node has the doc string <paramref name="marker"/>.</summary>
+    /// <param name="marker">The doc string that the composition's builder puts on its output node.</param>
+    /// <param name="rule">The backward rule of the whole composition.</param>
+    /// <returns>This registry, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The registry is <see cref="Default"/>, which is read-only.</exception>
+    public GradientRegistry RegisterComposite(string marker, CompositeRule rule)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(marker);
+        ArgumentNullException.ThrowIfNull(rule);
+        if (_readOnly)
+        {
+            throw new InvalidOperationException("GradientRegistry.Default is shared and read-only; extend a copy from GradientRegistry.CreateDefault()");
+        }
+
+        _composites[marker] = rule;
+        return this;
+    }
+
     /// <summary>True when <paramref name="opType"/> has a rule.</summary>
     public bool Contains(string opType) => _rules.ContainsKey(opType);
 
@@ -59,6 +78,8 @@ public sealed class GradientRegistry
         (rule, broadcasting) = entry;
         return found;
     }
+
+    internal bool TryGetComposite(string marker, out CompositeRule rule) => _composites.TryGetValue(marker, out rule!);
 
     private GradientRegistry AsReadOnly()
     {

@@ -31,8 +31,17 @@ public static class Normalization
 
         // Scale and divide the small per-channel tensors, so only one multiply and one add touch every activation.
         var factor = graph.Op("Div", [graph.Op("Unsqueeze", [scale, perChannel]), deviation]);
-        return graph.Op("Add", [graph.Op("Mul", [centered, factor]), graph.Op("Unsqueeze", [bias, perChannel])]);
+        var output = graph.UniqueName("batch_norm");
+        graph.Node("Add", [graph.Op("Mul", [centered, factor]), graph.Op("Unsqueeze", [bias, perChannel])], [output]).DocString = BatchNormTrainingMarker;
+        return output;
     }
+
+    /// <summary>
+    /// The doc string of <see cref="BatchNormTraining"/>'s output node, by which the autodiff finds the composition and
+    /// differentiates it as a whole (<see cref="CompositeRule"/>): a few passes over the activations instead of one per
+    /// primitive.
+    /// </summary>
+    public const string BatchNormTrainingMarker = "fewshot:batch_norm_training";
 
     /// <summary>
     /// Group normalization (Wu and He, 2018): each example's channels are split into <paramref name="groups"/> groups,
@@ -64,6 +73,11 @@ public static class Normalization
         var variance = graph.Op("ReduceMean", [graph.Op("Mul", [centered, centered])], axis, Attr.Int("keepdims", 1));
         var deviation = graph.Op("Sqrt", [graph.Op("Add", [variance, graph.Scalar(epsilon, graph.ElementTypeOf(x))])]);
         var normalized = graph.Op("Reshape", [graph.Op("Div", [centered, deviation]), graph.Op("Shape", [x])]);
-        return graph.Op("Add", [graph.Op("Mul", [normalized, graph.Op("Unsqueeze", [scale, perChannel])]), graph.Op("Unsqueeze", [bias, perChannel])]);
+        var output = graph.UniqueName("group_norm");
+        graph.Node("Add", [graph.Op("Mul", [normalized, graph.Op("Unsqueeze", [scale, perChannel])]), graph.Op("Unsqueeze", [bias, perChannel])], [output]).DocString = GroupNormMarker;
+        return output;
     }
+
+    /// <summary>The doc string of <see cref="GroupNorm"/>'s output node: the autodiff differentiates the composition as a whole.</summary>
+    public const string GroupNormMarker = "fewshot:group_norm";
 }

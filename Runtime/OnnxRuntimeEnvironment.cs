@@ -25,6 +25,9 @@ public static partial class OnnxRuntimeEnvironment
     /// <summary>The session option by which a session takes its CPU buffers from the environment's shared arena.</summary>
     internal const string UseSharedArenaKey = "session.use_env_allocators";
 
+    /// <summary>The shared CPU arena's first chunk (16 MB).</summary>
+    internal const int InitialArenaChunkBytes = 16 << 20;
+
     private static readonly Lazy<OrtEnv> Instance = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Creates the environment if nothing has yet; later calls cost a volatile read.</summary>
@@ -60,11 +63,13 @@ public static partial class OnnxRuntimeEnvironment
     {
         using var cpu = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
 
-        // −1 keeps ONNX Runtime's defaults (growth by powers of two, 1 MB first chunk), as a session's own arena has them.
-        using var defaults = new OrtArenaCfg(0, -1, -1, -1);
+        // A 16 MB first chunk instead of ONNX Runtime's 1 MB (growth by powers of two, as by default): a conv4 gradient
+        // step fits it, where 1, 2, 4, 8 and 16 MB chunks left gaps that the process kept. Pages are resident only once
+        // written. An adapt-5 + predict loop peaked at 126 MB instead of 139, at the same speed (four alternations).
+        using var settings = new OrtArenaCfg(0, -1, InitialArenaChunkBytes, -1);
         try
         {
-            env.CreateAndRegisterAllocator(cpu, defaults);
+            env.CreateAndRegisterAllocator(cpu, settings);
         }
         catch (OnnxRuntimeException)
         {

@@ -101,7 +101,7 @@ internal static class NormalizationRules
 
         var (x, grouped, centered, deviation) = (grouping.Input[0], grouping.Output[0], centering.Output[0], root.Output[0]);
         if (shapeOf.Input[0] != x || square.Input[0] != centered || square.Input[1] != centered || mean.Input[0] != grouped
-            || c.ConstantInts(grouping.Input[1]) is not [0, > 0, -1] || mean.Ints("axes") is not [2] || variance.Ints("axes") is not [2]
+            || c.ConstantInts(grouping.Input[1]) is not [0, > 0 and var groups, -1] || mean.Ints("axes") is not [2] || variance.Ints("axes") is not [2]
             || mean.Int("keepdims", 1) != 1 || variance.Int("keepdims", 1) != 1)
         {
             return null;
@@ -114,7 +114,7 @@ internal static class NormalizationRules
         // Per (example, channel): Σ dy·x̂ and Σ dy over positions; per (example, group): the same weighted by scale.
         var moment = c.Op("ReduceSum", [c.Op("Mul", [dy, normalized]), spatial]);
         var sum = c.Op("ReduceSum", [dy, spatial]);
-        var byGroup = c.Int64s(0, c.ConstantInts(grouping.Input[1])![1], -1);
+        var byGroup = c.Int64s(0, groups, -1);
         string GroupSum(string perChannel) => c.Op("ReduceSum", [c.Op("Reshape", [c.Op("Mul", [perChannel, scaled]), byGroup]), c.Int64s(2)]);
         var spread = c.Op("Mul", [deviation, c.ElementRatio(grouped, mean.Output[0])]);
         string PerChannel(string perGroup) =>

@@ -27,6 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import conv4_common
+
 EPS = 1e-5
 EPISODES = int(__import__("os").environ.get("EPISODES", "600"))
 
@@ -68,17 +70,7 @@ class Conv4:
 
     def __init__(self, option, generator):
         self.option = option
-        self.params = []
-        in_channels = 1
-        for _ in range(4):
-            bound = 1.0 / (in_channels * 9) ** 0.5
-            self.params += [
-                ((torch.rand(64, in_channels, 3, 3, generator=generator) * 2 - 1) * bound).requires_grad_(),
-                ((torch.rand(64, generator=generator) * 2 - 1) * bound).requires_grad_(),
-                torch.ones(64, requires_grad=True),
-                torch.zeros(64, requires_grad=True),
-            ]
-            in_channels = 64
+        self.params = [p.requires_grad_() for p in conv4_common.parameters(generator)]
         self.mixing = [torch.zeros(2, requires_grad=True) for _ in range(4)] if option == "tasknorm" else []
         self.running = [(torch.zeros(64), torch.ones(64)) for _ in range(4)]
 

@@ -42,6 +42,12 @@ public abstract class TorchLearner
     public virtual bool CanBatch => false;
 
     /// <summary>
+    /// True when running a meta-batch as one pass is also the faster way with libtorch's current thread count
+    /// (<see cref="TorchMetaBatch"/> then does); by default whenever it <see cref="CanBatch"/>.
+    /// </summary>
+    public virtual bool PrefersBatch => CanBatch;
+
+    /// <summary>
     /// Runs a whole meta-batch at once and returns the mean query loss, mean metric and mean meta-gradient over its
     /// tasks: what averaging <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTask)"/> over them gives.
     /// </summary>

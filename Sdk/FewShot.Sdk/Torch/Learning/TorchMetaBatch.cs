@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Torch.Learning;
 /// <summary>
 /// Computes a meta-batch's averaged meta-gradient with a <see cref="TorchLearner"/>: the meta-parameters and the
 /// gradient sums are tensors allocated once; a meta-batch of equal-shaped tasks runs as one
-/// pass where the learner can (<see cref="TorchLearner.CanBatch"/>), otherwise each task in its own dispose scope; a step leaves no tensor
+/// pass where the learner can and that is faster (<see cref="TorchLearner.PrefersBatch"/>), otherwise each task in its own dispose scope; a step leaves no tensor
 /// behind and memory stays flat. Not thread-safe: one per training loop.
 /// </summary>
 public sealed class TorchMetaBatch : IDisposable
@@ -58,7 +58,7 @@ public sealed class TorchMetaBatch : IDisposable
         }
 
         double loss, metric;
-        if (_learner.CanBatch && TorchTaskBatch.CanStack(tasks))
+        if (_learner.PrefersBatch && TorchTaskBatch.CanStack(tasks))
         {
             var step = _learner.MetaStep(_meta, new TorchTaskBatch(tasks, _device), iteration);
             (loss, metric) = (step.Loss, step.Metric);

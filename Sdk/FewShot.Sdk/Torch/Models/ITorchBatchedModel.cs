@@ -14,6 +14,12 @@ public interface ITorchBatchedModel
     /// <summary>Positions of the head's tensors in the parameter list (empty without a head).</summary>
     IReadOnlyList<int> HeadIndices { get; }
 
+    /// <summary>
+    /// True when one pass over the tasks is faster than one per task even with a single libtorch thread; false when it
+    /// pays only by giving more threads larger kernels to share.
+    /// </summary>
+    bool PaysOnOneThread { get; }
+
     /// <summary>[T, N, …input] → [T, N, output], task t computed with parameters [t].</summary>
     torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x);
 
@@ -28,14 +34,11 @@ public interface ITorchBatchedModel
 public static class TorchBatchedModels
 {
     /// <summary>The batched lowering of <paramref name="model"/>, or null when it has none.</summary>
-    /// <remarks>
-    /// The MLP has one. conv4 has none: written with grouped convolutions (tasks as channel groups), its inner-loop
-    /// weight gradients differed from the per-task convolutions' by 1.5e-3 relative under libtorch 2.10, beyond the
-    /// parity bound, while the per-task lowering agrees with the ONNX graphs to 3e-6.
-    /// </remarks>
+    /// <remarks>The MLP and conv4 have one (conv4's as grouped convolutions, tasks as channel groups).</remarks>
     public static ITorchBatchedModel? Lower(IFewShotModel model) => model switch
     {
         Mlp mlp => new TorchBatchedMlp(mlp),
+        Conv4 conv4 => new TorchBatchedConv4(conv4),
         _ => null,
     };
 

@@ -31,16 +31,23 @@ public sealed class TorchConv4 : ITorchHeadedModel
     }
 
     /// <inheritdoc />
-    public torch.Tensor Features(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
+    public torch.Tensor Features(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x) => Body(_model, parameters, x, 1);
+
+    /// <summary>
+    /// conv4's four blocks over <paramref name="tasks"/> tasks side by side as channel groups: x [N, tasks·inputs, H, W],
+    /// each block's tensors with the tasks' values stacked along their first axis (a weight [tasks·C, inputs, 3, 3]);
+    /// returns [N, tasks·features], task-major. With one task, the single-task lowering.
+    /// </summary>
+    internal static torch.Tensor Body(Conv4 model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor x, long tasks)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (_model.Downsampling == Conv4Downsampling.Stride)
+        if (model.Downsampling == Conv4Downsampling.Stride)
         {
             for (var block = 0; block < Blocks; block++)
             {
                 var p = 4 * block;
-                x = TorchLayers.ConvDown(x, parameters[p], parameters[p + 1]);
-                x = TorchLayers.Relu(TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], _model.Normalization, _model.Channels));
+                x = TorchLayers.ConvDown(x, parameters[p], parameters[p + 1], tasks);
+                x = TorchLayers.Relu(TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], model.Normalization, model.Channels, tasks));
             }
 
             return TorchLayers.SpatialMean(x);
@@ -49,11 +56,11 @@ public sealed class TorchConv4 : ITorchHeadedModel
         for (var block = 0; block < Blocks; block++)
         {
             var p = 4 * block;
-            x = block == 0 && _model.Normalization == FeatureNormalization.Batch
-                ? TorchLayers.ConvSameChannelsLast(x, parameters[p], parameters[p + 1])
-                : TorchLayers.ConvSame(x, parameters[p], parameters[p + 1]);
+            x = block == 0 && model.Normalization == FeatureNormalization.Batch
+                ? TorchLayers.ConvSameChannelsLast(x, parameters[p], parameters[p + 1], tasks)
+                : TorchLayers.ConvSame(x, parameters[p], parameters[p + 1], tasks);
 
-            x = TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], _model.Normalization, _model.Channels);
+            x = TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], model.Normalization, model.Channels, tasks);
             x = TorchLayers.MaxPool2x2(TorchLayers.Relu(x));
         }
 

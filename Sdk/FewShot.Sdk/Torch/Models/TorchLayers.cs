@@ -13,13 +13,16 @@ internal static class TorchLayers
     /// <summary>x·Wᵀ + b with W stored [out, in] (ONNX Gemm with transB=1).</summary>
     public static torch.Tensor Linear(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) => linear(x, weight, bias);
 
-    /// <summary>Stride-1 convolution with one pixel of zero padding (conv4's 3×3 convolutions).</summary>
-    public static torch.Tensor ConvSame(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias) =>
-        conv2d(x, weight, bias, padding: Pad1);
+    /// <summary>
+    /// Stride-1 convolution with one pixel of zero padding (conv4's 3×3 convolutions); with <paramref name="groups"/>
+    /// above 1, that many independent convolutions side by side (tasks as channel groups, <see cref="TorchBatchedConv4"/>).
+    /// </summary>
+    public static torch.Tensor ConvSame(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, long groups = 1) =>
+        conv2d(x, weight, bias, padding: Pad1, groups: groups);
 
-    /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder, and the strided conv4's blocks).</summary>
-    public static torch.Tensor ConvDown(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
-        conv2d(x, weight, bias, strides: Stride2, padding: Pad1);
+    /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder, and the strided conv4's blocks); groups as in <see cref="ConvSame"/>.</summary>
+    public static torch.Tensor ConvDown(torch.Tensor x, torch.Tensor weight, torch.Tensor bias, long groups = 1) =>
+        conv2d(x, weight, bias, strides: Stride2, padding: Pad1, groups: groups);
 
     /// <summary>Stride-2 4×4 transposed convolution with one pixel of padding (the autoencoder's decoder).</summary>
     public static torch.Tensor ConvUp(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) =>
@@ -45,9 +48,13 @@ internal static class TorchLayers
     public static torch.Tensor GroupNorm(torch.Tensor x, torch.Tensor scale, torch.Tensor bias, long groups) =>
         group_norm(x, groups, scale, bias, Layers.BatchNormEpsilon);
 
-    /// <summary>The layer <see cref="Layers.Normalize"/> emits for <paramref name="mode"/>.</summary>
-    public static torch.Tensor Normalize(torch.Tensor x, torch.Tensor scale, torch.Tensor bias, FeatureNormalization mode, int channels) =>
-        mode.Groups(channels) is { } groups ? GroupNorm(x, scale, bias, groups) : BatchNorm(x, scale, bias);
+    /// <summary>
+    /// The layer <see cref="Layers.Normalize"/> emits for <paramref name="mode"/>. With <paramref name="tasks"/> tasks
+    /// side by side as channel groups (each <paramref name="channels"/> wide), every task keeps its own statistics:
+    /// batch norm's are per channel already, and the per-example modes get that many times the groups.
+    /// </summary>
+    public static torch.Tensor Normalize(torch.Tensor x, torch.Tensor scale, torch.Tensor bias, FeatureNormalization mode, int channels, long tasks = 1) =>
+        mode.Groups(channels) is { } groups ? GroupNorm(x, scale, bias, groups * tasks) : BatchNorm(x, scale, bias);
 
     /// <summary>2×2 max pooling with stride 2, odd edges dropped.</summary>
     public static torch.Tensor MaxPool2x2(torch.Tensor x) => max_pool2d(x, 2, 2);
@@ -66,17 +73,19 @@ internal static class TorchLayers
     /// the weight [O, 1, k, k] is viewed with channels-last strides, which address the same elements, and oneDNN then
     /// writes the output in that order itself; this saved the copy that converting the output costs, forward and
     /// backward (MAML 5-way 1-shot meta-training, 1 thread: 9.2–9.5 against 8.4–8.5 tasks/s; ProtoNets 60-way 1.73–1.86
-    /// against 1.50–1.56 episodes/s). With more input channels the output is converted.
+    /// against 1.50–1.56 episodes/s). With more input channels, or a weight not laid out contiguously, the output is converted.
     /// </summary>
-    public static torch.Tensor ConvSameChannelsLast(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias)
+    public static torch.Tensor ConvSameChannelsLast(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, long groups = 1)
     {
-        if (weight.shape[1] != 1)
+        if (weight.shape[1] != 1 || !weight.is_contiguous())
         {
-            return ChannelsLast(ConvSame(x, weight, bias));
+            return ChannelsLast(ConvSame(x, weight, bias, groups));
         }
 
         var (outputs, height, width) = (weight.shape[0], weight.shape[2], weight.shape[3]);
-        return ConvSame(x, weight.as_strided([outputs, 1, height, width], [height * width, 1, width, 1]), bias);
+        // TorchSharp's as_strided starts at storage offset 0 unless told (PyTorch keeps the tensor's own): a weight that
+        // is a view into a larger tensor (one task's slice of a stacked batch) must pass its offset.
+        return ConvSame(x, weight.as_strided([outputs, 1, height, width], [height * width, 1, width, 1], weight.storage_offset()), bias, groups);
     }
 
     /// <summary>Rectified linear unit.</summary>

@@ -1,6 +1,6 @@
 """What the PyTorch benchmark scripts share: conv4 with PyTorch's default initialization, and the timer.
 
-conv4: 4 x [3x3 conv 64, batch norm with batch statistics, ReLU, 2x2 max-pool] on 1x28x28 inputs, then
+conv4: 4 x [3x3 conv 64, batch norm with batch statistics, 2x2 max-pool, ReLU] on 1x28x28 inputs, then
 optionally a linear head; parameters as a flat list (w, b, gamma, beta per block, then head weight and bias).
 The strided conv4 (MAML's Omniglot network, FewShot's `--downsample stride`): 4 x [3x3 conv 64 with stride 2, batch
 norm, ReLU], features averaged over the last 2x2 map; the same parameters.
@@ -56,7 +56,9 @@ def body(params, x, channels_last=False):
         if block == 0 and channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         x = F.batch_norm(x, None, None, gamma, beta, training=True)
-        x = F.max_pool2d(F.relu(x), 2)
+        # Pooling before ReLU: the same values and gradients (ReLU is monotone), ReLU on a quarter of the data; FewShot's
+        # lowerings pool first too.
+        x = F.relu(F.max_pool2d(x, 2))
     return x.flatten(1)
 
 

@@ -61,7 +61,9 @@ public sealed class TorchConv4 : ITorchHeadedModel
                 : TorchLayers.ConvSame(x, parameters[p], parameters[p + 1], tasks);
 
             x = TorchLayers.Normalize(x, parameters[p + 2], parameters[p + 3], model.Normalization, model.Channels, tasks);
-            x = TorchLayers.MaxPool2x2(TorchLayers.Relu(x));
+            // Pooling first, as the ONNX lowering does (Conv4.Features says why it is the same): ReLU and its backward
+            // mask then run on a quarter of the data.
+            x = TorchLayers.Relu(TorchLayers.MaxPool2x2(x));
         }
 
         return TorchLayers.Flatten(x);

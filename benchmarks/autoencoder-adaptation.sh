@@ -12,7 +12,7 @@ set -euo pipefail
 fewshot="$1"; out="$2"; iterations="${3:-3000}"
 data="$(cd "$(dirname "$0")/../../shared/datasets/omniglot" && pwd)"
 mkdir -p "$out"
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295:glibc.malloc.top_pad=67108864
 
 for algorithm in ae-generator autoencoder; do
   start=$(date +%s)

@@ -9,7 +9,7 @@
 set -u
 fewshot="$1"; out="$2"; shift 2
 data="$(cd "$(dirname "$0")/.." && pwd)/../shared/datasets/omniglot"
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295:glibc.malloc.top_pad=67108864
 mkdir -p "$out"
 for norm in "$@"; do
   for alg in ${ALGORITHMS:-protonet maml}; do

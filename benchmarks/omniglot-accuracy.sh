@@ -15,7 +15,7 @@ fewshot="$1"; out="$2"
 data="$(cd "$(dirname "$0")/../../shared/datasets/omniglot" && pwd)"
 mkdir -p "$out"
 results="$out/results.jsonl"
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295:glibc.malloc.top_pad=67108864
 
 train() { # name split iterations args...
   local name="$1" split="$2" iterations="$3"; shift 3

@@ -25,7 +25,7 @@ fewshot="Sdk/FewShot.Cli/bin/Release/net10.0/fewshot"
 torchsharp="benchmarks/TorchSharpReference/bin/Release/net10.0/adapt-torchsharp"
 [ -x "$fewshot" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
 [ "$bench" != adapt ] || [ -x "$torchsharp" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
-tunables=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
+tunables=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295:glibc.malloc.top_pad=67108864
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
 

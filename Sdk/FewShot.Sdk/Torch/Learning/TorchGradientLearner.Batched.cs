@@ -12,6 +12,9 @@ public sealed partial class TorchGradientLearner
     /// <inheritdoc />
     public override bool PrefersBatch => CanBatch && (_batched!.PaysOnOneThread || torch.get_num_threads() > 1);
 
+    /// <inheritdoc />
+    public override bool SplitsAcrossThreads => _batched is { PaysOnOneThread: false };
+
     /// <summary>
     /// Adapts T tasks at once: the state tensors are shared; returns the model's parameters after
     /// <paramref name="steps"/> steps, each with a leading task dimension [T, …].

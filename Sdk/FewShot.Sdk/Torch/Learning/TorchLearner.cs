@@ -48,6 +48,17 @@ public abstract class TorchLearner
     public virtual bool PrefersBatch => CanBatch;
 
     /// <summary>
+    /// True when a meta-batch's tasks run faster side by side, on as many threads as libtorch has, each with one
+    /// intra-op thread (<see cref="TorchMetaBatch"/> then does on the CPU): a task must be large enough to pay for the
+    /// hand-off to a thread and a garbage collection each meta-batch. The gradient learners on conv4 do (measured);
+    /// an MLP's sinusoid task is too small (8,000 MAML iterations at 2 threads took 10.5–11.6 s side by side against
+    /// 8.0–8.6 s as one pass); ProtoNets is left out, unmeasured for meta-batches of several episodes (a 60-way episode
+    /// split into its support and query halves, one per thread, ran slower: 2.1–3.0 against 3.2–3.3 episodes/s). False
+    /// by default.
+    /// </summary>
+    public virtual bool SplitsAcrossThreads => false;
+
+    /// <summary>
     /// Runs a whole meta-batch at once and returns the mean query loss, mean metric and mean meta-gradient over its
     /// tasks: what averaging <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTask)"/> over them gives.
     /// </summary>

@@ -6,9 +6,13 @@ namespace FewShot.Sdk.Torch.Learning;
 
 /// <summary>
 /// Computes a meta-batch's averaged meta-gradient with a <see cref="TorchLearner"/>: the meta-parameters and the
-/// gradient sums are tensors allocated once; a meta-batch of equal-shaped tasks runs as one
-/// pass where the learner can and that is faster (<see cref="TorchLearner.PrefersBatch"/>), otherwise each task in its own dispose scope; a step leaves no tensor
-/// behind and memory stays flat. Not thread-safe: one per training loop.
+/// gradient sums are tensors allocated once; a step leaves no tensor behind and memory stays flat. On the CPU with
+/// two or more libtorch threads, a learner that <see cref="TorchLearner.SplitsAcrossThreads"/> runs its tasks side by
+/// side on up to that many threads, which share libtorch's threads out (<see cref="TorchTaskThreads"/>; one each when
+/// there are as many tasks); otherwise a meta-batch of equal-shaped tasks runs as one pass where the learner can and
+/// that is faster (<see cref="TorchLearner.PrefersBatch"/>), else each task in its own dispose scope. Either way the
+/// sum over tasks is taken in a fixed order, so the same thread count gives the same bits. Not thread-safe: one per
+/// training loop.
 /// </summary>
 public sealed class TorchMetaBatch : IDisposable
 {
@@ -16,6 +20,12 @@ public sealed class TorchMetaBatch : IDisposable
     private readonly torch.Tensor[] _meta;
     private readonly torch.Tensor[] _sums;
     private readonly torch.Device _device;
+    private TorchTaskThreads? _threads;
+    private torch.Tensor[][] _threadSums = [];
+
+    // Cleared for good once a garbage collection ran beside the threads (TorchTaskThreads.OutgrewBudget): the meta-batches
+    // then run on the caller's thread.
+    private bool _sideBySide = true;
 
     /// <summary>Allocates the meta-parameter and gradient tensors for <paramref name="learner"/>'s algorithm on <paramref name="device"/>.</summary>
     public TorchMetaBatch(TorchLearner learner, torch.Device? device = null)
@@ -28,6 +38,9 @@ public sealed class TorchMetaBatch : IDisposable
         _meta = Specs.Select(s => torch.zeros(s.Shape, device: _device).requires_grad_()).ToArray();
         _sums = Specs.Select(s => torch.zeros(s.Shape, device: _device)).ToArray();
     }
+
+    /// <summary>The threads the last meta-batches ran on side by side; null when they ran on the caller's thread.</summary>
+    internal TorchTaskThreads? SideBySide => _sideBySide ? _threads : null;
 
     /// <summary>The meta-parameters, in order.</summary>
     public IReadOnlyList<ParameterSpec> Specs { get; }
@@ -47,6 +60,7 @@ public sealed class TorchMetaBatch : IDisposable
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentOutOfRangeException.ThrowIfZero(tasks.Count);
+        var threads = Threads(tasks.Count);
         using var scope = torch.NewDisposeScope();
         using (torch.no_grad())
         {
@@ -57,26 +71,8 @@ public sealed class TorchMetaBatch : IDisposable
             }
         }
 
-        double loss, metric;
-        if (_learner.PrefersBatch && TorchTaskBatch.CanStack(tasks))
-        {
-            var step = _learner.MetaStep(_meta, new TorchTaskBatch(tasks, _device), iteration);
-            (loss, metric) = (step.Loss, step.Metric);
-            Accumulate(step, 1);
-        }
-        else
-        {
-            (loss, metric) = (0, 0);
-            var scale = 1.0 / tasks.Count;
-            foreach (var task in tasks)
-            {
-                using var taskScope = torch.NewDisposeScope();
-                var step = _learner.MetaStep(_meta, new TorchTask(task, _device), iteration);
-                loss += step.Loss * scale;
-                metric += step.Metric * scale;
-                Accumulate(step, scale);
-            }
-        }
+        var (loss, metric) = (threads is null ? null : RunSideBySide(threads, tasks, iteration))
+            ?? RunHere(tasks, Enumerable.Range(0, tasks.Count).ToArray(), _sums, iteration);
 
         for (var p = 0; p < _sums.Length; p++)
         {
@@ -86,18 +82,122 @@ public sealed class TorchMetaBatch : IDisposable
         return (loss, metric);
     }
 
-    private void Accumulate(TorchTaskStep step, double scale)
+    /// <summary>
+    /// Runs the tasks at <paramref name="positions"/> on this thread, adds their share (1/|tasks| each) of the mean
+    /// meta-gradient to <paramref name="sums"/> and returns their share of the mean loss and metric.
+    /// </summary>
+    private (double Loss, double Metric) RunHere(IReadOnlyList<TaskData> tasks, int[] positions, torch.Tensor[] sums, int iteration)
+    {
+        var share = positions.Select(i => tasks[i]).ToArray();
+        var scale = 1.0 / tasks.Count;
+        if (_learner.PrefersBatch && TorchTaskBatch.CanStack(share))
+        {
+            using var batchScope = torch.NewDisposeScope();
+            var step = _learner.MetaStep(_meta, new TorchTaskBatch(share, _device), iteration);
+            var part = (double)share.Length / tasks.Count;
+            Accumulate(sums, step, part);
+            return (step.Loss * part, step.Metric * part);
+        }
+
+        double loss = 0, metric = 0;
+        foreach (var task in share)
+        {
+            using var taskScope = torch.NewDisposeScope();
+            var step = _learner.MetaStep(_meta, new TorchTask(task, _device), iteration);
+            loss += step.Loss * scale;
+            metric += step.Metric * scale;
+            Accumulate(sums, step, scale);
+        }
+
+        return (loss, metric);
+    }
+
+    /// <summary>
+    /// Splits the tasks over the threads (thread w takes tasks w, w + W, …), each summing into its own tensors, then
+    /// adds those in thread order; null, having run nothing, when the runtime would not hold off garbage collection.
+    /// </summary>
+    private (double Loss, double Metric)? RunSideBySide(TorchTaskThreads threads, IReadOnlyList<TaskData> tasks, int iteration)
+    {
+        var shares = new (double Loss, double Metric)[threads.Count];
+        var ran = threads.TryRun(w =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using (torch.no_grad())
+            {
+                foreach (var sum in _threadSums[w])
+                {
+                    sum.zero_();
+                }
+            }
+
+            var positions = Enumerable.Range(0, tasks.Count).Where(i => i % threads.Count == w).ToArray();
+            shares[w] = RunHere(tasks, positions, _threadSums[w], iteration);
+        });
+        _sideBySide = !threads.OutgrewBudget;
+        if (!ran)
+        {
+            return null;
+        }
+
+        using var noGrad = torch.no_grad();
+        foreach (var sums in _threadSums)
+        {
+            for (var p = 0; p < _sums.Length; p++)
+            {
+                _sums[p].add_(sums[p]);
+            }
+        }
+
+        return (shares.Sum(s => s.Loss), shares.Sum(s => s.Metric));
+    }
+
+    /// <summary>The threads to run <paramref name="tasks"/> tasks side by side on, started on first use; null when they run here.</summary>
+    private TorchTaskThreads? Threads(int tasks)
+    {
+        var threads = torch.get_num_threads();
+        if (!_sideBySide || !_learner.SplitsAcrossThreads || threads < 2 || _device.type != DeviceType.CPU || tasks < 2)
+        {
+            return null;
+        }
+
+        var count = Math.Min(threads, tasks);
+        if (_threads is { } existing && existing.Count == count && existing.IntraOpThreads == threads / count)
+        {
+            return existing;
+        }
+
+        DisposeThreads();
+        _threads = new TorchTaskThreads(count, threads / count);
+        using var noGrad = torch.no_grad();
+        _threadSums = Enumerable.Range(0, count).Select(_ => Specs.Select(s => torch.zeros(s.Shape, device: _device).DetachFromDisposeScope()).ToArray()).ToArray();
+        return _threads;
+    }
+
+    private void DisposeThreads()
+    {
+        _threads?.Dispose();
+        _threads = null;
+        foreach (var tensor in _threadSums.SelectMany(t => t))
+        {
+            tensor.Dispose();
+        }
+
+        _threadSums = [];
+    }
+
+    private static void Accumulate(torch.Tensor[] sums, TorchTaskStep step, double scale)
     {
         using var noGrad = torch.no_grad();
-        for (var p = 0; p < _sums.Length; p++)
+        for (var p = 0; p < sums.Length; p++)
         {
-            _sums[p].add_(step.Gradients[p], alpha: scale);
+            sums[p].add_(step.Gradients[p], alpha: scale);
         }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        DisposeThreads();
         foreach (var tensor in _meta.Concat(_sums))
         {
             tensor.Dispose();

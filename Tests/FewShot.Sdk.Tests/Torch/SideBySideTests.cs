@@ -1,0 +1,160 @@
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Torch;
+using FewShot.Sdk.Torch.Learning;
+using FewShot.Sdk.Training;
+using TorchSharp;
+
+namespace FewShot.Sdk.Tests.Torch;
+
+/// <summary>
+/// A meta-batch run side by side on threads (<see cref="TorchTaskThreads"/>) gives the meta-gradient one task at a time
+/// gives, the same bits each time, each thread at its own libtorch thread count, no tensor left behind, and a failure
+/// on a thread reaches the caller.
+/// </summary>
+public sealed class SideBySideTests
+{
+    [Theory]
+    [InlineData("maml-conv4")]
+    [InlineData("fomaml-conv4")]
+    [InlineData("anil-conv4")]
+    [InlineData("maml-proto-conv4")]
+    public void SideBySideIsTheMeanOfTheTasksRunOneAtATime(string name)
+    {
+        var (algorithm, values, _) = LearnerParityTests.Setup(name);
+        TaskData[] tasks = [.. Enumerable.Range(0, 5).Select(seed => ParityTasks.Task(algorithm.Task, algorithm.Model, 40 + seed))];
+        var (oneAtATime, oneLoss) = Run(algorithm, values, tasks, threads: 1, expectSideBySide: false);
+        var (sideBySide, sideLoss) = Run(algorithm, values, tasks, threads: 2, expectSideBySide: true);
+        var (again, againLoss) = Run(algorithm, values, tasks, threads: 2, expectSideBySide: true);
+
+        Assert.Equal(oneLoss, sideLoss, 1e-6);
+        ParityAssert.AllClose(sideBySide, oneAtATime, algorithm.MetaParameters.Select(s => s.Name).ToArray(), name);
+        for (var p = 0; p < values.Length; p++)
+        {
+            Assert.Equal(sideBySide[p], again[p]);
+        }
+
+        Assert.Equal(sideLoss, againLoss);
+    }
+
+    [Theory]
+    [InlineData("maml-mlp")]
+    [InlineData("protonet-conv4")]
+    public void LearnersThatDoNotSplitKeepTheirMetaBatchOnTheCallersThread(string name)
+    {
+        var (algorithm, values, _) = LearnerParityTests.Setup(name);
+        TaskData[] tasks = [.. Enumerable.Range(0, 4).Select(seed => ParityTasks.Task(algorithm.Task, algorithm.Model, seed))];
+
+        Run(algorithm, values, tasks, threads: 2, expectSideBySide: false);
+    }
+
+    [Fact]
+    public void EachThreadRunsAtItsOwnLibTorchThreadCountAndTheCallerKeepsItsOwn()
+    {
+        WithCallerThreads(3, () =>
+        {
+            using var threads = new TorchTaskThreads(2, 1);
+            var seen = new int[2];
+
+            Assert.True(threads.TryRun(w => seen[w] = torch.get_num_threads()));
+
+            Assert.Equal([1, 1], seen);
+            Assert.Equal(3, torch.get_num_threads());
+        });
+    }
+
+    [Fact]
+    public void AFailureOnAThreadReachesTheCallerAndTheThreadsRunOn()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+
+        var error = Assert.Throws<InvalidDataException>(() => threads.TryRun(w => throw new InvalidDataException($"task on thread {w}")));
+        Assert.Equal("task on thread 0", error.Message);
+
+        var ran = new bool[2];
+        Assert.True(threads.TryRun(w => ran[w] = true));
+        Assert.Equal([true, true], ran);
+    }
+
+    [Fact]
+    public void NoCollectionRunsBesideTheThreadsWithinTheBudget()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+        var before = GC.CollectionCount(0);
+
+        Assert.True(threads.TryRun(w => _ = Enumerable.Range(0, 20_000).Select(i => new object()).ToArray()));
+
+        // TryStartNoGCRegion collects once on entering; nothing after that.
+        Assert.True(GC.CollectionCount(0) - before <= 1);
+        Assert.False(threads.OutgrewBudget);
+    }
+
+    [Fact]
+    public void AllocatingPastTheBudgetIsReportedAndTheMetaBatchThenRunsOnTheCallersThread()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+
+        Assert.True(threads.TryRun(w => _ = Enumerable.Range(0, 256).Select(i => new byte[1 << 20]).ToArray()));
+
+        Assert.True(threads.OutgrewBudget);
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void ASideBySideMetaBatchLeavesNoTensorAliveOnAnyThread()
+    {
+        var (algorithm, values, _) = LearnerParityTests.Setup("maml-conv4");
+        var gradients = values.Select(v => new float[v.Length]).ToArray();
+        TaskData Task(int seed) => ParityTasks.Task(algorithm.Task, algorithm.Model, seed);
+        WithCallerThreads(2, () =>
+        {
+            using var batch = new TorchMetaBatch(TorchLearners.Create(algorithm));
+            batch.Run(values, [Task(1), Task(2), Task(3)], gradients);
+            var threads = batch.SideBySide ?? throw new InvalidOperationException("the meta-batch did not run side by side");
+            var live = LiveTensors(threads);
+            var callers = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+            for (var step = 0; step < 3; step++)
+            {
+                batch.Run(values, [Task(10 + step), Task(20 + step), Task(30 + step)], gradients);
+                Assert.Equal(live, LiveTensors(threads));
+                Assert.Equal(callers, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            }
+        });
+    }
+
+    private static long[] LiveTensors(TorchTaskThreads threads)
+    {
+        var live = new long[threads.Count];
+        Assert.True(threads.TryRun(w => live[w] = DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        return live;
+    }
+
+    private static (float[][] Gradients, double Loss) Run(MetaAlgorithm algorithm, float[][] values, TaskData[] tasks, int threads, bool expectSideBySide)
+    {
+        var gradients = values.Select(v => new float[v.Length]).ToArray();
+        var loss = 0.0;
+        WithCallerThreads(threads, () =>
+        {
+            using var batch = new TorchMetaBatch(TorchLearners.Create(algorithm));
+            loss = batch.Run(values, tasks, gradients).Loss;
+            Assert.Equal(expectSideBySide, batch.SideBySide is not null);
+        });
+        return (gradients, loss);
+    }
+
+    /// <summary>Runs <paramref name="body"/> with this thread's libtorch thread count at <paramref name="threads"/> (other tests change the process-wide one).</summary>
+    private static void WithCallerThreads(int threads, Action body)
+    {
+        var before = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            Assert.Equal(threads, torch.get_num_threads());
+            body();
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
+    }
+}

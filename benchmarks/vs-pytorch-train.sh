@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The train part of benchmarks/vs-pytorch.sh (run it through that script): one process per case, side and
-# OpenMP wait policy (and, for PyTorch, feature-map layout: channels-last and NCHW); each row keeps each side's
-# faster median. Args: FEWSHOT_EXECUTABLE OPENBLAS_DIR RUNS
+# OpenMP wait policy (and, for PyTorch, feature-map layout: channels-last and NCHW, and at 2+ threads the tasks side by
+# side on Python threads as FewShot runs them); each row keeps each side's faster median. Args: FEWSHOT_EXECUTABLE OPENBLAS_DIR RUNS
 set -euo pipefail
 fewshot="$1"; openblas="$2"; runs="$3"
 cases="maml-1 maml-5 fomaml-1 fomaml-5 protonet-60w5s"
@@ -11,7 +11,9 @@ for threads in 1 2; do
     torch=(); pytorch=()
     for policy in PASSIVE ACTIVE; do
       torch+=("$(OMP_WAIT_POLICY="$policy" "$fewshot" bench train --case "$case" --threads "$threads" --runs "$runs" --warmup 2 --json)")
-      for layout in "" --nchw; do
+      # PyTorch also gets FewShot's own arrangement at 2+ threads: the meta-batch's tasks on Python threads.
+      layouts=("" --nchw); if [ "$threads" -gt 1 ] && [ "$case" != protonet-60w5s ]; then layouts+=(--side-by-side); fi
+      for layout in "${layouts[@]}"; do
         pytorch+=("$(LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
           /usr/bin/python3 benchmarks/train_torch.py "$case" "$threads" "$runs" 2 $layout)")
       done
@@ -23,12 +25,13 @@ import json, sys
 threads = sys.argv[1]
 best = lambda runs: max((json.loads(r) for r in runs.split("|")), key=lambda r: r["tasksPerSecond"])
 print(f"threads={threads}  (tasks/s, episodes/s for ProtoNets, at the median meta-iteration; each side's faster OpenMP wait policy; peak RSS MB)")
-print(f"  {'case':<16}{'FewShot':>10}{'PyTorch 1.13':>14}{'FewShot/PyTorch':>17}   {'peak RSS FewShot/PyTorch':>26}")
+print(f"  {'case':<16}{'FewShot':>10}{'PyTorch 1.13':>14}{'FewShot/PyTorch':>17}   {'peak RSS FewShot/PyTorch':>26}   PyTorch's best setup")
 for row in sys.argv[2:]:
     torch, pytorch = row.split("#")
     a, b = best(torch), best(pytorch)
     rss = f"{a['peakRssMb']:.0f} / {b['peakRssMb']:.0f}"
+    setup = ("channels-last" if b["channelsLast"] else "NCHW") + (", tasks side by side" if b.get("sideBySide") else "")
     print(f"  {a['case']:<16}{a['tasksPerSecond']:>10.2f}{b['tasksPerSecond']:>14.2f}"
-          f"{a['tasksPerSecond'] / b['tasksPerSecond']:>17.2f}   {rss:>26}")
+          f"{a['tasksPerSecond'] / b['tasksPerSecond']:>17.2f}   {rss:>26}   {setup}")
 PY
 done

@@ -1,4 +1,5 @@
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
@@ -120,6 +121,33 @@ public sealed class SideBySideTests
                 Assert.Equal(callers, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
         });
+    }
+
+    [Fact]
+    public void ATrainingResumedSideBySideEndsBitForBitWhereAnUninterruptedOneDoes()
+    {
+        var algorithm = new FirstOrderMaml(ParityTasks.Conv4(), TaskKind.Classification, new InnerLoopOptions { Steps = 2, LearningRate = 0.1f });
+        TorchMetaTrainer Trainer(int iterations) =>
+            new(algorithm, new SeededTasks(algorithm), new MetaTrainerOptions { Iterations = iterations, MetaBatch = 4, Seed = 3, CheckpointEvery = 2 }) { Threads = 2 };
+        using var straight = new TempDirectory();
+        using var interrupted = new TempDirectory();
+        WithCallerThreads(2, () =>
+        {
+            var expected = Trainer(6).Train(straight.Path);
+            Trainer(4).Train(interrupted.Path);
+            var resumed = Trainer(6).Train(interrupted.Path);
+
+            Assert.Equal(6, resumed.Iteration);
+            for (var p = 0; p < expected.Parameters.Length; p++)
+            {
+                Assert.Equal(expected.Parameters[p], resumed.Parameters[p]);
+            }
+        });
+    }
+
+    private sealed class SeededTasks(MetaAlgorithm algorithm) : ITaskSource
+    {
+        public TaskData Sample(Random random) => ParityTasks.Task(algorithm.Task, algorithm.Model, random.Next());
     }
 
     private static long[] LiveTensors(TorchTaskThreads threads)

@@ -8,7 +8,8 @@ namespace FewShot.Sdk.Torch.Learning;
 /// Long-lived threads that run a meta-batch's tasks side by side, each with its own libtorch intra-op thread count.
 /// A few-shot task's convolutions are small: two tasks on two cores kept both busy where one task at a time on two
 /// intra-op threads left them waiting on each other (conv4 MAML and FOMAML 5-way 1-shot, meta-batch 4, 2 cores:
-/// 1.15–1.4× the tasks/s of the one-pass meta-batch, at about two thirds of its peak RSS; benchmarks/README.md).
+/// 1.08–1.45× the tasks/s of the one-pass meta-batch at about 0.6× its peak RSS, and 0.93–1.47× one task at a time;
+/// benchmarks/README.md).
 /// Disposing stops the threads. Not thread-safe: one caller at a time.
 /// </summary>
 internal sealed class TorchTaskThreads : IDisposable
@@ -47,6 +48,11 @@ internal sealed class TorchTaskThreads : IDisposable
         // libtorch keeps one process-wide thread count that each thread copies on its first operation (OpenMP then
         // keeps a count per thread): the workers have copied theirs; put the process-wide one back.
         torch.set_num_threads(callers);
+        if (_errors.FirstOrDefault(e => e is not null) is { } failed)
+        {
+            Dispose();
+            failed.Throw();
+        }
     }
 
     /// <summary>The number of threads.</summary>
@@ -123,9 +129,20 @@ internal sealed class TorchTaskThreads : IDisposable
 
     private void Loop(int worker)
     {
-        torch.set_num_threads(IntraOpThreads);
-        _ = torch.get_num_threads(); // the first operation on this thread: it copies the count now
-        _done.Signal();
+        try
+        {
+            torch.set_num_threads(IntraOpThreads);
+            _ = torch.get_num_threads(); // the first operation on this thread: it copies the count now
+        }
+        catch (Exception e)
+        {
+            _errors[worker] = ExceptionDispatchInfo.Capture(e);
+        }
+        finally
+        {
+            _done.Signal();
+        }
+
         while (true)
         {
             _go[worker].Wait();

@@ -52,9 +52,9 @@ public abstract class TorchLearner
     /// intra-op thread (<see cref="TorchMetaBatch"/> then does on the CPU): a task must be large enough to pay for the
     /// hand-off to a thread and a garbage collection each meta-batch. The gradient learners on conv4 do (measured);
     /// an MLP's sinusoid task is too small (8,000 MAML iterations at 2 threads took 10.5–11.6 s side by side against
-    /// 8.0–8.6 s as one pass); ProtoNets is left out, unmeasured for meta-batches of several episodes (a 60-way episode
-    /// split into its support and query halves, one per thread, ran slower: 2.1–3.0 against 3.2–3.3 episodes/s). False
-    /// by default.
+    /// 8.0–8.6 s as one pass); ProtoNets is left out: four 20-way 5-shot episodes side by side ran 4.61 against 4.36–4.43
+    /// episodes/s for 1.8–1.9× the peak RSS (1.84–1.97 against 1.05 GB), and a 60-way episode split into its support and
+    /// query halves, one per thread, ran slower (2.1–3.0 against 3.2–3.3 episodes/s). False by default.
     /// </summary>
     public virtual bool SplitsAcrossThreads => false;
 

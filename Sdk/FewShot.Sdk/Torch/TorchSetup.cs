@@ -69,6 +69,10 @@ public static class TorchSetup
             }
             if (threads > 0)
             {
+                // libtorch keeps one process-wide count that each thread copies on its first operation, and later
+                // settings are the thread's own: make that copy first, so that another thread setting the process-wide
+                // count in between cannot replace this thread's.
+                _ = torch.get_num_threads();
                 torch.set_num_threads(threads);
             }
         }

@@ -10,8 +10,10 @@ namespace FewShot.Sdk.Tests.Torch;
 /// <summary>
 /// A meta-batch run side by side on threads (<see cref="TorchTaskThreads"/>) gives the meta-gradient one task at a time
 /// gives, the same bits each time, each thread at its own libtorch thread count, no tensor left behind, and a failure
-/// on a thread reaches the caller.
+/// on a thread reaches the caller. Serial: the no-collection region is process-wide, and another test's side-by-side
+/// training would hold it while these ask for it.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class SideBySideTests
 {
     [Theory]
@@ -87,6 +89,30 @@ public sealed class SideBySideTests
         // TryStartNoGCRegion collects once on entering; nothing after that.
         Assert.True(GC.CollectionCount(0) - before <= 1);
         Assert.False(threads.OutgrewBudget);
+    }
+
+    [Fact]
+    public void InsideAnotherNoCollectionRegionNothingRunsAndTheCallerIsTold()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+        var ran = false;
+        Assert.True(GC.TryStartNoGCRegion(32 << 20));
+        try
+        {
+            Assert.False(threads.TryRun(w => ran = true));
+        }
+        finally
+        {
+            // Other tests' threads allocate too and may have ended the region; only ours to close if it is still on.
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+        }
+
+        Assert.False(ran);
+        Assert.True(threads.TryRun(w => ran = true));
+        Assert.True(ran);
     }
 
     [Fact]

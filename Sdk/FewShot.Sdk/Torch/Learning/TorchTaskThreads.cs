@@ -103,7 +103,15 @@ internal sealed class TorchTaskThreads : IDisposable
             OutgrewBudget |= GC.CollectionCount(0) != collections;
             if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
             {
-                GC.EndNoGCRegion();
+                try
+                {
+                    GC.EndNoGCRegion();
+                }
+                catch (InvalidOperationException)
+                {
+                    // The runtime reports a region that was outgrown or collected in here too.
+                    OutgrewBudget = true;
+                }
             }
         }
 
@@ -131,8 +139,8 @@ internal sealed class TorchTaskThreads : IDisposable
     {
         try
         {
+            _ = torch.get_num_threads(); // this thread's first operation copies the process-wide count; then set its own
             torch.set_num_threads(IntraOpThreads);
-            _ = torch.get_num_threads(); // the first operation on this thread: it copies the count now
         }
         catch (Exception e)
         {

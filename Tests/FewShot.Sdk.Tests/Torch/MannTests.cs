@@ -19,7 +19,7 @@ namespace FewShot.Sdk.Tests.Torch;
 /// goes to the memory), a short meta-training makes the bundle recall labels from memory.
 /// </summary>
 // Serial: a side-by-side meta-batch in another test forces a garbage collection when it enters its no-collection
-// region, and one during a MANN step can finalize a temporary Scalar libtorch is still reading (TorchSetup.
+// region, which (our reading) can finalize a temporary Scalar a concurrent MANN step is still reading (TorchSetup.
 // NoBackgroundCollection; TorchTaskThreads): in parallel, PretrainingTrainsTheEncoderAloneByThePrototypeLoss failed 3 of
 // 6 full runs (the same wrong value each time), and none of 4 with the region switched off.
 [Collection(SerialCollection.Name)]

@@ -116,7 +116,7 @@ public sealed class SideBySideTests
     }
 
     [Fact]
-    public void AllocatingPastTheBudgetIsReportedAndTheMetaBatchThenRunsOnTheCallersThread()
+    public void AllocatingPastTheBudgetIsReported()
     {
         using var threads = new TorchTaskThreads(2, 1);
 

@@ -45,8 +45,8 @@ internal sealed class TorchTaskThreads : IDisposable
 
         _done.Wait();
 
-        // libtorch keeps one process-wide thread count that each thread copies on its first operation (OpenMP then
-        // keeps a count per thread): the workers have copied theirs; put the process-wide one back.
+        // libtorch keeps one process-wide thread count, which a thread copies on its first operation (OpenMP then keeps
+        // a count per thread): the workers set it to theirs; put the caller's back for threads still to start.
         torch.set_num_threads(callers);
         if (_errors.FirstOrDefault(e => e is not null) is { } failed)
         {
@@ -139,8 +139,7 @@ internal sealed class TorchTaskThreads : IDisposable
     {
         try
         {
-            _ = torch.get_num_threads(); // this thread's first operation copies the process-wide count; then set its own
-            torch.set_num_threads(IntraOpThreads);
+            TorchSetup.Initialize(IntraOpThreads);
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FewShot.Cli.Training;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Torch;
@@ -19,7 +20,7 @@ internal static class TrainBenchmark
     public static IReadOnlyList<string> Cases { get; } = ["maml-1", "maml-5", "fomaml-1", "fomaml-5", "protonet-60w5s"];
 
     /// <summary>Runs <paramref name="warmup"/> + <paramref name="runs"/> meta-iterations and times the last <paramref name="runs"/>.</summary>
-    public static TrainTiming Run(string name, FeatureNormalization normalization, int threads, int warmup, int runs)
+    public static TrainTiming Run(string name, FeatureNormalization normalization, int threads, int warmup, int runs, TextWriter error)
     {
         var (algorithm, task, metaBatch) = Create(name, normalization);
         var options = new MetaTrainerOptions
@@ -31,12 +32,13 @@ internal static class TrainBenchmark
         var source = new FixedTask(task);
         var elapsed = new List<TimeSpan>();
         var progress = new Recorder(p => elapsed.Add(p.Elapsed));
-        new TorchMetaTrainer(algorithm, source, options) { Threads = threads }.Train(progress: progress);
+        var warnings = new TrainerWarnings(error);
+        new TorchMetaTrainer(algorithm, source, options, warnings) { Threads = threads }.Train(progress: progress);
 
         // Iteration i's duration is the gap between its report and the previous one; the first reports carry start-up.
         var samples = Enumerable.Range(warmup, runs).Select(i => (elapsed[i] - elapsed[i - 1]).TotalMilliseconds).Order().ToArray();
         var median = samples[samples.Length / 2];
-        return new TrainTiming(name, metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes());
+        return new TrainTiming(name, metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes(), warnings.Count);
     }
 
     private static (MetaAlgorithm Algorithm, TaskData Task, int MetaBatch) Create(string name, FeatureNormalization normalization)
@@ -89,5 +91,5 @@ internal static class TrainBenchmark
     }
 }
 
-/// <summary>One training benchmark case: throughput in tasks (or episodes) per second at the median meta-iteration, the median and fastest iteration, and the process's peak RSS.</summary>
-internal sealed record TrainTiming(string Name, double TasksPerSecond, double MedianIterationMs, double FastestIterationMs, double PeakRssMb);
+/// <summary>One training benchmark case: throughput in tasks (or episodes) per second at the median meta-iteration, the median and fastest iteration, the process's peak RSS, and how many warnings the trainer logged (a side-by-side fallback is one).</summary>
+internal sealed record TrainTiming(string Name, double TasksPerSecond, double MedianIterationMs, double FastestIterationMs, double PeakRssMb, int TrainerWarnings);

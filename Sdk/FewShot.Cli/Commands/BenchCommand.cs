@@ -37,10 +37,10 @@ internal static class BenchCommand
 
             if (parse.GetValue(what) == "train")
             {
-                var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, FeatureNormalizations.Parse(parse.GetValue(norm)!), parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs));
+                var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, FeatureNormalizations.Parse(parse.GetValue(norm)!), parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs), error);
                 output.WriteLine(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(new { engine = "torch", @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb })
-                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on TorchSharp: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB"));
+                    ? JsonSerializer.Serialize(new { engine = "torch", @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb, trainerWarnings = t.TrainerWarnings })
+                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on TorchSharp: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB{(t.TrainerWarnings > 0 ? $", {t.TrainerWarnings} trainer warning(s) (a side-by-side fallback is one)" : "")}"));
                 return 0;
             }
 

@@ -133,7 +133,7 @@ internal static class TrainCommand
 
             var initial = StartingPoint(folder, configuration, metaAlgorithm, output);
             configuration.Save(folder); // only now: bad data, options or a source that fits nothing leave no run behind
-            var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, initial);
+            var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, error, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
             output.WriteLine(result.Completed

@@ -1,3 +1,4 @@
+using FewShot.Cli.Training;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Torch;
@@ -10,9 +11,9 @@ internal static class Trainers
 {
     /// <summary>A run of the trainer: (run folder, progress, cancellation) → result.</summary>
     public static Func<string, IProgress<TrainingProgress>, CancellationToken, TrainingResult> Create(
-        string device, int threads, MetaAlgorithm algorithm, RunData data, MetaTrainerOptions options, float[][]? initial = null)
+        string device, int threads, MetaAlgorithm algorithm, RunData data, MetaTrainerOptions options, TextWriter error, float[][]? initial = null)
     {
-        var torch = new TorchMetaTrainer(algorithm, data.Train, options)
+        var torch = new TorchMetaTrainer(algorithm, data.Train, options, new TrainerWarnings(error))
         {
             Validation = data.Validation, Threads = threads, Device = device, InitialParameters = initial,
         };

@@ -71,6 +71,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         var gradients = specs.Select(s => new float[s.ElementCount]).ToArray();
         var taskList = new TaskData[_options.MetaBatch];
         var clock = Stopwatch.StartNew();
+        var warnedSideBySide = false;
         void Save() => WriteCheckpoint(checkpointPath, iteration, values, adam, specs);
         while (iteration < _options.Iterations)
         {
@@ -99,6 +100,14 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
             }
 
             var (loss, metric) = batch.Run(values, taskList, gradients, iteration);
+            if (batch.SideBySideStopped && !warnedSideBySide)
+            {
+                warnedSideBySide = true;
+                _logger.LogWarning(
+                    "A .NET garbage collection ran beside the task threads in meta-iteration {Iteration}; the remaining meta-batches run one task at a time on the trainer's thread (slower, same results)",
+                    iteration + 1);
+            }
+
             DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, gradients, specs, checkpointPath);
             adam.Step(values, gradients, algorithm.TrainedAt(iteration), TrainingSchedules.MetaLearningRate(_options, iteration));
             iteration++;

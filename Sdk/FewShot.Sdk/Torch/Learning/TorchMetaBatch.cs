@@ -39,6 +39,12 @@ public sealed class TorchMetaBatch : IDisposable
         _sums = Specs.Select(s => torch.zeros(s.Shape, device: _device)).ToArray();
     }
 
+    /// <summary>
+    /// True once a garbage collection ran beside the task threads and the meta-batches went back to the caller's
+    /// thread for good (slower at 2+ threads; the same results within the parity bound). The trainer warns of it.
+    /// </summary>
+    internal bool SideBySideStopped => !_sideBySide;
+
     /// <summary>The threads the last meta-batches ran on side by side; null when they ran on the caller's thread.</summary>
     internal TorchTaskThreads? SideBySide => _sideBySide ? _threads : null;
 

@@ -104,7 +104,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
             {
                 warnedSideBySide = true;
                 _logger.LogWarning(
-                    "A .NET garbage collection ran beside the task threads in meta-iteration {Iteration}; the remaining meta-batches run one task at a time on the trainer's thread (slower, same results)",
+                    "A .NET garbage collection ran beside the task threads in meta-iteration {Iteration}; the remaining meta-batches run one task at a time on the trainer's thread (slower; the same meta-gradients up to float rounding)",
                     iteration + 1);
             }
 

@@ -20,17 +20,6 @@ public sealed class BenchTrainCommandTests
     }
 
     [Fact]
-    public void ATwoThreadCaseSaysThatItsTasksStayedSideBySide()
-    {
-        var bench = Run("bench", "train", "--case", "maml-1", "--threads", "2", "--runs", "2", "--warmup", "1", "--json");
-
-        Assert.True(bench.Exit == 0, bench.Error);
-        using var result = JsonDocument.Parse(bench.Output);
-        Assert.Equal(2, result.RootElement.GetProperty("threads").GetInt32());
-        Assert.Equal(0, result.RootElement.GetProperty("trainerWarnings").GetInt32());
-    }
-
-    [Fact]
     public void AnUnknownCaseOrNormalizationIsRefused()
     {
         var unknownCase = Run("bench", "train", "--case", "maml-7", "--runs", "1", "--warmup", "1");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FewShot.Tests.Shared;
 using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;

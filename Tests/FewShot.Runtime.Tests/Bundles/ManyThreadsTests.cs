@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
+using FewShot.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace FewShot.Runtime.Tests.Bundles;

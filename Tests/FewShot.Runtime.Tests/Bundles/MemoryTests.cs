@@ -1,6 +1,7 @@
 using System.Globalization;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
+using FewShot.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace FewShot.Runtime.Tests.Bundles;

@@ -8,6 +8,7 @@ using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
 using TorchSharp;
 using Xunit.Abstractions;
 

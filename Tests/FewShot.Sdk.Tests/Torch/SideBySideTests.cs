@@ -3,6 +3,7 @@ using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
 using TorchSharp;
 
 namespace FewShot.Sdk.Tests.Torch;

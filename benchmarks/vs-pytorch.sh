@@ -17,9 +17,9 @@
 # Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, FewShot's libtorch
 # (OpenMP too) also runs under both wait policies and keeps its faster median, as PyTorch does.
 # train warms each process up for WARMUP meta-iterations (default 20) before timing, the same on both sides: a run is
-# minutes to hours long, and FewShot's first iterations also pay .NET's tiered compiler and the task threads' first
-# heap growth (fomaml-1 at 2 threads: 21.9-23.8 tasks/s timed after 2 iterations, 25.4-27.3 after 20; PyTorch 24.3-27.5
-# and 25.6-27.0, no trend).
+# minutes to hours long, and FewShot's first iterations at 2 threads run slower than its later ones (fomaml-1: 21.9-23.8
+# tasks/s timed after 2 iterations, 25.4-27.3 after 20; PyTorch 24.3-27.5 and 25.6-27.0, no trend; our reading: .NET's
+# early work, such as its tiered compiler, on a core the tasks need).
 # Usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs] [warmup]   (build first: dotnet build -c Release; train's default runs: 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace FewShot.Cli.Training;
 
 /// <summary>
-/// The trainer's log as the command line shows it: warnings and errors to the error writer, counted (the trainer's
-/// informational lines are what the progress display already shows). A warning is, for one, a run whose tasks stopped
-/// running side by side.
+/// The trainer's log as the command line shows it: warnings and errors to the error writer, counted; its
+/// informational lines are left out (progress is on the display, validation in the run's metrics.jsonl). A warning is,
+/// for one, a run whose tasks stopped running side by side.
 /// </summary>
 internal sealed class TrainerWarnings(TextWriter error) : ILogger
 {

@@ -158,18 +158,7 @@ public sealed class SideBySideTests
             new(algorithm, new SeededTasks(algorithm), new MetaTrainerOptions { Iterations = iterations, MetaBatch = 4, Seed = 3, CheckpointEvery = 2 }) { Threads = 2 };
         using var straight = new TempDirectory();
         using var interrupted = new TempDirectory();
-        WithCallerThreads(2, () =>
-        {
-            var expected = Trainer(6).Train(straight.Path);
-            Trainer(4).Train(interrupted.Path);
-            var resumed = Trainer(6).Train(interrupted.Path);
-
-            Assert.Equal(6, resumed.Iteration);
-            for (var p = 0; p < expected.Parameters.Length; p++)
-            {
-                Assert.Equal(expected.Parameters[p], resumed.Parameters[p]);
-            }
-        });
+        WithCallerThreads(2, () => ResumeCheck.AssertResumesBitForBit(Trainer, 6, 4, straight.Path, interrupted.Path));
     }
 
     private sealed class SeededTasks(MetaAlgorithm algorithm) : ITaskSource

@@ -25,15 +25,7 @@ public sealed class TorchMetaTrainerTests
         using var straight = new TempDirectory();
         using var interrupted = new TempDirectory();
 
-        var expected = Trainer(Algorithm(), 10).Train(straight.Path);
-        Trainer(Algorithm(), 6).Train(interrupted.Path);
-        var resumed = Trainer(Algorithm(), 10).Train(interrupted.Path);
-
-        Assert.Equal(10, resumed.Iteration);
-        for (var p = 0; p < expected.Parameters.Length; p++)
-        {
-            Assert.Equal(expected.Parameters[p], resumed.Parameters[p]);
-        }
+        ResumeCheck.AssertResumesBitForBit(iterations => Trainer(Algorithm(), iterations), 10, 6, straight.Path, interrupted.Path);
 
         Assert.Equal(File.ReadAllLines(Path.Combine(straight.Path, "metrics.jsonl")).Select(StripTime),
             File.ReadAllLines(Path.Combine(interrupted.Path, "metrics.jsonl")).Select(StripTime));

@@ -4,6 +4,9 @@ conv4: 4 x [3x3 conv 64, batch norm with batch statistics, 2x2 max-pool, ReLU] o
 optionally a linear head; parameters as a flat list (w, b, gamma, beta per block, then head weight and bias).
 The strided conv4 (MAML's Omniglot network, FewShot's `--downsample stride`): 4 x [3x3 conv 64 with stride 2, batch
 norm, ReLU], features averaged over the last 2x2 map; the same parameters.
+As in FewShot's lowerings, each convolution's bias, which batch norm cancels exactly, is left out of the convolution
+and added to beta with weight 0: the same outputs, its gradient exactly zero instead of rounding residue, and no
+bias-gradient pass over the convolution's output (1-2 ms of a 75-image conv4 backward on this machine).
 """
 import time
 
@@ -34,7 +37,7 @@ def strided_body(params, x):
     """The strided conv4's four blocks, averaged over the last map to [n, 64]."""
     for block in range(4):
         w, b, gamma, beta = params[4 * block: 4 * block + 4]
-        x = F.relu(F.batch_norm(F.conv2d(x, w, b, stride=2, padding=1), None, None, gamma, beta, training=True))
+        x = F.relu(F.batch_norm(F.conv2d(x, w, None, stride=2, padding=1), None, None, gamma, beta + 0 * b, training=True))
     return x.mean((2, 3))
 
 
@@ -52,10 +55,10 @@ def body(params, x, channels_last=False):
             # The weight viewed with channels-last strides (the same elements for one input channel): the convolution
             # then writes its output channels-last itself, without the copy of converting it (as FewShot does).
             w = w.as_strided(w.shape, (w.shape[2] * w.shape[3], 1, w.shape[3], 1))
-        x = F.conv2d(x, w, b, padding=1)
+        x = F.conv2d(x, w, None, padding=1)
         if block == 0 and channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        x = F.batch_norm(x, None, None, gamma, beta, training=True)
+        x = F.batch_norm(x, None, None, gamma, beta + 0 * b, training=True)
         # Pooling before ReLU: the same values and gradients (ReLU is monotone), ReLU on a quarter of the data; FewShot's
         # lowerings pool first too.
         x = F.relu(F.max_pool2d(x, 2))

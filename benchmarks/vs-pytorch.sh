@@ -16,15 +16,18 @@
 # Installs Debian's python3-torch and libopenblas0-openmp when they are missing.
 # Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, FewShot's libtorch
 # (OpenMP too) also runs under both wait policies and keeps its faster median, as PyTorch does.
+# train picks each side's best setup with one process per setup, then runs the two chosen setups REPEAT times
+# (default 3) alternated in fresh processes and reports those (benchmarks/vs-pytorch-train.sh says why).
 # train warms each process up for WARMUP meta-iterations (default 20) before timing, the same on both sides: a run is
 # minutes to hours long, and FewShot's first iterations at 2 threads run slower than its later ones (fomaml-1: 21.9-23.8
 # tasks/s timed after 2 iterations, 25.4-27.3 after 20; PyTorch 24.3-27.5 and 25.6-27.0, no trend; our reading: .NET's
 # early work, such as its tiered compiler, on a core the tasks need).
-# Usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs] [warmup]   (build first: dotnet build -c Release; train's default runs: 5)
+# Usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs] [warmup] [repeat]   (build first: dotnet build -c Release; train's default runs: 5)
+# train: CASES="fomaml-1 maml-5" limits it to those cases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench="${1:?usage: benchmarks/vs-pytorch.sh conv4|adapt|train [runs]}"
-case "$bench" in conv4|adapt) runs="${2:-30}" ;; train) runs="${2:-5}"; warmup="${3:-20}" ;; *) echo "unknown benchmark '$bench': expected conv4, adapt or train" >&2; exit 2 ;; esac
+case "$bench" in conv4|adapt) runs="${2:-30}" ;; train) runs="${2:-5}"; warmup="${3:-20}"; repeat="${4:-3}" ;; *) echo "unknown benchmark '$bench': expected conv4, adapt or train" >&2; exit 2 ;; esac
 fewshot="Sdk/FewShot.Cli/bin/Release/net10.0/fewshot"
 torchsharp="benchmarks/TorchSharpReference/bin/Release/net10.0/adapt-torchsharp"
 [ -x "$fewshot" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
@@ -34,7 +37,7 @@ openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
 
 if [ "$bench" = train ]; then
-  GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs" "$warmup"
+  GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs" "$warmup" "$repeat"
 fi
 
 for threads in 1 2; do

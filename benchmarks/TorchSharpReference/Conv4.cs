@@ -6,10 +6,11 @@ namespace FewShot.Benchmarks.TorchSharp;
 
 /// <summary>
 /// conv4 in TorchSharp's functional style, as benchmarks/conv4_common.py writes it in PyTorch: 4 × [3×3 conv 64,
-/// batch norm with batch statistics, ReLU, 2×2 max-pool] on 1×28×28 inputs and a linear head; parameters as a flat
+/// batch norm with batch statistics, 2×2 max-pool, ReLU] on 1×28×28 inputs and a linear head; parameters as a flat
 /// list (weight, bias, γ, β per block, then head weight and bias) with PyTorch's default initialization. The strided
 /// conv4 (MAML's Omniglot network) has the same parameters: 4 × [3×3 conv 64 with stride 2, batch norm, ReLU], the
-/// features averaged over the last 2×2 map.
+/// features averaged over the last 2×2 map. As in FewShot's lowerings, each convolution's bias, which batch norm
+/// cancels, is left out of the convolution and added to β with weight 0 (the same outputs, its gradient exactly zero).
 /// </summary>
 internal static class Conv4
 {
@@ -56,9 +57,10 @@ internal static class Conv4
     {
         for (var block = 0; block < Blocks; block++)
         {
-            x = F.conv2d(x, p[4 * block], p[(4 * block) + 1], padding: [1, 1]);
-            x = F.batch_norm(x, null, null, p[(4 * block) + 2], p[(4 * block) + 3], training: true);
-            x = F.max_pool2d(F.relu(x), 2, 2);
+            x = F.conv2d(x, p[4 * block], null, padding: [1, 1]);
+            x = F.batch_norm(x, null, null, p[(4 * block) + 2], Shift(p, block), training: true);
+            // Pooling before ReLU: the same values and gradients, ReLU on a quarter of the data.
+            x = F.relu(F.max_pool2d(x, 2, 2));
         }
 
         return x.flatten(1);
@@ -69,12 +71,15 @@ internal static class Conv4
     {
         for (var block = 0; block < Blocks; block++)
         {
-            x = F.conv2d(x, p[4 * block], p[(4 * block) + 1], strides: [2, 2], padding: [1, 1]);
-            x = F.relu(F.batch_norm(x, null, null, p[(4 * block) + 2], p[(4 * block) + 3], training: true));
+            x = F.conv2d(x, p[4 * block], null, strides: [2, 2], padding: [1, 1]);
+            x = F.relu(F.batch_norm(x, null, null, p[(4 * block) + 2], Shift(p, block), training: true));
         }
 
         return x.mean([2L, 3L]);
     }
+
+    /// <summary>β + 0·bias: batch norm cancels the convolution's bias; it stays a parameter, with gradient zero.</summary>
+    private static Tensor Shift(IReadOnlyList<Tensor> p, int block) => p[(4 * block) + 3] + (p[(4 * block) + 1] * 0);
 
     /// <summary>Body and head: class logits.</summary>
     public static Tensor Forward(IReadOnlyList<Tensor> p, Tensor x) => F.linear(Body(p, x), p[16], p[17]);

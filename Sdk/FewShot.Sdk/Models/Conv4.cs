@@ -106,12 +106,19 @@ public sealed class Conv4 : IHeadedModel
     {
         ArgumentNullException.ThrowIfNull(graph);
         var x = input;
+        // A bias that the normalization cancels is left out of the convolution, its gradient stays exactly zero.
+        var cancels = Normalization.CancelsChannelOffsets(Channels);
+        string? Bias(int i) => cancels ? null : parameters[$"conv{i}.bias"];
+        string Shift(int i) => cancels
+            ? Layers.WithZeroGradientTo(graph, parameters[$"bn{i}.bias"], parameters[$"conv{i}.bias"])
+            : parameters[$"bn{i}.bias"];
+
         if (Downsampling == Conv4Downsampling.Stride)
         {
             for (var i = 1; i <= Blocks; i++)
             {
-                x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1, stride: 2);
-                x = Layers.Relu(graph, Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Normalization, Channels));
+                x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1, stride: 2);
+                x = Layers.Relu(graph, Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], Shift(i), Normalization, Channels));
             }
 
             return Layers.SpatialMean(graph, x);
@@ -119,8 +126,8 @@ public sealed class Conv4 : IHeadedModel
 
         for (var i = 1; i <= Blocks; i++)
         {
-            x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], parameters[$"conv{i}.bias"], pad: 1);
-            x = Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], parameters[$"bn{i}.bias"], Normalization, Channels);
+            x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
+            x = Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], Shift(i), Normalization, Channels);
             // Max-pooling first gives the same values and gradients (ReLU is monotone, and a window of all non-positive
             // values routes its gradient to a zero either way), and ReLU with its backward mask then runs on a quarter of the data.
             x = Layers.Relu(graph, Layers.MaxPool2x2(graph, x));

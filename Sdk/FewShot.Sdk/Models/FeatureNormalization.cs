@@ -60,4 +60,13 @@ public static class FeatureNormalizations
         FeatureNormalization.Layer => 1,
         _ => null,
     };
+
+    /// <summary>
+    /// True when <paramref name="mode"/> subtracts each channel's own mean (batch and instance normalization, or groups
+    /// of one channel): a per-channel constant added before it, such as a convolution's bias, cancels exactly, so it
+    /// has no effect on the output and its gradient is exactly zero. Both lowerings of conv4 then leave the bias out
+    /// of the convolution (<see cref="Conv4"/>).
+    /// </summary>
+    public static bool CancelsChannelOffsets(this FeatureNormalization mode, int channels) =>
+        mode == FeatureNormalization.Batch || mode.Groups(channels) == channels;
 }

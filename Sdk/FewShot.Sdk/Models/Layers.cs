@@ -22,11 +22,21 @@ public static class Layers
     public static string Linear(GraphBuilder g, string x, string weight, string bias) =>
         g.Op("Gemm", [x, weight, bias], Attr.Int("transB", 1));
 
-    /// <summary>A 3×3 (or any square) convolution with zero padding of <paramref name="pad"/> on every side and <paramref name="stride"/>.</summary>
-    public static string Conv(GraphBuilder g, string x, string weight, string bias, long pad, long stride = 1) =>
-        stride == 1
-            ? g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad))
-            : g.Op("Conv", [x, weight, bias], Attr.Ints("pads", pad, pad, pad, pad), Attr.Ints("strides", stride, stride));
+    /// <summary>A 3×3 (or any square) convolution with zero padding of <paramref name="pad"/> on every side and <paramref name="stride"/>; no bias when <paramref name="bias"/> is null.</summary>
+    public static string Conv(GraphBuilder g, string x, string weight, string? bias, long pad, long stride = 1)
+    {
+        string[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return stride == 1
+            ? g.Op("Conv", inputs, Attr.Ints("pads", pad, pad, pad, pad))
+            : g.Op("Conv", inputs, Attr.Ints("pads", pad, pad, pad, pad), Attr.Ints("strides", stride, stride));
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> + 0·<paramref name="unused"/>: the same values, with <paramref name="unused"/> kept in
+    /// the graph and its exact gradient, zero (a convolution bias that the normalization cancels, <see cref="FeatureNormalizations.CancelsChannelOffsets"/>).
+    /// </summary>
+    public static string WithZeroGradientTo(GraphBuilder g, string value, string unused) =>
+        g.Op("Add", [value, g.Op("Mul", [unused, g.Scalar(0)])]);
 
     /// <summary>2×2 max pooling with stride 2 (floor: an odd edge row or column is dropped, as in PyTorch).</summary>
     public static string MaxPool2x2(GraphBuilder g, string x) =>

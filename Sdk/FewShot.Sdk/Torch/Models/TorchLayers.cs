@@ -21,7 +21,7 @@ internal static class TorchLayers
         conv2d(x, weight, bias, padding: Pad1, groups: groups);
 
     /// <summary>Stride-2 3×3 convolution with one pixel of padding (the autoencoder's encoder, and the strided conv4's blocks); groups as in <see cref="ConvSame"/>.</summary>
-    public static torch.Tensor ConvDown(torch.Tensor x, torch.Tensor weight, torch.Tensor bias, long groups = 1) =>
+    public static torch.Tensor ConvDown(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, long groups = 1) =>
         conv2d(x, weight, bias, strides: Stride2, padding: Pad1, groups: groups);
 
     /// <summary>Stride-2 4×4 transposed convolution with one pixel of padding (the autoencoder's decoder).</summary>
@@ -55,6 +55,9 @@ internal static class TorchLayers
     /// </summary>
     public static torch.Tensor Normalize(torch.Tensor x, torch.Tensor scale, torch.Tensor bias, FeatureNormalization mode, int channels, long tasks = 1) =>
         mode.Groups(channels) is { } groups ? GroupNorm(x, scale, bias, groups * tasks) : BatchNorm(x, scale, bias);
+
+    /// <summary><paramref name="value"/> + 0·<paramref name="unused"/>, as <see cref="Layers.WithZeroGradientTo"/>.</summary>
+    public static torch.Tensor WithZeroGradientTo(torch.Tensor value, torch.Tensor unused) => value + (unused * 0);
 
     /// <summary>2×2 max pooling with stride 2, odd edges dropped.</summary>
     public static torch.Tensor MaxPool2x2(torch.Tensor x) => max_pool2d(x, 2, 2);

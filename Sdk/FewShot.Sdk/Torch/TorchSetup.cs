@@ -7,8 +7,9 @@ using TorchSharp;
 namespace FewShot.Sdk.Torch;
 
 /// <summary>
-/// Loads TorchSharp's native libraries once per process, sets libtorch's thread count, and turns load
-/// failures and missing devices into <see cref="TorchUnavailableException"/>s that say what to do.
+/// Loads TorchSharp's native libraries once per process, sets libtorch's thread count, asks MKL for reproducible
+/// products (<see cref="BlasReproducibility"/>), and turns load failures and missing devices into
+/// <see cref="TorchUnavailableException"/>s that say what to do.
 /// All members are thread-safe. libtorch's settings are process-wide, like PyTorch's.
 /// </summary>
 /// <remarks>
@@ -177,6 +178,8 @@ public static class TorchSetup
     {
         try
         {
+            BlasReproducibility.Request();
+
             // Load the shim ourselves first: on failure TorchSharp prints its trace to the console, and the
             // loader's own message (which names the missing symbol version) is what the user needs.
             NativeLibrary.Load("LibTorchSharp", typeof(torch).Assembly, null);

@@ -5,10 +5,10 @@ namespace FewShot.Sdk.Torch;
 /// <summary>
 /// Makes libtorch's matrix products give the same bits for the same inputs. On x86, libtorch's BLAS is Intel's MKL,
 /// which by default picks its code path by each buffer's memory alignment: the same MANN meta-step, run five times in
-/// one process, gave two different losses (3.2200634 and 3.2200637) and three different gradients as the allocator
-/// handed out other addresses, which breaks the trainer's bit-identical resume for the learners whose time is in
-/// products (MANN, the MLPs, the heads). MKL's conditional numerical reproducibility with
-/// <see cref="Mode"/> (the best code path for this CPU, independent of alignment) made all five identical.
+/// one process (the test suite's), gave two different losses (3.2200634 and 3.2200637) and three different gradients
+/// as the allocator handed out other addresses; a resumed run, whose buffers land elsewhere, could then drift from the
+/// uninterrupted one in the last bits. MKL's conditional numerical reproducibility with <see cref="Mode"/> (the best
+/// code path for this CPU, independent of alignment) made all five identical.
 /// </summary>
 internal static class BlasReproducibility
 {

@@ -53,7 +53,7 @@ public sealed class CancelledBiasTests
         using var scope = torch.NewDisposeScope();
         var step = TorchLearners.Create(algorithm).MetaStep(ParityTasks.Leaves(algorithm.MetaParameters, values), new TorchTask(task));
 
-        var biases = algorithm.MetaParameters.Select((p, i) => (p.Name, i)).Where(p => p.Name.StartsWith("conv", StringComparison.Ordinal) && p.Name.EndsWith(".bias", StringComparison.Ordinal)).ToArray();
+        var biases = algorithm.MetaParameters.Select((p, i) => (p.Name, i)).Where(p => IsConvBias(p.Name)).ToArray();
         Assert.Equal(4, biases.Length);
         foreach (var (bias, i) in biases)
         {
@@ -84,13 +84,15 @@ public sealed class CancelledBiasTests
         var algorithm = new Maml(model, TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
         var values = algorithm.Initialize(new Random(7));
         // Biases far from zero, so that a lowering that dropped one without it cancelling would show.
-        foreach (var (spec, i) in algorithm.MetaParameters.Select((s, i) => (s, i)).Where(p => p.s.Name.StartsWith("conv", StringComparison.Ordinal) && p.s.Name.EndsWith(".bias", StringComparison.Ordinal)))
+        foreach (var i in Enumerable.Range(0, values.Length).Where(i => IsConvBias(algorithm.MetaParameters[i].Name)))
         {
             values[i] = values[i].Select((_, c) => 0.5f + (0.25f * c)).ToArray();
         }
 
         return (algorithm, values, ParityTasks.Task(TaskKind.Classification, model, seed: 11));
     }
+
+    private static bool IsConvBias(string name) => name.StartsWith("conv", StringComparison.Ordinal) && name.EndsWith(".bias", StringComparison.Ordinal);
 
     /// <summary>conv4 as PyTorch users write it: the bias added by the convolution, then the normalization.</summary>
     private static torch.Tensor ForwardWithBiases(Conv4 model, IReadOnlyList<torch.Tensor> p, torch.Tensor x)

@@ -75,21 +75,16 @@ public sealed class CancelledBiasTests
         Assert.True(ParityAssert.RelativeError(after, before) > 1e-3, "conv1's bias must move group norm's output");
     }
 
+    /// <summary>The parity tests' model, learner and task (ModelParityTests.Setup), with conv biases far from zero, so that a lowering that dropped one without it cancelling would show.</summary>
     private static (GradientLearner Algorithm, float[][] Values, TaskData Task) Setup(string name)
     {
-        TorchSetup.Initialize();
-        var normalization = FeatureNormalizations.Parse(name[(name.IndexOf("conv4-", StringComparison.Ordinal) + "conv4-".Length)..]);
-        var downsampling = name.StartsWith("strided", StringComparison.Ordinal) ? Conv4Downsampling.Stride : Conv4Downsampling.MaxPool;
-        var model = ParityTasks.Conv4(normalization: normalization, downsampling: downsampling);
-        var algorithm = new Maml(model, TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
-        var values = algorithm.Initialize(new Random(7));
-        // Biases far from zero, so that a lowering that dropped one without it cancelling would show.
+        var (algorithm, values, task) = ModelParityTests.Setup(name);
         foreach (var i in Enumerable.Range(0, values.Length).Where(i => IsConvBias(algorithm.MetaParameters[i].Name)))
         {
             values[i] = values[i].Select((_, c) => 0.5f + (0.25f * c)).ToArray();
         }
 
-        return (algorithm, values, ParityTasks.Task(TaskKind.Classification, model, seed: 11));
+        return (algorithm, values, task);
     }
 
     private static bool IsConvBias(string name) => name.StartsWith("conv", StringComparison.Ordinal) && name.EndsWith(".bias", StringComparison.Ordinal);

@@ -138,13 +138,22 @@ def evaluate(model, classes, ways, shots, episodes, seed, alone_check):
                 lone = torch.cat([logits(*model.embed_episode(support, query[i:i + 1], training=False), ways, shots) for i in range(len(query))])
                 alone_correct.append((lone.argmax(1) == labels).float().mean().item())
                 worst = max(worst, ((lone - out).abs().max() / out.abs().max().clamp_min(1e-12)).item())
-    if worst > 1e-5:
-        raise AssertionError(f"{model.option}: a query alone differs from its batch by {worst:.2e} (relative)")
-    acc = np.array(correct)
-    result = {"accuracy": 100 * acc.mean(), "ci95": 196 * acc.std() / math.sqrt(episodes)}
-    if model.option == "batch":
-        lone = np.array(alone_correct)
-        result["alone"] = {"accuracy": 100 * lone.mean(), "ci95": 196 * lone.std() / math.sqrt(episodes)}
+    return summary(model.option, correct, alone_correct, worst)
+
+
+def summary(option, correct, alone_correct, worst):
+    """Accuracy and 95 % CI over the episodes; transductive batch norm's single-query accuracy beside it, and for every
+    inductive option the largest lone-query difference, which must stay within 1e-5 (relative)."""
+    if option != "batch" and worst > 1e-5:
+        raise AssertionError(f"{option}: a query alone differs from its batch by {worst:.2e} (relative)")
+
+    def accuracy(values):
+        values = np.array(values)
+        return {"accuracy": 100 * values.mean(), "ci95": 196 * values.std() / math.sqrt(len(values))}
+
+    result = accuracy(correct)
+    if option == "batch":
+        result["alone"] = accuracy(alone_correct)
     else:
         result["alone_vs_batch_max_relative"] = worst
     return result

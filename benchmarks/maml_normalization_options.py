@@ -54,6 +54,7 @@ class MamlConv4:
         self.step_affine = [[(torch.ones(64, requires_grad=True), torch.zeros(64, requires_grad=True)) for _ in range(4)]
                             for _ in range(slots)] if option.startswith("bnrs") else []
         self.running = [[(torch.zeros(64), torch.ones(64)) for _ in range(4)] for _ in range(slots)]
+        self.batch_statistics_at_test = False  # bnrs*: a diagnostic test as MAML++'s code runs it (transductive)
 
     def outer_parameters(self):
         return self.theta + [t for step in self.step_affine for pair in step for t in pair]
@@ -67,6 +68,8 @@ class MamlConv4:
             slot = min(step, TRAIN_STEPS)
             gamma, beta = self.step_affine[slot][layer]
             mean, var = self.running[slot][layer]
+            if self.batch_statistics_at_test:
+                return F.batch_norm(x, None, None, gamma, beta, training=True, eps=EPS)
             if o == "bnrs":
                 return F.batch_norm(x, mean, var, gamma, beta, training=training, momentum=0.1, eps=EPS)
             if training:
@@ -150,13 +153,19 @@ def main():
         optimizer.step()
         losses.append(meta_loss.item())
     seconds = time.time() - start
-    print(json.dumps({
+    report = {
         "option": option, "iterations": iterations, "seed": seed, "train_seconds": round(seconds, 1),
         "final_loss_mean_last_100": float(np.mean(losses[-100:])),
         "5w1s_1_step": evaluate(model, test, 1, 1, EPISODES, 1000 + seed, 20),
         "5w1s_3_steps": evaluate(model, test, 1, 3, EPISODES, 1000 + seed, 20),
         "5w5s_3_steps": evaluate(model, test, 5, 3, EPISODES, 2000 + seed, 20),
-    }))
+    }
+    if option.startswith("bnrs"):
+        # The same network tested with batch statistics (the queries as one batch; no lone-query check, as it is
+        # transductive): tells a network that did not learn from one whose running averages do not fit it.
+        model.batch_statistics_at_test = True
+        report["5w1s_1_step_batch_statistics"] = evaluate(model, test, 1, 1, EPISODES, 1000 + seed, 0)
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

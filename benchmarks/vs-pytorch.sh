@@ -40,17 +40,29 @@ if [ "$bench" = train ]; then
   GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs" "$warmup" "$repeat"
 fi
 
+# How far apart the two CPUs are before and after each engine's run (benchmarks/core_distance.c): on a VM whose host
+# moves its vCPUs, a 2-thread row is only comparable with rows measured in the same state.
+command -v cc >/dev/null 2>&1 || bash build/install-debian-packages.sh "the core-distance probe" gcc libc6-dev
+probe="$(mktemp -d)/core-distance"
+cc -O2 -pthread -o "$probe" benchmarks/core_distance.c
+distance() { "$probe" 2>/dev/null || echo "?"; }
+
 for threads in 1 2; do
+  distances="FewShot $(distance)"
   ours=$("$fewshot" bench "$bench" --threads "$threads" --runs "$runs" --json)
+  distances+="/$(distance), PyTorch $(distance)"
   theirs=()
   for policy in PASSIVE ACTIVE; do
     theirs+=("$(LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
       GLIBC_TUNABLES="$tunables" \
       /usr/bin/python3 "benchmarks/${bench}_torch.py" "$threads" "$runs" 5)")
   done
+  distances+="/$(distance)"
   sharp='{}'
   if [ "$bench" = adapt ]; then
+    distances+=", TorchSharp $(distance)"
     sharp=$(GLIBC_TUNABLES="$tunables" "$torchsharp" bench "$threads" "$runs" 5)
+    distances+="/$(distance)"
   fi
   /usr/bin/python3 - "$ours" "$sharp" "${theirs[@]}" <<'PY'
 import json, sys
@@ -76,4 +88,5 @@ for a in ours["timings"]:
         line += f"{c['medianMs']:>15.2f}{c['p95Ms']:>12.2f}{c['medianMs'] / a['medianMs']:>21.2f}"
     print(line)
 PY
+  echo "  cross-core round trip before/after each engine, ns (about 60: the two CPUs share a cache; about 340 on this VM: they do not): $distances"
 done

@@ -19,13 +19,15 @@ theirs() {
   LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
     /usr/bin/python3 benchmarks/train_torch.py "$case" "$threads" "$runs" "$warmup" "$@"
 }
+# The cross-core round trip in ns (benchmarks/core_distance.c, built by vs-pytorch.sh), "?" without it.
+distance() { "${PROBE:-false}" 2>/dev/null || echo "?"; }
 # Index of the fastest of the JSON lines on stdin.
 fastest() { /usr/bin/python3 -c 'import json, sys; r = [json.loads(l)["tasksPerSecond"] for l in sys.stdin if l.strip()]; print(r.index(max(r)))'; }
 
 for threads in 1 2; do
   # One libtorch thread has no OpenMP workers to wait, so the policy cannot matter there.
   policies=(PASSIVE); if [ "$threads" -gt 1 ]; then policies+=(ACTIVE); fi
-  rows=()
+  rows=(); distances=()
   for case in $cases; do
     our_setups=(); their_setups=(); our_runs=(); their_runs=()
     for policy in "${policies[@]}"; do
@@ -38,11 +40,12 @@ for threads in 1 2; do
     our_setup="${our_setups[$(printf '%s\n' "${our_runs[@]}" | fastest)]}"
     their_setup="${their_setups[$(printf '%s\n' "${their_runs[@]}" | fastest)]}"
     read -r their_policy their_layout <<< "$their_setup"
-    measured=()
+    measured=(); probed="$case: $(distance)"
     for _ in $(seq "$repeat"); do
-      measured+=("$(ours "$our_setup" "$case" "$threads")#$(theirs "$their_policy" "$case" "$threads" ${their_layout:-})")
+      mine="$(ours "$our_setup" "$case" "$threads")"; probed+=" F $(distance)"
+      measured+=("$mine#$(theirs "$their_policy" "$case" "$threads" ${their_layout:-})"); probed+=" P $(distance)"
     done
-    rows+=("$(printf '%s\n' "${measured[@]}" | paste -sd'|')")
+    rows+=("$(printf '%s\n' "${measured[@]}" | paste -sd'|')"); distances+=("$probed")
   done
   /usr/bin/python3 - "$threads" "$repeat" "${rows[@]}" <<'PY'
 import json, statistics, sys
@@ -64,4 +67,6 @@ for row in sys.argv[3:]:
     if warned:
         print(f"    ! FewShot's trainer logged {warned} warning(s) for {a['case']} (e.g. its tasks stopped running side by side)")
 PY
+  echo "  cross-core round trip, ns, before phase 2 and after each of its FewShot (F) and PyTorch (P) runs (about 60: the two CPUs share a cache; about 340 on this VM: they do not):"
+  printf '    %s\n' "${distances[@]}"
 done

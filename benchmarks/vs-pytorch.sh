@@ -36,16 +36,16 @@ tunables=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
 
-if [ "$bench" = train ]; then
-  GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs" "$warmup" "$repeat"
-fi
-
 # How far apart the two CPUs are before and after each engine's run (benchmarks/core_distance.c): on a VM whose host
 # moves its vCPUs, a 2-thread row is only comparable with rows measured in the same state.
 command -v cc >/dev/null 2>&1 || bash build/install-debian-packages.sh "the core-distance probe" gcc libc6-dev
 probe="$(mktemp -d)/core-distance"
 cc -O2 -pthread -o "$probe" benchmarks/core_distance.c
 distance() { "$probe" 2>/dev/null || echo "?"; }
+
+if [ "$bench" = train ]; then
+  PROBE="$probe" GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs" "$warmup" "$repeat"
+fi
 
 for threads in 1 2; do
   distances="FewShot $(distance)"

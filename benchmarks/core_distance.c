@@ -1,8 +1,8 @@
 /* How far apart the machine's first two CPUs are: the round trip of one cache line bounced between a thread pinned
  * to CPU 0 and one pinned to CPU 1, in ns. On the 2-vCPU benchmark VM it has two values, about 60 ns (the vCPUs share
  * a cache) and about 340 ns (they do not), and FewShot's 2-thread adaptation runs about twice as slow in the second
- * state (benchmarks/README.md, "FewShot's two speeds at 2 threads"), so vs-pytorch.sh prints it beside each 2-thread
- * run. Build: cc -O2 -pthread -o core-distance benchmarks/core_distance.c. Usage: core-distance [round trips]. */
+ * state (benchmarks/README.md, "FewShot's two speeds at 2 threads"), so vs-pytorch.sh prints it before and after each
+ * engine's run. Build: cc -O2 -pthread -o core-distance benchmarks/core_distance.c. Usage: core-distance [round trips]. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>

@@ -31,14 +31,13 @@ Prints one JSON line.
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 import conv4_common
-from normalization_options import EPS, episode, load, summary, with_rotations
+from normalization_options import EPS, episode, load, meta_train, summary, with_rotations
 
 EPISODES = int(os.environ.get("EPISODES", "600"))  # test episodes per setting; fewer for a quick try
 INNER_LR, TRAIN_STEPS, META_BATCH, WAYS, QUERIES = 0.4, 1, 4, 5, 15
@@ -140,22 +139,18 @@ def main():
     optimizer = torch.optim.Adam(model.outer_parameters(), lr=1e-3)
     rng = np.random.default_rng(seed)
     support_labels, query_labels = torch.arange(WAYS), torch.arange(WAYS).repeat_interleave(QUERIES)
-    start, losses = time.time(), []
-    for _ in range(iterations):
-        meta_loss = 0.0
+
+    def meta_loss():
+        total = 0.0
         for _ in range(META_BATCH):
             support, query = episode(train, WAYS, 1, QUERIES, rng)
             theta = model.adapt(support, support_labels, TRAIN_STEPS, training=True)
             logits = model.query_logits(theta, support, query, TRAIN_STEPS, training=True)
-            meta_loss = meta_loss + F.cross_entropy(logits, query_labels) / META_BATCH
-        optimizer.zero_grad()
-        meta_loss.backward()
-        optimizer.step()
-        losses.append(meta_loss.item())
-    seconds = time.time() - start
+            total = total + F.cross_entropy(logits, query_labels) / META_BATCH
+        return total
+
     report = {
-        "option": option, "iterations": iterations, "seed": seed, "train_seconds": round(seconds, 1),
-        "final_loss_mean_last_100": float(np.mean(losses[-100:])),
+        **meta_train(optimizer, iterations, meta_loss, option, seed),
         "5w1s_1_step": evaluate(model, test, 1, 1, EPISODES, 1000 + seed, 20),
         "5w1s_3_steps": evaluate(model, test, 1, 3, EPISODES, 1000 + seed, 20),
         "5w5s_3_steps": evaluate(model, test, 5, 3, EPISODES, 2000 + seed, 20),

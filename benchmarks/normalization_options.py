@@ -141,6 +141,21 @@ def evaluate(model, classes, ways, shots, episodes, seed, alone_check):
     return summary(model.option, correct, alone_correct, worst)
 
 
+def meta_train(optimizer, iterations, loss, option, seed):
+    """`iterations` optimizer steps on loss(), a fresh episode's loss each; the report's first fields."""
+    start, losses = time.time(), []
+    for _ in range(iterations):
+        value = loss()
+        optimizer.zero_grad()
+        value.backward()
+        optimizer.step()
+        losses.append(value.item())
+    return {
+        "option": option, "iterations": iterations, "seed": seed, "train_seconds": round(time.time() - start, 1),
+        "final_loss_mean_last_100": float(np.mean(losses[-100:])),
+    }
+
+
 def summary(option, correct, alone_correct, worst):
     """Accuracy and 95 % CI over the episodes; transductive batch norm's single-query accuracy beside it, and for every
     inductive option the largest lone-query difference, which must stay within 1e-5 (relative)."""
@@ -169,19 +184,14 @@ def main():
     optimizer = torch.optim.Adam(model.trainable(), lr=1e-3)
     rng = np.random.default_rng(seed)
     labels = torch.arange(5).repeat_interleave(15)
-    start, losses = time.time(), []
-    for _ in range(iterations):
+
+    def loss():
         support, query = episode(train, 5, 1, 15, rng)
         s, q = model.embed_episode(support, query, training=True)
-        loss = F.cross_entropy(logits(s, q, 5, 1), labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    seconds = time.time() - start
+        return F.cross_entropy(logits(s, q, 5, 1), labels)
+
     report = {
-        "option": option, "iterations": iterations, "seed": seed, "train_seconds": round(seconds, 1),
-        "final_loss_mean_last_100": float(np.mean(losses[-100:])),
+        **meta_train(optimizer, iterations, loss, option, seed),
         "5w1s": evaluate(model, test, 5, 1, EPISODES, 1000 + seed, 20),
         "5w5s": evaluate(model, test, 5, 5, EPISODES, 2000 + seed, 20),
     }

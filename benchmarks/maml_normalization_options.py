@@ -30,14 +30,13 @@ Prints one JSON line.
 """
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 import conv4_common
-from normalization_options import EPS, episode, load, meta_train, summary, with_rotations
+from normalization_options import EPS, episode, meta_train, study_setup, summary
 
 EPISODES = int(os.environ.get("EPISODES", "600"))  # test episodes per setting; fewer for a quick try
 INNER_LR, TRAIN_STEPS, META_BATCH, WAYS, QUERIES = 0.4, 1, 4, 5, 15
@@ -130,11 +129,7 @@ def evaluate(model, classes, shots, steps, episodes, seed, alone_check):
 
 
 def main():
-    folder, option, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-    torch.set_num_threads(1)
-    train = with_rotations(load(f"{folder}/images_background.npz"))
-    test = load(f"{folder}/images_evaluation.npz")
+    option, iterations, seed, train, test = study_setup()
     model = MamlConv4(option, torch.Generator().manual_seed(seed))
     optimizer = torch.optim.Adam(model.outer_parameters(), lr=1e-3)
     rng = np.random.default_rng(seed)

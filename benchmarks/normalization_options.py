@@ -174,12 +174,17 @@ def summary(option, correct, alone_correct, worst):
     return result
 
 
-def main():
+def study_setup():
+    """A study's command line (<omniglot-folder> <option> <iterations> [seed]), one thread, and the Lake split: option,
+    iterations, seed, the background alphabets with rotations and the evaluation alphabets."""
     folder, option, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3])
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     torch.set_num_threads(1)
-    train = with_rotations(load(f"{folder}/images_background.npz"))
-    test = load(f"{folder}/images_evaluation.npz")
+    return option, iterations, seed, with_rotations(load(f"{folder}/images_background.npz")), load(f"{folder}/images_evaluation.npz")
+
+
+def main():
+    option, iterations, seed, train, test = study_setup()
     model = Conv4(option, torch.Generator().manual_seed(seed))
     optimizer = torch.optim.Adam(model.trainable(), lr=1e-3)
     rng = np.random.default_rng(seed)

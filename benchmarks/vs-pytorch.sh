@@ -13,7 +13,8 @@
 # computation, so it runs under both policies and each row keeps its faster median.
 # adapt also runs the TorchSharp reference (benchmarks/TorchSharpReference, libtorch 2.10) in its best setup: threads
 # set, glibc's malloc keeping freed buffers, no_grad for prediction; its ratio column is TorchSharp/FewShot.
-# Installs Debian's python3-torch and libopenblas0-openmp when they are missing.
+# Installs Debian's python3-torch and libopenblas0-openmp when they are missing (and gcc, to build the cross-core
+# probe benchmarks/core_distance.c, whose readings it prints under each table).
 # Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, FewShot's libtorch
 # (OpenMP too) also runs under both wait policies and keeps its faster median, as PyTorch does.
 # train picks each side's best setup with one process per setup, then runs the two chosen setups REPEAT times

@@ -15,6 +15,9 @@ normalization_options.py compares the options for ProtoNets; MAML adds inner ste
             moving them toward its batch's statistics;
   metabn    MetaBN (Bronskill et al. 2020): every pass normalized by the support set's statistics at that step's
             weights (the queries by the adapted network's support statistics);
+  metabn-lagged  MetaBN with the statistics the last inner step computed anyway: the queries at θ_K are normalized
+            by the support's statistics at θ_(K-1), from that step's own forward pass (no extra pass on the support,
+            in training or on a device; the inner steps' support passes are batch norm over the support, as metabn's);
   group     group norm, 8 groups of 8 channels, per example (what FewShot's shipped bundles use);
   instance  instance norm, per example and channel (FewShot's --norm default for MAML).
 Every option but batch is inductive: the script checks that a query alone gets its batch's logits to 1e-5 (relative)
@@ -53,6 +56,7 @@ class MamlConv4:
                             for _ in range(slots)] if option.startswith("bnrs") else []
         self.running = [[(torch.zeros(64), torch.ones(64)) for _ in range(4)] for _ in range(slots)]
         self.batch_statistics_at_test = False  # bnrs*: a diagnostic test as MAML++'s code runs it (transductive)
+        self.last_support_statistics = [None] * 4  # metabn-lagged: each layer's (mean, var) from the last support pass
 
     def outer_parameters(self):
         return self.theta + [t for step in self.step_affine for pair in step for t in pair]
@@ -82,9 +86,13 @@ class MamlConv4:
             return F.group_norm(x, 8, gamma, beta, eps=EPS)
         if o == "instance":
             return F.instance_norm(x, weight=gamma, bias=beta, eps=EPS)
-        s = x[:support_rows]  # metabn: the support rows come first in every pass
-        mean = s.mean((0, 2, 3), keepdim=True)
-        var = s.var((0, 2, 3), unbiased=False, keepdim=True)
+        if o == "metabn-lagged" and support_rows == 0:
+            mean, var = self.last_support_statistics[layer]  # a query pass: the last inner step's support statistics
+        else:
+            s = x[:support_rows]  # metabn: the support rows come first in every pass
+            mean = s.mean((0, 2, 3), keepdim=True)
+            var = s.var((0, 2, 3), unbiased=False, keepdim=True)
+            self.last_support_statistics[layer] = (mean, var)
         return (x - mean) / torch.sqrt(var + EPS) * gamma.view(1, -1, 1, 1) + beta.view(1, -1, 1, 1)
 
     def logits(self, theta, x, step, support_rows, training):

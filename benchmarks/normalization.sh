@@ -2,7 +2,7 @@
 # Compares conv4's normalization modes on equal budgets: ProtoNets and MAML (second order, 1 inner step of 0.4,
 # meta-batch 4), 5-way 1-shot, lake split, one libtorch thread; then 600 test episodes (95% CI) with each episode's
 # queries as one batch and with every query alone (through FewShot.Runtime on the exported bundle).
-# Usage: benchmarks/normalization.sh <fewshot-binary> <out-folder> <mode>...   (modes: instance group layer batch)
+# Usage: benchmarks/normalization.sh <fewshot-binary> <out-folder> <mode>...   (modes: instance group layer batch support; support with ALGORITHMS=maml)
 # The defaults are the first short check (seed 1, at most 200 / 150 iterations or 10 minutes each); the environment
 # changes them: ALGORITHMS="protonet maml", SEED=1, PROTONET_ITERATIONS=200, MAML_ITERATIONS=150, MINUTES=10.
 # MAML at 2,000 iterations takes about 15 minutes a mode on this 2-core machine.

@@ -21,6 +21,12 @@ public static class FeatureNormalizationNames
     /// <summary>Batch normalization with the statistics of the batch seen (support while adapting, query batch while predicting): transductive.</summary>
     public const string Batch = "batch";
 
+    /// <summary>
+    /// Batch normalization with the support set's statistics (MetaBN): adaptation computes them and keeps them in the
+    /// adapted state, as adapted parameters, and predict normalizes every query with them: inductive.
+    /// </summary>
+    public const string Support = "support";
+
     /// <summary>Every value a manifest may hold.</summary>
-    public static IReadOnlyList<string> All { get; } = [None, Group, Instance, Layer, Batch];
+    public static IReadOnlyList<string> All { get; } = [None, Group, Instance, Layer, Batch, Support];
 }

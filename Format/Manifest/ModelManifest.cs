@@ -54,7 +54,8 @@ public sealed record ModelManifest
 
     /// <summary>
     /// Where the network's normalization layers take their statistics, one of <see cref="FeatureNormalizationNames.All"/>:
-    /// "none", "group", "instance" or "layer" (per example: inductive), or "batch" (transductive). Null in bundles
+    /// "none", "group", "instance" or "layer" (per example: inductive), "support" (the support set's statistics, kept in
+    /// the adapted state: inductive), or "batch" (transductive). Null in bundles
     /// written before the field existed, whose normalization <see cref="BatchNorm"/> describes.
     /// </summary>
     public string? FeatureNormalization { get; init; }

@@ -34,7 +34,7 @@ internal static class TrainCommand
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
         var norm = new Option<string?>("--norm")
         {
-            Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
+            Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); support: batch norm with the support set's statistics, kept in the adapted state (MetaBN; maml, fomaml, metasgd and reptile); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
         };
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
         var downsample = new Option<string?>("--downsample")

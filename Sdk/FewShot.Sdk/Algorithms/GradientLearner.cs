@@ -35,9 +35,47 @@ public abstract class GradientLearner : MetaAlgorithm
 
             _headed = PrototypeHead.Check(model, Name);
         }
+
+        if (model is ISupportNormalizedModel { SupportStatistics.Count: > 0 } supportNormalized)
+        {
+            var refusal = FeaturesOnce ? "it computes the body's features once, at θ₀, and adapts the head alone"
+                : Inner.PrototypeHead ? "a prototype head reads the body's features of the support, which this learner's device step does not record statistics for"
+                : Inner.Steps == 0 ? "the statistics come from the inner steps' support passes, and there are none"
+                : null;
+            if (refusal is not null)
+            {
+                throw new ArgumentException($"{Name} cannot normalize by support statistics (MetaBN): {refusal}", nameof(model));
+            }
+
+            _supportNormalized = supportNormalized;
+        }
     }
 
     private readonly IHeadedModel? _headed;
+
+    // The model when it normalizes by support statistics: its support passes record them, and they join the adapted state.
+    private readonly ISupportNormalizedModel? _supportNormalized;
+
+    /// <summary>
+    /// The support statistics that adaptation outputs beside the adapted parameters, and predict reads (<see cref="FeatureNormalization.Support"/>);
+    /// empty for other normalizations. They are adapted state, not meta-parameters: nothing learns them.
+    /// </summary>
+    public IReadOnlyList<ParameterSpec> SupportStatistics => _supportNormalized?.SupportStatistics ?? [];
+
+    /// <summary>What adaptation outputs and predict reads in its place: <see cref="AdaptedParameters"/>, then <see cref="SupportStatistics"/>.</summary>
+    public IReadOnlyList<string> AdaptedState => [.. AdaptedParameters, .. SupportStatistics.Select(s => s.Name)];
+
+    /// <summary>The meta-parameters, then <see cref="SupportStatistics"/> (the adapt graphs take them as state, and ignore their values).</summary>
+    public override IReadOnlyList<ParameterSpec> StateParameters => [.. base.StateParameters, .. SupportStatistics];
+
+    /// <inheritdoc />
+    /// <remarks>The support statistics start at zero means and unit variances, which the first adaptation replaces.</remarks>
+    public override (IReadOnlyList<ParameterSpec> Specs, float[][] Values) DeploymentState(float[][] metaParameters)
+    {
+        // MetaAlgorithm's: the state parameters (with the statistics) over the meta-parameters' values; the statistics' are appended.
+        var (specs, values) = base.DeploymentState(metaParameters);
+        return SupportStatistics.Count == 0 ? (specs, values) : (specs, [.. values, .. SupportStatistics.Select(s => s.Initialize(new Random(0)))]);
+    }
 
     /// <summary>The inner loop used in meta-training.</summary>
     public InnerLoopOptions Inner { get; }
@@ -132,7 +170,7 @@ public abstract class GradientLearner : MetaAlgorithm
         var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
         var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
         var adapted = Adapt(w.Graph, meta, supportX, supportY, steps, StepInput(w, repeated));
-        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)))
+        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)).Concat(SupportStatistics))
         {
             w.Output(adapted[parameter.Name], GraphNames.Adapted(parameter.Name), parameter.Shape.Select(d => (Dim)d));
         }
@@ -175,7 +213,7 @@ public abstract class GradientLearner : MetaAlgorithm
     public override TaskGraph BuildPredict()
     {
         var w = new TaskGraphWriter($"{Name}_predict", Model, Task);
-        var parameters = w.Parameters(Model.Parameters);
+        var parameters = w.Parameters([.. Model.Parameters, .. SupportStatistics]);
         var x = w.Examples(GraphNames.X, GraphNames.QueryCount);
         string output;
         if (FeaturesOnce)
@@ -216,7 +254,21 @@ public abstract class GradientLearner : MetaAlgorithm
                 : PrototypeHeadStep(g, meta, supportX, supportY!, step);
         }
 
-        return Unroll(g, meta, SupportLoss, steps, step);
+        if (_supportNormalized is null)
+        {
+            return Unroll(g, meta, SupportLoss, steps, step);
+        }
+
+        // Each support pass records its batch's statistics; the adapted state keeps the last pass's (at θ_(K−1)), which
+        // the queries at θ_K are normalized by, in meta-training and on the device alike. With no step, the given ones pass through.
+        var statistics = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = Unroll(g, meta, current => TaskLoss.Loss(g, Task, _supportNormalized.ForwardOnSupport(g, supportX, current, statistics), supportY, supportX), steps, step);
+        foreach (var spec in SupportStatistics)
+        {
+            result[spec.Name] = statistics.TryGetValue(spec.Name, out var value) ? value : meta[spec.Name];
+        }
+
+        return result;
 
         string SupportLoss(IReadOnlyDictionary<string, string> current) => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX);
     }

@@ -29,7 +29,7 @@ public static class BundleExport
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         var (specs, values) = algorithm.DeploymentState(metaParameters);
         var predict = algorithm.BuildPredict();
-        var modelNames = predict.Inputs.Concat(algorithm.AdaptedParameters).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
+        var modelNames = predict.Inputs.Concat(AdaptedState(algorithm)).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
 
         // Only what predict reads and the adaptation state are overridable parameters; an algorithm's learned extras that
         // only adaptation uses (Meta-SGD's learning rates, MAML++'s per-step rates, a learned optimizer's weights) are baked into the adapt graphs.
@@ -116,7 +116,8 @@ public static class BundleExport
             Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.OutputSize : null } : null,
             InnerLoop = algorithm switch
             {
-                GradientLearner learner => new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = algorithm.AdaptedParameters },
+                // Support statistics (MetaBN) are adapted state like the parameters: the adapt graphs output them, predict reads them.
+                GradientLearner learner => new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = learner.AdaptedState },
 
                 // The step is learned (the baked optimizer), so there is no learning rate to state; its gradient input is a constant.
                 LearnedOptimizer => new ManifestInnerLoop { Steps = steps, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },
@@ -156,8 +157,11 @@ public static class BundleExport
         Models.FeatureNormalization.Instance => FeatureNormalizationNames.Instance,
         Models.FeatureNormalization.Layer => FeatureNormalizationNames.Layer,
         Models.FeatureNormalization.Batch => FeatureNormalizationNames.Batch,
+        Models.FeatureNormalization.Support => FeatureNormalizationNames.Support,
         _ => FeatureNormalizationNames.None,
     };
+
+    private static IReadOnlyList<string> AdaptedState(MetaAlgorithm algorithm) => algorithm is GradientLearner learner ? learner.AdaptedState : algorithm.AdaptedParameters;
 
     private static IReadOnlyList<string> CarriedState(MetaAlgorithm algorithm) => algorithm switch
     {

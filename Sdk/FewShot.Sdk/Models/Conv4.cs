@@ -10,7 +10,7 @@ namespace FewShot.Sdk.Models;
 /// features have <see cref="Channels"/> values. With <see cref="Conv4Downsampling.Stride"/> the blocks are MAML's
 /// Omniglot ones instead (stride-2 convolutions, no pooling) and the features are the last map's spatial mean.
 /// </summary>
-public sealed class Conv4 : IHeadedModel
+public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
 {
     private const int Blocks = 4;
 
@@ -62,7 +62,14 @@ public sealed class Conv4 : IHeadedModel
         OutputSize = outputs == 0 ? FeatureSize : outputs;
         HasHead = outputs > 0;
         Parameters = CreateParameters(inputShape[0], channels, FeatureSize, outputs);
+        SupportStatistics = normalization == FeatureNormalization.Support ? CreateSupportStatistics(channels) : [];
     }
+
+    /// <summary>The adapted-state name of block <paramref name="block"/>'s (1 to 4) support mean.</summary>
+    public static string SupportMean(int block) => $"bn{block}.support_mean";
+
+    /// <summary>The adapted-state name of block <paramref name="block"/>'s (1 to 4) support variance (biased, as batch normalization divides by).</summary>
+    public static string SupportVariance(int block) => $"bn{block}.support_var";
 
     /// <inheritdoc />
     public string Name => (Downsampling == Conv4Downsampling.Stride ? "conv4-strided" : "conv4") + (HasHead ? "" : "-encoder");
@@ -92,6 +99,9 @@ public sealed class Conv4 : IHeadedModel
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
     /// <inheritdoc />
+    public IReadOnlyList<ParameterSpec> SupportStatistics { get; }
+
+    /// <inheritdoc />
     public IReadOnlyList<string> HeadParameterNames => HasHead ? ["head.weight", "head.bias"] : [];
 
     /// <inheritdoc />
@@ -102,9 +112,35 @@ public sealed class Conv4 : IHeadedModel
     }
 
     /// <inheritdoc />
-    public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
+    public string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters, IDictionary<string, string> statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        if (Normalization != FeatureNormalization.Support)
+        {
+            throw new InvalidOperationException($"this conv4 normalizes by {Normalization.Name()} statistics; only support normalization has support statistics to record");
+        }
+
+        var features = Features(graph, input, parameters, statistics);
+        return HasHead ? Head(graph, features, parameters) : features;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>With <see cref="FeatureNormalization.Support"/>, <paramref name="parameters"/> must hold the support statistics (<see cref="SupportStatistics"/>).</remarks>
+    /// <exception cref="ArgumentException">Support normalization, and <paramref name="parameters"/> lacks the support statistics.</exception>
+    public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters) => Features(graph, input, parameters, recorded: null);
+
+    // recorded: a support pass of support normalization, which normalizes by the batch's statistics and records them.
+    private string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters, IDictionary<string, string>? recorded)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (Normalization == FeatureNormalization.Support && recorded is null && SupportStatistics.FirstOrDefault(s => !parameters.ContainsKey(s.Name)) is { } missing)
+        {
+            throw new ArgumentException(
+                $"conv4 with support normalization normalizes by the support statistics that adaptation records, and '{missing.Name}' is not among the values given; "
+                + "a support pass records them (ForwardOnSupport), and only the learners that adapt the whole network by gradient steps make one", nameof(parameters));
+        }
+
         var x = input;
         // A bias that the normalization cancels is left out of the convolution, its gradient stays exactly zero.
         var cancels = Normalization.CancelsChannelOffsets(Channels);
@@ -118,7 +154,7 @@ public sealed class Conv4 : IHeadedModel
             for (var i = 1; i <= Blocks; i++)
             {
                 x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1, stride: 2);
-                x = Layers.Relu(graph, Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], Shift(i), Normalization, Channels));
+                x = Layers.Relu(graph, Normalize(i, x));
             }
 
             return Layers.SpatialMean(graph, x);
@@ -127,18 +163,43 @@ public sealed class Conv4 : IHeadedModel
         for (var i = 1; i <= Blocks; i++)
         {
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
-            x = Layers.Normalize(graph, x, parameters[$"bn{i}.weight"], Shift(i), Normalization, Channels);
+            x = Normalize(i, x);
             // Max-pooling first gives the same values and gradients (ReLU is monotone, and a window of all non-positive
             // values routes its gradient to a zero either way), and ReLU with its backward mask then runs on a quarter of the data.
             x = Layers.Relu(graph, Layers.MaxPool2x2(graph, x));
         }
 
         return Layers.Flatten(graph, x);
+
+        string Normalize(int i, string activations)
+        {
+            if (Normalization != FeatureNormalization.Support)
+            {
+                return Layers.Normalize(graph, activations, parameters[$"bn{i}.weight"], Shift(i), Normalization, Channels);
+            }
+
+            if (recorded is null)
+            {
+                return Layers.NormalizeWith(graph, activations, parameters[$"bn{i}.weight"], Shift(i), parameters[SupportMean(i)], parameters[SupportVariance(i)]);
+            }
+
+            (recorded[SupportMean(i)], recorded[SupportVariance(i)]) = Layers.ChannelStatistics(graph, activations);
+            return Layers.Normalize(graph, activations, parameters[$"bn{i}.weight"], Shift(i), FeatureNormalization.Batch, Channels);
+        }
     }
 
     /// <inheritdoc />
     public string Head(GraphBuilder graph, string features, IReadOnlyDictionary<string, string> parameters) =>
         Layers.Linear(graph, features, parameters["head.weight"], parameters["head.bias"]);
+
+    private static ParameterSpec[] CreateSupportStatistics(int channels) =>
+    [
+        .. Enumerable.Range(1, Blocks).SelectMany(i => new[]
+        {
+            new ParameterSpec(SupportMean(i), [channels], ParameterInit.Zeros),
+            new ParameterSpec(SupportVariance(i), [channels], ParameterInit.Ones),
+        }),
+    ];
 
     private static ParameterSpec[] CreateParameters(long inputChannels, int channels, int featureSize, int outputs)
     {

@@ -22,6 +22,14 @@ public enum FeatureNormalization
     /// reproducing papers.
     /// </summary>
     Batch,
+
+    /// <summary>
+    /// Batch normalization with the support set's statistics (MetaBN, Bronskill et al. 2020): each inner step's support
+    /// pass normalizes by the support's own per-channel statistics, and the queries, at the adapted parameters, by those
+    /// of the last inner step, which adaptation keeps in the adapted state (<see cref="ISupportNormalizedModel"/>).
+    /// Inductive. For the learners that adapt the whole network by gradient steps (MAML, FOMAML, Meta-SGD, Reptile).
+    /// </summary>
+    Support,
 }
 
 /// <summary>The names of <see cref="FeatureNormalization"/> (command line, run.json, bundle manifests) and its groups.</summary>
@@ -34,9 +42,9 @@ public static class FeatureNormalizations
     public const int GroupSize = 8;
 
     /// <summary>The names the command line and run.json accept, in <see cref="FeatureNormalization"/> order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["instance", "group", "layer", "batch"];
+    public static IReadOnlyList<string> Names { get; } = ["instance", "group", "layer", "batch", "support"];
 
-    /// <summary>The lowercase name: "instance", "group", "layer" or "batch".</summary>
+    /// <summary>The lowercase name: "instance", "group", "layer", "batch" or "support".</summary>
     public static string Name(this FeatureNormalization mode) => Names[(int)mode];
 
     /// <summary>Parses a name of <see cref="Names"/>.</summary>
@@ -51,7 +59,8 @@ public static class FeatureNormalizations
 
     /// <summary>
     /// Groups of a layer with <paramref name="channels"/> channels (for <see cref="FeatureNormalization.Group"/>, the most
-    /// groups of at least <see cref="GroupSize"/> channels that divide them); null for <see cref="FeatureNormalization.Batch"/>.
+    /// groups of at least <see cref="GroupSize"/> channels that divide them); null for the modes with per-channel
+    /// statistics over a batch (<see cref="FeatureNormalization.Batch"/> and <see cref="FeatureNormalization.Support"/>).
     /// </summary>
     public static int? Groups(this FeatureNormalization mode, int channels) => mode switch
     {
@@ -62,11 +71,11 @@ public static class FeatureNormalizations
     };
 
     /// <summary>
-    /// True when <paramref name="mode"/> subtracts each channel's own mean (batch and instance normalization, or groups
-    /// of one channel): a per-channel constant added before it, such as a convolution's bias, cancels exactly, so it
+    /// True when <paramref name="mode"/> subtracts each channel's own mean (batch, support and instance normalization, or
+    /// groups of one channel): a per-channel constant added before it, such as a convolution's bias, cancels exactly, so it
     /// has no effect on the output and its gradient is exactly zero. Both lowerings of conv4 then leave the bias out
     /// of the convolution (<see cref="Conv4"/>).
     /// </summary>
     public static bool CancelsChannelOffsets(this FeatureNormalization mode, int channels) =>
-        mode == FeatureNormalization.Batch || mode.Groups(channels) == channels;
+        mode is FeatureNormalization.Batch or FeatureNormalization.Support || mode.Groups(channels) == channels;
 }

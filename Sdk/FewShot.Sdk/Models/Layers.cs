@@ -11,12 +11,41 @@ public static class Layers
 
     /// <summary>
     /// A normalization layer over [N, C, H, W] with per-channel <paramref name="scale"/> and <paramref name="bias"/>:
-    /// batch statistics (<see cref="FeatureNormalization.Batch"/>) or per-example group statistics, ε = <see cref="BatchNormEpsilon"/>.
+    /// batch statistics (<see cref="FeatureNormalization.Batch"/>, and a support pass of <see cref="FeatureNormalization.Support"/>)
+    /// or per-example group statistics, ε = <see cref="BatchNormEpsilon"/>.
     /// </summary>
     public static string Normalize(GraphBuilder g, string x, string scale, string bias, FeatureNormalization mode, int channels) =>
         mode.Groups(channels) is { } groups
             ? Normalization.GroupNorm(g, x, scale, bias, groups, BatchNormEpsilon)
             : Normalization.BatchNormTraining(g, x, scale, bias, BatchNormEpsilon);
+
+    /// <summary>
+    /// The per-channel mean and biased variance of [N, C, H, W] over the batch and the positions, each [C]: the statistics
+    /// that batch normalization divides by, written with the same nodes as its composition
+    /// (<see cref="Normalization.BatchNormTraining"/>), which ONNX Runtime's common-subexpression pass then shares.
+    /// </summary>
+    public static (string Mean, string Variance) ChannelStatistics(GraphBuilder g, string x)
+    {
+        var axes = Attr.Ints("axes", 0, 2, 3);
+        var mean = g.Op("ReduceMean", [x], axes, Attr.Int("keepdims", 1));
+        var centered = g.Op("Sub", [x, mean]);
+        var variance = g.Op("ReduceMean", [g.Op("Mul", [centered, centered])], axes, Attr.Int("keepdims", 1));
+        var flat = g.Int64s(-1);
+        return (g.Op("Reshape", [mean, flat]), g.Op("Reshape", [variance, flat]));
+    }
+
+    /// <summary>
+    /// Normalizes [N, C, H, W] with given per-channel statistics [C] (<see cref="ChannelStatistics"/> of the support),
+    /// then scales and shifts: the factor scale / √(variance + ε) and the offset shift − mean · factor are computed on the
+    /// [C] tensors, so one multiply and one add touch the activations. Every example by itself: inductive.
+    /// </summary>
+    public static string NormalizeWith(GraphBuilder g, string x, string scale, string shift, string mean, string variance)
+    {
+        var factor = g.Op("Div", [scale, g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon)])])]);
+        var offset = g.Op("Sub", [shift, g.Op("Mul", [mean, factor])]);
+        var perChannel = g.Int64s(1, 2);
+        return g.Op("Add", [g.Op("Mul", [x, g.Op("Unsqueeze", [factor, perChannel])]), g.Op("Unsqueeze", [offset, perChannel])]);
+    }
 
     /// <summary>PyTorch's Linear: x·Wᵀ + b, with W stored [out, in].</summary>
     public static string Linear(GraphBuilder g, string x, string weight, string bias) =>

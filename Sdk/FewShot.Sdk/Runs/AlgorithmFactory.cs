@@ -29,6 +29,12 @@ public static class AlgorithmFactory
             throw new ArgumentException("per-step learning rates (LSLR) apply to learners with an inner loop of gradient steps; protonet has none");
         }
 
+        if (configuration.NormalizationMode == FeatureNormalization.Support && configuration.Algorithm is not ("maml" or "fomaml" or "metasgd" or "reptile"))
+        {
+            throw new ArgumentException(
+                $"support normalization (MetaBN) applies to maml, fomaml, metasgd and reptile, whose inner steps' support passes record the statistics that the queries are normalized by; not to {configuration.Algorithm}");
+        }
+
         var headWays = ways ?? configuration.Ways;
         if (configuration.Dataset == "sinusoid")
         {

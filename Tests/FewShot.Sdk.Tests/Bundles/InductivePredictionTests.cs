@@ -51,6 +51,23 @@ public sealed class InductivePredictionTests
         Assert.True(worst <= Tolerance, $"{learner} on the strided conv4: a query's output moved by {worst:E2} with its batch; expected at most {Tolerance:E0}");
     }
 
+    [Theory]
+    [InlineData("maml")]
+    [InlineData("fomaml")]
+    [InlineData("metasgd")]
+    [InlineData("reptile")]
+    public void SupportStatisticsAreInductiveToo(string learner)
+    {
+        using var folder = new TempDirectory();
+        var (model, adapted, queries) = AdaptedOnRandomTask(folder, learner, FeatureNormalization.Support.Name());
+        using var owner = model;
+        Assert.Equal(FewShot.Bundles.FeatureNormalizationNames.Support, model.Manifest.FeatureNormalization);
+        Assert.False(model.Manifest.PredictionsDependOnBatch);
+
+        var worst = WorstBatchDependence(adapted, queries);
+        Assert.True(worst <= Tolerance, $"{learner} with support statistics: a query's output moved by {worst:E2} with its batch; expected at most {Tolerance:E0}");
+    }
+
     [Fact]
     public void TheTransductiveOptInDependsOnTheBatchAndSaysSo()
     {

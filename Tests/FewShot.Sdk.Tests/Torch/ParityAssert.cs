@@ -35,7 +35,12 @@ internal static class ParityAssert
     }
 
     /// <summary>Asserts every pair close (or both vanishing) and returns the largest relative error among the non-vanishing ones.</summary>
-    public static double AllClose(IReadOnlyList<float[]> actual, IReadOnlyList<float[]> expected, IReadOnlyList<string> names, string what)
+    /// <param name="actual">One lowering's tensors.</param>
+    /// <param name="expected">The other's.</param>
+    /// <param name="names">The tensors' names, for the message.</param>
+    /// <param name="what">What is compared, for the message.</param>
+    /// <param name="roundingFloor">The rounding floor relative to the largest tensor's norm (<see cref="RoundingFloor"/> unless a test says why not).</param>
+    public static double AllClose(IReadOnlyList<float[]> actual, IReadOnlyList<float[]> expected, IReadOnlyList<string> names, string what, double roundingFloor = RoundingFloor)
     {
         Assert.Equal(expected.Count, actual.Count);
         var scale = expected.Max(Norm);
@@ -50,7 +55,7 @@ internal static class ParityAssert
             }
 
             var error = RelativeError(actual[i], expected[i]);
-            Assert.True(error <= Tolerance || error * Norm(expected[i]) <= RoundingFloor * scale, $"{what} {names[i]}: relative error {error:E2} exceeds {Tolerance:E0} (‖expected‖ = {Norm(expected[i]):E2}, largest tensor ‖{scale:E2}‖)");
+            Assert.True(error <= Tolerance || error * Norm(expected[i]) <= roundingFloor * scale, $"{what} {names[i]}: relative error {error:E2} exceeds {Tolerance:E0} (‖expected‖ = {Norm(expected[i]):E2}, largest tensor ‖{scale:E2}‖)");
             worst = Math.Max(worst, error);
         }
 

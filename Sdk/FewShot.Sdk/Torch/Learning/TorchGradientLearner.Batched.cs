@@ -65,7 +65,7 @@ public sealed partial class TorchGradientLearner
         }
 
         var (queryLoss, queryMetric) = BatchQueryLoss(adapted, batch);
-        var objective = weights is null ? queryLoss : MultiStepLoss(weights, trajectory!, queryLoss, current => BatchQueryLoss(current, batch).Loss);
+        var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => BatchQueryLoss(trajectory![k], batch).Loss);
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, torch.autograd.grad([objective], meta.ToArray()).ToArray());
     }
 

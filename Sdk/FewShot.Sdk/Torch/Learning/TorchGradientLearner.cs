@@ -26,6 +26,9 @@ public sealed partial class TorchGradientLearner : TorchLearner
     private readonly int _modelParameters;
     private readonly ITorchBatchedModel? _batched;
 
+    // The model when it normalizes by support statistics (MetaBN): support passes record them, the queries take the last step's.
+    private readonly ITorchSupportNormalizedModel? _supportNormalized;
+
     // Position of a model parameter → its slot among the per-step rate tensors (LSLR), which follow the model's in adapted order.
     private readonly Dictionary<int, int> _rateSlots;
 
@@ -37,7 +40,14 @@ public sealed partial class TorchGradientLearner : TorchLearner
         _shape = shape;
         _modelParameters = learner.Model.Parameters.Count;
         _rateSlots = shape.Adapted.Select((position, slot) => (position, slot)).ToDictionary(p => p.position, p => p.slot);
-        _batched = TorchBatchedModels.Lower(learner.Model);
+        if (learner.SupportStatistics.Count > 0)
+        {
+            _supportNormalized = model as ITorchSupportNormalizedModel
+                ?? throw new ArgumentException($"{learner.Model.Name} normalizes by support statistics, but its lowering does not record them", nameof(model));
+        }
+
+        // The task-batched lowering has no support statistics; such a learner meta-trains task by task.
+        _batched = _supportNormalized is null ? TorchBatchedModels.Lower(learner.Model) : null;
         if (shape.FeaturesOnce && model is not ITorchHeadedModel)
         {
             throw new ArgumentException($"{learner.Name} adapts the head alone, but {learner.Model.Name} has no head", nameof(model));
@@ -111,7 +121,13 @@ public sealed partial class TorchGradientLearner : TorchLearner
     /// <param name="supportY">Support labels or targets.</param>
     /// <param name="steps">Inner steps.</param>
     /// <param name="trajectory">When given, receives the model's parameters after each step.</param>
-    public torch.Tensor[] Adapt(IReadOnlyList<torch.Tensor> state, torch.Tensor supportX, torch.Tensor? supportY, int steps, IList<torch.Tensor[]>? trajectory = null)
+    /// <param name="statistics">
+    /// With support normalization, receives each step's support statistics (step k's, at θₖ, normalize the queries at
+    /// θₖ₊₁: the adapted state's are the last entry); required then, unused otherwise.
+    /// </param>
+    /// <exception cref="ArgumentNullException">The model normalizes by support statistics, and <paramref name="statistics"/> is null.</exception>
+    public torch.Tensor[] Adapt(
+        IReadOnlyList<torch.Tensor> state, torch.Tensor supportX, torch.Tensor? supportY, int steps, IList<torch.Tensor[]>? trajectory = null, IList<torch.Tensor[]>? statistics = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(supportX);
@@ -135,6 +151,20 @@ public sealed partial class TorchGradientLearner : TorchLearner
             modelState = TorchPrototypeHead.Start((ITorchHeadedModel)Model, modelState, supportX, supportY!, _learner.Model.OutputSize);
         }
 
+        if (_supportNormalized is { } supportNormalized)
+        {
+            // The last pass's statistics are on the meta-gradient's path (θ_(K−1) → statistics → queries): a first-order step must not free its graph.
+            ArgumentNullException.ThrowIfNull(statistics);
+            return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: true,
+                current =>
+                {
+                    var (prediction, recorded) = supportNormalized.ForwardOnSupport(current, supportX);
+                    statistics.Add(recorded);
+                    return TorchLosses.Loss(task, prediction, supportY, supportX);
+                },
+                trajectory);
+        }
+
         return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: prototypeHead,
             current => TorchLosses.Loss(task, Model.Forward(current, supportX), supportY, supportX), trajectory);
     }
@@ -146,11 +176,13 @@ public sealed partial class TorchGradientLearner : TorchLearner
         ArgumentNullException.ThrowIfNull(task);
         var weights = _schedule.QueryLossWeights;
         var trajectory = weights is null ? null : new List<torch.Tensor[]>();
-        var adapted = Adapt(meta, task.SupportX, task.SupportY, _learner.Inner.Steps, trajectory);
+        var statistics = _supportNormalized is null ? null : new List<torch.Tensor[]>();
+        var adapted = Adapt(meta, task.SupportX, task.SupportY, _learner.Inner.Steps, trajectory, statistics);
+        var last = _learner.Inner.Steps - 1;
         if (_shape.Reptile)
         {
             using var noGrad = torch.no_grad();
-            var (loss, metric) = QueryLoss(adapted, task);
+            var (loss, metric) = QueryLoss(adapted, statistics?[last], task);
             var moves = new torch.Tensor[meta.Count];
             for (var i = 0; i < meta.Count; i++)
             {
@@ -160,30 +192,34 @@ public sealed partial class TorchGradientLearner : TorchLearner
             return new TorchTaskStep(loss.item<float>(), metric, moves);
         }
 
-        var (queryLoss, queryMetric) = QueryLoss(adapted, task);
-        var objective = weights is null ? queryLoss : MultiStepLoss(weights, trajectory!, queryLoss, current => QueryLoss(current, task).Loss);
+        var (queryLoss, queryMetric) = QueryLoss(adapted, statistics?[last], task);
+        var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => QueryLoss(trajectory![k], statistics?[k], task).Loss);
         var gradients = torch.autograd.grad([objective], meta.ToArray());
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, gradients.ToArray());
     }
 
-    /// <summary>Σₖ wₖ·L_query(θₖ) over the steps of positive weight; the last step's loss is already computed.</summary>
-    internal static torch.Tensor MultiStepLoss(IReadOnlyList<double> weights, IReadOnlyList<torch.Tensor[]> trajectory, torch.Tensor lastLoss, Func<torch.Tensor[], torch.Tensor> queryLoss)
+    /// <summary>Σₖ wₖ·L_query(θₖ₊₁) over the steps of positive weight; the last step's loss is already computed.</summary>
+    /// <param name="weights">One weight per step.</param>
+    /// <param name="lastLoss">The query loss after the last step.</param>
+    /// <param name="queryLoss">Step k (0-based) → the query loss after it.</param>
+    internal static torch.Tensor MultiStepLoss(IReadOnlyList<double> weights, torch.Tensor lastLoss, Func<int, torch.Tensor> queryLoss)
     {
         var total = lastLoss * weights[^1];
         for (var k = 0; k < weights.Count - 1; k++)
         {
             if (weights[k] > 0)
             {
-                total = total + (queryLoss(trajectory[k]) * weights[k]);
+                total = total + (queryLoss(k) * weights[k]);
             }
         }
 
         return total;
     }
 
-    private (torch.Tensor Loss, double Metric) QueryLoss(IReadOnlyList<torch.Tensor> adapted, TorchTask task)
+    /// <summary>The query loss and metric at <paramref name="adapted"/>; with support normalization, normalized by <paramref name="statistics"/>.</summary>
+    private (torch.Tensor Loss, double Metric) QueryLoss(IReadOnlyList<torch.Tensor> adapted, IReadOnlyList<torch.Tensor>? statistics, TorchTask task)
     {
-        var prediction = Model.Forward(adapted, task.QueryX);
+        var prediction = statistics is null ? Model.Forward(adapted, task.QueryX) : _supportNormalized!.Forward(adapted, statistics, task.QueryX);
         var loss = TorchLosses.Loss(_learner.Task, prediction, task.QueryY, task.QueryX);
         return (loss, TorchLosses.Metric(_learner.Task, prediction, task.QueryY, loss));
     }

@@ -56,6 +56,22 @@ internal static class TorchLayers
     public static torch.Tensor Normalize(torch.Tensor x, torch.Tensor scale, torch.Tensor bias, FeatureNormalization mode, int channels, long tasks = 1) =>
         mode.Groups(channels) is { } groups ? GroupNorm(x, scale, bias, groups * tasks) : BatchNorm(x, scale, bias);
 
+    /// <summary>The per-channel mean and biased variance of [N, C, H, W], each [C], as <see cref="Layers.ChannelStatistics"/> computes them.</summary>
+    public static (torch.Tensor Mean, torch.Tensor Variance) ChannelStatistics(torch.Tensor x)
+    {
+        var mean = x.mean([0L, 2L, 3L], keepdim: true);
+        var centered = x - mean;
+        return (mean.flatten(), (centered * centered).mean([0L, 2L, 3L]));
+    }
+
+    /// <summary>Normalization by given per-channel statistics [C], composed as <see cref="Layers.NormalizeWith"/> composes it.</summary>
+    public static torch.Tensor NormalizeWith(torch.Tensor x, torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance)
+    {
+        var factor = scale / (variance + Layers.BatchNormEpsilon).sqrt();
+        var offset = shift - (mean * factor);
+        return (x * factor.view(1, -1, 1, 1)) + offset.view(1, -1, 1, 1);
+    }
+
     /// <summary><paramref name="value"/> + 0·<paramref name="unused"/>, as <see cref="Layers.WithZeroGradientTo"/>.</summary>
     public static torch.Tensor WithZeroGradientTo(torch.Tensor value, torch.Tensor unused) => value + (unused * 0);
 

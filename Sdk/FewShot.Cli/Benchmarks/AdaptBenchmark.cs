@@ -59,6 +59,15 @@ internal static class AdaptBenchmark
             MamlRows(strided, "-strided", "-strided");
         }
 
+        // What support statistics (--norm support) cost on the device against batch norm's rows above: FewShot's alone.
+        using (var supportNormalized = FewShotModel.Load(bundles.MamlSupport, options))
+        {
+            var fiveSteps = new AdaptOptions { Steps = 5 };
+            timings.Add(Timing.Measure("maml-support-adapt-5", warmup, runs, () => supportNormalized.Adapt(support, labels, fiveSteps)));
+            var adapted = supportNormalized.Adapt(support, labels, fiveSteps);
+            timings.Add(Timing.Measure("predict-75-queries-support", warmup, runs, () => adapted.Predict(query)));
+        }
+
         using (var anil = FewShotModel.Load(bundles.Anil, options))
         {
             var adaptOptions = new AdaptOptions { Steps = 10 };

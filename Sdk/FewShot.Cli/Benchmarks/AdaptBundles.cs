@@ -7,8 +7,8 @@ namespace FewShot.Cli.Benchmarks;
 
 /// <summary>
 /// conv4 Omniglot-shaped bundles for the adaptation benchmark, written to a temporary folder that is deleted on
-/// dispose: MAML (inner step 0.4, unrolled K = 5) on conv4 and on the strided conv4 (MAML's Omniglot network), ANIL
-/// (K = 10) and ProtoNets, with PyTorch-default initial weights.
+/// dispose: MAML (inner step 0.4, unrolled K = 5) on conv4, on the strided conv4 (MAML's Omniglot network) and with
+/// support statistics, ANIL (K = 10) and ProtoNets, with PyTorch-default initial weights.
 /// </summary>
 internal sealed class AdaptBundles : IDisposable
 {
@@ -21,6 +21,7 @@ internal sealed class AdaptBundles : IDisposable
         Maml = Write("maml", new Maml(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(5)), 5);
         var strided = new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride);
         MamlStrided = Write("maml-strided", new Maml(strided, TaskKind.Classification, Inner(5)), 5);
+        MamlSupport = Write("maml-support", new Maml(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Support), TaskKind.Classification, Inner(5)), 5);
         Anil = Write("anil", new Anil(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(10)), 10);
         ProtoNet = Write("protonet", new ProtoNet(new Conv4([1, 28, 28], 0, normalization: FeatureNormalization.Batch)), 1);
     }
@@ -28,6 +29,9 @@ internal sealed class AdaptBundles : IDisposable
     public string Maml { get; }
 
     public string MamlStrided { get; }
+
+    /// <summary>MAML on conv4 with support statistics (MetaBN): the adapted state carries them, predict reads them.</summary>
+    public string MamlSupport { get; }
 
     public string Anil { get; }
 
@@ -47,7 +51,7 @@ internal sealed class AdaptBundles : IDisposable
         }
     }
 
-    /// <summary>Writes the bundles (maml, anil, protonet .fewshot) into <paramref name="folder"/> and keeps them there.</summary>
+    /// <summary>Writes the bundles (maml, maml-strided, maml-support, anil, protonet .fewshot) into <paramref name="folder"/> and keeps them there.</summary>
     public static void Keep(string folder, int ways)
     {
         Directory.CreateDirectory(folder);

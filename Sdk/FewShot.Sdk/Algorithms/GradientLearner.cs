@@ -39,8 +39,7 @@ public abstract class GradientLearner : MetaAlgorithm
         if (model is ISupportNormalizedModel { SupportStatistics.Count: > 0 } supportNormalized)
         {
             var refusal = FeaturesOnce ? "it computes the body's features once, at θ₀, and adapts the head alone"
-                : Inner.PrototypeHead ? "a prototype head reads the body's features of the support, which this learner's device step does not record statistics for"
-                : Inner.Steps == 0 ? "the statistics come from the inner steps' support passes, and there are none"
+                : Inner.PrototypeHead ? "a prototype head reads the body's features of the support, which this learner's device step does not compute with support statistics"
                 : null;
             if (refusal is not null)
             {
@@ -53,7 +52,7 @@ public abstract class GradientLearner : MetaAlgorithm
 
     private readonly IHeadedModel? _headed;
 
-    // The model when it normalizes by support statistics: its support passes record them, and they join the adapted state.
+    // The model when it normalizes by support statistics: a pass over the support at the adapted parameters computes them, and they join the adapted state.
     private readonly ISupportNormalizedModel? _supportNormalized;
 
     /// <summary>
@@ -259,16 +258,15 @@ public abstract class GradientLearner : MetaAlgorithm
             return Unroll(g, meta, SupportLoss, steps, step);
         }
 
-        // Each support pass records its batch's statistics; the adapted state keeps the last pass's (at θ_(K−1)), which
-        // the queries at θ_K are normalized by, in meta-training and on the device alike. With no step, the given ones pass through.
-        var statistics = new Dictionary<string, string>(StringComparer.Ordinal);
-        var result = Unroll(g, meta, current => TaskLoss.Loss(g, Task, _supportNormalized.ForwardOnSupport(g, supportX, current, statistics), supportY, supportX), steps, step);
-        foreach (var spec in SupportStatistics)
+        // Each step's support pass normalizes by the support's own statistics; the queries at θ_K take those of the support
+        // at θ_K, which one more pass (to the last normalization layer) computes, in meta-training and on the device alike.
+        var adapted = Unroll(g, meta, current => TaskLoss.Loss(g, Task, _supportNormalized.ForwardOnSupport(g, supportX, current), supportY, supportX), steps, step);
+        foreach (var (name, value) in _supportNormalized.SupportStatisticsAt(g, supportX, adapted))
         {
-            result[spec.Name] = statistics.TryGetValue(spec.Name, out var value) ? value : meta[spec.Name];
+            adapted[name] = value;
         }
 
-        return result;
+        return adapted;
 
         string SupportLoss(IReadOnlyDictionary<string, string> current) => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX);
     }

@@ -112,33 +112,47 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     }
 
     /// <inheritdoc />
-    public string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters, IDictionary<string, string> statistics)
+    public string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
     {
-        ArgumentNullException.ThrowIfNull(statistics);
-        if (Normalization != FeatureNormalization.Support)
-        {
-            throw new InvalidOperationException($"this conv4 normalizes by {Normalization.Name()} statistics; only support normalization has support statistics to record");
-        }
-
-        var features = Features(graph, input, parameters, statistics);
+        var features = Features(graph, input, parameters, Pass.Support, RequireSupportNormalization());
         return HasHead ? Head(graph, features, parameters) : features;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> SupportStatisticsAt(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
+    {
+        var statistics = RequireSupportNormalization();
+        Features(graph, input, parameters, Pass.Statistics, statistics);
+        return statistics;
     }
 
     /// <inheritdoc />
     /// <remarks>With <see cref="FeatureNormalization.Support"/>, <paramref name="parameters"/> must hold the support statistics (<see cref="SupportStatistics"/>).</remarks>
     /// <exception cref="ArgumentException">Support normalization, and <paramref name="parameters"/> lacks the support statistics.</exception>
-    public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters) => Features(graph, input, parameters, recorded: null);
+    public string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters) => Features(graph, input, parameters, Pass.Query, null);
 
-    // recorded: a support pass of support normalization, which normalizes by the batch's statistics and records them.
-    private string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters, IDictionary<string, string>? recorded)
+    private Dictionary<string, string> RequireSupportNormalization() => Normalization == FeatureNormalization.Support
+        ? new Dictionary<string, string>(StringComparer.Ordinal)
+        : throw new InvalidOperationException($"this conv4 normalizes by {Normalization.Name()} statistics; only support normalization has support passes");
+
+    // Support normalization's passes: a query pass reads the statistics, a support pass takes the batch's, a statistics
+    // pass records them in `recorded` and stops at the last one. The other modes have query passes alone.
+    private enum Pass
+    {
+        Query,
+        Support,
+        Statistics,
+    }
+
+    private string Features(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters, Pass pass, Dictionary<string, string>? recorded)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(parameters);
-        if (Normalization == FeatureNormalization.Support && recorded is null && SupportStatistics.FirstOrDefault(s => !parameters.ContainsKey(s.Name)) is { } missing)
+        if (Normalization == FeatureNormalization.Support && pass == Pass.Query && SupportStatistics.FirstOrDefault(s => !parameters.ContainsKey(s.Name)) is { } missing)
         {
             throw new ArgumentException(
-                $"conv4 with support normalization normalizes by the support statistics that adaptation records, and '{missing.Name}' is not among the values given; "
-                + "a support pass records them (ForwardOnSupport), and only the learners that adapt the whole network by gradient steps make one", nameof(parameters));
+                $"conv4 with support normalization normalizes by the support statistics that adaptation computes, and '{missing.Name}' is not among the values given; "
+                + "only the learners that adapt the whole network by gradient steps compute them", nameof(parameters));
         }
 
         var x = input;
@@ -154,6 +168,12 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
             for (var i = 1; i <= Blocks; i++)
             {
                 x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1, stride: 2);
+                if (pass == Pass.Statistics && i == Blocks)
+                {
+                    Record(i, x);
+                    return x;
+                }
+
                 x = Layers.Relu(graph, Normalize(i, x));
             }
 
@@ -163,6 +183,12 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
         for (var i = 1; i <= Blocks; i++)
         {
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
+            if (pass == Pass.Statistics && i == Blocks)
+            {
+                Record(i, x);
+                return x;
+            }
+
             x = Normalize(i, x);
             // Max-pooling first gives the same values and gradients (ReLU is monotone, and a window of all non-positive
             // values routes its gradient to a zero either way), and ReLU with its backward mask then runs on a quarter of the data.
@@ -178,14 +204,22 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
                 return Layers.Normalize(graph, activations, parameters[$"bn{i}.weight"], Shift(i), Normalization, Channels);
             }
 
-            if (recorded is null)
+            if (pass == Pass.Query)
             {
                 return Layers.NormalizeWith(graph, activations, parameters[$"bn{i}.weight"], Shift(i), parameters[SupportMean(i)], parameters[SupportVariance(i)]);
             }
 
-            (recorded[SupportMean(i)], recorded[SupportVariance(i)]) = Layers.ChannelStatistics(graph, activations);
+            if (pass == Pass.Statistics)
+            {
+                // Normalized by the statistics it records (the same values as the batch norm below, written once).
+                Record(i, activations);
+                return Layers.NormalizeWith(graph, activations, parameters[$"bn{i}.weight"], Shift(i), recorded![SupportMean(i)], recorded[SupportVariance(i)]);
+            }
+
             return Layers.Normalize(graph, activations, parameters[$"bn{i}.weight"], Shift(i), FeatureNormalization.Batch, Channels);
         }
+
+        void Record(int i, string activations) => (recorded![SupportMean(i)], recorded[SupportVariance(i)]) = Layers.ChannelStatistics(graph, activations);
     }
 
     /// <inheritdoc />

@@ -25,9 +25,10 @@ public enum FeatureNormalization
 
     /// <summary>
     /// Batch normalization with the support set's statistics (MetaBN, Bronskill et al. 2020): each inner step's support
-    /// pass normalizes by the support's own per-channel statistics, and the queries, at the adapted parameters, by those
-    /// of the last inner step, which adaptation keeps in the adapted state (<see cref="ISupportNormalizedModel"/>).
-    /// Inductive. For the learners that adapt the whole network by gradient steps (MAML, FOMAML, Meta-SGD, Reptile).
+    /// pass normalizes by the support's own per-channel statistics, and the queries by those of the support at the
+    /// adapted parameters, which adaptation computes with one more pass over the support and keeps in the adapted state
+    /// (<see cref="ISupportNormalizedModel"/>). Inductive. For the learners that adapt the whole network by gradient
+    /// steps (MAML, FOMAML, Meta-SGD, Reptile).
     /// </summary>
     Support,
 }

@@ -4,9 +4,10 @@ namespace FewShot.Sdk.Models;
 
 /// <summary>
 /// A model whose normalization layers can take the support set's statistics (<see cref="FeatureNormalization.Support"/>,
-/// MetaBN): a support pass normalizes by the batch's own per-channel statistics and reports them; every other pass
-/// (<see cref="IFewShotModel.Forward"/>: the queries, predict) reads them from the parameter values under the names of
-/// <see cref="SupportStatistics"/>, which the adapt graphs output into the adapted state.
+/// MetaBN): a support pass normalizes by the batch's own per-channel statistics; every other pass
+/// (<see cref="IFewShotModel.Forward"/>: the queries, predict) reads those of the support at the same parameters from
+/// the parameter values, under the names of <see cref="SupportStatistics"/>, which the adapt graphs output into the
+/// adapted state.
 /// </summary>
 public interface ISupportNormalizedModel : IFewShotModel
 {
@@ -16,9 +17,12 @@ public interface ISupportNormalizedModel : IFewShotModel
     /// </summary>
     IReadOnlyList<ParameterSpec> SupportStatistics { get; }
 
+    /// <summary>Appends a support pass: the forward pass with each normalization layer taking the batch's own statistics.</summary>
+    string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters);
+
     /// <summary>
-    /// Appends a support pass: the forward pass with each normalization layer taking the batch's own statistics, which it
-    /// adds to <paramref name="statistics"/> (name of <see cref="SupportStatistics"/> → value name).
+    /// Appends what a support pass computes up to the last normalization layer's statistics, and returns them (name of
+    /// <see cref="SupportStatistics"/> → value name): the statistics that the queries at <paramref name="parameters"/> take.
     /// </summary>
-    string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters, IDictionary<string, string> statistics);
+    IReadOnlyDictionary<string, string> SupportStatisticsAt(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters);
 }

@@ -21,8 +21,7 @@ public static class Layers
 
     /// <summary>
     /// The per-channel mean and biased variance of [N, C, H, W] over the batch and the positions, each [C]: the statistics
-    /// that batch normalization divides by, written with the same nodes as its composition
-    /// (<see cref="Normalization.BatchNormTraining"/>), which ONNX Runtime's common-subexpression pass then shares.
+    /// that batch normalization divides by (<see cref="Normalization.BatchNormTraining"/>).
     /// </summary>
     public static (string Mean, string Variance) ChannelStatistics(GraphBuilder g, string x)
     {

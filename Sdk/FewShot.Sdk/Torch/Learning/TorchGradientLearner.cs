@@ -26,7 +26,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
     private readonly int _modelParameters;
     private readonly ITorchBatchedModel? _batched;
 
-    // The model when it normalizes by support statistics (MetaBN): support passes record them, the queries take the last step's.
+    // The model when it normalizes by support statistics (MetaBN): the queries take the support's statistics at their parameters.
     private readonly ITorchSupportNormalizedModel? _supportNormalized;
 
     // Position of a model parameter → its slot among the per-step rate tensors (LSLR), which follow the model's in adapted order.
@@ -122,8 +122,9 @@ public sealed partial class TorchGradientLearner : TorchLearner
     /// <param name="steps">Inner steps.</param>
     /// <param name="trajectory">When given, receives the model's parameters after each step.</param>
     /// <param name="statistics">
-    /// With support normalization, receives each step's support statistics (step k's, at θₖ, normalize the queries at
-    /// θₖ₊₁: the adapted state's are the last entry); required then, unused otherwise.
+    /// With support normalization, receives the support statistics that the queries take: at the adapted parameters,
+    /// or with <paramref name="trajectory"/> at each step's parameters (the adapted state's are the last entry); required
+    /// then, unused otherwise.
     /// </param>
     /// <exception cref="ArgumentNullException">The model normalizes by support statistics, and <paramref name="statistics"/> is null.</exception>
     public torch.Tensor[] Adapt(
@@ -153,16 +154,17 @@ public sealed partial class TorchGradientLearner : TorchLearner
 
         if (_supportNormalized is { } supportNormalized)
         {
-            // The last pass's statistics are on the meta-gradient's path (θ_(K−1) → statistics → queries): a first-order step must not free its graph.
+            // Step k's support pass normalizes by the support's statistics at θₖ, and the queries at θₖ₊₁ take those at
+            // θₖ₊₁: the next step's pass computes them, and one more pass those at θ_K.
             ArgumentNullException.ThrowIfNull(statistics);
-            return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: true,
-                current =>
-                {
-                    var (prediction, recorded) = supportNormalized.ForwardOnSupport(current, supportX);
-                    statistics.Add(recorded);
-                    return TorchLosses.Loss(task, prediction, supportY, supportX);
-                },
-                trajectory);
+            var adapted = TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,
+                current => TorchLosses.Loss(task, supportNormalized.ForwardOnSupport(current, supportX), supportY, supportX), trajectory);
+            foreach (var parameters in trajectory is { Count: > 0 } ? trajectory : [adapted])
+            {
+                statistics.Add(supportNormalized.SupportStatisticsAt(parameters, supportX));
+            }
+
+            return adapted;
         }
 
         return TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: prototypeHead,
@@ -178,11 +180,10 @@ public sealed partial class TorchGradientLearner : TorchLearner
         var trajectory = weights is null ? null : new List<torch.Tensor[]>();
         var statistics = _supportNormalized is null ? null : new List<torch.Tensor[]>();
         var adapted = Adapt(meta, task.SupportX, task.SupportY, _learner.Inner.Steps, trajectory, statistics);
-        var last = _learner.Inner.Steps - 1;
         if (_shape.Reptile)
         {
             using var noGrad = torch.no_grad();
-            var (loss, metric) = QueryLoss(adapted, statistics?[last], task);
+            var (loss, metric) = QueryLoss(adapted, statistics?[^1], task);
             var moves = new torch.Tensor[meta.Count];
             for (var i = 0; i < meta.Count; i++)
             {
@@ -192,7 +193,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
             return new TorchTaskStep(loss.item<float>(), metric, moves);
         }
 
-        var (queryLoss, queryMetric) = QueryLoss(adapted, statistics?[last], task);
+        var (queryLoss, queryMetric) = QueryLoss(adapted, statistics?[^1], task);
         var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => QueryLoss(trajectory![k], statistics?[k], task).Loss);
         var gradients = torch.autograd.grad([objective], meta.ToArray());
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, gradients.ToArray());

@@ -35,12 +35,20 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
     public torch.Tensor Features(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x) => Body(_model, parameters, x, 1);
 
     /// <inheritdoc />
-    public (torch.Tensor Output, torch.Tensor[] Statistics) ForwardOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
+    public torch.Tensor ForwardOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
+    {
+        RequireSupportNormalization();
+        var features = Body(_model, parameters, x, 1, support: true);
+        return _model.HasHead ? Head(parameters, features) : features;
+    }
+
+    /// <inheritdoc />
+    public torch.Tensor[] SupportStatisticsAt(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
     {
         RequireSupportNormalization();
         var recorded = new List<torch.Tensor>(2 * Blocks);
-        var features = Body(_model, parameters, x, 1, recorded: recorded);
-        return (_model.HasHead ? Head(parameters, features) : features, [.. recorded]);
+        Body(_model, parameters, x, 1, support: true, recorded: recorded);
+        return [.. recorded];
     }
 
     /// <inheritdoc />
@@ -69,17 +77,19 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
     /// conv4's four blocks over <paramref name="tasks"/> tasks side by side as channel groups: x [N, tasks·inputs, H, W],
     /// each block's tensors with the tasks' values stacked along their first axis (a weight [tasks·C, inputs, 3, 3]);
     /// returns [N, tasks·features], task-major. With one task, the single-task lowering. Support normalization (one task
-    /// only) takes <paramref name="statistics"/>, or on a support pass normalizes by the batch's and adds them to <paramref name="recorded"/>.
+    /// only) takes <paramref name="statistics"/> (a query pass), or the batch's own (<paramref name="support"/>); with
+    /// <paramref name="recorded"/>, a support pass adds them there and stops at the last block's (what it returns then is not the features).
     /// </summary>
     internal static torch.Tensor Body(
-        Conv4 model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor x, long tasks, IReadOnlyList<torch.Tensor>? statistics = null, IList<torch.Tensor>? recorded = null)
+        Conv4 model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor x, long tasks,
+        IReadOnlyList<torch.Tensor>? statistics = null, bool support = false, IList<torch.Tensor>? recorded = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var support = model.Normalization == FeatureNormalization.Support;
-        if (support && statistics is null && recorded is null)
+        var supportNormalized = model.Normalization == FeatureNormalization.Support;
+        if (supportNormalized && statistics is null && !support)
         {
             throw new InvalidOperationException(
-                "conv4 with support normalization normalizes by the support statistics that adaptation records: use ForwardOnSupport for a support pass, and the overload that takes the statistics for the queries");
+                "conv4 with support normalization normalizes by the support statistics at the adapted parameters: use ForwardOnSupport for a support pass, and the overload that takes the statistics for the queries");
         }
 
         // As the ONNX lowering (Conv4.Features): a bias that the normalization cancels is left out of the convolution (libtorch
@@ -91,6 +101,12 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
             {
                 var p = 4 * block;
                 x = TorchLayers.ConvDown(x, parameters[p], cancels ? null : parameters[p + 1], tasks);
+                if (recorded is not null && block == Blocks - 1)
+                {
+                    Record(x);
+                    return x;
+                }
+
                 x = TorchLayers.Relu(Normalize(x, block));
             }
 
@@ -104,6 +120,11 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
             x = block == 0 && model.Normalization == FeatureNormalization.Batch
                 ? TorchLayers.ConvSameChannelsLast(x, parameters[p], bias, tasks)
                 : TorchLayers.ConvSame(x, parameters[p], bias, tasks);
+            if (recorded is not null && block == Blocks - 1)
+            {
+                Record(x);
+                return x;
+            }
 
             x = Normalize(x, block);
             // Pooling first, as the ONNX lowering does (Conv4.Features says why it is the same): ReLU and its backward
@@ -117,21 +138,27 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
         {
             var p = 4 * block;
             var shift = Shift(parameters, p, cancels);
-            if (!support)
+            if (!supportNormalized)
             {
                 return TorchLayers.Normalize(activations, parameters[p + 2], shift, model.Normalization, model.Channels, tasks);
             }
 
-            if (statistics is not null)
+            if (!support)
             {
-                return TorchLayers.NormalizeWith(activations, parameters[p + 2], shift, statistics[2 * block], statistics[(2 * block) + 1]);
+                return TorchLayers.NormalizeWith(activations, parameters[p + 2], shift, statistics![2 * block], statistics[(2 * block) + 1]);
             }
 
-            // The support pass normalizes by the very statistics it records, composed as the queries' pass is.
-            var (mean, variance) = TorchLayers.ChannelStatistics(activations);
-            recorded!.Add(mean);
-            recorded.Add(variance);
+            // A support pass normalizes by the very statistics it records, composed as the queries' pass is.
+            var (mean, variance) = Record(activations);
             return TorchLayers.NormalizeWith(activations, parameters[p + 2], shift, mean, variance);
+        }
+
+        (torch.Tensor Mean, torch.Tensor Variance) Record(torch.Tensor activations)
+        {
+            var (mean, variance) = TorchLayers.ChannelStatistics(activations);
+            recorded?.Add(mean);
+            recorded?.Add(variance);
+            return (mean, variance);
         }
     }
 

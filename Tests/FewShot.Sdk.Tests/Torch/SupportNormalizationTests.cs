@@ -80,6 +80,23 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheMultiStepLossNormalizesEachStepsQueriesByThatStepsStatistics()
+    {
+        // All weight on the first of two steps: the objective is the query loss after one step, with the statistics at θ₁,
+        // which is a one-step learner's plain meta-step. A statistics list out of step with the trajectory would differ.
+        var (two, values, task) = Setup("maml", steps: 2);
+        var (one, _, _) = Setup("maml", steps: 1);
+        using var scope = torch.NewDisposeScope();
+        var weighted = (TorchGradientLearner)TorchLearners.Create(two);
+        weighted.Schedule = new MetaStepSchedule([1.0, 0.0]);
+        var multiStep = weighted.MetaStep(ParityTasks.Leaves(two.MetaParameters, values), new TorchTask(task));
+        var plain = TorchLearners.Create(one).MetaStep(ParityTasks.Leaves(one.MetaParameters, values), new TorchTask(task));
+
+        var names = one.MetaParameters.Select(p => p.Name).ToArray();
+        ParityAssert.AllClose(multiStep.Gradients.Select(ParityTasks.Values).ToArray(), plain.Gradients.Select(ParityTasks.Values).ToArray(), names, "the multi-step loss's first step");
+    }
+
+    [Fact]
     public void PredictionsWithTheStatisticsMatch()
     {
         var (maml, values, task) = Setup("maml", Steps);

@@ -38,12 +38,9 @@ public abstract class GradientLearner : MetaAlgorithm
 
         if (model is ISupportNormalizedModel { SupportStatistics.Count: > 0 } supportNormalized)
         {
-            var refusal = FeaturesOnce ? "it computes the body's features once, at θ₀, and adapts the head alone"
-                : Inner.PrototypeHead ? "a prototype head reads the body's features of the support, which this learner's device step does not compute with support statistics"
-                : null;
-            if (refusal is not null)
+            if (FeaturesOnce)
             {
-                throw new ArgumentException($"{Name} cannot normalize by support statistics (MetaBN): {refusal}", nameof(model));
+                throw new ArgumentException($"{Name} cannot normalize by support statistics (MetaBN): it computes the body's features once, at θ₀, and adapts the head alone", nameof(model));
             }
 
             _supportNormalized = supportNormalized;
@@ -246,21 +243,16 @@ public abstract class GradientLearner : MetaAlgorithm
             return Unroll(g, meta, current => TaskLoss.Loss(g, Task, headed.Head(g, features, current), supportY, supportX), steps, step);
         }
 
-        if (_headed is not null)
-        {
-            return step is null
-                ? Unroll(g, PrototypeHead.Start(g, _headed, meta, _headed.Features(g, supportX, meta), supportY!), SupportLoss, steps, null)
-                : PrototypeHeadStep(g, meta, supportX, supportY!, step);
-        }
-
+        var adapted = _headed is null ? Unroll(g, meta, SupportLoss, steps, step)
+            : step is null ? Unroll(g, PrototypeHead.Start(g, _headed, meta, SupportFeatures(g, supportX, meta), supportY!), SupportLoss, steps, null)
+            : PrototypeHeadStep(g, meta, supportX, supportY!, step);
         if (_supportNormalized is null)
         {
-            return Unroll(g, meta, SupportLoss, steps, step);
+            return adapted;
         }
 
         // Each step's support pass normalizes by the support's own statistics; the queries at θ_K take those of the support
         // at θ_K, which one more pass (to the last normalization layer) computes, in meta-training and on the device alike.
-        var adapted = Unroll(g, meta, current => TaskLoss.Loss(g, Task, _supportNormalized.ForwardOnSupport(g, supportX, current), supportY, supportX), steps, step);
         foreach (var (name, value) in _supportNormalized.SupportStatisticsAt(g, supportX, adapted))
         {
             adapted[name] = value;
@@ -268,8 +260,16 @@ public abstract class GradientLearner : MetaAlgorithm
 
         return adapted;
 
-        string SupportLoss(IReadOnlyDictionary<string, string> current) => TaskLoss.Loss(g, Task, Model.Forward(g, supportX, current), supportY, supportX);
+        string SupportLoss(IReadOnlyDictionary<string, string> current) => TaskLoss.Loss(g, Task, SupportForward(g, supportX, current), supportY, supportX);
     }
+
+    /// <summary>The forward pass over the support set: with support normalization, by the support's own statistics.</summary>
+    private string SupportForward(GraphBuilder g, string supportX, IReadOnlyDictionary<string, string> parameters) =>
+        _supportNormalized?.ForwardOnSupport(g, supportX, parameters) ?? Model.Forward(g, supportX, parameters);
+
+    /// <summary>The body's features of the support set (a prototype head's start): with support normalization, by the support's own statistics.</summary>
+    private string SupportFeatures(GraphBuilder g, string supportX, IReadOnlyDictionary<string, string> parameters) =>
+        _supportNormalized?.FeaturesOnSupport(g, supportX, parameters) ?? _headed!.Features(g, supportX, parameters);
 
     /// <summary>
     /// The device's one step with a prototype head: the head moves to the prototypes only at step 0 (gated by the step
@@ -285,7 +285,7 @@ public abstract class GradientLearner : MetaAlgorithm
             meta,
             current =>
             {
-                var features = headed.Features(g, supportX, current);
+                var features = SupportFeatures(g, supportX, current);
                 offsets = PrototypeHead.Offsets(g, headed, features, supportY, first);
                 return TaskLoss.Loss(g, Task, headed.Head(g, features, PrototypeHead.Shift(g, headed, current, offsets)), supportY, supportX);
             },

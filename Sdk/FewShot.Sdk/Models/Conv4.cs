@@ -114,9 +114,13 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     /// <inheritdoc />
     public string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)
     {
-        var features = Features(graph, input, parameters, Pass.Support, RequireSupportNormalization());
+        var features = FeaturesOnSupport(graph, input, parameters);
         return HasHead ? Head(graph, features, parameters) : features;
     }
+
+    /// <inheritdoc />
+    public string FeaturesOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters) =>
+        Features(graph, input, parameters, Pass.Support, RequireSupportNormalization());
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, string> SupportStatisticsAt(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters)

@@ -20,6 +20,9 @@ public interface ISupportNormalizedModel : IFewShotModel
     /// <summary>Appends a support pass: the forward pass with each normalization layer taking the batch's own statistics.</summary>
     string ForwardOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters);
 
+    /// <summary>Appends a support pass through the body alone (a prototype head's start): the features, normalized as in <see cref="ForwardOnSupport"/>.</summary>
+    string FeaturesOnSupport(GraphBuilder graph, string input, IReadOnlyDictionary<string, string> parameters);
+
     /// <summary>
     /// Appends what a support pass computes up to the last normalization layer's statistics, and returns them (name of
     /// <see cref="SupportStatistics"/> → value name): the statistics that the queries at <paramref name="parameters"/> take.

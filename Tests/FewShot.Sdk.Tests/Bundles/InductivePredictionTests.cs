@@ -56,10 +56,11 @@ public sealed class InductivePredictionTests
     [InlineData("fomaml")]
     [InlineData("metasgd")]
     [InlineData("reptile")]
-    public void SupportStatisticsAreInductiveToo(string learner)
+    [InlineData("maml", true)]
+    public void SupportStatisticsAreInductiveToo(string learner, bool prototypeHead = false)
     {
         using var folder = new TempDirectory();
-        var (model, adapted, queries) = AdaptedOnRandomTask(folder, learner, FeatureNormalization.Support.Name());
+        var (model, adapted, queries) = AdaptedOnRandomTask(folder, learner, FeatureNormalization.Support.Name(), prototypeHead: prototypeHead);
         using var owner = model;
         Assert.Equal(FewShot.Bundles.FeatureNormalizationNames.Support, model.Manifest.FeatureNormalization);
         Assert.False(model.Manifest.PredictionsDependOnBatch);
@@ -111,7 +112,7 @@ public sealed class InductivePredictionTests
     }
 
     private static (FewShotModel Model, AdaptedModel Adapted, float[] Queries) AdaptedOnRandomTask(
-        TempDirectory folder, string learner, string normalization, string downsampling = "maxpool")
+        TempDirectory folder, string learner, string normalization, string downsampling = "maxpool", bool prototypeHead = false)
     {
         var random = new Random(11);
         int[] shape = [1, 28, 28];
@@ -120,7 +121,7 @@ public sealed class InductivePredictionTests
             Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 6 * 28 * 28).Select(_ => random.NextDouble() < 0.2 ? 1f : 0f).ToArray()).ToArray(),
             shape);
         var episodes = new EpisodeTaskSource(new EpisodeSampler(dataset, ways: 5, shots: 2, queries: 2));
-        var run = new RunConfiguration { Algorithm = learner, Dataset = "omniglot", Ways = 5, Shots = 2, Channels = 16, Normalization = normalization, Downsampling = downsampling };
+        var run = new RunConfiguration { Algorithm = learner, Dataset = "omniglot", Ways = 5, Shots = 2, Channels = 16, Normalization = normalization, Downsampling = downsampling, PrototypeHead = prototypeHead };
         var algorithm = AlgorithmFactory.Create(run, new RunData(episodes, null, episodes, [1, 28, 28], dataset.ClassCount));
         var path = folder.File($"{learner}.fewshot");
         BundleExport.Write(path, algorithm, algorithm.Initialize(random), run, iterations: 0, steps: 2, measured: null);

@@ -149,7 +149,9 @@ public sealed partial class TorchGradientLearner : TorchLearner
         var prototypeHead = _learner.Inner.PrototypeHead;
         if (prototypeHead)
         {
-            modelState = TorchPrototypeHead.Start((ITorchHeadedModel)Model, modelState, supportX, supportY!, _learner.Model.OutputSize);
+            var headed = (ITorchHeadedModel)Model;
+            var features = _supportNormalized?.FeaturesOnSupport(modelState, supportX) ?? headed.Features(modelState, supportX);
+            modelState = TorchPrototypeHead.Start(headed, modelState, features, supportY!, _learner.Model.OutputSize);
         }
 
         if (_supportNormalized is { } supportNormalized)
@@ -157,7 +159,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
             // Step k's support pass normalizes by the support's statistics at θₖ, and the queries at θₖ₊₁ take those at
             // θₖ₊₁: the next step's pass computes them, and one more pass those at θ_K.
             ArgumentNullException.ThrowIfNull(statistics);
-            var adapted = TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,
+            var adapted = TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: prototypeHead,
                 current => TorchLosses.Loss(task, supportNormalized.ForwardOnSupport(current, supportX), supportY, supportX), trajectory);
             foreach (var parameters in trajectory is { Count: > 0 } ? trajectory : [adapted])
             {

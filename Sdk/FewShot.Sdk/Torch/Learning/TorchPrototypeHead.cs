@@ -14,12 +14,11 @@ internal static class TorchPrototypeHead
     /// </summary>
     /// <param name="model">The headed lowering.</param>
     /// <param name="parameters">The model's parameters.</param>
-    /// <param name="supportX">Support inputs [n, …].</param>
+    /// <param name="features">The support's features under <paramref name="parameters"/> [n, F] (a support pass's, with support normalization).</param>
     /// <param name="supportY">Support labels [n] int64.</param>
     /// <param name="classes">The head's size N; a class with no example gets a zero prototype and is pushed out of reach.</param>
-    public static torch.Tensor[] Start(ITorchHeadedModel model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor supportX, torch.Tensor supportY, long classes)
+    public static torch.Tensor[] Start(ITorchHeadedModel model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor features, torch.Tensor supportY, long classes)
     {
-        var features = model.Features(parameters, supportX);
         var prototypes = TorchPrototypes.Mean(features, supportY, classes, out var counts);
         var start = parameters.ToArray();
         var (weight, bias) = (model.HeadIndices[0], model.HeadIndices[1]);

@@ -13,6 +13,9 @@ public interface ITorchSupportNormalizedModel : ITorchModel
     /// <summary>A support pass: each normalization layer takes the batch's own statistics.</summary>
     torch.Tensor ForwardOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x);
 
+    /// <summary>A support pass through the body alone (a prototype head's start).</summary>
+    torch.Tensor FeaturesOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x);
+
     /// <summary>The support statistics at <paramref name="parameters"/>, in <see cref="ISupportNormalizedModel.SupportStatistics"/> order (a pass up to the last normalization layer).</summary>
     torch.Tensor[] SupportStatisticsAt(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x);
 

@@ -37,9 +37,15 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
     /// <inheritdoc />
     public torch.Tensor ForwardOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
     {
-        RequireSupportNormalization();
-        var features = Body(_model, parameters, x, 1, support: true);
+        var features = FeaturesOnSupport(parameters, x);
         return _model.HasHead ? Head(parameters, features) : features;
+    }
+
+    /// <inheritdoc />
+    public torch.Tensor FeaturesOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x)
+    {
+        RequireSupportNormalization();
+        return Body(_model, parameters, x, 1, support: true);
     }
 
     /// <inheritdoc />

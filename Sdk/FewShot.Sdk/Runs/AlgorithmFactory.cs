@@ -32,7 +32,7 @@ public static class AlgorithmFactory
         if (configuration.NormalizationMode == FeatureNormalization.Support && configuration.Algorithm is not ("maml" or "fomaml" or "metasgd" or "reptile"))
         {
             throw new ArgumentException(
-                $"support normalization (MetaBN) applies to maml, fomaml, metasgd and reptile, whose inner steps' support passes record the statistics that the queries are normalized by; not to {configuration.Algorithm}");
+                $"support normalization (MetaBN) applies to maml, fomaml, metasgd and reptile, whose adaptation computes the support's statistics at the adapted weights for the queries; not to {configuration.Algorithm}");
         }
 
         var headWays = ways ?? configuration.Ways;

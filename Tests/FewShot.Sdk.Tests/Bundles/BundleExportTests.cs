@@ -12,7 +12,7 @@ namespace FewShot.Sdk.Tests.Bundles;
 /// <summary>Every algorithm exports a bundle that meets the bundle contract, and every graph in it passes the ONNX checker.</summary>
 public sealed class BundleExportTests
 {
-    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann", "sinusoid-maml" };
+    public static TheoryData<string> Names => new() { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann", "sinusoid-maml", "maml-support", "proto-maml-support" };
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -55,6 +55,8 @@ public sealed class BundleExportTests
             "finetune" => new FineTune(new Conv4([1, 28, 28], 20, 8), conv4),
             "metalstm" => new LearnedOptimizer(conv4, new InnerLoopOptions { Steps = 3 }, hiddenSize: 6),
             "mann" => new Mann(new Conv4([1, 28, 28], 0, 8), 5),
+            "maml-support" => new Maml(new Conv4([1, 28, 28], 5, 8, FeatureNormalization.Support), TaskKind.Classification),
+            "proto-maml-support" => new Maml(new Conv4([1, 28, 28], 5, 8, FeatureNormalization.Support), TaskKind.Classification, new InnerLoopOptions { LearningRate = 0.01f, PrototypeHead = true }),
             _ => new Maml(Mlp.Sinusoid(), TaskKind.Regression, new InnerLoopOptions { LearningRate = 0.01f }),
         };
     }

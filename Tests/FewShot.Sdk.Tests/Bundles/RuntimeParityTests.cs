@@ -21,7 +21,7 @@ public sealed class RuntimeParityTests
 
     public static TheoryData<string, int> Cases => new()
     {
-        { "maml", 3 }, { "maml", 2 }, { "metasgd", 3 }, { "anil", 3 }, { "anil", 5 }, { "protonet", 0 }, { "relationnet", 0 }, { "siamese", 0 }, { "siamese-contrastive", 0 }, { "autoencoder", 3 }, { "finetune", 4 }, { "metalstm", 3 }, { "metalstm", 2 }, { "mann", 1 }, { "mann", 2 }, { "sinusoid-maml", 3 },
+        { "maml", 3 }, { "maml", 2 }, { "metasgd", 3 }, { "anil", 3 }, { "anil", 5 }, { "protonet", 0 }, { "relationnet", 0 }, { "siamese", 0 }, { "siamese-contrastive", 0 }, { "autoencoder", 3 }, { "finetune", 4 }, { "metalstm", 3 }, { "metalstm", 2 }, { "mann", 1 }, { "mann", 2 }, { "sinusoid-maml", 3 }, { "maml-support", 3 }, { "proto-maml-support", 3 },
     };
 
     [Theory]

@@ -43,7 +43,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
         if (learner.SupportStatistics.Count > 0)
         {
             _supportNormalized = model as ITorchSupportNormalizedModel
-                ?? throw new ArgumentException($"{learner.Model.Name} normalizes by support statistics, but its lowering does not record them", nameof(model));
+                ?? throw new ArgumentException($"{learner.Model.Name} normalizes by support statistics, but its lowering does not compute them", nameof(model));
         }
 
         // The task-batched lowering has no support statistics; such a learner meta-trains task by task.

@@ -154,7 +154,13 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
                 return TorchLayers.NormalizeWith(activations, parameters[p + 2], shift, statistics![2 * block], statistics[(2 * block) + 1]);
             }
 
-            // A support pass normalizes by the very statistics it records, composed as the queries' pass is.
+            if (recorded is null)
+            {
+                // An inner step's support pass: libtorch's fused batch norm, differentiable to second order.
+                return TorchLayers.BatchNorm(activations, parameters[p + 2], shift);
+            }
+
+            // The statistics pass normalizes by the very statistics it records, composed as the queries' pass is.
             var (mean, variance) = Record(activations);
             return TorchLayers.NormalizeWith(activations, parameters[p + 2], shift, mean, variance);
         }
@@ -162,8 +168,8 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
         (torch.Tensor Mean, torch.Tensor Variance) Record(torch.Tensor activations)
         {
             var (mean, variance) = TorchLayers.ChannelStatistics(activations);
-            recorded?.Add(mean);
-            recorded?.Add(variance);
+            recorded!.Add(mean);
+            recorded.Add(variance);
             return (mean, variance);
         }
     }

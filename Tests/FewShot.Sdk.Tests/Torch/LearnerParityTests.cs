@@ -118,6 +118,8 @@ public sealed class LearnerParityTests(ITestOutputHelper output)
             "protonet-conv4-group" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Group)),
             "maml-conv4-layer" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Layer), TaskKind.Classification, TwoSteps),
             "maml-conv4-batch" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Batch), TaskKind.Classification, TwoSteps),
+            "maml-conv4-support" => new Maml(ParityTasks.Conv4(normalization: FeatureNormalization.Support), TaskKind.Classification, TwoSteps),
+            "fomaml-conv4-support" => new FirstOrderMaml(ParityTasks.Conv4(normalization: FeatureNormalization.Support), TaskKind.Classification, TwoSteps),
             "protonet-conv4-batch" => new ProtoNet(ParityTasks.Conv4(outputs: 0, normalization: FeatureNormalization.Batch)),
             "maml-proto-conv4" => new Maml(conv4, TaskKind.Classification, TwoStepsProto),
             "fomaml-proto-conv4" => new FirstOrderMaml(conv4, TaskKind.Classification, TwoStepsProto),

@@ -173,10 +173,7 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
         Assert.Contains("not to protonet", error.Message, StringComparison.Ordinal);
         Assert.IsType<Maml>(AlgorithmFactory.Create(new RunConfiguration { Algorithm = "maml", Dataset = "omniglot", Ways = 5, Normalization = "support" }, data));
 
-        // The task-batched lowering has no support statistics: such learners meta-train task by task.
         TorchSetup.Initialize();
-        Assert.False(TorchLearners.Create(new Maml(conv4, TaskKind.Classification, new InnerLoopOptions())).CanBatch);
-
         // A forward pass with no statistics to take names what is missing, in both lowerings.
         var graph = new Exporters.Graphs.GraphBuilder("forward");
         var parameters = conv4.Parameters.ToDictionary(p => p.Name, p => p.Name);

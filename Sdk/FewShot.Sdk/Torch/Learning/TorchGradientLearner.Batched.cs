@@ -24,7 +24,9 @@ public sealed partial class TorchGradientLearner
     /// <param name="batch">The tasks.</param>
     /// <param name="steps">Inner steps.</param>
     /// <param name="trajectory">When given, receives the task-stacked parameters after each step.</param>
-    public torch.Tensor[] AdaptBatch(IReadOnlyList<torch.Tensor> state, TorchTaskBatch batch, int steps, IList<torch.Tensor[]>? trajectory = null)
+    /// <param name="statistics">With support normalization, receives the tasks' support statistics ([T, C] each) as <see cref="Adapt"/> does; required then.</param>
+    public torch.Tensor[] AdaptBatch(
+        IReadOnlyList<torch.Tensor> state, TorchTaskBatch batch, int steps, IList<torch.Tensor[]>? trajectory = null, IList<torch.Tensor[]>? statistics = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(batch);
@@ -45,6 +47,19 @@ public sealed partial class TorchGradientLearner
             return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: true, current => SupportLoss(model.Head(current, features)), trajectory);
         }
 
+        if (_batchedSupport is { } supportNormalized)
+        {
+            ArgumentNullException.ThrowIfNull(statistics);
+            var adapted = TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,
+                current => SupportLoss(supportNormalized.ForwardOnSupport(current, batch.SupportX)), trajectory);
+            foreach (var parameters in trajectory is { Count: > 0 } ? trajectory : [adapted])
+            {
+                statistics.Add(supportNormalized.SupportStatisticsAt(parameters, batch.SupportX));
+            }
+
+            return adapted;
+        }
+
         return TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false, current => SupportLoss(model.Forward(current, batch.SupportX)), trajectory);
     }
 
@@ -55,24 +70,25 @@ public sealed partial class TorchGradientLearner
         ArgumentNullException.ThrowIfNull(batch);
         var weights = _schedule.QueryLossWeights;
         var trajectory = weights is null ? null : new List<torch.Tensor[]>();
-        var adapted = AdaptBatch(meta, batch, _learner.Inner.Steps, trajectory);
+        var statistics = _batchedSupport is null ? null : new List<torch.Tensor[]>();
+        var adapted = AdaptBatch(meta, batch, _learner.Inner.Steps, trajectory, statistics);
         if (_shape.Reptile)
         {
             using var noGrad = torch.no_grad();
-            var (loss, metric) = BatchQueryLoss(adapted, batch);
+            var (loss, metric) = BatchQueryLoss(adapted, statistics?[^1], batch);
             var moves = meta.Select((m, i) => m.detach() - adapted[i].detach().mean([0L])).ToArray();
             return new TorchTaskStep(loss.item<float>(), metric, moves);
         }
 
-        var (queryLoss, queryMetric) = BatchQueryLoss(adapted, batch);
-        var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => BatchQueryLoss(trajectory![k], batch).Loss);
+        var (queryLoss, queryMetric) = BatchQueryLoss(adapted, statistics?[^1], batch);
+        var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => BatchQueryLoss(trajectory![k], statistics?[k], batch).Loss);
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, torch.autograd.grad([objective], meta.ToArray()).ToArray());
     }
 
-    /// <summary>The mean over tasks of each task's query loss (equal query counts), and the mean metric.</summary>
-    private (torch.Tensor Loss, double Metric) BatchQueryLoss(IReadOnlyList<torch.Tensor> adapted, TorchTaskBatch batch)
+    /// <summary>The mean over tasks of each task's query loss (equal query counts), and the mean metric; with support normalization, normalized by <paramref name="statistics"/>.</summary>
+    private (torch.Tensor Loss, double Metric) BatchQueryLoss(IReadOnlyList<torch.Tensor> adapted, IReadOnlyList<torch.Tensor>? statistics, TorchTaskBatch batch)
     {
-        var prediction = Flat(_batched!.Forward(adapted, batch.QueryX));
+        var prediction = Flat(statistics is null ? _batched!.Forward(adapted, batch.QueryX) : _batchedSupport!.Forward(adapted, statistics, batch.QueryX));
         var targets = FlatOrNull(batch.QueryY);
         var loss = TorchLosses.Loss(_learner.Task, prediction, targets, Flat(batch.QueryX));
         return (loss, TorchLosses.Metric(_learner.Task, prediction, targets, loss));

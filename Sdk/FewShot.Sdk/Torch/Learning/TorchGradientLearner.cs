@@ -28,6 +28,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
 
     // The model when it normalizes by support statistics (MetaBN): the queries take the support's statistics at their parameters.
     private readonly ITorchSupportNormalizedModel? _supportNormalized;
+    private readonly ITorchBatchedSupportNormalizedModel? _batchedSupport;
 
     // Position of a model parameter → its slot among the per-step rate tensors (LSLR), which follow the model's in adapted order.
     private readonly Dictionary<int, int> _rateSlots;
@@ -46,8 +47,13 @@ public sealed partial class TorchGradientLearner : TorchLearner
                 ?? throw new ArgumentException($"{learner.Model.Name} normalizes by support statistics, but its lowering does not compute them", nameof(model));
         }
 
-        // The task-batched lowering has no support statistics; such a learner meta-trains task by task.
-        _batched = _supportNormalized is null ? TorchBatchedModels.Lower(learner.Model) : null;
+        _batched = TorchBatchedModels.Lower(learner.Model);
+        if (_supportNormalized is not null)
+        {
+            // A task-batched lowering without support statistics cannot batch such a learner: it meta-trains task by task.
+            _batchedSupport = _batched as ITorchBatchedSupportNormalizedModel;
+            _batched = _batchedSupport;
+        }
         if (shape.FeaturesOnce && model is not ITorchHeadedModel)
         {
             throw new ArgumentException($"{learner.Name} adapts the head alone, but {learner.Model.Name} has no head", nameof(model));

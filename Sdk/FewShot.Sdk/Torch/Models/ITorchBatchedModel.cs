@@ -30,6 +30,22 @@ public interface ITorchBatchedModel
     torch.Tensor Head(IReadOnlyList<torch.Tensor> parameters, torch.Tensor features);
 }
 
+/// <summary>
+/// The task-batched lowering of a model that normalizes by support statistics (<see cref="ITorchSupportNormalizedModel"/>
+/// over T tasks): each task's statistics are its own support's.
+/// </summary>
+public interface ITorchBatchedSupportNormalizedModel : ITorchBatchedModel
+{
+    /// <summary>A support pass: [T, N, …input] → [T, N, output], each task normalized by its own batch's statistics.</summary>
+    torch.Tensor ForwardOnSupport(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x);
+
+    /// <summary>Each task's support statistics at its parameters, each tensor [T, C], in <see cref="ISupportNormalizedModel.SupportStatistics"/> order.</summary>
+    torch.Tensor[] SupportStatisticsAt(IReadOnlyList<torch.Tensor> parameters, torch.Tensor x);
+
+    /// <summary>A pass normalized by <paramref name="statistics"/> (each [T, C]): [T, N, …input] → [T, N, output].</summary>
+    torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, IReadOnlyList<torch.Tensor> statistics, torch.Tensor x);
+}
+
 /// <summary>Finds the task-batched lowering of a model description, where it has one.</summary>
 public static class TorchBatchedModels
 {

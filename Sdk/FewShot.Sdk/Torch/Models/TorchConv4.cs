@@ -82,9 +82,10 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
     /// <summary>
     /// conv4's four blocks over <paramref name="tasks"/> tasks side by side as channel groups: x [N, tasks·inputs, H, W],
     /// each block's tensors with the tasks' values stacked along their first axis (a weight [tasks·C, inputs, 3, 3]);
-    /// returns [N, tasks·features], task-major. With one task, the single-task lowering. Support normalization (one task
-    /// only) takes <paramref name="statistics"/> (a query pass), or the batch's own (<paramref name="support"/>); with
-    /// <paramref name="recorded"/>, a support pass adds them there and stops at the last block's (what it returns then is not the features).
+    /// returns [N, tasks·features], task-major. With one task, the single-task lowering. Support normalization takes
+    /// <paramref name="statistics"/> ([tasks·C] each: a query pass), or the batch's own per channel, that is each task's
+    /// (<paramref name="support"/>); with <paramref name="recorded"/>, a support pass adds them there and stops at the last
+    /// block's (what it returns then is not the features).
     /// </summary>
     internal static torch.Tensor Body(
         Conv4 model, IReadOnlyList<torch.Tensor> parameters, torch.Tensor x, long tasks,

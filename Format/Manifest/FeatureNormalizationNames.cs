@@ -22,8 +22,8 @@ public static class FeatureNormalizationNames
     public const string Batch = "batch";
 
     /// <summary>
-    /// Batch normalization with the support set's statistics (MetaBN): adaptation computes them and keeps them in the
-    /// adapted state, as adapted parameters, and predict normalizes every query with them: inductive.
+    /// Batch normalization with the support set's statistics at the adapted weights (MetaBN): adaptation computes them and
+    /// keeps them in the adapted state, as adapted parameters, and predict normalizes every query with them: inductive.
     /// </summary>
     public const string Support = "support";
 

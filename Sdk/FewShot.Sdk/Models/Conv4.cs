@@ -5,7 +5,7 @@ namespace FewShot.Sdk.Models;
 /// <summary>
 /// The standard few-shot backbone (Vinyals et al., used by MAML and ProtoNets): four blocks of
 /// [3×3 conv, normalization, ReLU, 2×2 max-pool] and, unless it is an encoder, a linear head. The normalization is
-/// per example by default (<see cref="FeatureNormalization"/>); the papers' batch statistics are an opt-in. Its
+/// per example by default (<see cref="FeatureNormalization"/>), or by the support set's statistics; the papers' batch statistics are an opt-in. Its
 /// learned scale and shift keep the names bn1…bn4 in every mode. On 28×28 inputs the feature map ends 1×1, so the
 /// features have <see cref="Channels"/> values. With <see cref="Conv4Downsampling.Stride"/> the blocks are MAML's
 /// Omniglot ones instead (stride-2 convolutions, no pooling) and the features are the last map's spatial mean.

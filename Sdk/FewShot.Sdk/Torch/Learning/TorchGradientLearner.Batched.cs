@@ -52,11 +52,7 @@ public sealed partial class TorchGradientLearner
             ArgumentNullException.ThrowIfNull(statistics);
             var adapted = TorchInnerLoop.Unroll(stacked, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: false,
                 current => SupportLoss(supportNormalized.ForwardOnSupport(current, batch.SupportX)), trajectory);
-            foreach (var parameters in trajectory is { Count: > 0 } ? trajectory : [adapted])
-            {
-                statistics.Add(supportNormalized.SupportStatisticsAt(parameters, batch.SupportX));
-            }
-
+            AddStatistics(statistics, trajectory, adapted, parameters => supportNormalized.SupportStatisticsAt(parameters, batch.SupportX));
             return adapted;
         }
 

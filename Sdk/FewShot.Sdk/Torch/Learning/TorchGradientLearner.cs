@@ -41,15 +41,12 @@ public sealed partial class TorchGradientLearner : TorchLearner
         _shape = shape;
         _modelParameters = learner.Model.Parameters.Count;
         _rateSlots = shape.Adapted.Select((position, slot) => (position, slot)).ToDictionary(p => p.position, p => p.slot);
+        _batched = TorchBatchedModels.Lower(learner.Model);
         if (learner.SupportStatistics.Count > 0)
         {
             _supportNormalized = model as ITorchSupportNormalizedModel
                 ?? throw new ArgumentException($"{learner.Model.Name} normalizes by support statistics, but its lowering does not compute them", nameof(model));
-        }
 
-        _batched = TorchBatchedModels.Lower(learner.Model);
-        if (_supportNormalized is not null)
-        {
             // A task-batched lowering without support statistics cannot batch such a learner: it meta-trains task by task.
             _batchedSupport = _batched as ITorchBatchedSupportNormalizedModel;
             _batched = _batchedSupport;
@@ -167,11 +164,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
             ArgumentNullException.ThrowIfNull(statistics);
             var adapted = TorchInnerLoop.Unroll(modelState, _shape.Adapted, steps, stepSize, FirstOrderNow, keepGraph: prototypeHead,
                 current => TorchLosses.Loss(task, supportNormalized.ForwardOnSupport(current, supportX), supportY, supportX), trajectory);
-            foreach (var parameters in trajectory is { Count: > 0 } ? trajectory : [adapted])
-            {
-                statistics.Add(supportNormalized.SupportStatisticsAt(parameters, supportX));
-            }
-
+            AddStatistics(statistics, trajectory, adapted, parameters => supportNormalized.SupportStatisticsAt(parameters, supportX));
             return adapted;
         }
 
@@ -205,6 +198,19 @@ public sealed partial class TorchGradientLearner : TorchLearner
         var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => QueryLoss(trajectory![k], statistics?[k], task).Loss);
         var gradients = torch.autograd.grad([objective], meta.ToArray());
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, gradients.ToArray());
+    }
+
+    /// <summary>
+    /// Adds the support statistics that the queries take: at each step's parameters when <paramref name="trajectory"/>
+    /// holds them (the multi-step loss), else at the adapted ones; the last entry is always the adapted state's.
+    /// </summary>
+    private static void AddStatistics(
+        IList<torch.Tensor[]> statistics, IList<torch.Tensor[]>? trajectory, torch.Tensor[] adapted, Func<torch.Tensor[], torch.Tensor[]> statisticsAt)
+    {
+        foreach (var parameters in trajectory is { Count: > 0 } ? trajectory : [adapted])
+        {
+            statistics.Add(statisticsAt(parameters));
+        }
     }
 
     /// <summary>Σₖ wₖ·L_query(θₖ₊₁) over the steps of positive weight; the last step's loss is already computed.</summary>

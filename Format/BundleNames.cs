@@ -25,14 +25,20 @@ public static class BundleNames
     /// <summary>Zip entry of the K-step unrolled adaptation graph; gradient algorithms only.</summary>
     public const string AdaptKEntry = "adapt_k.onnx";
 
+    /// <summary>
+    /// Zip entry of the statistics graph (θ′, support → the support's normalization statistics at θ′), run once after
+    /// the last step; in bundles whose <see cref="ManifestInnerLoop.Statistics"/> is set.
+    /// </summary>
+    public const string StatisticsEntry = "statistics.onnx";
+
     /// <summary>Zip entry of θ₀, every parameter once, in the tensor-set encoding (<see cref="TensorSet"/>); format 2 on.</summary>
     public const string ParametersEntry = "parameters.bin";
 
     /// <summary>Every entry a bundle may hold, in the order the writer stores them.</summary>
-    public static IReadOnlyList<string> Entries { get; } = [ManifestEntry, ParametersEntry, PredictEntry, AdaptEntry, AdaptKEntry];
+    public static IReadOnlyList<string> Entries { get; } = [ManifestEntry, ParametersEntry, PredictEntry, AdaptEntry, AdaptKEntry, StatisticsEntry];
 
     /// <summary>The graph entries, in the order the writer stores them.</summary>
-    public static IReadOnlyList<string> GraphEntries { get; } = [PredictEntry, AdaptEntry, AdaptKEntry];
+    public static IReadOnlyList<string> GraphEntries { get; } = [PredictEntry, AdaptEntry, AdaptKEntry, StatisticsEntry];
 
     /// <summary>Predict input: the query batch, float [n, …input shape].</summary>
     public const string X = "x";

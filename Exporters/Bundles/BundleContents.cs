@@ -26,4 +26,10 @@ public sealed class BundleContents
 
     /// <summary>adapt_k.onnx: as <see cref="Adapt"/>, unrolled for <see cref="ManifestInnerLoop.Steps"/> steps; null for prototype bundles.</summary>
     public ModelProto? AdaptK { get; init; }
+
+    /// <summary>
+    /// statistics.onnx: parameters, "support_x" → "adapted.&lt;name&gt;" for each of <see cref="ManifestInnerLoop.Statistics"/>,
+    /// run once after the last step; required exactly when the manifest's inner loop lists statistics, else null.
+    /// </summary>
+    public ModelProto? Statistics { get; init; }
 }

@@ -77,6 +77,11 @@ public static class BundleWriter
             entries.Add((BundleNames.AdaptKEntry, OnnxModelFile.ToBytes(graphs.AdaptK)));
         }
 
+        if (graphs.Statistics is not null)
+        {
+            entries.Add((BundleNames.StatisticsEntry, OnnxModelFile.ToBytes(graphs.Statistics)));
+        }
+
         manifest = manifest with { Files = entries.ToDictionary(e => e.Name, e => Hex(e.Bytes), StringComparer.Ordinal) };
         Check(manifest);
         byte[] manifestBytes = ManifestJson.Write(manifest);

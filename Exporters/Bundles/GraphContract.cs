@@ -13,7 +13,7 @@ namespace FewShot.Exporters.Bundles;
 internal static class GraphContract
 {
     /// <summary>The graphs ready to serialize, in entry order; AdaptK is null for prototype bundles.</summary>
-    public sealed record Prepared(ModelProto Predict, ModelProto Adapt, ModelProto? AdaptK);
+    public sealed record Prepared(ModelProto Predict, ModelProto Adapt, ModelProto? AdaptK, ModelProto? Statistics);
 
     /// <summary>Checks <paramref name="contents"/>' graphs against <paramref name="manifest"/> (whose rules have passed) and strips θ₀ from them.</summary>
     /// <exception cref="ArgumentException">A graph breaks the contract; the message names the entry, the value and what was expected.</exception>
@@ -29,10 +29,18 @@ internal static class GraphContract
                 : "a gradient-step bundle needs the K-step unrolled graph; AdaptK is null"), nameof(contents));
         }
 
+        if ((manifest.InnerLoop?.Statistics is null) != (contents.Statistics is null))
+        {
+            throw new ArgumentException($"{BundleNames.StatisticsEntry}: " + (contents.Statistics is null
+                ? "the manifest's innerLoop.statistics lists state that a statistics graph computes; Statistics is null"
+                : "a statistics graph needs innerLoop.statistics to say which adapted state it computes; it is null"), nameof(contents));
+        }
+
         var parameters = manifest.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         ModelProto predict = Strip(contents.Predict, BundleNames.PredictEntry, parameters);
         ModelProto adapt = Strip(contents.Adapt, BundleNames.AdaptEntry, parameters);
         ModelProto? adaptK = contents.AdaptK is null ? null : Strip(contents.AdaptK, BundleNames.AdaptKEntry, parameters);
+        ModelProto? statistics = contents.Statistics is null ? null : Strip(contents.Statistics, BundleNames.StatisticsEntry, parameters);
         try
         {
             GraphUse adaptUse = GraphExpectations.Check(manifest, BundleNames.AdaptEntry, Signature(adapt.Graph));
@@ -40,6 +48,11 @@ internal static class GraphContract
             if (adaptK is not null)
             {
                 featuresNeeded |= GraphExpectations.Check(manifest, BundleNames.AdaptKEntry, Signature(adaptK.Graph)).ReadsFeatures;
+            }
+
+            if (statistics is not null)
+            {
+                GraphExpectations.Check(manifest, BundleNames.StatisticsEntry, Signature(statistics.Graph));
             }
 
             GraphExpectations.Check(manifest, BundleNames.PredictEntry, Signature(predict.Graph), featuresNeeded,
@@ -50,7 +63,7 @@ internal static class GraphContract
             throw new ArgumentException(e.Message, nameof(contents), e);
         }
 
-        return new Prepared(predict, adapt, adaptK);
+        return new Prepared(predict, adapt, adaptK, statistics);
     }
 
     private static ModelProto Strip(ModelProto source, string entry, HashSet<string> parameters)

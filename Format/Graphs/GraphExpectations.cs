@@ -10,7 +10,7 @@ public static class GraphExpectations
 {
     /// <summary>The inputs other than parameters that a graph may take, each with what it must look like.</summary>
     /// <param name="manifest">The bundle's checked manifest.</param>
-    /// <param name="entry">predict.onnx, adapt.onnx or adapt_k.onnx.</param>
+    /// <param name="entry">predict.onnx, adapt.onnx, adapt_k.onnx or statistics.onnx.</param>
     /// <param name="prototypeLabels">predict.onnx of an embedding bundle only: whether adapt.onnx outputs "prototype_labels", which predict then takes.</param>
     public static IReadOnlyDictionary<string, TensorSignature> AllowedInputs(ModelManifest manifest, string entry, bool prototypeLabels = false)
     {
@@ -35,6 +35,11 @@ public static class GraphExpectations
         }
 
         Add(BundleNames.SupportX, GraphElementType.Float, batch, "the support batch");
+        if (entry == BundleNames.StatisticsEntry)
+        {
+            return allowed;
+        }
+
         Add(BundleNames.SupportFeatures, GraphElementType.Float, [null, null], "the support features");
         if (entry == BundleNames.AdaptEntry && kind != OutputKind.Embedding)
         {
@@ -60,9 +65,15 @@ public static class GraphExpectations
         OutputKind kind = manifest.Output.Kind;
         if (entry != BundleNames.PredictEntry)
         {
+            IReadOnlyList<string> state = entry switch
+            {
+                BundleNames.AdaptEntry => manifest.InnerLoop?.StepState ?? [],
+                BundleNames.StatisticsEntry => manifest.InnerLoop?.Statistics ?? [],
+                _ => manifest.InnerLoop?.State ?? [],
+            };
             return kind == OutputKind.Embedding
                 ? [new(BundleNames.Prototypes, GraphElementType.Float, [null, manifest.Output.Size], "the prototypes")]
-                : [.. manifest.InnerLoop!.State.Select(name => new TensorSignature(
+                : [.. state.Select(name => new TensorSignature(
                     BundleNames.Adapted(name), GraphElementType.Float, Shape(manifest, name), $"adapted state '{name}'"))];
         }
 
@@ -84,13 +95,14 @@ public static class GraphExpectations
     }
 
     /// <summary>
-    /// The parameters a graph must take as inputs: all of θ but the carried state for predict, the adaptation state (adapted
-    /// parameters and carried state) for adapt.onnx, none for adapt_k.onnx.
+    /// The parameters a graph must take as inputs: all of θ but the carried state for predict, the adaptation state that
+    /// the steps carry (adapted parameters but the statistics, and carried state) for adapt.onnx, none for adapt_k.onnx
+    /// and statistics.onnx (which the runtime feeds the last step's state for those it takes, θ₀ for the others).
     /// </summary>
     public static IReadOnlyList<string> RequiredParameters(ModelManifest manifest, string entry) => entry switch
     {
         BundleNames.PredictEntry => [.. manifest.Parameters.Select(p => p.Name).Except(Carried(manifest))],
-        BundleNames.AdaptEntry when manifest.InnerLoop is { } loop => loop.State,
+        BundleNames.AdaptEntry when manifest.InnerLoop is { } loop => loop.StepState,
         _ => [],
     };
 
@@ -99,7 +111,7 @@ public static class GraphExpectations
 
     /// <summary>Checks one graph against the contract.</summary>
     /// <param name="manifest">The bundle's checked manifest.</param>
-    /// <param name="entry">predict.onnx, adapt.onnx or adapt_k.onnx.</param>
+    /// <param name="entry">predict.onnx, adapt.onnx, adapt_k.onnx or statistics.onnx.</param>
     /// <param name="graph">The graph's declared interface.</param>
     /// <param name="featuresNeeded">predict.onnx only: whether an adapt graph reads support features, so predict must output them.</param>
     /// <param name="prototypeLabels">predict.onnx only: whether adapt.onnx outputs "prototype_labels" (one prototype row per support example), so predict must take them.</param>
@@ -125,6 +137,9 @@ public static class GraphExpectations
                 : $"gives input '{input.Name}' an initializer; only constants that are not inputs may have one");
         }
 
+        string? statistic = entry == BundleNames.AdaptEntry ? manifest.InnerLoop?.Statistics?.FirstOrDefault(inputs.Contains) : null;
+        Require(statistic is null, entry,
+            $"takes '{statistic}', which innerLoop.statistics lists: {BundleNames.StatisticsEntry} computes it after the last step, so no step reads it");
         foreach (string name in RequiredParameters(manifest, entry).Where(n => !inputs.Contains(n)))
         {
             throw Problem(entry, entry == BundleNames.PredictEntry
@@ -161,7 +176,9 @@ public static class GraphExpectations
 
         string? unlisted = outputs.Keys.FirstOrDefault(o => o.StartsWith(BundleNames.AdaptedPrefix, StringComparison.Ordinal) && required.All(r => r.Name != o));
         Require(unlisted is null || entry == BundleNames.PredictEntry, entry,
-            $"outputs '{unlisted}', but innerLoop.adaptedParameters does not list it; the adapted state would silently drop it");
+            entry == BundleNames.AdaptEntry && manifest.InnerLoop?.Statistics is { } statistics && statistics.Any(s => BundleNames.Adapted(s) == unlisted)
+                ? $"outputs '{unlisted}', which innerLoop.statistics lists: {BundleNames.StatisticsEntry} computes it once after the last step, and the steps leave it out"
+                : $"outputs '{unlisted}', but innerLoop.adaptedParameters does not list it; the adapted state would silently drop it");
         string[] fetched = [.. required.Where(r => r.Name != BundleNames.Features).Select(r => r.Name)];
         if (entry == BundleNames.AdaptEntry && manifest.Output.Kind == OutputKind.Embedding && outputs.TryGetValue(BundleNames.PrototypeLabels, out TensorSignature? rowLabels))
         {

@@ -25,7 +25,21 @@ public sealed record ManifestInnerLoop
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? CarriedState { get; init; }
 
+    /// <summary>
+    /// Adapted parameters that no step needs and that depend only on the last step's result and the support set (the
+    /// support's normalization statistics at θ′, MetaBN): statistics.onnx computes them once, after the last step, and
+    /// adapt.onnx neither takes nor outputs them; adapt_k.onnx outputs them with the rest. Each is also in
+    /// <see cref="AdaptedParameters"/>. Null (and left out of the JSON, so that older manifests read as before): none,
+    /// and adapt.onnx outputs every adapted parameter.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Statistics { get; init; }
+
     /// <summary>The adaptation state, in the order the adapt graphs take and output it: <see cref="AdaptedParameters"/>, then <see cref="CarriedState"/>.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> State => CarriedState is null ? AdaptedParameters : [.. AdaptedParameters, .. CarriedState];
+
+    /// <summary>What adapt.onnx takes and outputs, in that order: <see cref="State"/> less <see cref="Statistics"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> StepState => Statistics is null ? State : [.. State.Where(name => !Statistics.Contains(name))];
 }

@@ -26,7 +26,8 @@ public static class ManifestRules
     /// <summary>The graph entries a bundle with this manifest holds, besides manifest.json and parameters.bin.</summary>
     public static IReadOnlyList<string> GraphEntries(ModelManifest manifest) => manifest.Output.Kind == OutputKind.Embedding
         ? [BundleNames.PredictEntry, BundleNames.AdaptEntry]
-        : [BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry];
+        : manifest.InnerLoop?.Statistics is null ? [BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry]
+        : [BundleNames.PredictEntry, BundleNames.AdaptEntry, BundleNames.AdaptKEntry, BundleNames.StatisticsEntry];
 
     private static void Check(ModelManifest m)
     {
@@ -143,6 +144,18 @@ public static class ManifestRules
                 $"innerLoop.adaptedParameters names '{name}', which is not a parameter (parameters: {string.Join(", ", parameters)})");
             Require(seen.Add(name!), $"innerLoop.adaptedParameters names '{name}' twice");
         }
+
+        Require(loop.Statistics is null || loop.Statistics.Count > 0, "innerLoop.statistics is empty; use null for a bundle without a statistics graph");
+        var statistics = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in loop.Statistics ?? [])
+        {
+            Require(name is not null && seen.Contains(name),
+                $"innerLoop.statistics names '{name}', which is not an adapted parameter (innerLoop.adaptedParameters); statistics.onnx computes adapted state");
+            Require(statistics.Add(name!), $"innerLoop.statistics names '{name}' twice");
+        }
+
+        Require(loop.Statistics is null || loop.Statistics.Count < loop.AdaptedParameters.Count,
+            "innerLoop.statistics names every adapted parameter, which leaves the steps nothing to adapt");
 
         foreach (string name in loop.CarriedState ?? [])
         {

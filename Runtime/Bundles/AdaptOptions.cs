@@ -16,9 +16,7 @@ public sealed class AdaptOptions
     /// Runs the bundle's K-step unrolled graph (adapt_k.onnx) once instead of the one-step graph K times; the adapted
     /// state is the same up to float rounding. Off by default: on ONNX Runtime's CPU provider the unrolled graph is
     /// usually no faster, and its session, created on first use, is the costliest to create (about 0.2 s for conv4 with
-    /// K = 5). The exception: a bundle whose manifest says <c>featureNormalization: "support"</c>, whose one-step graph
-    /// computes the support's statistics after every step and adapt_k once (conv4, 5 steps: 191 ms against 229).
-    /// Requires <see cref="Steps"/> to be null or K. Ignored by prototype bundles.
+    /// K = 5). Requires <see cref="Steps"/> to be null or K. Ignored by prototype bundles.
     /// </summary>
     public bool Unrolled { get; set; }
 

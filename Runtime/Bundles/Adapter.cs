@@ -8,7 +8,8 @@ namespace FewShot.Runtime.Bundles;
 /// <summary>
 /// Runs adaptation on the prepared graphs: S runs of the one-step graph whose outputs feed the next run (two sets of
 /// state tensors bound once to two <see cref="OrtIoBinding"/>s, written in place in turn, so a step allocates nothing),
-/// K steps in one run of adapt_k when asked, or one run of the prototype graph. Stateless between calls, so any number
+/// then statistics.onnx once where the bundle has it; K steps in one run of adapt_k when asked; or one run of the
+/// prototype graph. Stateless between calls, so any number
 /// of threads may adapt at once.
 /// </summary>
 internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool releaseMemory)
@@ -30,7 +31,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
     {
         unrolled &= manifest.InnerLoop is not null;
-        AdaptGraph?[] used = unrolled ? [graphs.Unrolled] : [graphs.First, graphs.Step];
+        AdaptGraph?[] used = unrolled ? [graphs.Unrolled] : [graphs.First, graphs.Step, graphs.Statistics];
         foreach (AdaptGraph? graph in used)
         {
             if (graph is not null)
@@ -95,29 +96,33 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
 
     private AdaptedTensor[] Steps(GraphRun run, OrtValue x, OrtValue features, OrtValue? labels, int steps, bool unrolled)
     {
-        string[] names = graphs.StateNames;
-        using StateBuffers current = new(graphs.StateShapes);
         if (unrolled)
         {
+            string[] all = graphs.StateNames;
+            using StateBuffers state = new(graphs.StateShapes);
             AdaptGraph k = graphs.Unrolled!;
-            RunOnce(run, k, Feeds(k, [], x, features, labels, null), current.Values, $"{steps} unrolled steps", last: true);
-            current.RequireFinite(names, stage: $"{steps} unrolled steps");
-            return current.ToAdapted(names);
+            RunOnce(run, k, Feeds(k, [], x, features, labels, null), state.Values, $"{steps} unrolled steps", last: true);
+            state.RequireFinite(all, stage: $"{steps} unrolled steps");
+            return state.ToAdapted(all);
         }
+
+        string[] names = [.. graphs.StepState.Select(i => graphs.StateNames[i])];
+        bool lastRunIsAStep = graphs.Statistics is null;
+        using StateBuffers current = new(graphs.StepShapes);
 
         // The step index, for graphs whose step depends on it: one pinned scalar, rewritten in place before each run.
         AdaptGraph first = graphs.First;
         long[] index = [0];
         using OrtValue? stepIndex = first.ReadsStep ? OrtValue.CreateTensorValueFromMemory(index, []) : null;
-        RunOnce(run, first, Feeds(first, [], x, features, labels, stepIndex), current.Values, "adapt step 1", last: steps == 1);
+        RunOnce(run, first, Feeds(first, [], x, features, labels, stepIndex), current.Values, "adapt step 1", last: steps == 1 && lastRunIsAStep);
         current.RequireFinite(names, step: 1);
         if (steps == 1)
         {
-            return current.ToAdapted(names);
+            return WithStatistics(run, current, names, x, features);
         }
 
         // Each binding reads one buffer set and writes the other; steps alternate between them without allocating.
-        using StateBuffers other = new(graphs.StateShapes);
+        using StateBuffers other = new(graphs.StepShapes);
         AdaptGraph step = graphs.Step!;
         using OrtIoBinding forward = Bind(step, current.Values, other.Values, x, features, labels, stepIndex);
         using OrtIoBinding backward = Bind(step, other.Values, current.Values, x, features, labels, stepIndex);
@@ -136,7 +141,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
                     binding.BindInput(BundleNames.Step, stepIndex);
                 }
 
-                step.Run.Session.RunWithBinding(s == steps ? run.FinalOptions : run.Options, binding);
+                step.Run.Session.RunWithBinding(s == steps && lastRunIsAStep ? run.FinalOptions : run.Options, binding);
 
                 // Checked every step, so that a divergence names the step where it began.
                 (even ? other : current).RequireFinite(names, s);
@@ -147,7 +152,36 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             throw run.Failure(e, step.Entry, $"adapt step {s}", Meaning);
         }
 
-        return (steps % 2 == 0 ? other : current).ToAdapted(names);
+        return WithStatistics(run, steps % 2 == 0 ? other : current, names, x, features);
+    }
+
+    // The steps' state, and, in a bundle with statistics.onnx, what it computes from the last step's state, once: in StateNames order.
+    private AdaptedTensor[] WithStatistics(GraphRun run, StateBuffers last, string[] names, OrtValue x, OrtValue features)
+    {
+        AdaptedTensor[] stepped = last.ToAdapted(names);
+        if (graphs.Statistics is not { } statistics)
+        {
+            return stepped;
+        }
+
+        string[] statisticsNames = [.. graphs.StatisticsState.Select(i => graphs.StateNames[i])];
+        using StateBuffers computed = new([.. graphs.StatisticsState.Select(i => graphs.StateShapes[i])]);
+        OrtValue[] read = [.. graphs.StatisticsReads.Select(i => last.Values[i])];
+        RunOnce(run, statistics, Feeds(statistics, read, x, features, null, null), computed.Values, "the support statistics", last: true);
+        computed.RequireFinite(statisticsNames, stage: "the support statistics");
+        var state = new AdaptedTensor[graphs.StateNames.Length];
+        for (int i = 0; i < stepped.Length; i++)
+        {
+            state[graphs.StepState[i]] = stepped[i];
+        }
+
+        AdaptedTensor[] outputs = computed.ToAdapted(statisticsNames);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            state[graphs.StatisticsState[i]] = outputs[i];
+        }
+
+        return state;
     }
 
     private static void RunOnce(GraphRun run, AdaptGraph graph, OrtValue[] inputs, OrtValue[] outputs, string stage, bool last)

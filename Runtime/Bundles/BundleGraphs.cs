@@ -44,11 +44,24 @@ internal sealed class BundleGraphs : IDisposable
             var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
             StateShapes = !prototypes ? [.. StateNames.Select(n => shapes[n])]
                 : PerExamplePrototypes ? [[-1, manifest.Output.Size], [-1]] : [[-1, manifest.Output.Size]];
-            string[] adaptedParameters = prototypes ? [] : StateNames;
+            // What the steps carry: the whole state, or all but the statistics that statistics.onnx computes after them.
+            string[] stepState = prototypes ? [] : [.. manifest.InnerLoop!.StepState];
+            StepState = [.. stepState.Select(n => Array.IndexOf(StateNames, n))];
+            StepShapes = [.. StepState.Select(i => StateShapes[i])];
             First = PrepareAdapt(adapt, adaptUse, state: []);
             if (!prototypes)
             {
-                Step = PrepareAdapt(adapt, adaptUse, state: adaptedParameters);
+                Step = PrepareAdapt(adapt, adaptUse, state: stepState);
+                if (manifest.InnerLoop!.Statistics is not null)
+                {
+                    // Small (one pass over the support) and needed by every stepped adaptation: created now, not on first use.
+                    InferenceSession statistics = Open(archive, BundleNames.StatisticsEntry, native, options, logger);
+                    GraphUse statisticsUse = GraphChecks.Check(statistics, BundleNames.StatisticsEntry, manifest);
+                    string[] read = [.. stepState.Where(statisticsUse.Parameters.Contains)];
+                    Statistics = PrepareAdapt(statistics, statisticsUse, state: read);
+                    StatisticsReads = [.. read.Select(n => Array.IndexOf(stepState, n))];
+                    StatisticsState = [.. manifest.InnerLoop.Statistics.Select(n => Array.IndexOf(StateNames, n))];
+                }
 
                 // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
                 // its session took most of the load time (0.2 s for conv4, K = 5), so it waits until it is asked for.
@@ -83,6 +96,24 @@ internal sealed class BundleGraphs : IDisposable
 
     /// <summary>Their shapes from the manifest (-1 for the prototypes' rows: the class count, or the support count).</summary>
     public long[][] StateShapes { get; }
+
+    /// <summary>Positions in <see cref="StateNames"/> of the state that adapt.onnx carries from step to step, in its feed order (all of it, unless <see cref="Statistics"/>).</summary>
+    public int[] StepState { get; }
+
+    /// <summary>The shapes of <see cref="StepState"/>.</summary>
+    public long[][] StepShapes { get; }
+
+    /// <summary>
+    /// statistics.onnx, when the manifest lists statistics: the last step's state (<see cref="StatisticsReads"/>), the support
+    /// and θ₀ for the rest → the state at <see cref="StatisticsState"/>, run once after the steps; else null.
+    /// </summary>
+    public AdaptGraph? Statistics { get; }
+
+    /// <summary>Positions in <see cref="StepState"/> of the state that <see cref="Statistics"/> takes, in its feed order; empty without it.</summary>
+    public int[] StatisticsReads { get; } = [];
+
+    /// <summary>Positions in <see cref="StateNames"/> of what <see cref="Statistics"/> outputs, in its fetch order; empty without it.</summary>
+    public int[] StatisticsState { get; } = [];
 
     /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
     public bool PerExamplePrototypes { get; }

@@ -156,17 +156,40 @@ public abstract class GradientLearner : MetaAlgorithm
     /// <summary>
     /// The one-step graph that the runtime repeats (a bundle's adapt.onnx): from support features for head-only learners;
     /// with per-step learning rates it takes "step" (int64 scalar) and steps with the rates of step min(step, K − 1).
+    /// With support statistics it neither takes nor outputs them: <see cref="BuildSupportStatistics"/> computes them once,
+    /// after the last step, where a step that made them would make them at every step and keep only the last.
     /// </summary>
     public TaskGraph BuildAdaptStep() => FeaturesOnce ? BuildAdaptFromFeatures(1, repeated: true) : BuildAdapt(1, repeated: true);
 
+    /// <summary>
+    /// A bundle's statistics.onnx, for a model normalized by support statistics: the adapted parameters and the support
+    /// set → the support's statistics at them (the pass that adaptation ends with; <see cref="SupportStatistics"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model does not normalize by support statistics.</exception>
+    public TaskGraph BuildSupportStatistics()
+    {
+        var model = _supportNormalized ?? throw new InvalidOperationException($"{Name}'s model does not normalize by support statistics; it has no statistics graph");
+        var w = new TaskGraphWriter($"{Name}_support_statistics", Model, Task);
+        var parameters = w.Parameters(Model.Parameters);
+        var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
+        foreach (var (name, value) in model.SupportStatisticsAt(w.Graph, supportX, parameters))
+        {
+            w.Output(value, GraphNames.Adapted(name), SupportStatistics.First(s => s.Name == name).Shape.Select(d => (Dim)d));
+        }
+
+        return w.Finish(TaskGraphRole.Adapt);
+    }
+
     private TaskGraph BuildAdapt(int steps, bool repeated)
     {
+        // The one-step graph of a support-normalized model leaves the statistics to the statistics graph.
+        IReadOnlyList<ParameterSpec> statistics = repeated ? [] : SupportStatistics;
         var w = new TaskGraphWriter($"{Name}_adapt_{steps}", Model, Task);
-        var meta = w.Parameters(StateParameters);
+        var meta = w.Parameters(repeated ? base.StateParameters : StateParameters);
         var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
         var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
-        var adapted = Adapt(w.Graph, meta, supportX, supportY, steps, StepInput(w, repeated));
-        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)).Concat(SupportStatistics))
+        var adapted = Adapt(w.Graph, meta, supportX, supportY, steps, StepInput(w, repeated), withStatistics: !repeated);
+        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)).Concat(statistics))
         {
             w.Output(adapted[parameter.Name], GraphNames.Adapted(parameter.Name), parameter.Shape.Select(d => (Dim)d));
         }
@@ -234,7 +257,7 @@ public abstract class GradientLearner : MetaAlgorithm
         return w.Finish(TaskGraphRole.Predict);
     }
 
-    private Dictionary<string, string> Adapt(GraphBuilder g, IReadOnlyDictionary<string, string> meta, string supportX, string? supportY, int steps, string? step = null)
+    private Dictionary<string, string> Adapt(GraphBuilder g, IReadOnlyDictionary<string, string> meta, string supportX, string? supportY, int steps, string? step = null, bool withStatistics = true)
     {
         if (FeaturesOnce)
         {
@@ -246,7 +269,7 @@ public abstract class GradientLearner : MetaAlgorithm
         var adapted = _headed is null ? Unroll(g, meta, SupportLoss, steps, step)
             : step is null ? Unroll(g, PrototypeHead.Start(g, _headed, meta, SupportFeatures(g, supportX, meta), supportY!), SupportLoss, steps, null)
             : PrototypeHeadStep(g, meta, supportX, supportY!, step);
-        if (_supportNormalized is null)
+        if (_supportNormalized is null || !withStatistics)
         {
             return adapted;
         }

@@ -56,6 +56,7 @@ public static class BundleExport
             Predict = predict.Model,
             Adapt = Bake(adapt, baked),
             AdaptK = adaptK is null ? null : Bake(adaptK, baked),
+            Statistics = algorithm is GradientLearner { SupportStatistics.Count: > 0 } learner ? Bake(learner.BuildSupportStatistics().Model, baked) : null,
         };
         return BundleWriter.Write(path, contents);
     }
@@ -116,8 +117,13 @@ public static class BundleExport
             Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.OutputSize : null } : null,
             InnerLoop = algorithm switch
             {
-                // Support statistics (MetaBN) are adapted state like the parameters: the adapt graphs output them, predict reads them.
-                GradientLearner learner => new ManifestInnerLoop { Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = learner.AdaptedState },
+                // Support statistics (MetaBN) are adapted state like the parameters, which predict reads: adapt_k outputs them, and
+                // statistics.onnx computes them once after the last step of the one-step graph, which leaves them out.
+                GradientLearner learner => new ManifestInnerLoop
+                {
+                    Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = learner.AdaptedState,
+                    Statistics = learner.SupportStatistics.Count > 0 ? [.. learner.SupportStatistics.Select(s => s.Name)] : null,
+                },
 
                 // The step is learned (the baked optimizer), so there is no learning rate to state; its gradient input is a constant.
                 LearnedOptimizer => new ManifestInnerLoop { Steps = steps, LearningRate = 0, FirstOrder = true, AdaptedParameters = algorithm.AdaptedParameters, CarriedState = CarriedState(algorithm) },

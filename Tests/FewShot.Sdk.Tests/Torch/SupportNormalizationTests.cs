@@ -1,3 +1,6 @@
+using FewShot.Bundles;
+using FewShot.Exporters.Bundles;
+using FewShot.Exporters.Graphs;
 using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
@@ -5,6 +8,7 @@ using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
+using FewShot.Tests.Shared;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Torch.Models;
@@ -129,6 +133,11 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
         Assert.Equal(FewShot.Bundles.FeatureNormalizationNames.Support, model.Manifest.FeatureNormalization);
         Assert.False(model.Manifest.PredictionsDependOnBatch);
 
+        // The steps leave the statistics to statistics.onnx, which computes them once, after the last step.
+        Assert.Equal(maml.SupportStatistics.Select(s => s.Name), model.Manifest.InnerLoop!.Statistics);
+        Assert.DoesNotContain(maml.SupportStatistics[0].Name, model.Manifest.InnerLoop.StepState);
+        OnnxChecker.AssertValid(BundleFile.ReadEntry(path, BundleNames.StatisticsEntry), "statistics.onnx");
+
         var labels = task.SupportLabels!.Select(l => (int)l).ToArray();
         var adapted = model.Adapt(task.SupportX, labels, new AdaptOptions { Steps = Steps });
         using var scope = torch.NewDisposeScope();
@@ -157,6 +166,40 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
         var before = adapted.PredictValues(task.QueryX);
         var after = restored.PredictValues(task.QueryX);
         Assert.Equal(before.SelectMany(r => r), after.SelectMany(r => r));
+    }
+
+    [Fact]
+    public void ABundleWhoseStepsComputeTheStatisticsAdaptsAsOneWithAStatisticsGraph()
+    {
+        // The layout before statistics.onnx (written on 2026-12-04): each run of the one-step graph also outputs the
+        // statistics at its result, and the manifest lists none apart. The runtime still reads it, to the same state.
+        var (maml, values, task) = Setup("maml", steps: 2);
+        using var folder = new TempDirectory();
+        var path = folder.File("current.fewshot");
+        BundleExport.Write(path, maml, values, new RunConfiguration { Dataset = "omniglot", Normalization = "support" }, iterations: 1, steps: 2, measured: null);
+        var earlierPath = folder.File("earlier.fewshot");
+        var manifest = ManifestJson.Read(BundleFile.ReadEntry(path, BundleNames.ManifestEntry));
+        BundleWriter.Write(earlierPath, new BundleContents
+        {
+            Manifest = manifest with { InnerLoop = manifest.InnerLoop! with { Statistics = null } },
+            Parameters = BundleFile.ReadParameters(path),
+            Predict = OnnxModelFile.Parse(BundleFile.ReadEntry(path, BundleNames.PredictEntry)),
+            Adapt = maml.BuildAdapt(1).Model,
+            AdaptK = OnnxModelFile.Parse(BundleFile.ReadEntry(path, BundleNames.AdaptKEntry)),
+        });
+        using var current = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1 });
+        using var earlier = FewShotModel.Load(earlierPath, new RuntimeOptions { IntraOpThreads = 1 });
+        Assert.Null(earlier.Manifest.InnerLoop!.Statistics);
+
+        var labels = task.SupportLabels!.Select(l => (int)l).ToArray();
+        var expected = current.Adapt(task.SupportX, labels, new AdaptOptions { Steps = Steps });
+        var actual = earlier.Adapt(task.SupportX, labels, new AdaptOptions { Steps = Steps });
+        Assert.Equal(expected.Tensors.Select(t => t.Name), actual.Tensors.Select(t => t.Name));
+        foreach (var tensor in expected.Tensors)
+        {
+            var error = ParityAssert.RelativeError(actual.Tensors.Single(t => t.Name == tensor.Name).Values.ToArray(), tensor.Values.ToArray());
+            Assert.True(error <= 1e-5, $"'{tensor.Name}' after {Steps} steps of the earlier layout is {error:E2} away from the statistics graph's");
+        }
     }
 
     [Fact]

@@ -106,7 +106,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             return state.ToAdapted(all);
         }
 
-        string[] names = [.. graphs.StepState.Select(i => graphs.StateNames[i])];
+        string[] names = graphs.StepStateNames;
         bool lastRunIsAStep = graphs.Statistics is null;
         using StateBuffers current = new(graphs.StepShapes);
 
@@ -164,8 +164,8 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             return stepped;
         }
 
-        string[] statisticsNames = [.. graphs.StatisticsState.Select(i => graphs.StateNames[i])];
-        using StateBuffers computed = new([.. graphs.StatisticsState.Select(i => graphs.StateShapes[i])]);
+        string[] statisticsNames = graphs.StatisticsNames;
+        using StateBuffers computed = new(graphs.StatisticsShapes);
         OrtValue[] read = [.. graphs.StatisticsReads.Select(i => last.Values[i])];
         RunOnce(run, statistics, Feeds(statistics, read, x, features, null, null), computed.Values, "the support statistics", last: true);
         computed.RequireFinite(statisticsNames, stage: "the support statistics");

@@ -47,6 +47,7 @@ internal sealed class BundleGraphs : IDisposable
             // What the steps carry: the whole state, or all but the statistics that statistics.onnx computes after them.
             string[] stepState = prototypes ? [] : [.. manifest.InnerLoop!.StepState];
             StepState = [.. stepState.Select(n => Array.IndexOf(StateNames, n))];
+            StepStateNames = stepState;
             StepShapes = [.. StepState.Select(i => StateShapes[i])];
             First = PrepareAdapt(adapt, adaptUse, state: []);
             if (!prototypes)
@@ -61,6 +62,8 @@ internal sealed class BundleGraphs : IDisposable
                     Statistics = PrepareAdapt(statistics, statisticsUse, state: read);
                     StatisticsReads = [.. read.Select(n => Array.IndexOf(stepState, n))];
                     StatisticsState = [.. manifest.InnerLoop.Statistics.Select(n => Array.IndexOf(StateNames, n))];
+                    StatisticsNames = [.. manifest.InnerLoop.Statistics];
+                    StatisticsShapes = [.. StatisticsState.Select(i => StateShapes[i])];
                 }
 
                 // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
@@ -100,6 +103,9 @@ internal sealed class BundleGraphs : IDisposable
     /// <summary>Positions in <see cref="StateNames"/> of the state that adapt.onnx carries from step to step, in its feed order (all of it, unless <see cref="Statistics"/>).</summary>
     public int[] StepState { get; }
 
+    /// <summary>The names of <see cref="StepState"/>.</summary>
+    public string[] StepStateNames { get; }
+
     /// <summary>The shapes of <see cref="StepState"/>.</summary>
     public long[][] StepShapes { get; }
 
@@ -114,6 +120,12 @@ internal sealed class BundleGraphs : IDisposable
 
     /// <summary>Positions in <see cref="StateNames"/> of what <see cref="Statistics"/> outputs, in its fetch order; empty without it.</summary>
     public int[] StatisticsState { get; } = [];
+
+    /// <summary>The names of <see cref="StatisticsState"/>.</summary>
+    public string[] StatisticsNames { get; } = [];
+
+    /// <summary>The shapes of <see cref="StatisticsState"/>.</summary>
+    public long[][] StatisticsShapes { get; } = [];
 
     /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
     public bool PerExamplePrototypes { get; }

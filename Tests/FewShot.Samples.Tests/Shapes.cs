@@ -23,6 +23,12 @@ internal static class Shapes
     /// </summary>
     public static string TransductiveBundle => Path.Combine(RepoPaths.Root, "Tests", "FewShot.Samples.Tests", "Fixtures", "omniglot-protonet-batch.fewshot");
 
+    /// <summary>
+    /// A small MAML bundle with the support set's statistics (<c>--norm support</c>, the MAML family's default): inductive,
+    /// its queries normalized by statistics that adaptation keeps in the adapted state; Fixtures/README.md says how it was trained.
+    /// </summary>
+    public static string SupportStatisticsBundle => Path.Combine(RepoPaths.Root, "Tests", "FewShot.Samples.Tests", "Fixtures", "omniglot-maml-support.fewshot");
+
     /// <summary>Ink coverage in [0, 1] of a <paramref name="size"/>×<paramref name="size"/> drawing, row-major.</summary>
     public static float[] Ink(string kind, int variant, int size)
     {

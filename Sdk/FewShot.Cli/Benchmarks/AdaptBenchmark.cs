@@ -65,7 +65,7 @@ internal static class AdaptBenchmark
             var fiveSteps = new AdaptOptions { Steps = 5 };
             timings.Add(Timing.Measure("maml-support-adapt-5", warmup, runs, () => supportNormalized.Adapt(support, labels, fiveSteps)));
 
-            // adapt_k makes the pass over the support that computes the statistics once, after its K = 5 steps.
+            // Both make the pass over the support that computes the statistics once, after the 5 steps: statistics.onnx, or adapt_k's end.
             var unrolled = new AdaptOptions { Steps = 5, Unrolled = true };
             timings.Add(Timing.Measure("maml-support-adapt-5-unrolled", warmup, runs, () => supportNormalized.Adapt(support, labels, unrolled)));
             var adapted = supportNormalized.Adapt(support, labels, fiveSteps);

@@ -34,7 +34,7 @@ internal static class TrainCommand
         var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
         var norm = new Option<string?>("--norm")
         {
-            Description = $"Conv4's normalization: instance (default), group or layer, per example (a prediction does not depend on its batch); support: batch norm with the support set's statistics, kept in the adapted state (MetaBN; maml, fomaml, metasgd and reptile); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
+            Description = $"Conv4's normalization. support: batch norm with the support set's statistics, kept in the adapted state (MetaBN; maml, fomaml, metasgd and reptile, and their default); instance (the other learners' default), group or layer: per example; all four are inductive (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
         };
         norm.AcceptOnlyFromAmong([.. FeatureNormalizations.Names]);
         var downsample = new Option<string?>("--downsample")
@@ -91,7 +91,7 @@ internal static class TrainCommand
                 Iterations = stop.Iterations,
                 Seed = parse.GetValue(seed),
                 Channels = parse.GetValue(channels),
-                Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? FeatureNormalizations.Default.Name(),
+                Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? AlgorithmFactory.DefaultNormalization(parse.GetValue(algorithm)!).Name(),
                 Downsampling = parse.GetValue(downsample) ?? existing?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),

@@ -7,7 +7,7 @@ namespace FewShot.Sdk.Models;
 /// </summary>
 public enum FeatureNormalization
 {
-    /// <summary>Instance normalization: each channel of each example over its own positions. The default.</summary>
+    /// <summary>Instance normalization: each channel of each example over its own positions. The default of the learners that are not in the MAML family.</summary>
     Instance,
 
     /// <summary>Group normalization with <see cref="FeatureNormalizations.GroupSize"/> channels per group, per example.</summary>
@@ -28,7 +28,7 @@ public enum FeatureNormalization
     /// pass normalizes by the support's own per-channel statistics, and the queries by those of the support at the
     /// adapted parameters, which adaptation computes with one more pass over the support and keeps in the adapted state
     /// (<see cref="ISupportNormalizedModel"/>). Inductive. For the learners that adapt the whole network by gradient
-    /// steps (MAML, FOMAML, Meta-SGD, Reptile).
+    /// steps (MAML, FOMAML, Meta-SGD, Reptile), and their runs' default (<c>AlgorithmFactory.DefaultNormalization</c>).
     /// </summary>
     Support,
 }
@@ -36,7 +36,7 @@ public enum FeatureNormalization
 /// <summary>The names of <see cref="FeatureNormalization"/> (command line, run.json, bundle manifests) and its groups.</summary>
 public static class FeatureNormalizations
 {
-    /// <summary>The mode new runs use unless told otherwise.</summary>
+    /// <summary>The mode a model uses unless told otherwise; a run's default depends on its learner (<c>AlgorithmFactory.DefaultNormalization</c>).</summary>
     public const FeatureNormalization Default = FeatureNormalization.Instance;
 
     /// <summary>Channels per group in <see cref="FeatureNormalization.Group"/> (64 channels: 8 groups).</summary>

@@ -9,6 +9,20 @@ public static class AlgorithmFactory
     /// <summary>The algorithm names the command line accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "relationnet", "siamese", "siamese-contrastive", "autoencoder", "finetune", "metalstm", "mann", "ae-head", "ae-generator", "cactus"];
 
+    /// <summary>
+    /// The learners that adapt the whole network by gradient steps and so can take conv4's normalization statistics from
+    /// the support set (<see cref="FeatureNormalization.Support"/>, MetaBN): their default.
+    /// </summary>
+    public static IReadOnlyList<string> SupportNormalized { get; } = ["maml", "fomaml", "metasgd", "reptile"];
+
+    /// <summary>
+    /// The normalization a run of <paramref name="algorithm"/> uses unless told otherwise: support statistics for
+    /// <see cref="SupportNormalized"/> (measured 6 to 13 points above instance norm on the same budget, benchmarks/README.md),
+    /// <see cref="FeatureNormalizations.Default"/> for the others. Both are inductive.
+    /// </summary>
+    public static FeatureNormalization DefaultNormalization(string algorithm) =>
+        SupportNormalized.Contains(algorithm) ? FeatureNormalization.Support : FeatureNormalizations.Default;
+
     /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
     /// <param name="configuration">The run.</param>
     /// <param name="data">The run's data (input shape, training classes).</param>
@@ -29,7 +43,7 @@ public static class AlgorithmFactory
             throw new ArgumentException("per-step learning rates (LSLR) apply to learners with an inner loop of gradient steps; protonet has none");
         }
 
-        if (configuration.NormalizationMode == FeatureNormalization.Support && configuration.Algorithm is not ("maml" or "fomaml" or "metasgd" or "reptile"))
+        if (configuration.NormalizationMode == FeatureNormalization.Support && !SupportNormalized.Contains(configuration.Algorithm))
         {
             throw new ArgumentException(
                 $"support normalization (MetaBN) applies to maml, fomaml, metasgd and reptile, whose adaptation computes the support's statistics at the adapted weights for the queries; not to {configuration.Algorithm}");

@@ -89,11 +89,18 @@ public sealed record RunConfiguration
     public int Channels { get; init; } = 64;
 
     /// <summary>
-    /// Conv4's normalization: instance (the default), group, layer (per example, inductive) or batch (transductive
-    /// batch statistics, opt-in). A run.json written before this setting existed trained with batch statistics, and
-    /// <see cref="Load"/> reads it so.
+    /// Conv4's normalization: support (the support set's statistics), instance, group, layer (all inductive) or batch
+    /// (transductive batch statistics, opt-in). Unless set, the learner's default (<see cref="AlgorithmFactory.DefaultNormalization"/>:
+    /// support for the MAML family, instance for the others), and run.json records it. A run.json written before this
+    /// setting existed trained with batch statistics, and <see cref="Load"/> reads it so.
     /// </summary>
-    public string Normalization { get; init; } = FeatureNormalizations.Default.Name();
+    public string Normalization
+    {
+        get => _normalization ?? AlgorithmFactory.DefaultNormalization(Algorithm).Name();
+        init => _normalization = value;
+    }
+
+    private readonly string? _normalization;
 
     /// <summary><see cref="Normalization"/>, parsed.</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>

@@ -3,7 +3,8 @@ using EdgeProgram = FewShot.Samples.EdgeAdapter.Program;
 namespace FewShot.Samples.Tests.EdgeAdapter;
 
 /// <summary>
-/// fewshot-edge classifies one image at a time as a device does: with an inductive bundle (the shipped ones), each image classified alone
+/// fewshot-edge classifies one image at a time as a device does: with an inductive bundle (the shipped ones, and a MAML bundle normalized by
+/// its support set's statistics), each image classified alone
 /// gets the label and probability it gets in a batch, and the right label; with a transductive one it says so.
 /// </summary>
 public sealed class SingleImageTests : IDisposable
@@ -31,14 +32,17 @@ public sealed class SingleImageTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task Each_image_alone_gets_the_batchs_answer_and_the_right_label()
+    public static TheoryData<string> InductiveBundles => [Shapes.ProtoNetBundle, Shapes.SupportStatisticsBundle];
+
+    [Theory]
+    [MemberData(nameof(InductiveBundles))]
+    public async Task Each_image_alone_gets_the_batchs_answer_and_the_right_label(string bundle)
     {
-        (int learned, _, string learnError) = await Run("learn", "--model", Shapes.ProtoNetBundle, "--support", _folder.Combine("support"), "--state", StatePath, "--threads", "1");
+        (int learned, _, string learnError) = await Run("learn", "--model", bundle, "--support", _folder.Combine("support"), "--state", StatePath, "--threads", "1");
         Assert.True(learned == 0, learnError);
         string[] images = [.. Classes.SelectMany(kind => new[] { _folder.Combine($"{kind}-4.pgm"), _folder.Combine($"{kind}-5.pgm") })];
 
-        (int code, string batch, string batchError) = await Run(["classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, "--threads", "1", .. images]);
+        (int code, string batch, string batchError) = await Run(["classify", "--model", bundle, "--state", StatePath, "--threads", "1", .. images]);
         Assert.True(code == 0, batchError);
         Assert.Empty(batchError);
         string[] batchLines = Lines(batch);
@@ -46,7 +50,7 @@ public sealed class SingleImageTests : IDisposable
 
         for (int i = 0; i < images.Length; i++)
         {
-            (int alone, string single, string singleError) = await Run("classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, "--threads", "1", images[i]);
+            (int alone, string single, string singleError) = await Run("classify", "--model", bundle, "--state", StatePath, "--threads", "1", images[i]);
 
             Assert.True(alone == 0, singleError);
             Assert.Equal(batchLines[i], Assert.Single(Lines(single)));

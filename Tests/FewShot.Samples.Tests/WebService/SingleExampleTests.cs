@@ -6,7 +6,8 @@ using static FewShot.Samples.Tests.WebService.ServiceRequests;
 namespace FewShot.Samples.Tests.WebService;
 
 /// <summary>
-/// The web service's predict, one example per request as an app sends a photo: with an inductive bundle (the shipped one) each example
+/// The web service's predict, one example per request as an app sends a photo: with an inductive bundle (the shipped one, and a MAML
+/// bundle normalized by its support set's statistics) each example
 /// alone gets the batch's probabilities (to 1e-5) and the right label; /health says whether answers depend on the batch.
 /// </summary>
 public sealed class SingleExampleTests : IDisposable
@@ -15,10 +16,13 @@ public sealed class SingleExampleTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task Each_example_alone_gets_the_batchs_answer_and_the_right_label()
+    public static TheoryData<string> InductiveBundles => [Shapes.ProtoNetBundle, Shapes.SupportStatisticsBundle];
+
+    [Theory]
+    [MemberData(nameof(InductiveBundles))]
+    public async Task Each_example_alone_gets_the_batchs_answer_and_the_right_label(string bundle)
     {
-        using var factory = new ServiceFactory(_folder.Combine("states"), new Dictionary<string, string> { ["BundlePath"] = Shapes.ProtoNetBundle });
+        using var factory = new ServiceFactory(_folder.Combine("states"), new Dictionary<string, string> { ["BundlePath"] = bundle });
         using HttpClient client = factory.CreateClient();
         using HttpResponseMessage adapted = await client.PostAsJsonAsync("/users/ann/adapt", Support());
         Assert.Equal(HttpStatusCode.OK, adapted.StatusCode);

@@ -5,19 +5,40 @@ using FewShot.Sdk.Tests.Data;
 namespace FewShot.Sdk.Tests.Runs;
 
 /// <summary>
-/// run.json keeps the normalization a run trained with (runs written before the setting trained with batch statistics),
+/// A new run's normalization is its learner's default unless given, run.json keeps the normalization a run trained with
+/// (runs written before the setting trained with batch statistics),
 /// and a run's default evaluation steps follow from how it trained.
 /// </summary>
 public sealed class RunConfigurationTests
 {
-    [Fact]
-    public void ANewRunIsInductiveAndKeepsItsNormalization()
+    [Theory]
+    [InlineData("maml", FeatureNormalization.Support)]
+    [InlineData("fomaml", FeatureNormalization.Support)]
+    [InlineData("metasgd", FeatureNormalization.Support)]
+    [InlineData("reptile", FeatureNormalization.Support)]
+    [InlineData("anil", FeatureNormalization.Instance)]
+    [InlineData("protonet", FeatureNormalization.Instance)]
+    [InlineData("relationnet", FeatureNormalization.Instance)]
+    public void ANewRunIsInductiveWithItsLearnersDefaultAndRunJsonRecordsIt(string algorithm, FeatureNormalization expected)
     {
         using var folder = new TempDirectory();
-        Assert.Equal(FeatureNormalization.Instance, new RunConfiguration().NormalizationMode);
-        new RunConfiguration { Normalization = "group" }.Save(folder.Path);
+        var configuration = new RunConfiguration { Algorithm = algorithm };
+        Assert.Equal(expected, configuration.NormalizationMode);
+        configuration.Save(folder.Path);
+
+        // Recorded by name, so that a later change of the defaults cannot change how a resumed run trains.
+        Assert.Contains($"\"normalization\": \"{expected.Name()}\"", File.ReadAllText(Path.Combine(folder.Path, RunConfiguration.FileName)), StringComparison.Ordinal);
+        Assert.Equal(expected, RunConfiguration.Load(folder.Path).NormalizationMode);
+    }
+
+    [Fact]
+    public void ANewRunKeepsTheNormalizationItWasGiven()
+    {
+        using var folder = new TempDirectory();
+        new RunConfiguration { Algorithm = "maml", Normalization = "group" }.Save(folder.Path);
 
         Assert.Equal(FeatureNormalization.Group, RunConfiguration.Load(folder.Path).NormalizationMode);
+        Assert.Equal(FeatureNormalization.Instance, (RunConfiguration.Load(folder.Path) with { Normalization = "instance" }).NormalizationMode);
     }
 
     [Fact]

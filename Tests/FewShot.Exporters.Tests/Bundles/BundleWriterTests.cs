@@ -114,10 +114,12 @@ public sealed class BundleWriterTests
     [InlineData("protonet")]
     [InlineData("autoencoder")]
     [InlineData("regression")]
+    [InlineData("support-statistics")]
     public void EveryGraphOfEveryKind_PassesTheOnnxChecker(string kind)
     {
         BundleContents contents = kind switch
         {
+            "support-statistics" => TestBundles.SupportStatistics(),
             "maml" => TestBundles.Maml(),
             "meta-sgd" => TestBundles.Maml(metaSgd: true),
             "step-rates" => TestBundles.Maml(stepRates: [0.5f, 0.2f, 0.8f]),

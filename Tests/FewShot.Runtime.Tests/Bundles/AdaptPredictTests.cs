@@ -214,7 +214,7 @@ public sealed class AdaptPredictTests
         }
     }
 
-    public static TheoryData<string> GradientBundles() => ["maml", "meta-sgd", "step-rates", "anil", "autoencoder", "regression"];
+    public static TheoryData<string> GradientBundles() => ["maml", "meta-sgd", "step-rates", "anil", "autoencoder", "regression", "support-statistics"];
 
     internal static BundleContents GradientBundle(string name) => name switch
     {
@@ -225,6 +225,7 @@ public sealed class AdaptPredictTests
         "autoencoder" => TestBundles.Autoencoder(),
         "regression" => TestBundles.Regression(),
         "protonet" => TestBundles.ProtoNet(),
+        "support-statistics" => TestBundles.SupportStatistics(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test bundle"),
     };
 

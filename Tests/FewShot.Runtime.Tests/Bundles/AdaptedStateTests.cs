@@ -17,6 +17,7 @@ public sealed class AdaptedStateTests
     [InlineData("protonet")]
     [InlineData("autoencoder")]
     [InlineData("regression")]
+    [InlineData("support-statistics")]
     public void RoundTrip_GivesTheSameStateAndPredictions(string kind)
     {
         using FewShotModel model = BundleTestData.Load(AdaptPredictTests.GradientBundle(kind));

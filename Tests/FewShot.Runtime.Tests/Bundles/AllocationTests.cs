@@ -8,6 +8,7 @@ public sealed class AllocationTests
     [Theory]
     [InlineData("maml")]
     [InlineData("anil")]
+    [InlineData("support-statistics")]
     public void InnerLoopSteps_AllocateNoManagedMemory(string kind)
     {
         using FewShotModel model = BundleTestData.Load(AdaptPredictTests.GradientBundle(kind));

@@ -14,6 +14,7 @@ public sealed class ConcurrencyTests
     [InlineData("maml")]
     [InlineData("anil")]
     [InlineData("protonet")]
+    [InlineData("support-statistics")]
     public void ConcurrentAdaptationsAndPredictions_EqualSequentialOnes(string kind)
     {
         using FewShotModel model = BundleTestData.Load(AdaptPredictTests.GradientBundle(kind));

@@ -205,6 +205,78 @@ internal static class TestBundles
         };
     }
 
+    /// <summary>
+    /// Mlp(4, 8, 3) with its hidden layer batch-normalized by the support set's statistics (MetaBN), adapted by SGD on
+    /// softmax cross-entropy: each step's support pass normalizes by its own statistics; predict normalizes by the adapted
+    /// state's "bn.support_mean" and "bn.support_var", which statistics.onnx computes once, at θ′, after the last step
+    /// (the manifest's innerLoop.statistics), and adapt_k at the end of its K steps.
+    /// </summary>
+    public static BundleContents SupportStatistics(int steps = 3, float rate = 0.5f, int seed = 6)
+    {
+        TensorProto[] weights =
+        [
+            .. MlpTheta(seed, 3), TensorData.Float("bn.weight", [Hidden], Enumerable.Repeat(1f, Hidden).ToArray()),
+            TensorData.Float("bn.bias", [Hidden], new float[Hidden]),
+        ];
+        TensorProto[] statistics =
+        [
+            TensorData.Float("bn.support_mean", [Hidden], new float[Hidden]), TensorData.Float("bn.support_var", [Hidden], Enumerable.Repeat(1f, Hidden).ToArray()),
+        ];
+        string[] adapted = [.. weights.Select(t => t.Name)];
+        string Logits(GraphBuilder g, string hidden, IReadOnlyDictionary<string, string> p) => P.Linear(g, g.Op("Relu", [hidden]), p, "fc2");
+        string OnSupport(GraphBuilder g, string x, IReadOnlyDictionary<string, string> p) =>
+            Logits(g, Normalization.BatchNormTraining(g, P.Linear(g, x, p, "fc1"), p["bn.weight"], p["bn.bias"], rank: 2), p);
+        (string Mean, string Variance) Statistics(GraphBuilder g, string x, IReadOnlyDictionary<string, string> p)
+        {
+            string hidden = P.Linear(g, x, p, "fc1");
+            string mean = g.Op("ReduceMean", [hidden], Attr.Ints("axes", [0]), Attr.Int("keepdims", 0));
+            string centered = g.Op("Sub", [hidden, mean]);
+            return (mean, g.Op("ReduceMean", [g.Op("Mul", [centered, centered])], Attr.Ints("axes", [0]), Attr.Int("keepdims", 0)));
+        }
+
+        ModelProto Adapt(int k, bool repeated) => Build("adapt", g =>
+        {
+            var p = P.ParameterInputs(g, weights);
+            string x = g.Input(BundleNames.SupportX, DataType.Float, "n", Inputs);
+            string y = g.Input(BundleNames.SupportY, DataType.Int64, "n");
+            var final = P.Unroll(g, p, adapted, k, v => Losses.SoftmaxCrossEntropy(g, OnSupport(g, x, v), y), Cached(_ => g.Scalar(rate)));
+            P.AdaptedOutputs(g, final, weights);
+            if (!repeated)
+            {
+                (final["bn.support_mean"], final["bn.support_var"]) = Statistics(g, x, final);
+                P.AdaptedOutputs(g, final, statistics);
+            }
+        });
+
+        return new BundleContents
+        {
+            Manifest = Manifest("maml", OutputKind.Logits, 3, new ManifestClasses { Min = 2, Max = 3 },
+                Loop(steps, rate, [.. adapted, .. statistics.Select(t => t.Name)]) with { Statistics = [.. statistics.Select(t => t.Name)] }) with
+            {
+                FeatureNormalization = FeatureNormalizationNames.Support,
+            },
+            Parameters = [.. weights, .. statistics],
+            Predict = Predict([.. weights, .. statistics], g =>
+            {
+                var p = P.ParameterInputs(g, [.. weights, .. statistics]);
+                string hidden = P.Linear(g, BundleNames.X, p, "fc1");
+                string deviation = g.Op("Sqrt", [g.Op("Add", [p["bn.support_var"], g.Scalar(1e-5f)])]);
+                string normalized = g.Op("Add", [g.Op("Mul", [g.Op("Div", [g.Op("Sub", [hidden, p["bn.support_mean"]]), deviation]), p["bn.weight"]]), p["bn.bias"]]);
+                return Logits(g, normalized, p);
+            }, 3),
+            Adapt = Adapt(1, repeated: true),
+            AdaptK = Adapt(steps, repeated: false),
+            Statistics = Build("statistics", g =>
+            {
+                var p = P.ParameterInputs(g, weights.Where(t => t.Name.StartsWith("fc1.", StringComparison.Ordinal)));
+                string x = g.Input(BundleNames.SupportX, DataType.Float, "n", Inputs);
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                (values["bn.support_mean"], values["bn.support_var"]) = Statistics(g, x, p);
+                P.AdaptedOutputs(g, values, statistics);
+            }),
+        };
+    }
+
     /// <summary>The bundle's bytes.</summary>
     public static byte[] Bytes(BundleContents contents) => BundleWriter.ToBytes(contents);
 

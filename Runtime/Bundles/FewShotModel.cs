@@ -101,8 +101,9 @@ public sealed class FewShotModel : IDisposable
     /// <param name="options">Device, threads, limits; null for the defaults.</param>
     /// <returns>The model, owned by the caller.</returns>
     /// <exception cref="InvalidBundleException">
-    /// The file is not a valid bundle; the message names the entry and the problem. Every entry's hash is checked here;
-    /// adapt_k.onnx's graph is opened and checked on its first use (<see cref="AdaptOptions.Unrolled"/>).
+    /// The file is not a valid bundle; the message names the entry and the problem. Every entry's hash is checked here,
+    /// and, with <see cref="RuntimeOptions.WarmUp"/>, that the graphs run; adapt_k.onnx's graph is opened and checked on
+    /// its first use (<see cref="AdaptOptions.Unrolled"/>).
     /// </exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ExecutionDeviceException">
@@ -410,6 +411,12 @@ public sealed class FewShotModel : IDisposable
         {
             // Made-up episodes may not fit a bundle whose graphs fix the batch size, or may diverge; the caller's own
             // adaptation reports such problems with its own inputs, and the runs made so far are warm all the same.
+        }
+        catch (GraphRunException e)
+        {
+            // A graph that keeps the contract but fails on inputs of the manifest's shapes (a corrupted shape constant,
+            // say) is broken for every caller: refused here, by name, and not at the first adaptation.
+            throw new InvalidBundleException(e.Graph, $"{e.Graph} fails when run on a support set of the manifest's shapes (Load's warm-up): {e.Message}", e);
         }
     }
 

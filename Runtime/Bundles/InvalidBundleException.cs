@@ -2,7 +2,8 @@ namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// A bundle cannot be loaded: it is not a readable zip, holds unexpected or oversized entries, a file's SHA-256 differs
-/// from the manifest's, the manifest breaks a rule or has an unknown format version, or a graph breaks the contract.
+/// from the manifest's, the manifest breaks a rule or has an unknown format version, a graph breaks the contract, or a
+/// graph fails to run on inputs of the manifest's shapes (Load's warm-up).
 /// The message names the entry and the problem. An <see cref="IOException"/>, like a file that cannot be read: a
 /// caller that loads files already handles it (the BCL's <see cref="InvalidDataException"/> is sealed).
 /// </summary>

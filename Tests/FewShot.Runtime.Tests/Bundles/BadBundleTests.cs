@@ -2,8 +2,10 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
+using FewShot.Exporters.Graphs;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
+using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Runtime.Tests.Bundles;
 
@@ -152,6 +154,39 @@ public sealed class BadBundleTests
     {
         byte[] wide = BundleZip.Entries(TestBundles.Bytes(TestBundles.Maml(classes: 5))).Single(e => e.Name == BundleNames.AdaptEntry).Bytes;
         Rejects(BundleZip.WithEntry(Maml, BundleNames.AdaptEntry, wide, rehash: true), "adapt.onnx", "'fc2.weight'", "expected [3, 8]");
+    }
+
+    [Fact]
+    public void AGraphThatKeepsTheContractButCannotRun_IsCaughtByTheWarmUp()
+    {
+        // The one-step graph declares what the contract asks, but adds the support's n row sums to N class numbers: shapes
+        // that only a run knows, and that disagree whenever a class has more than one example.
+        BundleContents good = TestBundles.Maml();
+        var g = new GraphBuilder("adapt");
+        var p = GraphParts.ParameterInputs(g, good.Parameters);
+        string x = g.Input(BundleNames.SupportX, DataType.Float, "n", TestBundles.Inputs);
+        string y = g.Input(BundleNames.SupportY, DataType.Int64, "n");
+        string classes = g.Op("Add", [g.Op("ReduceMax", [y], Attr.Int("keepdims", 0)), g.Constant(TensorData.Int64("", [], [1L]))]);
+        string numbers = g.Op("Range", [g.Constant(TensorData.Int64("", [], [0L])), classes, g.Constant(TensorData.Int64("", [], [1L]))]);
+        string rows = g.Op("ReduceSum", [x, g.Int64s(1)], Attr.Int("keepdims", 0));
+        string broken = g.Op("ReduceSum", [g.Op("Add", [rows, g.Op("Cast", [numbers], Attr.Int("to", (long)DataType.Float))])], Attr.Int("keepdims", 0));
+        var adapted = p.ToDictionary(e => e.Key, e => g.Op("Add", [e.Value, g.Op("Mul", [broken, g.Scalar(0)])]));
+        GraphParts.AdaptedOutputs(g, adapted, good.Parameters);
+        byte[] bundle = TestBundles.Bytes(new BundleContents { Manifest = good.Manifest, Parameters = good.Parameters, Predict = good.Predict, Adapt = g.ToModel(), AdaptK = good.AdaptK });
+
+        Rejects(bundle, "adapt.onnx", "adapt.onnx fails when run on a support set of the manifest's shapes");
+        using var stream = new MemoryStream(bundle);
+        using FewShotModel cold = FewShotModel.Load(stream, new RuntimeOptions { IntraOpThreads = 1, WarmUp = false });
+        Assert.Throws<GraphRunException>(() => cold.Adapt(BundleTestData.Examples(6), BundleTestData.Labels(6, "a", "b", "c")));
+    }
+
+    [Fact]
+    public void BrokenStatisticsGraph_IsCaughtAtLoad()
+    {
+        byte[] bundle = TestBundles.Bytes(TestBundles.SupportStatistics());
+        byte[] step = BundleZip.Entries(bundle).Single(e => e.Name == BundleNames.AdaptEntry).Bytes;
+        Rejects(BundleZip.WithEntry(bundle, BundleNames.StatisticsEntry, step, rehash: true), "statistics.onnx", "takes input 'support_y'");
+        Rejects(BundleZip.WithEntry(bundle, BundleNames.StatisticsEntry, [0xFF, 0x00, 0x13, 0x37], rehash: true), "statistics.onnx", "ONNX Runtime cannot load statistics.onnx");
     }
 
     [Fact]

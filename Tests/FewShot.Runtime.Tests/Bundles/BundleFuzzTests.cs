@@ -18,7 +18,11 @@ public sealed class BundleFuzzTests(ITestOutputHelper output)
     [Trait("Category", "Slow")]
     public void TenThousandCorruptBundlesFailCleanly()
     {
-        byte[][] bundles = [TestBundles.Bytes(TestBundles.Maml()), TestBundles.Bytes(TestBundles.ProtoNet()), TestBundles.Bytes(TestBundles.Autoencoder())];
+        byte[][] bundles =
+        [
+            TestBundles.Bytes(TestBundles.Maml()), TestBundles.Bytes(TestBundles.ProtoNet()), TestBundles.Bytes(TestBundles.Autoencoder()),
+            TestBundles.Bytes(TestBundles.SupportStatistics()),
+        ];
         var mutator = new BundleMutator(Seed);
         var cases = new (string Name, int Count, Func<byte[], int, (byte[], bool)> Mutate)[]
         {

@@ -164,6 +164,14 @@ internal static class TrainCommand
                 + $"their weights have the same shapes but not the same meaning; pass --downsample {source.Downsampling}");
         }
 
+        if (source is not null && source.NormalizationMode != configuration.NormalizationMode)
+        {
+            // Allowed (a run may train a new normalization into copied weights), but easy to get by accident now that the
+            // MAML family's default (support) differs from the other learners' (instance).
+            output.WriteLine($"Note: {configuration.InitFrom} trained with --norm {source.Normalization} and this run uses --norm {configuration.Normalization}: "
+                + $"the copied scales and shifts meet other statistics, so the run does not start from the source's function; pass --norm {source.Normalization} to start from it");
+        }
+
         var specs = algorithm.MetaParameters;
         var fresh = algorithm.Initialize(configuration.Seed);
         var checkpoint = WarmStart.CheckpointPath(configuration.InitFrom);

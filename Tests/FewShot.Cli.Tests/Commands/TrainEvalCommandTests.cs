@@ -194,6 +194,10 @@ public sealed class TrainEvalCommandTests : IDisposable
 
         Assert.True(started.Exit == 0, started.Error);
         Assert.Contains("16 parameters copied, 2 initialized as usual (head.weight, head.bias)", started.Output);
+        Assert.Contains("trained with --norm instance and this run uses --norm support", started.Output); // each learner's default
+        var sameNormalization = Run(["train", "--algorithm", "maml", .. data, "--iterations", "1", "--norm", "instance", "--init-from", proto + "-moved", "--out", Path.Combine(_folder, "same")]);
+        Assert.True(sameNormalization.Exit == 0, sameNormalization.Error);
+        Assert.DoesNotContain("--norm", sameNormalization.Output);
         using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(maml, "run.json")));
         Assert.Equal(proto, configuration.RootElement.GetProperty("initFrom").GetString());
         Assert.True(resumed.Exit == 0, resumed.Error);

@@ -182,14 +182,14 @@ public abstract class GradientLearner : MetaAlgorithm
 
     private TaskGraph BuildAdapt(int steps, bool repeated)
     {
-        // The one-step graph of a support-normalized model leaves the statistics to the statistics graph.
-        IReadOnlyList<ParameterSpec> statistics = repeated ? [] : SupportStatistics;
+        // The one-step graph of a support-normalized model leaves the statistics (state it neither takes nor outputs) to the statistics graph.
+        IReadOnlyList<ParameterSpec> leftOut = repeated ? SupportStatistics : [];
         var w = new TaskGraphWriter($"{Name}_adapt_{steps}", Model, Task);
-        var meta = w.Parameters(repeated ? base.StateParameters : StateParameters);
+        var meta = w.Parameters(StateParameters.Except(leftOut));
         var supportX = w.Examples(GraphNames.SupportX, GraphNames.SupportCount);
         var supportY = w.Targets(GraphNames.SupportY, GraphNames.SupportCount);
         var adapted = Adapt(w.Graph, meta, supportX, supportY, steps, StepInput(w, repeated), withStatistics: !repeated);
-        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)).Concat(statistics))
+        foreach (var parameter in Model.Parameters.Where(p => AdaptedParameters.Contains(p.Name)).Concat(SupportStatistics.Except(leftOut)))
         {
             w.Output(adapted[parameter.Name], GraphNames.Adapted(parameter.Name), parameter.Shape.Select(d => (Dim)d));
         }

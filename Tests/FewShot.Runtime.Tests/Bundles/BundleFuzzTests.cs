@@ -59,11 +59,13 @@ public sealed class BundleFuzzTests(ITestOutputHelper output)
         output.WriteLine($"{total} corrupt bundles in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    [Fact]
+    [Theory]
     [Trait("Category", "Slow")]
-    public void TenThousandCorruptAdaptedStatesFailCleanly()
+    [InlineData("maml")]
+    [InlineData("support-statistics")]
+    public void TenThousandCorruptAdaptedStatesFailCleanly(string kind)
     {
-        using FewShotModel model = BundleTestData.Load(TestBundles.Maml());
+        using FewShotModel model = BundleTestData.Load(AdaptPredictTests.GradientBundle(kind));
         using var saved = new MemoryStream();
         AdaptPredictTests.Adapt(model).Save(saved);
         byte[] state = saved.ToArray();

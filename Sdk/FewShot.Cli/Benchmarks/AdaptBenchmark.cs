@@ -91,6 +91,10 @@ internal static class AdaptBenchmark
         // Load alone, as it was before the warm-up existed: the like-for-like row for comparisons across versions.
         timings.Add(Timing.Measure("load-maml-no-warmup", 1, ColdRuns, () => FewShotModel.Load(bundles.Maml, once).Dispose()));
         timings.Add(Timing.Measure("cold-start-maml-5", 1, ColdRuns, () => ColdStart(bundles.Maml, once, support, labels, query, 5)));
+
+        // FewShot only: a support-statistics bundle opens one session more (statistics.onnx) and runs it once more.
+        timings.Add(Timing.Measure("load-maml-support-no-warmup", 1, ColdRuns, () => FewShotModel.Load(bundles.MamlSupport, once).Dispose()));
+        timings.Add(Timing.Measure("cold-start-maml-support-5", 1, ColdRuns, () => ColdStart(bundles.MamlSupport, once, support, labels, query, 5)));
         timings.Add(Timing.Measure("cold-start-protonet", 1, ColdRuns, () => ColdStart(bundles.ProtoNet, once, support, labels, query, null)));
 
         // FewShot only (the references have no Load to warm up in): the first 5-step adaptation after Load, against maml-adapt-5.

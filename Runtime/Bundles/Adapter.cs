@@ -9,8 +9,7 @@ namespace FewShot.Runtime.Bundles;
 /// Runs adaptation on the prepared graphs: S runs of the one-step graph whose outputs feed the next run (two sets of
 /// state tensors bound once to two <see cref="OrtIoBinding"/>s, written in place in turn, so a step allocates nothing),
 /// then statistics.onnx once where the bundle has it; K steps in one run of adapt_k when asked; or one run of the
-/// prototype graph. Stateless between calls, so any number
-/// of threads may adapt at once.
+/// prototype graph. Stateless between calls, so any number of threads may adapt at once.
 /// </summary>
 internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool releaseMemory)
 {
@@ -106,9 +105,9 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             return state.ToAdapted(all);
         }
 
-        string[] names = graphs.StepStateNames;
+        string[] names = graphs.StepState.Names;
         bool lastRunIsAStep = graphs.Statistics is null;
-        using StateBuffers current = new(graphs.StepShapes);
+        using StateBuffers current = new(graphs.StepState.Shapes);
 
         // The step index, for graphs whose step depends on it: one pinned scalar, rewritten in place before each run.
         AdaptGraph first = graphs.First;
@@ -122,7 +121,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         }
 
         // Each binding reads one buffer set and writes the other; steps alternate between them without allocating.
-        using StateBuffers other = new(graphs.StepShapes);
+        using StateBuffers other = new(graphs.StepState.Shapes);
         AdaptGraph step = graphs.Step!;
         using OrtIoBinding forward = Bind(step, current.Values, other.Values, x, features, labels, stepIndex);
         using OrtIoBinding backward = Bind(step, other.Values, current.Values, x, features, labels, stepIndex);
@@ -164,24 +163,23 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             return stepped;
         }
 
-        string[] statisticsNames = graphs.StatisticsNames;
-        using StateBuffers computed = new(graphs.StatisticsShapes);
+        StateSlice slice = graphs.StatisticsState;
+        using StateBuffers computed = new(slice.Shapes);
         OrtValue[] read = [.. graphs.StatisticsReads.Select(i => last.Values[i])];
         RunOnce(run, statistics, Feeds(statistics, read, x, features, null, null), computed.Values, "the support statistics", last: true);
-        computed.RequireFinite(statisticsNames, stage: "the support statistics");
+        computed.RequireFinite(slice.Names, stage: "the support statistics");
         var state = new AdaptedTensor[graphs.StateNames.Length];
-        for (int i = 0; i < stepped.Length; i++)
-        {
-            state[graphs.StepState[i]] = stepped[i];
-        }
-
-        AdaptedTensor[] outputs = computed.ToAdapted(statisticsNames);
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            state[graphs.StatisticsState[i]] = outputs[i];
-        }
-
+        Place(state, graphs.StepState, stepped);
+        Place(state, slice, computed.ToAdapted(slice.Names));
         return state;
+
+        static void Place(AdaptedTensor[] state, StateSlice slice, AdaptedTensor[] tensors)
+        {
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                state[slice.Positions[i]] = tensors[i];
+            }
+        }
     }
 
     private static void RunOnce(GraphRun run, AdaptGraph graph, OrtValue[] inputs, OrtValue[] outputs, string stage, bool last)

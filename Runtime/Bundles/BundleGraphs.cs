@@ -45,10 +45,8 @@ internal sealed class BundleGraphs : IDisposable
             StateShapes = !prototypes ? [.. StateNames.Select(n => shapes[n])]
                 : PerExamplePrototypes ? [[-1, manifest.Output.Size], [-1]] : [[-1, manifest.Output.Size]];
             // What the steps carry: the whole state, or all but the statistics that statistics.onnx computes after them.
-            string[] stepState = prototypes ? [] : [.. manifest.InnerLoop!.StepState];
-            StepState = [.. stepState.Select(n => Array.IndexOf(StateNames, n))];
-            StepStateNames = stepState;
-            StepShapes = [.. StepState.Select(i => StateShapes[i])];
+            StepState = prototypes ? StateSlice.Empty : StateSlice.Of(manifest.InnerLoop!.StepState, StateNames, StateShapes);
+            string[] stepState = StepState.Names;
             First = PrepareAdapt(adapt, adaptUse, state: []);
             if (!prototypes)
             {
@@ -61,9 +59,7 @@ internal sealed class BundleGraphs : IDisposable
                     string[] read = [.. stepState.Where(statisticsUse.Parameters.Contains)];
                     Statistics = PrepareAdapt(statistics, statisticsUse, state: read);
                     StatisticsReads = [.. read.Select(n => Array.IndexOf(stepState, n))];
-                    StatisticsState = [.. manifest.InnerLoop.Statistics.Select(n => Array.IndexOf(StateNames, n))];
-                    StatisticsNames = [.. manifest.InnerLoop.Statistics];
-                    StatisticsShapes = [.. StatisticsState.Select(i => StateShapes[i])];
+                    StatisticsState = StateSlice.Of(manifest.InnerLoop.Statistics, StateNames, StateShapes);
                 }
 
                 // The unrolled graph is the largest and, on ORT's CPU provider, no faster than K one-step runs; creating
@@ -100,14 +96,8 @@ internal sealed class BundleGraphs : IDisposable
     /// <summary>Their shapes from the manifest (-1 for the prototypes' rows: the class count, or the support count).</summary>
     public long[][] StateShapes { get; }
 
-    /// <summary>Positions in <see cref="StateNames"/> of the state that adapt.onnx carries from step to step, in its feed order (all of it, unless <see cref="Statistics"/>).</summary>
-    public int[] StepState { get; }
-
-    /// <summary>The names of <see cref="StepState"/>.</summary>
-    public string[] StepStateNames { get; }
-
-    /// <summary>The shapes of <see cref="StepState"/>.</summary>
-    public long[][] StepShapes { get; }
+    /// <summary>The state that adapt.onnx carries from step to step, in its feed order (all of it, unless <see cref="Statistics"/>).</summary>
+    public StateSlice StepState { get; }
 
     /// <summary>
     /// statistics.onnx, when the manifest lists statistics: the last step's state (<see cref="StatisticsReads"/>), the support
@@ -115,17 +105,11 @@ internal sealed class BundleGraphs : IDisposable
     /// </summary>
     public AdaptGraph? Statistics { get; }
 
-    /// <summary>Positions in <see cref="StepState"/> of the state that <see cref="Statistics"/> takes, in its feed order; empty without it.</summary>
+    /// <summary>Positions in <see cref="StepState"/>'s tensors of the state that <see cref="Statistics"/> takes, in its feed order; empty without it.</summary>
     public int[] StatisticsReads { get; } = [];
 
-    /// <summary>Positions in <see cref="StateNames"/> of what <see cref="Statistics"/> outputs, in its fetch order; empty without it.</summary>
-    public int[] StatisticsState { get; } = [];
-
-    /// <summary>The names of <see cref="StatisticsState"/>.</summary>
-    public string[] StatisticsNames { get; } = [];
-
-    /// <summary>The shapes of <see cref="StatisticsState"/>.</summary>
-    public long[][] StatisticsShapes { get; } = [];
+    /// <summary>What <see cref="Statistics"/> outputs, in its fetch order; empty without it.</summary>
+    public StateSlice StatisticsState { get; } = StateSlice.Empty;
 
     /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
     public bool PerExamplePrototypes { get; }

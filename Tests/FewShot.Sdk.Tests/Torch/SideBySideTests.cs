@@ -67,6 +67,86 @@ public sealed class SideBySideTests
     }
 
     [Fact]
+    public void InTurnTheThreadsRunOneAfterAnotherInOrder()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+        var running = 0;
+        var most = 0;
+        var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        void Work(int w)
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            order.Enqueue(w);
+            Thread.Sleep(50);
+            Interlocked.Decrement(ref running);
+        }
+
+        Assert.True(threads.TryRun(Work, inTurn: true));
+        Assert.Equal(1, most);
+        Assert.Equal([0, 1], order);
+
+        Assert.True(threads.TryRun(Work));
+        Assert.Equal(2, most);
+    }
+
+    [Fact]
+    public void TheFirstMetaBatchOfEachKindRunsInTurnAndTheNextOnesSideBySideToTheSameBits()
+    {
+        var algorithm = new Maml(ParityTasks.Conv4(), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.1f });
+        var values = algorithm.Initialize(new Random(2));
+        TaskData[] tasks = [.. Enumerable.Range(0, 4).Select(seed => ParityTasks.Task(algorithm.Task, algorithm.Model, 60 + seed))];
+        float[][] Gradients() => values.Select(v => new float[v.Length]).ToArray();
+        WithCallerThreads(2, () =>
+        {
+            var learner = (TorchGradientLearner)TorchLearners.Create(algorithm);
+            using var batch = new TorchMetaBatch(learner);
+            var (first, second, firstOrder) = (Gradients(), Gradients(), Gradients());
+
+            batch.Run(values, tasks, first);
+            Assert.Equal(1, batch.InTurnRuns);
+            batch.Run(values, tasks, second);
+            Assert.Equal(1, batch.InTurnRuns);
+            Assert.NotNull(batch.SideBySide);
+            learner.Schedule = new MetaStepSchedule(FirstOrder: true);
+            batch.Run(values, tasks, firstOrder);
+            Assert.Equal(2, batch.InTurnRuns);
+            batch.Run(values, tasks, Gradients());
+            learner.Schedule = MetaStepSchedule.Default;
+            batch.Run(values, tasks, Gradients());
+            Assert.Equal(2, batch.InTurnRuns);
+
+            for (var p = 0; p < values.Length; p++)
+            {
+                Assert.Equal(first[p], second[p]);
+            }
+
+            Assert.NotEqual(first[0], firstOrder[0]);
+        });
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("1024", true)]
+    [InlineData("256", true)]
+    [InlineData("255", false)]
+    [InlineData("0", false)]
+    [InlineData("many", true)]
+    public void ThreadsGoSideBySideOnlyWhereLibTorchKeepsItsPrimitives(string? capacity, bool keeps) =>
+        Assert.Equal(keeps, TorchTaskThreads.KeepsPrimitives(capacity));
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    [Fact]
     public void AFailureOnAThreadReachesTheCallerAndTheThreadsRunOn()
     {
         using var threads = new TorchTaskThreads(2, 1);

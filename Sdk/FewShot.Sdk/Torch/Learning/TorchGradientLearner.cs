@@ -97,6 +97,10 @@ public sealed partial class TorchGradientLearner : TorchLearner
 
     private bool FirstOrderNow => _shape.FirstOrder || _schedule.FirstOrder;
 
+    /// <inheritdoc />
+    /// <remarks>First or second order, with or without the multi-step loss.</remarks>
+    public override int Regime => (FirstOrderNow ? 1 : 0) + (_schedule.QueryLossWeights is null ? 0 : 2);
+
     /// <summary>(Step, position of a parameter) → its step size in that step.</summary>
     private Func<int, int, torch.Tensor> StepSizes(IReadOnlyList<torch.Tensor> state, torch.Device device)
     {

@@ -59,6 +59,13 @@ public abstract class TorchLearner
     public virtual bool SplitsAcrossThreads => false;
 
     /// <summary>
+    /// Which kind of computation the next meta-steps run: a new value where they run other libtorch operations than
+    /// before (MAML++'s first-order stage against its second-order one). <see cref="TorchMetaBatch"/> runs the first
+    /// meta-batch of each kind with its threads in turn. 0 by default.
+    /// </summary>
+    public virtual int Regime => 0;
+
+    /// <summary>
     /// Runs a whole meta-batch at once and returns the mean query loss, mean metric and mean meta-gradient over its
     /// tasks: what averaging <see cref="MetaStep(IReadOnlyList{torch.Tensor}, TorchTask)"/> over them gives.
     /// </summary>

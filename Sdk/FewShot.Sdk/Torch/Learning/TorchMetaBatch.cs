@@ -23,6 +23,9 @@ public sealed class TorchMetaBatch : IDisposable
     private TorchTaskThreads? _threads;
     private torch.Tensor[][] _threadSums = [];
 
+    // The kinds of meta-step (TorchLearner.Regime) the current threads have each run once.
+    private readonly HashSet<int> _regimesRun = [];
+
     // Cleared for good once a garbage collection ran beside the threads (TorchTaskThreads.OutgrewBudget): the meta-batches
     // then run on the caller's thread.
     private bool _sideBySide = true;
@@ -47,6 +50,9 @@ public sealed class TorchMetaBatch : IDisposable
 
     /// <summary>The threads the last meta-batches ran on side by side; null when they ran on the caller's thread.</summary>
     internal TorchTaskThreads? SideBySide => _sideBySide ? _threads : null;
+
+    /// <summary>How many meta-batches ran with their threads in turn (the first of each kind of meta-step on new threads).</summary>
+    internal int InTurnRuns { get; private set; }
 
     /// <summary>The meta-parameters, in order.</summary>
     public IReadOnlyList<ParameterSpec> Specs { get; }
@@ -124,7 +130,9 @@ public sealed class TorchMetaBatch : IDisposable
     /// </summary>
     private (double Loss, double Metric)? RunSideBySide(TorchTaskThreads threads, IReadOnlyList<TaskData> tasks, int iteration)
     {
+        // Each kind of meta-step a thread has not run yet runs in turn first (TorchTaskThreads.TryRun says why).
         var shares = new (double Loss, double Metric)[threads.Count];
+        var inTurn = !_regimesRun.Contains(_learner.Regime);
         var ran = threads.TryRun(w =>
         {
             using var scope = torch.NewDisposeScope();
@@ -138,7 +146,13 @@ public sealed class TorchMetaBatch : IDisposable
 
             var positions = Enumerable.Range(0, tasks.Count).Where(i => i % threads.Count == w).ToArray();
             shares[w] = RunHere(tasks, positions, _threadSums[w], iteration);
-        });
+        }, inTurn);
+        if (ran && inTurn)
+        {
+            _regimesRun.Add(_learner.Regime);
+            InTurnRuns++;
+        }
+
         _sideBySide = !threads.OutgrewBudget;
         if (!ran)
         {
@@ -161,7 +175,8 @@ public sealed class TorchMetaBatch : IDisposable
     private TorchTaskThreads? Threads(int tasks)
     {
         var threads = torch.get_num_threads();
-        if (!_sideBySide || !_learner.SplitsAcrossThreads || threads < 2 || _device.type != DeviceType.CPU || tasks < 2)
+        if (!_sideBySide || !_learner.SplitsAcrossThreads || threads < 2 || _device.type != DeviceType.CPU || tasks < 2
+            || !TorchTaskThreads.KeepsPrimitives(Environment.GetEnvironmentVariable("LRU_CACHE_CAPACITY")))
         {
             return null;
         }
@@ -173,6 +188,7 @@ public sealed class TorchMetaBatch : IDisposable
         }
 
         DisposeThreads();
+        _regimesRun.Clear();
         _threads = new TorchTaskThreads(count, threads / count);
         using var noGrad = torch.no_grad();
         _threadSums = Enumerable.Range(0, count).Select(_ => Specs.Select(s => torch.zeros(s.Shape, device: _device).DetachFromDisposeScope()).ToArray()).ToArray();

@@ -55,6 +55,14 @@ internal sealed class TorchTaskThreads : IDisposable
         }
     }
 
+    /// <summary>
+    /// False when the process's <c>LRU_CACHE_CAPACITY</c> (libtorch's ideep: how many oneDNN primitives each thread keeps,
+    /// 1,024 by default) is below 256: the primitives are then made again on every call, and two threads making them
+    /// side by side crashed every process (5 of 5; <see cref="TryRun"/>), so meta-batches stay on the caller's thread.
+    /// </summary>
+    public static bool KeepsPrimitives(string? lruCacheCapacity) =>
+        lruCacheCapacity is null || !int.TryParse(lruCacheCapacity, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var capacity) || capacity >= 256;
+
     /// <summary>The number of threads.</summary>
     public int Count => _threads.Length;
 
@@ -73,7 +81,15 @@ internal sealed class TorchTaskThreads : IDisposable
     /// scalar that another thread's libtorch call is still reading.
     /// </summary>
     /// <returns>False, having run nothing, when the runtime would not hold off collection (the process is already in a no-GC region, or the budget is more than it allows).</returns>
-    public bool TryRun(Action<int> work)
+    /// <param name="work">Thread w's share.</param>
+    /// <param name="inTurn">
+    /// Run the threads one after another instead of side by side. libtorch 2.10's oneDNN convolutions (its AVX-512
+    /// brgemm kernels) crashed the process with a null write when two threads met the same convolution for the first
+    /// time together (`fewshot bench train --threads 2`, an AMD Zen 5 VM: 6 crashed processes in 30 of maml-1 and
+    /// maml-5; with each thread's first meta-batch in turn, none in 85 of maml-1, maml-5, fomaml-1 and fomaml-5);
+    /// once each thread has run a computation, later runs of it side by side did not crash.
+    /// </param>
+    public bool TryRun(Action<int> work, bool inTurn = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_stopping, this);
@@ -85,15 +101,27 @@ internal sealed class TorchTaskThreads : IDisposable
         var collections = GC.CollectionCount(0);
         Array.Clear(_errors);
         _work = work;
-        _done.Reset();
         try
         {
-            foreach (var go in _go)
+            if (inTurn)
             {
-                go.Release();
+                foreach (var go in _go)
+                {
+                    _done.Reset(1);
+                    go.Release();
+                    _done.Wait();
+                }
             }
+            else
+            {
+                _done.Reset(_go.Length);
+                foreach (var go in _go)
+                {
+                    go.Release();
+                }
 
-            _done.Wait();
+                _done.Wait();
+            }
         }
         finally
         {

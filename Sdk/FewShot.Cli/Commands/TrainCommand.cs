@@ -55,12 +55,16 @@ internal static class TrainCommand
         var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
         var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 };
         var tuneCode = new Option<bool>("--tune-code-layer") { Description = "ae-head: meta-learn the encoder's last layer along with the head" };
-        var initFrom = new Option<string?>("--init-from") { Description = "Start a new run from another run's checkpoint (its folder or checkpoint.npz): every parameter with the same name and shape is copied, e.g. a ProtoNets encoder into MAML's conv4; the rest is initialized as usual" };
+        var trainBlock = new Option<int?>("--train-block")
+        {
+            Description = "Omniglot: draw each training episode's classes from one block of this many consecutive characters (one alphabet or two neighbours: episodes close to the within-alphabet test); default: from all training classes",
+        };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start a new run from another run's checkpoint (its folder or checkpoint.npz) or from a bundle (.fewshot: its θ₀): every parameter with the same name and shape is copied, e.g. a ProtoNets encoder into MAML's conv4; the rest is initialized as usual" };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, initFrom, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -97,6 +101,9 @@ internal static class TrainCommand
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
                 Clusters = parse.GetValue(clusters),
+                TrainBlock = parse.GetValue(trainBlock) is { } block and < 2
+                    ? throw new ArgumentException($"--train-block is a number of consecutive characters, at least 2; got {block}")
+                    : parse.GetValue(trainBlock),
                 InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
             var configuration = ResumeOrStart(folder, requested, output);
@@ -175,6 +182,23 @@ internal static class TrainCommand
         var specs = algorithm.MetaParameters;
         var fresh = algorithm.Initialize(configuration.Seed);
         var checkpoint = WarmStart.CheckpointPath(configuration.InitFrom);
+        if (source is null && WarmStart.BundleManifest(checkpoint) is { } bundle)
+        {
+            // The same two checks for a bundle, from its manifest: "conv4" or "conv4-strided", with "-encoder" when headless.
+            static string Body(string model) => model.EndsWith("-encoder", StringComparison.Ordinal) ? model[..^"-encoder".Length] : model;
+            if (Body(bundle.Model) != Body(algorithm.Model.Name) && Body(bundle.Model).StartsWith("conv4", StringComparison.Ordinal) && Body(algorithm.Model.Name).StartsWith("conv4", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"{configuration.InitFrom} holds a {bundle.Model} and this run trains a {algorithm.Model.Name}: "
+                    + "their weights have the same shapes but not the same meaning; pass the bundle's --downsample");
+            }
+
+            if (bundle.FeatureNormalization is { } bundleNorm && bundleNorm != configuration.Normalization)
+            {
+                output.WriteLine($"Note: {configuration.InitFrom} normalizes with {bundleNorm} and this run uses --norm {configuration.Normalization}: "
+                    + $"the copied scales and shifts meet other statistics, so the run does not start from the bundle's function; pass --norm {bundleNorm} to start from it");
+            }
+        }
+
         var start = WarmStart.Apply(checkpoint, specs, fresh);
         output.WriteLine($"Starting from {checkpoint}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");
         return start.Values;

@@ -133,6 +133,13 @@ public sealed record RunConfiguration
     /// <summary>cactus: clusters of each partition.</summary>
     public int Clusters { get; init; } = 500;
 
+    /// <summary>
+    /// Omniglot: each training episode draws all its classes from one block of this many consecutive characters
+    /// (<c>Data.OmniglotBlocks</c>: one alphabet or two neighbours, so episodes come close to the within-alphabet test);
+    /// null: from all training classes.
+    /// </summary>
+    public int? TrainBlock { get; init; }
+
     /// <summary>The run folder or checkpoint whose matching parameters the run started from (<c>Training.WarmStart</c>); null: a seeded initialization. Resuming does not read it again.</summary>
     public string? InitFrom { get; init; }
 

@@ -19,7 +19,7 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
     /// <param name="configuration">The run.</param>
     /// <param name="ways">Test ways (defaults to the configuration's).</param>
     /// <param name="shots">Test shots (defaults to the configuration's).</param>
-    /// <exception cref="ArgumentException">The dataset or split is unknown, or the data path is missing.</exception>
+    /// <exception cref="ArgumentException">The dataset or split is unknown, the data path is missing, or training blocks are asked for where there are none (not Omniglot, a learner without episodes, a block with fewer classes than the training ways).</exception>
     public static RunData Load(RunConfiguration configuration, int? ways = null, int? shots = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -41,6 +41,13 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         if (withinAlphabet && (configuration.Dataset != "omniglot" || configuration.Split != "lake"))
         {
             throw new ArgumentException($"within-alphabet episodes draw on the alphabets of Omniglot's evaluation set, the lake split's test classes; this run is {configuration.Dataset}{(configuration.Dataset == "omniglot" ? $" ({configuration.Split} split)" : "")}");
+        }
+
+        if (configuration.TrainBlock is not null && (configuration.Dataset != "omniglot" || configuration.Algorithm is "finetune" or "siamese" or "siamese-contrastive" or "cactus"))
+        {
+            throw new ArgumentException(configuration.Dataset != "omniglot"
+                ? $"training blocks are runs of consecutive Omniglot characters; this run is {configuration.Dataset}"
+                : $"{configuration.Algorithm} does not train on episodes, so it has no episode classes to draw from a block");
         }
 
         if (configuration.Dataset == "sinusoid")
@@ -79,6 +86,8 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
                 AutoencoderIterations = configuration.PretrainIterations,
                 Seed = configuration.Seed,
             }),
+            _ when configuration.TrainBlock is { } block => new EpisodeTaskSource(new WithinGroupEpisodeSampler(
+                splits.Train, OmniglotBlocks.Group(splits.Train, block), configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries, "block")),
             _ => Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries),
         };
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);

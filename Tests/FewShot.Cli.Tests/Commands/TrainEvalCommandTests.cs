@@ -211,6 +211,52 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void InitFromABundleStartsFromItsThetaAndRefusesTheOtherDownsampling()
+    {
+        var proto = Path.Combine(_folder, "encoder");
+        var bundle = Path.Combine(_folder, "encoder.fewshot");
+        var data = TinyOmniglot;
+        Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. data, "--norm", "group", "--iterations", "2", "--out", proto]).Exit);
+        Assert.Equal(0, Run("export", "--run", proto, "--out", bundle, "--episodes", "0").Exit);
+
+        var started = Run(["train", "--algorithm", "maml", .. data, "--iterations", "1", "--init-from", bundle, "--out", Path.Combine(_folder, "warm")]);
+        var sameNorm = Run(["train", "--algorithm", "protonet", .. data, "--norm", "group", "--iterations", "1", "--init-from", bundle, "--out", Path.Combine(_folder, "same")]);
+        var strided = Run(["train", "--algorithm", "maml", "--downsample", "stride", .. data, "--iterations", "1", "--init-from", bundle, "--out", Path.Combine(_folder, "strided")]);
+
+        Assert.True(started.Exit == 0, started.Error);
+        Assert.Contains("16 parameters copied, 2 initialized as usual (head.weight, head.bias)", started.Output);
+        Assert.Contains("normalizes with group and this run uses --norm support", started.Output);
+        Assert.True(sameNorm.Exit == 0, sameNorm.Error);
+        Assert.Contains("16 parameters copied, 0 initialized as usual", sameNorm.Output);
+        Assert.DoesNotContain("--norm", sameNorm.Output);
+        Assert.Equal(1, strided.Exit);
+        Assert.Contains("holds a conv4-encoder and this run trains a conv4-strided", strided.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "strided", "run.json")), "a run that could not start was left behind");
+    }
+
+    [Fact]
+    public void TrainingBlocksArePartOfTheRunAndAreChecked()
+    {
+        var run = Path.Combine(_folder, "blocks");
+        string[] data = ["--dataset", "omniglot", "--data", RepoPaths.Omniglot, "--split", "lake", "--ways", "5", "--shots", "1", "--queries", "2", "--channels", "8", "--validate-every", "0"];
+
+        var train = Run(["train", "--algorithm", "protonet", .. data, "--train-ways", "20", "--train-block", "10", "--iterations", "2", "--out", run]);
+        var withoutIt = Run(["train", "--algorithm", "protonet", .. data, "--train-ways", "20", "--iterations", "3", "--out", run]);
+        var tooSmall = Run(["train", "--algorithm", "protonet", .. data, "--train-ways", "60", "--train-block", "10", "--iterations", "1", "--out", Path.Combine(_folder, "small")]);
+        var one = Run(["train", "--algorithm", "protonet", .. data, "--train-block", "1", "--iterations", "1", "--out", Path.Combine(_folder, "one")]);
+
+        Assert.True(train.Exit == 0, train.Error);
+        using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Equal(10, configuration.RootElement.GetProperty("trainBlock").GetInt32());
+        Assert.Equal(1, withoutIt.Exit);
+        Assert.Contains("different run", withoutIt.Error);
+        Assert.Equal(1, tooSmall.Exit);
+        Assert.Contains("has 40 classes, but a 60-way episode draws all 60 from one block", tooSmall.Error);
+        Assert.Equal(1, one.Exit);
+        Assert.Contains("--train-block is a number of consecutive characters, at least 2", one.Error);
+    }
+
+    [Fact]
     public void PrototypeHeadIsPartOfTheRunAndItsBundleAdaptsThroughTheRuntime()
     {
         var run = Path.Combine(_folder, "proto-maml");

@@ -1,5 +1,8 @@
+using System.IO.Compression;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Models;
+using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
@@ -44,6 +47,56 @@ public sealed class WarmStartTests
         }
 
         Assert.NotEqual(encoder[0], fresh[0]);
+    }
+
+    [Fact]
+    public void ABundlesThetaGoesIntoMamlsConv4AndItsNormalizationIsReported()
+    {
+        using var folder = new TempDirectory();
+        var protoNet = new ProtoNet(new Conv4([1, 28, 28], 0, channels: 8, normalization: FeatureNormalization.Group));
+        var encoder = Seeded(protoNet, seed: 5);
+        var bundle = folder.File("protonet.fewshot");
+        BundleExport.Write(bundle, protoNet, encoder, new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot", Normalization = "group" }, iterations: 1, steps: 1, measured: null);
+        var maml = new Maml(new Conv4([1, 28, 28], 5, channels: 8, normalization: FeatureNormalization.Group), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
+        var fresh = Seeded(maml, seed: 0);
+
+        var start = WarmStart.Apply(WarmStart.CheckpointPath(bundle), maml.MetaParameters, fresh);
+
+        Assert.Equal(protoNet.MetaParameters.Select(p => p.Name), start.Copied);
+        Assert.Equal(["head.weight", "head.bias"], start.Fresh);
+        for (var i = 0; i < protoNet.MetaParameters.Count; i++)
+        {
+            Assert.Equal(encoder[i], start.Values[maml.MetaParameters.ToList().FindIndex(m => m.Name == protoNet.MetaParameters[i].Name)]);
+        }
+
+        Assert.Equal("group", WarmStart.BundleManifest(bundle)!.FeatureNormalization);
+        Assert.Equal("conv4-encoder", WarmStart.BundleManifest(bundle)!.Model);
+        Assert.Null(WarmStart.BundleManifest(SaveCheckpoint(folder, protoNet.MetaParameters, encoder)));
+    }
+
+    [Fact]
+    public void ABundleWithADamagedThetaAndAFileThatIsNoArchiveAreRefusedByName()
+    {
+        using var folder = new TempDirectory();
+        var damaged = folder.File("damaged.fewshot");
+        using (var archive = ZipFile.Open(damaged, ZipArchiveMode.Create))
+        {
+            using var stream = archive.CreateEntry("parameters.bin").Open();
+            stream.Write("FSTENSOR"u8);
+            stream.Write([1, 2, 3]);
+        }
+
+        var notZip = folder.File("notes.txt");
+        File.WriteAllText(notZip, "not a checkpoint");
+        var model = new ProtoNet(new Conv4([1, 28, 28], 0, channels: 8));
+
+        var error = Assert.Throws<InvalidDataException>(() => WarmStart.Apply(damaged, model.MetaParameters, Seeded(model, 0)));
+        var other = Assert.Throws<InvalidDataException>(() => WarmStart.Apply(notZip, model.MetaParameters, Seeded(model, 0)));
+
+        Assert.Contains("damaged bundle", error.Message);
+        Assert.Contains(damaged, error.Message);
+        Assert.Contains("neither a checkpoint nor a bundle", other.Message);
+        Assert.Contains(notZip, other.Message);
     }
 
     [Fact]

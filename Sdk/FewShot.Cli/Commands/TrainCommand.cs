@@ -143,6 +143,11 @@ internal static class TrainCommand
             var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, error, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
+            if (LibTorchOneDnn.Rejection is { } rejection)
+            {
+                error.WriteLine($"note: {rejection}");
+            }
+
             output.WriteLine(result.Completed
                 ? $"Trained {configuration.Algorithm} for {result.Iteration} iterations; run folder: {folder}"
                 : stop.Unbounded

@@ -72,6 +72,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         var taskList = new TaskData[_options.MetaBatch];
         var clock = Stopwatch.StartNew();
         var warnedSideBySide = false;
+        var warnedOneDnn = false;
         void Save() => WriteCheckpoint(checkpointPath, iteration, values, adam, specs);
         while (iteration < _options.Iterations)
         {
@@ -106,6 +107,12 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
                 _logger.LogWarning(
                     "A .NET garbage collection ran beside the task threads in meta-iteration {Iteration}; the remaining meta-batches run one task at a time on the trainer's thread (slower; the same meta-gradients up to float rounding)",
                     iteration + 1);
+            }
+
+            if (LibTorchOneDnn.Rejection is { } rejection && !warnedOneDnn)
+            {
+                warnedOneDnn = true;
+                _logger.LogInformation("{Rejection}", rejection);
             }
 
             DivergenceCheck.ThrowIfNotFinite(iteration + 1, loss, gradients, specs, checkpointPath);

@@ -184,6 +184,7 @@ public static class TorchSetup
             // loader's own message (which names the missing symbol version) is what the user needs.
             NativeLibrary.Load("LibTorchSharp", typeof(torch).Assembly, null);
             torch.InitializeDeviceType(DeviceType.CPU);
+            LibTorchOneDnn.Apply();
         }
         catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or NotSupportedException or TypeInitializationException)
         {

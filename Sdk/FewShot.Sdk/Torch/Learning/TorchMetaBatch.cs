@@ -23,6 +23,9 @@ public sealed class TorchMetaBatch : IDisposable
     private TorchTaskThreads? _threads;
     private torch.Tensor[][] _threadSums = [];
 
+    // The kinds of meta-step whose first meta-batch was compared with libtorch's own kernels (LibTorchOneDnn).
+    private readonly HashSet<int> _oneDnnChecked = [];
+
     // The kinds of meta-step (TorchLearner.Regime) the current threads have each run once.
     private readonly HashSet<int> _regimesRun = [];
 
@@ -72,6 +75,34 @@ public sealed class TorchMetaBatch : IDisposable
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentOutOfRangeException.ThrowIfZero(tasks.Count);
+        var result = RunOnce(values, tasks, gradients, iteration);
+        if (!LibTorchOneDnn.NeedsCheck || !_oneDnnChecked.Add(_learner.Regime))
+        {
+            return result;
+        }
+
+        // The first meta-batch of each kind again on libtorch's own kernels (LibTorchOneDnn says why).
+        var reference = gradients.Select(g => new float[g.Length]).ToArray();
+        LibTorchOneDnn.Set(false);
+        var own = RunOnce(values, tasks, reference, iteration);
+        var difference = LibTorchOneDnn.RelativeDifference(gradients, reference);
+        if (difference <= LibTorchOneDnn.Tolerance)
+        {
+            LibTorchOneDnn.Set(true);
+            return result;
+        }
+
+        LibTorchOneDnn.Reject(difference, $"{_learner.Algorithm.Name}'s first meta-batch");
+        for (var p = 0; p < gradients.Length; p++)
+        {
+            reference[p].CopyTo(gradients[p], 0);
+        }
+
+        return own;
+    }
+
+    private (double Loss, double Metric) RunOnce(float[][] values, IReadOnlyList<TaskData> tasks, float[][] gradients, int iteration)
+    {
         var threads = Threads(tasks.Count);
         using var scope = torch.NewDisposeScope();
         using (torch.no_grad())

@@ -70,12 +70,9 @@ public static class WarmStart
             return null;
         }
 
-        using var stream = entry.Open();
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
         try
         {
-            return ManifestJson.Read(buffer.ToArray());
+            return ManifestJson.Read(ReadAll(entry));
         }
         catch (BundleFormatException ex)
         {
@@ -100,12 +97,9 @@ public static class WarmStart
         {
             if (archive.GetEntry(BundleNames.ParametersEntry) is { } entry)
             {
-                using var stream = entry.Open();
-                using var buffer = new MemoryStream();
-                stream.CopyTo(buffer);
                 try
                 {
-                    return TensorSet.DecodeFile(buffer.ToArray(), $"{path}'s θ₀", BundleNames.ParametersEntry).ToDictionary(t => t.Name, StringComparer.Ordinal);
+                    return TensorSet.DecodeFile(ReadAll(entry), $"{path}'s θ₀", BundleNames.ParametersEntry).ToDictionary(t => t.Name, StringComparer.Ordinal);
                 }
                 catch (BundleFormatException ex)
                 {
@@ -119,6 +113,14 @@ public static class WarmStart
         return npz.Names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
             .Select(n => (Name: n[prefix.Length..], Array: npz.Read(n)))
             .ToDictionary(a => a.Name, a => new NamedTensor(a.Name, [.. a.Array.Shape.Select(d => (long)d)], a.Array.ToFloat32()), StringComparer.Ordinal);
+    }
+
+    private static byte[] ReadAll(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
     }
 }
 

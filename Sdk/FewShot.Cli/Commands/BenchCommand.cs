@@ -40,8 +40,8 @@ internal static class BenchCommand
             {
                 var t = TrainBenchmark.Run(parse.GetValue(trainCase)!, FeatureNormalizations.Parse(parse.GetValue(norm)!), parse.GetValue(threads), parse.GetValue(warmup), parse.GetValue(runs), error);
                 output.WriteLine(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(new { engine = "torch", @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb, trainerWarnings = t.TrainerWarnings, libtorchOneDnn = LibTorchOneDnn.Enabled })
-                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on TorchSharp: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB{(t.TrainerWarnings > 0 ? $", {t.TrainerWarnings} trainer warning(s) (a side-by-side fallback is one)" : "")}, libtorch's oneDNN {(LibTorchOneDnn.Enabled ? "on" : "off")}"));
+                    ? JsonSerializer.Serialize(new { engine = "torch", @case = t.Name, norm = parse.GetValue(norm), threads = parse.GetValue(threads), tasksPerSecond = t.TasksPerSecond, medianMs = t.MedianIterationMs, minMs = t.FastestIterationMs, peakRssMb = t.PeakRssMb, trainerWarnings = t.TrainerWarnings, libtorchOneDnn = LibTorchOneDnn.Enabled, oneDnnDifference = LibTorchOneDnn.LargestDifference })
+                    : string.Create(CultureInfo.InvariantCulture, $"{t.Name} on TorchSharp: {t.TasksPerSecond:F2} tasks/s (median iteration {t.MedianIterationMs:F1} ms, fastest {t.FastestIterationMs:F1} ms), peak RSS {t.PeakRssMb:F0} MB{(t.TrainerWarnings > 0 ? $", {t.TrainerWarnings} trainer warning(s) (a side-by-side fallback is one)" : "")}, libtorch's oneDNN {(LibTorchOneDnn.Enabled ? "on" : "off")}{(LibTorchOneDnn.LargestDifference is { } d ? $" (checked: relative difference {d:G2})" : "")}"));
                 if (LibTorchOneDnn.Rejection is { } rejection)
                 {
                     error.WriteLine($"note: {rejection}");

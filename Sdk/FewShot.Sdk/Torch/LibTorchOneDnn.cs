@@ -6,10 +6,11 @@ namespace FewShot.Sdk.Torch;
 /// Whether libtorch runs its convolutions through its bundled oneDNN (mkldnn, its fast CPU kernels) or through its own.
 /// oneDNN stays on where it computes what libtorch's own kernels compute: <see cref="Learning.TorchMetaBatch"/> runs the
 /// first meta-batch of each kind both ways and turns oneDNN off for the process when they disagree. Why: on an AMD Zen
-/// 5 CPU (family 26, AVX-512), libtorch 2.10's oneDNN convolutions gave a second-order MAML meta-gradient of conv4 that
-/// was off by 102 % of its norm from the exported ONNX meta-step (5 % with <c>ONEDNN_MAX_CPU_ISA=AVX2</c>), failed 59
-/// of the tests and crashed two-thread training processes; with oneDNN off the same meta-gradient agreed with the ONNX
-/// graphs to 2.3e-6, at about 0.55× the training speed (benchmarks/README.md, "2026-12-05"). TorchSharp 0.107 has no
+/// 5 CPU (family 26, AVX-512), libtorch 2.10's oneDNN convolutions gave a second-order MAML meta-gradient of a narrow
+/// conv4 (8 channels) that was off by 102 % of its norm from the exported ONNX meta-step (5 % with
+/// <c>ONEDNN_MAX_CPU_ISA=AVX2</c>; the 64-channel conv4 agreed to 1e-5), failed 59 of the tests and crashed two-thread
+/// training processes; with oneDNN off the same meta-gradient agreed with the ONNX graphs to 2.3e-6, at about 0.55× the
+/// training speed (benchmarks/README.md, "2026-12-05"). TorchSharp 0.107 has no
 /// switch for it: this calls libtorch's <c>at::globalContext().setUserEnabledMkldnn(bool)</c> (C++ symbols of
 /// libtorch_cpu on Linux x64; elsewhere oneDNN is left as libtorch sets it and never checked).
 /// </summary>
@@ -29,6 +30,9 @@ public static class LibTorchOneDnn
     /// <summary>True while oneDNN is on and its results are to be compared with libtorch's own kernels (<see cref="Variable"/> unset).</summary>
     public static bool NeedsCheck => Enabled && Environment.GetEnvironmentVariable(Variable) is not ("0" or "1");
 
+    /// <summary>The largest relative difference the checks in this process measured between oneDNN and libtorch's own kernels; null before any check.</summary>
+    public static double? LargestDifference { get; private set; }
+
     /// <summary>Why oneDNN was turned off in this process (the relative difference it showed); null while it was not.</summary>
     public static string? Rejection { get; private set; }
 
@@ -43,12 +47,26 @@ public static class LibTorchOneDnn
         }
     }
 
-    /// <summary>Turns oneDNN on or off for the whole process; only between libtorch calls.</summary>
+    /// <summary>
+    /// Turns oneDNN on or off for the whole process; only between libtorch calls. NNPACK, which libtorch tries next,
+    /// stays off (it warned "Could not initialize NNPACK! Unsupported hardware" on the Zen 5 machine at each new
+    /// convolution), so that off means libtorch's own kernels, the ones the check compares with.
+    /// </summary>
     internal static void Set(bool enabled)
     {
         if (Reachable)
         {
+            SetUserEnabledNnpack(GlobalContext(), false);
             SetUserEnabledMkldnn(GlobalContext(), enabled);
+        }
+    }
+
+    /// <summary>Records a check's relative difference (NaN counts as the largest).</summary>
+    internal static void Measured(double difference)
+    {
+        lock (Gate)
+        {
+            LargestDifference = LargestDifference is not { } seen || double.IsNaN(difference) || difference > seen ? difference : seen;
         }
     }
 
@@ -84,6 +102,9 @@ public static class LibTorchOneDnn
 
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
     private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
     [return: MarshalAs(UnmanagedType.U1)]

@@ -86,6 +86,7 @@ public sealed class TorchMetaBatch : IDisposable
         LibTorchOneDnn.Set(false);
         var own = RunOnce(values, tasks, reference, iteration);
         var difference = LibTorchOneDnn.RelativeDifference(gradients, reference);
+        LibTorchOneDnn.Measured(difference);
         if (difference <= LibTorchOneDnn.Tolerance)
         {
             LibTorchOneDnn.Set(true);

@@ -11,8 +11,9 @@ namespace FewShot.Sdk.Torch.Learning;
 /// side on up to that many threads, which share libtorch's threads out (<see cref="TorchTaskThreads"/>; one each when
 /// there are as many tasks); otherwise a meta-batch of equal-shaped tasks runs as one pass where the learner can and
 /// that is faster (<see cref="TorchLearner.PrefersBatch"/>), else each task in its own dispose scope. Either way the
-/// sum over tasks is taken in a fixed order, so the same thread count gives the same bits. Not thread-safe: one per
-/// training loop.
+/// sum over tasks is taken in a fixed order, so the same thread count gives the same bits. On the CPU the first
+/// meta-batch of each kind of meta-step also runs on libtorch's own convolution kernels, and libtorch's oneDNN is turned
+/// off where the two disagree (<see cref="LibTorchOneDnn"/>). Not thread-safe: one per training loop.
 /// </summary>
 public sealed class TorchMetaBatch : IDisposable
 {
@@ -76,7 +77,7 @@ public sealed class TorchMetaBatch : IDisposable
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentOutOfRangeException.ThrowIfZero(tasks.Count);
         var result = RunOnce(values, tasks, gradients, iteration);
-        if (!LibTorchOneDnn.NeedsCheck || !_oneDnnChecked.Add(_learner.Regime))
+        if (_device.type != DeviceType.CPU || !LibTorchOneDnn.NeedsCheck || !_oneDnnChecked.Add(_learner.Regime))
         {
             return result;
         }

@@ -10,6 +10,12 @@ internal static class TorchLayers
     private static readonly long[] Pad1 = [1, 1];
     private static readonly long[] Stride2 = [2, 2];
 
+    // Scalars that live as long as the process, for operations at every layer: TorchSharp 0.107 hands libtorch a
+    // temporary Scalar's handle without keeping it alive for the call (TorchSetup.NoBackgroundCollection), and a
+    // collection from another thread finalized one mid-call in a full test run ("Unknown scalar type" in `x * 0`).
+    private static readonly Scalar Zero = 0f;
+    private static readonly Scalar Epsilon = (float)Layers.BatchNormEpsilon;
+
     /// <summary>x·Wᵀ + b with W stored [out, in] (ONNX Gemm with transB=1).</summary>
     public static torch.Tensor Linear(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) => linear(x, weight, bias);
 
@@ -67,13 +73,13 @@ internal static class TorchLayers
     /// <summary>Normalization by given per-channel statistics [C], composed as <see cref="Layers.NormalizeWith"/> composes it.</summary>
     public static torch.Tensor NormalizeWith(torch.Tensor x, torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance)
     {
-        var factor = scale / (variance + Layers.BatchNormEpsilon).sqrt();
+        var factor = scale / (variance + Epsilon).sqrt();
         var offset = shift - (mean * factor);
         return (x * factor.view(1, -1, 1, 1)) + offset.view(1, -1, 1, 1);
     }
 
     /// <summary><paramref name="value"/> + 0·<paramref name="unused"/>, as <see cref="Layers.WithZeroGradientTo"/>.</summary>
-    public static torch.Tensor WithZeroGradientTo(torch.Tensor value, torch.Tensor unused) => value + (unused * 0);
+    public static torch.Tensor WithZeroGradientTo(torch.Tensor value, torch.Tensor unused) => value + (unused * Zero);
 
     /// <summary>2×2 max pooling with stride 2, odd edges dropped.</summary>
     public static torch.Tensor MaxPool2x2(torch.Tensor x) => max_pool2d(x, 2, 2);

@@ -43,11 +43,9 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
             throw new ArgumentException($"within-alphabet episodes draw on the alphabets of Omniglot's evaluation set, the lake split's test classes; this run is {configuration.Dataset}{(configuration.Dataset == "omniglot" ? $" ({configuration.Split} split)" : "")}");
         }
 
-        if (configuration.TrainBlock is not null && (configuration.Dataset != "omniglot" || configuration.Algorithm is "finetune" or "siamese" or "siamese-contrastive" or "cactus"))
+        if (configuration.TrainBlock is not null && configuration.Dataset != "omniglot")
         {
-            throw new ArgumentException(configuration.Dataset != "omniglot"
-                ? $"training blocks are runs of consecutive Omniglot characters; this run is {configuration.Dataset}"
-                : $"{configuration.Algorithm} does not train on episodes, so it has no episode classes to draw from a block");
+            throw new ArgumentException($"training blocks are runs of consecutive Omniglot characters; this run is {configuration.Dataset}");
         }
 
         if (configuration.Dataset == "sinusoid")
@@ -90,6 +88,11 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
                 splits.Train, OmniglotBlocks.Group(splits.Train, block), configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries, "block")),
             _ => Episodes(splits.Train, configuration.EffectiveTrainWays, configuration.EffectiveTrainShots, configuration.Queries),
         };
+        if (configuration.TrainBlock is not null && train is not EpisodeTaskSource { Sampler: WithinGroupEpisodeSampler })
+        {
+            throw new ArgumentException($"{configuration.Algorithm} does not train on episodes, so it has no episode classes to draw from a block");
+        }
+
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, testWays, testShots, configuration.Queries);
         var run = new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
             splits.Train.ExampleShape.Select(d => (long)d).ToArray(), splits.Train.ClassCount);

@@ -49,8 +49,8 @@ public static class LibTorchOneDnn
 
     /// <summary>
     /// Turns oneDNN on or off for the whole process; only between libtorch calls. NNPACK, which libtorch tries next,
-    /// stays off (it warned "Could not initialize NNPACK! Unsupported hardware" on the Zen 5 machine at each new
-    /// convolution), so that off means libtorch's own kernels, the ones the check compares with.
+    /// stays off (with oneDNN off it printed "Could not initialize NNPACK! Reason: Unsupported hardware" 16 times at
+    /// the start of a run on the Zen 5 machine), so that off means libtorch's own kernels, the ones the check compares with.
     /// </summary>
     internal static void Set(bool enabled)
     {

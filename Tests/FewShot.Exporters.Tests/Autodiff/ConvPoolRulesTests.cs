@@ -64,6 +64,28 @@ public sealed class ConvPoolRulesTests
         Assert.True(sizes.Max() <= 2 * inputSize, $"largest value {sizes.Max()} elements; the input has {inputSize}");
     }
 
+    [Fact]
+    public void ANarrowInputTakesOneWeightProductOverAllKernelOffsets()
+    {
+        // One input channel and a 3×2 kernel: the six offsets' columns are no larger than the output gradient (6
+        // channels), so one product reads the output gradient once instead of once per offset.
+        static GradientCheck Narrow(out string conv, out string w)
+        {
+            var check = new GradientCheck(DataType.Float);
+            w = check.Input("w", [6, 1, 3, 2]);
+            conv = check.Graph.Op("Conv", [check.Input("x", [2, 1, 7, 6]), w], Attr.Ints("pads", 1, 0, 1, 1));
+            return check;
+        }
+
+        var probe = Narrow(out var output, out var weights);
+        var loss = probe.Graph.Op("ReduceSum", [output], Attr.Int("keepdims", 0));
+        probe.Graph.Output(FewShot.Exporters.Autodiff.Gradients.Append(probe.Graph, loss, [weights])[weights]);
+        Assert.Single(probe.Graph.Graph.Node, n => n.OpType == "Gemm");
+
+        var check = Narrow(out var conv, out _);
+        check.Verify(conv);
+    }
+
     [Theory]
     [InlineData(1, 0, 1)]
     [InlineData(2, 1, 1)]

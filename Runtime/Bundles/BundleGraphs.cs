@@ -13,6 +13,10 @@ internal sealed class BundleGraphs : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
     private readonly Dictionary<string, OrtValue> _theta = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedTensor> _parameters = new(StringComparer.Ordinal);
+
+    // Per session, the parameter inputs written into its graph as initializers of θ₀ (ConstantInputs): runs do not feed them.
+    private readonly Dictionary<InferenceSession, IReadOnlySet<string>> _constant = [];
     private readonly Lazy<AdaptGraph>? _unrolled;
     private bool _disposed;
 
@@ -32,12 +36,19 @@ internal sealed class BundleGraphs : IDisposable
             foreach (NamedTensor parameter in archive.Parameters)
             {
                 _theta[parameter.Name] = Own(OrtValue.CreateTensorValueFromMemory(parameter.Values, parameter.Shape));
+                _parameters[parameter.Name] = parameter;
             }
 
-            InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger);
-            InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger);
+            // The parameters no run of a graph feeds anything but θ₀ become constants of that graph: predict's, all but the
+            // adapted state (which it reads after adaptation); adapt's, all but what its steps carry (the first step reads
+            // θ₀ for those too, the later ones the previous step's values).
+            string[] allParameters = [.. manifest.Parameters.Select(p => p.Name)];
+            string[] predictVaries = prototypes ? [] : [.. manifest.InnerLoop!.State];
+            string[] adaptVaries = prototypes ? [] : [.. manifest.InnerLoop!.StepState];
+            InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger, allParameters.Except(predictVaries));
+            InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger, allParameters.Except(adaptVaries));
 
-            GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest);
+            GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest, constants: Constants(adapt));
             PerExamplePrototypes = adaptUse.WritesPrototypeLabels;
             StateNames = !prototypes ? [.. manifest.InnerLoop!.State]
                 : PerExamplePrototypes ? [BundleNames.Prototypes, BundleNames.PrototypeLabels] : [BundleNames.Prototypes];
@@ -68,19 +79,20 @@ internal sealed class BundleGraphs : IDisposable
                 _unrolled = new Lazy<AdaptGraph>(() => OpenUnrolled(archive, later, logger, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
-            GraphUse predictUse = GraphChecks.Check(predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures, prototypeLabels: PerExamplePrototypes);
+            GraphUse predictUse = GraphChecks.Check(
+                predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures, prototypeLabels: PerExamplePrototypes, constants: Constants(predict));
             PredictInput = GraphChecks.Input(predict, BundleNames.X);
-            PredictConstants = Theta(predictUse, StateNames);
+            PredictConstants = Theta(predict, predictUse, StateNames);
 
             // Carried state (a learned optimizer's, a memory's usage) serves adaptation alone; predict reads the rest.
             IReadOnlyList<string> carried = GraphExpectations.Carried(manifest);
             PredictState = [.. Enumerable.Range(0, StateNames.Length).Where(i => !carried.Contains(StateNames[i]))];
-            Predict = new PreparedRun(predict, [BundleNames.X, .. PredictState.Select(i => StateNames[i]), .. predictUse.Parameters.Except(StateNames)], [.. predictUse.Outputs]);
+            Predict = new PreparedRun(predict, [BundleNames.X, .. PredictState.Select(i => StateNames[i]), .. Fed(predict, predictUse.Parameters.Except(StateNames))], [.. predictUse.Outputs]);
             if (First.ReadsFeatures)
             {
                 // The body's features come from θ₀ alone, so every parameter is a constant here.
-                FeatureConstants = Theta(predictUse, []);
-                Features = new PreparedRun(predict, [BundleNames.X, .. predictUse.Parameters], [BundleNames.Features]);
+                FeatureConstants = Theta(predict, predictUse, []);
+                Features = new PreparedRun(predict, [BundleNames.X, .. Fed(predict, predictUse.Parameters)], [BundleNames.Features]);
             }
         }
         catch
@@ -178,18 +190,28 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
-    private InferenceSession Open(BundleArchive archive, string entry, SessionOptions native, RuntimeOptions options, ILogger logger)
+    // Opens an entry's session; the parameter inputs named in constant (those the graph has) are written into it as θ₀.
+    private InferenceSession Open(
+        BundleArchive archive, string entry, SessionOptions native, RuntimeOptions options, ILogger logger, IEnumerable<string>? constant = null)
     {
         try
         {
+            var values = (constant ?? []).Where(_parameters.ContainsKey).ToDictionary(name => name, name => _parameters[name], StringComparer.Ordinal);
+            (byte[] model, IReadOnlySet<string> turned) = ConstantInputs.Freeze(archive.Graphs[entry], values);
+            InferenceSession session;
             if (options.ProfilingFilePrefix is { } prefix)
             {
                 // One profile per graph: ORT names the files by prefix and the second, so sessions must not share a prefix.
                 using SessionOptions profiled = SessionOptionsFactory.Create(options, $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}", logger);
-                return Own(new InferenceSession(archive.Graphs[entry], profiled));
+                session = Own(new InferenceSession(model, profiled));
+            }
+            else
+            {
+                session = Own(new InferenceSession(model, native));
             }
 
-            return Own(new InferenceSession(archive.Graphs[entry], native));
+            _constant[session] = turned;
+            return session;
         }
         catch (OnnxRuntimeException e) when (options.Device.Kind == ExecutionDeviceKind.Cuda && e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
         {
@@ -205,12 +227,20 @@ internal sealed class BundleGraphs : IDisposable
     {
         string[] labels = use.ReadsLabels ? [BundleNames.SupportY] : [];
         string[] step = use.ReadsStep ? [BundleNames.Step] : [];
-        var run = new PreparedRun(session, [.. state, use.Support!, .. labels, .. step, .. use.Parameters.Except(state)], [.. use.Outputs]);
-        return new AdaptGraph(run, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(use, state), use.ReadsStep);
+        var run = new PreparedRun(session, [.. state, use.Support!, .. labels, .. step, .. Fed(session, use.Parameters.Except(state))], [.. use.Outputs]);
+        return new AdaptGraph(run, GraphChecks.Input(session, use.Support!), use.ReadsLabels, use.Entry, Theta(session, use, state), use.ReadsStep);
     }
 
-    // θ₀ for the parameters a graph takes, less those a run feeds from the adapted state, in the graph's parameter order.
-    private OrtValue[] Theta(GraphUse use, string[] state) => [.. use.Parameters.Except(state).Select(name => _theta[name])];
+    // θ₀ for the parameters a graph takes, less those a run feeds from the adapted state and those written into the graph, in the graph's parameter order.
+    private OrtValue[] Theta(InferenceSession session, GraphUse use, string[] state) => [.. Fed(session, use.Parameters.Except(state)).Select(name => _theta[name])];
+
+    // The names a run of the session still feeds: all but the parameters written into its graph.
+    private IEnumerable<string> Fed(InferenceSession session, IEnumerable<string> names) =>
+        _constant.TryGetValue(session, out IReadOnlySet<string>? constant) ? names.Where(n => !constant.Contains(n)) : names;
+
+    // The parameter inputs written into the session's graph, as the inputs the contract checks them as.
+    private TensorSignature[] Constants(InferenceSession session) =>
+        [.. _constant[session].Select(name => new TensorSignature(name, GraphElementType.Float, [.. _parameters[name].Shape.Select(d => (long?)d)]))];
 
     private T Own<T>(T disposable)
         where T : IDisposable

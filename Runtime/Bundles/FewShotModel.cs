@@ -30,6 +30,9 @@ public sealed class FewShotModel : IDisposable
     private readonly BundleGraphs _graphs;
     private readonly Adapter _adapter;
     private readonly Predictor _predictor;
+
+    /// <summary>The loaded graphs, for tests of what each run feeds.</summary>
+    internal BundleGraphs Graphs => _graphs;
     private readonly long _maxEntryBytes;
     private readonly RunGate _gate;
     private readonly int _maxSteps;

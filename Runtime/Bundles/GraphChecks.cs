@@ -13,11 +13,18 @@ internal static class GraphChecks
 {
     /// <summary>What the graph reads and produces.</summary>
     /// <exception cref="InvalidBundleException">The graph breaks the contract.</exception>
-    public static GraphUse Check(InferenceSession session, string entry, ModelManifest manifest, bool featuresNeeded = false, bool prototypeLabels = false)
+    /// <param name="session">The graph's session.</param>
+    /// <param name="entry">Its bundle entry.</param>
+    /// <param name="manifest">The bundle's manifest.</param>
+    /// <param name="featuresNeeded">Whether predict must output "features".</param>
+    /// <param name="prototypeLabels">Whether predict takes "prototype_labels".</param>
+    /// <param name="constants">Parameter inputs that <see cref="Sessions.ConstantInputs"/> turned into initializers of θ₀ before the session opened: checked as the inputs they were.</param>
+    public static GraphUse Check(
+        InferenceSession session, string entry, ModelManifest manifest, bool featuresNeeded = false, bool prototypeLabels = false, IEnumerable<TensorSignature>? constants = null)
     {
         // Overridable initializers are inputs with a stored default; format 2 forbids them for parameters, and the shared check says so.
         var signature = new GraphSignature(
-            [.. session.InputMetadata.Concat(session.OverridableInitializerMetadata).Select(Value)],
+            [.. session.InputMetadata.Concat(session.OverridableInitializerMetadata).Select(Value), .. constants ?? []],
             [.. session.OutputMetadata.Select(Value)],
             session.OverridableInitializerMetadata.Keys.ToHashSet(StringComparer.Ordinal));
         try

@@ -10,5 +10,5 @@ work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 mkdir "$work/pn" && (cd "$work/pn" && unzip -q "$work/bundles/protonet.fewshot")
 /usr/bin/python3 "$root/benchmarks/frozen-theta/freeze.py" "$work"
 cp "$root/benchmarks/frozen-theta/Program.cs" "$root/benchmarks/frozen-theta/FrozenTheta.csproj" "$work/"
-dotnet build "$work/FrozenTheta.csproj" -c Release -nologo -v quiet -o "$work/bin" | { grep -E " error " || true; }
+dotnet build "$work/FrozenTheta.csproj" -c Release -nologo -v quiet -p:FormatProject="$root/Format/FewShot.Bundles.csproj" -o "$work/bin" | { grep -E " error " || true; }
 dotnet "$work/bin/FrozenTheta.dll" "$work" 1 "$rounds"

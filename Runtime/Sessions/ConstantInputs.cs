@@ -55,7 +55,7 @@ internal static class ConstantInputs
                 if (field.Number == ModelGraph && field.WireType == LengthDelimited && !graphSeen)
                 {
                     graphSeen = true;
-                    byte[] graph = FreezeGraph(model.AsSpan(field.ValueStart, field.ValueLength).ToArray(), constants, turned);
+                    byte[] graph = FreezeGraph(model.AsMemory(field.ValueStart, field.ValueLength), constants, turned);
                     WriteTag(output, ModelGraph, LengthDelimited);
                     WriteVarint(output, (ulong)graph.Length);
                     output.Write(graph);
@@ -74,19 +74,19 @@ internal static class ConstantInputs
         }
     }
 
-    private static byte[] FreezeGraph(byte[] graph, IReadOnlyDictionary<string, NamedTensor> constants, HashSet<string> turned)
+    private static byte[] FreezeGraph(ReadOnlyMemory<byte> graph, IReadOnlyDictionary<string, NamedTensor> constants, HashSet<string> turned)
     {
         using var output = new MemoryStream(graph.Length);
         foreach (Field field in Fields(graph))
         {
             if (field.Number == GraphInput && field.WireType == LengthDelimited
-                && NameOf(graph.AsSpan(field.ValueStart, field.ValueLength), ValueInfoName) is { } name
+                && NameOf(graph.Slice(field.ValueStart, field.ValueLength), ValueInfoName) is { } name
                 && constants.ContainsKey(name) && turned.Add(name))
             {
                 continue;
             }
 
-            output.Write(graph, field.Start, field.End - field.Start);
+            output.Write(graph.Span[field.Start..field.End]);
         }
 
         foreach (string name in turned)
@@ -136,31 +136,30 @@ internal static class ConstantInputs
     }
 
     // The string in the first field of that number, or null.
-    private static string? NameOf(ReadOnlySpan<byte> message, int number)
+    private static string? NameOf(ReadOnlyMemory<byte> message, int number)
     {
-        byte[] copy = message.ToArray();
-        foreach (Field field in Fields(copy))
+        foreach (Field field in Fields(message))
         {
             if (field.Number == number && field.WireType == LengthDelimited)
             {
-                return Encoding.UTF8.GetString(copy, field.ValueStart, field.ValueLength);
+                return Encoding.UTF8.GetString(message.Span.Slice(field.ValueStart, field.ValueLength));
             }
         }
 
         return null;
     }
 
-    /// <summary>One field of a message: where it starts (its tag), where its value starts and ends.</summary>
+    /// <summary>One field of a message: where it starts (its tag), where its value starts and ends, relative to the message.</summary>
     private readonly record struct Field(int Number, int WireType, int Start, int ValueStart, int ValueLength, int End);
 
     /// <exception cref="InvalidDataException">The bytes are not a sequence of well-formed fields.</exception>
-    private static IEnumerable<Field> Fields(byte[] message)
+    private static IEnumerable<Field> Fields(ReadOnlyMemory<byte> message)
     {
         int position = 0;
         while (position < message.Length)
         {
             int start = position;
-            ulong tag = ReadVarint(message, ref position);
+            ulong tag = ReadVarint(message.Span, ref position);
             if (tag >> 3 is 0 or > MaxFieldNumber)
             {
                 throw new InvalidDataException($"field number {tag >> 3}");
@@ -172,9 +171,9 @@ internal static class ConstantInputs
             int valueStart = position;
             int length = wireType switch
             {
-                Varint => SkipVarint(message, position),
+                Varint => SkipVarint(message.Span, position),
                 Fixed64 => 8,
-                LengthDelimited => LengthAt(message, ref position, out valueStart),
+                LengthDelimited => LengthAt(message.Span, ref position, out valueStart),
                 Fixed32 => 4,
                 _ => throw new InvalidDataException($"wire type {wireType}"),
             };
@@ -188,21 +187,21 @@ internal static class ConstantInputs
         }
     }
 
-    private static int LengthAt(byte[] message, ref int position, out int valueStart)
+    private static int LengthAt(ReadOnlySpan<byte> message, ref int position, out int valueStart)
     {
         ulong length = ReadVarint(message, ref position);
         valueStart = position;
         return length > int.MaxValue ? throw new InvalidDataException("a length beyond 2 GiB") : (int)length;
     }
 
-    private static int SkipVarint(byte[] message, int position)
+    private static int SkipVarint(ReadOnlySpan<byte> message, int position)
     {
         int start = position;
         _ = ReadVarint(message, ref position);
         return position - start;
     }
 
-    private static ulong ReadVarint(byte[] message, ref int position)
+    private static ulong ReadVarint(ReadOnlySpan<byte> message, ref int position)
     {
         ulong value = 0;
         for (int shift = 0; shift < 64; shift += 7)

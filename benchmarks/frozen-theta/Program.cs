@@ -8,16 +8,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 // workers take each other's cores at 2).
 var dir = args[0]; int threads = int.Parse(args[1]), rounds = int.Parse(args[2]);
 var so = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-var data = File.ReadAllBytes(Path.Combine(dir, "pn/parameters.bin"));
-int off = 8; int n = BitConverter.ToInt32(data, off); off += 4;
-var theta = new List<NamedOnnxValue>();
-for (int t = 0; t < n; t++)
-{
-    int l = BitConverter.ToInt32(data, off); off += 4; var name = System.Text.Encoding.UTF8.GetString(data, off, l); off += l;
-    int r = BitConverter.ToInt32(data, off); off += 4; var dims = new int[r]; for (int i = 0; i < r; i++) { dims[i] = (int)BitConverter.ToInt64(data, off); off += 8; }
-    int count = dims.Aggregate(1, (p, d) => p * d); var v = new float[count]; Buffer.BlockCopy(data, off, v, 0, count * 4); off += count * 4;
-    theta.Add(NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(v, dims)));
-}
+// θ₀ through the bundle format's own reader (FewShot.Bundles' TensorSet).
+var theta = FewShot.Bundles.TensorSet.DecodeFile(File.ReadAllBytes(Path.Combine(dir, "pn/parameters.bin")), "parameters.bin")
+    .Select(t => NamedOnnxValue.CreateFromTensor(t.Name, new DenseTensor<float>(t.Values, [.. t.Shape.Select(d => (int)d)])))
+    .ToList();
 var rnd = new Random(0);
 float[] Img(int k) => Enumerable.Range(0, k * 784).Select(_ => rnd.NextDouble() < 0.15 ? 1f : 0f).ToArray();
 var sx = NamedOnnxValue.CreateFromTensor("support_x", new DenseTensor<float>(Img(25), [25, 1, 28, 28]));

@@ -126,6 +126,9 @@ public sealed class GradientContext
     public long[]? ConstantInts(string? value) =>
         value is not null && _shapes.Value(value) is { } v && v.All(e => e.IsKnown) ? v.Select(e => e.Number).ToArray() : null;
 
+    /// <summary>The tensor of a Constant node's output, else null.</summary>
+    public TensorProto? ConstantTensor(string value) => _shapes.Constant(value);
+
     /// <summary>The single value of a floating-point constant with one element, else null.</summary>
     public double? ConstantScalar(string value) => _shapes.Constant(value) switch
     {

@@ -205,6 +205,7 @@ internal sealed class ShapeInference
             "Pad" => ShapeFunctions.Pad(x, Ints(node.OptionalInput(1))),
             "SpaceToDepth" => Blocks(x, node.Int("blocksize", 1), toDepth: true),
             "DepthToSpace" => Blocks(x, node.Int("blocksize", 1), toDepth: false),
+            "Resize" => Resized(x, node),
             _ => null,
         };
     }
@@ -222,6 +223,19 @@ internal sealed class ShapeInference
         return toDepth
             ? [x[0], Times(x[1], b * b), Over(x[2], b), Over(x[3], b)]
             : [x[0], Over(x[1], b * b), Times(x[2], b), Times(x[3], b)];
+    }
+
+    /// <summary>Resize's output: its sizes input when given, else each size times its scale (floor), where both are known.</summary>
+    private Dim[]? Resized(IReadOnlyList<Dim>? x, NodeProto node)
+    {
+        if (node.OptionalInput(3) is { } sizes)
+        {
+            return AsShape(sizes);
+        }
+
+        var scales = node.OptionalInput(2) is { } name && _constants.GetValueOrDefault(name) is { DataType: (int)DataType.Float } t ? TensorData.ToFloats(t) : null;
+        return x is null || scales is null || scales.Length != x.Count ? null
+            : x.Select((d, i) => scales[i] == 1 ? d : d.IsFixed ? (long)Math.Floor(d.Value!.Value * (double)scales[i]) : Fresh()).ToArray();
     }
 
     private Dim[]? Slice(IReadOnlyList<Dim>? x, NodeProto node)

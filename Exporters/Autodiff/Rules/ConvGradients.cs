@@ -134,41 +134,6 @@ internal static class ConvGradients
         return c.Op("Reshape", [product, c.Int64s([outputChannels, inputChannels, .. g.Kernel])]);
     }
 
-    /// <summary>
-    /// MaxPool's input gradient when its k×k windows tile the input (stride k, no padding or dilation; a last partial row
-    /// or column is dropped, as the floor rule does): the input is cut into k² planes by SpaceToDepth, each plane's elements
-    /// equal to the pooled maximum take what remains of the output gradient in window order (row-major, so ties go to the
-    /// first maximum, as PyTorch and MaxPool's Indices do), and DepthToSpace puts the planes back. Elementwise work on
-    /// contiguous planes only; null for other geometries, ranks or unknown channel and spatial sizes.
-    /// </summary>
-    public static string? BlockMaxRouting(GradientContext c, string x, string pooled, string dy, ConvGeometry g)
-    {
-        var k = g.Kernel.Length == 2 ? g.Kernel[0] : 0;
-        if (k < 2 || g.Kernel[1] != k || g.Strides.Any(s => s != k) || g.Pads.Any(p => p != 0) || g.Dilations.Any(d => d != 1)
-            || c.StaticShape(x) is not { Count: 4 } shape || shape.Skip(1).Any(d => !d.IsFixed))
-        {
-            return null;
-        }
-
-        var (channels, height, width) = (shape[1].Value!.Value, shape[2].Value!.Value, shape[3].Value!.Value);
-        var (croppedHeight, croppedWidth) = (height / k * k, width / k * k);
-        var cropped = croppedHeight == height && croppedWidth == width ? x
-            : c.Op("Slice", [x, c.Int64s(0, 0), c.Int64s(croppedHeight, croppedWidth), c.Int64s(2, 3)]);
-        var planes = c.Op("SpaceToDepth", [cropped], Attr.Int("blocksize", k));
-        var (rest, routed) = (dy, new List<string>());
-        for (var plane = 0L; plane < (k * k) - 1; plane++)
-        {
-            // A multiply by a 0/1 mask, because ONNX Runtime's Where runs several times slower than Mul on CPU.
-            var values = c.Op("Slice", [planes, c.Int64s(plane * channels), c.Int64s((plane + 1) * channels), c.Int64s(1)]);
-            var picked = c.Op("Cast", [c.Op("Equal", [values, pooled])], Attr.Int("to", (long)c.Graph.ElementTypeOf(dy)));
-            routed.Add(c.Op("Mul", [rest, picked]));
-            rest = c.Op("Sub", [rest, routed[^1]]);
-        }
-
-        var dx = c.Op("DepthToSpace", [c.Op("Concat", [.. routed, rest], Attr.Int("axis", 1))], Attr.Int("blocksize", k), Attr.String("mode", "DCR"));
-        return cropped == x ? dx : c.Op("Pad", [dx, c.Int64s(0, 0, 0, 0, 0, 0, height - croppedHeight, width - croppedWidth)]);
-    }
-
     /// <summary>Every index of a kernel, last axis fastest (the order of the weights' flattened spatial axes).</summary>
     private static IEnumerable<long[]> KernelOffsets(long[] kernel)
     {

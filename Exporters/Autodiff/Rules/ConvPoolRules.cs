@@ -41,7 +41,7 @@ internal static class ConvPoolRules
             }
 
             var (x, g) = (n.Input[0], ConvGeometry.Of(c, n, null));
-            if (ConvGradients.BlockMaxRouting(c, x, n.Output[0], dy, g) is { } blocks)
+            if (MaxPoolRouting.Blockwise(c, x, n.Output[0], dy, g) is { } blocks)
             {
                 return [blocks];
             }

@@ -1,4 +1,5 @@
 using FewShot.Exporters.Graphs;
+using FewShot.Exporters.Onnx;
 using DataType = FewShot.Exporters.Onnx.TensorProto.Types.DataType;
 
 namespace FewShot.Exporters.Autodiff.Rules;
@@ -22,6 +23,10 @@ internal static class ShapeRules
         r.Register("DepthToSpace", (c, n, dy) => n.String("mode", "DCR") == "DCR"
             ? [c.Op("SpaceToDepth", [dy], Attr.Int("blocksize", n.Int("blocksize", 0)))]
             : throw c.Unsupported("mode=CRD"));
+
+        // Nearest upsampling by whole factors (the only Resize FewShot emits) copies each element into a block of the output,
+        // so its adjoint sums each block: split every scaled axis into (size, factor) and reduce the factors away.
+        r.Register("Resize", (c, n, dy) => [UpsampledBack(c, n, dy), null, null, null]);
 
         r.Register("Concat", (c, n, dy) =>
         {
@@ -55,6 +60,47 @@ internal static class ShapeRules
             return [c.Op("Slice", [dy, c.Int64s(pads[..rank]), c.Int64s(ends), c.Int64s(Enumerable.Range(0, rank).Select(i => (long)i).ToArray())]), null, null];
         });
     }
+
+    private static string UpsampledBack(GradientContext c, NodeProto n, string dy)
+    {
+        var x = n.Input[0];
+        var scales = n.OptionalInput(2) is { } name && c.Graph.ElementTypeOf(name) == DataType.Float && n.OptionalInput(3) is null
+            ? ConstantFloats(c, name) : null;
+        var shape = c.StaticShape(x);
+        if (n.String("mode", "nearest") != "nearest" || n.String("coordinate_transformation_mode", "half_pixel") != "asymmetric"
+            || n.String("nearest_mode", "round_prefer_floor") != "floor" || scales is null || shape is null || scales.Length != shape.Count
+            || scales.Any(s => s < 1 || s != Math.Floor(s)))
+        {
+            throw c.Unsupported("only nearest upsampling by whole constant scales (asymmetric coordinates, floor) is differentiable");
+        }
+
+        var firstScaled = Array.FindIndex(scales, s => s != 1);
+        if (firstScaled < 0)
+        {
+            return dy;
+        }
+
+        if (shape.Skip(firstScaled).Any(d => !d.IsFixed))
+        {
+            throw c.Unsupported("Resize's gradient needs static sizes from its first scaled axis on");
+        }
+
+        var (split, factors) = (new List<long>(Enumerable.Repeat(0L, firstScaled)), new List<long>());
+        for (var i = firstScaled; i < shape.Count; i++)
+        {
+            split.Add(shape[i].Value!.Value);
+            if (scales[i] != 1)
+            {
+                factors.Add(split.Count);
+                split.Add((long)scales[i]);
+            }
+        }
+
+        return c.Op("ReduceSum", [c.Op("Reshape", [dy, c.Int64s([.. split])]), c.Int64s([.. factors])], Attr.Int("keepdims", 0));
+    }
+
+    private static float[]? ConstantFloats(GradientContext c, string value) =>
+        c.ConstantTensor(value) is { DataType: (int)DataType.Float } t ? TensorData.ToFloats(t) : null;
 
     private static long[] Inverse(long[] perm)
     {

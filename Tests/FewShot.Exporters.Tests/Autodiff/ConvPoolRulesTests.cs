@@ -123,20 +123,76 @@ public sealed class ConvPoolRulesTests
         Assert.Equal(new double[] { 1, 0, 0, 0 }, gradients);
     }
 
-    [Fact]
-    public void TilingMaxPoolRoutesBlockwiseToTheFirstMaximumOfEachWindow()
+    [Theory]
+    [InlineData(DataType.Double)]
+    [InlineData(DataType.Float)]
+    public void TilingMaxPoolRoutesBlockwiseToTheFirstMaximumOfEachWindow(DataType type)
     {
         // Windows [[1, 5], [5, 2]] (tie between later elements) and [[7, 7], [7, 7]] (all tied); a fifth column is dropped.
-        var check = new GradientCheck();
+        var check = new GradientCheck(type);
         var x = check.Input("x", [1, 1, 2, 5]);
         var pooled = check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2));
         var loss = check.Graph.Op("ReduceSum", [pooled], Attr.Int("keepdims", 0));
         var gradient = FewShot.Exporters.Autodiff.Gradients.Append(check.Graph, loss, [x])[x];
         check.Graph.Output(gradient);
-        Assert.DoesNotContain(check.Graph.Graph.Node, n => n.OpType == "ScatterElements");
+        Assert.DoesNotContain(check.Graph.Graph.Node, n => n.OpType is "ScatterElements" or "DepthToSpace");
         using var model = new OrtModel(check.Graph.ToModel());
-        var values = model.Run(new Dictionary<string, TestTensor> { [x] = new(DataType.Double, [1, 1, 2, 5], [1, 5, 7, 7, 9, 5, 2, 7, 7, 9]) }, gradient).Values;
+        var values = model.Run(new Dictionary<string, TestTensor> { [x] = new(type, [1, 1, 2, 5], [1, 5, 7, 7, 9, 5, 2, 7, 7, 9]) }, gradient).Values;
         Assert.Equal(new double[] { 0, 1, 1, 0, 0, 0, 0, 0, 0, 0 }, values);
+    }
+
+    [Theory]
+    [InlineData(DataType.Float, 2, 8, 8)]
+    [InlineData(DataType.Float, 3, 7, 8)]
+    [InlineData(DataType.Double, 2, 7, 5)]
+    public void TilingMaxPoolMatchesFirstMaximumRoutingOnManyTies(DataType type, int k, int height, int width)
+    {
+        // Values from {0, 0.5, 1}: most windows hold ties. The gradient of Σ w·MaxPool(x) puts each window's weight on
+        // its first maximum (row-major), as PyTorch does; rows and columns past the last whole window get nothing.
+        var (channels, random) = (3, new Random(k * 100 + height));
+        var xs = Enumerable.Range(0, 2 * channels * height * width).Select(_ => random.Next(3) * 0.5).ToArray();
+        var (outHeight, outWidth) = (height / k, width / k);
+        var ws = Enumerable.Range(0, 2 * channels * outHeight * outWidth).Select(_ => random.Next(1, 9) * 0.25).ToArray();
+        var check = new GradientCheck(type);
+        var x = check.Input("x", [2, channels, height, width]);
+        var w = check.Input("w", [2, channels, outHeight, outWidth]);
+        var pooled = check.Graph.Op("MaxPool", [x], Attr.Ints("kernel_shape", k, k), Attr.Ints("strides", k, k));
+        var loss = check.Graph.Op("ReduceSum", [check.Graph.Op("Mul", [pooled, w])], Attr.Int("keepdims", 0));
+        var gradient = FewShot.Exporters.Autodiff.Gradients.Append(check.Graph, loss, [x])[x];
+        check.Graph.Output(gradient);
+        using var model = new OrtModel(check.Graph.ToModel());
+        var values = model.Run(new Dictionary<string, TestTensor>
+        {
+            [x] = new(type, [2, channels, height, width], xs),
+            [w] = new(type, [2, channels, outHeight, outWidth], ws),
+        }, gradient).Values;
+
+        var expected = new double[xs.Length];
+        for (var plane = 0; plane < 2 * channels; plane++)
+        {
+            for (var window = 0; window < outHeight * outWidth; window++)
+            {
+                var (i, j, best) = (window / outWidth, window % outWidth, -1);
+                for (var at = 0; at < k * k; at++)
+                {
+                    var index = (plane * height * width) + (((i * k) + (at / k)) * width) + (j * k) + (at % k);
+                    best = best < 0 || xs[index] > xs[best] ? index : best;
+                }
+
+                expected[best] = ws[(plane * outHeight * outWidth) + window];
+            }
+        }
+
+        Assert.Equal(expected, values);
+    }
+
+    [Fact]
+    public void NearestUpsamplingByResize()
+    {
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [2, 3, 2, 3], declared: ["n", 3, 2, 3]);
+        check.Verify(check.Graph.Op("Resize", [x, "", check.Graph.Constant(TensorData.Float("", [4], [1, 1, 2, 3]))], Attr.String("mode", "nearest"),
+            Attr.String("coordinate_transformation_mode", "asymmetric"), Attr.String("nearest_mode", "floor")));
     }
 
     [Fact]

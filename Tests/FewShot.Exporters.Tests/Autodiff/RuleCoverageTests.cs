@@ -21,7 +21,7 @@ public sealed class RuleCoverageTests
         "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "DepthToSpace", "Div",
         "Equal", "Exp", "Expand", "Flatten", "Floor", "Gather", "GatherElements", "GatherND", "Gemm", "GlobalAveragePool",
         "Greater", "Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "NonZero", "Not",
-        "Pad", "Pow", "Range", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Round", "ScatterElements",
+        "Pad", "Pow", "Range", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Round", "ScatterElements",
         "ScatterND", "Shape", "Sigmoid", "Sign", "Size", "Slice", "Softmax", "Softplus", "SpaceToDepth", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh",
         "Transpose", "Unsqueeze", "Where",
     ];
@@ -43,7 +43,12 @@ public sealed class RuleCoverageTests
         ["Gemm"] = (g, x) => g.Op("Gemm", [Matrix(g, x), Matrix(g, x), g.Scalar(1)], Attr.Int("transB", 1), Attr.Float("beta", 2)),
         ["Conv"] = (g, x) => g.Op("Conv", [x, g.Op("Slice", [x, g.Int64s(0), g.Int64s(3), g.Int64s(0)])], Attr.Ints("strides", 2, 2), Attr.Ints("pads", 1, 1, 1, 1)),
         ["ConvTranspose"] = (g, x) => g.Op("ConvTranspose", [x, g.Op("Transpose", [x], Attr.Ints("perm", 1, 0, 2, 3))], Attr.Ints("strides", 2, 2), Attr.Ints("output_padding", 1, 1)),
-        ["MaxPool"] = (g, x) => g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", 1, 1)),
+        // Overlapping windows route through the Indices, tiling ones block-wise: both lowerings are differentiated.
+        ["MaxPool"] = (g, x) => g.Op("Add", [
+            g.Op("ReduceSum", [g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", 1, 1))], Attr.Int("keepdims", 0)),
+            g.Op("ReduceSum", [g.Op("MaxPool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2))], Attr.Int("keepdims", 0))]),
+        ["Resize"] = (g, x) => g.Op("Resize", [x, "", g.Constant(TensorData.Float("", [4], [1, 1, 2, 3]))], Attr.String("mode", "nearest"),
+            Attr.String("coordinate_transformation_mode", "asymmetric"), Attr.String("nearest_mode", "floor")),
         ["SpaceToDepth"] = (g, x) => g.Op("SpaceToDepth", [g.Op("Slice", [x, g.Int64s(0), g.Int64s(4), g.Int64s(3)])], Attr.Int("blocksize", 2)),
         ["DepthToSpace"] = (g, x) => g.Op("DepthToSpace", [g.Op("Reshape", [x, g.Int64s(2, 12, 5, 1)])], Attr.Int("blocksize", 2), Attr.String("mode", "DCR")),
         ["AveragePool"] = (g, x) => g.Op("AveragePool", [x], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("pads", 1, 1, 1, 1)),

@@ -2,7 +2,8 @@
 # Paired A/B of two bundles' adaptation steps in one process (thread CPU time, order swapped every pair), for judging a
 # change to the exported graphs: write the benchmark's bundles with each build (`fewshot bench adapt --keep-bundles
 # DIR`) and compare the same file of the two folders.
-# Usage: benchmarks/adapt-ab.sh <bundle A> <bundle B> [pairs, default 31] [steps, default 1]
+# Usage: benchmarks/adapt-ab.sh <bundle A> <bundle B> [pairs, default 31] [steps, default 1] [threads, default 1]
+# (more than one thread: wall time, since thread CPU time leaves out the workers)
 # Prints each side's median thread CPU time and the median (range) of B/A over the pairs; below 1: B faster.
 set -euo pipefail
 a="$(realpath "$1")"; b="$(realpath "$2")"; pairs="${3:-31}"; steps="${4:-1}"
@@ -11,4 +12,4 @@ work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 mkdir "$work/tool"
 cp "$root/benchmarks/adapt-ab/Program.cs" "$root/benchmarks/adapt-ab/AdaptAb.csproj" "$work/tool/"
 dotnet build "$work/tool/AdaptAb.csproj" -c Release -nologo -v quiet -p:RuntimeProject="$root/Runtime/FewShot.Runtime.csproj" -o "$work/bin" | { grep -E " error " || true; }
-dotnet "$work/bin/AdaptAb.dll" "$a" "$b" "$pairs" "$steps"
+dotnet "$work/bin/AdaptAb.dll" "$a" "$b" "$pairs" "$steps" "${5:-1}"

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import torch
 import torch.nn.functional as F
 
-from conv4_common import body, forward, parameters
+from conv4_common import FOLD_FIRST, body, forward, parameters
 
 
 def task(generator, ways, shots, queries):
@@ -89,7 +89,7 @@ def main():
     samples.sort()
     median = samples[len(samples) // 2]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "case": case, "threads": threads, "channelsLast": channels_last, "sideBySide": side_by_side,
+    print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "case": case, "threads": threads, "channelsLast": channels_last, "foldFirst": FOLD_FIRST, "sideBySide": side_by_side,
                       "tasksPerSecond": per_iteration * 1000 / median, "medianMs": median, "minMs": samples[0], "peakRssMb": peak}))
 
 

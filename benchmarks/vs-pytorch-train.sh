@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The train part of benchmarks/vs-pytorch.sh (run it through that script). Per case and thread count, two phases:
 #  1. setup: one process per side and setup (OpenMP wait policy at 2 threads, where it matters; for PyTorch also the
-#     feature-map layout, channels-last or NCHW, and at 2+ threads the tasks side by side on Python threads as FewShot
-#     runs them); each side's fastest median picks its setup;
+#     feature-map layout, channels-last or NCHW, at 2+ threads the tasks side by side on Python threads as FewShot
+#     runs them, and the first block's batch norm plain or folded into its convolution as FewShot's lowerings fold it,
+#     CONV4_FOLD=1); each side's fastest median picks its setup;
 #  2. measurement: each side's chosen setup again, REPEAT times (default 3), FewShot and PyTorch alternated, in fresh
 #     processes. The row reports the medians of phase 2 and the median of its paired ratios with their range.
 # Phase 1's figures only choose: the best of several noisy runs is biased upward, more so for the side with more setups
-# (PyTorch has 2 to 6 here, FewShot 1 or 2), and alternating fresh runs spreads the VM's slow and fast moments over
+# (PyTorch has 4 to 12 here, FewShot 1 or 2), and alternating fresh runs spreads the VM's slow and fast moments over
 # both sides.
 # Args: FEWSHOT_EXECUTABLE OPENBLAS_DIR RUNS WARMUP (untimed meta-iterations first, the same on both sides) [REPEAT]
 set -euo pipefail
@@ -15,8 +16,8 @@ cases="${CASES:-maml-1 maml-5 fomaml-1 fomaml-5 protonet-60w5s}"  # CASES=... fo
 
 ours() { OMP_WAIT_POLICY="$1" "$fewshot" bench train --case "$2" --threads "$3" --runs "$runs" --warmup "$warmup" --json; }
 theirs() {
-  local policy="$1" case="$2" threads="$3"; shift 3
-  LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
+  local policy="$1" fold="$2" case="$3" threads="$4"; shift 4
+  CONV4_FOLD="$fold" LD_LIBRARY_PATH="$openblas" OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY="$policy" \
     /usr/bin/python3 benchmarks/train_torch.py "$case" "$threads" "$runs" "$warmup" "$@"
 }
 # The cross-core round trip in ns (benchmarks/core_distance.c, built by vs-pytorch.sh), "?" without it.
@@ -34,16 +35,18 @@ for threads in 1 2; do
       our_setups+=("$policy"); our_runs+=("$(ours "$policy" "$case" "$threads")")
       layouts=("" --nchw); if [ "$threads" -gt 1 ] && [ "$case" != protonet-60w5s ]; then layouts+=(--side-by-side); fi
       for layout in "${layouts[@]}"; do
-        their_setups+=("$policy $layout"); their_runs+=("$(theirs "$policy" "$case" "$threads" $layout)")
+        for fold in 0 1; do
+          their_setups+=("$policy $fold $layout"); their_runs+=("$(theirs "$policy" "$fold" "$case" "$threads" $layout)")
+        done
       done
     done
     our_setup="${our_setups[$(printf '%s\n' "${our_runs[@]}" | fastest)]}"
     their_setup="${their_setups[$(printf '%s\n' "${their_runs[@]}" | fastest)]}"
-    read -r their_policy their_layout <<< "$their_setup"
+    read -r their_policy their_fold their_layout <<< "$their_setup"
     measured=(); probed="$case: $(distance)"
     for _ in $(seq "$repeat"); do
       mine="$(ours "$our_setup" "$case" "$threads")"; probed+=" F $(distance)"
-      measured+=("$mine#$(theirs "$their_policy" "$case" "$threads" ${their_layout:-})"); probed+=" P $(distance)"
+      measured+=("$mine#$(theirs "$their_policy" "$their_fold" "$case" "$threads" ${their_layout:-})"); probed+=" P $(distance)"
     done
     rows+=("$(printf '%s\n' "${measured[@]}" | paste -sd'|')"); distances+=("$probed")
   done
@@ -61,7 +64,7 @@ for row in sys.argv[3:]:
     a, b = pairs[0]
     rss = f"{max(p[0]['peakRssMb'] for p in pairs):.0f} / {max(p[1]['peakRssMb'] for p in pairs):.0f}"
     ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
-    setup = ("channels-last" if b["channelsLast"] else "NCHW") + (", tasks side by side" if b.get("sideBySide") else "")
+    setup = ("channels-last" if b["channelsLast"] else "NCHW") + (", first block folded" if b.get("foldFirst") else "") + (", tasks side by side" if b.get("sideBySide") else "")
     print(f"  {a['case']:<16}{statistics.median(ours):>10.2f}{statistics.median(theirs):>14.2f}{ratio:>24}   {rss:>26}   {setup}")
     warned = sum(p[0].get("trainerWarnings", 0) for p in pairs)
     if warned:

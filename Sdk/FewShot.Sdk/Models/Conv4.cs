@@ -92,6 +92,14 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     /// <inheritdoc />
     public int FeatureSize { get; }
 
+    /// <summary>
+    /// True when both lowerings fold the first block's batch norm into its convolution (<see cref="Layers.ConvBatchNormalized"/>):
+    /// batch statistics, max-pooling blocks, and an input narrow enough (channels × 9 patch values at most the
+    /// convolution's channels, as a grayscale or RGB image under 64 channels is) that its patches' covariance is cheaper
+    /// than passes over the activations.
+    /// </summary>
+    public bool FoldsFirstNormalization => Normalization == FeatureNormalization.Batch && Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
+
     /// <summary>True when the network ends with a linear classification head.</summary>
     public bool HasHead { get; }
 
@@ -186,6 +194,13 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
 
         for (var i = 1; i <= Blocks; i++)
         {
+            if (i == 1 && FoldsFirstNormalization)
+            {
+                x = Layers.ConvBatchNormalized(graph, x, parameters["conv1.weight"], parameters["bn1.weight"], Shift(1), InputShape, kernel: 3, pad: 1);
+                x = Layers.Relu(graph, Layers.MaxPool2x2(graph, x));
+                continue;
+            }
+
             x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
             if (pass == Pass.Statistics && i == Blocks)
             {

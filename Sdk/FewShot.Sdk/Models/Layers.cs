@@ -46,6 +46,67 @@ public static class Layers
         return g.Op("Add", [g.Op("Mul", [x, g.Op("Unsqueeze", [factor, perChannel])]), g.Op("Unsqueeze", [offset, perChannel])]);
     }
 
+    /// <summary>
+    /// A convolution without bias (square kernel, zero padding <paramref name="pad"/>, <paramref name="stride"/>) followed by
+    /// batch normalization with the batch's statistics (<see cref="Normalization.BatchNormTraining"/>), written so that no
+    /// pass over the convolution's output computes or applies them: a convolution is linear in its input's patches, so
+    /// each output channel's mean and biased variance over the batch and positions are w·m and w·Σ·wᵀ, where m and Σ are
+    /// the mean and covariance of the patches (kernel² · input channels values each), and the normalization folds into
+    /// the convolution's weights (w · scale / √(var + ε)) and bias (shift − mean · that factor).
+    /// </summary>
+    /// <remarks>
+    /// Worth it where the input has few channels, as conv4's first layer on images does (9 patch values against 64
+    /// output channels): the statistics come from a [9, 9] covariance instead of the 25 × 64 × 28 × 28 activations of a MAML
+    /// step, and the gradient reaches the weights, scale and shift through those small tensors, so batch norm's forward
+    /// and backward passes over the activations are gone. The same function as the convolution followed by batch norm,
+    /// to rounding.
+    /// </remarks>
+    /// <param name="g">The graph to append to.</param>
+    /// <param name="x">Input [N, C, H, W] with static C, H and W.</param>
+    /// <param name="weight">Convolution weights [O, C, k, k].</param>
+    /// <param name="scale">Batch norm's per-channel scale [O].</param>
+    /// <param name="shift">Batch norm's per-channel shift [O].</param>
+    /// <param name="inputShape">One example's shape [C, H, W].</param>
+    /// <param name="kernel">The kernel's size k.</param>
+    /// <param name="pad">Zero padding on every side.</param>
+    /// <param name="stride">The stride on both axes.</param>
+    public static string ConvBatchNormalized(
+        GraphBuilder g, string x, string weight, string scale, string shift, IReadOnlyList<long> inputShape, long kernel, long pad, long stride = 1)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        var (channels, height, width) = (inputShape[0], inputShape[1], inputShape[2]);
+        var (outHeight, outWidth) = (((height + (2 * pad) - kernel) / stride) + 1, ((width + (2 * pad) - kernel) / stride) + 1);
+        var patchSize = kernel * kernel * channels;
+
+        // The patches, offset-major: [N, k²·C, H', W'], one strided slice of the padded input per kernel offset.
+        var padded = pad == 0 ? x : g.Op("Pad", [x, g.Int64s(0, 0, pad, pad, 0, 0, pad, pad)]);
+        var offsets = new List<string>();
+        for (var a = 0L; a < kernel; a++)
+        {
+            for (var b = 0L; b < kernel; b++)
+            {
+                offsets.Add(g.Op("Slice", [padded, g.Int64s(a, b), g.Int64s(a + ((outHeight - 1) * stride) + 1, b + ((outWidth - 1) * stride) + 1),
+                    g.Int64s(2, 3), g.Int64s(stride, stride)]));
+            }
+        }
+
+        var patches = g.Op("Reshape", [g.Op("Concat", [.. offsets], Attr.Int("axis", 1)), g.Int64s(0, patchSize, -1)]);
+        var patchMean = g.Op("ReduceMean", [patches], Attr.Ints("axes", 0, 2), Attr.Int("keepdims", 1));
+        var centered = g.Op("Sub", [patches, patchMean]);
+        var products = g.Op("MatMul", [centered, g.Op("Transpose", [centered], Attr.Ints("perm", 0, 2, 1))]);
+        var covariance = g.Op("Div", [g.Op("ReduceMean", [products], Attr.Ints("axes", 0), Attr.Int("keepdims", 0)), g.Scalar(outHeight * outWidth)]);
+
+        // The weights in the patches' order (offset, then channel): [O, k²·C].
+        var rows = g.Op("Reshape", [g.Op("Transpose", [weight], Attr.Ints("perm", 0, 2, 3, 1)), g.Int64s(0, patchSize)]);
+        var mean = g.Op("Reshape", [g.Op("MatMul", [rows, g.Op("Reshape", [patchMean, g.Int64s(patchSize, 1)])]), g.Int64s(-1)]);
+        var variance = g.Op("ReduceSum", [g.Op("Mul", [g.Op("MatMul", [rows, covariance]), rows]), g.Int64s(1)], Attr.Int("keepdims", 0));
+        var factor = g.Op("Div", [scale, g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon)])])]);
+        var folded = g.Op("Mul", [weight, g.Op("Unsqueeze", [factor, g.Int64s(1, 2, 3)])]);
+        var offset = g.Op("Sub", [shift, g.Op("Mul", [mean, factor])]);
+        return Conv(g, x, folded, offset, pad, stride);
+    }
+
     /// <summary>PyTorch's Linear: x·Wᵀ + b, with W stored [out, in].</summary>
     public static string Linear(GraphBuilder g, string x, string weight, string bias) =>
         g.Op("Gemm", [x, weight, bias], Attr.Int("transB", 1));

@@ -124,6 +124,12 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
         {
             var p = 4 * block;
             var bias = cancels ? null : parameters[p + 1];
+            if (block == 0 && model.FoldsFirstNormalization)
+            {
+                x = TorchLayers.Relu(TorchLayers.MaxPool2x2(TorchLayers.ConvSameBatchNormalized(x, parameters[p], parameters[p + 2], Shift(parameters, p, cancels), tasks)));
+                continue;
+            }
+
             x = block == 0 && model.Normalization == FeatureNormalization.Batch
                 ? TorchLayers.ConvSameChannelsLast(x, parameters[p], bias, tasks)
                 : TorchLayers.ConvSame(x, parameters[p], bias, tasks);

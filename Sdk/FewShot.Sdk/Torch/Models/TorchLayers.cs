@@ -113,6 +113,29 @@ internal static class TorchLayers
         return ConvSame(x, weight.as_strided([outputs, 1, height, width], [height * width, 1, width, 1], weight.storage_offset()), bias, groups);
     }
 
+    /// <summary>
+    /// <see cref="ConvSameChannelsLast"/> without bias followed by <see cref="BatchNorm"/>, folded as
+    /// <see cref="Layers.ConvBatchNormalized"/> folds it: each channel's mean and variance from the input patches' mean
+    /// and covariance, the normalization applied through the weights and one added offset. With <paramref name="groups"/>
+    /// tasks side by side, each task's statistics come from its own patches. The offset is added after the convolution,
+    /// not passed as its bias: oneDNN sums a convolution's bias gradient in a scalar loop (see <see cref="TorchConv4"/>).
+    /// </summary>
+    public static torch.Tensor ConvSameBatchNormalized(torch.Tensor x, torch.Tensor weight, torch.Tensor scale, torch.Tensor shift, long groups = 1)
+    {
+        var (count, positions) = (x.shape[0], x.shape[2] * x.shape[3]);
+        var (outputs, patchSize) = (weight.shape[0], weight.shape[1] * weight.shape[2] * weight.shape[3]);
+        var patches = unfold(x, 3, padding: 1).view(count, groups, patchSize, positions);
+        var patchMean = patches.mean([0L, 3L], keepdim: true);
+        var centered = patches - patchMean;
+        var covariance = centered.matmul(centered.transpose(2, 3)).sum([0L]) * torch.tensor(1.0 / (count * positions), dtype: x.dtype);
+        var rows = weight.reshape(groups, outputs / groups, patchSize);
+        var mean = rows.matmul(patchMean.view(groups, patchSize, 1)).view(outputs);
+        var variance = (rows.matmul(covariance) * rows).sum([2L]).view(outputs);
+        var factor = scale / (variance + Epsilon).sqrt();
+        var offset = shift - (mean * factor);
+        return ConvSameChannelsLast(x, weight * factor.view(-1, 1, 1, 1), null, groups) + offset.view(1, -1, 1, 1);
+    }
+
     /// <summary>Rectified linear unit.</summary>
     public static torch.Tensor Relu(torch.Tensor x) => relu(x);
 

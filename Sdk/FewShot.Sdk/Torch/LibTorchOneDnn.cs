@@ -19,8 +19,15 @@ public static class LibTorchOneDnn
     /// <summary>0: oneDNN off; 1: on without the check; unset: on while the check agrees.</summary>
     public const string Variable = "FEWSHOT_LIBTORCH_ONEDNN";
 
-    /// <summary>The largest relative difference (‖a − b‖ / ‖b‖ over a meta-batch's gradients) taken for rounding; the Zen 5 errors were 0.05–1.02, rounding 2e-6.</summary>
-    public const double Tolerance = 1e-3;
+    /// <summary>
+    /// The largest relative difference (‖a − b‖ / ‖b‖ over a meta-batch's gradients) taken for rounding. The Zen 5 errors
+    /// were 0.05–1.02; the 80-image MAML cases agree to 6e-6–1e-5, but ProtoNets' 600-image episodes differ by 4.3e-4
+    /// (1.03e-3 once the first batch norm was folded into its convolution): at that many max-pool windows some nearly
+    /// tie, and the two kernel sets round them to different winners (our reading, as in the parity tests; not checked
+    /// against float64). 1e-3 turned oneDNN off for those episodes at 0.44× the speed; 1e-2 keeps five times the margin
+    /// to the smallest error seen.
+    /// </summary>
+    public const double Tolerance = 1e-2;
 
     private static readonly Lock Gate = new();
 

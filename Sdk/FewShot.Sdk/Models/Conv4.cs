@@ -93,12 +93,12 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     public int FeatureSize { get; }
 
     /// <summary>
-    /// True when both lowerings fold the first block's batch norm into its convolution (<see cref="Layers.ConvBatchNormalized"/>):
-    /// batch statistics, max-pooling blocks, and an input narrow enough (channels × 9 patch values at most the
+    /// True when both lowerings fold the first block's normalization into its convolution (<see cref="Layers.ConvBatchNormalized"/>):
+    /// batch or support statistics (per channel over a batch, from the input patches or given), max-pooling blocks, and an input narrow enough (channels × 9 patch values at most the
     /// convolution's channels, as a grayscale or RGB image under 64 channels is) that its patches' covariance is cheaper
     /// than passes over the activations.
     /// </summary>
-    public bool FoldsFirstNormalization => Normalization == FeatureNormalization.Batch && Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
+    public bool FoldsFirstNormalization => Normalization is FeatureNormalization.Batch or FeatureNormalization.Support && Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
 
     /// <summary>True when the network ends with a linear classification head.</summary>
     public bool HasHead { get; }
@@ -196,8 +196,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
         {
             if (i == 1 && FoldsFirstNormalization)
             {
-                x = Layers.ConvBatchNormalized(graph, x, parameters["conv1.weight"], parameters["bn1.weight"], Shift(1), InputShape, kernel: 3, pad: 1);
-                x = Layers.Relu(graph, Layers.MaxPool2x2(graph, x));
+                x = Layers.Relu(graph, Layers.MaxPool2x2(graph, FoldedFirstBlock(x)));
                 continue;
             }
 
@@ -239,6 +238,22 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
         }
 
         void Record(int i, string activations) => (recorded![SupportMean(i)], recorded[SupportVariance(i)]) = Layers.ChannelStatistics(graph, activations);
+
+        // The first block with its normalization folded into the convolution: the statistics a query pass is given, or
+        // those of the batch from its patches (recorded too by a statistics pass).
+        string FoldedFirstBlock(string images)
+        {
+            var weight = parameters["conv1.weight"];
+            var (mean, variance) = Normalization == FeatureNormalization.Support && pass == Pass.Query
+                ? (parameters[SupportMean(1)], parameters[SupportVariance(1)])
+                : Layers.ConvChannelStatistics(graph, images, weight, InputShape, kernel: 3, pad: 1);
+            if (pass == Pass.Statistics)
+            {
+                (recorded![SupportMean(1)], recorded[SupportVariance(1)]) = (mean, variance);
+            }
+
+            return Layers.ConvNormalizedWith(graph, images, weight, parameters["bn1.weight"], Shift(1), mean, variance, pad: 1);
+        }
     }
 
     /// <inheritdoc />

@@ -73,6 +73,18 @@ public static class Layers
     public static string ConvBatchNormalized(
         GraphBuilder g, string x, string weight, string scale, string shift, IReadOnlyList<long> inputShape, long kernel, long pad, long stride = 1)
     {
+        var (mean, variance) = ConvChannelStatistics(g, x, weight, inputShape, kernel, pad, stride);
+        return ConvNormalizedWith(g, x, weight, scale, shift, mean, variance, pad, stride);
+    }
+
+    /// <summary>
+    /// The per-channel mean and biased variance [O] over the batch and positions of a bias-free convolution's output
+    /// (what <see cref="ChannelStatistics"/> of that output gives), from the input patches' mean and covariance, without
+    /// computing the output (<see cref="ConvBatchNormalized"/> says how).
+    /// </summary>
+    public static (string Mean, string Variance) ConvChannelStatistics(
+        GraphBuilder g, string x, string weight, IReadOnlyList<long> inputShape, long kernel, long pad, long stride = 1)
+    {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(inputShape);
         var (channels, height, width) = (inputShape[0], inputShape[1], inputShape[2]);
@@ -101,6 +113,16 @@ public static class Layers
         var rows = g.Op("Reshape", [g.Op("Transpose", [weight], Attr.Ints("perm", 0, 2, 3, 1)), g.Int64s(0, patchSize)]);
         var mean = g.Op("Reshape", [g.Op("MatMul", [rows, g.Op("Reshape", [patchMean, g.Int64s(patchSize, 1)])]), g.Int64s(-1)]);
         var variance = g.Op("ReduceSum", [g.Op("Mul", [g.Op("MatMul", [rows, covariance]), rows]), g.Int64s(1)], Attr.Int("keepdims", 0));
+        return (mean, variance);
+    }
+
+    /// <summary>
+    /// A bias-free convolution followed by <see cref="NormalizeWith"/> given statistics [O], folded: one convolution with
+    /// the weights times scale / √(variance + ε) and the bias shift − mean · that factor.
+    /// </summary>
+    public static string ConvNormalizedWith(GraphBuilder g, string x, string weight, string scale, string shift, string mean, string variance, long pad, long stride = 1)
+    {
+        ArgumentNullException.ThrowIfNull(g);
         var factor = g.Op("Div", [scale, g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon)])])]);
         var folded = g.Op("Mul", [weight, g.Op("Unsqueeze", [factor, g.Int64s(1, 2, 3)])]);
         var offset = g.Op("Sub", [shift, g.Op("Mul", [mean, factor])]);

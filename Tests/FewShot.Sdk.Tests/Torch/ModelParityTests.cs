@@ -21,7 +21,7 @@ public sealed class ModelParityTests(ITestOutputHelper output)
 
     /// <summary>
     /// conv4 with its default (instance) normalization and with each other mode (batch norm also 16 channels wide, where its
-    /// first layer folds the normalization into the convolution), and the strided conv4 with group and batch norm. Instance norm over the strided network's last 2×2 maps divides by the spread of four values, which
+    /// first layer folds the normalization into the convolution; support norm's fold: LearnerParityTests), and the strided conv4 with group and batch norm. Instance norm over the strided network's last 2×2 maps divides by the spread of four values, which
     /// magnifies float32 rounding: its loss gradients differed by 5 ε of the largest tensor (bn2's scale, 1.1e-5 of its
     /// own norm), just past the bound; LearnerParityTests checks the strided network with instance norm through MAML.
     /// </summary>

@@ -69,6 +69,8 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
     [InlineData("fomaml")]
     [InlineData("metasgd")]
     [InlineData("proto-maml")]
+    [InlineData("maml-folded")]
+    [InlineData("fomaml-folded")]
     public void MetaGradientsThroughTheStatisticsMatch(string learner)
     {
         var (algorithm, values, task) = Setup(learner, steps: 2);
@@ -122,6 +124,7 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
     [Theory]
     [InlineData("maml")]
     [InlineData("proto-maml")]
+    [InlineData("maml-folded")]
     public void TheRuntimeAdaptsAsTorchSharpAndKeepsTheStatistics(string learner)
     {
         // Proto-MAML's one-step graph moves the head to the support's prototypes at step 0 alone, from a support pass.
@@ -229,7 +232,11 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
     private static (GradientLearner Algorithm, float[][] Values, TaskData Task) Setup(string learner, int steps)
     {
         TorchSetup.Initialize();
-        var conv4 = ParityTasks.Conv4(normalization: FeatureNormalization.Support);
+        // "-folded": 16 channels, where both lowerings fold the first block's normalization into its convolution (Conv4.FoldsFirstNormalization).
+        var folded = learner.EndsWith("-folded", StringComparison.Ordinal);
+        learner = folded ? learner[..^"-folded".Length] : learner;
+        var conv4 = folded ? new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Support) : ParityTasks.Conv4(normalization: FeatureNormalization.Support);
+        Assert.Equal(folded, conv4.FoldsFirstNormalization);
         // Proto-MAML at the shipped recipe's inner rate, 0.01: on these noise tasks the prototype start makes a step of 0.4
         // chaotic (meta-gradients of norm 160), and float32 rounding then parts the lowerings by 5e-4 (3e-3 with instance
         // norm, the path PrototypeHeadTests hold at 0.1), 1e-5 at 0.1, within the bound at 0.01.

@@ -126,7 +126,15 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
             var bias = cancels ? null : parameters[p + 1];
             if (block == 0 && model.FoldsFirstNormalization)
             {
-                x = TorchLayers.Relu(TorchLayers.MaxPool2x2(TorchLayers.ConvSameBatchNormalized(x, parameters[p], parameters[p + 2], Shift(parameters, p, cancels), tasks)));
+                // As Conv4.Features: the statistics a query pass is given, or the batch's from its patches (recorded by a statistics pass).
+                var (mean, variance) = statistics is not null ? (statistics[0], statistics[1]) : TorchLayers.ConvSameChannelStatistics(x, parameters[p], tasks);
+                if (recorded is not null)
+                {
+                    recorded.Add(mean);
+                    recorded.Add(variance);
+                }
+
+                x = TorchLayers.Relu(TorchLayers.MaxPool2x2(TorchLayers.ConvSameNormalizedWith(x, parameters[p], parameters[p + 2], Shift(parameters, p, cancels), mean, variance, tasks)));
                 continue;
             }
 

@@ -122,6 +122,13 @@ internal static class TorchLayers
     /// </summary>
     public static torch.Tensor ConvSameBatchNormalized(torch.Tensor x, torch.Tensor weight, torch.Tensor scale, torch.Tensor shift, long groups = 1)
     {
+        var (mean, variance) = ConvSameChannelStatistics(x, weight, groups);
+        return ConvSameNormalizedWith(x, weight, scale, shift, mean, variance, groups);
+    }
+
+    /// <summary>The per-channel mean and biased variance [O] of <see cref="ConvSame"/>'s bias-free output, from the input patches, as <see cref="Layers.ConvChannelStatistics"/>.</summary>
+    public static (torch.Tensor Mean, torch.Tensor Variance) ConvSameChannelStatistics(torch.Tensor x, torch.Tensor weight, long groups = 1)
+    {
         var (count, positions) = (x.shape[0], x.shape[2] * x.shape[3]);
         var (outputs, patchSize) = (weight.shape[0], weight.shape[1] * weight.shape[2] * weight.shape[3]);
         var patches = unfold(x, 3, padding: 1).view(count, groups, patchSize, positions);
@@ -130,7 +137,16 @@ internal static class TorchLayers
         var covariance = centered.matmul(centered.transpose(2, 3)).sum([0L]) * torch.tensor(1.0 / (count * positions), dtype: x.dtype);
         var rows = weight.reshape(groups, outputs / groups, patchSize);
         var mean = rows.matmul(patchMean.view(groups, patchSize, 1)).view(outputs);
-        var variance = (rows.matmul(covariance) * rows).sum([2L]).view(outputs);
+        return (mean, (rows.matmul(covariance) * rows).sum([2L]).view(outputs));
+    }
+
+    /// <summary>
+    /// <see cref="ConvSameChannelsLast"/> without bias followed by <see cref="NormalizeWith"/>, folded as
+    /// <see cref="Layers.ConvNormalizedWith"/>; the offset is added after the convolution (see <see cref="ConvSameBatchNormalized"/>).
+    /// </summary>
+    public static torch.Tensor ConvSameNormalizedWith(
+        torch.Tensor x, torch.Tensor weight, torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance, long groups = 1)
+    {
         var factor = scale / (variance + Epsilon).sqrt();
         var offset = shift - (mean * factor);
         return ConvSameChannelsLast(x, weight * factor.view(-1, 1, 1, 1), null, groups) + offset.view(1, -1, 1, 1);

@@ -93,7 +93,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     public int FeatureSize { get; }
 
     /// <summary>
-    /// True when both lowerings fold the first block's normalization into its convolution (<see cref="Layers.ConvBatchNormalized"/>):
+    /// True when both lowerings fold the first block's normalization into its convolution (<see cref="Layers.ConvChannelStatistics"/>):
     /// batch or support statistics (per channel over a batch, from the input patches or given), max-pooling blocks, and an input narrow enough (channels × 9 patch values at most the
     /// convolution's channels, as a grayscale or RGB image under 64 channels is) that its patches' covariance is cheaper
     /// than passes over the activations.

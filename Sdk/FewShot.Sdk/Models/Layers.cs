@@ -40,19 +40,18 @@ public static class Layers
     /// </summary>
     public static string NormalizeWith(GraphBuilder g, string x, string scale, string shift, string mean, string variance)
     {
-        var factor = g.Op("Div", [scale, g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon)])])]);
-        var offset = g.Op("Sub", [shift, g.Op("Mul", [mean, factor])]);
+        var (factor, offset) = FactorAndOffset(g, scale, shift, mean, variance);
         var perChannel = g.Int64s(1, 2);
         return g.Op("Add", [g.Op("Mul", [x, g.Op("Unsqueeze", [factor, perChannel])]), g.Op("Unsqueeze", [offset, perChannel])]);
     }
 
     /// <summary>
-    /// A convolution without bias (square kernel, zero padding <paramref name="pad"/>, <paramref name="stride"/>) followed by
-    /// batch normalization with the batch's statistics (<see cref="Normalization.BatchNormTraining"/>), written so that no
-    /// pass over the convolution's output computes or applies them: a convolution is linear in its input's patches, so
-    /// each output channel's mean and biased variance over the batch and positions are w·m and w·Σ·wᵀ, where m and Σ are
-    /// the mean and covariance of the patches (kernel² · input channels values each), and the normalization folds into
-    /// the convolution's weights (w · scale / √(var + ε)) and bias (shift − mean · that factor).
+    /// The per-channel mean and biased variance [O] over the batch and positions of a bias-free convolution's output
+    /// (what <see cref="ChannelStatistics"/> of that output gives), without computing the output: a convolution is linear
+    /// in its input's patches, so they are w·m and w·Σ·wᵀ, where m and Σ are the mean and covariance of the patches
+    /// (kernel² · input channels values each). With <see cref="ConvNormalizedWith"/>, a convolution followed by batch
+    /// normalization with the batch's statistics (<see cref="Normalization.BatchNormTraining"/>) in which no pass over
+    /// the convolution's output computes or applies them.
     /// </summary>
     /// <remarks>
     /// Worth it where the input has few channels, as conv4's first layer on images does (9 patch values against 64
@@ -64,24 +63,10 @@ public static class Layers
     /// <param name="g">The graph to append to.</param>
     /// <param name="x">Input [N, C, H, W] with static C, H and W.</param>
     /// <param name="weight">Convolution weights [O, C, k, k].</param>
-    /// <param name="scale">Batch norm's per-channel scale [O].</param>
-    /// <param name="shift">Batch norm's per-channel shift [O].</param>
     /// <param name="inputShape">One example's shape [C, H, W].</param>
     /// <param name="kernel">The kernel's size k.</param>
     /// <param name="pad">Zero padding on every side.</param>
     /// <param name="stride">The stride on both axes.</param>
-    public static string ConvBatchNormalized(
-        GraphBuilder g, string x, string weight, string scale, string shift, IReadOnlyList<long> inputShape, long kernel, long pad, long stride = 1)
-    {
-        var (mean, variance) = ConvChannelStatistics(g, x, weight, inputShape, kernel, pad, stride);
-        return ConvNormalizedWith(g, x, weight, scale, shift, mean, variance, pad, stride);
-    }
-
-    /// <summary>
-    /// The per-channel mean and biased variance [O] over the batch and positions of a bias-free convolution's output
-    /// (what <see cref="ChannelStatistics"/> of that output gives), from the input patches' mean and covariance, without
-    /// computing the output (<see cref="ConvBatchNormalized"/> says how).
-    /// </summary>
     public static (string Mean, string Variance) ConvChannelStatistics(
         GraphBuilder g, string x, string weight, IReadOnlyList<long> inputShape, long kernel, long pad, long stride = 1)
     {
@@ -123,10 +108,15 @@ public static class Layers
     public static string ConvNormalizedWith(GraphBuilder g, string x, string weight, string scale, string shift, string mean, string variance, long pad, long stride = 1)
     {
         ArgumentNullException.ThrowIfNull(g);
+        var (factor, offset) = FactorAndOffset(g, scale, shift, mean, variance);
+        return Conv(g, x, g.Op("Mul", [weight, g.Op("Unsqueeze", [factor, g.Int64s(1, 2, 3)])]), offset, pad, stride);
+    }
+
+    /// <summary>Normalization by given statistics as one affine map per channel: factor scale / √(variance + ε), offset shift − mean · factor.</summary>
+    private static (string Factor, string Offset) FactorAndOffset(GraphBuilder g, string scale, string shift, string mean, string variance)
+    {
         var factor = g.Op("Div", [scale, g.Op("Sqrt", [g.Op("Add", [variance, g.Scalar(BatchNormEpsilon)])])]);
-        var folded = g.Op("Mul", [weight, g.Op("Unsqueeze", [factor, g.Int64s(1, 2, 3)])]);
-        var offset = g.Op("Sub", [shift, g.Op("Mul", [mean, factor])]);
-        return Conv(g, x, folded, offset, pad, stride);
+        return (factor, g.Op("Sub", [shift, g.Op("Mul", [mean, factor])]));
     }
 
     /// <summary>PyTorch's Linear: x·Wᵀ + b, with W stored [out, in].</summary>

@@ -25,8 +25,9 @@ public sealed class FoldedBatchNormTests
         var shift = torch.randn([groups * 16], dtype: torch.float64, generator: generator).requires_grad_();
         var direction = torch.randn([groups * 16, inputChannels, 3, 3], dtype: torch.float64, generator: generator);
 
-        var folded = TorchLayers.ConvSameBatchNormalized(x, weight, scale, shift, groups);
-        var plain = PerGroupBatchNorm(TorchLayers.ConvSame(x, weight, null, groups), scale, shift);
+        var (mean, variance) = TorchLayers.ConvSameChannelStatistics(x, weight, groups);
+        var folded = TorchLayers.ConvSameNormalizedWith(x, weight, scale, shift, mean, variance, groups);
+        var plain = TorchLayers.BatchNorm(TorchLayers.ConvSame(x, weight, null, groups), scale, shift);
         Assert.True(Relative(folded, plain) < 1e-12, $"outputs differ by {Relative(folded, plain):E2}");
 
         // First derivatives, and the second derivative along a direction (what second-order MAML differentiates).
@@ -51,9 +52,6 @@ public sealed class FoldedBatchNormTests
         Assert.False(new Conv4([1, 28, 28], 5, channels: 64, FeatureNormalization.Group).FoldsFirstNormalization);
         Assert.False(new Conv4([1, 28, 28], 5, channels: 64, FeatureNormalization.Batch, Conv4Downsampling.Stride).FoldsFirstNormalization);
     }
-
-    // Batch norm of each group of 16 channels: per channel anyway, so the plain kernel over all channels.
-    private static torch.Tensor PerGroupBatchNorm(torch.Tensor x, torch.Tensor scale, torch.Tensor shift) => TorchLayers.BatchNorm(x, scale, shift);
 
     private static double Relative(torch.Tensor actual, torch.Tensor expected) =>
         (actual - expected).norm().item<double>() / expected.norm().item<double>();

@@ -83,7 +83,7 @@ public sealed class ModelParityTests(ITestOutputHelper output)
         {
             "mlp" => ((IFewShotModel)ParityTasks.Mlp(), TaskKind.Regression, 0.01f),
             "conv4" => (ParityTasks.Conv4(), TaskKind.Classification, 0.4f),
-            // 16 channels: the first layer's batch norm folds into its convolution (Layers.ConvBatchNormalized).
+            // 16 channels: the first layer's batch norm folds into its convolution (Layers.ConvChannelStatistics).
             "conv4-batch-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Batch), TaskKind.Classification, 0.4f),
             "strided-conv4-group" => (ParityTasks.Conv4(normalization: FeatureNormalization.Group, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, 0.4f),
             "strided-conv4-batch" => (ParityTasks.Conv4(normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, 0.4f),

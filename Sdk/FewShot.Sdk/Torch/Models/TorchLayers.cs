@@ -73,9 +73,15 @@ internal static class TorchLayers
     /// <summary>Normalization by given per-channel statistics [C], composed as <see cref="Layers.NormalizeWith"/> composes it.</summary>
     public static torch.Tensor NormalizeWith(torch.Tensor x, torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance)
     {
-        var factor = scale / (variance + Epsilon).sqrt();
-        var offset = shift - (mean * factor);
+        var (factor, offset) = FactorAndOffset(scale, shift, mean, variance);
         return (x * factor.view(1, -1, 1, 1)) + offset.view(1, -1, 1, 1);
+    }
+
+    /// <summary>Normalization by given statistics as one affine map per channel, as <see cref="Layers.NormalizeWith"/> computes it.</summary>
+    private static (torch.Tensor Factor, torch.Tensor Offset) FactorAndOffset(torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance)
+    {
+        var factor = scale / (variance + Epsilon).sqrt();
+        return (factor, shift - (mean * factor));
     }
 
     /// <summary><paramref name="value"/> + 0·<paramref name="unused"/>, as <see cref="Layers.WithZeroGradientTo"/>.</summary>
@@ -114,19 +120,11 @@ internal static class TorchLayers
     }
 
     /// <summary>
-    /// <see cref="ConvSameChannelsLast"/> without bias followed by <see cref="BatchNorm"/>, folded as
-    /// <see cref="Layers.ConvBatchNormalized"/> folds it: each channel's mean and variance from the input patches' mean
-    /// and covariance, the normalization applied through the weights and one added offset. With <paramref name="groups"/>
-    /// tasks side by side, each task's statistics come from its own patches. The offset is added after the convolution,
-    /// not passed as its bias: oneDNN sums a convolution's bias gradient in a scalar loop (see <see cref="TorchConv4"/>).
+    /// The per-channel mean and biased variance [O] of <see cref="ConvSame"/>'s bias-free output from the input patches'
+    /// mean and covariance, as <see cref="Layers.ConvChannelStatistics"/> computes them; with <see cref="ConvSameNormalizedWith"/>,
+    /// a convolution followed by <see cref="BatchNorm"/> with no pass over its output for the normalization. With
+    /// <paramref name="groups"/> tasks side by side, each task's statistics come from its own patches.
     /// </summary>
-    public static torch.Tensor ConvSameBatchNormalized(torch.Tensor x, torch.Tensor weight, torch.Tensor scale, torch.Tensor shift, long groups = 1)
-    {
-        var (mean, variance) = ConvSameChannelStatistics(x, weight, groups);
-        return ConvSameNormalizedWith(x, weight, scale, shift, mean, variance, groups);
-    }
-
-    /// <summary>The per-channel mean and biased variance [O] of <see cref="ConvSame"/>'s bias-free output, from the input patches, as <see cref="Layers.ConvChannelStatistics"/>.</summary>
     public static (torch.Tensor Mean, torch.Tensor Variance) ConvSameChannelStatistics(torch.Tensor x, torch.Tensor weight, long groups = 1)
     {
         var (count, positions) = (x.shape[0], x.shape[2] * x.shape[3]);
@@ -142,13 +140,13 @@ internal static class TorchLayers
 
     /// <summary>
     /// <see cref="ConvSameChannelsLast"/> without bias followed by <see cref="NormalizeWith"/>, folded as
-    /// <see cref="Layers.ConvNormalizedWith"/>; the offset is added after the convolution (see <see cref="ConvSameBatchNormalized"/>).
+    /// <see cref="Layers.ConvNormalizedWith"/>. The offset is added after the convolution, not passed as its bias: oneDNN
+    /// sums a convolution's bias gradient in a scalar loop (see <see cref="TorchConv4"/>).
     /// </summary>
     public static torch.Tensor ConvSameNormalizedWith(
         torch.Tensor x, torch.Tensor weight, torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance, long groups = 1)
     {
-        var factor = scale / (variance + Epsilon).sqrt();
-        var offset = shift - (mean * factor);
+        var (factor, offset) = FactorAndOffset(scale, shift, mean, variance);
         return ConvSameChannelsLast(x, weight * factor.view(-1, 1, 1, 1), null, groups) + offset.view(1, -1, 1, 1);
     }
 

@@ -93,12 +93,14 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     public int FeatureSize { get; }
 
     /// <summary>
-    /// True when both lowerings fold the first block's normalization into its convolution (<see cref="Layers.ConvChannelStatistics"/>):
-    /// batch or support statistics (per channel over a batch, from the input patches or given), max-pooling blocks, and an input narrow enough (channels × 9 patch values at most the
-    /// convolution's channels, as a grayscale or RGB image under 64 channels is) that its patches' covariance is cheaper
-    /// than passes over the activations.
+    /// True when both lowerings fold the first block's normalization into its convolution, its statistics taken from the
+    /// input patches instead of the activations: batch or support statistics per channel over a batch
+    /// (<see cref="Layers.ConvChannelStatistics"/>, from the patches or given), or per-example group statistics
+    /// (<see cref="Layers.ConvGroupNormalized"/>: instance, group and layer norm). Where the blocks max-pool and the input is
+    /// narrow enough (channels × 9 patch values at most the convolution's channels, as a grayscale or RGB image under 64
+    /// channels is) that its patches' covariance is cheaper than passes over the activations.
     /// </summary>
-    public bool FoldsFirstNormalization => Normalization is FeatureNormalization.Batch or FeatureNormalization.Support && Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
+    public bool FoldsFirstNormalization => Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
 
     /// <summary>True when the network ends with a linear classification head.</summary>
     public bool HasHead { get; }
@@ -239,11 +241,17 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
 
         void Record(int i, string activations) => (recorded![SupportMean(i)], recorded[SupportVariance(i)]) = Layers.ChannelStatistics(graph, activations);
 
-        // The first block with its normalization folded into the convolution: the statistics a query pass is given, or
-        // those of the batch from its patches (recorded too by a statistics pass).
+        // The first block with its normalization folded into the convolution: each example's own statistics from its
+        // patches; or the statistics a query pass is given, or those of the batch from its patches (recorded too by a
+        // statistics pass).
         string FoldedFirstBlock(string images)
         {
             var weight = parameters["conv1.weight"];
+            if (Normalization.Groups(Channels) is { } groups)
+            {
+                return Layers.ConvGroupNormalized(graph, images, weight, Bias(1), parameters["bn1.weight"], Shift(1), groups, InputShape, kernel: 3, pad: 1);
+            }
+
             var (mean, variance) = Normalization == FeatureNormalization.Support && pass == Pass.Query
                 ? (parameters[SupportMean(1)], parameters[SupportVariance(1)])
                 : Layers.ConvChannelStatistics(graph, images, weight, InputShape, kernel: 3, pad: 1);

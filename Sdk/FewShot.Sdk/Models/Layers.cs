@@ -72,11 +72,76 @@ public static class Layers
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(inputShape);
+        var (patches, patchSize, positions) = Patches(g, x, inputShape, kernel, pad, stride);
+        var patchMean = g.Op("ReduceMean", [patches], Attr.Ints("axes", 0, 2), Attr.Int("keepdims", 1));
+        var centered = g.Op("Sub", [patches, patchMean]);
+        var products = g.Op("MatMul", [centered, g.Op("Transpose", [centered], Attr.Ints("perm", 0, 2, 1))]);
+        var covariance = g.Op("Div", [g.Op("ReduceMean", [products], Attr.Ints("axes", 0), Attr.Int("keepdims", 0)), g.Scalar(positions)]);
+        var rows = PatchRows(g, weight, patchSize);
+        var mean = g.Op("Reshape", [g.Op("MatMul", [rows, g.Op("Reshape", [patchMean, g.Int64s(patchSize, 1)])]), g.Int64s(-1)]);
+        var variance = g.Op("ReduceSum", [g.Op("Mul", [g.Op("MatMul", [rows, covariance]), rows]), g.Int64s(1)], Attr.Int("keepdims", 0));
+        return (mean, variance);
+    }
+
+    /// <summary>
+    /// A convolution followed by per-example group normalization (<see cref="Normalization.GroupNorm"/>: instance, group
+    /// or layer norm by the group count), with the statistics taken from each example's input patches instead of the
+    /// convolution's output, as <see cref="ConvChannelStatistics"/> takes a batch's: channel c's mean over one example's
+    /// positions is w_c·m + b_c and its variance w_c·Σ·w_cᵀ, with m and Σ that example's patch mean and covariance; a
+    /// group's variance is the mean of its channels' variances plus the variance of their means. The normalization is
+    /// then one multiply and one add per example and channel on the convolution's output, and no pass over the
+    /// activations computes the statistics, forward or backward. The same function as
+    /// <see cref="Conv"/> then <see cref="Normalize"/>, to rounding; worth it where the input is narrow (k²·C at most O).
+    /// </summary>
+    /// <param name="g">The graph to append to.</param>
+    /// <param name="x">Input [N, C, H, W] with static C, H and W.</param>
+    /// <param name="weight">Convolution weights [O, C, k, k].</param>
+    /// <param name="bias">The convolution's bias [O], or null.</param>
+    /// <param name="scale">The normalization's per-channel scale [O].</param>
+    /// <param name="shift">The normalization's per-channel shift [O].</param>
+    /// <param name="groups">Normalization groups; O channels split evenly, each group's in a row.</param>
+    /// <param name="inputShape">One example's shape [C, H, W].</param>
+    /// <param name="kernel">The kernel's size k.</param>
+    /// <param name="pad">Zero padding on every side.</param>
+    public static string ConvGroupNormalized(
+        GraphBuilder g, string x, string weight, string? bias, string scale, string shift, int groups, IReadOnlyList<long> inputShape, long kernel, long pad)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var (patches, patchSize, positions) = Patches(g, x, inputShape, kernel, pad, stride: 1);
+        var patchMean = g.Op("ReduceMean", [patches], Attr.Ints("axes", 2), Attr.Int("keepdims", 1));
+        var centered = g.Op("Sub", [patches, patchMean]);
+        var covariance = g.Op("Div", [g.Op("MatMul", [centered, g.Op("Transpose", [centered], Attr.Ints("perm", 0, 2, 1))]), g.Scalar(positions)]);
+        var rows = PatchRows(g, weight, patchSize);
+
+        // Per example and channel [N, G, O/G]: the mean over the positions, and the variance around it.
+        var byGroup = g.Int64s(0, groups, -1);
+        var mean = g.Op("Reshape", [g.Op("MatMul", [rows, patchMean]), byGroup]);
+        if (bias is not null)
+        {
+            mean = g.Op("Add", [mean, g.Op("Reshape", [bias, g.Int64s(groups, -1)])]);
+        }
+
+        var within = g.Op("Reshape", [g.Op("ReduceSum", [g.Op("Mul", [g.Op("MatMul", [rows, covariance]), rows]), g.Int64s(2)], Attr.Int("keepdims", 0)), byGroup]);
+        var groupMean = g.Op("ReduceMean", [mean], Attr.Ints("axes", 2), Attr.Int("keepdims", 1));
+        var deviation = g.Op("Sub", [mean, groupMean]);
+        var groupVariance = g.Op("ReduceMean", [g.Op("Add", [within, g.Op("Mul", [deviation, deviation])])], Attr.Ints("axes", 2), Attr.Int("keepdims", 1));
+
+        // z = (conv + b − group mean)·factor + shift = conv·factor + offset.
+        var factor = g.Op("Div", [g.Op("Reshape", [scale, g.Int64s(groups, -1)]), g.Op("Sqrt", [g.Op("Add", [groupVariance, g.Scalar(BatchNormEpsilon)])])]);
+        var moved = bias is null ? g.Op("Neg", [groupMean]) : g.Op("Sub", [g.Op("Reshape", [bias, g.Int64s(groups, -1)]), groupMean]);
+        var offset = g.Op("Add", [g.Op("Reshape", [shift, g.Int64s(groups, -1)]), g.Op("Mul", [moved, factor])]);
+        var perChannel = g.Int64s(0, -1, 1, 1);
+        var output = Conv(g, x, weight, null, pad);
+        return g.Op("Add", [g.Op("Mul", [output, g.Op("Reshape", [factor, perChannel])]), g.Op("Reshape", [offset, perChannel])]);
+    }
+
+    // The patches of a convolution's input, offset-major: [N, k²·C, positions], one strided slice of the padded input per kernel offset.
+    private static (string Patches, long PatchSize, long Positions) Patches(GraphBuilder g, string x, IReadOnlyList<long> inputShape, long kernel, long pad, long stride)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
         var (channels, height, width) = (inputShape[0], inputShape[1], inputShape[2]);
         var (outHeight, outWidth) = (((height + (2 * pad) - kernel) / stride) + 1, ((width + (2 * pad) - kernel) / stride) + 1);
         var patchSize = kernel * kernel * channels;
-
-        // The patches, offset-major: [N, k²·C, H', W'], one strided slice of the padded input per kernel offset.
         var padded = pad == 0 ? x : g.Op("Pad", [x, g.Int64s(0, 0, pad, pad, 0, 0, pad, pad)]);
         var offsets = new List<string>();
         for (var a = 0L; a < kernel; a++)
@@ -88,18 +153,12 @@ public static class Layers
             }
         }
 
-        var patches = g.Op("Reshape", [g.Op("Concat", [.. offsets], Attr.Int("axis", 1)), g.Int64s(0, patchSize, -1)]);
-        var patchMean = g.Op("ReduceMean", [patches], Attr.Ints("axes", 0, 2), Attr.Int("keepdims", 1));
-        var centered = g.Op("Sub", [patches, patchMean]);
-        var products = g.Op("MatMul", [centered, g.Op("Transpose", [centered], Attr.Ints("perm", 0, 2, 1))]);
-        var covariance = g.Op("Div", [g.Op("ReduceMean", [products], Attr.Ints("axes", 0), Attr.Int("keepdims", 0)), g.Scalar(outHeight * outWidth)]);
-
-        // The weights in the patches' order (offset, then channel): [O, k²·C].
-        var rows = g.Op("Reshape", [g.Op("Transpose", [weight], Attr.Ints("perm", 0, 2, 3, 1)), g.Int64s(0, patchSize)]);
-        var mean = g.Op("Reshape", [g.Op("MatMul", [rows, g.Op("Reshape", [patchMean, g.Int64s(patchSize, 1)])]), g.Int64s(-1)]);
-        var variance = g.Op("ReduceSum", [g.Op("Mul", [g.Op("MatMul", [rows, covariance]), rows]), g.Int64s(1)], Attr.Int("keepdims", 0));
-        return (mean, variance);
+        return (g.Op("Reshape", [g.Op("Concat", [.. offsets], Attr.Int("axis", 1)), g.Int64s(0, patchSize, -1)]), patchSize, outHeight * outWidth);
     }
+
+    // The weights [O, C, k, k] in the patches' order (offset, then channel): [O, k²·C].
+    private static string PatchRows(GraphBuilder g, string weight, long patchSize) =>
+        g.Op("Reshape", [g.Op("Transpose", [weight], Attr.Ints("perm", 0, 2, 3, 1)), g.Int64s(0, patchSize)]);
 
     /// <summary>
     /// A bias-free convolution followed by <see cref="NormalizeWith"/> given statistics [O], folded: one convolution with

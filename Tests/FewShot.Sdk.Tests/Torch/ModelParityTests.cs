@@ -20,12 +20,13 @@ public sealed class ModelParityTests(ITestOutputHelper output)
     private const int Steps = 3;
 
     /// <summary>
-    /// conv4 with its default (instance) normalization and with each other mode (batch norm also 16 channels wide, where its
-    /// first layer folds the normalization into the convolution; support norm's fold: LearnerParityTests), and the strided conv4 with group and batch norm. Instance norm over the strided network's last 2×2 maps divides by the spread of four values, which
+    /// conv4 with its default (instance) normalization and with each other mode (group norm 16 channels wide, batch and
+    /// instance norm also 16 wide, where the first layer folds the normalization into the convolution; 8 channels do not
+    /// fold; support norm's fold: LearnerParityTests), and the strided conv4 with group and batch norm. Instance norm over the strided network's last 2×2 maps divides by the spread of four values, which
     /// magnifies float32 rounding: its loss gradients differed by 5 ε of the largest tensor (bn2's scale, 1.1e-5 of its
     /// own norm), just past the bound; LearnerParityTests checks the strided network with instance norm through MAML.
     /// </summary>
-    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "conv4-batch-folded", "strided-conv4-group", "strided-conv4-batch", "autoencoder" };
+    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "conv4-batch-folded", "conv4-instance-folded", "strided-conv4-group", "strided-conv4-batch", "autoencoder" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -85,6 +86,7 @@ public sealed class ModelParityTests(ITestOutputHelper output)
             "conv4" => (ParityTasks.Conv4(), TaskKind.Classification, 0.4f),
             // 16 channels: the first layer's batch norm folds into its convolution (Layers.ConvChannelStatistics).
             "conv4-batch-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Batch), TaskKind.Classification, 0.4f),
+            "conv4-instance-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Instance), TaskKind.Classification, 0.4f),
             "strided-conv4-group" => (ParityTasks.Conv4(normalization: FeatureNormalization.Group, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, 0.4f),
             "strided-conv4-batch" => (ParityTasks.Conv4(normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, 0.4f),
             _ when name.StartsWith("conv4-", StringComparison.Ordinal) => (ParityTasks.Conv4(normalization: FeatureNormalizations.Parse(name["conv4-".Length..])), TaskKind.Classification, 0.4f),

@@ -124,6 +124,13 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
         {
             var p = 4 * block;
             var bias = cancels ? null : parameters[p + 1];
+            if (block == 0 && model.FoldsFirstNormalization && model.Normalization.Groups(model.Channels) is { } groups)
+            {
+                // As Conv4.Features: each example's statistics from its patches.
+                x = TorchLayers.Relu(TorchLayers.MaxPool2x2(TorchLayers.ConvSameGroupNormalized(x, parameters[p], bias, parameters[p + 2], Shift(parameters, p, cancels), groups, tasks)));
+                continue;
+            }
+
             if (block == 0 && model.FoldsFirstNormalization)
             {
                 // As Conv4.Features: the statistics a query pass is given, or the batch's from its patches (recorded by a statistics pass).

@@ -139,6 +139,44 @@ internal static class TorchLayers
     }
 
     /// <summary>
+    /// <see cref="ConvSame"/> followed by <see cref="GroupNorm"/> with <paramref name="groups"/> groups per task, the
+    /// statistics taken from each example's input patches, as <see cref="Layers.ConvGroupNormalized"/> computes them: no
+    /// pass over the convolution's output for the statistics, one multiply and one add to apply them (and no group-norm
+    /// double backward in second-order MAML). With <paramref name="tasks"/> tasks side by side as channel groups, each
+    /// task's weights meet its own input channels.
+    /// </summary>
+    public static torch.Tensor ConvSameGroupNormalized(
+        torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, torch.Tensor scale, torch.Tensor shift, long groups, long tasks = 1)
+    {
+        var (count, positions) = (x.shape[0], x.shape[2] * x.shape[3]);
+        var (outputs, patchSize) = (weight.shape[0], weight.shape[1] * weight.shape[2] * weight.shape[3]);
+        var patches = unfold(x, 3, padding: 1).view(count, tasks, patchSize, positions);
+        var patchMean = patches.mean([3L], keepdim: true);
+        var centered = patches - patchMean;
+        var covariance = centered.matmul(centered.transpose(2, 3)) * torch.tensor(1.0 / positions, dtype: x.dtype);
+        var rows = weight.reshape(tasks, outputs / tasks, patchSize);
+
+        // Per example, task and channel [N, T, G, O/(T·G)]: the mean over the positions, and the variance around it.
+        long[] byGroup = [count, tasks, groups, -1];
+        var mean = rows.matmul(patchMean).view(byGroup);
+        if (bias is not null)
+        {
+            mean = mean + bias.view(tasks, groups, -1);
+        }
+
+        var within = (rows.matmul(covariance) * rows).sum([3L]).view(byGroup);
+        var groupMean = mean.mean([3L], keepdim: true);
+        var deviation = mean - groupMean;
+        var groupVariance = (within + (deviation * deviation)).mean([3L], keepdim: true);
+
+        // z = (conv + b − group mean)·factor + shift = conv·factor + offset.
+        var factor = scale.view(tasks, groups, -1) / (groupVariance + Epsilon).sqrt();
+        var moved = bias is null ? -groupMean : bias.view(tasks, groups, -1) - groupMean;
+        var offset = shift.view(tasks, groups, -1) + (moved * factor);
+        return (ConvSame(x, weight, null, tasks) * factor.view(count, -1, 1, 1)) + offset.view(count, -1, 1, 1);
+    }
+
+    /// <summary>
     /// <see cref="ConvSameChannelsLast"/> without bias followed by <see cref="NormalizeWith"/>, folded as
     /// <see cref="Layers.ConvNormalizedWith"/>. The offset is added after the convolution, not passed as its bias: oneDNN
     /// sums a convolution's bias gradient in a scalar loop (see <see cref="TorchConv4"/>).

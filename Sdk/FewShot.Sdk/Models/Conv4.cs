@@ -96,7 +96,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     /// True when both lowerings fold the first block's normalization into its convolution, its statistics taken from the
     /// input patches instead of the activations: batch or support statistics per channel over a batch
     /// (<see cref="Layers.ConvChannelStatistics"/>, from the patches or given), or per-example group statistics
-    /// (<see cref="Layers.ConvGroupNormalized"/>: instance, group and layer norm). Where the blocks max-pool and the input is
+    /// (<see cref="Layers.ConvGroupNormalizedMaxPooled"/>: instance, group and layer norm). Where the blocks max-pool and the input is
     /// narrow enough (channels × 9 patch values at most the convolution's channels, as a grayscale or RGB image under 64
     /// channels is) that its patches' covariance is cheaper than passes over the activations.
     /// </summary>
@@ -198,7 +198,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
         {
             if (i == 1 && FoldsFirstNormalization)
             {
-                x = Layers.Relu(graph, Layers.MaxPool2x2(graph, FoldedFirstBlock(x)));
+                x = Layers.Relu(graph, FoldedFirstBlock(x));
                 continue;
             }
 
@@ -241,15 +241,15 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
 
         void Record(int i, string activations) => (recorded![SupportMean(i)], recorded[SupportVariance(i)]) = Layers.ChannelStatistics(graph, activations);
 
-        // The first block with its normalization folded into the convolution: each example's own statistics from its
-        // patches; or the statistics a query pass is given, or those of the batch from its patches (recorded too by a
-        // statistics pass).
+        // The first block's convolution, normalization and pooling with the normalization folded into the convolution:
+        // each example's own statistics from its patches; or the statistics a query pass is given, or those of the batch
+        // from its patches (recorded too by a statistics pass).
         string FoldedFirstBlock(string images)
         {
             var weight = parameters["conv1.weight"];
             if (Normalization.Groups(Channels) is { } groups)
             {
-                return Layers.ConvGroupNormalized(graph, images, weight, Bias(1), parameters["bn1.weight"], Shift(1), groups, InputShape, kernel: 3, pad: 1);
+                return Layers.ConvGroupNormalizedMaxPooled(graph, images, weight, Bias(1), parameters["bn1.weight"], Shift(1), groups, InputShape, kernel: 3, pad: 1);
             }
 
             var (mean, variance) = Normalization == FeatureNormalization.Support && pass == Pass.Query
@@ -260,7 +260,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
                 (recorded![SupportMean(1)], recorded[SupportVariance(1)]) = (mean, variance);
             }
 
-            return Layers.ConvNormalizedWith(graph, images, weight, parameters["bn1.weight"], Shift(1), mean, variance, pad: 1);
+            return Layers.MaxPool2x2(graph, Layers.ConvNormalizedWith(graph, images, weight, parameters["bn1.weight"], Shift(1), mean, variance, pad: 1));
         }
     }
 

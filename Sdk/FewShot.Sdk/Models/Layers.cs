@@ -84,14 +84,16 @@ public static class Layers
     }
 
     /// <summary>
-    /// A convolution followed by per-example group normalization (<see cref="Normalization.GroupNorm"/>: instance, group
-    /// or layer norm by the group count), with the statistics taken from each example's input patches instead of the
-    /// convolution's output, as <see cref="ConvChannelStatistics"/> takes a batch's: channel c's mean over one example's
-    /// positions is w_c·m + b_c and its variance w_c·Σ·w_cᵀ, with m and Σ that example's patch mean and covariance; a
-    /// group's variance is the mean of its channels' variances plus the variance of their means. The normalization is
-    /// then one multiply and one add per example and channel on the convolution's output, and no pass over the
-    /// activations computes the statistics, forward or backward. The same function as
-    /// <see cref="Conv"/> then <see cref="Normalize"/>, to rounding; worth it where the input is narrow (k²·C at most O).
+    /// A convolution, per-example group normalization (<see cref="Normalization.GroupNorm"/>: instance, group or layer
+    /// norm by the group count) and 2×2 max-pooling (<see cref="MaxPool2x2"/>), with the statistics taken from each
+    /// example's input patches instead of the convolution's output, as <see cref="ConvChannelStatistics"/> takes a
+    /// batch's: channel c's mean over one example's positions is w_c·m + b_c and its variance w_c·Σ·w_cᵀ, with m and Σ
+    /// that example's patch mean and covariance; a group's variance is the mean of its channels' variances plus the
+    /// spread of their means. The normalization is then an affine map per example and channel, z = y·a + d, and since
+    /// a max commutes with a positive factor, it is applied after the pooling, on a quarter of the data: a channel whose
+    /// scale is negative has its weights' sign flipped instead (y·a = (−y)·(−a)). No pass over the full-size
+    /// activations computes or applies the normalization, forward or backward. The same function as <see cref="Conv"/>,
+    /// <see cref="Normalize"/> and <see cref="MaxPool2x2"/>, to rounding; worth it where the input is narrow (k²·C at most O).
     /// </summary>
     /// <param name="g">The graph to append to.</param>
     /// <param name="x">Input [N, C, H, W] with static C, H and W.</param>
@@ -103,7 +105,7 @@ public static class Layers
     /// <param name="inputShape">One example's shape [C, H, W].</param>
     /// <param name="kernel">The kernel's size k.</param>
     /// <param name="pad">Zero padding on every side.</param>
-    public static string ConvGroupNormalized(
+    public static string ConvGroupNormalizedMaxPooled(
         GraphBuilder g, string x, string weight, string? bias, string scale, string shift, int groups, IReadOnlyList<long> inputShape, long kernel, long pad)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -115,10 +117,11 @@ public static class Layers
 
         // Per example and channel [N, G, O/G]: the mean over the positions, and the variance around it.
         var byGroup = g.Int64s(0, groups, -1);
+        var inGroups = g.Int64s(groups, -1);
         var mean = g.Op("Reshape", [g.Op("MatMul", [rows, patchMean]), byGroup]);
         if (bias is not null)
         {
-            mean = g.Op("Add", [mean, g.Op("Reshape", [bias, g.Int64s(groups, -1)])]);
+            mean = g.Op("Add", [mean, g.Op("Reshape", [bias, inGroups])]);
         }
 
         var within = g.Op("Reshape", [g.Op("ReduceSum", [g.Op("Mul", [g.Op("MatMul", [rows, covariance]), rows]), g.Int64s(2)], Attr.Int("keepdims", 0)), byGroup]);
@@ -126,13 +129,16 @@ public static class Layers
         var deviation = g.Op("Sub", [mean, groupMean]);
         var groupVariance = g.Op("ReduceMean", [g.Op("Add", [within, g.Op("Mul", [deviation, deviation])])], Attr.Ints("axes", 2), Attr.Int("keepdims", 1));
 
-        // z = (conv + b − group mean)·factor + shift = conv·factor + offset.
-        var factor = g.Op("Div", [g.Op("Reshape", [scale, g.Int64s(groups, -1)]), g.Op("Sqrt", [g.Op("Add", [groupVariance, g.Scalar(BatchNormEpsilon)])])]);
-        var moved = bias is null ? g.Op("Neg", [groupMean]) : g.Op("Sub", [g.Op("Reshape", [bias, g.Int64s(groups, -1)]), groupMean]);
-        var offset = g.Op("Add", [g.Op("Reshape", [shift, g.Int64s(groups, -1)]), g.Op("Mul", [moved, factor])]);
+        // z = (y + b − group mean)·scale/σ + shift, with y the bias-free convolution; ±1 per channel (never 0, so that
+        // the scale's gradient survives a zero scale) makes the factor on y non-negative. Sign's gradient is zero.
+        var sign = g.Op("Sign", [g.Op("Add", [g.Op("Sign", [scale]), g.Scalar(0.5f)])]);
+        var deviationScale = g.Op("Div", [g.Op("Reshape", [scale, inGroups]), g.Op("Sqrt", [g.Op("Add", [groupVariance, g.Scalar(BatchNormEpsilon)])])]);
+        var moved = bias is null ? g.Op("Neg", [groupMean]) : g.Op("Sub", [g.Op("Reshape", [bias, inGroups]), groupMean]);
+        var offset = g.Op("Add", [g.Op("Reshape", [shift, inGroups]), g.Op("Mul", [moved, deviationScale])]);
+        var factor = g.Op("Mul", [deviationScale, g.Op("Reshape", [sign, inGroups])]);
         var perChannel = g.Int64s(0, -1, 1, 1);
-        var output = Conv(g, x, weight, null, pad);
-        return g.Op("Add", [g.Op("Mul", [output, g.Op("Reshape", [factor, perChannel])]), g.Op("Reshape", [offset, perChannel])]);
+        var pooled = MaxPool2x2(g, Conv(g, x, g.Op("Mul", [weight, g.Op("Unsqueeze", [sign, g.Int64s(1, 2, 3)])]), null, pad));
+        return g.Op("Add", [g.Op("Mul", [pooled, g.Op("Reshape", [factor, perChannel])]), g.Op("Reshape", [offset, perChannel])]);
     }
 
     // The patches of a convolution's input, offset-major: [N, k²·C, positions], one strided slice of the padded input per kernel offset.

@@ -6,8 +6,8 @@ namespace FewShot.Sdk.Tests.Torch;
 
 /// <summary>
 /// The first conv4 block's normalization folded into its convolution (statistics from the input patches' covariance:
-/// the batch's for batch norm, each example's for instance, group and layer norm) is the same function as the
-/// convolution followed by the normalization: outputs, first and second derivatives equal in float64, one task or tasks
+/// the batch's for batch norm, each example's for instance, group and layer norm, whose affine map then follows the
+/// max-pooling) is the same function as the convolution followed by the normalization (and the pooling): outputs, first and second derivatives equal in float64, one task or tasks
 /// side by side as channel groups. The ONNX lowering's fold meets the TorchSharp one in ModelParityTests.
 /// </summary>
 public sealed class FoldedNormalizationTests
@@ -59,12 +59,13 @@ public sealed class FoldedNormalizationTests
         var x = torch.rand([6, tasks * inputChannels, 10, 9], dtype: torch.float64, generator: generator);
         var weight = (torch.randn([tasks * 16, inputChannels, 3, 3], dtype: torch.float64, generator: generator) * 0.3).requires_grad_();
         var bias = withBias ? torch.randn([tasks * 16], dtype: torch.float64, generator: generator).requires_grad_() : null;
-        var scale = (torch.rand([tasks * 16], dtype: torch.float64, generator: generator) + 0.5).requires_grad_();
+        // Scales of both signs: a negative one pools its channel with the weights' sign flipped.
+        var scale = (torch.rand([tasks * 16], dtype: torch.float64, generator: generator) - 0.3).requires_grad_();
         var shift = torch.randn([tasks * 16], dtype: torch.float64, generator: generator).requires_grad_();
         var direction = torch.randn([tasks * 16, inputChannels, 3, 3], dtype: torch.float64, generator: generator);
 
-        var folded = TorchLayers.ConvSameGroupNormalized(x, weight, bias, scale, shift, groups, tasks);
-        var plain = TorchLayers.GroupNorm(TorchLayers.ConvSame(x, weight, bias, tasks), scale, shift, groups * tasks);
+        var folded = TorchLayers.ConvSameGroupNormalizedMaxPooled(x, weight, bias, scale, shift, groups, tasks);
+        var plain = TorchLayers.MaxPool2x2(TorchLayers.GroupNorm(TorchLayers.ConvSame(x, weight, bias, tasks), scale, shift, groups * tasks));
         Assert.True(Relative(folded, plain) < 1e-12, $"outputs differ by {Relative(folded, plain):E2}");
 
         torch.Tensor[] wrt = bias is null ? [weight, scale, shift] : [weight, scale, shift, bias];

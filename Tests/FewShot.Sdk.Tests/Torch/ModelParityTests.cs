@@ -26,7 +26,7 @@ public sealed class ModelParityTests(ITestOutputHelper output)
     /// magnifies float32 rounding: its loss gradients differed by 5 ε of the largest tensor (bn2's scale, 1.1e-5 of its
     /// own norm), just past the bound; LearnerParityTests checks the strided network with instance norm through MAML.
     /// </summary>
-    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "conv4-batch-folded", "conv4-instance-folded", "strided-conv4-group", "strided-conv4-batch", "autoencoder" };
+    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "conv4-batch-folded", "conv4-instance-folded", "conv4-group-signed", "strided-conv4-group", "strided-conv4-batch", "autoencoder" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -87,6 +87,8 @@ public sealed class ModelParityTests(ITestOutputHelper output)
             // 16 channels: the first layer's batch norm folds into its convolution (Layers.ConvChannelStatistics).
             "conv4-batch-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Batch), TaskKind.Classification, 0.4f),
             "conv4-instance-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Instance), TaskKind.Classification, 0.4f),
+            // Negative scales in the first block, whose folded group norm then pools with the weights' sign flipped.
+            "conv4-group-signed" => (ParityTasks.Conv4(normalization: FeatureNormalization.Group), TaskKind.Classification, 0.4f),
             "strided-conv4-group" => (ParityTasks.Conv4(normalization: FeatureNormalization.Group, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, 0.4f),
             "strided-conv4-batch" => (ParityTasks.Conv4(normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride), TaskKind.Classification, 0.4f),
             _ when name.StartsWith("conv4-", StringComparison.Ordinal) => (ParityTasks.Conv4(normalization: FeatureNormalizations.Parse(name["conv4-".Length..])), TaskKind.Classification, 0.4f),
@@ -95,6 +97,16 @@ public sealed class ModelParityTests(ITestOutputHelper output)
         GradientLearner algorithm = model is ConvAutoencoder autoencoder
             ? new MetaAutoencoder(autoencoder, new InnerLoopOptions { Steps = steps, LearningRate = rate })
             : new Maml(model, kind, new InnerLoopOptions { Steps = steps, LearningRate = rate });
-        return (algorithm, algorithm.Initialize(new Random(7)), ParityTasks.Task(kind, model, seed: 11));
+        var values = algorithm.Initialize(new Random(7));
+        if (name.EndsWith("-signed", StringComparison.Ordinal))
+        {
+            var scale = values[algorithm.MetaParameters.Select(p => p.Name).ToList().IndexOf("bn1.weight")];
+            for (var c = 1; c < scale.Length; c += 2)
+            {
+                scale[c] = -scale[c];
+            }
+        }
+
+        return (algorithm, values, ParityTasks.Task(kind, model, seed: 11));
     }
 }

@@ -127,7 +127,7 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
             if (block == 0 && model.FoldsFirstNormalization && model.Normalization.Groups(model.Channels) is { } groups)
             {
                 // As Conv4.Features: each example's statistics from its patches.
-                x = TorchLayers.Relu(TorchLayers.MaxPool2x2(TorchLayers.ConvSameGroupNormalized(x, parameters[p], bias, parameters[p + 2], Shift(parameters, p, cancels), groups, tasks)));
+                x = TorchLayers.Relu(TorchLayers.ConvSameGroupNormalizedMaxPooled(x, parameters[p], bias, parameters[p + 2], Shift(parameters, p, cancels), groups, tasks));
                 continue;
             }
 

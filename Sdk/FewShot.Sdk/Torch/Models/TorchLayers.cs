@@ -15,6 +15,7 @@ internal static class TorchLayers
     // collection from another thread finalized one mid-call in a full test run ("Unknown scalar type" in `x * 0`).
     private static readonly Scalar Zero = 0f;
     private static readonly Scalar Epsilon = (float)Layers.BatchNormEpsilon;
+    private static readonly Scalar Half = 0.5f;
 
     /// <summary>x·Wᵀ + b with W stored [out, in] (ONNX Gemm with transB=1).</summary>
     public static torch.Tensor Linear(torch.Tensor x, torch.Tensor weight, torch.Tensor bias) => linear(x, weight, bias);
@@ -139,13 +140,14 @@ internal static class TorchLayers
     }
 
     /// <summary>
-    /// <see cref="ConvSame"/> followed by <see cref="GroupNorm"/> with <paramref name="groups"/> groups per task, the
-    /// statistics taken from each example's input patches, as <see cref="Layers.ConvGroupNormalized"/> computes them: no
-    /// pass over the convolution's output for the statistics, one multiply and one add to apply them (and no group-norm
-    /// double backward in second-order MAML). With <paramref name="tasks"/> tasks side by side as channel groups, each
-    /// task's weights meet its own input channels.
+    /// <see cref="ConvSame"/>, <see cref="GroupNorm"/> with <paramref name="groups"/> groups per task and
+    /// <see cref="MaxPool2x2"/>, folded as <see cref="Layers.ConvGroupNormalizedMaxPooled"/> folds them: each example's
+    /// statistics from its input patches, the normalization an affine map per example and channel applied after the
+    /// pooling, a negative scale's channel pooled with its weights' sign flipped. No pass over the full-size activations
+    /// for the normalization, and no group-norm double backward in second-order MAML. With <paramref name="tasks"/>
+    /// tasks side by side as channel groups, each task's weights meet its own input channels.
     /// </summary>
-    public static torch.Tensor ConvSameGroupNormalized(
+    public static torch.Tensor ConvSameGroupNormalizedMaxPooled(
         torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, torch.Tensor scale, torch.Tensor shift, long groups, long tasks = 1)
     {
         var (count, positions) = (x.shape[0], x.shape[2] * x.shape[3]);
@@ -158,10 +160,11 @@ internal static class TorchLayers
 
         // Per example, task and channel [N, T, G, O/(T·G)]: the mean over the positions, and the variance around it.
         long[] byGroup = [count, tasks, groups, -1];
+        long[] inGroups = [tasks, groups, -1];
         var mean = rows.matmul(patchMean).view(byGroup);
         if (bias is not null)
         {
-            mean = mean + bias.view(tasks, groups, -1);
+            mean = mean + bias.view(inGroups);
         }
 
         var within = (rows.matmul(covariance) * rows).sum([3L]).view(byGroup);
@@ -169,11 +172,15 @@ internal static class TorchLayers
         var deviation = mean - groupMean;
         var groupVariance = (within + (deviation * deviation)).mean([3L], keepdim: true);
 
-        // z = (conv + b − group mean)·factor + shift = conv·factor + offset.
-        var factor = scale.view(tasks, groups, -1) / (groupVariance + Epsilon).sqrt();
-        var moved = bias is null ? -groupMean : bias.view(tasks, groups, -1) - groupMean;
-        var offset = shift.view(tasks, groups, -1) + (moved * factor);
-        return (ConvSame(x, weight, null, tasks) * factor.view(count, -1, 1, 1)) + offset.view(count, -1, 1, 1);
+        // z = (y + b − group mean)·scale/σ + shift, as the ONNX lowering writes it: ±1 per channel (never 0) makes
+        // the factor on y non-negative, so that it commutes with the max.
+        var sign = (scale.detach().sign() + Half).sign();
+        var deviationScale = scale.view(inGroups) / (groupVariance + Epsilon).sqrt();
+        var moved = bias is null ? -groupMean : bias.view(inGroups) - groupMean;
+        var offset = shift.view(inGroups) + (moved * deviationScale);
+        var factor = deviationScale * sign.view(inGroups);
+        var pooled = MaxPool2x2(ConvSameChannelsLast(x, weight * sign.view(-1, 1, 1, 1), null, tasks));
+        return (pooled * factor.view(count, -1, 1, 1)) + offset.view(count, -1, 1, 1);
     }
 
     /// <summary>

@@ -72,6 +72,14 @@ internal static class AdaptBenchmark
             timings.Add(Timing.Measure("predict-75-queries-support", warmup, runs, () => adapted.Predict(query)));
         }
 
+        // Group norm, as the shipped bundles normalize: FewShot's alone, as the support-statistics rows.
+        using (var groupNormalized = FewShotModel.Load(bundles.MamlGroup, options))
+        {
+            var (oneStep, fiveSteps) = (new AdaptOptions { Steps = 1 }, new AdaptOptions { Steps = 5 });
+            timings.Add(Timing.Measure("maml-group-adapt-1", warmup, runs, () => groupNormalized.Adapt(support, labels, oneStep)));
+            timings.Add(Timing.Measure("maml-group-adapt-5", warmup, runs, () => groupNormalized.Adapt(support, labels, fiveSteps)));
+        }
+
         using (var anil = FewShotModel.Load(bundles.Anil, options))
         {
             var adaptOptions = new AdaptOptions { Steps = 10 };

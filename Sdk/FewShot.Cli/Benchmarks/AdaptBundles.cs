@@ -7,8 +7,8 @@ namespace FewShot.Cli.Benchmarks;
 
 /// <summary>
 /// conv4 Omniglot-shaped bundles for the adaptation benchmark, written to a temporary folder that is deleted on
-/// dispose: MAML (inner step 0.4, unrolled K = 5) on conv4, on the strided conv4 (MAML's Omniglot network) and with
-/// support statistics, ANIL (K = 10) and ProtoNets, with PyTorch-default initial weights.
+/// dispose: MAML (inner step 0.4, unrolled K = 5) on conv4, on the strided conv4 (MAML's Omniglot network), with
+/// support statistics and with group norm (the shipped bundles' normalization), ANIL (K = 10) and ProtoNets, with PyTorch-default initial weights.
 /// </summary>
 internal sealed class AdaptBundles : IDisposable
 {
@@ -22,6 +22,7 @@ internal sealed class AdaptBundles : IDisposable
         var strided = new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch, downsampling: Conv4Downsampling.Stride);
         MamlStrided = Write("maml-strided", new Maml(strided, TaskKind.Classification, Inner(5)), 5);
         MamlSupport = Write("maml-support", new Maml(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Support), TaskKind.Classification, Inner(5)), 5);
+        MamlGroup = Write("maml-group", new Maml(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Group), TaskKind.Classification, Inner(5)), 5);
         Anil = Write("anil", new Anil(new Conv4([1, 28, 28], ways, normalization: FeatureNormalization.Batch), TaskKind.Classification, Inner(10)), 10);
         ProtoNet = Write("protonet", new ProtoNet(new Conv4([1, 28, 28], 0, normalization: FeatureNormalization.Batch)), 1);
     }
@@ -32,6 +33,9 @@ internal sealed class AdaptBundles : IDisposable
 
     /// <summary>MAML on conv4 with support statistics (MetaBN): the adapted state carries them, predict reads them.</summary>
     public string MamlSupport { get; }
+
+    /// <summary>MAML on conv4 with group norm, each example normalized by itself, as the shipped bundles are.</summary>
+    public string MamlGroup { get; }
 
     public string Anil { get; }
 
@@ -51,7 +55,7 @@ internal sealed class AdaptBundles : IDisposable
         }
     }
 
-    /// <summary>Writes the bundles (maml, maml-strided, maml-support, anil, protonet .fewshot) into <paramref name="folder"/> and keeps them there.</summary>
+    /// <summary>Writes the bundles (maml, maml-strided, maml-support, maml-group, anil, protonet .fewshot) into <paramref name="folder"/> and keeps them there.</summary>
     public static void Keep(string folder, int ways)
     {
         Directory.CreateDirectory(folder);

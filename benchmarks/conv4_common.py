@@ -80,7 +80,8 @@ def body(params, x, channels_last=False):
             y, offset = conv_batch_norm_folded(x, w, gamma, beta + 0 * b)
             if channels_last:
                 y = y.contiguous(memory_format=torch.channels_last)
-            x = F.relu(F.max_pool2d(y + offset, 2))
+            # The offset after the pooling, as FewShot's lowerings add it: a max commutes with adding a constant.
+            x = F.relu(F.max_pool2d(y, 2) + offset)
             continue
         x = F.conv2d(x, w, None, padding=1)
         if block == 0 and channels_last:

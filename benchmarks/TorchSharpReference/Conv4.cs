@@ -57,11 +57,10 @@ internal static class Conv4
     {
         for (var block = 0; block < Blocks; block++)
         {
-            x = block == 0 && FoldFirst
-                ? ConvBatchNormFolded(x, p[0], p[2], Shift(p, 0))
-                : F.batch_norm(F.conv2d(x, p[4 * block], null, padding: [1, 1]), null, null, p[(4 * block) + 2], Shift(p, block), training: true);
             // Pooling before ReLU: the same values and gradients, ReLU on a quarter of the data.
-            x = F.relu(F.max_pool2d(x, 2, 2));
+            x = block == 0 && FoldFirst
+                ? F.relu(ConvBatchNormFoldedPooled(x, p[0], p[2], Shift(p, 0)))
+                : F.relu(F.max_pool2d(F.batch_norm(F.conv2d(x, p[4 * block], null, padding: [1, 1]), null, null, p[(4 * block) + 2], Shift(p, block), training: true), 2, 2));
         }
 
         return x.flatten(1);
@@ -73,8 +72,11 @@ internal static class Conv4
     /// </summary>
     public static readonly bool FoldFirst = Environment.GetEnvironmentVariable("CONV4_FOLD") == "1";
 
-    /// <summary>conv2d (padding 1) then batch norm with batch statistics, the statistics from the input patches' mean and covariance.</summary>
-    private static Tensor ConvBatchNormFolded(Tensor x, Tensor w, Tensor gamma, Tensor beta)
+    /// <summary>
+    /// conv2d (padding 1), batch norm with batch statistics and 2×2 max-pooling, the statistics from the input patches' mean
+    /// and covariance, the offset added after the pooling (a max commutes with adding a constant), as FewShot's lowerings do.
+    /// </summary>
+    private static Tensor ConvBatchNormFoldedPooled(Tensor x, Tensor w, Tensor gamma, Tensor beta)
     {
         var (n, positions) = (x.shape[0], x.shape[2] * x.shape[3]);
         var patches = F.unfold(x, 3, padding: 1);
@@ -85,7 +87,7 @@ internal static class Conv4
         var channelMean = rows.matmul(mean.reshape(-1));
         var variance = (rows.matmul(covariance) * rows).sum([1L]);
         var factor = gamma / (variance + tensor(1e-5f)).sqrt();
-        return F.conv2d(x, w * factor.view(-1, 1, 1, 1), null, padding: [1, 1]) + (beta - (channelMean * factor)).view(1, -1, 1, 1);
+        return F.max_pool2d(F.conv2d(x, w * factor.view(-1, 1, 1, 1), null, padding: [1, 1]), 2, 2) + (beta - (channelMean * factor)).view(1, -1, 1, 1);
     }
 
     /// <summary>The strided conv4's four blocks, averaged over the last map to [n, 64].</summary>

@@ -260,7 +260,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
                 (recorded![SupportMean(1)], recorded[SupportVariance(1)]) = (mean, variance);
             }
 
-            return Layers.MaxPool2x2(graph, Layers.ConvNormalizedWith(graph, images, weight, parameters["bn1.weight"], Shift(1), mean, variance, pad: 1));
+            return Layers.ConvNormalizedWithMaxPooled(graph, images, weight, parameters["bn1.weight"], Shift(1), mean, variance, pad: 1);
         }
     }
 

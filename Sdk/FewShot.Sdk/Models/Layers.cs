@@ -49,7 +49,7 @@ public static class Layers
     /// The per-channel mean and biased variance [O] over the batch and positions of a bias-free convolution's output
     /// (what <see cref="ChannelStatistics"/> of that output gives), without computing the output: a convolution is linear
     /// in its input's patches, so they are w·m and w·Σ·wᵀ, where m and Σ are the mean and covariance of the patches
-    /// (kernel² · input channels values each). With <see cref="ConvNormalizedWith"/>, a convolution followed by batch
+    /// (kernel² · input channels values each). With <see cref="ConvNormalizedWithMaxPooled"/>, a convolution followed by batch
     /// normalization with the batch's statistics (<see cref="Normalization.BatchNormTraining"/>) in which no pass over
     /// the convolution's output computes or applies them.
     /// </summary>
@@ -167,14 +167,16 @@ public static class Layers
         g.Op("Reshape", [g.Op("Transpose", [weight], Attr.Ints("perm", 0, 2, 3, 1)), g.Int64s(0, patchSize)]);
 
     /// <summary>
-    /// A bias-free convolution followed by <see cref="NormalizeWith"/> given statistics [O], folded: one convolution with
-    /// the weights times scale / √(variance + ε) and the bias shift − mean · that factor.
+    /// A bias-free convolution, <see cref="NormalizeWith"/> given statistics [O] and <see cref="MaxPool2x2"/>, folded: one
+    /// convolution with the weights times scale / √(variance + ε), pooled, plus the offset shift − mean · that factor
+    /// (a max commutes with adding a constant, so the offset is added to a quarter of the data).
     /// </summary>
-    public static string ConvNormalizedWith(GraphBuilder g, string x, string weight, string scale, string shift, string mean, string variance, long pad, long stride = 1)
+    public static string ConvNormalizedWithMaxPooled(GraphBuilder g, string x, string weight, string scale, string shift, string mean, string variance, long pad)
     {
         ArgumentNullException.ThrowIfNull(g);
         var (factor, offset) = FactorAndOffset(g, scale, shift, mean, variance);
-        return Conv(g, x, g.Op("Mul", [weight, g.Op("Unsqueeze", [factor, g.Int64s(1, 2, 3)])]), offset, pad, stride);
+        var pooled = MaxPool2x2(g, Conv(g, x, g.Op("Mul", [weight, g.Op("Unsqueeze", [factor, g.Int64s(1, 2, 3)])]), null, pad));
+        return g.Op("Add", [pooled, g.Op("Unsqueeze", [offset, g.Int64s(1, 2)])]);
     }
 
     /// <summary>Normalization by given statistics as one affine map per channel: factor scale / √(variance + ε), offset shift − mean · factor.</summary>

@@ -27,8 +27,8 @@ public sealed class FoldedNormalizationTests
         var direction = torch.randn([groups * 16, inputChannels, 3, 3], dtype: torch.float64, generator: generator);
 
         var (mean, variance) = TorchLayers.ConvSameChannelStatistics(x, weight, groups);
-        var folded = TorchLayers.ConvSameNormalizedWith(x, weight, scale, shift, mean, variance, groups);
-        var plain = TorchLayers.BatchNorm(TorchLayers.ConvSame(x, weight, null, groups), scale, shift);
+        var folded = TorchLayers.ConvSameNormalizedWithMaxPooled(x, weight, scale, shift, mean, variance, groups);
+        var plain = TorchLayers.MaxPool2x2(TorchLayers.BatchNorm(TorchLayers.ConvSame(x, weight, null, groups), scale, shift));
         Assert.True(Relative(folded, plain) < 1e-12, $"outputs differ by {Relative(folded, plain):E2}");
 
         // First derivatives, and the second derivative along a direction (what second-order MAML differentiates).

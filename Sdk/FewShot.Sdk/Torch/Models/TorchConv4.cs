@@ -141,7 +141,7 @@ public sealed class TorchConv4 : ITorchHeadedModel, ITorchSupportNormalizedModel
                     recorded.Add(variance);
                 }
 
-                x = TorchLayers.Relu(TorchLayers.MaxPool2x2(TorchLayers.ConvSameNormalizedWith(x, parameters[p], parameters[p + 2], Shift(parameters, p, cancels), mean, variance, tasks)));
+                x = TorchLayers.Relu(TorchLayers.ConvSameNormalizedWithMaxPooled(x, parameters[p], parameters[p + 2], Shift(parameters, p, cancels), mean, variance, tasks));
                 continue;
             }
 

@@ -96,7 +96,9 @@ internal static class TorchLayers
     /// is a scalar loop that took a quarter of a ProtoNets 60-way iteration; its channels-last kernel vectorizes over the
     /// channels, and oneDNN's convolutions and libtorch's batch normalization keep the layout. Group normalization does
     /// not gain from it (MAML 5-way 1-shot meta-training, 1 thread: 7.9–8.6 tasks/s channels-last against 7.8–8.4 in
-    /// NCHW with the fused kernel; 4.7–4.9 against 5.6–6.1 composed from primitives), so callers use it with batch norm only.
+    /// NCHW with the fused kernel; 4.7–4.9 against 5.6–6.1 composed from primitives), so callers use it with batch norm,
+    /// and in the first block of the per-example modes once folded (<see cref="ConvSameGroupNormalizedMaxPooled"/>), where
+    /// no group-norm kernel reads it and the max-pooling after the convolution is what gains.
     /// </summary>
     public static torch.Tensor ChannelsLast(torch.Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
@@ -122,7 +124,7 @@ internal static class TorchLayers
 
     /// <summary>
     /// The per-channel mean and biased variance [O] of <see cref="ConvSame"/>'s bias-free output from the input patches'
-    /// mean and covariance, as <see cref="Layers.ConvChannelStatistics"/> computes them; with <see cref="ConvSameNormalizedWith"/>,
+    /// mean and covariance, as <see cref="Layers.ConvChannelStatistics"/> computes them; with <see cref="ConvSameNormalizedWithMaxPooled"/>,
     /// a convolution followed by <see cref="BatchNorm"/> with no pass over its output for the normalization. With
     /// <paramref name="groups"/> tasks side by side, each task's statistics come from its own patches.
     /// </summary>
@@ -184,15 +186,16 @@ internal static class TorchLayers
     }
 
     /// <summary>
-    /// <see cref="ConvSameChannelsLast"/> without bias followed by <see cref="NormalizeWith"/>, folded as
-    /// <see cref="Layers.ConvNormalizedWith"/>. The offset is added after the convolution, not passed as its bias: oneDNN
+    /// <see cref="ConvSameChannelsLast"/> without bias, <see cref="NormalizeWith"/> and <see cref="MaxPool2x2"/>, folded as
+    /// <see cref="Layers.ConvNormalizedWithMaxPooled"/>: the factor in the weights, the offset added after the pooling
+    /// (a max commutes with adding a constant), on a quarter of the data. Not passed as the convolution's bias: oneDNN
     /// sums a convolution's bias gradient in a scalar loop (see <see cref="TorchConv4"/>).
     /// </summary>
-    public static torch.Tensor ConvSameNormalizedWith(
+    public static torch.Tensor ConvSameNormalizedWithMaxPooled(
         torch.Tensor x, torch.Tensor weight, torch.Tensor scale, torch.Tensor shift, torch.Tensor mean, torch.Tensor variance, long groups = 1)
     {
         var (factor, offset) = FactorAndOffset(scale, shift, mean, variance);
-        return ConvSameChannelsLast(x, weight * factor.view(-1, 1, 1, 1), null, groups) + offset.view(1, -1, 1, 1);
+        return MaxPool2x2(ConvSameChannelsLast(x, weight * factor.view(-1, 1, 1, 1), null, groups)) + offset.view(1, -1, 1, 1);
     }
 
     /// <summary>Rectified linear unit.</summary>

@@ -35,6 +35,16 @@ public sealed record ManifestInnerLoop
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Statistics { get; init; }
 
+    /// <summary>
+    /// True when a step of adapt.onnx on a support set is, to rounding, the count-weighted mean of its steps on the parts
+    /// of any split of that set, from the first step on: each example's loss and gradient do not depend on the other
+    /// examples (no normalization across examples, no prototypes of the whole set), the loss is their mean, and a step
+    /// is θ − rate ⊙ gradient. A runtime may then adapt on several threads, each stepping on its share of the support.
+    /// False (and left out of the JSON, so that older manifests read as before): not declared.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SeparableSteps { get; init; }
+
     /// <summary>The adaptation state, in the order the adapt graphs take and output it: <see cref="AdaptedParameters"/>, then <see cref="CarriedState"/>.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> State => CarriedState is null ? AdaptedParameters : [.. AdaptedParameters, .. CarriedState];

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using FewShot.Bundles;
@@ -17,18 +18,16 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         "The bundle's adapt graph is corrupt or does not fit its manifest, or the machine ran out of memory for this support set.";
 
     /// <summary>Adapts to a support set; returns the state tensors in <see cref="BundleGraphs.StateNames"/> order.</summary>
-    /// <param name="inputs">The support examples, [n, …input shape], already checked.</param>
-    /// <param name="count">n.</param>
-    /// <param name="labels">Class indices [n] (classification), targets [n, size] (regression), or null (reconstruction).</param>
+    /// <param name="support">The support examples, already checked, and their labels (class indices, targets) or none.</param>
     /// <param name="classes">The class count N (classification), else 0.</param>
     /// <param name="steps">Inner-loop steps (ignored by prototype bundles).</param>
     /// <param name="unrolled">Run adapt_k once (<paramref name="steps"/> is then K).</param>
     /// <param name="cancellationToken">Checked between steps and by ORT between nodes.</param>
     /// <exception cref="NonFiniteResultException">A step produced NaN or infinity (adaptation diverged); the message names the step.</exception>
     /// <exception cref="GraphRunException">ONNX Runtime failed a run.</exception>
-    public AdaptedTensor[] Run(
-        ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
+    public AdaptedTensor[] Run(SupportSet support, int classes, int steps, bool unrolled, CancellationToken cancellationToken)
     {
+        int count = support.Count;
         unrolled &= manifest.InnerLoop is not null;
         AdaptGraph?[] used = unrolled ? [graphs.Unrolled] : [graphs.First, graphs.Step, graphs.Statistics];
         foreach (AdaptGraph? graph in used)
@@ -40,8 +39,15 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         }
 
         using var run = new GraphRun(cancellationToken, releaseMemory);
-        long[] supportShape = [count, .. manifest.Input.Shape];
-        using OrtValue x = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(inputs), supportShape);
+        // A batch size fixed by the graph (RequireBatch above) leaves no room for shares.
+        int shares = unrolled ? 1 : Math.Min(graphs.AdaptationShares, count / RuntimeOptions.MinExamplesPerShare);
+        if (shares > 1 && graphs.First.Support.Dimensions is [< 0, ..] && graphs.Step!.Support.Dimensions is [< 0, ..])
+        {
+            return StepsInShares(run, support, shares, steps);
+        }
+
+        using OrtValue x = support.Inputs(0, count);
+        using OrtValue? labels = support.Labels(0, count);
         IDisposableReadOnlyCollection<OrtValue>? features = null;
         try
         {
@@ -60,14 +66,114 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
                 }
             }
 
-            OrtValue support = features?[0] ?? x;
+            OrtValue features0 = features?[0] ?? x;
             return manifest.Output.Kind == OutputKind.Embedding
-                ? Prototypes(run, x, support, labels!, classes)
-                : Steps(run, x, support, labels, steps, unrolled);
+                ? Prototypes(run, x, features0, labels!, classes)
+                : Steps(run, x, features0, labels, steps, unrolled);
         }
         finally
         {
             features?.Dispose();
+        }
+    }
+
+    // Separable steps (BundleGraphs.AdaptationShares): each step runs on consecutive shares of the support side by side,
+    // one thread each, and the state becomes the mean of the shares' results weighted by their sizes, which is the
+    // step on the whole set (the loss is the mean of the examples' losses, each independent of the others).
+    private AdaptedTensor[] StepsInShares(GraphRun run, SupportSet support, int shares, int steps)
+    {
+        string[] names = graphs.StepState.Names;
+        long[][] shapes = graphs.StepState.Shapes;
+        var inputs = new OrtValue[shares];
+        var labels = new OrtValue?[shares];
+        var results = new StateBuffers?[shares];
+        var weights = new float[shares];
+        StateBuffers? current = null;
+        long[] index = [0];
+        using OrtValue? stepIndex = graphs.First.ReadsStep ? OrtValue.CreateTensorValueFromMemory(index, []) : null;
+        try
+        {
+            for (int h = 0, start = 0; h < shares; h++)
+            {
+                int length = (support.Count / shares) + (h < support.Count % shares ? 1 : 0);
+                inputs[h] = support.Inputs(start, length);
+                labels[h] = support.Labels(start, length);
+                results[h] = new StateBuffers(shapes);
+                weights[h] = (float)length / support.Count;
+                start += length;
+            }
+
+            current = new StateBuffers(shapes);
+            var feeds = new OrtValue[shares][];
+            for (int s = 1; s <= steps; s++)
+            {
+                run.ThrowIfCancelled();
+                AdaptGraph graph = s == 1 ? graphs.First : graphs.Step!;
+                OrtValue[] state = s == 1 ? [] : current.Values;
+                for (int h = 0; h < shares; h++)
+                {
+                    feeds[h] = Feeds(graph, state, inputs[h], inputs[h], labels[h], stepIndex);
+                }
+
+                index[0] = s - 1;
+                string stage = $"adapt step {s}";
+                Concurrently(shares, h => RunOnce(run, graph, feeds[h], results[h]!.Values, stage, last: false));
+                current.SetWeightedSum(results!, weights);
+
+                // Checked every step, so that a divergence names the step where it began.
+                current.RequireFinite(names, s);
+            }
+
+            return current.ToAdapted(names);
+        }
+        finally
+        {
+            current?.Dispose();
+            for (int h = 0; h < shares; h++)
+            {
+                inputs[h]?.Dispose();
+                labels[h]?.Dispose();
+                results[h]?.Dispose();
+            }
+        }
+    }
+
+    // Runs body(0 … count − 1) side by side, the last on the calling thread; the first failure is rethrown as itself.
+    private static void Concurrently(int count, Action<int> body)
+    {
+        var others = new Task[count - 1];
+        for (int i = 0; i < others.Length; i++)
+        {
+            int share = i;
+            others[i] = Task.Factory.StartNew(() => body(share), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        }
+
+        Exception? own = null;
+        try
+        {
+            body(count - 1);
+        }
+        catch (Exception e)
+        {
+            own = e;
+        }
+
+        try
+        {
+            Task.WaitAll(others);
+        }
+        catch (AggregateException e) when (own is null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        catch (AggregateException)
+        {
+            // The calling thread's own failure is reported below.
+        }
+
+        if (own is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(own).Throw();
         }
     }
 
@@ -252,6 +358,32 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         }
 
         public OrtValue[] Values { get; }
+
+        /// <summary>Overwrites every tensor with Σ weights[h] · parts[h]'s tensor.</summary>
+        public void SetWeightedSum(StateBuffers[] parts, float[] weights)
+        {
+            for (int i = 0; i < _data.Length; i++)
+            {
+                float[] sum = _data[i];
+                int vectorEnd = sum.Length - (sum.Length % Vector<float>.Count);
+                for (int h = 0; h < parts.Length; h++)
+                {
+                    float[] part = parts[h]._data[i];
+                    float weight = weights[h];
+                    int j = 0;
+                    for (; j < vectorEnd; j += Vector<float>.Count)
+                    {
+                        Vector<float> weighted = new Vector<float>(part, j) * weight;
+                        (h == 0 ? weighted : weighted + new Vector<float>(sum, j)).CopyTo(sum, j);
+                    }
+
+                    for (; j < sum.Length; j++)
+                    {
+                        sum[j] = (h == 0 ? 0 : sum[j]) + (part[j] * weight);
+                    }
+                }
+            }
+        }
 
         /// <summary>Throws <see cref="NonFiniteResultException"/> naming the first tensor that holds NaN or infinity.</summary>
         /// <param name="names">The tensors' names.</param>

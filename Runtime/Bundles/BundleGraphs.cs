@@ -46,7 +46,22 @@ internal sealed class BundleGraphs : IDisposable
             string[] predictVaries = prototypes ? [] : [.. manifest.InnerLoop!.State];
             string[] adaptVaries = prototypes ? [] : [.. manifest.InnerLoop!.StepState];
             InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger, allParameters.Except(predictVaries));
-            InferenceSession adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger, allParameters.Except(adaptVaries));
+
+            // Separable steps adapt in shares, each on one thread (RuntimeOptions.AdaptationShares): the adapt graph's session
+            // then has one intra-op thread, and its runs go side by side.
+            int shares = manifest.InnerLoop is { SeparableSteps: true } ? options.RequestedAdaptationShares() : 1;
+            InferenceSession adapt;
+            if (shares > 1)
+            {
+                RuntimeOptions oneThread = options.Copy();
+                oneThread.IntraOpThreads = 1;
+                using SessionOptions single = SessionOptionsFactory.Create(oneThread, null, logger);
+                adapt = Open(archive, BundleNames.AdaptEntry, single, oneThread, logger, allParameters.Except(adaptVaries));
+            }
+            else
+            {
+                adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger, allParameters.Except(adaptVaries));
+            }
 
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest, constants: Constants(adapt));
             PerExamplePrototypes = adaptUse.WritesPrototypeLabels;
@@ -62,6 +77,7 @@ internal sealed class BundleGraphs : IDisposable
             if (!prototypes)
             {
                 Step = PrepareAdapt(adapt, adaptUse, state: stepState);
+                AdaptationShares = First.ReadsFeatures || manifest.InnerLoop!.Statistics is not null ? 1 : shares;
                 if (manifest.InnerLoop!.Statistics is not null)
                 {
                     // Small (one pass over the support) and needed by every stepped adaptation: created now, not on first use.
@@ -122,6 +138,12 @@ internal sealed class BundleGraphs : IDisposable
 
     /// <summary>What <see cref="Statistics"/> outputs, in its fetch order; empty without it.</summary>
     public StateSlice StatisticsState { get; } = StateSlice.Empty;
+
+    /// <summary>
+    /// How many shares of the support set the steps may run on side by side (<see cref="RuntimeOptions.AdaptationShares"/>):
+    /// above 1 only for bundles that declare separable steps, whose adapt session then has one intra-op thread.
+    /// </summary>
+    public int AdaptationShares { get; } = 1;
 
     /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
     public bool PerExamplePrototypes { get; }

@@ -338,8 +338,8 @@ public sealed class FewShotModel : IDisposable
         }
 
         SupportLabels support = SupportLabels.Create(labels, options?.Labels, Manifest.Classes!);
-        using OrtValue indices = OrtValue.CreateTensorValueFromMemory(support.Indices, [count]);
-        return new AdaptedModel(this, support.Classes, RunAdapter(inputs, count, indices, support.Classes.Length, options, cancellationToken));
+        SupportSet set = SupportSet.Labelled(inputs, count, [.. Manifest.Input.Shape], support.Indices);
+        return new AdaptedModel(this, support.Classes, RunAdapter(set, support.Classes.Length, options, cancellationToken));
     }
 
     private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
@@ -353,19 +353,17 @@ public sealed class FewShotModel : IDisposable
         }
 
         InputChecks.RequireFinite(targets.Span, size, "support targets", "supportTargets");
-        using OrtValue y = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, System.Runtime.InteropServices.MemoryMarshal.AsMemory(targets), [count, size]);
-        return new AdaptedModel(this, [], RunAdapter(inputs, count, y, 0, options, cancellationToken));
+        return new AdaptedModel(this, [], RunAdapter(SupportSet.WithTargets(inputs, count, [.. Manifest.Input.Shape], targets, size), 0, options, cancellationToken));
     }
 
     private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
     {
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
-        return new AdaptedModel(this, [], RunAdapter(inputs, count, null, 0, options, cancellationToken));
+        return new AdaptedModel(this, [], RunAdapter(SupportSet.Unlabelled(inputs, count, [.. Manifest.Input.Shape]), 0, options, cancellationToken));
     }
 
-    private AdaptedTensor[] RunAdapter(ReadOnlyMemory<float> inputs, int count, OrtValue? labels, int classes, AdaptOptions? options, CancellationToken cancellationToken)
+    private AdaptedTensor[] RunAdapter(SupportSet support, int classes, AdaptOptions? options, CancellationToken cancellationToken)
     {
         int steps = Steps(options);
         using CancellationTokenSource? deadline = _timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
@@ -373,7 +371,7 @@ public sealed class FewShotModel : IDisposable
         Enter();
         try
         {
-            return _adapter.Run(inputs, count, labels, classes, steps, options?.Unrolled ?? false, deadline?.Token ?? cancellationToken);
+            return _adapter.Run(support, classes, steps, options?.Unrolled ?? false, deadline?.Token ?? cancellationToken);
         }
         catch (OperationCanceledException e) when (deadline is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {

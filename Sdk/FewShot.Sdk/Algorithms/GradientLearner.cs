@@ -111,6 +111,14 @@ public abstract class GradientLearner : MetaAlgorithm
     public bool AdaptsHeadOnly => FeaturesOnce;
 
     /// <summary>
+    /// True when, as far as the learner goes, a step on a support set is the count-weighted mean of the steps on the parts
+    /// of a split of it (the manifest's innerLoop.separableSteps, which also needs a model that normalizes no statistics
+    /// across examples): every step is θ − rate ⊙ ∇(mean of the examples' losses), with no prototypes of the whole
+    /// support (<see cref="InnerLoopOptions.PrototypeHead"/>), no support statistics and no features computed once.
+    /// </summary>
+    public bool StepsSeparateByExample => !FeaturesOnce && !Inner.PrototypeHead && SupportStatistics.Count == 0;
+
+    /// <summary>
     /// The value name of a parameter's step size: the scalar <see cref="InnerLoopOptions.LearningRate"/>, or with per-step
     /// rates the entry <paramref name="stepIndex"/> (an int64 scalar value, already at most K − 1) of its learned [K] rates.
     /// </summary>

@@ -123,6 +123,7 @@ public static class BundleExport
                 {
                     Steps = steps, LearningRate = ShortestDouble(learner.Inner.LearningRate), FirstOrder = algorithm is FirstOrderMaml or Reptile, AdaptedParameters = learner.AdaptedState,
                     Statistics = learner.SupportStatistics.Count > 0 ? [.. learner.SupportStatistics.Select(s => s.Name)] : null,
+                    SeparableSteps = learner.StepsSeparateByExample && NormalizesEachExampleAlone(algorithm.Model),
                 },
 
                 // The step is learned (the baked optimizer), so there is no learning rate to state; its gradient input is a constant.
@@ -149,6 +150,10 @@ public static class BundleExport
             },
         };
     }
+
+    /// <summary>True when no normalization layer of the model takes statistics across examples (none, group, instance or layer norm).</summary>
+    private static bool NormalizesEachExampleAlone(Models.IFewShotModel model) =>
+        FeatureNormalizationOf(model) is FeatureNormalizationNames.None or FeatureNormalizationNames.Group or FeatureNormalizationNames.Instance or FeatureNormalizationNames.Layer;
 
     /// <summary>The manifest's name for the model's normalization layers; the MLP and the autoencoder have none.</summary>
     internal static string FeatureNormalizationOf(Models.IFewShotModel model) => model switch

@@ -5,7 +5,8 @@ MAML adaptation with 1, 5 and 10 SGD steps on the 25 support images (no graph ke
 order), predicting the 75 queries, one step followed by a prediction, ANIL (body once without gradients, 10 steps
 on the head), ProtoNets (class means of the support embeddings), loading the MAML weights, and cold start (load
 the weights from a file, adapt 5 steps or build prototypes, predict); then MAML's 1, 5 and 10 steps and the
-prediction on the strided conv4 (stride-2 convolutions instead of max-pooling).
+prediction on the strided conv4 (stride-2 convolutions instead of max-pooling); then MAML's 1, 5 and 10 steps on conv4
+with group norm (the shipped bundles' normalization), feature maps NCHW or channels-last, whichever is faster.
 Prints one JSON object like `fewshot bench adapt --json`. Usage: adapt_torch.py THREADS RUNS WARMUP
 """
 import json
@@ -16,7 +17,7 @@ import tempfile
 import torch
 import torch.nn.functional as F
 
-from conv4_common import body, forward, parameters, strided_forward, timed
+from conv4_common import body, forward, group_forward, parameters, strided_forward, timed
 
 WAYS, SHOTS, QUERIES = 5, 5, 15
 INNER_LR = 0.4
@@ -98,6 +99,10 @@ def main():
         for name, fn, rounds, count in rows:
             median, p95 = timed(fn, rounds, count)
             timings.append({"name": name, "medianMs": median, "p95Ms": p95, "runs": count})
+        for s in (1, 5, 10):
+            layouts = [timed(lambda cl=cl: maml_adapt(classifier, support, labels, s, lambda p, x: group_forward(p, x, cl)), warmup, runs) for cl in (False, True)]
+            median, p95 = min(layouts)
+            timings.append({"name": f"maml-group-adapt-{s}", "medianMs": median, "p95Ms": p95, "runs": runs})
     print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "threads": threads, "timings": timings}))
 
 

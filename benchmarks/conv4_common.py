@@ -93,6 +93,24 @@ def body(params, x, channels_last=False):
     return x.flatten(1)
 
 
+def group_body(params, x, channels_last=False):
+    """conv4 with group norm (8 groups of 8 channels, each example by itself), as FewShot's shipped bundles normalize:
+    4 x [3x3 conv 64 with its bias (group norm does not cancel it), group norm, 2x2 max-pool, ReLU], flattened to [n, 64];
+    channels_last as in body()."""
+    for block in range(4):
+        w, b, gamma, beta = params[4 * block: 4 * block + 4]
+        x = F.conv2d(x, w, b, padding=1)
+        if block == 0 and channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        x = F.relu(F.max_pool2d(F.group_norm(x, 8, gamma, beta), 2))
+    return x.flatten(1)
+
+
+def group_forward(params, x, channels_last=False):
+    """group_body and the head: class logits."""
+    return F.linear(group_body(params, x, channels_last), params[16], params[17])
+
+
 def forward(params, x, channels_last=False):
     """Body and head: class logits."""
     return F.linear(body(params, x, channels_last), params[16], params[17])

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One of FewShot's benchmarks beside its PyTorch reference, both on this machine, in this run, at 1 and 2 threads:
 #   conv4  forward, forward+backward and a second-order MAML meta-gradient (benchmarks/conv4_torch.py)
-#   adapt  on-device adaptation (MAML 1/5/10 steps, ANIL, ProtoNets), prediction and cold start (benchmarks/adapt_torch.py)
+#   adapt  on-device adaptation (MAML 1/5/10 steps, ANIL, ProtoNets), prediction and cold start (benchmarks/adapt_torch.py);
+#          MAML 1/5/10 steps on the strided conv4 and on conv4 with group norm (the shipped bundles' normalization)
 #   train  meta-training throughput and peak RSS: MAML and FOMAML 5-way 1-shot (1 and 5 inner steps, meta-batch 4),
 #          ProtoNets 60-way 5-shot 5-query; FewShot's TorchSharp trainer and PyTorch (benchmarks/train_torch.py),
 #          each case in its own process so that its peak RSS is its own

@@ -18,6 +18,10 @@ internal static class Adaptation
     public static Tensor[] Maml(Tensor[] parameters, Tensor support, Tensor labels, int steps, bool strided = false) =>
         Sgd(parameters, fast => F.cross_entropy(strided ? Conv4.StridedForward(fast, support) : Conv4.Forward(fast, support), labels), steps);
 
+    /// <summary>MAML's steps on conv4 with group norm (<see cref="Conv4.GroupForward"/>).</summary>
+    public static Tensor[] MamlGroupNorm(Tensor[] parameters, Tensor support, Tensor labels, int steps, bool channelsLast) =>
+        Sgd(parameters, fast => F.cross_entropy(Conv4.GroupForward(fast, support, channelsLast), labels), steps);
+
     public static Tensor[] Anil(Tensor[] parameters, Tensor support, Tensor labels, int steps)
     {
         using var scope = NewDisposeScope();

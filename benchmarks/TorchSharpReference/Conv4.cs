@@ -108,6 +108,27 @@ internal static class Conv4
     /// <summary>Body and head: class logits.</summary>
     public static Tensor Forward(IReadOnlyList<Tensor> p, Tensor x) => F.linear(Body(p, x), p[16], p[17]);
 
+    /// <summary>
+    /// conv4 with group norm (8 groups of 8 channels, each example by itself), as FewShot's shipped bundles normalize:
+    /// 4 × [3×3 conv 64 with its bias, group norm, 2×2 max-pool, ReLU] and the head; the feature maps channels-last from
+    /// the first convolution on when asked (benchmarks/conv4_common.py's group_forward).
+    /// </summary>
+    public static Tensor GroupForward(IReadOnlyList<Tensor> p, Tensor x, bool channelsLast)
+    {
+        for (var block = 0; block < Blocks; block++)
+        {
+            x = F.conv2d(x, p[4 * block], p[(4 * block) + 1], padding: [1, 1]);
+            if (block == 0 && channelsLast)
+            {
+                x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            }
+
+            x = F.relu(F.max_pool2d(F.group_norm(x, 8, p[(4 * block) + 2], p[(4 * block) + 3]), 2, 2));
+        }
+
+        return F.linear(x.flatten(1), p[16], p[17]);
+    }
+
     /// <summary>The strided conv4's body and head: class logits.</summary>
     public static Tensor StridedForward(IReadOnlyList<Tensor> p, Tensor x) => F.linear(StridedBody(p, x), p[16], p[17]);
 

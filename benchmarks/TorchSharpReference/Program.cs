@@ -18,6 +18,9 @@ internal static class Program
     private const int Queries = 15;
     private const int ColdRuns = 10;
 
+    // The rows' fields as `fewshot bench adapt --json` names them.
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static int Main(string[] args)
     {
         var threads = args.Length > 1 && args[0] != "save" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
@@ -45,7 +48,7 @@ internal static class Program
                     torch = torch.__version__,
                     threads,
                     timings = Bench(classifier, encoder, support, query, labels, runs, warmup),
-                }));
+                }, JsonOptions));
                 return 0;
             default:
                 Console.Error.WriteLine("usage: adapt-torchsharp bench THREADS RUNS WARMUP | cold THREADS WEIGHTS | save WEIGHTS");
@@ -53,7 +56,7 @@ internal static class Program
         }
     }
 
-    private static List<object> Bench(Tensor[] classifier, Tensor[] encoder, Tensor support, Tensor query, Tensor labels, int runs, int warmup)
+    private static List<Timing> Bench(Tensor[] classifier, Tensor[] encoder, Tensor support, Tensor query, Tensor labels, int runs, int warmup)
     {
         var folder = Directory.CreateTempSubdirectory("adapt-torchsharp-").FullName;
         try
@@ -101,6 +104,15 @@ internal static class Program
             var strided = Adaptation.Maml(classifier, support, labels, 5, strided: true);
             rows.Add(("predict-75-queries-strided", () => Adaptation.Predict(strided, query, strided: true).Dispose(), warmup, runs));
             var timings = rows.Select(r => Measure(r.Name, r.Run, r.Warmup, r.Runs)).ToList();
+
+            // conv4 with group norm, as the shipped bundles normalize: NCHW or channels-last, whichever is faster.
+            foreach (var steps in new[] { 1, 5, 10 })
+            {
+                timings.Add(new[] { false, true }
+                    .Select(channelsLast => Measure($"maml-group-adapt-{steps}", () => Dispose(Adaptation.MamlGroupNorm(classifier, support, labels, steps, channelsLast)), warmup, runs))
+                    .MinBy(t => t.MedianMs)!);
+            }
+
             Dispose(adapted);
             Dispose(strided);
             return timings;
@@ -119,7 +131,7 @@ internal static class Program
         }
     }
 
-    private static object Measure(string name, Action action, int warmup, int runs)
+    private static Timing Measure(string name, Action action, int warmup, int runs)
     {
         for (var i = 0; i < warmup; i++)
         {
@@ -135,6 +147,9 @@ internal static class Program
         }
 
         Array.Sort(samples);
-        return new { name, medianMs = samples[runs / 2], p95Ms = samples[Math.Min(runs - 1, (int)Math.Ceiling(0.95 * runs) - 1)], runs };
+        return new Timing(name, samples[runs / 2], samples[Math.Min(runs - 1, (int)Math.Ceiling(0.95 * runs) - 1)], runs);
     }
+
+    /// <summary>One row: median and 95th percentile in ms over the timed runs.</summary>
+    private sealed record Timing(string Name, double MedianMs, double P95Ms, int Runs);
 }

@@ -72,12 +72,11 @@ internal static class AdaptBenchmark
             timings.Add(Timing.Measure("predict-75-queries-support", warmup, runs, () => adapted.Predict(query)));
         }
 
-        // Group norm, as the shipped bundles normalize: FewShot's alone, as the support-statistics rows.
+        // Group norm, as the shipped bundles normalize (the references run it too): each example normalized by itself, so
+        // above one thread the steps run on shares of the support side by side (RuntimeOptions.AdaptationShares).
         using (var groupNormalized = FewShotModel.Load(bundles.MamlGroup, options))
         {
-            var (oneStep, fiveSteps) = (new AdaptOptions { Steps = 1 }, new AdaptOptions { Steps = 5 });
-            timings.Add(Timing.Measure("maml-group-adapt-1", warmup, runs, () => groupNormalized.Adapt(support, labels, oneStep)));
-            timings.Add(Timing.Measure("maml-group-adapt-5", warmup, runs, () => groupNormalized.Adapt(support, labels, fiveSteps)));
+            MamlRows(groupNormalized, "-group", "-group");
         }
 
         using (var anil = FewShotModel.Load(bundles.Anil, options))

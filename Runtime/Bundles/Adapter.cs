@@ -66,10 +66,10 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
                 }
             }
 
-            OrtValue features0 = features?[0] ?? x;
+            OrtValue supportInput = features?[0] ?? x;
             return manifest.Output.Kind == OutputKind.Embedding
-                ? Prototypes(run, x, features0, labels!, classes)
-                : Steps(run, x, features0, labels, steps, unrolled);
+                ? Prototypes(run, x, supportInput, labels!, classes)
+                : Steps(run, x, supportInput, labels, steps, unrolled);
         }
         finally
         {

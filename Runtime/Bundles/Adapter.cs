@@ -40,7 +40,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
 
         using var run = new GraphRun(cancellationToken, releaseMemory);
         // A batch size fixed by the graph (RequireBatch above) leaves no room for shares.
-        int shares = unrolled ? 1 : Math.Min(graphs.AdaptationShares, count / RuntimeOptions.MinExamplesPerShare);
+        int shares = unrolled ? 1 : Shares.For(count, graphs.AdaptationShares);
         if (shares > 1 && graphs.First.Support.Dimensions is [< 0, ..] && graphs.Step!.Support.Dimensions is [< 0, ..])
         {
             return StepsInShares(run, support, shares, steps);
@@ -93,14 +93,13 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         using OrtValue? stepIndex = graphs.First.ReadsStep ? OrtValue.CreateTensorValueFromMemory(index, []) : null;
         try
         {
-            for (int h = 0, start = 0; h < shares; h++)
+            (int Start, int Length)[] ranges = Shares.Ranges(support.Count, shares);
+            for (int h = 0; h < shares; h++)
             {
-                int length = (support.Count / shares) + (h < support.Count % shares ? 1 : 0);
-                inputs[h] = support.Inputs(start, length);
-                labels[h] = support.Labels(start, length);
+                inputs[h] = support.Inputs(ranges[h].Start, ranges[h].Length);
+                labels[h] = support.Labels(ranges[h].Start, ranges[h].Length);
                 results[h] = new StateBuffers(shapes);
-                weights[h] = (float)length / support.Count;
-                start += length;
+                weights[h] = (float)ranges[h].Length / support.Count;
             }
 
             current = new StateBuffers(shapes);
@@ -117,7 +116,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
 
                 index[0] = s - 1;
                 string stage = $"adapt step {s}";
-                Concurrently(shares, h => RunOnce(run, graph, feeds[h], results[h]!.Values, stage, last: false));
+                Shares.SideBySide(shares, h => RunOnce(run, graph, feeds[h], results[h]!.Values, stage, last: false));
                 current.SetWeightedSum(results!, weights);
 
                 // Checked every step, so that a divergence names the step where it began.
@@ -135,45 +134,6 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
                 labels[h]?.Dispose();
                 results[h]?.Dispose();
             }
-        }
-    }
-
-    // Runs body(0 … count − 1) side by side, the last on the calling thread; the first failure is rethrown as itself.
-    private static void Concurrently(int count, Action<int> body)
-    {
-        var others = new Task[count - 1];
-        for (int i = 0; i < others.Length; i++)
-        {
-            int share = i;
-            others[i] = Task.Factory.StartNew(() => body(share), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        }
-
-        Exception? own = null;
-        try
-        {
-            body(count - 1);
-        }
-        catch (Exception e)
-        {
-            own = e;
-        }
-
-        try
-        {
-            Task.WaitAll(others);
-        }
-        catch (AggregateException e) when (own is null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        catch (AggregateException)
-        {
-            // The calling thread's own failure is reported below.
-        }
-
-        if (own is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(own).Throw();
         }
     }
 

@@ -45,23 +45,13 @@ internal sealed class BundleGraphs : IDisposable
             string[] allParameters = [.. manifest.Parameters.Select(p => p.Name)];
             string[] predictVaries = prototypes ? [] : [.. manifest.InnerLoop!.State];
             string[] adaptVaries = prototypes ? [] : [.. manifest.InnerLoop!.StepState];
-            InferenceSession predict = Open(archive, BundleNames.PredictEntry, native, options, logger, allParameters.Except(predictVaries));
-
-            // Separable steps adapt in shares, each on one thread (RuntimeOptions.AdaptationShares): the adapt graph's session
-            // then has one intra-op thread, and its runs go side by side.
+            // Work in shares runs side by side, each share on one thread (RuntimeOptions.AdaptationShares, PredictionShares):
+            // those graphs' sessions then have one intra-op thread. Separable steps adapt in shares; predictions that do
+            // not depend on the batch predict in shares.
+            PredictionShares = manifest.PredictionsDependOnBatch ? 1 : options.RequestedPredictionShares();
+            InferenceSession predict = OpenShared(archive, BundleNames.PredictEntry, PredictionShares, native, options, logger, allParameters.Except(predictVaries));
             int shares = manifest.InnerLoop is { SeparableSteps: true } ? options.RequestedAdaptationShares() : 1;
-            InferenceSession adapt;
-            if (shares > 1)
-            {
-                RuntimeOptions oneThread = options.Copy();
-                oneThread.IntraOpThreads = 1;
-                using SessionOptions single = SessionOptionsFactory.Create(oneThread, null, logger);
-                adapt = Open(archive, BundleNames.AdaptEntry, single, oneThread, logger, allParameters.Except(adaptVaries));
-            }
-            else
-            {
-                adapt = Open(archive, BundleNames.AdaptEntry, native, options, logger, allParameters.Except(adaptVaries));
-            }
+            InferenceSession adapt = OpenShared(archive, BundleNames.AdaptEntry, shares, native, options, logger, allParameters.Except(adaptVaries));
 
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest, constants: Constants(adapt));
             PerExamplePrototypes = adaptUse.WritesPrototypeLabels;
@@ -145,6 +135,12 @@ internal sealed class BundleGraphs : IDisposable
     /// </summary>
     public int AdaptationShares { get; } = 1;
 
+    /// <summary>
+    /// How many shares of the queries predict may run on side by side (<see cref="RuntimeOptions.PredictionShares"/>):
+    /// above 1 only for bundles whose predictions do not depend on the batch, whose predict session then has one intra-op thread.
+    /// </summary>
+    public int PredictionShares { get; }
+
     /// <summary>True when an embedding bundle's prototypes are one row per support example, with "prototype_labels".</summary>
     public bool PerExamplePrototypes { get; }
 
@@ -210,6 +206,21 @@ internal sealed class BundleGraphs : IDisposable
 
             return unrolled;
         }
+    }
+
+    // Opens an entry's session, with one intra-op thread when its runs go side by side in shares.
+    private InferenceSession OpenShared(
+        BundleArchive archive, string entry, int shares, SessionOptions native, RuntimeOptions options, ILogger logger, IEnumerable<string> constant)
+    {
+        if (shares <= 1)
+        {
+            return Open(archive, entry, native, options, logger, constant);
+        }
+
+        RuntimeOptions oneThread = options.Copy();
+        oneThread.IntraOpThreads = 1;
+        using SessionOptions single = SessionOptionsFactory.Create(oneThread, null, logger);
+        return Open(archive, entry, single, oneThread, logger, constant);
     }
 
     // Opens an entry's session; the parameter inputs named in constant (those the graph has) are written into it as θ₀.

@@ -43,12 +43,17 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
                 inputs[i + 1] = OrtValue.CreateTensorValueFromMemory(state[i].Data, state[i].Dimensions);
             }
 
-            for (int start = 0; start < count; start += chunk)
+            // In shares side by side (RuntimeOptions.PredictionShares; only where a query's output does not depend on its
+            // batch): each share its own query slot and outputs, the state tensors read by all.
+            int shares = graphs.PredictInput.Dimensions is [< 0, ..] ? Shares.For(count, graphs.PredictionShares) : 1;
+            (int Start, int Length)[] ranges = Shares.Ranges(count, shares);
+            if (shares == 1)
             {
-                run.ThrowIfCancelled();
-                int n = Math.Min(chunk, count - start);
-                RunChunk(run, queries.Slice(start * exampleSize, n * exampleSize), values.AsMemory(start * rowSize, n * rowSize),
-                    scores?.AsMemory(start, n), n, rowSize, inputs, outputs, last: start + n == count);
+                Chunks(0, count, inputs, outputs, lastRun: true);
+            }
+            else
+            {
+                Shares.SideBySide(shares, h => Chunks(ranges[h].Start, ranges[h].Length, [.. inputs], new OrtValue[outputs.Length], lastRun: false));
             }
         }
         finally
@@ -67,6 +72,18 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         }
 
         return new Result(count, rowSize, values, scores);
+
+        // Queries [first, first + length) in chunks of at most `chunk`.
+        void Chunks(int first, int length, OrtValue[] chunkInputs, OrtValue[] chunkOutputs, bool lastRun)
+        {
+            for (int start = first; start < first + length; start += chunk)
+            {
+                run.ThrowIfCancelled();
+                int n = Math.Min(chunk, first + length - start);
+                RunChunk(run, queries.Slice(start * exampleSize, n * exampleSize), values.AsMemory(start * rowSize, n * rowSize),
+                    scores?.AsMemory(start, n), n, rowSize, chunkInputs, chunkOutputs, last: lastRun && start + n == first + length);
+            }
+        }
     }
 
     private void RunChunk(

@@ -13,10 +13,10 @@ public sealed class RuntimeOptions
     /// <summary>Threads one operator may use, per graph; 0 lets ONNX Runtime choose (one per physical core). Must not be negative.</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>The largest automatic <see cref="AdaptationShares"/>.</summary>
+    /// <summary>The largest automatic <see cref="AdaptationShares"/> and <see cref="PredictionShares"/>.</summary>
     public const int MaxAutomaticAdaptationShares = 4;
 
-    /// <summary>The fewest support examples a share of <see cref="AdaptationShares"/> steps on.</summary>
+    /// <summary>The fewest examples a share of <see cref="AdaptationShares"/> or <see cref="PredictionShares"/> takes.</summary>
     public const int MinExamplesPerShare = 4;
 
     /// <summary>
@@ -31,6 +31,16 @@ public sealed class RuntimeOptions
     /// not with CUDA, not with <see cref="ReleaseMemoryAfterCall"/>, and not for bundles that do not declare separable steps. Must not be negative.
     /// </summary>
     public int AdaptationShares { get; set; }
+
+    /// <summary>
+    /// How many threads predict side by side, each on its share of the queries, in bundles whose predictions do not
+    /// depend on the batch (<see cref="FewShot.Bundles.ModelManifest.PredictionsDependOnBatch"/> false: every normalization
+    /// but transductive batch norm): each share runs the predict graph on one core, and the outputs are the same as in
+    /// one piece. The predict graph of such a bundle then runs with one intra-op thread. 0 (default): as
+    /// <see cref="AdaptationShares"/>; 1: off. Never more shares than queries / <see cref="MinExamplesPerShare"/>; not with
+    /// CUDA, nor with <see cref="ReleaseMemoryAfterCall"/>. Must not be negative.
+    /// </summary>
+    public int PredictionShares { get; set; }
 
     /// <summary>Threads for independent operators under <see cref="ExecutionMode.Parallel"/>; 0 lets ONNX Runtime choose. Must not be negative.</summary>
     public int InterOpThreads { get; set; }
@@ -150,15 +160,20 @@ public sealed class RuntimeOptions
     internal RuntimeOptions Copy() => (RuntimeOptions)MemberwiseClone();
 
     /// <summary>The shares <see cref="AdaptationShares"/> asks for, before the bundle and the support set have their say.</summary>
-    internal int RequestedAdaptationShares()
+    internal int RequestedAdaptationShares() => RequestedShares(AdaptationShares, nameof(AdaptationShares));
+
+    /// <summary>The shares <see cref="PredictionShares"/> asks for, before the bundle and the queries have their say.</summary>
+    internal int RequestedPredictionShares() => RequestedShares(PredictionShares, nameof(PredictionShares));
+
+    private int RequestedShares(int setting, string name)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(AdaptationShares, nameof(AdaptationShares));
+        ArgumentOutOfRangeException.ThrowIfNegative(setting, name);
         if (Device.Kind != ExecutionDeviceKind.Cpu || ReleaseMemoryAfterCall)
         {
             return 1;
         }
 
-        return AdaptationShares > 0 ? AdaptationShares
+        return setting > 0 ? setting
             : IntraOpThreads > 0 ? Math.Min(IntraOpThreads, MaxAutomaticAdaptationShares)
             : Math.Min(Environment.ProcessorCount, MaxAutomaticAdaptationShares);
     }

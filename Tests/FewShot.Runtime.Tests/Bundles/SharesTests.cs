@@ -9,8 +9,9 @@ namespace FewShot.Runtime.Tests.Bundles;
 /// Bundles that declare separable steps (innerLoop.separableSteps) adapt on shares of the support set side by side
 /// (RuntimeOptions.AdaptationShares): the state after each step is the size-weighted mean of the shares' steps, which is
 /// the step on the whole set, so the adapted model equals the one adapted in one piece to rounding, whatever the split.
+/// Bundles whose predictions do not depend on the batch predict on shares of the queries (PredictionShares).
 /// </summary>
-public sealed class AdaptationSharesTests
+public sealed class SharesTests
 {
     private static readonly float[] Query = BundleTestData.Examples(7, seed: 11);
 
@@ -123,10 +124,56 @@ public sealed class AdaptationSharesTests
     [Fact]
     public void NegativeSharesAreRefusedAtLoad()
     {
-        using var stream = new MemoryStream(TestBundles.Bytes(Separable(TestBundles.Maml())));
-        var options = BundleTestData.Options;
-        options.AdaptationShares = -1;
-        Assert.Throws<ArgumentOutOfRangeException>(() => FewShotModel.Load(stream, options));
+        foreach (bool prediction in new[] { false, true })
+        {
+            using var stream = new MemoryStream(TestBundles.Bytes(Separable(TestBundles.Maml())));
+            var options = BundleTestData.Options;
+            options.AdaptationShares = prediction ? 0 : -1;
+            options.PredictionShares = prediction ? -1 : 0;
+            Assert.Throws<ArgumentOutOfRangeException>(() => FewShotModel.Load(stream, options));
+        }
+    }
+
+    [Theory]
+    [InlineData("maml", 2)]
+    [InlineData("maml", 3)]
+    [InlineData("protonet", 2)]
+    public void QueriesPredictedInSharesGetTheirOnePieceAnswers(string bundle, int shares)
+    {
+        byte[] bytes = TestBundles.Bytes(bundle == "protonet" ? TestBundles.ProtoNet() : TestBundles.Maml());
+        using FewShotModel whole = Load(bytes, shares: 1);
+        using FewShotModel split = Load(bytes, shares);
+        Assert.Equal(1, whole.Graphs.PredictionShares);
+        Assert.Equal(shares, split.Graphs.PredictionShares);
+
+        float[] support = BundleTestData.Examples(9);
+        string[] labels = BundleTestData.Labels(9, "a", "b", "c");
+        float[] queries = BundleTestData.Examples(23, seed: 12);
+        IReadOnlyList<Prediction> a = whole.Adapt(support, labels).Predict(queries);
+        IReadOnlyList<Prediction> b = split.Adapt(support, labels).Predict(queries);
+        Assert.Equal(a.Count, b.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(a[i].Label, b[i].Label);
+            Tolerance.Close(a[i].Probabilities, b[i].Probabilities.ToArray(), 1e-6, $"query {i} predicted in {shares} shares");
+        }
+    }
+
+    [Fact]
+    public void TransductiveBundlesPredictInOnePiece()
+    {
+        BundleContents maml = TestBundles.Maml();
+        var transductive = new BundleContents
+        {
+            Manifest = maml.Manifest with { FeatureNormalization = FeatureNormalizationNames.Batch, BatchNorm = ModelManifest.BatchStatisticsText },
+            Parameters = maml.Parameters,
+            Predict = maml.Predict,
+            Adapt = maml.Adapt,
+            AdaptK = maml.AdaptK,
+        };
+        using FewShotModel model = Load(TestBundles.Bytes(transductive), shares: 2);
+        Assert.True(model.Manifest.PredictionsDependOnBatch);
+        Assert.Equal(1, model.Graphs.PredictionShares);
     }
 
     private static BundleContents Contents(string bundle) => bundle switch
@@ -153,6 +200,7 @@ public sealed class AdaptationSharesTests
         using var stream = new MemoryStream(bundle);
         var options = BundleTestData.Options;
         options.AdaptationShares = shares;
+        options.PredictionShares = shares;
         return FewShotModel.Load(stream, options);
     }
 

@@ -103,20 +103,17 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             }
 
             current = new StateBuffers(shapes);
-            var feeds = new OrtValue[shares][];
+
+            // Each share's feeds, made once: the first step reads θ₀, the later ones the combined state, in place.
+            OrtValue[][] first = [.. Enumerable.Range(0, shares).Select(h => Feeds(graphs.First, [], inputs[h], inputs[h], labels[h], stepIndex))];
+            OrtValue[][] later = [.. Enumerable.Range(0, shares).Select(h => Feeds(graphs.Step!, current.Values, inputs[h], inputs[h], labels[h], stepIndex))];
             for (int s = 1; s <= steps; s++)
             {
                 run.ThrowIfCancelled();
-                AdaptGraph graph = s == 1 ? graphs.First : graphs.Step!;
-                OrtValue[] state = s == 1 ? [] : current.Values;
-                for (int h = 0; h < shares; h++)
-                {
-                    feeds[h] = Feeds(graph, state, inputs[h], inputs[h], labels[h], stepIndex);
-                }
-
+                (AdaptGraph graph, OrtValue[][] feeds) = s == 1 ? (graphs.First, first) : (graphs.Step!, later);
                 index[0] = s - 1;
-                string stage = $"adapt step {s}";
-                Shares.SideBySide(shares, h => RunOnce(run, graph, feeds[h], results[h]!.Values, stage, last: false));
+                int step = s;
+                Shares.SideBySide(shares, h => RunStep(run, graph, feeds[h], results[h]!.Values, step));
                 current.SetWeightedSum(results!, weights);
 
                 // Checked every step, so that a divergence names the step where it began.
@@ -245,6 +242,19 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             {
                 state[slice.Positions[i]] = tensors[i];
             }
+        }
+    }
+
+    // A step of a share; the stage's name is written only when the run fails.
+    private static void RunStep(GraphRun run, AdaptGraph graph, OrtValue[] inputs, OrtValue[] outputs, int step)
+    {
+        try
+        {
+            graph.Run.Run(run.Options, inputs, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw run.Failure(e, graph.Entry, $"adapt step {step}", Meaning);
         }
     }
 

@@ -67,6 +67,25 @@ public sealed class SharesTests
     }
 
     [Fact]
+    public void CallsOnManyThreadsAtOnceEachGetTheirOwnAnswer()
+    {
+        using FewShotModel model = Load(TestBundles.Bytes(Separable(TestBundles.Maml())), shares: 2);
+        float[][] supports = [.. Enumerable.Range(0, 6).Select(i => BundleTestData.Examples(12, seed: 20 + i))];
+        string[] labels = BundleTestData.Labels(12, "a", "b", "c");
+        var options = new AdaptOptions { Steps = 3 };
+        float[][] alone = [.. supports.Select(s => model.Adapt(s, labels, options).Predict(Query).SelectMany(p => p.Probabilities).ToArray())];
+
+        float[][] together = new float[supports.Length][];
+        Parallel.For(0, supports.Length, new ParallelOptions { MaxDegreeOfParallelism = 6 },
+            i => together[i] = model.Adapt(supports[i], labels, options).Predict(Query).SelectMany(p => p.Probabilities).ToArray());
+
+        for (int i = 0; i < supports.Length; i++)
+        {
+            Assert.Equal(alone[i], together[i]);
+        }
+    }
+
+    [Fact]
     public void ABundleThatDoesNotDeclareSeparableStepsAdaptsInOnePiece()
     {
         using FewShotModel model = Load(TestBundles.Bytes(TestBundles.Maml()), shares: 2);

@@ -7,6 +7,9 @@ using static FewShot.Cli.Tests.CliRunner;
 namespace FewShot.Cli.Tests.Commands;
 
 /// <summary><c>fewshot adapt</c> on folders of PNG and JPEG images, decoded through SkiaSharp.</summary>
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class AdaptImageFolderTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-images-").FullName;

@@ -1,9 +1,13 @@
 using System.Text.Json;
+using FewShot.Tests.Shared;
 using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
 /// <summary><c>fewshot bench train</c>: one case's meta-training throughput on the TorchSharp trainer, as JSON for the benchmark scripts.</summary>
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class BenchTrainCommandTests
 {
     [Fact]

@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FewShot.Tests.Shared;
 using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
 /// <summary><c>fewshot demo</c>, the README's first command: it meta-trains on TorchSharp, and adapting helps.</summary>
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class DemoCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-demo-").FullName;

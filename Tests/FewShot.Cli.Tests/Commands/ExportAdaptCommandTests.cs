@@ -8,6 +8,9 @@ using static FewShot.Cli.Tests.CliRunner;
 namespace FewShot.Cli.Tests.Commands;
 
 /// <summary>train → export → adapt, as a user runs them, on Omniglot (ProtoNets) and on sinusoids (MAML).</summary>
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class ExportAdaptCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-adapt-").FullName;

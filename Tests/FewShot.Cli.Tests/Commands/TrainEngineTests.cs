@@ -1,8 +1,12 @@
+using FewShot.Tests.Shared;
 using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
 /// <summary><c>fewshot train</c>'s engine: TorchSharp trains a run; CUDA without TorchSharp's CUDA package is a clear error; the retired ONNX Runtime trainer is no longer an option.</summary>
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class TrainEngineTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-engine-").FullName;

@@ -5,6 +5,9 @@ using static FewShot.Cli.Tests.CliRunner;
 
 namespace FewShot.Cli.Tests.Commands;
 
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class TrainEvalCommandTests : IDisposable
 {
     // 5-way 1-shot Omniglot tasks on an 8-channel conv4 with no validation: the options of the quick conv4 runs below.

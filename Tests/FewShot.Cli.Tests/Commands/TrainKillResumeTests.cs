@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Cli.Tests.Commands;
 
@@ -10,6 +11,9 @@ namespace FewShot.Cli.Tests.Commands;
 /// of an uninterrupted run of the same seed: checkpoints are atomic and resume is exact.
 /// </summary>
 [Trait("Category", "Slow")]
+// In-process meta-training on libtorch, whose trainer runs a meta-batch's tasks side by side inside a .NET
+// no-collection region: other test classes' allocations in the same process could end that region mid-call (SerialCollection).
+[Collection(SerialCollection.Name)]
 public sealed class TrainKillResumeTests : IDisposable
 {
     private const int Iterations = 400;

@@ -50,7 +50,8 @@ internal sealed class BundleGraphs : IDisposable
             // not depend on the batch predict in shares.
             PredictionShares = manifest.PredictionsDependOnBatch ? 1 : options.RequestedPredictionShares();
             InferenceSession predict = OpenShared(archive, BundleNames.PredictEntry, PredictionShares, native, options, logger, allParameters.Except(predictVaries));
-            int shares = manifest.InnerLoop is { SeparableSteps: true } ? options.RequestedAdaptationShares() : 1;
+            // Support statistics couple the examples whatever the manifest says of the steps: such a bundle stays whole.
+            int shares = manifest.InnerLoop is { SeparableSteps: true, Statistics: null } ? options.RequestedAdaptationShares() : 1;
             InferenceSession adapt = OpenShared(archive, BundleNames.AdaptEntry, shares, native, options, logger, allParameters.Except(adaptVaries));
 
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest, constants: Constants(adapt));
@@ -67,7 +68,7 @@ internal sealed class BundleGraphs : IDisposable
             if (!prototypes)
             {
                 Step = PrepareAdapt(adapt, adaptUse, state: stepState);
-                AdaptationShares = First.ReadsFeatures || manifest.InnerLoop!.Statistics is not null ? 1 : shares;
+                AdaptationShares = First.ReadsFeatures ? 1 : shares;
                 if (manifest.InnerLoop!.Statistics is not null)
                 {
                     // Small (one pass over the support) and needed by every stepped adaptation: created now, not on first use.

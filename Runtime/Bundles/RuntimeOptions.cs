@@ -24,8 +24,8 @@ public sealed class RuntimeOptions
     /// separable (the manifest's <c>innerLoop.separableSteps</c>: each example normalized by itself or not at all, a
     /// mean loss, plain gradient steps, as MAML with group norm): a step on the whole set is the mean of the shares'
     /// steps weighted by their sizes, the same to rounding, and each share runs the step graph on one core instead of
-    /// every operator being split across the cores (5 steps of conv4 on 25 images, 2 vCPUs: 1.64× one thread, where 2
-    /// intra-op threads were no faster than one). The adapt graph of such a bundle then runs with one intra-op thread.
+    /// every operator being split across the cores (2 shares, conv4 with group norm on 25 images, a 2-vCPU VM: 1.14–1.80×
+    /// one thread, Runtime/README.md). The adapt graph of such a bundle then runs with one intra-op thread.
     /// 0 (default): <see cref="IntraOpThreads"/> when set, else the processor count, at most
     /// <see cref="MaxAutomaticAdaptationShares"/>; 1: off. Never more shares than support examples / <see cref="MinExamplesPerShare"/>;
     /// not with CUDA, not with <see cref="ReleaseMemoryAfterCall"/>, and not for bundles that do not declare separable steps. Must not be negative.

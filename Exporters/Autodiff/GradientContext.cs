@@ -218,7 +218,8 @@ public sealed class GradientContext
 
     internal void Begin(NodeProto node) => _node = node;
 
-    private string ZerosOfShape(string shape, string like)
+    /// <summary>Zeros of the shape that the 1-D int64 tensor <paramref name="shape"/> holds, with the element type of <paramref name="like"/>.</summary>
+    public string ZerosOfShape(string shape, string like)
     {
         var type = Graph.ElementTypeOf(like);
         var key = $"{shape}|{type}";

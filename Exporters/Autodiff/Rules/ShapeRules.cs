@@ -114,8 +114,8 @@ internal static class ShapeRules
     }
 
     /// <summary>
-    /// A unit-step slice with constant bounds of a tensor of static shape: its gradient is dy with blocks of zeros
-    /// concatenated before and after it along each sliced axis. Not Pad: ONNX Runtime's PadFusion (1.30) folds a
+    /// A unit-step slice with constant bounds along axes of static size: its gradient is dy with blocks of zeros
+    /// concatenated before and after it along each sliced axis (the blocks' other sizes, where symbolic, read from dy). Not Pad: ONNX Runtime's PadFusion (1.30) folds a
     /// zero Pad into the Conv that consumes it without checking which input it feeds, which breaks a Pad that ends up
     /// in front of a Conv's weights (as gradients of weight gradients do).
     /// </summary>
@@ -124,12 +124,14 @@ internal static class ShapeRules
         var (x, starts, ends) = (n.Input[0], c.ConstantInts(n.OptionalInput(1)), c.ConstantInts(n.OptionalInput(2)));
         var axes = n.OptionalInput(3) is { } given ? c.ConstantInts(given) : starts?.Select((_, i) => (long)i).ToArray();
         var steps = n.OptionalInput(4) is { } stepped ? c.ConstantInts(stepped) : starts?.Select(_ => 1L).ToArray();
-        if (c.StaticShape(x) is not { } shape || shape.Any(d => !d.IsFixed) || starts is null || ends is null || axes is null || steps is null || steps.Any(s => s != 1))
+        if (c.StaticShape(x) is not { } shape || starts is null || ends is null || axes is null || steps is null || steps.Any(s => s != 1)
+            || axes.Any(a => !shape[(int)ShapeFunctions.Normalize(a, shape.Count)].IsFixed))
         {
             return null;
         }
 
-        var sizes = shape.Select(d => d.Value!.Value).ToArray();
+        // A symbolic size (never a sliced axis) is marked −1: dy has it too.
+        var sizes = shape.Select(d => d.Value ?? -1).ToArray();
         var current = sizes.ToArray();
         for (var k = 0; k < axes.Length; k++)
         {
@@ -143,8 +145,14 @@ internal static class ShapeRules
             var a = (int)ShapeFunctions.Normalize(axes[k], sizes.Length);
             var before = Math.Clamp(starts[k] < 0 ? starts[k] + sizes[a] : starts[k], 0, sizes[a]);
             var after = sizes[a] - before - current[a];
-            long[] Block(long size) => current.Select((d, i) => i == a ? size : d).ToArray();
-            string[] parts = [.. before > 0 ? [c.Zeros(Block(before), dy)] : Array.Empty<string>(), gradient, .. after > 0 ? [c.Zeros(Block(after), dy)] : Array.Empty<string>()];
+            string Block(long size)
+            {
+                long[] block = [.. current.Select((d, i) => i == a ? size : d)];
+                return block.All(d => d >= 0) ? c.Zeros(block, dy)
+                    : c.ZerosOfShape(c.Op("Concat", [.. block.Select((d, i) => d >= 0 ? c.Int64s(d) : c.SizeAlong(dy, i))], Attr.Int("axis", 0)), dy);
+            }
+
+            string[] parts = [.. before > 0 ? [Block(before)] : Array.Empty<string>(), gradient, .. after > 0 ? [Block(after)] : Array.Empty<string>()];
             gradient = parts.Length == 1 ? gradient : c.Op("Concat", parts, Attr.Int("axis", a));
             current[a] = sizes[a];
         }

@@ -202,7 +202,10 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
                 continue;
             }
 
-            x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
+            var (height, width) = (InputShape[1] >> (i - 1), InputShape[2] >> (i - 1));
+            x = Layers.StacksMaps(Channels, height, width)
+                ? Layers.ConvStacked(graph, x, parameters[$"conv{i}.weight"], Bias(i), i == 1 ? InputShape[0] : Channels, Channels, height, width)
+                : Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
             if (pass == Pass.Statistics && i == Blocks)
             {
                 Record(i, x);

@@ -94,6 +94,16 @@ public sealed class ShapeRulesTests
     }
 
     [Fact]
+    public void SliceAlongAStaticAxisOfASymbolicBatchConcatenatesZeros()
+    {
+        var check = new GradientCheck();
+        var x = check.Input("x", [3, 2, 5, 2], declared: ["n", 2, 5, 2]);
+        var cropped = check.Graph.Op("Slice", [x, check.Graph.Int64s(1), check.Graph.Int64s(4), check.Graph.Int64s(2)]);
+        check.Verify(cropped);
+        Assert.DoesNotContain(check.Model!.Graph.Node, n => n.OpType == "ScatterElements");
+    }
+
+    [Fact]
     public void PadIsCroppedBack()
     {
         var check = new GradientCheck();

@@ -2,7 +2,7 @@
 # Paired A/B of two bundles' adaptation steps in one process (thread CPU time, order swapped every pair), for judging a
 # change to the exported graphs: write the benchmark's bundles with each build (`fewshot bench adapt --keep-bundles
 # DIR`) and compare the same file of the two folders.
-# Usage: benchmarks/adapt-ab.sh <bundle A> <bundle B> [pairs, default 31] [steps, default 1] [threads, default 1]
+# Usage: benchmarks/adapt-ab.sh <bundle A> <bundle B> [pairs, default 31] [steps, default 1; 0: predict 75 queries] [threads, default 1]
 # (more than one thread: wall time, since thread CPU time leaves out the workers)
 # Prints each side's median thread CPU time and the median (range) of B/A over the pairs; below 1: B faster.
 set -euo pipefail

@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 
-// Usage: AdaptAb <bundle A> <bundle B> <pairs> <steps> [threads]. Loads both bundles in one process and alternates their
+// Usage: AdaptAb <bundle A> <bundle B> <pairs> <steps> [threads]; steps 0 times predicting 75 queries (after one 1-step
+// adaptation each) instead. Loads both bundles in one process and alternates their
 // adaptations on the same 5-way 5-shot support set (28×28 images, as `fewshot bench adapt`), swapping the order every
 // pair, and times each with the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), which unlike wall time leaves out
 // the moments the VM takes the core away. Prints the median of B/A over the pairs with its range, and each side's median.
@@ -18,10 +19,12 @@ var options = new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1 
 var adapt = new AdaptOptions { Steps = steps };
 using var a = FewShotModel.Load(pathA, options);
 using var b = FewShotModel.Load(pathB, options);
+var queries = Enumerable.Range(0, 75 * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f).ToArray();
+var adapted = steps == 0 ? new Dictionary<FewShotModel, AdaptedModel> { [a] = a.Adapt(support, labels, new AdaptOptions { Steps = 1 }), [b] = b.Adapt(support, labels, new AdaptOptions { Steps = 1 }) } : null;
 double Time(FewShotModel model)
 {
     var start = threads == 1 ? ThreadClock.Now() : System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
-    _ = model.Adapt(support, labels, adapt);
+    _ = adapted is null ? (object)model.Adapt(support, labels, adapt) : adapted[model].PredictValues(queries);
     var end = threads == 1 ? ThreadClock.Now() : System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency;
     return (end - start) * 1e3;
 }
@@ -36,7 +39,7 @@ for (var pair = 0; pair < pairs; pair++)
 }
 
 static double Median(List<double> values) { var sorted = values.Order().ToList(); return sorted[sorted.Count / 2]; }
-Console.WriteLine($"{steps}-step adaptation, {threads} thread(s), {(threads == 1 ? "thread CPU" : "wall")} time, {pairs} pairs: A {Median(timesA):F2} ms, B {Median(timesB):F2} ms; "
+Console.WriteLine($"{(steps == 0 ? "predicting 75 queries" : $"{steps}-step adaptation")}, {threads} thread(s), {(threads == 1 ? "thread CPU" : "wall")} time, {pairs} pairs: A {Median(timesA):F2} ms, B {Median(timesB):F2} ms; "
     + $"B/A median {Median(ratios):F3} (range {ratios.Min():F3}-{ratios.Max():F3})");
 
 static class ThreadClock

@@ -57,8 +57,9 @@ internal static class ConvGradients
     /// times slower. With a stride (the same on both axes of a 2-D convolution) the padded input is first cut into its
     /// stride² phases by SpaceToDepth, so that every offset is an unstepped Slice of one phase: ONNX Runtime copies stepped
     /// Slices element by element, which on the strided conv4's MAML step (25 images, 1 thread) took 2.8 of 15.5 ms of node
-    /// time; the single Conv form made it 13.5 ms, the phases 12.5 ms. Ungrouped convolutions with static channel and
-    /// spatial sizes only; null otherwise.
+    /// time; the single Conv form made it 13.5 ms, the phases 12.5 ms. Ungrouped convolutions with static channel sizes,
+    /// and static spatial sizes unless every stride is 1 (each offset's Slice then ends where it does counted from the
+    /// end: a tall map of stacked images, whose height is a multiple of the batch); null otherwise.
     /// </summary>
     private static string? WeightByGemm(GradientContext c, string input, string outputGradient, ConvGeometry g)
     {
@@ -67,27 +68,33 @@ internal static class ConvGradients
         var phased = stride > 1;
         if (g.Group != 1 || (phased && (spatial != 2 || g.Strides.Any(s => s != stride))) || g.Strides.Any(s => s < 1)
             || c.StaticShape(input) is not { } x || c.StaticShape(outputGradient) is not { } y
-            || x.Count != spatial + 2 || y.Count != spatial + 2 || x.Skip(1).Concat(y.Skip(1)).Any(d => !d.IsFixed))
+            || x.Count != spatial + 2 || y.Count != spatial + 2 || !x[1].IsFixed || !y[1].IsFixed)
+        {
+            return null;
+        }
+
+        var symbolicMaps = x.Skip(2).Concat(y.Skip(2)).Any(d => !d.IsFixed);
+        if (symbolicMaps && g.Strides.Any(s => s != 1))
         {
             return null;
         }
 
         var (inputChannels, outputChannels) = (x[1].Value!.Value, y[1].Value!.Value);
-        var outputSizes = y.Skip(2).Select(d => d.Value!.Value).ToArray();
+        var outputSizes = symbolicMaps ? null : y.Skip(2).Select(d => d.Value!.Value).ToArray();
         var swap = new long[] { 1, 0 }.Concat(Enumerable.Range(2, spatial).Select(i => (long)i)).ToArray();
         var spatialAxes = c.Int64s(Enumerable.Range(2, spatial).Select(i => (long)i).ToArray());
         var images = c.Op("Transpose", [input], Attr.Ints("perm", swap));
         // With a stride, each axis is padded on to a multiple of it, so that SpaceToDepth can cut the input into its
         // stride² phases: every kernel offset is then a plain (unstepped) Slice of one phase.
-        var padded = Enumerable.Range(0, spatial).Select(i => x[i + 2].Value!.Value + g.Pads[i] + g.Pads[i + spatial]).ToArray();
-        var extra = padded.Select(p => phased ? (stride - (p % stride)) % stride : 0).ToArray();
+        var padded = phased ? Enumerable.Range(0, spatial).Select(i => x[i + 2].Value!.Value + g.Pads[i] + g.Pads[i + spatial]).ToArray() : null;
+        var extra = padded?.Select(p => (stride - (p % stride)) % stride).ToArray() ?? new long[spatial];
         if (g.Pads.Any(p => p != 0) || extra.Any(e => e != 0))
         {
             images = c.Op("Pad", [images, c.Int64s([0, 0, .. g.Pads[..spatial], 0, 0, .. g.Pads[spatial..].Select((p, i) => p + extra[i])])]);
         }
 
         var phases = phased
-            ? c.Op("SpaceToDepth", [c.Op("Reshape", [images, c.Int64s([-1, 1, .. padded.Select((p, i) => p + extra[i])])])], Attr.Int("blocksize", stride))
+            ? c.Op("SpaceToDepth", [c.Op("Reshape", [images, c.Int64s([-1, 1, .. padded!.Select((p, i) => p + extra[i])])])], Attr.Int("blocksize", stride))
             : null;
         var gradients = c.Op("Reshape", [c.Op("Transpose", [outputGradient], Attr.Ints("perm", swap)), c.Int64s(outputChannels, -1)]);
         var kernelSize = g.Kernel.Aggregate(1L, (p, k) => p * k);
@@ -102,7 +109,10 @@ internal static class ConvGradients
             string strided;
             if (phases is null)
             {
-                var ends = starts.Select((s, i) => s + ((outputSizes[i] - 1) * g.Strides[i]) + 1).ToArray();
+                // Unstrided with symbolic sizes: offset k's columns end (K − 1 − k)·dilation short of the padded input's end.
+                var ends = outputSizes is null
+                    ? offset.Select((k, i) => (g.Kernel[i] - 1 - k) * g.Dilations[i]).Select(e => e == 0 ? long.MaxValue : -e).ToArray()
+                    : starts.Select((s, i) => s + ((outputSizes[i] - 1) * g.Strides[i]) + 1).ToArray();
                 strided = c.Op("Slice", [images, c.Int64s(starts), c.Int64s(ends), spatialAxes, c.Int64s(g.Strides)]);
             }
             else
@@ -110,7 +120,7 @@ internal static class ConvGradients
                 // Offset k lies in phase k mod stride, k div stride rows (or columns) into it.
                 var phase = ((starts[0] % stride) * stride) + (starts[1] % stride);
                 var (row, column) = (starts[0] / stride, starts[1] / stride);
-                var slice = c.Op("Slice", [phases, c.Int64s(phase, row, column), c.Int64s(phase + 1, row + outputSizes[0], column + outputSizes[1]), c.Int64s(1, 2, 3)]);
+                var slice = c.Op("Slice", [phases, c.Int64s(phase, row, column), c.Int64s(phase + 1, row + outputSizes![0], column + outputSizes[1]), c.Int64s(1, 2, 3)]);
                 strided = c.Op("Reshape", [slice, c.Int64s([inputChannels, -1, .. outputSizes])]);
             }
 

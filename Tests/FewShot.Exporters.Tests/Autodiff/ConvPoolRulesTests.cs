@@ -44,6 +44,21 @@ public sealed class ConvPoolRulesTests
         check.Verify(check.Graph.Op("Conv", [x, check.Input("w", [4, 2, 3, 3])], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("strides", 2, 2)));
     }
 
+    [Theory]
+    [InlineData(1L, 1L, 1L)]
+    [InlineData(2L, 1L, 2L)]
+    public void AnUnstridedWeightGradientOverSymbolicMapsIsStillMatrixProducts(long dilation, long padTop, long padLeft)
+    {
+        // A tall map of stacked images (Layers.ConvStacked) has a height that only the batch fixes: the products' slices
+        // end where they do counted from the end, instead of falling back to the single Conv form.
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [1, 3, 9, 6], declared: [1, 3, "rows", 6]);
+        var w = check.Input("w", [4, 3, 3, 2]);
+        check.Verify(check.Graph.Op("Conv", [x, w], Attr.Ints("pads", padTop, padLeft, 1, 0), Attr.Ints("dilations", dilation, 1)));
+        Assert.Contains(check.Model!.Graph.Node, n => n.OpType == "Gemm");
+        Assert.DoesNotContain(check.Model.Graph.Node, n => n.OpType == "Conv" && n.Input[1] != w);
+    }
+
     [Fact]
     public void AnUnstridedWeightGradientNeverHoldsTheSlicesOfAllKernelOffsetsAtOnce()
     {

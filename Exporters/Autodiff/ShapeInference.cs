@@ -257,7 +257,9 @@ internal sealed class ShapeInference
         for (var k = 0; k < axes.Length; k++)
         {
             var a = (int)ShapeFunctions.Normalize(axes[k], x.Count);
-            result[a] = x[a].IsFixed ? ShapeFunctions.SliceLength(x[a].Value!.Value, starts[k], ends[k], steps[k]) : Fresh();
+            // A symbolic size stays itself where the slice takes the whole axis (start 0, end past any size, step 1).
+            result[a] = x[a].IsFixed ? ShapeFunctions.SliceLength(x[a].Value!.Value, starts[k], ends[k], steps[k])
+                : starts[k] == 0 && ends[k] >= int.MaxValue && steps[k] == 1 ? x[a] : Fresh();
         }
 
         return result;

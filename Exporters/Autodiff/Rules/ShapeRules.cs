@@ -55,9 +55,16 @@ internal static class ShapeRules
                 throw c.Unsupported("only constant-mode padding by constant, non-negative pads, without a gradient for constant_value, is differentiable");
             }
 
+            // Only the padded axes: a symbolic size elsewhere then keeps its symbol.
             var rank = pads.Length / 2;
-            var ends = pads.Skip(rank).Select(p => p == 0 ? long.MaxValue : -p).ToArray();
-            return [c.Op("Slice", [dy, c.Int64s(pads[..rank]), c.Int64s(ends), c.Int64s(Enumerable.Range(0, rank).Select(i => (long)i).ToArray())]), null, null];
+            long[] axes = [.. Enumerable.Range(0, rank).Where(i => pads[i] != 0 || pads[i + rank] != 0).Select(i => (long)i)];
+            if (axes.Length == 0)
+            {
+                return [dy, null, null];
+            }
+
+            var ends = axes.Select(a => pads[a + rank] == 0 ? long.MaxValue : -pads[a + rank]).ToArray();
+            return [c.Op("Slice", [dy, c.Int64s([.. axes.Select(a => pads[a])]), c.Int64s(ends), c.Int64s(axes)]), null, null];
         });
     }
 

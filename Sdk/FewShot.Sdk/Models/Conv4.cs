@@ -102,6 +102,16 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     /// </summary>
     public bool FoldsFirstNormalization => Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
 
+    /// <summary>
+    /// True where the ONNX lowering convolves a block's maps of <paramref name="height"/> × <paramref name="width"/> stacked
+    /// into one tall map (<see cref="Layers.ConvStacked"/>): maps of fewer positions than channels, under batch or support
+    /// normalization. Those bundles run each pass over the whole batch on all intra-op threads: stacked, their 2-thread
+    /// steps took 0.93–0.96 and their predictions of 75 queries 0.74–0.77 of the time, one thread unchanged. A
+    /// per-example normalization's bundle adapts and predicts in shares of one thread each (RuntimeOptions.AdaptationShares),
+    /// where stacking took 1.02–1.05 of the time (benchmarks/README.md, lever table).
+    /// </summary>
+    public bool StacksMaps(long height, long width) => Normalization.Groups(Channels) is null && Layers.StacksMaps(Channels, height, width);
+
     /// <summary>True when the network ends with a linear classification head.</summary>
     public bool HasHead { get; }
 
@@ -203,7 +213,7 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
             }
 
             var (height, width) = (InputShape[1] >> (i - 1), InputShape[2] >> (i - 1));
-            x = Layers.StacksMaps(Channels, height, width)
+            x = StacksMaps(height, width)
                 ? Layers.ConvStacked(graph, x, parameters[$"conv{i}.weight"], Bias(i), i == 1 ? InputShape[0] : Channels, Channels, height, width)
                 : Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
             if (pass == Pass.Statistics && i == Blocks)

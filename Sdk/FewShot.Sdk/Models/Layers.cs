@@ -210,8 +210,8 @@ public static class Layers
     /// A 3×3 convolution with stride 1 and zero padding 1 (<see cref="Conv"/> with pad 1) over [N, C, H, W] maps of
     /// <paramref name="height"/> × <paramref name="width"/>, computed over the batch's maps stacked into one tall map with
     /// a zero row under each ([1, C, N·(H + 1), W]): the same values and gradients, as one product that ONNX Runtime's
-    /// threads split by position. conv4's 7×7 layer, 75 images, one thread / two: 2.8 / 4.6 ms as N maps, 3.1 / 1.8 ms
-    /// stacked; its input gradient 2.9 / 2.6 against 2.9 / 2.1 (benchmarks/README.md, "stacked maps").
+    /// threads split by position: conv4's 7×7 layer on 75 images took 3.7 / 6.6 ms at one / two threads as 75 maps, 4.1 /
+    /// 1.9 ms stacked (benchmarks/stacked-maps.sh).
     /// </summary>
     public static string ConvStacked(GraphBuilder g, string x, string weight, string? bias, long inputChannels, long outputChannels, long height, long width)
     {

@@ -69,12 +69,23 @@ public sealed class StackedConvolutionTests
         Assert.True(Layers.StacksMaps(64, 3, 3));
         Assert.False(Layers.StacksMaps(64, 14, 14));
         Assert.False(Layers.StacksMaps(64, 8, 8));
-        var model = new Conv4([1, 28, 28], 5, channels: 64, FeatureNormalization.Batch);
+        // Blocks 3 (7×7) and 4 (3×3) run stacked under batch statistics, blocks 1 (folded) and 2 (14×14) as they are; a
+        // per-example normalization's bundle runs in shares of one thread, where stacking does not pay.
+        Assert.Equal(2, StackedConvolutions(FeatureNormalization.Batch));
+        Assert.Equal(2, StackedConvolutions(FeatureNormalization.Support));
+        Assert.Equal(0, StackedConvolutions(FeatureNormalization.Group));
+        Assert.Equal(0, StackedConvolutions(FeatureNormalization.Instance));
+    }
+
+    private static int StackedConvolutions(FeatureNormalization normalization)
+    {
+        var model = new Conv4([1, 28, 28], 5, channels: 64, normalization);
         var g = new GraphBuilder("conv4");
-        var parameters = model.Parameters.ToDictionary(p => p.Name, p => g.Input(p.Name, DataType.Float, [.. p.Shape.Select(d => (Dim)d)]), StringComparer.Ordinal);
+        var parameters = model.Parameters.Concat(model.SupportStatistics)
+            .ToDictionary(p => p.Name, p => g.Input(p.Name, DataType.Float, [.. p.Shape.Select(d => (Dim)d)]), StringComparer.Ordinal);
         model.Forward(g, g.Input("x", DataType.Float, "n", 1, 28, 28), parameters);
-        // Blocks 3 (7×7) and 4 (3×3) run stacked, blocks 1 (folded) and 2 (14×14) as they are.
-        Assert.Equal(2, g.ToModel().Graph.Node.Count(n => n.OpType == "Conv" && g.ToModel().Graph.Node.Any(m => m.OpType == "Reshape" && m.Output[0] == n.Input[0])));
+        var nodes = g.ToModel().Graph.Node;
+        return nodes.Count(n => n.OpType == "Conv" && nodes.Any(m => m.OpType == "Reshape" && m.Output[0] == n.Input[0]));
     }
 
     private static Dictionary<string, float[]> Run(GraphBuilder g, Dictionary<string, (float[] Values, long[] Shape)> feeds, IReadOnlyList<string> outputs, int threads)

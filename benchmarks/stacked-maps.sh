@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # conv4's 3×3 convolutions on ONNX Runtime as N separate maps and stacked into one tall map (Layers.ConvStacked), forward
-# and input gradient, 25 and 75 maps of 14×14, 7×7 and 3×3, each in its own process at 1 and 2 intra-op threads.
+# and input gradient, 25 and 75 maps of 14×14, 7×7 and 3×3 (and as one 3-D map; stride-2 layers too), each in its own
+# process at 1 and 2 intra-op threads.
 # Where a map has fewer positions than output channels, ORT's CPU convolution (MLAS) runs one small threaded product per
-# image. Usage: benchmarks/stacked-maps.sh [runs, default 40]. Needs Debian's python3-onnx.
+# image. Usage: benchmarks/stacked-maps.sh [runs, default 40]. Installs Debian's python3-onnx when missing.
 set -euo pipefail
 runs="${1:-40}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+bash "$root/build/install-debian-packages.sh" "the stacked-maps probe" python3-onnx python3-numpy
 /usr/bin/python3 "$root/benchmarks/stacked-maps/maps.py" "$work"
 cp "$root/benchmarks/stacked-maps/Program.cs" "$root/benchmarks/stacked-maps/StackedMaps.csproj" "$work/"
 dotnet build "$work/StackedMaps.csproj" -c Release -nologo -v quiet -o "$work/bin" | { grep -E " error " || true; }

@@ -62,7 +62,11 @@ internal static class SpatialShapes
             var (size, k) = (x[i + 2], kernel[i]);
             if (!size.IsFixed || !k.IsFixed)
             {
-                result[i + 2] = fresh();
+                // A symbolic size keeps its symbol where the window keeps the size (stride 1, padding that fills the
+                // extent): the batch written as depth under a kernel one deep, say.
+                var keeps = k.IsFixed && strides[i] == 1 && (autoPad is "SAME_UPPER" or "SAME_LOWER"
+                    || (autoPad != "VALID" && pads[i] + pads[i + spatial] == (k.Value!.Value - 1) * dilations[i]));
+                result[i + 2] = keeps ? size : fresh();
                 continue;
             }
 

@@ -12,8 +12,14 @@ internal static class ConvPoolRules
         {
             var (x, w) = (n.Input[0], n.Input[1]);
             var g = ConvGeometry.Of(c, n, w);
+            var bias = n.OptionalInput(2) is null ? null : SumAllButChannels(c, dy);
+            if (DepthSlices.Gradients(c, x, w, dy, g) is var (sliceInput, sliceWeight))
+            {
+                return [sliceInput, sliceWeight, bias];
+            }
+
             var dx = c.Op("ConvTranspose", [dy, w], [.. g.Attributes(), Attr.Ints("output_padding", g.Remainders(c, x))]);
-            return [dx, ConvGradients.Weight(c, x, dy, g), n.OptionalInput(2) is null ? null : SumAllButChannels(c, dy)];
+            return [dx, ConvGradients.Weight(c, x, dy, g), bias];
         });
 
         // A transposed convolution is the adjoint of the convolution with the same weights: dx is that convolution of dy.

@@ -103,14 +103,14 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
     public bool FoldsFirstNormalization => Downsampling == Conv4Downsampling.MaxPool && InputShape[0] * 9 <= Channels;
 
     /// <summary>
-    /// True where the ONNX lowering convolves a block's maps of <paramref name="height"/> × <paramref name="width"/> stacked
-    /// into one tall map (<see cref="Layers.ConvStacked"/>): maps of fewer positions than channels, under batch or support
-    /// normalization. Those bundles run each pass over the whole batch on all intra-op threads: stacked, their 2-thread
-    /// steps took 0.93–0.96 and their predictions of 75 queries 0.74–0.77 of the time, one thread unchanged. A
-    /// per-example normalization's bundle adapts and predicts in shares of one thread each (RuntimeOptions.AdaptationShares),
-    /// where stacking took 1.02–1.05 of the time (benchmarks/README.md, lever table).
+    /// True where the ONNX lowering writes a block's convolution, whose output maps are <paramref name="height"/> ×
+    /// <paramref name="width"/>, as one 3-D convolution with the batch as depth (<see cref="Layers.ConvBatchAsDepth"/>):
+    /// maps of fewer positions than channels, under batch or support normalization. Those bundles run each pass over the
+    /// whole batch on all intra-op threads. A per-example normalization's bundle adapts and predicts in shares of one
+    /// thread each (RuntimeOptions.AdaptationShares), where a first form of this (the maps stacked into one tall map)
+    /// took 1.02–1.05 of the time (benchmarks/README.md, lever table).
     /// </summary>
-    public bool StacksMaps(long height, long width) => Normalization.Groups(Channels) is null && Layers.StacksMaps(Channels, height, width);
+    public bool TakesBatchAsDepth(long height, long width) => Normalization.Groups(Channels) is null && Layers.TakesBatchAsDepth(Channels, height, width);
 
     /// <summary>True when the network ends with a linear classification head.</summary>
     public bool HasHead { get; }
@@ -189,9 +189,14 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
 
         if (Downsampling == Conv4Downsampling.Stride)
         {
+            var (height, width) = (InputShape[1], InputShape[2]);
             for (var i = 1; i <= Blocks; i++)
             {
-                x = Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1, stride: 2);
+                // Each stride-2 block halves the map, rounding up (pad 1, 3×3 kernel).
+                (height, width) = ((height + 1) / 2, (width + 1) / 2);
+                x = TakesBatchAsDepth(height, width)
+                    ? Layers.ConvBatchAsDepth(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1, stride: 2)
+                    : Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1, stride: 2);
                 if (pass == Pass.Statistics && i == Blocks)
                 {
                     Record(i, x);
@@ -212,9 +217,8 @@ public sealed class Conv4 : IHeadedModel, ISupportNormalizedModel
                 continue;
             }
 
-            var (height, width) = (InputShape[1] >> (i - 1), InputShape[2] >> (i - 1));
-            x = StacksMaps(height, width)
-                ? Layers.ConvStacked(graph, x, parameters[$"conv{i}.weight"], Bias(i), i == 1 ? InputShape[0] : Channels, Channels, height, width)
+            x = TakesBatchAsDepth(InputShape[1] >> (i - 1), InputShape[2] >> (i - 1))
+                ? Layers.ConvBatchAsDepth(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1)
                 : Layers.Conv(graph, x, parameters[$"conv{i}.weight"], Bias(i), pad: 1);
             if (pass == Pass.Statistics && i == Blocks)
             {

@@ -45,11 +45,29 @@ public sealed class ConvPoolRulesTests
     }
 
     [Theory]
+    [InlineData(1L)]
+    [InlineData(2L)]
+    public void ADepthOneThreeDConvolutionDifferentiatesAsTheConvolutionOfItsSlices(long stride)
+    {
+        // The batch written as depth (Layers.ConvBatchAsDepth): its gradients are the 2-D convolution's of the slices.
+        var check = new GradientCheck(DataType.Float);
+        var x = check.Input("x", [1, 3, 4, 5, 6], declared: [1, 3, "depth", 5, 6]);
+        var w = check.Input("w", [4, 3, 1, 3, 3]);
+        var b = check.Input("b", [4]);
+        var conv = check.Graph.Op("Conv", [x, w, b], Attr.Ints("pads", 0, 1, 1, 0, 1, 1), Attr.Ints("strides", 1, stride, stride));
+        // The depth keeps its symbol through the convolution (a fresh one left a second-order meta step's broadcasts unresolved).
+        Assert.Equal(new Dim[] { 1, 4, "depth", (5 - 1) / stride + 1, (6 - 1) / stride + 1 }, new FewShot.Exporters.Autodiff.ShapeInference(check.Graph).Shape(conv));
+        check.Verify(conv);
+        Assert.Contains(check.Model!.Graph.Node, n => n.OpType == "ConvTranspose");
+        Assert.DoesNotContain(check.Model.Graph.Node, n => n.OpType == "ConvTranspose" && n.Attribute.Any(a => a.Name == "pads" && a.Ints.Count == 6));
+    }
+
+    [Theory]
     [InlineData(1L, 1L, 1L)]
     [InlineData(2L, 1L, 2L)]
     public void AnUnstridedWeightGradientOverSymbolicMapsIsStillMatrixProducts(long dilation, long padTop, long padLeft)
     {
-        // A tall map of stacked images (Layers.ConvStacked) has a height that only the batch fixes: the products' slices
+        // A map whose height only the run fixes (images stacked into one tall map, say): the products' slices
         // end where they do counted from the end, instead of falling back to the single Conv form.
         var check = new GradientCheck(DataType.Float);
         var x = check.Input("x", [1, 3, 9, 6], declared: [1, 3, "rows", 6]);

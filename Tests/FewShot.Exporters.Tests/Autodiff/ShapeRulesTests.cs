@@ -107,7 +107,7 @@ public sealed class ShapeRulesTests
     public void PaddingBesideASymbolicBatchCropsBackToTheBatchsOwnSymbol()
     {
         // Only the padded axes are cropped, and a whole-axis slice keeps its symbol: a fresh one would leave later
-        // broadcasts against the batch unresolved (a second-order meta step through Layers.ConvStacked failed so).
+        // broadcasts against the batch unresolved (a second-order meta step through maps stacked into one tall map failed so).
         var check = new GradientCheck();
         var x = check.Input("x", [3, 2, 4], declared: ["n", 2, 4]);
         var padded = check.Graph.Op("Pad", [x, check.Graph.Int64s(0, 1, 0, 0, 2, 1)]);

@@ -22,11 +22,11 @@ public sealed class ModelParityTests(ITestOutputHelper output)
     /// <summary>
     /// conv4 with its default (instance) normalization and with each other mode (group norm 16 channels wide, batch and
     /// instance norm also 16 wide, where the first layer folds the normalization into the convolution; 8 channels do not
-    /// fold; support norm's fold: LearnerParityTests; batch norm over small maps, which the ONNX lowering convolves stacked), and the strided conv4 with group and batch norm. Instance norm over the strided network's last 2×2 maps divides by the spread of four values, which
+    /// fold; support norm's fold: LearnerParityTests; batch norm over small maps, which the ONNX lowering convolves with the batch as depth), and the strided conv4 with group and batch norm. Instance norm over the strided network's last 2×2 maps divides by the spread of four values, which
     /// magnifies float32 rounding: its loss gradients differed by 5 ε of the largest tensor (bn2's scale, 1.1e-5 of its
     /// own norm), just past the bound; LearnerParityTests checks the strided network with instance norm through MAML.
     /// </summary>
-    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "conv4-batch-folded", "conv4-batch-stacked", "conv4-instance-folded", "conv4-group-signed", "strided-conv4-group", "strided-conv4-batch", "autoencoder" };
+    public static TheoryData<string> Models => new() { "mlp", "conv4", "conv4-group", "conv4-layer", "conv4-batch", "conv4-batch-folded", "conv4-batch-depth", "conv4-instance-folded", "conv4-group-signed", "strided-conv4-group", "strided-conv4-batch", "autoencoder" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -86,8 +86,8 @@ public sealed class ModelParityTests(ITestOutputHelper output)
             "conv4" => (ParityTasks.Conv4(), TaskKind.Classification, 0.4f),
             // 16 channels: the first layer's batch norm folds into its convolution (Layers.ConvChannelStatistics).
             "conv4-batch-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Batch), TaskKind.Classification, 0.4f),
-            // 24 channels over 16×16 images: blocks 3 and 4 (4×4 and 2×2 maps) convolve their batch stacked into one tall map.
-            "conv4-batch-stacked" => (new Conv4([1, 16, 16], ParityTasks.Ways, channels: 24, FeatureNormalization.Batch), TaskKind.Classification, 0.4f),
+            // 24 channels over 16×16 images: blocks 3 and 4 (4×4 and 2×2 maps) convolve their batch written as depth.
+            "conv4-batch-depth" => (new Conv4([1, 16, 16], ParityTasks.Ways, channels: 24, FeatureNormalization.Batch), TaskKind.Classification, 0.4f),
             "conv4-instance-folded" => (new Conv4([1, 28, 28], ParityTasks.Ways, channels: 16, FeatureNormalization.Instance), TaskKind.Classification, 0.4f),
             // Negative scales in the first block, whose folded group norm then pools with the weights' sign flipped.
             "conv4-group-signed" => (ParityTasks.Conv4(normalization: FeatureNormalization.Group), TaskKind.Classification, 0.4f),

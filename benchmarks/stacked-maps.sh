@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# conv4's 3×3 convolutions on ONNX Runtime as N separate maps and stacked into one tall map (Layers.ConvStacked), forward
-# and input gradient, 25 and 75 maps of 14×14, 7×7 and 3×3 (and as one 3-D map; stride-2 layers too), each in its own
-# process at 1 and 2 intra-op threads.
-# Where a map has fewer positions than output channels, ORT's CPU convolution (MLAS) runs one small threaded product per
-# image. Usage: benchmarks/stacked-maps.sh [runs, default 40]. Installs Debian's python3-onnx when missing.
+# conv4's 3×3 convolutions on ONNX Runtime as N separate maps, as one 3-D map with the batch as depth
+# (Layers.ConvBatchAsDepth, a kernel one deep) and stacked into one tall map with a zero row under each (a first form,
+# no longer used), forward and input gradient, 25 and 75 maps of 14×14, 7×7 and 3×3, and the strided conv4's stride-2
+# layers (forward), each in its own process at 1 and 2 intra-op threads. Where a map has fewer positions than output
+# channels, ORT's CPU convolution (MLAS) runs one small threaded product per image.
+# Usage: benchmarks/stacked-maps.sh [runs, default 40]. Installs Debian's python3-onnx when missing.
 set -euo pipefail
 runs="${1:-40}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,8 +1,9 @@
 # Writes the convolutions that benchmarks/stacked-maps.sh times, into the folder given: conv4's 3×3 layers (64 channels,
 # pad 1) on N maps of H×H, forward (Conv) and input gradient (ConvTranspose), each as ONNX Runtime meets them in a
-# bundle (weights a graph input), over the maps stacked into one tall map with a zero row under each, as
-# Layers.ConvStacked writes them, and as one 3-D convolution with the batch as depth (a 1×3×3 kernel; not used: its
-# input gradient is slower). The strided conv4's stride-2 layers, forward, as maps and in the 3-D form. Debian's python3-onnx.
+# bundle (weights a graph input), as one 3-D convolution with the batch as depth (a 1×3×3 kernel; Layers.ConvBatchAsDepth
+# writes the forward so, and the autodiff its gradients as the 2-D ones: the 3-D ConvTranspose is slower), and stacked
+# into one tall map with a zero row under each (a first form, no longer used). The strided conv4's stride-2 layers,
+# forward, as maps and as depth. Debian's python3-onnx.
 import sys
 import numpy as np
 import onnx

@@ -59,7 +59,7 @@ internal static class ConvGradients
     /// Slices element by element, which on the strided conv4's MAML step (25 images, 1 thread) took 2.8 of 15.5 ms of node
     /// time; the single Conv form made it 13.5 ms, the phases 12.5 ms. Ungrouped convolutions with static channel sizes,
     /// and static spatial sizes unless every stride is 1 (each offset's Slice then ends where it does counted from the
-    /// end: a tall map of stacked images, whose height is a multiple of the batch); null otherwise.
+    /// end: maps whose size only the run fixes, which fell back to the single Conv form); null otherwise.
     /// </summary>
     private static string? WeightByGemm(GradientContext c, string input, string outputGradient, ConvGeometry g)
     {

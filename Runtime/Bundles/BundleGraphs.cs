@@ -245,6 +245,11 @@ internal sealed class BundleGraphs : IDisposable
             }
 
             _constant[session] = turned;
+            if (options.UseMemoryArena && options.Device.Kind == ExecutionDeviceKind.Cpu)
+            {
+                ArenaHugePages.AdviseOnce(session);
+            }
+
             return session;
         }
         catch (OnnxRuntimeException e) when (options.Device.Kind == ExecutionDeviceKind.Cuda && e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))

@@ -38,6 +38,10 @@ internal static class SessionOptionsFactory
             if (options.UseMemoryArena)
             {
                 session.AddSessionConfigEntry(OnnxRuntimeEnvironment.UseSharedArenaKey, "1");
+
+                // Initializers (θ written into a graph) outside the arena: its first chunk is then created by the first
+                // request after the first session, in one piece, for ArenaHugePages to advise.
+                session.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
             }
 
             session.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");

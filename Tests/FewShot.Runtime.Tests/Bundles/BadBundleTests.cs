@@ -115,7 +115,7 @@ public sealed class BadBundleTests
 
     public static TheoryData<string, string> ManifestEdits() => new()
     {
-        { "unknown member", "could not be mapped" },
+        { "unknown member", "is not a field of the manifest schema" },
         { "missing algorithm", "algorithm" },
         { "null model", "model" },
         { "unknown output kind", "output" },
@@ -128,7 +128,7 @@ public sealed class BadBundleTests
         { "hash not hex", "expected 64 lowercase hex digits" },
         { "extra file hash", "files lists 'extra.onnx'" },
         { "reserved parameter name", "parameter name 'x' is reserved by the bundle format" },
-        { "duplicate key", "Duplicate" },
+        { "duplicate key", "manifest.json does not match the manifest schema: algorithm appears twice" },
         { "accuracy above one", "provenance.metrics.accuracy must lie in [0, 1], got 1.5" },
     };
 

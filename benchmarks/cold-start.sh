@@ -4,6 +4,11 @@
 # (benchmarks/TorchSharpReference, `adapt-torchsharp cold`) doing the same, each started afresh, in turn, RUNS times.
 # The references get their best setup (../shared/DESIGN.md): glibc's malloc keeping freed buffers, OpenMP OpenBLAS for
 # PyTorch, threads set. Prints medians of wall time and peak RSS (GNU time), and the FewShot/reference ratios.
+# `fewshot adapt` runs twice over: as `dotnet build` leaves it (JIT) and published with ReadyToRun (precompiled code, as
+# a deployed CLI would be: `dotnet publish Sdk/FewShot.Cli -c Release -r linux-x64 -p:PublishReadyToRun=true`). The
+# references also run with glibc's malloc on transparent huge pages (`glibc.malloc.hugetlb=1`; FewShot.Runtime advises
+# its own arena onto them), the TorchSharp app then published with ReadyToRun too; each reference's faster median is
+# the one the ratios take.
 # Also an app that embeds FewShot.Runtime, published with Native AOT (samples/FewShot.Samples.EdgeAdapter, `fewshot-edge`):
 # the same work as two processes, `learn` (load, adapt 5 steps, save the state) then `classify` (load the bundle and
 # the state, predict the 75 queries), from the same images written as PGM files; its time is the sum of the two.
@@ -17,10 +22,15 @@ torchsharp="benchmarks/TorchSharpReference/bin/Release/net10.0/adapt-torchsharp"
 [ -x "$fewshot" ] && [ -x "$torchsharp" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
 bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
 tunables=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295
+huge=$tunables:glibc.malloc.hugetlb=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$fewshot" bench adapt --keep-bundles "$work" >/dev/null
+dotnet publish Sdk/FewShot.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/cli" >/dev/null
+fewshot_r2r="$work/cli/fewshot"
+dotnet publish benchmarks/TorchSharpReference -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/torchsharp" >/dev/null
+torchsharp_r2r="$work/torchsharp/adapt-torchsharp"
 dotnet publish samples/FewShot.Samples.EdgeAdapter -c Release -r linux-x64 -p:PublishAot=true -o "$work/edge" >/dev/null
 edge="$work/edge/fewshot-edge"
 /usr/bin/python3 - "$work" <<'PY'
@@ -51,9 +61,13 @@ measure() {  # name, command...: appends "name seconds kilobytes" to $work/sampl
 }
 for _ in $(seq "$runs"); do
   measure fewshot "$fewshot" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads"
+  measure fewshot-r2r "$fewshot_r2r" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads"
   measure pytorch env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$threads" GLIBC_TUNABLES="$tunables" \
     /usr/bin/python3 benchmarks/cold_torch.py "$threads" "$work/maml.pt" "$work/support.npz" "$work/query.npz"
+  measure pytorch-huge env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$threads" GLIBC_TUNABLES="$huge" \
+    /usr/bin/python3 benchmarks/cold_torch.py "$threads" "$work/maml.pt" "$work/support.npz" "$work/query.npz"
   measure torchsharp env GLIBC_TUNABLES="$tunables" "$torchsharp" cold "$threads" "$work/maml.bin"
+  measure torchsharp-r2r-huge env GLIBC_TUNABLES="$huge" "$torchsharp_r2r" cold "$threads" "$work/maml.bin"
   measure edge-learn "$edge" learn --model "$work/maml.fewshot" --support "$work/support" --state "$work/edge.state" --threads "$threads"
   measure edge-classify "$edge" classify --model "$work/maml.fewshot" --state "$work/edge.state" --threads "$threads" "$work"/query/*.pgm
 done
@@ -66,7 +80,12 @@ for line in open(sys.argv[1]):
 med = {n: (statistics.median(s for s, _ in v), statistics.median(k for _, k in v) / 1024) for n, v in rows.items()}
 print(f"whole-process cold start, {sys.argv[2]} thread(s), {len(rows['fewshot'])} runs each (medians)")
 for n, (s, mb) in med.items():
-    print(f"  {n:<13} {s * 1000:8.0f} ms {mb:8.1f} MB peak RSS   FewShot/{n}: time {med['fewshot'][0] / s:5.2f}  RSS {med['fewshot'][1] / mb:5.2f}")
+    print(f"  {n:<14} {s * 1000:8.0f} ms {mb:8.1f} MB peak RSS")
+for n in ('pytorch', 'torchsharp'):  # each reference's faster setup (time first) is the one compared with
+    med[n] = min(v for k, v in med.items() if k.startswith(n))
+for ours in ('fewshot', 'fewshot-r2r'):
+    for n in ('pytorch', 'torchsharp'):
+        print(f"  {ours}/{n}: time {med[ours][0] / med[n][0]:5.2f}  RSS {med[ours][1] / med[n][1]:5.2f}")
 edge = (med['edge-learn'][0] + med['edge-classify'][0], max(med['edge-learn'][1], med['edge-classify'][1]))
 print(f"fewshot-edge (Native AOT), learn + classify: {edge[0] * 1000:.0f} ms (sum of medians), {edge[1]:.1f} MB peak RSS (the larger)")
 for n in ('pytorch', 'torchsharp'):

@@ -14,9 +14,9 @@ namespace FewShot.Runtime.Sessions;
 /// adaptation after Load 106–145 ms, 33–45 ms with the advice; a probe of Load without warm-up, 2026-12-05). glibc's
 /// <c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c> gives the same, but only when set before the process starts.
 /// The arena allocates its first chunk on its first request, and sessions put their initializers elsewhere
-/// (<c>session.use_device_allocator_for_initializers</c>), so after the process's first session one request of the
-/// chunk's size creates the chunk; it is advised and freed back, stays the arena's, and its pages become resident only
-/// once written, as before.
+/// (<c>session.use_device_allocator_for_initializers</c>), so once the process's first bundle has its sessions, and
+/// before any of them runs, one request of the chunk's size creates the chunk; it is advised and freed back, stays the
+/// arena's, and its pages become resident only once written, as before.
 /// </remarks>
 internal static partial class ArenaHugePages
 {

@@ -22,7 +22,11 @@ internal static partial class ArenaHugePages
 {
     private const int MadviseHugePage = 14; // MADV_HUGEPAGE
     private const long HugePageBytes = 2L << 20;
-    private static int _advised;
+
+    // Held until the advice is done: a second model's Load must not return (and run, its warm-up first) before the
+    // chunk exists, or its buffers would create the chunk and the advice would go to a second one beside it.
+    private static readonly Lock Gate = new();
+    private static bool _advised;
 
     /// <summary>
     /// Once per process, through <paramref name="session"/> (which takes its CPU buffers from the shared arena), creates
@@ -30,11 +34,25 @@ internal static partial class ArenaHugePages
     /// </summary>
     public static void AdviseOnce(InferenceSession session)
     {
-        if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _advised, 1) == 1)
+        if (!OperatingSystem.IsLinux())
         {
             return;
         }
 
+        lock (Gate)
+        {
+            if (_advised)
+            {
+                return;
+            }
+
+            _advised = true;
+            Advise(session);
+        }
+    }
+
+    private static void Advise(InferenceSession session)
+    {
         try
         {
             using var cpu = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);

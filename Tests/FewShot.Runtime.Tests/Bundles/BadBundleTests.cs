@@ -193,6 +193,23 @@ public sealed class BadBundleTests
     public void GraphThatIsNotOnnx_WithAMatchingHash() =>
         Rejects(BundleZip.WithEntry(Maml, BundleNames.PredictEntry, [0xFF, 0x00, 0x13, 0x37], rehash: true), "predict.onnx", "ONNX Runtime cannot load predict.onnx");
 
+    // Load opens the predict and adapt sessions side by side; a fault in either is reported, predict's first, as when
+    // they were opened in turn.
+    [Theory]
+    [InlineData(true, false, "predict.onnx")]
+    [InlineData(false, true, "adapt.onnx")]
+    [InlineData(true, true, "predict.onnx")]
+    public void SessionsOpenedSideBySide_ReportTheBrokenGraph(bool brokenPredict, bool brokenAdapt, string entry)
+    {
+        byte[] bundle = Maml;
+        foreach ((bool broken, string name) in new[] { (brokenPredict, BundleNames.PredictEntry), (brokenAdapt, BundleNames.AdaptEntry) })
+        {
+            bundle = broken ? BundleZip.WithEntry(bundle, name, [0xFF, 0x00, 0x13, 0x37], rehash: true) : bundle;
+        }
+
+        Rejects(bundle, entry, $"ONNX Runtime cannot load {entry}");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -58,11 +58,7 @@ internal sealed class JsonFields
 
     public long Long(string name) => Int64(Join(_path, name), Required(name));
 
-    public double Double(string name)
-    {
-        JsonElement e = Number(name, Required(name));
-        return e.TryGetDouble(out double value) && double.IsFinite(value) ? value : throw Problem(Join(_path, name), $"is {e.GetRawText()}, not a finite float64");
-    }
+    public double Double(string name) => Float64(Join(_path, name), Required(name));
 
     public float Float(string name) => Single(Join(_path, name), Required(name));
 
@@ -150,9 +146,6 @@ internal sealed class JsonFields
     private static long Int64(string path, JsonElement e) =>
         e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long value) ? value : throw Problem(path, $"is {e.GetRawText()}, not a whole number within int64");
 
-    private JsonElement Number(string name, JsonElement e) =>
-        e.ValueKind == JsonValueKind.Number ? e : throw Problem(Join(_path, name), $"must be a number, not {Kind(e)}");
-
     private bool Boolean(string name, JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.True => true,
@@ -178,6 +171,10 @@ internal sealed class JsonFields
 
         return items;
     }
+
+    private static double Float64(string path, JsonElement e) =>
+        e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double value) && double.IsFinite(value) ? value
+            : throw Problem(path, $"is {e.GetRawText()}, not a finite float64");
 
     private static float Single(string path, JsonElement e) =>
         e.ValueKind == JsonValueKind.Number && e.TryGetSingle(out float value) && float.IsFinite(value) ? value

@@ -9,6 +9,10 @@
 # references also run with glibc's malloc on transparent huge pages (`glibc.malloc.hugetlb=1`; FewShot.Runtime advises
 # its own arena onto them), the TorchSharp app then published with ReadyToRun too; each reference's faster median is
 # the one the ratios take.
+# FewShot keeps ONNX Runtime's optimized graphs in a folder (`--graph-cache`, RuntimeOptions.GraphCacheDirectory), as the
+# CLI does by default in the user's cache folder: its runs share one folder here, which the first run fills (a
+# deployed app starts with it filled after its first start), and `fewshot-r2r-empty` is the R2R CLI's first start on
+# this machine, each run with an empty folder of its own.
 # Also an app that embeds FewShot.Runtime, published with Native AOT (samples/FewShot.Samples.EdgeAdapter, `fewshot-edge`):
 # the same work as two processes, `learn` (load, adapt 5 steps, save the state) then `classify` (load the bundle and
 # the state, predict the 75 queries), from the same images written as PGM files; its time is the sum of the two.
@@ -59,17 +63,19 @@ measure() {  # name, command...: appends "name seconds kilobytes" to $work/sampl
   local name=$1; shift
   /usr/bin/time -f "$name %e %M" -a -o "$work/samples" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; return 1; }
 }
-for _ in $(seq "$runs"); do
-  measure fewshot "$fewshot" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads"
-  measure fewshot-r2r "$fewshot_r2r" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads"
+cache="$work/graphs"
+for run in $(seq "$runs"); do
+  measure fewshot "$fewshot" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads" --graph-cache "$cache"
+  measure fewshot-r2r "$fewshot_r2r" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads" --graph-cache "$cache"
+  measure fewshot-r2r-empty "$fewshot_r2r" adapt --model "$work/maml.fewshot" --support "$work/support.npz" --query "$work/query.npz" --steps 5 --threads "$threads" --graph-cache "$work/empty-$run"
   measure pytorch env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$threads" GLIBC_TUNABLES="$tunables" \
     /usr/bin/python3 benchmarks/cold_torch.py "$threads" "$work/maml.pt" "$work/support.npz" "$work/query.npz"
   measure pytorch-huge env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$threads" GLIBC_TUNABLES="$huge" \
     /usr/bin/python3 benchmarks/cold_torch.py "$threads" "$work/maml.pt" "$work/support.npz" "$work/query.npz"
   measure torchsharp env GLIBC_TUNABLES="$tunables" "$torchsharp" cold "$threads" "$work/maml.bin"
   measure torchsharp-r2r-huge env GLIBC_TUNABLES="$huge" "$torchsharp_r2r" cold "$threads" "$work/maml.bin"
-  measure edge-learn "$edge" learn --model "$work/maml.fewshot" --support "$work/support" --state "$work/edge.state" --threads "$threads"
-  measure edge-classify "$edge" classify --model "$work/maml.fewshot" --state "$work/edge.state" --threads "$threads" "$work"/query/*.pgm
+  measure edge-learn "$edge" learn --model "$work/maml.fewshot" --support "$work/support" --state "$work/edge.state" --threads "$threads" --graph-cache "$cache"
+  measure edge-classify "$edge" classify --model "$work/maml.fewshot" --state "$work/edge.state" --threads "$threads" --graph-cache "$cache" "$work"/query/*.pgm
 done
 /usr/bin/python3 - "$work/samples" "$threads" <<'PY'
 import statistics, sys
@@ -83,7 +89,7 @@ for n, (s, mb) in med.items():
     print(f"  {n:<14} {s * 1000:8.0f} ms {mb:8.1f} MB peak RSS")
 for n in ('pytorch', 'torchsharp'):  # each reference's faster setup (time first) is the one compared with
     med[n] = min(v for k, v in med.items() if k.startswith(n))
-for ours in ('fewshot', 'fewshot-r2r'):
+for ours in ('fewshot', 'fewshot-r2r', 'fewshot-r2r-empty'):
     for n in ('pytorch', 'torchsharp'):
         print(f"  {ours}/{n}: time {med[ours][0] / med[n][0]:5.2f}  RSS {med[ours][1] / med[n][1]:5.2f}")
 edge = (med['edge-learn'][0] + med['edge-classify'][0], max(med['edge-learn'][1], med['edge-classify'][1]))

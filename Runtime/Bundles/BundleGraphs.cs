@@ -259,6 +259,10 @@ internal sealed class BundleGraphs : IDisposable
                 using SessionOptions profiled = SessionOptionsFactory.Create(options, $"{prefix}_{Path.GetFileNameWithoutExtension(entry)}", logger);
                 session = Own(new InferenceSession(model, profiled));
             }
+            else if (OptimizedGraphCache.For(options) is { } cache)
+            {
+                session = Own(cache.Open(model, options, logger));
+            }
             else
             {
                 session = Own(new InferenceSession(model, native));
@@ -312,3 +316,4 @@ internal sealed class BundleGraphs : IDisposable
         return disposable;
     }
 }
+

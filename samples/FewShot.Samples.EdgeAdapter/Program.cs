@@ -19,13 +19,14 @@ public static class Program
 
     private const string Help = """
         usage:
-          fewshot-edge learn    --model <bundle.fewshot> --support <folder> --state <file> [--strokes dark|bright] [--threads N]
-          fewshot-edge classify --model <bundle.fewshot> --state <file> [--strokes dark|bright] [--threads N] <image.pgm>...
+          fewshot-edge learn    --model <bundle.fewshot> --support <folder> --state <file> [--strokes dark|bright] [--threads N] [--graph-cache <folder>]
+          fewshot-edge classify --model <bundle.fewshot> --state <file> [--strokes dark|bright] [--threads N] [--graph-cache <folder>] <image.pgm>...
 
         learn     adapts the bundle to <folder>/<class>/*.pgm (one sub-folder per class) and saves the adapted state
         classify  prints the label and probability of each image, using a state saved by learn
         images    8-bit binary PGM (P5, maxval 255) of any size, resized to the bundle's input by area averaging
         --strokes dark (the default): dark strokes on light paper, as Omniglot; bright: light strokes on a dark background
+        --graph-cache  a folder for ONNX Runtime's optimized graphs, so that later starts on this device skip optimizing them
         """;
 
     /// <summary>Runs the command line and returns the process exit code.</summary>
@@ -53,7 +54,7 @@ public static class Program
             Validate(command);
             strokes = Strokes(command);
             // One adaptation or one prediction per process: a warm-up at Load would only add its work to every start.
-            runtimeOptions = new RuntimeOptions { IntraOpThreads = Threads(command), WarmUp = false };
+            runtimeOptions = new RuntimeOptions { IntraOpThreads = Threads(command), WarmUp = false, GraphCacheDirectory = command.Optional("graph-cache") };
         }
         catch (CommandLineException e)
         {
@@ -121,7 +122,7 @@ public static class Program
             "classify" => false,
             _ => throw new CommandLineException($"Unknown command '{command.Command}'; expected 'learn' or 'classify'."),
         };
-        command.RequireOnly(learn ? ["model", "support", "state", "strokes", "threads"] : ["model", "state", "strokes", "threads"]);
+        command.RequireOnly(learn ? ["model", "support", "state", "strokes", "threads", "graph-cache"] : ["model", "state", "strokes", "threads", "graph-cache"]);
         foreach (string name in learn ? ["model", "support", "state"] : new[] { "model", "state" })
         {
             command.Required(name);

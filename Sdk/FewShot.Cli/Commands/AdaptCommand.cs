@@ -15,6 +15,8 @@ namespace FewShot.Cli.Commands;
 /// </summary>
 internal static class AdaptCommand
 {
+    private const string NoGraphCache = "none";
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = new Option<string>("--model") { Description = "Bundle file (.fewshot)", Required = true };
@@ -25,13 +27,24 @@ internal static class AdaptCommand
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Also write the adapted model as one self-contained ONNX file" };
         var save = new Option<string?>("--save") { Description = "Also save the adapted state (reload with the same bundle)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var graphCache = new Option<string>("--graph-cache")
+        {
+            Description = $"Folder of ONNX Runtime's optimized graphs, which later runs on this machine reuse instead of optimizing again ('{NoGraphCache}' for none)",
+            DefaultValueFactory = _ => RuntimeOptions.DefaultGraphCacheDirectory() ?? NoGraphCache,
+        };
         var json = RunOptions.Json();
-        var command = new Command("adapt", "Adapt a bundle to a support set and predict queries.") { model, support, query, steps, invert, exportOnnx, save, threads, json };
+        var command = new Command("adapt", "Adapt a bundle to a support set and predict queries.") { model, support, query, steps, invert, exportOnnx, save, threads, graphCache, json };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var bundlePath = parse.GetValue(model)!;
             // One adaptation per process: a warm-up at Load would only add its work to the cold start.
-            using var bundle = FewShotModel.Load(bundlePath, new RuntimeOptions { IntraOpThreads = parse.GetValue(threads), WarmUp = false });
+            string cache = parse.GetValue(graphCache)!;
+            using var bundle = FewShotModel.Load(bundlePath, new RuntimeOptions
+            {
+                IntraOpThreads = parse.GetValue(threads),
+                WarmUp = false,
+                GraphCacheDirectory = cache == NoGraphCache ? null : cache,
+            });
             var shape = bundle.Manifest.Input.Shape;
             var supportSet = ExampleSet.Load(parse.GetValue(support)!, shape, parse.GetValue(invert));
             var querySet = ExampleSet.Load(parse.GetValue(query)!, shape, parse.GetValue(invert));

@@ -87,6 +87,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         var inputs = new OrtValue[shares];
         var labels = new OrtValue?[shares];
         var results = new StateBuffers?[shares];
+        var bindings = new OrtIoBinding?[shares];
         var weights = new float[shares];
         StateBuffers? current = null;
         long[] index = [0];
@@ -104,20 +105,37 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
 
             current = new StateBuffers(shapes);
 
-            // Each share's feeds, made once: the first step reads θ₀, the later ones the combined state, in place.
+            // Each share's feeds, made once: the first step reads θ₀; the later ones read the combined state, in place,
+            // through a binding per share, so that their runs allocate nothing.
             OrtValue[][] first = [.. Enumerable.Range(0, shares).Select(h => Feeds(graphs.First, [], inputs[h], inputs[h], labels[h], stepIndex))];
-            OrtValue[][] later = [.. Enumerable.Range(0, shares).Select(h => Feeds(graphs.Step!, current.Values, inputs[h], inputs[h], labels[h], stepIndex))];
-            for (int s = 1; s <= steps; s++)
+            AdaptGraph later = graphs.Step!;
+            for (int h = 0; h < shares && steps > 1; h++)
+            {
+                bindings[h] = Bind(later, current.Values, results[h]!.Values, inputs[h], inputs[h], labels[h], stepIndex);
+            }
+
+            // One body for every step, reading the step from this local.
+            int step = 1;
+            using var sideBySide = new SideBySideRunner(shares, h =>
+            {
+                if (step == 1)
+                {
+                    RunStep(run, graphs.First, first[h], results[h]!.Values, step);
+                }
+                else
+                {
+                    RunBoundStep(run, later, bindings[h]!, stepIndex, step);
+                }
+            });
+            for (; step <= steps; step++)
             {
                 run.ThrowIfCancelled();
-                (AdaptGraph graph, OrtValue[][] feeds) = s == 1 ? (graphs.First, first) : (graphs.Step!, later);
-                index[0] = s - 1;
-                int step = s;
-                Shares.SideBySide(shares, h => RunStep(run, graph, feeds[h], results[h]!.Values, step));
+                index[0] = step - 1;
+                sideBySide.Run();
                 current.SetWeightedSum(results!, weights);
 
                 // Checked every step, so that a divergence names the step where it began.
-                current.RequireFinite(names, s);
+                current.RequireFinite(names, step);
             }
 
             return current.ToAdapted(names);
@@ -127,6 +145,7 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
             current?.Dispose();
             for (int h = 0; h < shares; h++)
             {
+                bindings[h]?.Dispose();
                 inputs[h]?.Dispose();
                 labels[h]?.Dispose();
                 results[h]?.Dispose();
@@ -251,6 +270,24 @@ internal sealed class Adapter(BundleGraphs graphs, ModelManifest manifest, bool 
         try
         {
             graph.Run.Run(run.Options, inputs, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw run.Failure(e, graph.Entry, $"adapt step {step}", Meaning);
+        }
+    }
+
+    // A later step of a share, through its binding; the step index is bound again, as in Steps.
+    private static void RunBoundStep(GraphRun run, AdaptGraph graph, OrtIoBinding binding, OrtValue? stepIndex, int step)
+    {
+        try
+        {
+            if (stepIndex is not null)
+            {
+                binding.BindInput(BundleNames.Step, stepIndex);
+            }
+
+            graph.Run.Session.RunWithBinding(run.Options, binding);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,3 +1,4 @@
+using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Tests.Bundles;
 
@@ -9,9 +10,23 @@ public sealed class AllocationTests
     [InlineData("maml")]
     [InlineData("anil")]
     [InlineData("support-statistics")]
-    public void InnerLoopSteps_AllocateNoManagedMemory(string kind)
+    public void InnerLoopSteps_AllocateNoManagedMemory(string kind) =>
+        AssertStepsAllocateNothing(AdaptPredictTests.GradientBundle(kind), BundleTestData.Options, shares: 1);
+
+    [Fact]
+    public void InnerLoopStepsInShares_AllocateNoManagedMemory()
     {
-        using FewShotModel model = BundleTestData.Load(AdaptPredictTests.GradientBundle(kind));
+        // 9 support examples make 2 shares of at least 4, stepping side by side.
+        RuntimeOptions options = BundleTestData.Options;
+        options.AdaptationShares = 2;
+        AssertStepsAllocateNothing(SharesTests.Separable(TestBundles.Maml()), options, shares: 2);
+    }
+
+    private static void AssertStepsAllocateNothing(BundleContents bundle, RuntimeOptions runtimeOptions, int shares)
+    {
+        using var stream = new MemoryStream(TestBundles.Bytes(bundle));
+        using FewShotModel model = FewShotModel.Load(stream, runtimeOptions);
+        Assert.Equal(shares, model.Graphs.AdaptationShares);
         float[] support = BundleTestData.Examples(9);
         string[] labels = BundleTestData.Labels(9, "a", "b", "c");
         long Allocated(int steps)

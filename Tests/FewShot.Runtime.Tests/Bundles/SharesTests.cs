@@ -204,7 +204,8 @@ public sealed class SharesTests
         _ => TestBundles.Autoencoder(),
     };
 
-    private static BundleContents Separable(BundleContents contents) => new()
+    /// <summary>The bundle with its manifest declaring separable steps.</summary>
+    internal static BundleContents Separable(BundleContents contents) => new()
     {
         Manifest = contents.Manifest with { InnerLoop = contents.Manifest.InnerLoop! with { SeparableSteps = true } },
         Parameters = contents.Parameters,

@@ -19,12 +19,19 @@ namespace FewShot.Runtime.Sessions;
 /// width), so an entry's name is a SHA-256 of the graph's bytes, ONNX Runtime's version, the optimization level and the
 /// CPU's architecture and instruction sets: another machine or version finds no entry and writes its own. An entry is
 /// written beside its final name and renamed into place; one ONNX Runtime cannot open is deleted and rebuilt, never
-/// reported as a fault of the bundle. Only CPU sessions are cached.
+/// reported as a fault of the bundle. The folder keeps at most <see cref="MaxBytes"/> of entries, the oldest written
+/// deleted first. Only CPU sessions are cached.
 /// </remarks>
 internal sealed class OptimizedGraphCache
 {
     // Bumped when what an entry holds changes meaning, so that older entries are no longer found.
     private const string FormatTag = "fewshot-optimized-graph-1";
+
+    /// <summary>The most bytes of entries the folder keeps: 256 MB; beyond it, the entries written longest ago are deleted.</summary>
+    internal const long MaxBytes = 256L << 20;
+
+    // A temporary file this old was left by a process that stopped while writing it.
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
 
     // ONNX Runtime's version, the CPU's architecture and instruction sets: what an optimized graph is valid for.
     private static readonly Lazy<string> Platform = new(() => $"{OnnxRuntimeEnvironment.EnsureCreated().GetVersionString()}\n{DescribeMachine()}");
@@ -67,6 +74,7 @@ internal sealed class OptimizedGraphCache
                 }
 
                 Publish(temporary, entry, logger);
+                Trim(_directory, entry, logger);
                 return session;
             }
             catch (OnnxRuntimeException e)
@@ -150,6 +158,41 @@ internal sealed class OptimizedGraphCache
         {
             logger.LogWarning(e, "Graph cache: {Entry} cannot be written", entry);
             Delete(temporary);
+        }
+    }
+
+    // Keeps the folder under MaxBytes, deleting the entries written longest ago first (never the one just written), and
+    // removes temporary files that a process which stopped while writing left behind.
+    private static void Trim(string directory, string keep, ILogger logger)
+    {
+        try
+        {
+            var files = new DirectoryInfo(directory).GetFiles();
+            DateTime abandoned = DateTime.UtcNow - AbandonedAfter;
+            foreach (FileInfo file in files.Where(f => f.Name.EndsWith(".tmp", StringComparison.Ordinal) && f.LastWriteTimeUtc < abandoned))
+            {
+                Delete(file.FullName);
+            }
+
+            FileInfo[] entries = [.. files.Where(f => f.Extension == ".onnx").OrderBy(f => f.LastWriteTimeUtc)];
+            long total = entries.Sum(f => f.Length);
+            foreach (FileInfo oldest in entries)
+            {
+                if (total <= MaxBytes)
+                {
+                    break;
+                }
+
+                if (oldest.FullName != keep)
+                {
+                    Delete(oldest.FullName);
+                    total -= oldest.Length;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogDebug(e, "Graph cache: the folder {Directory} was not trimmed", directory);
         }
     }
 

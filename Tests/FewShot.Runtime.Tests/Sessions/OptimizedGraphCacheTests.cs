@@ -1,4 +1,5 @@
 using FewShot.Runtime.Bundles;
+using FewShot.Runtime.Sessions;
 using FewShot.Runtime.Tests.Bundles;
 using FewShot.Tests.Shared;
 
@@ -90,6 +91,26 @@ public sealed class OptimizedGraphCacheTests : IDisposable
     }
 
     [Fact]
+    public void TheFolderIsKeptUnderItsLimit_TheOldestEntriesFirst_AndAbandonedTemporaryFilesGo()
+    {
+        // Sparse files: their lengths count, their blocks cost nothing.
+        Directory.CreateDirectory(_folder);
+        string oldest = Sparse("0000-oldest.onnx", OptimizedGraphCache.MaxBytes / 2, TimeSpan.FromDays(3));
+        string older = Sparse("0001-older.onnx", OptimizedGraphCache.MaxBytes / 2, TimeSpan.FromDays(2));
+        string abandoned = Sparse("x.onnx.0123.tmp", 10, TimeSpan.FromHours(2));
+        string writing = Sparse("y.onnx.4567.tmp", 10, TimeSpan.FromMinutes(1));
+
+        _ = AdaptAndPredict(_folder);
+
+        Assert.False(File.Exists(oldest));
+        Assert.True(File.Exists(older));
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(writing));
+        Assert.Equal(3, Entries().Length); // the older one and the two just written
+        Assert.True(Directory.GetFiles(_folder).Sum(f => new FileInfo(f).Length) <= OptimizedGraphCache.MaxBytes + 20);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")] // where these tests run, and folders have Unix modes
     public void AFolderTheCacheCreates_IsItsOwnersAlone()
     {
@@ -112,6 +133,18 @@ public sealed class OptimizedGraphCacheTests : IDisposable
         {
             Environment.SetEnvironmentVariable("XDG_CACHE_HOME", saved);
         }
+    }
+
+    private string Sparse(string name, long length, TimeSpan age)
+    {
+        string path = Path.Combine(_folder, name);
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.SetLength(length);
+        }
+
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+        return path;
     }
 
     private string[] Entries() => Directory.Exists(_folder) ? [.. Directory.GetFiles(_folder, "*.onnx").Order(StringComparer.Ordinal)] : [];

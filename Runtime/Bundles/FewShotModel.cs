@@ -114,7 +114,8 @@ public sealed class FewShotModel : IDisposable
     /// names what is missing. With <see cref="RuntimeOptions.FallbackToCpu"/> the model loads on the CPU instead.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <param name="logger">Receives warnings (a CPU fallback); null for none.</param>
+    /// <exception cref="ArgumentException"><see cref="RuntimeOptions.StateSigningKey"/> is too short, or <see cref="RuntimeOptions.GraphCacheDirectory"/> is not a folder path.</exception>
+    /// <param name="logger">Receives warnings (a CPU fallback, an unusable graph cache); null for none.</param>
     public static FewShotModel Load(string path, RuntimeOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -134,6 +135,11 @@ public sealed class FewShotModel : IDisposable
         if (options.StateSigningKey is { Length: < RuntimeOptions.MinStateSigningKeyBytes } shortKey)
         {
             throw new ArgumentException($"RuntimeOptions.StateSigningKey has {shortKey.Length} bytes; an HMAC-SHA256 key needs at least {RuntimeOptions.MinStateSigningKeyBytes} random bytes.", nameof(options));
+        }
+
+        if (options.GraphCacheDirectory is { } cache && (string.IsNullOrWhiteSpace(cache) || cache.Contains('\0')))
+        {
+            throw new ArgumentException($"RuntimeOptions.GraphCacheDirectory is '{cache.Replace("\0", "\\0")}', which is not a folder path; set a folder, or null for no cache.", nameof(options));
         }
 
         if (options.AdaptationTimeout is { } timeout)

@@ -39,6 +39,11 @@ internal static class AdaptCommand
             var bundlePath = parse.GetValue(model)!;
             // One adaptation per process: a warm-up at Load would only add its work to the cold start.
             string cache = parse.GetValue(graphCache)!;
+            if (string.IsNullOrWhiteSpace(cache))
+            {
+                throw new ArgumentException($"--graph-cache needs a folder, or '{NoGraphCache}' for no cache");
+            }
+
             using var bundle = FewShotModel.Load(bundlePath, new RuntimeOptions
             {
                 IntraOpThreads = parse.GetValue(threads),

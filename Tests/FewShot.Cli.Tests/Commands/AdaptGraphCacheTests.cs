@@ -42,6 +42,14 @@ public sealed class AdaptGraphCacheTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(expected, "*.onnx"));
     }
 
+    [Fact]
+    public void AnEmptyFolder_IsRefused_NamingTheOption()
+    {
+        var run = Run("adapt", "--model", Bundle, "--support", WriteSet("s.npz", 5, 3), "--query", WriteSet("q.npz", 5, 4), "--graph-cache", " ");
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("--graph-cache needs a folder, or 'none'", run.Error);
+    }
+
     // The predictions' probabilities as printed by --json.
     private static string Adapt(string support, string query, string cache)
     {

@@ -118,6 +118,18 @@ public sealed class OptimizedGraphCacheTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("a\0b")]
+    public void AFolderPathThatIsNone_IsRefusedAtLoad_NamingTheOption(string folder)
+    {
+        RuntimeOptions options = BundleTestData.Options;
+        options.GraphCacheDirectory = folder;
+        var e = Assert.Throws<ArgumentException>(() => FewShotModel.Load(Bundle, options));
+        Assert.Contains("RuntimeOptions.GraphCacheDirectory", e.Message);
+    }
+
     [Fact]
     public void TheDefaultFolder_FollowsXdgCacheHome()
     {

@@ -96,12 +96,14 @@ public sealed class RuntimeOptions
     /// A folder where ONNX Runtime's optimized form of each graph is kept for later loads of the same bundle on this
     /// machine, or null (the default) for none. Load optimizes every graph it opens (conv4 MAML's adapt graph: a session
     /// in 41 ms from the bundle's graph, 15 ms from its optimized form) and, with a folder, writes the optimized graphs
-    /// there once; later processes open them without optimizing (`fewshot adapt` on that bundle about 15–38 ms sooner). Entries are named by a SHA-256 of the graph, ONNX Runtime's version and the CPU's
-    /// instruction sets, so a folder shared between machines or versions stays correct; the folder keeps at most 256 MB
-    /// of entries (those written longest ago go first) and may be deleted at any time. Entries run as the bundle's graphs do: give the folder the same trust as the bundle (the CLI uses
-    /// <see cref="DefaultGraphCacheDirectory"/>; a folder the cache creates is its owner's alone). CPU sessions only;
-    /// ignored with <see cref="GraphOptimizationLevel.Disabled"/>. An unreadable, unwritable or damaged cache is logged
-    /// and passed over: Load then optimizes, as without one.
+    /// there once; later processes open them without optimizing (`fewshot adapt` on that bundle 14–38 ms sooner in
+    /// alternated starts). Entries are named by a SHA-256 of the graph, ONNX Runtime's version, the optimization level
+    /// and the CPU's instruction sets, so a folder shared between machines or versions stays correct; the folder keeps at
+    /// most 256 MB of entries (those written longest ago go first) and may be deleted at any time. Entries run as the
+    /// bundle's graphs do: give the folder the same trust as the bundle (the CLI uses <see cref="DefaultGraphCacheDirectory"/>;
+    /// a folder the cache creates is its owner's alone). CPU sessions only; ignored with
+    /// <see cref="GraphOptimizationLevel.Disabled"/>. An unreadable, unwritable or damaged cache is logged and passed over:
+    /// Load then optimizes, as without one.
     /// </summary>
     public string? GraphCacheDirectory { get; set; }
 

@@ -121,7 +121,7 @@ internal sealed class OptimizedGraphCache
         }
     }
 
-    // The temporary path the optimized graph is written to, in the cache's folder (created, owner-only, when missing); null when the folder cannot be made.
+    // The temporary file the optimized graph is written to, in the cache's folder (created, owner-only, when missing); null when the folder cannot be made or written to.
     private static string? Prepare(string entry, ILogger logger)
     {
         string directory = Path.GetDirectoryName(entry)!;
@@ -139,11 +139,15 @@ internal sealed class OptimizedGraphCache
                 }
             }
 
-            return $"{entry}.{Guid.NewGuid():N}.tmp";
+            // Created here, empty, so that a folder this process cannot write to is found before ONNX Runtime optimizes the
+            // graph, not by a failed session that would have to optimize it again.
+            string temporary = $"{entry}.{Guid.NewGuid():N}.tmp";
+            File.Create(temporary).Dispose();
+            return temporary;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning(e, "Graph cache: the folder {Directory} cannot be created; graphs are optimized at every load", directory);
+            logger.LogWarning(e, "Graph cache: the folder {Directory} cannot be created or written to; graphs are optimized at every load", directory);
             return null;
         }
     }

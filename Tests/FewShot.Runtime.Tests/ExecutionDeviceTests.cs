@@ -75,17 +75,4 @@ public sealed class ExecutionDeviceTests
         string warning = Assert.Single(logger.Messages, m => m.Level == LogLevel.Warning).Text;
         Assert.Contains("CPU", warning);
     }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<(LogLevel Level, string Text)> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add((logLevel, formatter(state, exception)));
-    }
 }

@@ -2,6 +2,7 @@ using FewShot.Runtime.Bundles;
 using FewShot.Runtime.Sessions;
 using FewShot.Runtime.Tests.Bundles;
 using FewShot.Tests.Shared;
+using Microsoft.Extensions.Logging;
 
 namespace FewShot.Runtime.Tests.Sessions;
 
@@ -77,6 +78,26 @@ public sealed class OptimizedGraphCacheTests : IDisposable
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public void AFolderThatCannotBeWrittenTo_IsFoundBeforeOptimizing_AndLeavesTheLoadAsWithoutACache()
+    {
+        // /proc/self exists and takes no new files, even from root.
+        Assert.True(OperatingSystem.IsLinux(), "these tests run on Linux, which has /proc/self");
+        var logger = new ListLogger();
+        RuntimeOptions options = BundleTestData.Options;
+        options.WarmUp = false;
+        options.GraphCacheDirectory = "/proc/self";
+        using (FewShotModel.Load(Bundle, options, logger))
+        {
+        }
+
+        // Found by the cache's own empty file, before ONNX Runtime optimized the graph, not by a session that failed to
+        // save it (which the cache would answer by optimizing the graph a second time).
+        Assert.Equal(2, logger.Messages.Count(m => m.Level == LogLevel.Warning && m.Text.Contains("cannot be created or written to")));
+        Assert.DoesNotContain(logger.Messages, m => m.Text.Contains("was not written"));
+        Assert.Equal(AdaptAndPredict(cache: null), AdaptAndPredict("/proc/self"));
     }
 
     [Fact]

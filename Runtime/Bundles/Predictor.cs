@@ -53,7 +53,8 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
             }
             else
             {
-                Shares.SideBySide(shares, h => Chunks(ranges[h].Start, ranges[h].Length, [.. inputs], new OrtValue[outputs.Length], lastRun: false));
+                using var sideBySide = new SideBySideRunner(shares, h => Chunks(ranges[h].Start, ranges[h].Length, [.. inputs], new OrtValue[outputs.Length], lastRun: false));
+                sideBySide.Run();
             }
         }
         finally

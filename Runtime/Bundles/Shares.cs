@@ -1,10 +1,8 @@
-using System.Runtime.ExceptionServices;
-
 namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// Work cut into shares of consecutive examples that run side by side, one thread each (RuntimeOptions.AdaptationShares
-/// and PredictionShares).
+/// and PredictionShares); SideBySideRunner runs them.
 /// </summary>
 internal static class Shares
 {
@@ -23,44 +21,5 @@ internal static class Shares
         }
 
         return ranges;
-    }
-
-    /// <summary>Runs body(0 … count − 1) side by side, the last on the calling thread; the first failure is rethrown as itself.</summary>
-    public static void SideBySide(int count, Action<int> body)
-    {
-        var others = new Task[count - 1];
-        for (int i = 0; i < others.Length; i++)
-        {
-            int share = i;
-            others[i] = Task.Factory.StartNew(() => body(share), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        }
-
-        Exception? own = null;
-        try
-        {
-            body(count - 1);
-        }
-        catch (Exception e)
-        {
-            own = e;
-        }
-
-        try
-        {
-            Task.WaitAll(others);
-        }
-        catch (AggregateException e) when (own is null)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        catch (AggregateException)
-        {
-            // The calling thread's own failure is reported below.
-        }
-
-        if (own is not null)
-        {
-            ExceptionDispatchInfo.Capture(own).Throw();
-        }
     }
 }

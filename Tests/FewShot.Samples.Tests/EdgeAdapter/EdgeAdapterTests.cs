@@ -1,6 +1,7 @@
 using FewShot.Runtime.Bundles;
 using FewShot.Samples.EdgeAdapter;
 using FewShot.Samples.EdgeAdapter.Images;
+using static FewShot.Samples.Tests.EdgeAdapter.EdgeRun;
 // The web service sample declares a global Program too.
 using EdgeProgram = FewShot.Samples.EdgeAdapter.Program;
 
@@ -201,13 +202,5 @@ public sealed class EdgeAdapterTests : IDisposable
         byte[] copy = [.. data];
         copy[at] ^= 0xFF;
         return copy;
-    }
-
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = await EdgeProgram.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

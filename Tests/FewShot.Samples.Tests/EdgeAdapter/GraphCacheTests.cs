@@ -1,4 +1,4 @@
-using EdgeProgram = FewShot.Samples.EdgeAdapter.Program;
+using static FewShot.Samples.Tests.EdgeAdapter.EdgeRun;
 
 namespace FewShot.Samples.Tests.EdgeAdapter;
 
@@ -43,13 +43,5 @@ public sealed class GraphCacheTests : IDisposable
         Assert.True(cachedCode == 0, cachedError);
         Assert.Equal(plain, cached);
         Assert.Equal(entries, Directory.GetFiles(cache, "*.onnx").Length);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = await EdgeProgram.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -1,4 +1,4 @@
-using EdgeProgram = FewShot.Samples.EdgeAdapter.Program;
+using static FewShot.Samples.Tests.EdgeAdapter.EdgeRun;
 
 namespace FewShot.Samples.Tests.EdgeAdapter;
 
@@ -71,12 +71,4 @@ public sealed class SingleImageTests : IDisposable
     }
 
     private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = await EdgeProgram.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -42,7 +41,7 @@ public sealed class FewShotModel : IDisposable
     private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
     {
         Manifest = archive.Manifest;
-        HashBytes = SHA256.HashData(archive.ManifestBytes);
+        HashBytes = Digests.Sha256(archive.ManifestBytes);
         Hash = Convert.ToHexStringLower(HashBytes);
         ExampleSize = (int)Manifest.Input.Shape.Aggregate(1L, (p, d) => p * d);
         _maxEntryBytes = options.MaxEntryBytes;

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using FewShot.Runtime.Bundles;
@@ -214,11 +213,8 @@ internal sealed class OptimizedGraphCache
 
     private static string Key(byte[] model, RuntimeOptions options)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         string context = $"{FormatTag}\n{Platform.Value}\n{options.GraphOptimizationLevel}\n";
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(context));
-        hash.AppendData(model);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Convert.ToHexStringLower(Digests.Sha256(System.Text.Encoding.UTF8.GetBytes(context), model));
     }
 
     // What ONNX Runtime's kernels and layout passes are chosen by: the architecture and its instruction sets.

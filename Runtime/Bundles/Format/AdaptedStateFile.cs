@@ -46,7 +46,7 @@ internal static class AdaptedStateFile
 
         TensorSet.Write(buffer, [.. model.Tensors.Select(t => new NamedTensor(t.Name, t.Dimensions, t.Data))]);
         ReadOnlySpan<byte> content = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        buffer.Write(signingKey is null ? SHA256.HashData(content) : HMACSHA256.HashData(signingKey, content));
+        buffer.Write(signingKey is null ? Digests.Sha256(content) : Digests.HmacSha256(signingKey, content));
         buffer.Position = 0;
         buffer.CopyTo(destination);
     }
@@ -87,12 +87,12 @@ internal static class AdaptedStateFile
 
         if (signed)
         {
-            if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(signingKey!, body), data[^HashBytes..]))
+            if (!CryptographicOperations.FixedTimeEquals(Digests.HmacSha256(signingKey!, body), data[^HashBytes..]))
             {
                 throw new InvalidAdaptedStateException("The adapted state's signature does not match: it was edited, corrupted or truncated, or signed with another key. It is refused.");
             }
         }
-        else if (!SHA256.HashData(body).AsSpan().SequenceEqual(data[^HashBytes..]))
+        else if (!Digests.Sha256(body).AsSpan().SequenceEqual(data[^HashBytes..]))
         {
             throw new InvalidAdaptedStateException($"The adapted state is corrupted or truncated: its SHA-256 does not match its contents ({data.Length} bytes).");
         }

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using FewShot.Bundles;
 
 namespace FewShot.Runtime.Bundles;
@@ -45,7 +44,7 @@ internal sealed class BundleArchive
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             Dictionary<string, ZipArchiveEntry> entries = Index(zip, maxEntryBytes);
             byte[] manifestBytes = Extract(entries[BundleNames.ManifestEntry], MaxManifestBytes);
-            if (Crc32.Compute(manifestBytes) != entries[BundleNames.ManifestEntry].Crc32)
+            if (System.IO.Hashing.Crc32.HashToUInt32(manifestBytes) != entries[BundleNames.ManifestEntry].Crc32)
             {
                 throw new InvalidBundleException(BundleNames.ManifestEntry, "manifest.json fails its CRC-32 check: the entry is corrupted");
             }
@@ -60,7 +59,7 @@ internal sealed class BundleArchive
                 }
 
                 byte[] bytes = Extract(entry, maxEntryBytes);
-                string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+                string actual = Convert.ToHexStringLower(Digests.Sha256(bytes));
                 if (actual != expected)
                 {
                     throw new InvalidBundleException(name, $"'{name}' has SHA-256 {actual}, but the manifest records {expected}: the file was altered or corrupted");

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FewShot.Samples.Tests.EdgeAdapter;
 
 /// <summary>
@@ -42,23 +40,8 @@ public sealed class NoStrayFilesTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static (int ExitCode, string Error) Run(string home, string temp, string work, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fewshot-edge"), arguments)
-        {
-            WorkingDirectory = work,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["HOME"] = home;
-        start.Environment["TMPDIR"] = temp;
-        start.Environment.Remove("ORT_DISABLE_TELEMETRY");
-        using Process process = Process.Start(start)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, error.Result);
-    }
+    private static (int ExitCode, string Error) Run(string home, string temp, string work, params string[] arguments) =>
+        EdgeProcess.Run(work, new Dictionary<string, string?> { ["HOME"] = home, ["TMPDIR"] = temp, ["ORT_DISABLE_TELEMETRY"] = null }, arguments);
 
     // ONNX Runtime 1.30 wrote /tmp/mat-debug-<pid>.log whatever TMPDIR said.
     private static HashSet<string> DebugLogs() => [.. Directory.GetFiles("/tmp", "mat-debug-*.log")];

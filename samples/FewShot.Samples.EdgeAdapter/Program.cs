@@ -101,7 +101,7 @@ public static class Program
         {
             error.WriteLine("note: this bundle normalizes with the statistics of the images classified together (transductive batch norm), "
                 + "so an image's answer depends on the others, and one image alone is often misclassified; classify several images at once, "
-                + "or use a bundle trained with per-example normalization (fewshot train --norm instance, the default).");
+                + "or use a bundle trained with fewshot train's default normalization (support statistics for the MAML family, instance norm for the others), with which an image's answer is its own.");
         }
 
         IReadOnlyList<Prediction> predictions = await Classifier.ClassifyAsync(model, statePath, command.Positionals, strokes, cancellationToken).ConfigureAwait(false);

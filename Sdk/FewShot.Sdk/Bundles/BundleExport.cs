@@ -48,12 +48,15 @@ public static class BundleExport
             }
         }
 
+        // The input batch's pooled convolutions run in slices: the same predictions, a fraction of the memory.
+        var predictModel = predict.Model.Clone();
+        PooledConvolutionSlices.Apply(predictModel, BundleNames.X);
         var (adapt, adaptK) = AdaptGraphs(algorithm, steps);
         var contents = new BundleContents
         {
             Manifest = Manifest(algorithm, run, iterations, steps, measured),
             Parameters = parameters,
-            Predict = predict.Model,
+            Predict = predictModel,
             Adapt = Bake(adapt, baked),
             AdaptK = adaptK is null ? null : Bake(adaptK, baked),
             Statistics = algorithm is GradientLearner { SupportStatistics.Count: > 0 } learner ? Bake(learner.BuildSupportStatistics().Model, baked) : null,

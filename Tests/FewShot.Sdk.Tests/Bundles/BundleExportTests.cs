@@ -1,5 +1,6 @@
 using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
+using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Models;
@@ -35,6 +36,27 @@ public sealed class BundleExportTests
 
             OnnxChecker.AssertValid(BundleFile.ReadEntry(path, entry), $"{name} {entry}");
         }
+    }
+
+    [Theory]
+    [InlineData(FeatureNormalization.Batch)]
+    [InlineData(FeatureNormalization.Instance)]
+    [InlineData(FeatureNormalization.Support)]
+    public void Conv4Predictions_ConvolveTheInputBatchInSlices(FeatureNormalization normalization)
+    {
+        using var folder = new TempDirectory();
+        // 16 channels: the first block folds its normalization, so its convolution of "x" is read by max-pooling alone.
+        var algorithm = new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 16, normalization), TaskKind.Classification);
+        var path = folder.File("maml.fewshot");
+
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = "omniglot" }, iterations: 1, steps: 2, measured: null);
+
+        var predict = FewShot.Exporters.Onnx.ModelProto.Parser.ParseFrom(BundleFile.ReadEntry(path, BundleNames.PredictEntry)).Graph;
+        var slices = predict.Node.Where(n => n.OpType == "Slice" && n.Input[0] == BundleNames.X).Select(n => n.Output[0]).ToHashSet();
+        Assert.DoesNotContain(predict.Node, n => n.OpType == "Conv" && n.Input[0] == BundleNames.X);
+        Assert.Equal(PooledConvolutionSlices.Slices, predict.Node.Count(n => n.OpType == "Conv" && slices.Contains(n.Input[0])));
+        var adapt = FewShot.Exporters.Onnx.ModelProto.Parser.ParseFrom(BundleFile.ReadEntry(path, BundleNames.AdaptEntry)).Graph;
+        Assert.DoesNotContain(adapt.Node, n => n.OpType == "Slice" && n.Input[0] == BundleNames.SupportX && adapt.Node.Any(c => c.OpType == "Conv" && c.Input[0] == n.Output[0]));
     }
 
     internal static MetaAlgorithm Create(string name)

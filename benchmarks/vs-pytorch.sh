@@ -2,7 +2,8 @@
 # One of FewShot's benchmarks beside its PyTorch reference, both on this machine, in this run, at 1 and 2 threads:
 #   conv4  forward, forward+backward and a second-order MAML meta-gradient (benchmarks/conv4_torch.py)
 #   adapt  on-device adaptation (MAML 1/5/10 steps, ANIL, ProtoNets), prediction and cold start (benchmarks/adapt_torch.py);
-#          MAML 1/5/10 steps on the strided conv4 and on conv4 with group norm (the shipped bundles' normalization)
+#          MAML 1/5/10 steps on the strided conv4 and on conv4 with group norm (the shipped bundles' normalization);
+#          each conv4 row's share of one core's FMA peak, measured first (benchmarks/fma_peak.c)
 #   train  meta-training throughput and peak RSS: MAML and FOMAML 5-way 1-shot (1 and 5 inner steps, meta-batch 4),
 #          ProtoNets 60-way 5-shot 5-query; FewShot's TorchSharp trainer and PyTorch (benchmarks/train_torch.py),
 #          each case in its own process so that its peak RSS is its own
@@ -45,6 +46,12 @@ command -v cc >/dev/null 2>&1 || bash build/install-debian-packages.sh "the core
 probe="$(mktemp -d)/core-distance"
 cc -O2 -pthread -o "$probe" benchmarks/core_distance.c
 distance() { "$probe" 2>/dev/null || echo "?"; }
+# adapt: one core's FMA peak, measured (benchmarks/fma_peak.c), for each row's share of it (issue 12).
+peak=0
+if [ "$bench" = adapt ]; then
+  cc -O2 -mavx2 -mfma -mavx512f -o "$(dirname "$probe")/fma-peak" benchmarks/fma_peak.c
+  peak=$("$(dirname "$probe")/fma-peak" 1 | awk '{ if ($2 + 0 > best) best = $2 + 0 } END { print best + 0 }')
+fi
 
 if [ "$bench" = train ]; then
   PROBE="$probe" GLIBC_TUNABLES="$tunables" exec bash benchmarks/vs-pytorch-train.sh "$fewshot" "$openblas" "$runs" "$warmup" "$repeat"
@@ -77,11 +84,23 @@ for threads in 1 2; do
       "$(CONV4_FOLD=1 GLIBC_TUNABLES="$tunables:glibc.malloc.hugetlb=1" "$torchsharp" bench "$threads" "$runs" 5)")
     distances+="/$(distance)"
   fi
-  /usr/bin/python3 - "$ours" "$sharp" "${theirs[@]}" <<'PY'
+  /usr/bin/python3 - "$peak" "$ours" "$sharp" "${theirs[@]}" <<'PY'
 import json, sys
-ours = json.loads(sys.argv[1])
-sharp = json.loads(sys.argv[2])
-runs = [json.loads(a) for a in sys.argv[3:]]
+peak = float(sys.argv[1])
+ours = json.loads(sys.argv[2])
+sharp = json.loads(sys.argv[3])
+runs = [json.loads(a) for a in sys.argv[4:]]
+# Multiply-add FLOPs of the rows whose work is conv4's products on 28x28 images (batch, group or support norm alike):
+# one image's forward 19.63 MFLOP; a gradient step on 25 images adds the weight gradients (a forward's worth) and the
+# input gradients of blocks 2-4.
+layers = [28 * 28 * 64 * 9 * 1 * 2, 14 * 14 * 64 * 64 * 9 * 2, 7 * 7 * 64 * 64 * 9 * 2, 3 * 3 * 64 * 64 * 9 * 2]
+forward, step = sum(layers), 2 * sum(layers) + sum(layers[1:])
+flops = {"predict-75-queries": 75 * forward, "anil-adapt-10": 25 * forward, "protonet-adapt": 25 * forward,
+         "maml-adapt-1+predict": 25 * step + 75 * forward}
+for norm in ("", "-group", "-support"):
+    flops[f"predict-75-queries{norm}"] = 75 * forward
+    for k in (1, 5, 10):
+        flops[f"maml{norm}-adapt-{k}"] = k * 25 * step
 theirs = {"torch": runs[0]["torch"], "timings": [min(rows, key=lambda r: r["medianMs"]) for rows in zip(*(r["timings"] for r in runs))]}
 # Rows pair by name: each engine lists its rows in its own order, and some rows are FewShot's alone.
 reference = {r["name"]: r for r in theirs["timings"]}
@@ -89,17 +108,19 @@ second = {r["name"]: r for r in sharp.get("timings", [])}
 print(f"threads={ours['threads']}  (ONNX Runtime {ours['onnxRuntime']}, PyTorch {theirs['torch']}, its faster OpenMP wait policy, first block (folded or not) and, for adapt, malloc pages per row"
       + (f"; TorchSharp on libtorch {sharp['torch']}, its faster first block and malloc pages per row)" if sharp else ")"))
 header = f"  {'computation':<27}{'FewShot median/p95 ms':>24}{'PyTorch median/p95 ms':>24}{'PyTorch/FewShot':>18}"
-print(header + (f"{'TorchSharp median/p95 ms':>27}{'TorchSharp/FewShot':>21}" if sharp else ""))
+print(header + (f"{'TorchSharp median/p95 ms':>27}{'TorchSharp/FewShot':>21}" if sharp else "") + ("  FewShot's share of the FMA peak" if peak else ""))
 for a in ours["timings"]:
     b = reference.get(a["name"])
+    share = f"  {flops[a['name']] / (a['medianMs'] / 1000) / (peak * 1e9 * ours['threads']):.0%} of the peak" if peak and a["name"] in flops else ""
     if b is None:
-        print(f"  {a['name']:<27}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}  (FewShot only)")
+        print(f"  {a['name']:<27}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}  (FewShot only){share}")
         continue
     line = f"  {a['name']:<27}{a['medianMs']:>12.2f}{a['p95Ms']:>12.2f}{b['medianMs']:>12.2f}{b['p95Ms']:>12.2f}{b['medianMs'] / a['medianMs']:>18.2f}"
     if a["name"] in second:
         c = second[a["name"]]
         line += f"{c['medianMs']:>15.2f}{c['p95Ms']:>12.2f}{c['medianMs'] / a['medianMs']:>21.2f}"
-    print(line)
+    print(line + share)
 PY
+  [ "$peak" = 0 ] || echo "  share of peak: the row's multiply-add FLOPs over its median, against $peak GFLOP/s per core (one core's AVX-512 or AVX2 FMA peak, benchmarks/fma_peak.c) times the threads"
   echo "  cross-core round trip before/after each engine, ns (about 60: the two CPUs share a cache; about 340 on this VM: they do not): $distances"
 done

@@ -20,49 +20,36 @@ static double now(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-__attribute__((target("avx2,fma"))) static double avx2(double seconds, float *sink)
-{
+/* One width's measurement: CHAINS accumulators, each multiplied and added ROUNDS times a pass, until `seconds` pass. */
+#define PEAK(name, isa, vector, set1, lanes)                                            \
+    __attribute__((target(isa))) static double name(double seconds, float *sink)        \
+    {                                                                                   \
+        TWELVE(DECLARE)                                                                 \
+        const vector a = set1(0.999999f), b = set1(1e-7f);                              \
+        long fmas = 0;                                                                  \
+        double start = now(), elapsed;                                                  \
+        do {                                                                            \
+            for (int r = 0; r < ROUNDS; r++) {                                          \
+                TWELVE(STEP)                                                            \
+            }                                                                           \
+            fmas += (long)ROUNDS * CHAINS * lanes;                                      \
+        } while ((elapsed = now() - start) < seconds);                                  \
+        TWELVE(SINK)                                                                    \
+        return 2.0 * fmas / elapsed / 1e9;                                              \
+    }
+
 #define DECLARE(c) __m256 acc##c = _mm256_set1_ps((float)c);
 #define STEP(c) acc##c = _mm256_fmadd_ps(acc##c, a, b);
 #define SINK(c) *sink += _mm256_cvtss_f32(acc##c);
-    TWELVE(DECLARE)
-    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-    long fmas = 0;
-    double start = now(), elapsed;
-    do {
-        for (int r = 0; r < ROUNDS; r++) {
-            TWELVE(STEP)
-        }
-        fmas += (long)ROUNDS * CHAINS * 8;
-    } while ((elapsed = now() - start) < seconds);
-    TWELVE(SINK)
+PEAK(avx2, "avx2,fma", __m256, _mm256_set1_ps, 8)
 #undef DECLARE
 #undef STEP
 #undef SINK
-    return 2.0 * fmas / elapsed / 1e9;
-}
 
-__attribute__((target("avx512f"))) static double avx512(double seconds, float *sink)
-{
 #define DECLARE(c) __m512 acc##c = _mm512_set1_ps((float)c);
 #define STEP(c) acc##c = _mm512_fmadd_ps(acc##c, a, b);
-#define SINK(c) *sink += _mm512_reduce_add_ps(acc##c);
-    TWELVE(DECLARE)
-    const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-    long fmas = 0;
-    double start = now(), elapsed;
-    do {
-        for (int r = 0; r < ROUNDS; r++) {
-            TWELVE(STEP)
-        }
-        fmas += (long)ROUNDS * CHAINS * 16;
-    } while ((elapsed = now() - start) < seconds);
-    TWELVE(SINK)
-#undef DECLARE
-#undef STEP
-#undef SINK
-    return 2.0 * fmas / elapsed / 1e9;
-}
+#define SINK(c) *sink += _mm512_cvtss_f32(acc##c);
+PEAK(avx512, "avx512f", __m512, _mm512_set1_ps, 16)
 
 int main(int argc, char **argv)
 {

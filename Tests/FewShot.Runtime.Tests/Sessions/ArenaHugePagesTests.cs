@@ -2,10 +2,16 @@ using System.Globalization;
 using FewShot.Runtime.Bundles;
 using FewShot.Runtime.Tests.Bundles;
 using FewShot.Tests.Bundles;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Runtime.Tests.Sessions;
 
 /// <summary>The shared arena's first chunk is advised onto huge pages (Linux: the platform these tests run on).</summary>
+/// <remarks>
+/// Serial: the arena is the process's, and a test running beside this one may shrink it (RuntimeOptions.ReleaseMemoryAfterCall)
+/// while this one adapts; one fresh-clone CI run saw the advised chunk with nothing resident after this test's adaptation.
+/// </remarks>
+[Collection(SerialCollection.Name)]
 public sealed class ArenaHugePagesTests
 {
     [Fact]

@@ -9,10 +9,12 @@ namespace FewShot.Exporters.Tests.Graphs;
 /// <summary>The input batch's pooled convolutions in slices: the same values, bit for bit, at every batch size.</summary>
 public sealed class PooledConvolutionSlicesTests
 {
-    [Fact]
-    public void SlicedGraph_GivesTheSameBits_AtEveryBatchSize_IncludingBatchesSmallerThanTheSlices()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SlicedGraph_GivesTheSameBits_AtEveryBatchSize_IncludingBatchesSmallerThanTheSlices(bool biasAndStride)
     {
-        ModelProto whole = FoldedBlockModel(alsoReadUnpooled: false);
+        ModelProto whole = FoldedBlockModel(alsoReadUnpooled: false, biasAndStride);
         ModelProto sliced = whole.Clone();
 
         Assert.Equal(1, PooledConvolutionSlices.Apply(sliced, "x"));
@@ -49,23 +51,28 @@ public sealed class PooledConvolutionSlicesTests
     }
 
     // A folded first block as conv4 writes it: x → Conv (a weight computed in the graph, no bias) → MaxPool → + offset →
-    // ReLU → a second Conv of the pooled maps, not of x, which stays whole; the pooled map is also a graph output.
-    private static ModelProto FoldedBlockModel(bool alsoReadUnpooled)
+    // ReLU → a second Conv of the pooled maps, not of x, which stays whole; the pooled map is also a graph output. With
+    // biasAndStride, the first Conv also has a bias and strides of 2 (maps of 4×4, pooled to 2×2): every input and
+    // attribute of the pair goes to each slice.
+    private static ModelProto FoldedBlockModel(bool alsoReadUnpooled, bool biasAndStride = false)
     {
         var random = new Random(2);
         float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5))];
         var g = new GraphBuilder("folded");
         var x = g.Input("x", DataType.Float, "n", 1, 8, 8);
         var weight = g.Op("Mul", [g.Initializer(TensorData.Float("w", [4, 1, 3, 3], Values(36))), g.Initializer(TensorData.Float("s", [4, 1, 1, 1], Values(4)))]);
-        var convolved = g.Op("Conv", [x, weight], Attr.Ints("pads", 1, 1, 1, 1));
+        var convolved = biasAndStride
+            ? g.Op("Conv", [x, weight, g.Initializer(TensorData.Float("b", [4], Values(4)))], Attr.Ints("pads", 1, 1, 1, 1), Attr.Ints("strides", 2, 2))
+            : g.Op("Conv", [x, weight], Attr.Ints("pads", 1, 1, 1, 1));
+        long side = biasAndStride ? 2 : 4;
         var pooled = g.Op("MaxPool", [convolved], Attr.Ints("kernel_shape", 2, 2), Attr.Ints("strides", 2, 2));
         var shifted = g.Op("Relu", [g.Op("Add", [pooled, g.Initializer(TensorData.Float("offset", [4, 1, 1], Values(4)))])]);
         var second = g.Op("Conv", [shifted, g.Initializer(TensorData.Float("w2", [2, 4, 3, 3], Values(72)))], Attr.Ints("pads", 1, 1, 1, 1));
         var y = alsoReadUnpooled ? g.Op("Add", [second, g.Op("ReduceMean", [convolved], Attr.Ints("axes", 1, 2, 3))]) : second;
         g.Node("Identity", [y], ["y"]);
-        g.Output("y", ["n", 2, 4, 4]);
+        g.Output("y", ["n", 2, side, side]);
         g.Node("Identity", [pooled], ["pooled"]);
-        g.Output("pooled", ["n", 4, 4, 4]);
+        g.Output("pooled", ["n", 4, side, side]);
         return g.ToModel();
     }
 }

@@ -1,7 +1,8 @@
 /* One core's single-precision FMA peak, measured: independent chains of fused multiply-adds, 256-bit (AVX2 + FMA) and,
  * where the CPU has it, 512-bit (AVX-512F), in GFLOP/s (an FMA is 2 FLOP). benchmarks/README.md reports each
  * adaptation row's share of this peak (issue 12 gave 95 GFLOP/s per core, an AVX2 figure of an earlier machine).
- * Build: cc -O2 -mavx2 -mfma -mavx512f -o fma-peak benchmarks/fma_peak.c. Usage: fma-peak [seconds per width]. */
+ * Build: cc -O2 -o fma-peak benchmarks/fma_peak.c (each width's code is compiled for its own instruction set and runs
+ * only where the CPU has it). Usage: fma-peak [seconds per width]. */
 #include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,9 +6,10 @@ namespace FewShot.Runtime.Bundles;
 
 /// <summary>
 /// The runtime's SHA-256 and HMAC-SHA256, in managed code (BouncyCastle). On Linux, .NET's System.Security.Cryptography
-/// loads OpenSSL on first use: libcrypto and libssl cost a process that loads a bundle 10–11.5 ms and 3.7 MB of
-/// resident memory (benchmarks/README.md, "Cold start"), more than hashing a bundle's few hundred kilobytes here takes.
-/// The bytes are the standard algorithms' (checked against .NET's in DigestsTests).
+/// loads OpenSSL on first use: libcrypto and libssl cost a process 10–11.5 ms and 3.7 MB of resident memory. Managed
+/// hashing is slower per byte (about 5–6 ms for 420 KB against 0.3 ms once OpenSSL is loaded), so a process that loads
+/// one bundle takes about as long and 3.7 MB less, and one that loads many pays a few milliseconds more per Load
+/// (benchmarks/README.md, lever table). The bytes are the standard algorithms' (checked against .NET's in DigestsTests).
 /// </summary>
 internal static class Digests
 {

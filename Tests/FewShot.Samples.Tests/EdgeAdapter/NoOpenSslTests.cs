@@ -2,7 +2,7 @@ namespace FewShot.Samples.Tests.EdgeAdapter;
 
 /// <summary>
 /// A process that loads a bundle, adapts, saves and reads its state never loads OpenSSL: FewShot.Runtime hashes in
-/// managed code, because libcrypto and libssl cost every start about 10 ms and 3.7 MB (benchmarks/README.md, "Cold start").
+/// managed code, because libcrypto and libssl cost every process about 10 ms and 3.7 MB (benchmarks/README.md, lever table).
 /// The dynamic loader's own record (LD_DEBUG=files) lists every library the process opens.
 /// </summary>
 public sealed class NoOpenSslTests : IDisposable

@@ -18,6 +18,7 @@ internal sealed class BundleGraphs : IDisposable
     // Per session, the parameter inputs written into its graph as initializers of θ₀ (ConstantInputs): runs do not feed them.
     private readonly Dictionary<InferenceSession, IReadOnlySet<string>> _constant = [];
     private readonly Lazy<AdaptGraph>? _unrolled;
+    private readonly AdaptGraph? _first;
     private bool _disposed;
 
     /// <exception cref="InvalidBundleException">ONNX Runtime rejects a graph, or a graph breaks the contract.</exception>
@@ -52,6 +53,18 @@ internal sealed class BundleGraphs : IDisposable
             // Support statistics couple the examples whatever the manifest says of the steps: such a bundle stays whole.
             int shares = manifest.InnerLoop is { SeparableSteps: true, Statistics: null } ? options.RequestedAdaptationShares() : 1;
 
+            StepState = StateSlice.Empty;
+            if (options.PredictionOnly)
+            {
+                InferenceSession alone = OpenShared(archive, BundleNames.PredictEntry, PredictionShares, native, options, logger, allParameters.Except(predictVaries));
+                AdviseHugePages(alone, options);
+                // Without adapt.onnx to say so, predict's inputs tell whether the prototypes are one row per support example.
+                PerExamplePrototypes = prototypes && alone.InputMetadata.ContainsKey(BundleNames.PrototypeLabels);
+                SetStateNames(manifest, prototypes);
+                PreparePredict(alone, manifest, featuresNeeded: false);
+                return;
+            }
+
             // The two sessions are created side by side: ONNX Runtime optimizes each graph on one core, for tens of
             // milliseconds (conv4 MAML: 34 + 65 ms one after the other, 57–75 ms together, in a probe on 2 cores).
             Task<InferenceSession> predictSession = Task.Run(() =>
@@ -69,22 +82,15 @@ internal sealed class BundleGraphs : IDisposable
                 predict = predictSession.GetAwaiter().GetResult();
             }
 
-            if (options.UseMemoryArena && options.Device.Kind == ExecutionDeviceKind.Cpu)
-            {
-                ArenaHugePages.AdviseOnce(adapt);
-            }
+            AdviseHugePages(adapt, options);
 
             GraphUse adaptUse = GraphChecks.Check(adapt, BundleNames.AdaptEntry, manifest, constants: Constants(adapt));
             PerExamplePrototypes = adaptUse.WritesPrototypeLabels;
-            StateNames = !prototypes ? [.. manifest.InnerLoop!.State]
-                : PerExamplePrototypes ? [BundleNames.Prototypes, BundleNames.PrototypeLabels] : [BundleNames.Prototypes];
-            var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
-            StateShapes = !prototypes ? [.. StateNames.Select(n => shapes[n])]
-                : PerExamplePrototypes ? [[-1, manifest.Output.Size], [-1]] : [[-1, manifest.Output.Size]];
+            SetStateNames(manifest, prototypes);
             // What the steps carry: the whole state, or all but the statistics that statistics.onnx computes after them.
             StepState = prototypes ? StateSlice.Empty : StateSlice.Of(manifest.InnerLoop!.StepState, StateNames, StateShapes);
             string[] stepState = StepState.Names;
-            First = PrepareAdapt(adapt, adaptUse, state: []);
+            _first = PrepareAdapt(adapt, adaptUse, state: []);
             if (!prototypes)
             {
                 Step = PrepareAdapt(adapt, adaptUse, state: stepState);
@@ -106,21 +112,7 @@ internal sealed class BundleGraphs : IDisposable
                 _unrolled = new Lazy<AdaptGraph>(() => OpenUnrolled(archive, later, logger, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
             }
 
-            GraphUse predictUse = GraphChecks.Check(
-                predict, BundleNames.PredictEntry, manifest, featuresNeeded: First.ReadsFeatures, prototypeLabels: PerExamplePrototypes, constants: Constants(predict));
-            PredictInput = GraphChecks.Input(predict, BundleNames.X);
-            PredictConstants = Theta(predict, predictUse, StateNames);
-
-            // Carried state (a learned optimizer's, a memory's usage) serves adaptation alone; predict reads the rest.
-            IReadOnlyList<string> carried = GraphExpectations.Carried(manifest);
-            PredictState = [.. Enumerable.Range(0, StateNames.Length).Where(i => !carried.Contains(StateNames[i]))];
-            Predict = new PreparedRun(predict, [BundleNames.X, .. PredictState.Select(i => StateNames[i]), .. Fed(predict, predictUse.Parameters.Except(StateNames))], [.. predictUse.Outputs]);
-            if (First.ReadsFeatures)
-            {
-                // The body's features come from θ₀ alone, so every parameter is a constant here.
-                FeatureConstants = Theta(predict, predictUse, []);
-                Features = new PreparedRun(predict, [BundleNames.X, .. Fed(predict, predictUse.Parameters)], [BundleNames.Features]);
-            }
+            PreparePredict(predict, manifest, featuresNeeded: First.ReadsFeatures);
         }
         catch
         {
@@ -129,11 +121,14 @@ internal sealed class BundleGraphs : IDisposable
         }
     }
 
+    /// <summary>Whether only predict.onnx was opened (<see cref="RuntimeOptions.PredictionOnly"/>): no graph can adapt.</summary>
+    public bool PredictionOnly => _first is null;
+
     /// <summary>The adapted model's state names, in feed order: the adapted parameters, or "prototypes" (and "prototype_labels"), or the adapted parameters and the carried state.</summary>
-    public string[] StateNames { get; }
+    public string[] StateNames { get; private set; }
 
     /// <summary>Their shapes from the manifest (-1 for the prototypes' rows: the class count, or the support count).</summary>
-    public long[][] StateShapes { get; }
+    public long[][] StateShapes { get; private set; }
 
     /// <summary>The state that adapt.onnx carries from step to step, in its feed order (all of it, unless <see cref="Statistics"/>).</summary>
     public StateSlice StepState { get; }
@@ -166,25 +161,30 @@ internal sealed class BundleGraphs : IDisposable
     public bool PerExamplePrototypes { get; }
 
     /// <summary>Positions in <see cref="StateNames"/> of the state that predict reads (all but the carried state), in <see cref="Predict"/>'s feed order.</summary>
-    public int[] PredictState { get; }
+    public int[] PredictState { get; private set; }
 
     /// <summary>Predict: "x", the state tensors of <see cref="PredictState"/>, then <see cref="PredictConstants"/> → "output" (and "score" for reconstruction bundles).</summary>
-    public PreparedRun Predict { get; }
+    public PreparedRun Predict { get; private set; }
 
     /// <summary>θ₀ of the parameters predict takes that the adapted state does not replace, in <see cref="Predict"/>'s feed order; owned here.</summary>
-    public OrtValue[] PredictConstants { get; }
+    public OrtValue[] PredictConstants { get; private set; }
 
     /// <summary>Predict's "x" as the graph declares it (a fixed batch size, rarely, included).</summary>
-    public GraphValue PredictInput { get; }
+    public GraphValue PredictInput { get; private set; }
 
     /// <summary>Predict's "x", then <see cref="FeatureConstants"/> → "features", when an adapt graph reads support features; else null.</summary>
-    public PreparedRun? Features { get; }
+    public PreparedRun? Features { get; private set; }
 
     /// <summary>θ₀ of every parameter predict takes, in <see cref="Features"/>' feed order after "x"; empty without <see cref="Features"/>.</summary>
-    public OrtValue[] FeatureConstants { get; } = [];
+    public OrtValue[] FeatureConstants { get; private set; } = [];
 
     /// <summary>adapt.onnx from θ₀: the support (and labels) → the state after one step, or the prototypes.</summary>
-    public AdaptGraph First { get; }
+    /// <exception cref="InvalidOperationException">The bundle was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
+    public AdaptGraph First => _first ?? throw PredictionOnlyError();
+
+    /// <summary>What adapting a model loaded with <see cref="RuntimeOptions.PredictionOnly"/> throws.</summary>
+    public static InvalidOperationException PredictionOnlyError() => new(
+        $"This model was loaded with RuntimeOptions.{nameof(RuntimeOptions.PredictionOnly)}: it loads adapted states and predicts, but cannot adapt. Load the bundle without that option to adapt.");
 
     /// <summary>adapt.onnx from a given state: state tensors, support (and labels) → the next state; null for prototype bundles.</summary>
     public AdaptGraph? Step { get; }
@@ -207,6 +207,48 @@ internal sealed class BundleGraphs : IDisposable
             {
                 _owned[i].Dispose();
             }
+        }
+    }
+
+    // Before any run: the shared arena's first chunk on huge pages (a first prediction of 75 queries without it took
+    // about 25 ms more in fewshot-edge classify, faulting in its buffers 4 KB at a time).
+    private static void AdviseHugePages(InferenceSession session, RuntimeOptions options)
+    {
+        if (options.UseMemoryArena && options.Device.Kind == ExecutionDeviceKind.Cpu)
+        {
+            ArenaHugePages.AdviseOnce(session);
+        }
+    }
+
+    // The adapted state's names and shapes: the manifest's state, or the prototypes (and their labels, one row per example).
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(StateNames), nameof(StateShapes))]
+    private void SetStateNames(ModelManifest manifest, bool prototypes)
+    {
+        StateNames = !prototypes ? [.. manifest.InnerLoop!.State]
+            : PerExamplePrototypes ? [BundleNames.Prototypes, BundleNames.PrototypeLabels] : [BundleNames.Prototypes];
+        var shapes = manifest.Parameters.ToDictionary(p => p.Name, p => p.Shape.ToArray(), StringComparer.Ordinal);
+        StateShapes = !prototypes ? [.. StateNames.Select(n => shapes[n])]
+            : PerExamplePrototypes ? [[-1, manifest.Output.Size], [-1]] : [[-1, manifest.Output.Size]];
+    }
+
+    // Checks predict.onnx and prepares its runs (and the support features' run, when an adapt graph reads them).
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(PredictInput), nameof(PredictConstants), nameof(PredictState), nameof(Predict))]
+    private void PreparePredict(InferenceSession predict, ModelManifest manifest, bool featuresNeeded)
+    {
+        GraphUse predictUse = GraphChecks.Check(
+            predict, BundleNames.PredictEntry, manifest, featuresNeeded, prototypeLabels: PerExamplePrototypes, constants: Constants(predict));
+        PredictInput = GraphChecks.Input(predict, BundleNames.X);
+        PredictConstants = Theta(predict, predictUse, StateNames);
+
+        // Carried state (a learned optimizer's, a memory's usage) serves adaptation alone; predict reads the rest.
+        IReadOnlyList<string> carried = GraphExpectations.Carried(manifest);
+        PredictState = [.. Enumerable.Range(0, StateNames.Length).Where(i => !carried.Contains(StateNames[i]))];
+        Predict = new PreparedRun(predict, [BundleNames.X, .. PredictState.Select(i => StateNames[i]), .. Fed(predict, predictUse.Parameters.Except(StateNames))], [.. predictUse.Outputs]);
+        if (featuresNeeded)
+        {
+            // The body's features come from θ₀ alone, so every parameter is a constant here.
+            FeatureConstants = Theta(predict, predictUse, []);
+            Features = new PreparedRun(predict, [BundleNames.X, .. Fed(predict, predictUse.Parameters)], [BundleNames.Features]);
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class FewShotModel : IDisposable
         _predictor = new Predictor(_graphs, Manifest, ExampleSize, options.MaxPredictionBatch, options.ReleaseMemoryAfterCall);
         try
         {
-            if (options.WarmUp)
+            if (options.WarmUp && !_graphs.PredictionOnly)
             {
                 WarmUp();
             }
@@ -170,7 +170,7 @@ public sealed class FewShotModel : IDisposable
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
-    /// <exception cref="InvalidOperationException">The bundle is not a classifier.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a classifier, or the model was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
     /// <exception cref="NonFiniteResultException">Adaptation diverged (NaN or infinity); the message names the step.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
@@ -200,7 +200,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentException">The inputs or targets are empty, of mismatched counts, or not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
-    /// <exception cref="InvalidOperationException">The bundle is not a regression model, or adaptation diverged.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a regression model, adaptation diverged, or the model was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
@@ -218,7 +218,7 @@ public sealed class FewShotModel : IDisposable
     /// <exception cref="ArgumentException">The inputs are empty, not whole examples, or not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
-    /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, or adaptation diverged.</exception>
+    /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, adaptation diverged, or the model was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
     /// <exception cref="InvalidBundleException">With <see cref="AdaptOptions.Unrolled"/>: adapt_k.onnx, opened on first use, is broken.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
@@ -337,6 +337,7 @@ public sealed class FewShotModel : IDisposable
     private AdaptedModel AdaptLabelled(ReadOnlyMemory<float> inputs, IReadOnlyList<string> labels, AdaptOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(labels);
+        RequireAdaptation();
         RequireKind("Adapt (class labels)", OutputKind.Logits, OutputKind.Embedding);
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         if (labels.Count != count)
@@ -351,6 +352,7 @@ public sealed class FewShotModel : IDisposable
 
     private AdaptedModel AdaptToTargets(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, AdaptOptions? options, CancellationToken cancellationToken)
     {
+        RequireAdaptation();
         RequireKind("AdaptRegression (targets)", OutputKind.Regression);
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         int size = Manifest.Output.Size;
@@ -365,6 +367,7 @@ public sealed class FewShotModel : IDisposable
 
     private AdaptedModel AdaptWithoutLabels(ReadOnlyMemory<float> inputs, AdaptOptions? options, CancellationToken cancellationToken)
     {
+        RequireAdaptation();
         RequireKind("AdaptUnlabeled", OutputKind.Reconstruction);
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         return new AdaptedModel(this, [], RunAdapter(SupportSet.Unlabelled(inputs, count, [.. Manifest.Input.Shape]), 0, options, cancellationToken));
@@ -458,6 +461,14 @@ public sealed class FewShotModel : IDisposable
         }
 
         return steps;
+    }
+
+    private void RequireAdaptation()
+    {
+        if (_graphs.PredictionOnly)
+        {
+            throw BundleGraphs.PredictionOnlyError();
+        }
     }
 
     private void RequireKind(string method, params OutputKind[] kinds)

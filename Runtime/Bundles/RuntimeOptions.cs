@@ -87,6 +87,15 @@ public sealed class RuntimeOptions
     public bool WarmUp { get; set; } = true;
 
     /// <summary>
+    /// Whether Load opens predict.onnx alone, for a process that only predicts with adapted states saved earlier
+    /// (<see cref="FewShotModel.LoadAdapted(string)"/>): the adaptation graphs are neither optimized nor held, which saves
+    /// their sessions' creation and memory (fewshot-edge <c>classify</c>, benchmarks/README.md "Cold start"). Such a
+    /// model's Adapt methods throw <see cref="InvalidOperationException"/>, and <see cref="WarmUp"/> does nothing (Load
+    /// has no adapted state to predict with). Default false.
+    /// </summary>
+    public bool PredictionOnly { get; set; }
+
+    /// <summary>
     /// When set, each of the bundle's graph sessions writes an ONNX Runtime profile (a Chrome-trace JSON file named
     /// <c>{prefix}_{date}_{time}.json</c>), complete once the model is disposed: time per node of every run. Default null (off).
     /// </summary>

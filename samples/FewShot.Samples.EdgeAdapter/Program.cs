@@ -96,6 +96,8 @@ public static class Program
     private static async Task<int> ClassifyAsync(CommandLineArguments command, StrokeTone strokes, RuntimeOptions runtimeOptions, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         string statePath = command.Required("state");
+        // Classifying needs predict.onnx alone: the adaptation graphs' sessions would only cost time and memory.
+        runtimeOptions.PredictionOnly = true;
         using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
         if (model.Manifest.PredictionsDependOnBatch)
         {

@@ -44,4 +44,25 @@ public sealed class GraphCacheTests : IDisposable
         Assert.Equal(plain, cached);
         Assert.Equal(entries, Directory.GetFiles(cache, "*.onnx").Length);
     }
+
+    [Fact]
+    public async Task Classify_opens_the_predict_graph_alone()
+    {
+        // RuntimeOptions.PredictionOnly: a classify into an empty cache optimizes (and so writes) one graph, where learn
+        // writes adapt's and predict's.
+        string state = _folder.Combine("device.state");
+        string learnCache = _folder.Combine("learn-graphs");
+        string classifyCache = _folder.Combine("classify-graphs");
+        (int learned, _, string learnError) = await Run(
+            "learn", "--model", Shapes.ProtoNetBundle, "--support", _folder.Combine("support"), "--state", state, "--threads", "1", "--graph-cache", learnCache);
+        Assert.True(learned == 0, learnError);
+        (int classified, _, string classifyError) = await Run(
+            ["classify", "--model", Shapes.ProtoNetBundle, "--state", state, "--threads", "1", "--graph-cache", classifyCache, _folder.Combine("ring-4.pgm")]);
+        Assert.True(classified == 0, classifyError);
+
+        string[] learnEntries = [.. Directory.GetFiles(learnCache, "*.onnx").Select(Path.GetFileName)!];
+        string written = Assert.Single(Directory.GetFiles(classifyCache, "*.onnx"));
+        Assert.Equal(2, learnEntries.Length);
+        Assert.Contains(Path.GetFileName(written), learnEntries);
+    }
 }

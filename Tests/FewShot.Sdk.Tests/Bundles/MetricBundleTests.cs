@@ -60,6 +60,10 @@ public sealed class MetricBundleTests
         Assert.Equal([labels.Length], rows.Shape);
         Assert.Equal(labels.Select(l => (float)Column(adapted, l)), rows.Values.ToArray());
         Assert.Equal(adapted.PredictValues(queries), again.PredictValues(queries));
+
+        // Without adapt.onnx, predict's own inputs say that the prototypes are one row per example.
+        using var predictionOnly = FewShotModel.Load(folder.File("siamese.fewshot"), new RuntimeOptions { IntraOpThreads = 1, PredictionOnly = true });
+        Assert.Equal(adapted.PredictValues(queries), predictionOnly.LoadAdapted(folder.File("user.state")).PredictValues(queries));
     }
 
     [Theory]

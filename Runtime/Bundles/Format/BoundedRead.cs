@@ -7,7 +7,10 @@ internal static class BoundedRead
     /// <exception cref="Exception">The one <paramref name="tooLarge"/> makes, once more than <paramref name="cap"/> bytes arrive.</exception>
     public static byte[] All(Stream stream, long cap, string what, Func<string, Exception> tooLarge)
     {
-        using var buffer = new MemoryStream();
+        // A seekable stream's remaining length sizes the buffer once (a file's state: one array instead of five growing
+        // ones and a copy); it is only a hint, capped, and what arrives is counted all the same.
+        int expected = stream.CanSeek ? (int)Math.Clamp(stream.Length - stream.Position, 0, Math.Min(cap, Array.MaxLength)) : 0;
+        using var buffer = new MemoryStream(expected);
         var chunk = new byte[1 << 16];
         int read;
         while ((read = stream.Read(chunk)) > 0)
@@ -20,6 +23,10 @@ internal static class BoundedRead
             buffer.Write(chunk, 0, read);
         }
 
-        return buffer.ToArray();
+        return WholeBuffer(buffer);
     }
+
+    /// <summary>The stream's bytes: its own array when they fill it exactly, else a copy.</summary>
+    public static byte[] WholeBuffer(MemoryStream buffer) =>
+        buffer.TryGetBuffer(out ArraySegment<byte> bytes) && bytes.Offset == 0 && bytes.Count == bytes.Array!.Length ? bytes.Array : buffer.ToArray();
 }

@@ -187,7 +187,7 @@ internal sealed class BundleArchive
             throw new InvalidBundleException(entry.FullName, $"entry '{entry.FullName}' holds {buffer.Length} bytes, but declares {declared}: it is truncated");
         }
 
-        return buffer.ToArray();
+        return BoundedRead.WholeBuffer(buffer);
     }
 
     // The zip reader's documented failures on bad data, plus the ones its parsers raise on hostile headers.

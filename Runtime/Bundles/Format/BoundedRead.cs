@@ -8,8 +8,9 @@ internal static class BoundedRead
     public static byte[] All(Stream stream, long cap, string what, Func<string, Exception> tooLarge)
     {
         // A seekable stream's remaining length sizes the buffer once (a file's state: one array instead of five growing
-        // ones and a copy); it is only a hint, capped, and what arrives is counted all the same.
-        int expected = stream.CanSeek ? (int)Math.Clamp(stream.Length - stream.Position, 0, Math.Min(cap, Array.MaxLength)) : 0;
+        // ones and a copy); it is only a hint, at most 16 MB as for zip entries (a stream that lies about its length
+        // reserves no more), and what arrives is counted all the same.
+        int expected = stream.CanSeek ? (int)Math.Clamp(stream.Length - stream.Position, 0, Math.Min(cap, 1 << 24)) : 0;
         using var buffer = new MemoryStream(expected);
         var chunk = new byte[1 << 16];
         int read;

@@ -1,3 +1,4 @@
+using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Torch;
@@ -64,7 +65,7 @@ public static class AutoencoderPretraining
                 var parameters = specs.Select((p, i) => torch.tensor(values[i], p.Shape).requires_grad_()).ToArray();
                 var x = torch.tensor(batch, [batchSize, .. autoencoder.InputShape]);
                 var loss = Loss(lowered.Reconstruct(parameters, x), x);
-                var grads = torch.autograd.grad([loss], parameters);
+                var grads = TorchGradients.Of(loss, parameters);
                 for (var i = 0; i < grads.Count; i++)
                 {
                     grads[i].data<float>().CopyTo(gradients[i]);

@@ -50,7 +50,7 @@ public sealed class TorchAutoencoderGenerator : TorchLearner
         ArgumentNullException.ThrowIfNull(task);
         var reconstruction = _autoencoder.Forward(Adapt(meta, task.SupportX), task.QueryX);
         var loss = TorchLosses.Loss(TaskKind.Reconstruction, reconstruction, null, task.QueryX);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), TorchLosses.Metric(TaskKind.Reconstruction, reconstruction, null, loss), gradients.ToArray());
     }
 }

@@ -80,7 +80,7 @@ public sealed class TorchAutoencoderHead : TorchLearner
     /// <summary>d loss / d meta-parameter for the <paramref name="trained"/> positions, zeros for the others.</summary>
     private static torch.Tensor[] Gradients(IReadOnlyList<torch.Tensor> meta, torch.Tensor loss, int[] trained)
     {
-        var gradients = torch.autograd.grad([loss], trained.Select(i => meta[i]).ToArray());
+        var gradients = TorchGradients.Of(loss, trained.Select(i => meta[i]).ToArray());
         var result = new torch.Tensor[meta.Count];
         for (var i = 0; i < meta.Count; i++)
         {

@@ -27,7 +27,7 @@ public sealed class TorchFineTune : TorchLearner
         var logits = _classifier.Forward(meta, task.QueryX);
         var loss = TorchLosses.Loss(TaskKind.Classification, logits, task.QueryY, task.QueryX);
         var metric = TorchLosses.Metric(TaskKind.Classification, logits, task.QueryY, loss);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 }

@@ -78,7 +78,7 @@ public sealed partial class TorchGradientLearner
 
         var (queryLoss, queryMetric) = BatchQueryLoss(adapted, statistics?[^1], batch);
         var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => BatchQueryLoss(trajectory![k], statistics?[k], batch).Loss);
-        return new TorchTaskStep(queryLoss.item<float>(), queryMetric, torch.autograd.grad([objective], meta.ToArray()).ToArray());
+        return new TorchTaskStep(queryLoss.item<float>(), queryMetric, TorchGradients.Of(objective, meta.ToArray()).ToArray());
     }
 
     /// <summary>The mean over tasks of each task's query loss (equal query counts), and the mean metric; with support normalization, normalized by <paramref name="statistics"/>.</summary>

@@ -200,7 +200,7 @@ public sealed partial class TorchGradientLearner : TorchLearner
 
         var (queryLoss, queryMetric) = QueryLoss(adapted, statistics?[^1], task);
         var objective = weights is null ? queryLoss : MultiStepLoss(weights, queryLoss, k => QueryLoss(trajectory![k], statistics?[k], task).Loss);
-        var gradients = torch.autograd.grad([objective], meta.ToArray());
+        var gradients = TorchGradients.Of(objective, meta.ToArray());
         return new TorchTaskStep(queryLoss.item<float>(), queryMetric, gradients.ToArray());
     }
 

@@ -42,7 +42,7 @@ public static class TorchInnerLoop
                 inputs[j] = current[adapted[j]];
             }
 
-            var gradients = torch.autograd.grad([loss], inputs, retain_graph: !firstOrder || keepGraph, create_graph: !firstOrder);
+            var gradients = TorchGradients.Of(loss, inputs, retainGraph: !firstOrder || keepGraph, createGraph: !firstOrder);
             for (var j = 0; j < adapted.Count; j++)
             {
                 current[adapted[j]] = current[adapted[j]] - (stepSize(step, adapted[j]) * gradients[j]);

@@ -45,7 +45,7 @@ public sealed class TorchLearnedOptimizer : TorchLearner
         for (var step = 0; step < steps; step++)
         {
             var loss = TorchLosses.Loss(TaskKind.Classification, _model.Head(current, features), labels, features);
-            var gradients = torch.autograd.grad([loss], head.Select(i => current[i]).ToArray(), retain_graph: true);
+            var gradients = TorchGradients.Of(loss, head.Select(i => current[i]).ToArray(), retainGraph: true);
             var theta = torch.cat(head.Select(i => current[i].reshape(-1, 1)).ToArray(), 0);
             var flat = torch.cat(gradients.Select(g => g.detach().reshape(-1, 1)).ToArray(), 0);
             (theta, state) = _optimizer.Step(theta, flat, loss.detach(), state, phi);
@@ -71,7 +71,7 @@ public sealed class TorchLearnedOptimizer : TorchLearner
         var logits = _model.Forward(adapted, task.QueryX);
         var loss = TorchLosses.Loss(TaskKind.Classification, logits, task.QueryY, task.QueryX);
         var metric = TorchLosses.Metric(TaskKind.Classification, logits, task.QueryY, loss);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 }

@@ -89,7 +89,7 @@ public sealed class TorchMann : TorchLearner
         var queryLoss = TorchLosses.Loss(TaskKind.Classification, queries, task.QueryY, task.QueryX);
         var loss = torch.nn.functional.cross_entropy(sequence, ordered) + queryLoss;
         var metric = TorchLosses.Metric(TaskKind.Classification, queries, task.QueryY, queryLoss);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 
@@ -132,7 +132,7 @@ public sealed class TorchMann : TorchLearner
 
         var mean = torch.stack(losses).mean();
         var encoder = _algorithm.Model.Parameters.Count;
-        var gradients = torch.autograd.grad([mean], meta.Take(encoder).ToArray());
+        var gradients = TorchGradients.Of(mean, meta.Take(encoder).ToArray());
         return new TorchTaskStep(mean.item<float>(), metric, [.. gradients, .. meta.Skip(encoder).Select(m => torch.zeros_like(m))]);
     }
 
@@ -191,7 +191,7 @@ public sealed class TorchMann : TorchLearner
         // Every task has as many sequence steps and queries as the others, so these means over all are means of task means.
         var loss = torch.nn.functional.cross_entropy(sequence, ys.reshape(-1)) + queryLoss;
         var metric = TorchLosses.Metric(TaskKind.Classification, queryLogits, queryLabels, queryLoss);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 

@@ -30,7 +30,7 @@ public sealed class TorchProtoNet : TorchLearner
         }
 
         var (loss, metric) = TorchPrototypes.QueryLoss(_encoder.Forward(meta, task.SupportX), task.SupportY, task.Classes, _encoder.Forward(meta, task.QueryX), task.QueryY, task.QueryX);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 }

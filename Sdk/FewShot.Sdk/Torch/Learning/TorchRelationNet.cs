@@ -34,7 +34,7 @@ public sealed class TorchRelationNet : TorchLearner
         var oneHot = torch.nn.functional.one_hot(task.QueryY, task.Classes).to_type(scores.dtype);
         var loss = torch.nn.functional.mse_loss(scores, oneHot);
         var metric = TorchLosses.Metric(TaskKind.Classification, scores, task.QueryY, loss);
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         return new TorchTaskStep(loss.item<float>(), metric, gradients.ToArray());
     }
 }

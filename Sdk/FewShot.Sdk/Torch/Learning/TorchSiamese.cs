@@ -51,7 +51,7 @@ public sealed class TorchSiamese : TorchLearner
         }
 
         var loss = perPair.mean();
-        var gradients = torch.autograd.grad([loss], meta.ToArray());
+        var gradients = TorchGradients.Of(loss, meta.ToArray());
         double metric;
         using (torch.no_grad())
         {

@@ -53,9 +53,9 @@ internal sealed class BundleGraphs : IDisposable
             // Support statistics couple the examples whatever the manifest says of the steps: such a bundle stays whole.
             int shares = manifest.InnerLoop is { SeparableSteps: true, Statistics: null } ? options.RequestedAdaptationShares() : 1;
 
-            StepState = StateSlice.Empty;
             if (options.PredictionOnly)
             {
+                StepState = StateSlice.Empty;
                 InferenceSession alone = OpenShared(archive, BundleNames.PredictEntry, PredictionShares, native, options, logger, allParameters.Except(predictVaries));
                 AdviseHugePages(alone, options);
                 // Without adapt.onnx to say so, predict's inputs tell whether the prototypes are one row per support example.

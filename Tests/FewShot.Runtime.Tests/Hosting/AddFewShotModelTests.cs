@@ -36,6 +36,26 @@ public sealed class AddFewShotModelTests : IDisposable
     }
 
     [Fact]
+    public void APredictionOnlyModel_KeepsThatOptionThroughTheContainer()
+    {
+        string bundle = Path.Combine(_folder, "maml.fewshot");
+        File.WriteAllBytes(bundle, TestBundles.Bytes(TestBundles.Maml()));
+        var services = new ServiceCollection();
+        services.AddFewShotModel(o =>
+        {
+            o.BundlePath = bundle;
+            o.Runtime.IntraOpThreads = 1;
+            o.Runtime.PredictionOnly = true;
+        });
+
+        using ServiceProvider provider = services.BuildServiceProvider();
+        FewShotModel model = provider.GetRequiredService<FewShotModel>();
+
+        Assert.True(model.Graphs.PredictionOnly);
+        Assert.Throws<InvalidOperationException>(() => model.Adapt(BundleTestData.Examples(9), BundleTestData.Labels(9, "a", "b", "c")));
+    }
+
+    [Fact]
     public void EmptyPath_IsAnOptionsErrorThatSaysWhatToSet()
     {
         var services = new ServiceCollection();

@@ -14,14 +14,7 @@ public sealed class AddFewShotModelTests : IDisposable
     [Fact]
     public void ResolvesOneSharedModel_WithTheConfiguredOptions_AndDisposesItWithTheContainer()
     {
-        string bundle = Path.Combine(_folder, "maml.fewshot");
-        File.WriteAllBytes(bundle, TestBundles.Bytes(TestBundles.Maml()));
-        var services = new ServiceCollection();
-        services.AddFewShotModel(o =>
-        {
-            o.BundlePath = bundle;
-            o.Runtime.IntraOpThreads = 1;
-        });
+        ServiceCollection services = MamlServices(predictionOnly: false);
 
         FewShotModel model;
         using (ServiceProvider provider = services.BuildServiceProvider())
@@ -38,17 +31,7 @@ public sealed class AddFewShotModelTests : IDisposable
     [Fact]
     public void APredictionOnlyModel_KeepsThatOptionThroughTheContainer()
     {
-        string bundle = Path.Combine(_folder, "maml.fewshot");
-        File.WriteAllBytes(bundle, TestBundles.Bytes(TestBundles.Maml()));
-        var services = new ServiceCollection();
-        services.AddFewShotModel(o =>
-        {
-            o.BundlePath = bundle;
-            o.Runtime.IntraOpThreads = 1;
-            o.Runtime.PredictionOnly = true;
-        });
-
-        using ServiceProvider provider = services.BuildServiceProvider();
+        using ServiceProvider provider = MamlServices(predictionOnly: true).BuildServiceProvider();
         FewShotModel model = provider.GetRequiredService<FewShotModel>();
 
         Assert.True(model.Graphs.PredictionOnly);
@@ -95,4 +78,19 @@ public sealed class AddFewShotModelTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    // A MAML test bundle written into the test's folder and registered at one intra-op thread.
+    private ServiceCollection MamlServices(bool predictionOnly)
+    {
+        string bundle = Path.Combine(_folder, "maml.fewshot");
+        File.WriteAllBytes(bundle, TestBundles.Bytes(TestBundles.Maml()));
+        var services = new ServiceCollection();
+        services.AddFewShotModel(o =>
+        {
+            o.BundlePath = bundle;
+            o.Runtime.IntraOpThreads = 1;
+            o.Runtime.PredictionOnly = predictionOnly;
+        });
+        return services;
+    }
 }

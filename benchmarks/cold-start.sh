@@ -20,6 +20,7 @@
 # environment, which a device's service file can set); both setups' ratios are printed, against each reference's faster setup.
 # Usage: benchmarks/cold-start.sh [runs] [threads]   (build first: dotnet build -c Release)
 set -euo pipefail
+export LC_NUMERIC=C  # EPOCHREALTIME's decimal point
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
 threads="${2:-1}"
@@ -61,9 +62,14 @@ PY
 (cd benchmarks && /usr/bin/python3 cold_torch.py save "$work/maml.pt")
 "$torchsharp" save "$work/maml.bin"
 
-measure() {  # name, command...: appends "name seconds kilobytes" to $work/samples; stderr is shown only on failure
+# Wall time from bash's microsecond clock around GNU time (whose own %e has 10 ms steps, too coarse for the edge app's
+# two processes of 100-200 ms each), the peak RSS from GNU time.
+measure() {  # name, command...: appends "name start end kilobytes" to $work/samples; stderr is shown only on failure
   local name=$1; shift
-  /usr/bin/time -f "$name %e %M" -a -o "$work/samples" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; return 1; }
+  local start=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$work/rss" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; return 1; }
+  local end=$EPOCHREALTIME
+  echo "$name $start $end $(cat "$work/rss")" >> "$work/samples"
 }
 cache="$work/graphs"
 for run in $(seq "$runs"); do
@@ -85,8 +91,8 @@ done
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, seconds, kb = line.split()
-    rows.setdefault(name, []).append((float(seconds), int(kb)))
+    name, start, end, kb = line.split()
+    rows.setdefault(name, []).append((float(end) - float(start), int(kb)))
 med = {n: (statistics.median(s for s, _ in v), statistics.median(k for _, k in v) / 1024) for n, v in rows.items()}
 print(f"whole-process cold start, {sys.argv[2]} thread(s), {len(rows['fewshot'])} runs each (medians)")
 for n, (s, mb) in med.items():

@@ -46,7 +46,7 @@ internal static class InfoCommand
         output.WriteLine($"Threads (defaults)    intra-op {Threads(defaults.IntraOpThreads)}, inter-op {Threads(defaults.InterOpThreads)}, {defaults.ExecutionMode} execution, optimization {defaults.GraphOptimizationLevel}");
         WriteTorch(output);
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
-        output.WriteLine($"GLIBC_TUNABLES        {(string.IsNullOrEmpty(tunables) ? $"(not set; libtorch runs best with {TorchSetup.MallocTunables})" : tunables)}");
+        output.WriteLine($"GLIBC_TUNABLES        {(string.IsNullOrEmpty(tunables) ? $"(not set; libtorch runs best with {TorchSetup.MallocTunables}, which fewshot train and bench train set by restarting themselves)" : tunables)}");
     }
 
     // info is the diagnostic to run when TorchSharp does not load, so that failure is reported, not fatal.

@@ -15,7 +15,8 @@ namespace FewShot.Sdk.Torch;
 /// <remarks>
 /// libtorch, like PyTorch, runs best when glibc's malloc keeps freed buffers instead of returning them to the
 /// system after every step: start the process with <c>GLIBC_TUNABLES=</c><see cref="MallocTunables"/>.
-/// glibc reads it only at process start, so it cannot be set from here.
+/// glibc reads it only at process start, so it cannot be set from here; <see cref="MallocRestart"/> executes the
+/// program again with it.
 /// </remarks>
 public static class TorchSetup
 {

@@ -1,0 +1,39 @@
+using FewShot.Sdk.Torch;
+
+namespace FewShot.Sdk.Tests.Torch;
+
+/// <summary>When a meta-training process restarts itself under the malloc tunables, and with what value.</summary>
+public sealed class MallocRestartTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("1")]
+    public void A_process_without_malloc_tunables_restarts_with_them(string? optOut)
+    {
+        Assert.Equal(TorchSetup.MallocTunables, MallocRestart.TunablesToRestartWith(null, optOut));
+        Assert.Equal(TorchSetup.MallocTunables, MallocRestart.TunablesToRestartWith(string.Empty, optOut));
+    }
+
+    [Fact]
+    public void Other_tunables_are_kept_in_front()
+    {
+        Assert.Equal($"glibc.cpu.hwcaps=-AVX512F:{TorchSetup.MallocTunables}", MallocRestart.TunablesToRestartWith("glibc.cpu.hwcaps=-AVX512F", null));
+    }
+
+    [Theory]
+    [InlineData("glibc.malloc.arena_max=2")]
+    [InlineData("glibc.cpu.hwcaps=-AVX512F:glibc.malloc.mmap_threshold=4096")]
+    [InlineData(TorchSetup.MallocTunables)]
+    public void Malloc_settings_already_there_are_left_alone(string tunables)
+    {
+        // The user's own choice, or a restarted process's: a restart never loops.
+        Assert.Null(MallocRestart.TunablesToRestartWith(tunables, null));
+    }
+
+    [Fact]
+    public void Opting_out_leaves_the_process_as_it_is()
+    {
+        Assert.Null(MallocRestart.TunablesToRestartWith(null, "0"));
+    }
+}

@@ -18,7 +18,6 @@ internal static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var run = new Option<string>("--run") { Description = "Run folder written by fewshot train", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "omniglot, fashion-mnist, sinusoid or folder (default: the run's)" };
         var data = RunOptions.Data();
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
@@ -43,11 +42,12 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
         {
-            run, dataset, data, split, ways, shots, queries, episodes, innerSteps, threads, json, singleQueries, runtime, withinAlphabet,
+            dataset, data, split, ways, shots, queries, episodes, innerSteps, threads, json, singleQueries, runtime, withinAlphabet,
         };
+        var run = new RunFolderInput(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
-            var folder = parse.GetValue(run)!;
+            var folder = run.Require(parse);
             var trained = RunConfiguration.Load(folder);
             if (parse.GetValue(queries) is < 1)
             {

@@ -17,12 +17,12 @@ internal static class ExportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var run = new Option<string>("--run") { Description = "Run folder written by fewshot train" };
         var upgrade = new Option<string>("--upgrade") { Description = $"A format-1 bundle to rewrite as format {BundleNames.FormatVersion} (instead of --run)" };
         var outFile = new Option<string>("--out") { Description = "Bundle file to write (.fewshot)", Required = true };
         var steps = new Option<int?>("--steps") { Description = "Steps of the unrolled adapt graph (default: the run's evaluation steps)" };
         var episodes = new Option<int>("--episodes") { Description = "Test episodes to measure accuracy for the manifest (0: none)", DefaultValueFactory = _ => 100 };
-        var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { run, upgrade, outFile, steps, episodes };
+        var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { upgrade, outFile, steps, episodes };
+        var run = new RunFolderInput(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             if (parse.GetValue(upgrade) is { } old)
@@ -33,7 +33,7 @@ internal static class ExportCommand
                 return 0;
             }
 
-            var folder = parse.GetValue(run) ?? throw new ArgumentException($"give --run (a run folder to export) or --upgrade (a bundle to rewrite as format {BundleNames.FormatVersion})");
+            var folder = run.Find(parse) ?? throw new ArgumentException($"give a run folder to export (fewshot export <run-folder> --out <file>, or --run) or --upgrade (a bundle to rewrite as format {BundleNames.FormatVersion})");
             var configuration = RunConfiguration.Load(folder);
             var data = RunData.Load(configuration);
             var algorithm = AlgorithmFactory.Create(configuration, data);

@@ -14,12 +14,12 @@ internal static class PlotCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var run = new Option<string>("--run") { Description = "Run folder written by fewshot train", Required = true };
         var outFile = new Option<string?>("--out") { Description = $"PNG file to write (default: {DefaultFileName} in the run folder)" };
-        var command = new Command("plot", "Draw a run's learning curves (training loss and metric, validation) into a PNG.") { run, outFile };
+        var command = new Command("plot", "Draw a run's learning curves (training loss and metric, validation) into a PNG.") { outFile };
+        var run = new RunFolderInput(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
-            var folder = parse.GetValue(run)!;
+            var folder = run.Require(parse);
             if (!Directory.Exists(folder))
             {
                 throw new DirectoryNotFoundException($"run folder '{folder}' does not exist");

@@ -58,7 +58,7 @@ public sealed class ExportAdaptCommandTests : IDisposable
 
         var neither = Run("export", "--out", Path.Combine(_folder, "x.fewshot"));
         Assert.Equal(1, neither.Exit);
-        Assert.Contains("give --run (a run folder to export) or --upgrade (a bundle to rewrite as format 2)", neither.Error);
+        Assert.Contains("give a run folder to export (fewshot export <run-folder> --out <file>, or --run) or --upgrade (a bundle to rewrite as format 2)", neither.Error);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class ExportAdaptCommandTests : IDisposable
         var run = Path.Combine(_folder, "sin");
         var bundle = Path.Combine(_folder, "sin.fewshot");
         Assert.Equal(0, Run("train", "--dataset", "sinusoid", "--shots", "10", "--queries", "10", "--iterations", "200", "--out", run).Exit);
-        Assert.Equal(0, Run("export", "--run", run, "--out", bundle, "--episodes", "0").Exit);
+        Assert.Equal(0, Run("export", run, "--out", bundle, "--episodes", "0").Exit);
         float[] xs = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 4.5f];
         NpzWriter.Write(Path.Combine(_folder, "s.npz"), new Dictionary<string, NpyArray>
         {

@@ -76,6 +76,31 @@ public sealed class PlotCommandTests : IDisposable
     }
 
     [Fact]
+    public void TakesTheRunFolderAsItsArgumentToo()
+    {
+        File.WriteAllText(Path.Combine(_folder, "metrics.jsonl"), SyntheticMetrics(1));
+
+        var alone = Run("plot", _folder);
+        var both = Run("plot", _folder, "--run", _folder);
+
+        Assert.True(alone.Exit == 0, alone.Error);
+        Assert.True(both.Exit == 0, both.Error);
+        Assert.True(File.Exists(Path.Combine(_folder, "curves.png")));
+    }
+
+    [Fact]
+    public void ARunFolderGivenTwiceOrNotAtAllIsAClearError()
+    {
+        var twice = Run("plot", _folder, "--run", Path.Combine(_folder, "other"));
+        var none = Run("plot");
+
+        Assert.Equal(1, twice.Exit);
+        Assert.Contains("the run folder is given twice", twice.Error);
+        Assert.Equal(1, none.Exit);
+        Assert.Contains("give the run folder: fewshot plot <run-folder>", none.Error);
+    }
+
+    [Fact]
     public void MissingMetricsFileIsAClearError()
     {
         var result = Run("plot", "--run", _folder);

@@ -33,7 +33,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("ci95").GetDouble() >= 0);
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
 
-        var table = Run("eval", "--run", run, "--episodes", "20", "--inner-steps", "5");
+        var table = Run("eval", run, "--episodes", "20", "--inner-steps", "5");
 
         Assert.True(table.Exit == 0, table.Error);
         var mse = json.RootElement.GetProperty("mse").GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture);

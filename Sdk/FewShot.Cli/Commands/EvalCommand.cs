@@ -172,7 +172,9 @@ internal static class EvalCommand
             return;
         }
 
-        output.WriteLine($"{run.Algorithm} on {run.Dataset} ({run.Split}), {ways}-way {shots}-shot, {run.Queries} queries per class, {result.Steps} steps, {result.Episodes} episodes, "
+        output.WriteLine($"{run.Algorithm} on {run.Dataset}{(run.Dataset == "omniglot" ? $" ({run.Split})" : "")}, "
+            + (run.Dataset == "sinusoid" ? $"{shots}-shot, {run.Queries} queries, " : $"{ways}-way {shots}-shot, {run.Queries} queries per class, ")
+            + $"{result.Steps} steps, {result.Episodes} episodes, "
             + $"{(normalization == FeatureNormalizationNames.None ? "no normalization layers" : $"{normalization} normalization")}, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
         var table = new Table()
             .AddColumn("metric")

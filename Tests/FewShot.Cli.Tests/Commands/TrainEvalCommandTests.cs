@@ -36,6 +36,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         var table = Run("eval", run, "--episodes", "20", "--inner-steps", "5");
 
         Assert.True(table.Exit == 0, table.Error);
+        Assert.StartsWith("maml on sinusoid, 10-shot, 10 queries, 5 steps", table.Output, StringComparison.Ordinal); // no split, no ways
         var mse = json.RootElement.GetProperty("mse").GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
         var row = table.Output.Split('\n').Single(l => l.Contains(" mse ", StringComparison.Ordinal));
         Assert.Contains(mse, row);

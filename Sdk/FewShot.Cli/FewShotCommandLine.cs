@@ -16,6 +16,7 @@ public static class FewShotCommandLine
         root.Subcommands.Add(PlotCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(AdaptCommand.Create(output, error));
+        root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
         return root;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FewShot.Sdk.Data;
 using FewShot.Tests.Shared;
 
 using static FewShot.Cli.Tests.CliRunner;
@@ -59,14 +58,5 @@ public sealed class AdaptGraphCacheTests : IDisposable
         return json.RootElement.GetProperty("predictions").GetRawText();
     }
 
-    // count Omniglot-like 28×28 examples (strokes of 1.0), labelled 0, 1, 2, 3, 4 in turn, as an .npz.
-    private string WriteSet(string name, int count, int seed)
-    {
-        var random = new Random(seed);
-        float[] x = [.. Enumerable.Range(0, count * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f)];
-        int[] y = [.. Enumerable.Range(0, count).Select(i => i % 5)];
-        string path = Path.Combine(_folder, name);
-        NpzWriter.Write(path, new Dictionary<string, NpyArray> { ["x"] = NpyArray.Create(x, count, 1, 28, 28), ["y"] = NpyArray.Create(y, count) });
-        return path;
-    }
+    private string WriteSet(string name, int count, int seed) => RandomExampleSets.Write(_folder, name, count, seed);
 }

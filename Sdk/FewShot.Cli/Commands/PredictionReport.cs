@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.Json;
+using FewShot.Bundles;
+using FewShot.Runtime.Bundles;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary>What adapt and predict print for the queries: one row each (label and probability, values, or score), and the accuracy when the queries are labelled.</summary>
+internal static class PredictionReport
+{
+    private sealed record Row(string Name, string? Label, float? Probability, float? Score, float[]? Values);
+
+    /// <summary>Predicts <paramref name="queries"/> with <paramref name="adapted"/> and writes them as a table, or as one JSON object.</summary>
+    public static void Write(TextWriter output, bool json, FewShotModel bundle, AdaptedModel adapted, ExampleSet queries)
+    {
+        var rows = Predict(bundle.Kind, adapted, queries);
+        double? accuracy = queries.Labels is { } truth && rows.All(r => r.Label is not null)
+            ? rows.Where((r, i) => r.Label == truth[i]).Count() / (double)rows.Length
+            : null;
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                model = bundle.Hash,
+                algorithm = bundle.Manifest.Algorithm,
+                labels = adapted.Labels,
+                accuracy,
+                predictions = rows.Select(r => new { name = r.Name, label = r.Label, probability = r.Probability, score = r.Score, values = r.Values }),
+            }));
+            return;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"{bundle.Manifest.Algorithm} bundle {bundle.Hash[..12]} adapted to {adapted.Labels.Count} classes; {rows.Length} queries:");
+        foreach (var row in rows)
+        {
+            output.WriteLine(row switch
+            {
+                { Values: { } v } => $"  {row.Name,-24} {string.Join(", ", v.Select(x => x.ToString("F4", inv)))}",
+                { Score: { } s } => string.Create(inv, $"  {row.Name,-24} reconstruction error {s:F5}"),
+                _ => string.Create(inv, $"  {row.Name,-24} {row.Label} ({row.Probability:P1})"),
+            });
+        }
+
+        if (accuracy is { } a)
+        {
+            output.WriteLine(string.Create(inv, $"Accuracy: {a:P2}"));
+        }
+    }
+
+    private static Row[] Predict(OutputKind kind, AdaptedModel adapted, ExampleSet queries)
+    {
+        if (kind == OutputKind.Regression)
+        {
+            return adapted.PredictValues(queries.Inputs).Select((v, i) => new Row(queries.Names[i], null, null, null, v)).ToArray();
+        }
+
+        return adapted.Predict(queries.Inputs)
+            .Select((p, i) => new Row(queries.Names[i], p.Label, p.Probabilities.Count > 0 ? p.Probabilities[p.ClassIndex] : null, p.Score, null))
+            .ToArray();
+    }
+}

@@ -47,7 +47,7 @@ public static class ImageDecoder
         ArgumentNullException.ThrowIfNull(data);
         using var skData = SKData.CreateCopy(data);
         using var codec = SKCodec.Create(skData)
-            ?? throw new InvalidDataException($"not an image that can be decoded (PNG, JPEG, WebP, BMP or GIF expected; {data.Length} bytes starting {Convert.ToHexString(data.AsSpan(0, Math.Min(8, data.Length)))})");
+            ?? throw new InvalidDataException($"not an image that can be decoded (PNG, JPEG, WebP, BMP or GIF expected; {(data.Length == 0 ? "the file is empty" : $"{data.Length} bytes starting {Convert.ToHexString(data.AsSpan(0, Math.Min(8, data.Length)))}")})");
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixelCount)
         {

@@ -97,4 +97,16 @@ public sealed class ImageDecoderTests
         Assert.Contains("notes.png", error.Message);
         Assert.Contains("not an image", error.Message);
     }
+
+    [Fact]
+    public void EmptyFileIsAnErrorThatSaysSo()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("empty.jpg"), []);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageDecoder.Decode(temp.File("empty.jpg")));
+
+        Assert.Contains("empty.jpg", error.Message);
+        Assert.Contains("the file is empty", error.Message);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -14,9 +15,9 @@ namespace FewShot.Sdk.Torch;
 /// The restart is an <c>execv</c> of <c>/proc/self/exe</c> with the process's own arguments (from
 /// <c>/proc/self/cmdline</c>): the same process id, open files, working folder and environment, plus the tunables, so a
 /// parent that waits for or kills the process sees one process. Call it first thing in <c>Main</c>, before any thread
-/// of the app's own starts work or any output is written. It does nothing on Windows, macOS or musl, when
-/// <c>GLIBC_TUNABLES</c> already has a <c>glibc.malloc</c> setting (the user's choice, or a restart's: it never loops),
-/// or when <see cref="OptOutVariable"/> is <c>0</c>.
+/// of the app's own starts work or any output is written. It does nothing on Windows, macOS or musl, under a debugger,
+/// when <c>GLIBC_TUNABLES</c> already has a <c>glibc.malloc</c> setting (the user's choice, or a restart's: it never
+/// loops), or when <see cref="OptOutVariable"/> is <c>0</c>.
 /// </remarks>
 public static class MallocRestart
 {
@@ -46,7 +47,8 @@ public static class MallocRestart
     /// </summary>
     public static bool RestartIfNeeded()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.RuntimeIdentifier.StartsWith("linux-musl", StringComparison.Ordinal))
+        // A debugger would lose the process it attached to when its image is replaced.
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.RuntimeIdentifier.StartsWith("linux-musl", StringComparison.Ordinal) || Debugger.IsAttached)
         {
             return false;
         }

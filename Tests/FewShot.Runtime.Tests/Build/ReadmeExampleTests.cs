@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Runtime.Tests.Build;
+
+/// <summary>
+/// The package README's "Adapt and predict" example, as a NuGet user meets it: a new console app that references the
+/// packed FewShot.Runtime and Microsoft.ML.OnnxRuntime, with the README's code block as its body, builds and runs on
+/// the shipped ProtoNets bundle. The README cannot drift from the API without this failing.
+/// </summary>
+public sealed partial class ReadmeExampleTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-readme-").FullName;
+
+    // A version no cache can hold, so that the app restores these packages and not older ones of the same number.
+    private readonly string _version = $"0.0.0-readme.{Guid.NewGuid():N}";
+
+    public void Dispose()
+    {
+        Directory.Delete(_folder, recursive: true);
+        // The app's restore copied the two packages into NuGet's global folder; nothing else will use this version.
+        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (string id in (string[])["fewshot.runtime", "fewshot.bundles"])
+        {
+            string unpacked = Path.Combine(packages, id, _version);
+            if (Directory.Exists(unpacked))
+            {
+                Directory.Delete(unpacked, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TheAdaptAndPredictExampleBuildsAndRunsAgainstThePackages()
+    {
+        string feed = Directory.CreateDirectory(Path.Combine(_folder, "feed")).FullName;
+        string app = Directory.CreateDirectory(Path.Combine(_folder, "app")).FullName;
+        foreach (string project in (string[])["Runtime", "Format"])
+        {
+            Dotnet(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, project), "-c", "Release", "--no-build", "-o", feed, "-nologo", "-v", "quiet", $"-p:PackageVersion={_version}");
+        }
+
+        File.WriteAllText(Path.Combine(app, "nuget.config"), """
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="fewshot" value="../feed" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="FewShot.Runtime" Version="{_version}" />
+                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.32.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), ProgramFromReadme());
+        File.Copy(Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), Path.Combine(app, "omniglot-protonet-paper.fewshot"));
+
+        string output = Dotnet(app, "run", "-c", "Release");
+
+        Assert.Matches(@"3 predictions: class [0-4], class [0-4], class [0-4]; reloaded state: 5 classes", output);
+        Assert.True(File.Exists(Path.Combine(app, "user-42.state")), "the example's Save wrote no state");
+    }
+
+    /// <summary>The README's block with its usings first, and the inputs it leaves to the reader defined before it.</summary>
+    private static string ProgramFromReadme()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "Runtime", "README.md"));
+        Match block = AdaptAndPredictBlock().Match(readme);
+        Assert.True(block.Success, "Runtime/README.md has no C# block under '## Adapt and predict'");
+        string[] lines = block.Groups[1].Value.Split('\n');
+        bool IsUsingDirective(string line) => line.StartsWith("using ", StringComparison.Ordinal) && line.EndsWith(';') && !line.Contains('=');
+        return string.Join('\n', lines.Where(IsUsingDirective)) + """
+
+
+            // The inputs the README leaves to the reader: 5 classes × 2 random 28×28 examples, and 3 queries.
+            var random = new Random(0);
+            float[] Examples(int n) => [.. Enumerable.Range(0, n * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f)];
+            float[] supportInputs = Examples(10);
+            string[] supportLabels = [.. Enumerable.Range(0, 10).Select(i => $"class {i % 5}")];
+            float[] queryInputs = Examples(3);
+
+            """ + string.Join('\n', lines.Where(line => !IsUsingDirective(line))) + """
+
+            Console.WriteLine($"{predictions.Count} predictions: {string.Join(", ", predictions.Select(p => p.Label))}; reloaded state: {again.Labels.Count} classes");
+
+            """;
+    }
+
+    private static string Dotnet(string folder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 5 minutes");
+        }
+
+        string log = output.Result + error.Result;
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{log}");
+        return log;
+    }
+
+    [GeneratedRegex(@"## Adapt and predict\n\n```csharp\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex AdaptAndPredictBlock();
+}

@@ -63,6 +63,19 @@ public static class TensorSet
         }
     }
 
+    /// <summary>How many bytes <see cref="Write"/> writes for <paramref name="tensors"/>, so that a caller can size its buffer once.</summary>
+    public static long EncodedLength(IReadOnlyList<NamedTensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        long length = 4;
+        foreach (NamedTensor tensor in tensors)
+        {
+            length += 4 + Encoding.UTF8.GetByteCount(tensor.Name ?? string.Empty) + 4 + (8L * tensor.Shape.Length) + (4L * tensor.Values.Length);
+        }
+
+        return length;
+    }
+
     /// <summary>Reads one set starting at <paramref name="position"/>, which moves past it.</summary>
     /// <param name="data">The bytes.</param>
     /// <param name="position">Where the set starts; on return, where it ended.</param>

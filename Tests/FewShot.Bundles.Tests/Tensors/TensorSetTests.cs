@@ -26,6 +26,16 @@ public sealed class TensorSetTests
     }
 
     [Fact]
+    public void EncodedLength_IsWhatWriteWrites()
+    {
+        using var stream = new MemoryStream();
+        TensorSet.Write(stream, Theta);
+
+        Assert.Equal(stream.Length, TensorSet.EncodedLength(Theta));
+        Assert.Equal(4, TensorSet.EncodedLength([]));
+    }
+
+    [Fact]
     public void Layout_IsTheDocumentedOne()
     {
         byte[] bytes = TensorSet.EncodeFile([new NamedTensor("w", [2], [1f, -2f])]);

@@ -16,7 +16,7 @@ internal static class AdaptCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var support = new Option<string>("--support") { Description = "Support set: <folder>/<label>/*.png (or .jpg), or .npz with x and y", Required = true };
-        var query = new Option<string>("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), or .npz with x (and y)", Required = true };
+        var query = BundleInputs.Queries();
         var steps = new Option<int?>("--steps") { Description = "Adaptation steps (default: the bundle's)" };
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Also write the adapted model as one self-contained ONNX file" };
         var save = new Option<string?>("--save") { Description = "Also save the adapted state (fewshot predict --state reads it with the same bundle)" };

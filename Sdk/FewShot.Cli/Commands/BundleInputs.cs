@@ -18,6 +18,10 @@ internal sealed class BundleInputs
         DefaultValueFactory = _ => RuntimeOptions.DefaultGraphCacheDirectory() ?? NoGraphCache,
     };
 
+    /// <summary>The queries to predict, as adapt and predict take them.</summary>
+    public static Option<string> Queries() =>
+        new("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), or .npz with x (and y)", Required = true };
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public BundleInputs(Command command)
     {

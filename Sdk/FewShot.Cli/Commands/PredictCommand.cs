@@ -11,7 +11,7 @@ internal static class PredictCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var state = new Option<string>("--state") { Description = "Adapted state saved by fewshot adapt --save with the same bundle", Required = true };
-        var query = new Option<string>("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), or .npz with x (and y)", Required = true };
+        var query = BundleInputs.Queries();
         var json = RunOptions.Json();
         var command = new Command("predict", "Predict queries with an adapted state saved earlier (fewshot adapt --save), without adapting again.");
         var inputs = new BundleInputs(command);

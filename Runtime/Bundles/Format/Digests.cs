@@ -7,7 +7,8 @@ namespace FewShot.Runtime.Bundles;
 /// <summary>
 /// The runtime's SHA-256 and HMAC-SHA256, in managed code (BouncyCastle). On Linux, .NET's System.Security.Cryptography
 /// loads OpenSSL on first use: libcrypto and libssl cost a process 10–11.5 ms and 3.7 MB of resident memory. Managed
-/// hashing is slower per byte (about 5–6 ms for 420 KB against 0.3 ms once OpenSSL is loaded), so a process that loads
+/// hashing is slower per byte (420 KB: 5–6 ms in a JIT probe, 2.1 ms compiled ahead of time, against 0.26 ms once OpenSSL
+/// is loaded and 5.9 ms for .NET's first hash, which loads it; 2026-12-05), so a process that loads
 /// one bundle takes about as long and 3.7 MB less, and one that loads many pays a few milliseconds more per Load
 /// (benchmarks/README.md, lever table). The bytes are the standard algorithms' (checked against .NET's in DigestsTests).
 /// </summary>

@@ -5,6 +5,8 @@
 # Usage: benchmarks/adapt-ab.sh <bundle A> <bundle B> [pairs, default 31] [steps, default 1; 0: predict 75 queries] [threads, default 1]
 # (more than one thread: wall time, since thread CPU time leaves out the workers)
 # Prints each side's median thread CPU time and the median (range) of B/A over the pairs; below 1: B faster.
+# With AB_PROFILE=<prefix> in the environment, ONNX Runtime also writes a profile of each graph's runs
+# (<prefix>_A_*.json, <prefix>_B_*.json); `python3 benchmarks/ort_profile_ops.py <prefix>_A <prefix>_B` sums them by operator.
 set -euo pipefail
 a="$(realpath "$1")"; b="$(realpath "$2")"; pairs="${3:-31}"; steps="${4:-1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

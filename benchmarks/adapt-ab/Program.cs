@@ -15,10 +15,11 @@ var threads = args.Length > 4 ? int.Parse(args[4]) : 1;
 var random = new Random(0);
 var support = Enumerable.Range(0, Ways * Shots * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f).ToArray();
 var labels = Enumerable.Range(0, Ways * Shots).Select(i => i % Ways).ToArray();
-var options = new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1 };
 var adapt = new AdaptOptions { Steps = steps };
-using var a = FewShotModel.Load(pathA, options);
-using var b = FewShotModel.Load(pathB, options);
+// AB_PROFILE=<prefix>: ONNX Runtime's profiles of every run, <prefix>_A_*.json and <prefix>_B_* (benchmarks/ort_profile_ops.py sums them by operator).
+var profile = Environment.GetEnvironmentVariable("AB_PROFILE");
+using var a = FewShotModel.Load(pathA, new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1, ProfilingFilePrefix = profile is null ? null : profile + "_A" });
+using var b = FewShotModel.Load(pathB, new RuntimeOptions { IntraOpThreads = threads, InterOpThreads = 1, ProfilingFilePrefix = profile is null ? null : profile + "_B" });
 var queries = Enumerable.Range(0, 75 * 28 * 28).Select(_ => random.NextDouble() < 0.15 ? 1f : 0f).ToArray();
 var adapted = steps == 0 ? new Dictionary<FewShotModel, AdaptedModel> { [a] = a.Adapt(support, labels, new AdaptOptions { Steps = 1 }), [b] = b.Adapt(support, labels, new AdaptOptions { Steps = 1 }) } : null;
 double Time(FewShotModel model)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace FewShot.Sdk.Torch;
 
@@ -81,15 +80,17 @@ public static class MallocRestart
     }
 
     /// <summary>execv of this program with <paramref name="arguments"/> as its argv; returns only when that failed.</summary>
-    private static void Execute(string[] arguments)
+    private static void Execute(byte[][] arguments)
     {
-        // argv as C wants it: UTF-8 strings and a null pointer after the last.
+        // argv as C wants it: each argument's bytes and a NUL, and a null pointer after the last.
         var argv = new IntPtr[arguments.Length + 1];
         try
         {
             for (var i = 0; i < arguments.Length; i++)
             {
-                argv[i] = Marshal.StringToCoTaskMemUTF8(arguments[i]);
+                argv[i] = Marshal.AllocCoTaskMem(arguments[i].Length + 1);
+                Marshal.Copy(arguments[i], 0, argv[i], arguments[i].Length);
+                Marshal.WriteByte(argv[i], arguments[i].Length, 0);
             }
 
             _ = ExecuteProgram("/proc/self/exe", argv);
@@ -103,18 +104,31 @@ public static class MallocRestart
         }
     }
 
-    /// <summary>The process's argv as the kernel recorded it, program name first; null when it cannot be read.</summary>
-    private static string[]? ReadArguments()
+    /// <summary>
+    /// The process's argv as the kernel recorded it, program name first, as bytes (an argument that is not UTF-8, a file
+    /// name say, goes back unchanged): each argument ends with a NUL, an empty last one included. Null when unreadable.
+    /// </summary>
+    internal static byte[][]? ReadArguments(string path = "/proc/self/cmdline")
     {
+        byte[] bytes;
         try
         {
-            var text = Encoding.UTF8.GetString(File.ReadAllBytes("/proc/self/cmdline"));
-            return text.TrimEnd('\0').Split('\0');
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+
+        var arguments = new List<byte[]>();
+        for (int start = 0, end; start < bytes.Length; start = end + 1)
+        {
+            end = Array.IndexOf(bytes, (byte)0, start);
+            end = end < 0 ? bytes.Length : end;
+            arguments.Add(bytes[start..end]);
+        }
+
+        return [.. arguments];
     }
 
     // DllImport, as BlasReproducibility's: LibraryImport would need unsafe code in the Sdk. Strings marshal as UTF-8.

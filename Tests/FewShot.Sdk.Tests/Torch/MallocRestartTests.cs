@@ -32,6 +32,28 @@ public sealed class MallocRestartTests
     }
 
     [Fact]
+    public void The_arguments_go_back_byte_for_byte_an_empty_last_one_and_a_non_UTF8_one_included()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, [.. "fewshot\0a b\0"u8, 0xFF, 0xFE, 0, 0]);
+
+            var arguments = MallocRestart.ReadArguments(file)!;
+
+            Assert.Equal(4, arguments.Length);
+            Assert.Equal("fewshot"u8.ToArray(), arguments[0]);
+            Assert.Equal("a b"u8.ToArray(), arguments[1]);
+            Assert.Equal(new byte[] { 0xFF, 0xFE }, arguments[2]);
+            Assert.Empty(arguments[3]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Opting_out_leaves_the_process_as_it_is()
     {
         Assert.Null(MallocRestart.TunablesToRestartWith(null, "0"));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using FewShot.Cli.Commands;
 
 namespace FewShot.Cli;
@@ -19,6 +20,32 @@ public static class FewShotCommandLine
         root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
+        foreach (var command in Commands(root))
+        {
+            command.Validators.Add(RefuseEmptyValues);
+        }
+
         return root;
+    }
+
+    private static IEnumerable<Command> Commands(Command command) => [command, .. command.Subcommands.SelectMany(Commands)];
+
+    // No option or argument of fewshot takes an empty string (paths, names, numbers): `--out ""` from a script whose
+    // variable was unset is refused by name, instead of failing later with "The value cannot be an empty string".
+    private static void RefuseEmptyValues(CommandResult result)
+    {
+        foreach (var child in result.Children)
+        {
+            (string Name, string? Description)? symbol = child switch
+            {
+                OptionResult option => (option.Option.Name, option.Option.Description),
+                ArgumentResult argument => ($"the {argument.Argument.Name} argument", argument.Argument.Description),
+                _ => null,
+            };
+            if (symbol is { } named && child.Tokens.Any(token => string.IsNullOrWhiteSpace(token.Value)))
+            {
+                result.AddError($"{named.Name} was given an empty value{(named.Description is { } description ? $"; it takes: {description}" : "")}");
+            }
+        }
     }
 }

@@ -39,15 +39,10 @@ internal sealed class BundleInputs
     /// Loads the bundle for one job per process: no warm-up at Load, which would only add its work to the start; with
     /// <paramref name="predictionOnly"/>, the prediction graph alone (<see cref="RuntimeOptions.PredictionOnly"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">--graph-cache is blank.</exception>
     public FewShotModel Load(ParseResult parse, bool predictionOnly)
     {
+        // A blank --graph-cache is refused at parsing, as every empty value is (FewShotCommandLine).
         var cache = parse.GetValue(_graphCache)!;
-        if (string.IsNullOrWhiteSpace(cache))
-        {
-            throw new ArgumentException($"--graph-cache needs a folder, or '{NoGraphCache}' for no cache");
-        }
-
         return FewShotModel.Load(ModelPath(parse), new RuntimeOptions
         {
             IntraOpThreads = parse.GetValue(_threads),

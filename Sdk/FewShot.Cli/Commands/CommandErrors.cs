@@ -21,8 +21,14 @@ internal static class CommandErrors
             or OnnxRuntimeException or TrainingDivergedException or FewShot.Sdk.Torch.TorchUnavailableException or InvalidOperationException
             or FewShot.Runtime.GraphRunException or FewShot.Runtime.ExecutionDeviceException or FewShot.Runtime.Bundles.InvalidBundleException)
         {
-            error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {MessageOf(ex)}");
             return Task.FromResult(1);
         }
     }
+
+    // ArgumentException.Message ends with " (Parameter 'name')", which names a C# parameter the user never sees.
+    private static string MessageOf(Exception exception) =>
+        exception is ArgumentException { ParamName: { } name } && exception.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? exception.Message[..^$" (Parameter '{name}')".Length]
+            : exception.Message;
 }

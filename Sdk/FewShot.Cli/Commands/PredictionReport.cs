@@ -31,7 +31,13 @@ internal static class PredictionReport
         }
 
         var inv = CultureInfo.InvariantCulture;
-        output.WriteLine($"{bundle.Manifest.Algorithm} bundle {bundle.Hash[..12]} adapted to {adapted.Labels.Count} classes; {rows.Length} queries:");
+        var classes = adapted.Labels.Count switch
+        {
+            0 => string.Empty, // regression and reconstruction bundles have no classes
+            1 => " to 1 class",
+            var count => $" to {count} classes",
+        };
+        output.WriteLine($"{bundle.Manifest.Algorithm} bundle {bundle.Hash[..12]} adapted{classes}; {rows.Length} {(rows.Length == 1 ? "query" : "queries")}:");
         foreach (var row in rows)
         {
             output.WriteLine(row switch

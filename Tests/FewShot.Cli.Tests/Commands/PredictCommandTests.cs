@@ -29,6 +29,19 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheTableNamesTheClassesAndQueriesInTheirNumber()
+    {
+        string state = Path.Combine(_folder, "device.state");
+        string one = WriteSet("one.npz", count: 1, seed: 2);
+        Assert.Equal(0, Run("adapt", "--model", Bundle, "--support", WriteSet("support.npz", count: 5, seed: 1), "--query", one, "--save", state, "--threads", "1").Exit);
+
+        var table = Run("predict", "--model", Bundle, "--state", state, "--query", one, "--threads", "1");
+
+        Assert.True(table.Exit == 0, table.Error);
+        Assert.Contains("adapted to 5 classes; 1 query:", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AStateOfAnotherBundleOrATruncatedOneIsAClearError()
     {
         string state = Path.Combine(_folder, "device.state");

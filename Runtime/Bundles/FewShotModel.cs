@@ -113,11 +113,12 @@ public sealed class FewShotModel : IDisposable
     /// names what is missing. With <see cref="RuntimeOptions.FallbackToCpu"/> the model loads on the CPU instead.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="ArgumentException"><see cref="RuntimeOptions.StateSigningKey"/> is too short, or <see cref="RuntimeOptions.GraphCacheDirectory"/> is not a folder path.</exception>
+    /// <exception cref="ArgumentException"><see cref="RuntimeOptions.StateSigningKey"/> is too short, <see cref="RuntimeOptions.GraphCacheDirectory"/> is not a folder path, or the bundle's path is a folder.</exception>
     /// <param name="logger">Receives warnings (a CPU fallback, an unusable graph cache); null for none.</param>
     public static FewShotModel Load(string path, RuntimeOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        RequireFile(path, "a bundle file (.fewshot)");
         using FileStream stream = File.OpenRead(path);
         return Load(stream, options, logger);
     }
@@ -151,6 +152,11 @@ public sealed class FewShotModel : IDisposable
         // Three graphs, θ₀ and a manifest at most, and compressed entries are about their size or smaller.
         Stream seekable = bundle.CanSeek ? bundle
             : new MemoryStream(BoundedRead.All(bundle, (4 * options.MaxEntryBytes) + (4L << 20), "bundle", message => new InvalidBundleException(null, message)));
+        if (seekable.Length - seekable.Position == 0)
+        {
+            throw new InvalidBundleException(null, "the bundle is empty (0 bytes): no file was written there, or it was cut off");
+        }
+
         return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options, logger ?? NullLogger.Instance);
     }
 
@@ -283,6 +289,7 @@ public sealed class FewShotModel : IDisposable
     /// <summary>Reads an adapted state file.</summary>
     /// <inheritdoc cref="LoadAdapted(Stream)"/>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is a folder.</exception>
     public AdaptedModel LoadAdapted(string path) => LoadAdapted(path, string.Empty);
 
     /// <summary>Reads a signed adapted state file bound to <paramref name="ownerId"/>.</summary>
@@ -291,8 +298,18 @@ public sealed class FewShotModel : IDisposable
     public AdaptedModel LoadAdapted(string path, string ownerId)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        RequireFile(path, "an adapted state file");
         using FileStream stream = File.OpenRead(path);
         return LoadAdapted(stream, ownerId);
+    }
+
+    // A folder given for a file: .NET's own error would say "Access to the path is denied".
+    private static void RequireFile(string path, string what)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"'{path}' is a folder; give {what}.", nameof(path));
+        }
     }
 
     /// <summary>Releases the graphs once runs in progress finish; later calls throw <see cref="ObjectDisposedException"/>. Idempotent; never throws.</summary>

@@ -8,6 +8,33 @@ namespace FewShot.Runtime.Tests.Bundles;
 public sealed class LoadTests
 {
     [Fact]
+    public void AFolderGivenForABundleOrAStateIsRefusedAsAFolder()
+    {
+        string folder = Directory.CreateTempSubdirectory("fewshot-load-folder-").FullName;
+        try
+        {
+            var bundle = Assert.Throws<ArgumentException>(() => FewShotModel.Load(folder, BundleTestData.Options));
+            Assert.StartsWith($"'{folder}' is a folder; give a bundle file (.fewshot).", bundle.Message, StringComparison.Ordinal);
+
+            using FewShotModel model = BundleTestData.Load(TestBundles.Maml());
+            var state = Assert.Throws<ArgumentException>(() => model.LoadAdapted(folder));
+            Assert.StartsWith($"'{folder}' is a folder; give an adapted state file.", state.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void AnEmptyBundleIsRefusedAsEmpty()
+    {
+        var error = Assert.Throws<InvalidBundleException>(() => FewShotModel.Load(new MemoryStream(), BundleTestData.Options));
+
+        Assert.Contains("the bundle is empty (0 bytes)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheManifestReadsBackAsWritten_AndTheHashIsTheWritersHash()
     {
         BundleContents contents = TestBundles.Maml();

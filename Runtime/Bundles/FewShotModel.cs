@@ -359,7 +359,7 @@ public sealed class FewShotModel : IDisposable
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         if (labels.Count != count)
         {
-            throw new ArgumentException($"The support inputs hold {count} examples but {labels.Count} labels were given.", "supportLabels");
+            throw new ArgumentException($"The support inputs hold {count} example{(count == 1 ? "" : "s")} but {labels.Count} label{(labels.Count == 1 ? " was" : "s were")} given.", "supportLabels");
         }
 
         SupportLabels support = SupportLabels.Create(labels, options?.Labels, Manifest.Classes!);

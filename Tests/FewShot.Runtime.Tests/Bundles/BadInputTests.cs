@@ -23,8 +23,11 @@ public sealed class BadInputTests : IDisposable
         Throws<ArgumentException>(() => _model.Adapt(Array.Empty<float>(), Array.Empty<string>()), "supportInputs", "support inputs are empty");
 
     [Fact]
-    public void LabelCountDiffersFromExampleCount() =>
+    public void LabelCountDiffersFromExampleCount()
+    {
         Throws<ArgumentException>(() => _model.Adapt(Support, SupportLabels[..5]), "supportLabels", "hold 6 examples but 5 labels were given");
+        Throws<ArgumentException>(() => _model.Adapt(Support, SupportLabels[..1]), "supportLabels", "hold 6 examples but 1 label was given");
+    }
 
     [Theory]
     [InlineData(float.NaN)]

@@ -114,7 +114,7 @@ internal static class TrainCommand
             var threadCount = parse.GetResult(threads) is not { Implicit: false } && metaAlgorithm.Model is Mlp ? 1 : parse.GetValue(threads);
             if (metaAlgorithm.Model is not Mlp && TorchSetup.MallocKeepsNoBuffers(Environment.GetEnvironmentVariable("GLIBC_TUNABLES")))
             {
-                error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training 1.5-2.1x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables} (the fewshot command restarts itself with it unless {MallocRestart.OptOutVariable}=0)");
+                error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training 1.5-2.1x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables} (fewshot train restarts itself with it when GLIBC_TUNABLES has no glibc.malloc setting, unless {MallocRestart.OptOutVariable}=0)");
             }
 
             var options = new MetaTrainerOptions

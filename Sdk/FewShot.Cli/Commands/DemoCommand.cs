@@ -53,7 +53,7 @@ internal static class DemoCommand
                 output.WriteLine(string.Create(inv, $"  {steps,2} steps: {evaluation.Metric.Mean:F3} ± {evaluation.Metric.HalfWidth95:F3}"));
             }
 
-            output.WriteLine($"Run folder: {folder} (fewshot eval --run {folder} --shots 5 --inner-steps 10)");
+            output.WriteLine($"Run folder: {folder} (fewshot eval {folder} --shots 5 --inner-steps 10)");
             return 0;
         }));
         return command;

@@ -28,6 +28,12 @@ public sealed class DemoCommandTests : IDisposable
         double Mse(int steps) => double.Parse(
             Regex.Match(demo.Output, $@"^\s*{steps} steps: ([0-9.]+)", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(Mse(10) < 0.5 * Mse(0), demo.Output);
+
+        // The command the demo suggests next runs as printed.
+        var hint = Regex.Match(demo.Output, @"\(fewshot (eval [^)]*)\)").Groups[1].Value;
+        var eval = Run([.. hint.Split(' '), "--episodes", "20"]);
+        Assert.True(eval.Exit == 0, $"'fewshot {hint}': {eval.Error}");
+        Assert.Contains(" mse ", eval.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -139,6 +139,8 @@ internal static class TrainCommand
             }
 
             var initial = StartingPoint(folder, configuration, metaAlgorithm, output);
+            // Before the run's first write: a second process on this folder stops here, having written nothing.
+            using var runLock = RunFolderLock.Acquire(folder);
             configuration.Save(folder); // only now: bad data, options or a source that fits nothing leave no run behind
             var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, error, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");

@@ -1,0 +1,37 @@
+namespace FewShot.Sdk.Runs;
+
+/// <summary>
+/// One training process per run folder, held from before a run's first write to its end. A second <c>fewshot train</c>
+/// on the same folder would repeat the same iterations and write the same files in turn; it is refused instead, by
+/// name. The lock is the operating system's advisory lock on a file in the folder (.NET opens it with
+/// <see cref="FileShare.None"/>, which is <c>flock</c> on Linux), so it goes with its process, killed included: no stale
+/// lock outlives a crash.
+/// </summary>
+public sealed class RunFolderLock : IDisposable
+{
+    /// <summary>The lock's file in the run folder; it stays there, empty, between runs.</summary>
+    public const string FileName = ".train.lock";
+
+    private readonly FileStream _file;
+
+    private RunFolderLock(FileStream file) => _file = file;
+
+    /// <summary>Takes the lock of <paramref name="folder"/>, creating the folder if needed.</summary>
+    /// <exception cref="IOException">Another process holds it: that run is still training.</exception>
+    public static RunFolderLock Acquire(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            return new RunFolderLock(new FileStream(Path.Combine(folder, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        {
+            throw new IOException($"'{folder}' is being trained by another process, which holds {FileName}; let it finish or stop it, or use another folder.", e);
+        }
+    }
+
+    /// <summary>Releases the lock. Idempotent.</summary>
+    public void Dispose() => _file.Dispose();
+}

@@ -7,6 +7,8 @@ public static class AtomicFile
     /// Runs <paramref name="write"/> on a temporary file in the target's directory, flushes it to disk, then
     /// renames it over <paramref name="path"/>; on failure the temporary file is removed and the target untouched.
     /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The target's folder does not exist.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a folder, or the file cannot be written.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         string fullPath = Path.GetFullPath(path);
@@ -15,6 +17,12 @@ public static class AtomicFile
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"cannot write '{fullPath}': directory '{directory}' does not exist");
+        }
+
+        if (Directory.Exists(fullPath))
+        {
+            // Checked first: the rename would fail only after the whole content had been written and flushed.
+            throw new IOException($"cannot write '{fullPath}': it is a folder; give a file path");
         }
 
         // Same directory, so that the final rename stays on one file system and is atomic.

@@ -17,20 +17,29 @@ public sealed class RunFolderLock : IDisposable
     private RunFolderLock(FileStream file) => _file = file;
 
     /// <summary>Takes the lock of <paramref name="folder"/>, creating the folder if needed.</summary>
-    /// <exception cref="IOException">Another process holds it: that run is still training.</exception>
+    /// <exception cref="IOException">Another process holds it (that run is still training), or <paramref name="folder"/> is a file.</exception>
     public static RunFolderLock Acquire(string folder)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (File.Exists(folder))
+        {
+            throw new IOException($"'{folder}' is a file; a run needs a folder of its own.");
+        }
+
         Directory.CreateDirectory(folder);
         try
         {
             return new RunFolderLock(new FileStream(Path.Combine(folder, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException e) when (e.HResult is HeldOnUnix or HeldOnWindows)
         {
             throw new IOException($"'{folder}' is being trained by another process, which holds {FileName}; let it finish or stop it, or use another folder.", e);
         }
     }
+
+    // What .NET reports when the lock is taken: EWOULDBLOCK from flock on Unix, a sharing violation on Windows.
+    private const int HeldOnUnix = 11;
+    private const int HeldOnWindows = unchecked((int)0x80070020);
 
     /// <summary>Releases the lock. Idempotent.</summary>
     public void Dispose() => _file.Dispose();

@@ -22,4 +22,15 @@ public sealed class RunFolderLockTests : IDisposable
         using var again = RunFolderLock.Acquire(folder);
         Assert.True(File.Exists(Path.Combine(folder, RunFolderLock.FileName)));
     }
+
+    [Fact]
+    public void AFileWhereTheFolderShouldBeIsRefusedAsAFile()
+    {
+        var file = Path.Combine(_root, "notes.txt");
+        File.WriteAllText(file, "not a run");
+
+        var refused = Assert.Throws<IOException>(() => RunFolderLock.Acquire(file));
+
+        Assert.Equal($"'{file}' is a file; a run needs a folder of its own.", refused.Message);
+    }
 }

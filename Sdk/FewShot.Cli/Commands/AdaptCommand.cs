@@ -22,11 +22,7 @@ internal static class AdaptCommand
         var save = new Option<string?>("--save") { Description = "Also save the adapted state (fewshot predict --state reads it with the same bundle)" };
         var json = RunOptions.Json();
         var command = new Command("adapt", "Adapt a bundle to a support set and predict queries.");
-        var inputs = new BundleInputs(command);
-        foreach (Option option in (Option[])[support, query, steps, exportOnnx, save, json])
-        {
-            command.Options.Add(option);
-        }
+        var inputs = new BundleInputs(command, support, query, steps, exportOnnx, save, json);
 
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {

@@ -22,14 +22,14 @@ internal sealed class BundleInputs
     public static Option<string> Queries() =>
         new("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), or .npz with x (and y)", Required = true };
 
-    /// <summary>Adds the options to <paramref name="command"/>.</summary>
-    public BundleInputs(Command command)
+    /// <summary>Adds the bundle options to <paramref name="command"/>, then <paramref name="commandOptions"/>, in that order for its help.</summary>
+    public BundleInputs(Command command, params Option[] commandOptions)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.Options.Add(_model);
-        command.Options.Add(_invert);
-        command.Options.Add(_threads);
-        command.Options.Add(_graphCache);
+        foreach (Option option in (Option[])[_model, _invert, _threads, _graphCache, .. commandOptions])
+        {
+            command.Options.Add(option);
+        }
     }
 
     /// <summary>The bundle file given.</summary>

@@ -14,11 +14,7 @@ internal static class PredictCommand
         var query = BundleInputs.Queries();
         var json = RunOptions.Json();
         var command = new Command("predict", "Predict queries with an adapted state saved earlier (fewshot adapt --save), without adapting again.");
-        var inputs = new BundleInputs(command);
-        foreach (Option option in (Option[])[state, query, json])
-        {
-            command.Options.Add(option);
-        }
+        var inputs = new BundleInputs(command, state, query, json);
 
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {

@@ -1,17 +1,15 @@
 using FewShot.Sdk.Runs;
+using FewShot.Sdk.Tests.Data;
 
 namespace FewShot.Sdk.Tests.Runs;
 
-public sealed class RunFolderLockTests : IDisposable
+public sealed class RunFolderLockTests
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("fewshot-lock-").FullName;
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
     [Fact]
     public void ASecondHolderIsRefusedByName_UntilTheFirstReleases()
     {
-        var folder = Path.Combine(_root, "run");
+        using var temp = new TempDirectory();
+        var folder = temp.File("run");
 
         using (RunFolderLock.Acquire(folder))
         {
@@ -26,7 +24,8 @@ public sealed class RunFolderLockTests : IDisposable
     [Fact]
     public void AFileWhereTheFolderShouldBeIsRefusedAsAFile()
     {
-        var file = Path.Combine(_root, "notes.txt");
+        using var temp = new TempDirectory();
+        var file = temp.File("notes.txt");
         File.WriteAllText(file, "not a run");
 
         var refused = Assert.Throws<IOException>(() => RunFolderLock.Acquire(file));

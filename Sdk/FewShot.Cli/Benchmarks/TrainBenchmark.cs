@@ -35,8 +35,9 @@ internal static class TrainBenchmark
         var warnings = new TrainerWarnings(error);
         new TorchMetaTrainer(algorithm, source, options, warnings) { Threads = threads }.Train(progress: progress);
 
-        // Iteration i's duration is the gap between its report and the previous one; the first reports carry start-up.
-        var samples = Enumerable.Range(warmup, runs).Select(i => (elapsed[i] - elapsed[i - 1]).TotalMilliseconds).Order().ToArray();
+        // Iteration i's duration is the gap between its report and the previous one (the first's from the start of
+        // training); the first reports carry start-up, which the warm-up leaves out.
+        var samples = Enumerable.Range(warmup, runs).Select(i => (elapsed[i] - (i == 0 ? TimeSpan.Zero : elapsed[i - 1])).TotalMilliseconds).Order().ToArray();
         var median = samples[samples.Length / 2];
         return new TrainTiming(name, metaBatch * 1000 / median, median, samples[0], PeakRssMegabytes(), warnings.Count);
     }

@@ -17,9 +17,9 @@ internal static class BenchCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var what = new Argument<string>("what") { Description = "conv4: forward, forward+backward and a second-order MAML meta-gradient on a 5-way 1-shot task; adapt: on-device adaptation latency and cold start through the Runtime API, 5-way 5-shot; train: meta-training throughput of one --case on the TorchSharp trainer" };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads: ONNX Runtime's (conv4, adapt) or libtorch's (train)", DefaultValueFactory = _ => 1 };
-        var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads: ONNX Runtime's (conv4, adapt) or libtorch's (train); 0: the library's choice", DefaultValueFactory = _ => 1 }.AtLeast(0);
+        var runs = new Option<int>("--runs") { Description = "Timed runs after warm-up", DefaultValueFactory = _ => 30 }.AtLeast(1);
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 5 }.AtLeast(0);
         var profile = new Option<string?>("--profile") { Description = "Also write ONNX Runtime's per-node profiles (Chrome-trace JSON) with this file prefix; slows the runs" };
         var keepSpinning = new Option<bool>("--keep-spinning") { Description = "adapt: let ORT's workers spin on after each run (RuntimeOptions.StopSpinningAfterRun = false), for comparison" };
         var trainCase = new Option<string>("--case") { Description = $"train: one of {string.Join(", ", TrainBenchmark.Cases)}", DefaultValueFactory = _ => "maml-1" };

@@ -11,7 +11,7 @@ internal sealed class BundleInputs
 
     private readonly Option<string> _model = new("--model") { Description = "Bundle file (.fewshot)", Required = true };
     private readonly Option<bool> _invert = new("--invert") { Description = "Use 1 − value for every input (dark-on-light images with an Omniglot bundle, whose strokes are 1.0)" };
-    private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private readonly Option<int> _threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: its choice)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
     private readonly Option<string> _graphCache = new("--graph-cache")
     {
         Description = $"Folder of ONNX Runtime's optimized graphs, which later runs on this machine reuse instead of optimizing again ('{NoGraphCache}' for none)",

@@ -17,7 +17,7 @@ internal static class DemoCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations", DefaultValueFactory = _ => 15000 };
+        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations", DefaultValueFactory = _ => 15000 }.AtLeast(1);
         var outFolder = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("runs", "demo-sinusoid-maml") };
         var command = new Command("demo", "Meta-train MAML on sinusoid regression (no downloads) and show adaptation from 10 points.") { iterations, outFolder };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>

@@ -21,12 +21,12 @@ internal static class EvalCommand
         var dataset = new Option<string?>("--dataset") { Description = "omniglot, fashion-mnist, sinusoid or folder (default: the run's)" };
         var data = RunOptions.Data();
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
-        var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" };
-        var shots = new Option<int?>("--shots") { Description = "Support examples per class (default: the run's)" };
-        var queries = new Option<int?>("--queries") { Description = "Query examples per class in each test episode (default: the run's)" };
-        var episodes = new Option<int>("--episodes") { Description = "Test episodes", DefaultValueFactory = _ => 600 };
+        var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" }.AtLeast(1);
+        var shots = new Option<int?>("--shots") { Description = "Support examples per class (default: the run's)" }.AtLeast(1);
+        var queries = new Option<int?>("--queries") { Description = "Query examples per class in each test episode (default: the run's)" }.AtLeast(1);
+        var episodes = new Option<int>("--episodes") { Description = "Test episodes", DefaultValueFactory = _ => 600 }.AtLeast(1);
         var innerSteps = RunOptions.InnerSteps();
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: its choice)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
         var json = RunOptions.Json();
         var singleQueries = new Option<bool>("--single-queries")
         {
@@ -49,11 +49,6 @@ internal static class EvalCommand
         {
             var folder = run.Require(parse);
             var trained = RunConfiguration.Load(folder);
-            if (parse.GetValue(queries) is < 1)
-            {
-                throw new ArgumentException("--queries must be at least 1: an episode is scored on its queries");
-            }
-
             var configuration = trained with
             {
                 Dataset = parse.GetValue(dataset) ?? trained.Dataset,

@@ -19,8 +19,8 @@ internal static class ExportCommand
     {
         var upgrade = new Option<string>("--upgrade") { Description = $"A format-1 bundle to rewrite as format {BundleNames.FormatVersion} (instead of --run)" };
         var outFile = new Option<string>("--out") { Description = "Bundle file to write (.fewshot)", Required = true };
-        var steps = new Option<int?>("--steps") { Description = "Steps of the unrolled adapt graph (default: the run's evaluation steps)" };
-        var episodes = new Option<int>("--episodes") { Description = "Test episodes to measure accuracy for the manifest (0: none)", DefaultValueFactory = _ => 100 };
+        var steps = new Option<int?>("--steps") { Description = "Steps of the unrolled adapt graph (default: the run's evaluation steps)" }.AtLeast(1);
+        var episodes = new Option<int>("--episodes") { Description = "Test episodes to measure accuracy for the manifest (0: none)", DefaultValueFactory = _ => 100 }.AtLeast(0);
         var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { upgrade, outFile, steps, episodes };
         var run = new RunFolderInput(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>

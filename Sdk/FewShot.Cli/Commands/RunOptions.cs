@@ -11,11 +11,11 @@ internal static class RunOptions
 
     public static Option<string> Split() => new("--split") { Description = "Omniglot split: lake (background/evaluation) or paper (1100/100/423)", DefaultValueFactory = _ => "lake" };
 
-    public static Option<int> Ways() => new("--ways") { Description = "Classes per task", DefaultValueFactory = _ => 5 };
+    public static Option<int> Ways() => new Option<int>("--ways") { Description = "Classes per task", DefaultValueFactory = _ => 5 }.AtLeast(1);
 
-    public static Option<int> Shots() => new("--shots") { Description = "Support examples per class (points per task for sinusoid)", DefaultValueFactory = _ => 1 };
+    public static Option<int> Shots() => new Option<int>("--shots") { Description = "Support examples per class (points per task for sinusoid)", DefaultValueFactory = _ => 1 }.AtLeast(1);
 
-    public static Option<int?> InnerSteps() => new("--inner-steps") { Description = "Inner-loop gradient steps" };
+    public static Option<int?> InnerSteps() => new Option<int?>("--inner-steps") { Description = "Inner-loop gradient steps" }.AtLeast(0);
 
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table" };
 }

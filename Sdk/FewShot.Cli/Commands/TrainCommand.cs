@@ -21,17 +21,17 @@ internal static class TrainCommand
         var split = RunOptions.Split();
         var ways = RunOptions.Ways();
         var shots = RunOptions.Shots();
-        var queries = new Option<int>("--queries") { Description = "Query examples per class", DefaultValueFactory = _ => 15 };
-        var trainWays = new Option<int?>("--train-ways") { Description = "Classes per training task (ProtoNets trains with more)" };
-        var trainShots = new Option<int?>("--train-shots") { Description = "Support examples per class in training" };
+        var queries = new Option<int>("--queries") { Description = "Query examples per class", DefaultValueFactory = _ => 15 }.AtLeast(1);
+        var trainWays = new Option<int?>("--train-ways") { Description = "Classes per training task (ProtoNets trains with more)" }.AtLeast(1);
+        var trainShots = new Option<int?>("--train-shots") { Description = "Support examples per class in training" }.AtLeast(1);
         var innerSteps = RunOptions.InnerSteps();
-        var innerLr = new Option<float?>("--inner-lr") { Description = "Inner-loop step size (default 0.4; 0.01 for sinusoid)" };
-        var metaBatch = new Option<int>("--meta-batch") { Description = "Tasks per meta-iteration", DefaultValueFactory = _ => 4 };
-        var metaLr = new Option<double>("--meta-lr") { Description = "Adam step size of the meta-update", DefaultValueFactory = _ => 1e-3 };
-        var iterations = new Option<int?>("--iterations") { Description = $"Meta-iterations to reach (default {TrainingStop.DefaultIterations}; no limit when only --minutes is given)" };
-        var minutes = new Option<double?>("--minutes") { Description = "Train for this many minutes, then stop with a checkpoint; with --iterations, whichever comes first" };
+        var innerLr = new Option<float?>("--inner-lr") { Description = "Inner-loop step size (default 0.4; 0.01 for sinusoid)" }.Positive();
+        var metaBatch = new Option<int>("--meta-batch") { Description = "Tasks per meta-iteration", DefaultValueFactory = _ => 4 }.AtLeast(1);
+        var metaLr = new Option<double>("--meta-lr") { Description = "Adam step size of the meta-update", DefaultValueFactory = _ => 1e-3 }.Positive();
+        var iterations = new Option<int?>("--iterations") { Description = $"Meta-iterations to reach (default {TrainingStop.DefaultIterations}; no limit when only --minutes is given)" }.AtLeast(1);
+        var minutes = new Option<double?>("--minutes") { Description = "Train for this many minutes, then stop with a checkpoint; with --iterations, whichever comes first" }.Positive();
         var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
-        var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 };
+        var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var norm = new Option<string?>("--norm")
         {
             Description = $"Conv4's normalization. support: batch norm with the support set's statistics, kept in the adapted state (MetaBN; maml, fomaml, metasgd and reptile, and their default); instance (the other learners' default), group or layer: per example; all four are inductive (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",
@@ -42,23 +42,23 @@ internal static class TrainCommand
             Description = "How conv4 halves its feature maps: maxpool (default: 3×3 convolutions then 2×2 max-pooling) or stride (MAML's Omniglot network, Finn et al. 2017: stride-2 convolutions, features averaged over the last map)",
         };
         downsample.AcceptOnlyFromAmong([.. Conv4Downsamplings.Names]);
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice; an MLP model gets 1 unless given)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice; an MLP model gets 1 unless given)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
         var lslr = new Option<bool>("--lslr") { Description = "MAML++ LSLR: meta-learn an inner learning rate per layer and per step (exported into the adapt graphs)" };
         var prototypeHead = new Option<bool>("--prototype-head") { Description = "Proto-MAML (Triantafillou et al. 2020): maml, fomaml or metasgd start each task's linear head from the support's class prototypes (weight + 2c, bias − ‖c‖²), in training and in the exported adapt graphs" };
-        var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" };
-        var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" };
+        var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" }.AtLeast(0);
+        var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" }.AtLeast(0);
         var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
-        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 };
-        var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory (0: none)", DefaultValueFactory = _ => 500 };
-        var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 };
-        var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 }.AtLeast(0);
+        var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory (0: none)", DefaultValueFactory = _ => 500 }.AtLeast(0);
+        var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 }.AtLeast(1);
+        var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 }.AtLeast(1);
         var tuneCode = new Option<bool>("--tune-code-layer") { Description = "ae-head: meta-learn the encoder's last layer along with the head" };
         var trainBlock = new Option<int?>("--train-block")
         {
             Description = "Omniglot: draw each training episode's classes from one block of this many consecutive characters (one alphabet or two neighbours: episodes close to the within-alphabet test); default: from all training classes",
-        };
+        }.AtLeast(2);
         var initFrom = new Option<string?>("--init-from") { Description = "Start a new run from another run's checkpoint (its folder or checkpoint.npz) or from a bundle (.fewshot: its θ₀): every parameter with the same name and shape is copied, e.g. a ProtoNets encoder into MAML's conv4; the rest is initialized as usual" };
         var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
 
@@ -101,9 +101,7 @@ internal static class TrainCommand
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),
                 Clusters = parse.GetValue(clusters),
-                TrainBlock = parse.GetValue(trainBlock) is { } block and < 2
-                    ? throw new ArgumentException($"--train-block is a number of consecutive characters, at least 2; got {block}")
-                    : parse.GetValue(trainBlock),
+                TrainBlock = parse.GetValue(trainBlock),
                 InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
             var configuration = ResumeOrStart(folder, requested, output);

@@ -35,8 +35,9 @@ internal static class AdaptCommand
                 OutputKind.Regression => bundle.AdaptRegression(supportSet.Inputs, supportSet.Targets
                     ?? throw new ArgumentException("a regression bundle needs targets: an .npz whose 'y' is float"), options),
                 OutputKind.Reconstruction => bundle.AdaptUnlabeled(supportSet.Inputs, options),
-                _ => bundle.Adapt(supportSet.Inputs, supportSet.Labels
-                    ?? throw new ArgumentException("the support set needs labels: class folders, or an .npz with integer 'y'"), options),
+                _ => bundle.Adapt(supportSet.Inputs, supportSet.Labels ?? throw new ArgumentException(supportSet.Targets is null
+                    ? "the support set needs labels: class folders, or an .npz with integer 'y'"
+                    : "the support set's 'y' holds floating-point values (regression targets); this classification bundle needs integer labels"), options),
             };
 
             if (parse.GetValue(exportOnnx) is { } onnxPath)

@@ -94,6 +94,22 @@ public sealed class ExportAdaptCommandTests : IDisposable
         Assert.StartsWith("error: ", result.Error);
     }
 
+    [Fact]
+    public void FloatLabelsForAClassificationBundleAreNamedAsSuch()
+    {
+        var support = Path.Combine(_folder, "float-labels.npz");
+        NpzWriter.Write(support, new Dictionary<string, NpyArray>
+        {
+            ["x"] = NpyArray.Create(new float[5 * 28 * 28], 5, 1, 28, 28),
+            ["y"] = NpyArray.Create(new float[] { 0, 1, 2, 3, 4 }, 5),
+        });
+
+        var result = Run("adapt", "--model", Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), "--support", support, "--query", support);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("'y' holds floating-point values (regression targets); this classification bundle needs integer labels", result.Error);
+    }
+
     private static void WriteSet(string path, IFewShotDataset characters, int[] classes, int[] drawings)
     {
         var size = 28 * 28;

@@ -208,6 +208,38 @@ public sealed class SideBySideTests
     }
 
     [Fact]
+    public void TheBudgetFollowsWhatTheRunsInTurnAllocated()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+        Assert.Equal(TorchTaskThreads.MaximumCollectionFreeBytes, threads.CollectionFreeBytes);
+
+        // 2 MB in all, in turn: the next side-by-side run may allocate 8 times that.
+        Assert.True(threads.TryRun(w => _ = new byte[1 << 20], inTurn: true));
+        Assert.InRange(threads.CollectionFreeBytes, 16L << 20, 18L << 20);
+
+        // A smaller run leaves the budget as it was; a run in turn past the largest budget is no overrun (one thread
+        // at a time, as a 1-thread training), and the budget stops at its largest.
+        Assert.True(threads.TryRun(w => _ = new byte[1 << 10]));
+        Assert.InRange(threads.CollectionFreeBytes, 16L << 20, 18L << 20);
+        Assert.True(threads.TryRun(w => _ = Enumerable.Range(0, 64).Select(i => new byte[1 << 20]).ToArray(), inTurn: true));
+        Assert.False(threads.OutgrewBudget);
+        Assert.Equal(TorchTaskThreads.MaximumCollectionFreeBytes, threads.CollectionFreeBytes);
+    }
+
+    [Fact]
+    public void ASideBySideRunPastAMeasuredBudgetIsReported()
+    {
+        using var threads = new TorchTaskThreads(2, 1);
+        Assert.True(threads.TryRun(w => _ = new byte[1 << 10], inTurn: true));
+        Assert.Equal(TorchTaskThreads.MinimumCollectionFreeBytes, threads.CollectionFreeBytes);
+
+        // 2 × 16 MB against an 8 MB budget (it would fit the largest, 64 MB).
+        Assert.True(threads.TryRun(w => _ = Enumerable.Range(0, 16).Select(i => new byte[1 << 20]).ToArray()));
+
+        Assert.True(threads.OutgrewBudget);
+    }
+
+    [Fact]
     public void ASideBySideMetaBatchLeavesNoTensorAliveOnAnyThread()
     {
         var (algorithm, values, _) = LearnerParityTests.Setup("maml-conv4");

@@ -14,8 +14,15 @@ namespace FewShot.Sdk.Torch.Learning;
 /// </summary>
 internal sealed class TorchTaskThreads : IDisposable
 {
-    /// <summary>The managed memory the threads may allocate in one <see cref="TryRun"/> with no garbage collection (about 1.2 MB for a conv4 meta-batch of 4).</summary>
-    public const long CollectionFreeBytes = 64L << 20;
+    /// <summary>The largest budget of managed memory for one side-by-side <see cref="TryRun"/> with no garbage collection, and the budget of one before any run was measured.</summary>
+    public const long MaximumCollectionFreeBytes = 64L << 20;
+
+    /// <summary>The smallest budget.</summary>
+    public const long MinimumCollectionFreeBytes = 8L << 20;
+
+    // How many times the most that a run allocated the budget allows: a later run allocating more than that would put
+    // the trainer back on one thread for good (TorchMetaBatch).
+    private const long BudgetHeadroom = 8;
 
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _go;
@@ -23,6 +30,7 @@ internal sealed class TorchTaskThreads : IDisposable
     private readonly ExceptionDispatchInfo?[] _errors;
     private Action<int>? _work;
     private volatile bool _stopping;
+    private long _largestAllocation;
 
     /// <summary>
     /// Starts <paramref name="count"/> threads and returns once each has taken <paramref name="intraOpThreads"/> as its
@@ -69,12 +77,24 @@ internal sealed class TorchTaskThreads : IDisposable
     /// <summary>Each thread's libtorch intra-op thread count.</summary>
     public int IntraOpThreads { get; }
 
+    /// <summary>
+    /// The managed memory the threads may allocate in the next side-by-side <see cref="TryRun"/> with no garbage
+    /// collection: 8 times the most that a run allocated so far (about 1.2 MB for a conv4 meta-batch of 4, measured on
+    /// the runs in turn that come first), within <see cref="MinimumCollectionFreeBytes"/> and
+    /// <see cref="MaximumCollectionFreeBytes"/>. Why not always the maximum: the budget ends up in the process's resident
+    /// memory; a 2-thread maml-1 process peaked at 721–763 MB with 64 MB against 492–534 MB with 8 MB, with a third fewer
+    /// page faults (benchmarks/README.md, meta-training, 2026-12-05, 22:58).
+    /// </summary>
+    public long CollectionFreeBytes => _largestAllocation == 0
+        ? MaximumCollectionFreeBytes
+        : Math.Clamp(_largestAllocation * BudgetHeadroom, MinimumCollectionFreeBytes, MaximumCollectionFreeBytes);
+
     /// <summary>True once a run's allocations outgrew <see cref="CollectionFreeBytes"/>, so that a collection may have run beside the threads.</summary>
     public bool OutgrewBudget { get; private set; }
 
     /// <summary>
     /// Runs <paramref name="work"/>(w) on thread w for every w, waits for all, and rethrows the first failure (by
-    /// thread), with no garbage collection meanwhile unless the threads allocate more than
+    /// thread). Side by side, no garbage collection runs meanwhile unless the threads allocate more than
     /// <see cref="CollectionFreeBytes"/> (then <see cref="OutgrewBudget"/>). Why: TorchSharp 0.107 hands libtorch the
     /// native handle of a temporary <see cref="Scalar"/> without keeping the managed object alive for the call (see
     /// <see cref="TorchSetup.NoBackgroundCollection"/>); a collection that one thread's allocation starts could finalize a
@@ -87,18 +107,22 @@ internal sealed class TorchTaskThreads : IDisposable
     /// brgemm kernels) crashed the process with a null write when two threads met the same convolution for the first
     /// time together (`fewshot bench train --threads 2`, an AMD Zen 5 VM: 6 crashed processes in 30 of maml-1 and
     /// maml-5; with each thread's first meta-batch in turn, none in 85 of maml-1, maml-5, fomaml-1 and fomaml-5);
-    /// once each thread has run a computation, later runs of it side by side did not crash.
+    /// once each thread has run a computation, later runs of it side by side did not crash. In turn, one thread at a time
+    /// runs TorchSharp code, as in a 1-thread training, so no region is needed; the run measures what the threads
+    /// allocate for <see cref="CollectionFreeBytes"/>.
     /// </param>
     public bool TryRun(Action<int> work, bool inTurn = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_stopping, this);
-        if (!StartCollectionFreeRegion())
+        var guarded = !inTurn;
+        if (guarded && !StartCollectionFreeRegion(CollectionFreeBytes))
         {
             return false;
         }
 
         var collections = GC.CollectionCount(0);
+        var allocated = GC.GetTotalAllocatedBytes();
         Array.Clear(_errors);
         _work = work;
         try
@@ -127,9 +151,11 @@ internal sealed class TorchTaskThreads : IDisposable
         {
             _work = null;
 
+            _largestAllocation = Math.Max(_largestAllocation, GC.GetTotalAllocatedBytes() - allocated);
+
             // The region can end early without a collection (seen on a first meta-batch): what matters is whether one ran.
-            OutgrewBudget |= GC.CollectionCount(0) != collections;
-            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            OutgrewBudget |= guarded && GC.CollectionCount(0) != collections;
+            if (guarded && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
             {
                 try
                 {
@@ -151,11 +177,11 @@ internal sealed class TorchTaskThreads : IDisposable
         return true;
     }
 
-    private static bool StartCollectionFreeRegion()
+    private static bool StartCollectionFreeRegion(long budget)
     {
         try
         {
-            return GC.TryStartNoGCRegion(CollectionFreeBytes);
+            return GC.TryStartNoGCRegion(budget);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
         {

@@ -12,96 +12,53 @@ namespace FewShot.Cli;
 internal static class OptionRanges
 {
     /// <summary>Refuses a given value below <paramref name="minimum"/>.</summary>
-    public static Option<int> AtLeast(this Option<int> option, int minimum)
-    {
-        option.Validators.Add(result =>
-        {
-            if (Value<int>(result) is (var value, true))
-            {
-                Check(result, value, minimum);
-            }
-        });
-        return option;
-    }
+    public static Option<int> AtLeast(this Option<int> option, int minimum) =>
+        option.Refuse(value => value < minimum ? Below(minimum, value) : null);
 
     /// <inheritdoc cref="AtLeast(Option{int}, int)"/>
-    public static Option<int?> AtLeast(this Option<int?> option, int minimum)
-    {
-        option.Validators.Add(result =>
-        {
-            if (Value<int?>(result) is ({ } value, true))
-            {
-                Check(result, value, minimum);
-            }
-        });
-        return option;
-    }
+    public static Option<int?> AtLeast(this Option<int?> option, int minimum) =>
+        option.Refuse(value => value is { } given && given < minimum ? Below(minimum, given) : null);
 
     /// <summary>Refuses a given value that is not a finite number above zero.</summary>
-    public static Option<double> Positive(this Option<double> option)
-    {
-        option.Validators.Add(result =>
-        {
-            if (Value<double>(result) is (var value, true))
-            {
-                CheckPositive(result, value);
-            }
-        });
-        return option;
-    }
+    public static Option<double> Positive(this Option<double> option) =>
+        option.Refuse(value => NotPositive(value));
 
     /// <inheritdoc cref="Positive(Option{double})"/>
-    public static Option<double?> Positive(this Option<double?> option)
-    {
-        option.Validators.Add(result =>
-        {
-            if (Value<double?>(result) is ({ } value, true))
-            {
-                CheckPositive(result, value);
-            }
-        });
-        return option;
-    }
+    public static Option<double?> Positive(this Option<double?> option) =>
+        option.Refuse(value => value is { } given ? NotPositive(given) : null);
 
     /// <inheritdoc cref="Positive(Option{double})"/>
-    public static Option<float?> Positive(this Option<float?> option)
+    public static Option<float?> Positive(this Option<float?> option) =>
+        option.Refuse(value => value is { } given ? NotPositive(given) : null);
+
+    // Adds a validator that reports problem(value) under the option's name; a value that does not parse as a number has
+    // its own parse error, and is not checked.
+    private static Option<T> Refuse<T>(this Option<T> option, Func<T, string?> problem)
     {
         option.Validators.Add(result =>
         {
-            if (Value<float?>(result) is ({ } value, true))
+            T value;
+            try
             {
-                CheckPositive(result, value);
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+
+            if (problem(value) is { } text)
+            {
+                result.AddError($"{result.Option.Name} {text}");
             }
         });
         return option;
     }
 
-    // A value that does not parse as a number has its own parse error; the range is not checked then.
-    private static (T? Value, bool Parsed) Value<T>(OptionResult result)
-    {
-        try
-        {
-            return (result.GetValueOrDefault<T>(), true);
-        }
-        catch (InvalidOperationException)
-        {
-            return (default, false);
-        }
-    }
+    private static string Below(int minimum, int value) =>
+        string.Create(CultureInfo.InvariantCulture, $"must be at least {minimum}, got {value}");
 
-    private static void Check(OptionResult result, int value, int minimum)
-    {
-        if (value < minimum)
-        {
-            result.AddError(string.Create(CultureInfo.InvariantCulture, $"{result.Option.Name} must be at least {minimum}, got {value}"));
-        }
-    }
-
-    private static void CheckPositive(OptionResult result, double value)
-    {
-        if (!double.IsFinite(value) || value <= 0)
-        {
-            result.AddError(string.Create(CultureInfo.InvariantCulture, $"{result.Option.Name} must be a finite number above 0, got {value}"));
-        }
-    }
+    private static string? NotPositive(double value) => double.IsFinite(value) && value > 0
+        ? null
+        : string.Create(CultureInfo.InvariantCulture, $"must be a finite number above 0, got {value}");
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using FewShot.Sdk.Torch;
 
 namespace FewShot.Cli;
@@ -5,6 +6,9 @@ namespace FewShot.Cli;
 /// <summary>The <c>fewshot</c> command's entry point.</summary>
 public static class Program
 {
+    /// <summary>How long a cancelled command may take to stop after Ctrl+C or SIGTERM before the process exits anyway (code 130 or 143).</summary>
+    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Parses the arguments and runs the chosen command; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
@@ -17,6 +21,8 @@ public static class Program
 
         // Before any command touches libtorch (MKL reads it once): products that do not depend on buffer alignment.
         BlasReproducibility.Request();
-        return FewShotCommandLine.Create(Console.Out, Console.Error).Parse(args).Invoke();
+        // Ctrl+C or SIGTERM cancels the command's token; a training run then finishes its iteration and writes a checkpoint,
+        // which takes longer than System.CommandLine's default 2 s wait for a large meta-batch.
+        return FewShotCommandLine.Create(Console.Out, Console.Error).Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TerminationTimeout });
     }
 }

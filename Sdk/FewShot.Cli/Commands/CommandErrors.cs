@@ -6,23 +6,30 @@ namespace FewShot.Cli.Commands;
 /// <summary>Turns the failures a user can cause (bad options, missing files, bad data) into one error line and exit code 1.</summary>
 internal static class CommandErrors
 {
-    public static Task<int> Run(TextWriter error, Func<int> action)
+    /// <summary>
+    /// Runs <paramref name="action"/> on the thread pool and returns at once. System.CommandLine registers its SIGINT and
+    /// SIGTERM handler only once the action has returned its task, so an action that ran to its end before returning would
+    /// never see its cancellation token: Ctrl+C would end the process mid-run (a training run without its last checkpoint).
+    /// </summary>
+    public static Task<int> Run(TextWriter error, Func<int> action) => Task.Run(() => RunHere(error, action));
+
+    private static int RunHere(TextWriter error, Func<int> action)
     {
         try
         {
-            return Task.FromResult(action());
+            return action();
         }
         catch (OperationCanceledException)
         {
             error.WriteLine("cancelled");
-            return Task.FromResult(130);
+            return 130;
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
             or OnnxRuntimeException or TrainingDivergedException or FewShot.Sdk.Torch.TorchUnavailableException or InvalidOperationException
             or FewShot.Runtime.GraphRunException or FewShot.Runtime.ExecutionDeviceException or FewShot.Runtime.Bundles.InvalidBundleException)
         {
             error.WriteLine($"error: {MessageOf(ex)}");
-            return Task.FromResult(1);
+            return 1;
         }
     }
 

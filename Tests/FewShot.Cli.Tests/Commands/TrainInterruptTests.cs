@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
+
+namespace FewShot.Cli.Tests.Commands;
+
+/// <summary>
+/// Ctrl+C (SIGINT) during <c>fewshot train</c> reaches the trainer's cancellation token: the run writes a checkpoint of its
+/// last finished iteration, says "cancelled" and exits with 130, instead of ending with the iterations since the last
+/// periodic checkpoint lost.
+/// </summary>
+[Trait("Category", "Slow")]
+[Collection(SerialCollection.Name)]
+public sealed class TrainInterruptTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-interrupt-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task CtrlCWritesACheckpointOfTheLastIteration()
+    {
+        var run = Path.Combine(_folder, "run");
+        string[] arguments = ["train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "10", "--queries", "10", "--inner-steps", "5", "--meta-batch", "25",
+            "--iterations", "1000000", "--seed", "3", "--threads", "1", "--out", run];
+        var start = CliProcess.StartInfo(arguments);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var error = process.StandardError.ReadToEndAsync();
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+
+        // Well before the first periodic checkpoint (iteration 100), so that only the cancellation can have written one.
+        WaitForIteration(process, Path.Combine(run, "metrics.jsonl"), 20);
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "fewshot train did not stop within a minute of SIGINT");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("cancelled", await error, StringComparison.Ordinal);
+        var checkpoint = Path.Combine(run, Checkpoint.FileName);
+        Assert.True(File.Exists(checkpoint), "SIGINT left no checkpoint");
+        var saved = Checkpoint.Load(checkpoint, Mlp.Sinusoid().Parameters);
+        Assert.InRange(saved.Iteration, 20, 99);
+    }
+
+    private static void WaitForIteration(Process process, string metrics, int iteration)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            Assert.False(process.HasExited, $"fewshot train exited with {(process.HasExited ? process.ExitCode : 0)} before iteration {iteration}");
+            if (File.Exists(metrics) && LastIteration(metrics) >= iteration)
+            {
+                return;
+            }
+
+            Thread.Sleep(5);
+        }
+
+        throw new TimeoutException($"fewshot train did not reach iteration {iteration} in 2 minutes");
+    }
+
+    private static int LastIteration(string metrics)
+    {
+        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var lines = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var last = lines.LastOrDefault(l => l.StartsWith("{\"iteration\":", StringComparison.Ordinal) && l.EndsWith('}'));
+        return last is null ? 0 : int.Parse(last["{\"iteration\":".Length..last.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+    }
+}

@@ -14,7 +14,8 @@ namespace FewShot.Cli.Commands;
 internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<string> Names, IReadOnlyList<string>? Labels, float[]? Targets)
 {
     /// <summary>
-    /// A folder of class folders (label = folder name) or of PNG/JPEG files (no labels), or an .npz with "x" [n, …shape]
+    /// A folder of class folders (label = folder name; hidden folders, named with a leading '.', are skipped) or of PNG/JPEG
+    /// files (no labels), or an .npz with "x" [n, …shape]
     /// and optionally "y" (int labels, or float targets for regression).
     /// </summary>
     /// <param name="path">The folder or .npz file.</param>
@@ -50,7 +51,8 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             _ => throw new ArgumentException($"images have 1 or 3 channels; the bundle takes {shape[0]}"),
         };
         var (height, width) = ((int)shape[1], (int)shape[2]);
-        var classes = Directory.GetDirectories(path).Order(StringComparer.Ordinal).ToArray();
+        // Hidden folders (.ipynb_checkpoints, .thumbnails) are no classes, as training's ImageFolder skips them too.
+        var classes = Directory.GetDirectories(path).Where(c => !Path.GetFileName(c).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         var files = classes.Length > 0
             ? classes.SelectMany(c => Images(c).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
             : Images(path).Select(f => (File: f, Label: (string?)null)).ToArray();

@@ -27,7 +27,7 @@ public static class AlgorithmFactory
     /// <param name="configuration">The run.</param>
     /// <param name="data">The run's data (input shape, training classes).</param>
     /// <param name="ways">The classifier head's size; defaults to the configuration's ways.</param>
-    /// <exception cref="ArgumentException">The algorithm is unknown or does not fit the dataset or ways.</exception>
+    /// <exception cref="ArgumentException">The algorithm is unknown or does not fit the dataset, its example shape or the ways.</exception>
     public static MetaAlgorithm Create(RunConfiguration configuration, RunData data, int? ways = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -52,6 +52,13 @@ public static class AlgorithmFactory
         var headWays = ways ?? configuration.Ways;
         if (configuration.Dataset == "sinusoid")
         {
+            // The default dataset: a caller's own image data under it would get the sinusoid MLP, and libtorch's error later.
+            if (data.InputShape is not [1])
+            {
+                throw new ArgumentException(
+                    $"dataset 'sinusoid' (RunConfiguration's default) trains an MLP on scalar inputs [1], but the data's examples have shape [{string.Join(", ", data.InputShape)}]; name the data's own dataset in RunConfiguration.Dataset (conv4 for images)");
+            }
+
             var mlp = Mlp.Sinusoid();
             return configuration.Algorithm switch
             {

@@ -24,7 +24,11 @@ public sealed record RunConfiguration
     /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune, metalstm, mann, ae-head, ae-generator or cactus.</summary>
     public string Algorithm { get; init; } = "maml";
 
-    /// <summary>omniglot, fashion-mnist, sinusoid or folder.</summary>
+    /// <summary>
+    /// omniglot, fashion-mnist, sinusoid or folder: the data <see cref="RunData.Load(RunConfiguration, int?, int?)"/> reads.
+    /// Data of the caller's own (a <see cref="RunData"/> built over an in-memory dataset) takes a name of its own: every
+    /// name but sinusoid gets conv4 models, and a bundle's manifest then records the name but no image preprocessing.
+    /// </summary>
     public string Dataset { get; init; } = "sinusoid";
 
     /// <summary>The data folder (Omniglot's or the image folders' root); null for sinusoid.</summary>

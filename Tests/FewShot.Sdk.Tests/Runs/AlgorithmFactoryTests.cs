@@ -1,0 +1,39 @@
+using FewShot.Sdk.Models;
+using FewShot.Sdk.Runs;
+using FewShot.Sdk.Training;
+
+namespace FewShot.Sdk.Tests.Runs;
+
+/// <summary>The model a run's configuration and data build, for data the Sdk loads and for a caller's own.</summary>
+public sealed class AlgorithmFactoryTests
+{
+    private static RunData Data(params long[] inputShape)
+    {
+        var tasks = new SinusoidTaskSource(shots: 1, queries: 1);
+        return new RunData(tasks, null, tasks, inputShape, TrainClassCount: 10);
+    }
+
+    [Fact]
+    public void TheDefaultSinusoidDatasetRefusesImageShapedData()
+    {
+        // RunConfiguration's Dataset defaults to sinusoid: a caller with 28×28 images who leaves it would get the MLP.
+        var configuration = new RunConfiguration { Algorithm = "maml" };
+
+        var error = Assert.Throws<ArgumentException>(() => AlgorithmFactory.Create(configuration, Data(1, 28, 28)));
+
+        Assert.Contains("[1, 28, 28]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RunConfiguration.Dataset", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACallersOwnDatasetNameGetsConv4OverItsShape()
+    {
+        var configuration = new RunConfiguration { Algorithm = "maml", Dataset = "my-arrays", Channels = 8 };
+
+        var algorithm = AlgorithmFactory.Create(configuration, Data(1, 20, 20));
+
+        var conv4 = Assert.IsType<Conv4>(algorithm.Model);
+        Assert.Equal([1L, 20, 20], conv4.InputShape);
+        Assert.IsType<Mlp>(AlgorithmFactory.Create(new RunConfiguration { Algorithm = "maml" }, Data(1)).Model);
+    }
+}

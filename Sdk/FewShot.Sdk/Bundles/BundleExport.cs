@@ -189,7 +189,8 @@ public static class BundleExport
         "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
         "fashion-mnist" => "Fashion-MNIST: 28x28 grayscale, byte / 255; the item bright (1.0), the background dark (0.0)",
         "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
-        _ => "sinusoid inputs x in [-5, 5], unscaled",
+        "sinusoid" => "sinusoid inputs x in [-5, 5], unscaled",
+        _ => $"as the training data ('{run.Dataset}') was given to the trainer: no preprocessing recorded",
     };
 
     // What the Sdk's own image loaders do, said for machines (the runtime's Preprocessor repeats it on device): Omniglot's

@@ -38,6 +38,21 @@ public sealed class BundleExportTests
         }
     }
 
+    [Fact]
+    public void ACallersOwnDatasetIsNotDescribedAsSinusoidInputs()
+    {
+        using var folder = new TempDirectory();
+        var algorithm = new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 8, FeatureNormalization.Instance), TaskKind.Classification);
+        var path = folder.File("arrays.fewshot");
+
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = "my-arrays" }, iterations: 1, steps: 1, measured: null);
+
+        var manifest = FewShot.Bundles.ManifestJson.Read(BundleFile.ReadEntry(path, BundleNames.ManifestEntry));
+        Assert.DoesNotContain("sinusoid", manifest.Input.Normalization!.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("my-arrays", manifest.Input.Normalization.Text, StringComparison.Ordinal);
+        Assert.Null(manifest.Input.Preprocessing);
+    }
+
     [Theory]
     [InlineData(FeatureNormalization.Batch)]
     [InlineData(FeatureNormalization.Instance)]

@@ -41,6 +41,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished iteration is written first.</exception>
     /// <exception cref="TorchUnavailableException">libtorch did not load, or the device is not available.</exception>
+    /// <exception cref="ArgumentException">A task's examples do not have the shape the algorithm's model takes.</exception>
     public TrainingResult Train(string? runFolder = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         _options.Validate();
@@ -93,6 +94,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
             for (var t = 0; t < taskList.Length; t++)
             {
                 taskList[t] = tasks.Sample(random);
+                RequireModelShape(taskList[t], iteration);
             }
 
             if (scheduled is not null)
@@ -136,6 +138,20 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
 
         Save();
         return new TrainingResult(iteration, true, values);
+    }
+
+    // A task source over other data than the model was built for would fail inside libtorch, with a native stack trace.
+    private void RequireModelShape(TaskData task, int iteration)
+    {
+        var expected = algorithm.Model.InputShape;
+        foreach (var (name, shape) in (ReadOnlySpan<(string, long[])>)[("support", task.SupportShape), ("query", task.QueryShape)])
+        {
+            if (!shape.AsSpan(1).SequenceEqual(expected.ToArray()))
+            {
+                throw new ArgumentException(
+                    $"a task of iteration {iteration + 1} has {name} examples of shape [{string.Join(", ", shape.Skip(1))}], but {algorithm.Name}'s model {algorithm.Model.Name} takes [{string.Join(", ", expected)}]; build the algorithm over the data's example shape (RunData.InputShape)");
+            }
+        }
     }
 
     private float[][] Initial(IReadOnlyList<ParameterSpec> specs)

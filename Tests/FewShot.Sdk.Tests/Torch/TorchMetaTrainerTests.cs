@@ -96,6 +96,22 @@ public sealed class TorchMetaTrainerTests
     }
 
     [Fact]
+    public void TasksOfAnotherShapeThanTheModelsAreAClearError()
+    {
+        // 32×32 images for a conv4 built for 28×28: libtorch itself would fail with a native stack trace.
+        var images = new float[5 * 2 * 32 * 32];
+        var dataset = FewShot.Sdk.Data.InMemoryDataset.FromClassMajor(FewShot.Sdk.Data.NpyArray.Create(images, 5, 2, 32, 32));
+        var tasks = new EpisodeTaskSource(new FewShot.Sdk.Data.EpisodeSampler(dataset, ways: 5, shots: 1, queries: 1));
+        var algorithm = new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 8, FeatureNormalization.Instance), TaskKind.Classification);
+        var trainer = new TorchMetaTrainer(algorithm, tasks, Options(iterations: 1)) { Threads = 1 };
+
+        var error = Assert.Throws<ArgumentException>(() => trainer.Train());
+
+        Assert.Contains("[1, 32, 32]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[1, 28, 28]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CudaWithoutTorchSharpsCudaPackageIsAClearError()
     {
         var trainer = new TorchMetaTrainer(Algorithm(), new SinusoidTaskSource(5, 5), Options(2)) { Device = "cuda" };

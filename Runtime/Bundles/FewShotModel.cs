@@ -275,12 +275,21 @@ public sealed class FewShotModel : IDisposable
     /// Anything <see cref="LoadAdapted(Stream)"/> refuses; and, with a signing key: an unsigned state, a signature that
     /// does not match (an edit, or another key), or another owner. Without a key: a signed state.
     /// </exception>
+    /// <exception cref="InvalidOperationException">An owner id was given but the model has no signing key.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel LoadAdapted(Stream stream, string ownerId)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(ownerId);
         ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
+
+        // As AdaptedModel.Save refuses to bind an owner without a key: without one, no owner could be checked, and a
+        // server that forgot its key would hand every user any state.
+        if (SigningKey is null && ownerId.Length > 0)
+        {
+            throw new InvalidOperationException("An owner id asks for a signed state bound to that owner, and this model has no RuntimeOptions.StateSigningKey to check one; set the key, or load without an owner.");
+        }
+
         byte[] data = BoundedRead.All(stream, _maxEntryBytes, "adapted state", message => new InvalidAdaptedStateException(message));
         (string[] labels, AdaptedTensor[] tensors) = AdaptedStateFile.Read(data, this, SigningKey, ownerId);
         return new AdaptedModel(this, labels, tensors);

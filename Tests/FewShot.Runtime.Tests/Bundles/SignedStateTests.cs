@@ -76,6 +76,18 @@ public sealed class SignedStateTests
     }
 
     [Fact]
+    public void AnOwner_WithoutAKey_IsRefusedOnLoadAsOnSave()
+    {
+        using FewShotModel plain = Load(null);
+        byte[] unsigned = Save(AdaptPredictTests.Adapt(plain), string.Empty);
+
+        var e = Assert.Throws<InvalidOperationException>(() => plain.LoadAdapted(new MemoryStream(unsigned), "alice"));
+
+        Assert.Contains("StateSigningKey", e.Message);
+        Assert.NotEmpty(plain.LoadAdapted(new MemoryStream(unsigned)).PredictValues(Query));
+    }
+
+    [Fact]
     public void AShortKey_IsRefusedAtLoad()
     {
         var e = Assert.Throws<ArgumentException>(() => Load(new byte[8]));

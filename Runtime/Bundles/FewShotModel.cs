@@ -132,6 +132,10 @@ public sealed class FewShotModel : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntryBytes, nameof(options.MaxEntryBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxAdaptationSteps, nameof(options.MaxAdaptationSteps));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPredictionBatch, nameof(options.MaxPredictionBatch));
+
+        // Checked here for every bundle, not only where the bundle and device let shares run.
+        ArgumentOutOfRangeException.ThrowIfNegative(options.AdaptationShares, nameof(options.AdaptationShares));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.PredictionShares, nameof(options.PredictionShares));
         if (options.StateSigningKey is { Length: < RuntimeOptions.MinStateSigningKeyBytes } shortKey)
         {
             throw new ArgumentException($"RuntimeOptions.StateSigningKey has {shortKey.Length} bytes; an HMAC-SHA256 key needs at least {RuntimeOptions.MinStateSigningKeyBytes} random bytes.", nameof(options));

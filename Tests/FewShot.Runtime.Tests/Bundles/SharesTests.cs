@@ -140,12 +140,15 @@ public sealed class SharesTests
         Assert.ThrowsAny<OperationCanceledException>(() => model.Adapt(support, BundleTestData.Labels(12, "a", "b", "c"), new AdaptOptions { Steps = 3 }, cancelled.Token));
     }
 
-    [Fact]
-    public void NegativeSharesAreRefusedAtLoad()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NegativeSharesAreRefusedAtLoad(bool separable)
     {
+        // Also where the bundle would not use them (steps not separable), or the device (CUDA): a setting out of range is an error either way.
         foreach (bool prediction in new[] { false, true })
         {
-            using var stream = new MemoryStream(TestBundles.Bytes(Separable(TestBundles.Maml())));
+            using var stream = new MemoryStream(TestBundles.Bytes(separable ? Separable(TestBundles.Maml()) : TestBundles.Maml()));
             var options = BundleTestData.Options;
             options.AdaptationShares = prediction ? 0 : -1;
             options.PredictionShares = prediction ? -1 : 0;

@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
@@ -213,6 +217,20 @@ internal static class TrainCommand
     private static RunConfiguration? Existing(string folder) =>
         File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder) : null;
 
+    /// <summary>Each setting (by its run.json name) that differs between the folder's run and the one asked for, with both values.</summary>
+    private static IEnumerable<string> Differences(RunConfiguration existing, RunConfiguration requested) =>
+        typeof(RunConfiguration).GetProperties()
+            .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null && !Equals(p.GetValue(existing), p.GetValue(requested)))
+            .Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)} ({Show(p.GetValue(existing))} there, {Show(p.GetValue(requested))} asked for)");
+
+    private static string Show(object? value) => value switch
+    {
+        null => "none",
+        bool flag => flag ? "true" : "false",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "none",
+    };
+
     /// <summary>
     /// A folder with run.json resumes that run (only the iteration target may change; the MAML++ schedules keep the
     /// lengths the run started with, which --mamlpp derives from --iterations); otherwise a new run starts. The caller
@@ -238,7 +256,8 @@ internal static class TrainCommand
         };
         if (!sameSchedules || comparable != requested)
         {
-            throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}); use another --out folder, or repeat the run's own options to resume it");
+            var differences = string.Join(", ", Differences(sameSchedules ? comparable : existing with { Iterations = requested.Iterations }, requested));
+            throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}; its run.json differs in {differences}); use another --out folder, or repeat the run's own options to resume it");
         }
 
         var resumed = existing with { Iterations = requested.Iterations };

@@ -173,12 +173,17 @@ public sealed class TrainEvalCommandTests : IDisposable
 
         var resumed = Run([.. common, "--iterations", "20"]);
         var other = Run("train", "--algorithm", "reptile", "--dataset", "sinusoid", "--iterations", "20", "--out", run);
+        var otherSeed = Run([.. common, "--iterations", "20", "--seed", "7"]);
 
         Assert.Equal(0, resumed.Exit);
         Assert.Contains("Resuming", resumed.Output);
         Assert.Equal(20, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
         Assert.Equal(1, other.Exit);
         Assert.Contains("different run", other.Error);
+        Assert.Contains("algorithm (fomaml there, reptile asked for)", other.Error);
+        Assert.Equal(1, otherSeed.Exit);
+        Assert.Contains("differs in seed (0 there, 7 asked for)", otherSeed.Error);
+        Assert.DoesNotContain("iterations", otherSeed.Error);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class InMemoryDataset : IFewShotDataset
     /// Creates a dataset whose class <c>i</c> is named <paramref name="classNames"/>[i] and whose examples are
     /// stored back to back in <paramref name="classData"/>[i] (its length a multiple of the example size).
     /// </summary>
-    /// <exception cref="ArgumentException">Counts differ, names repeat, or a block is not whole examples.</exception>
+    /// <exception cref="ArgumentException">Counts differ, names repeat, a block is not whole examples, or a value is NaN or infinite.</exception>
     public InMemoryDataset(IReadOnlyList<string> classNames, IReadOnlyList<float[]> classData, IReadOnlyList<int> exampleShape)
     {
         ArgumentNullException.ThrowIfNull(classNames);
@@ -44,6 +44,14 @@ public sealed class InMemoryDataset : IFewShotDataset
             if (!seen.Add(classNames[c]))
             {
                 throw new ArgumentException($"class name '{classNames[c]}' appears twice", nameof(classNames));
+            }
+
+            // A NaN in the data would surface iterations later as a diverged training run, blamed on the learning rates.
+            int bad = FirstNonFinite(classData[c]);
+            if (bad >= 0)
+            {
+                throw new ArgumentException(
+                    $"class '{classNames[c]}' example {bad / exampleLength} holds {classData[c][bad]} at element {bad % exampleLength}; examples must be finite", nameof(classData));
             }
         }
 
@@ -149,6 +157,19 @@ public sealed class InMemoryDataset : IFewShotDataset
         DatasetChecks.ExampleIndex(exampleIndex, classes[classIndex].Length / exampleLength, classIndex);
         DatasetChecks.Destination(destination.Length, exampleLength);
         classes[classIndex].AsSpan(exampleIndex * exampleLength, exampleLength).CopyTo(destination);
+    }
+
+    private static int FirstNonFinite(float[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int[] ImageShape(int[] shape) => shape.Length == 2 ? [1, shape[0], shape[1]] : shape;

@@ -30,6 +30,16 @@ public sealed class InMemoryDatasetTests
     }
 
     [Fact]
+    public void RejectsNonFiniteValuesNamingTheExample()
+    {
+        var nan = Assert.Throws<ArgumentException>(() => new InMemoryDataset(["a", "b"], [[1, 2, 3, 4], [5, 6, 7, float.NaN]], [2]));
+        var infinity = Assert.Throws<ArgumentException>(() => InMemoryDataset.FromClassMajor(NpyArray.Create([0f, 1, float.PositiveInfinity, 3], 1, 2, 1, 2)));
+
+        Assert.Contains("class 'b' example 1 holds NaN at element 1", nan.Message);
+        Assert.Contains("class '0' example 1 holds Infinity at element 0", infinity.Message);
+    }
+
+    [Fact]
     public void IndexErrorsNameTheValidRange()
     {
         var dataset = new InMemoryDataset(["a"], [[1, 2]], [1]);

@@ -41,10 +41,15 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished iteration is written first.</exception>
     /// <exception cref="TorchUnavailableException">libtorch did not load, or the device is not available.</exception>
-    /// <exception cref="ArgumentException">A task's examples do not have the shape the algorithm's model takes.</exception>
+    /// <exception cref="ArgumentException"><paramref name="runFolder"/> is a file, or a task's examples do not have the shape the algorithm's model takes.</exception>
     public TrainingResult Train(string? runFolder = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         _options.Validate();
+        if (runFolder is not null && File.Exists(runFolder))
+        {
+            throw new ArgumentException($"the run folder '{runFolder}' is a file; give a folder (it holds the checkpoint and metrics)", nameof(runFolder));
+        }
+
         TorchSetup.Initialize(Threads);
         var device = TorchSetup.Device(Device);
         var specs = algorithm.MetaParameters;

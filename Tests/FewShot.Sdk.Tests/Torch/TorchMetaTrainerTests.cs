@@ -96,6 +96,19 @@ public sealed class TorchMetaTrainerTests
     }
 
     [Fact]
+    public void ARunFolderThatIsAFileIsAClearError()
+    {
+        using var folder = new TempDirectory();
+        var file = Path.Combine(folder.Path, "model.fewshot");
+        File.WriteAllBytes(file, [1, 2, 3]);
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer(Algorithm(), 1).Train(file));
+
+        Assert.Contains("is a file", error.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(file));
+    }
+
+    [Fact]
     public void TasksOfAnotherShapeThanTheModelsAreAClearError()
     {
         // 32×32 images for a conv4 built for 28×28: libtorch itself would fail with a native stack trace.

@@ -132,7 +132,8 @@ internal static class EvalCommand
             {
                 algorithm = run.Algorithm,
                 dataset = run.Dataset,
-                split = run.Split,
+                // Only Omniglot has splits; "none" as the bundle manifest's provenance says, not the lake default.
+                split = run.Dataset == "omniglot" ? run.Split : "none",
                 ways,
                 shots,
                 queriesPerClass = run.Queries,

@@ -32,6 +32,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("mse").GetDouble() > 0);
         Assert.True(json.RootElement.GetProperty("ci95").GetDouble() >= 0);
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
+        Assert.Equal("none", json.RootElement.GetProperty("split").GetString()); // sinusoid has no split
 
         var table = Run("eval", run, "--episodes", "20", "--inner-steps", "5");
 

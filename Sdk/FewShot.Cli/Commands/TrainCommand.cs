@@ -261,7 +261,10 @@ internal static class TrainCommand
         }
 
         var resumed = existing with { Iterations = requested.Iterations };
-        output.WriteLine($"Resuming the run in {folder}");
+        // A run stopped before its first checkpoint has only run.json: it starts over, and should not claim to resume.
+        output.WriteLine(File.Exists(Path.Combine(folder, Checkpoint.FileName))
+            ? $"Resuming the run in {folder}"
+            : $"Starting the run in {folder} over from iteration 0: it has no checkpoint yet (one is written every {new MetaTrainerOptions().CheckpointEvery} iterations)");
         return resumed;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
 using static FewShot.Cli.Tests.CliRunner;
@@ -182,6 +183,11 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Equal(1, other.Exit);
         Assert.Contains("different run", other.Error);
         Assert.Contains("algorithm (fomaml there, reptile asked for)", other.Error);
+        File.Delete(Path.Combine(run, Checkpoint.FileName)); // as after a kill before the first checkpoint
+        var restarted = Run([.. common, "--iterations", "20"]);
+        Assert.Equal(0, restarted.Exit);
+        Assert.DoesNotContain("Resuming", restarted.Output);
+        Assert.Contains("over from iteration 0: it has no checkpoint yet", restarted.Output);
         Assert.Equal(1, otherSeed.Exit);
         Assert.Contains("differs in seed (0 there, 7 asked for)", otherSeed.Error);
         Assert.DoesNotContain("iterations", otherSeed.Error);

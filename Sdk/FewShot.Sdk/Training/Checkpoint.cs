@@ -32,8 +32,16 @@ public sealed record Checkpoint(int Iteration, float[][] Parameters, float[][] F
 
     /// <summary>Reads a checkpoint and checks it against the parameters the algorithm declares.</summary>
     /// <exception cref="InvalidDataException">The file is not a checkpoint of these parameters.</exception>
+    /// <exception cref="FileNotFoundException">There is no checkpoint at <paramref name="path"/>.</exception>
     public static Checkpoint Load(string path, IReadOnlyList<ParameterSpec> specs)
     {
+        // A run folder with run.json alone (stopped before its first checkpoint) would otherwise read "Could not find file".
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"there is no checkpoint at '{path}': its run has not written one yet (training writes one every {new MetaTrainerOptions().CheckpointEvery} iterations and when it stops); train it first", path);
+        }
+
         using var npz = NpzReader.Open(path);
         var state = Read(npz, "state", 2, path).ToInt64();
         var parameters = new float[specs.Count][];

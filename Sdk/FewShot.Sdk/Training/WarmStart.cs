@@ -61,10 +61,10 @@ public static class WarmStart
     }
 
     /// <summary>A bundle's manifest (what model and normalization its θ₀ is for); null for a checkpoint.</summary>
-    /// <exception cref="InvalidDataException">The bundle's manifest is not valid.</exception>
+    /// <exception cref="InvalidDataException">The file is not a zip archive, or the bundle's manifest is not valid.</exception>
     public static ModelManifest? BundleManifest(string path)
     {
-        using var archive = ZipFile.OpenRead(path);
+        using var archive = OpenArchive(path);
         if (archive.GetEntry(BundleNames.ManifestEntry) is not { } entry || archive.GetEntry(BundleNames.ParametersEntry) is null)
         {
             return null;
@@ -83,17 +83,7 @@ public static class WarmStart
     /// <summary>The parameters a checkpoint (its <c>theta.*</c> arrays) or a bundle (its <c>parameters.bin</c>) holds, by name.</summary>
     private static Dictionary<string, NamedTensor> ReadSource(string path)
     {
-        ZipArchive archive;
-        try
-        {
-            archive = ZipFile.OpenRead(path);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new InvalidDataException($"{path} is neither a checkpoint nor a bundle: it is not a zip archive ({ex.Message})", ex);
-        }
-
-        using (archive)
+        using (var archive = OpenArchive(path))
         {
             if (archive.GetEntry(BundleNames.ParametersEntry) is { } entry)
             {
@@ -113,6 +103,18 @@ public static class WarmStart
         return npz.Names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
             .Select(n => (Name: n[prefix.Length..], Array: npz.Read(n)))
             .ToDictionary(a => a.Name, a => new NamedTensor(a.Name, [.. a.Array.Shape.Select(d => (long)d)], a.Array.ToFloat32()), StringComparer.Ordinal);
+    }
+
+    private static ZipArchive OpenArchive(string path)
+    {
+        try
+        {
+            return ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"{path} is neither a checkpoint nor a bundle: it is not a zip archive ({ex.Message})", ex);
+        }
     }
 
     private static byte[] ReadAll(ZipArchiveEntry entry)

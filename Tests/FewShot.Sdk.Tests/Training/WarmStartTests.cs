@@ -92,11 +92,13 @@ public sealed class WarmStartTests
 
         var error = Assert.Throws<InvalidDataException>(() => WarmStart.Apply(damaged, model.MetaParameters, Seeded(model, 0)));
         var other = Assert.Throws<InvalidDataException>(() => WarmStart.Apply(notZip, model.MetaParameters, Seeded(model, 0)));
+        var manifest = Assert.Throws<InvalidDataException>(() => WarmStart.BundleManifest(notZip)); // fewshot train --init-from reads it first
 
         Assert.Contains("damaged bundle", error.Message);
         Assert.Contains(damaged, error.Message);
         Assert.Contains("neither a checkpoint nor a bundle", other.Message);
         Assert.Contains(notZip, other.Message);
+        Assert.Equal(other.Message, manifest.Message);
     }
 
     [Fact]

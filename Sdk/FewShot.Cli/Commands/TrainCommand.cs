@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FewShot.Bundles;
 using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
@@ -201,7 +202,8 @@ internal static class TrainCommand
                     + "their weights have the same shapes but not the same meaning; pass the bundle's --downsample");
             }
 
-            if (bundle.FeatureNormalization is { } bundleNorm && bundleNorm != configuration.Normalization)
+            // A model without normalization layers (the MLP) has no scales and shifts to meet other statistics, and "none" is no --norm.
+            if (bundle.FeatureNormalization is { } bundleNorm && bundleNorm != FeatureNormalizationNames.None && bundleNorm != configuration.Normalization)
             {
                 output.WriteLine($"Note: {configuration.InitFrom} normalizes with {bundleNorm} and this run uses --norm {configuration.Normalization}: "
                     + $"the copied scales and shifts meet other statistics, so the run does not start from the bundle's function; pass --norm {bundleNorm} to start from it");

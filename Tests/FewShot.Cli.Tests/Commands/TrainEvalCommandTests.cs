@@ -248,6 +248,16 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Equal(1, strided.Exit);
         Assert.Contains("holds a conv4-encoder and this run trains a conv4-strided", strided.Error);
         Assert.False(File.Exists(Path.Combine(_folder, "strided", "run.json")), "a run that could not start was left behind");
+
+        // A sinusoid MLP's bundle has nothing for conv4: refused, without advice to pass "--norm none", which is no option.
+        var sinusoid = Path.Combine(_folder, "sinusoid");
+        var mlp = Path.Combine(_folder, "sinusoid.fewshot");
+        Assert.Equal(0, Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--iterations", "2", "--out", sinusoid).Exit);
+        Assert.Equal(0, Run("export", "--run", sinusoid, "--out", mlp, "--episodes", "0").Exit);
+        var fromMlp = Run(["train", "--algorithm", "maml", .. data, "--iterations", "1", "--init-from", mlp, "--out", Path.Combine(_folder, "from-mlp")]);
+        Assert.Equal(1, fromMlp.Exit);
+        Assert.Contains("holds no parameter of this model", fromMlp.Error);
+        Assert.DoesNotContain("--norm none", fromMlp.Output);
     }
 
     [Fact]

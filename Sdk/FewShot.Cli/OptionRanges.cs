@@ -19,6 +19,12 @@ internal static class OptionRanges
     public static Option<int?> AtLeast(this Option<int?> option, int minimum) =>
         option.Refuse(value => value is { } given && given < minimum ? Below(minimum, given) : null);
 
+    /// <summary>Refuses a given value above <paramref name="maximum"/>, saying <paramref name="why"/>.</summary>
+    public static Option<int?> AtMost(this Option<int?> option, int maximum, string why) =>
+        option.Refuse(value => value is { } given && given > maximum
+            ? string.Create(CultureInfo.InvariantCulture, $"must be at most {maximum} ({why}), got {given}")
+            : null);
+
     /// <summary>Refuses a given value that is not a finite number above zero.</summary>
     public static Option<double> Positive(this Option<double> option) =>
         option.Refuse(value => NotPositive(value));

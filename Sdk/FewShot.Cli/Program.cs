@@ -7,7 +7,7 @@ namespace FewShot.Cli;
 public static class Program
 {
     /// <summary>How long a cancelled command may take to stop after Ctrl+C or SIGTERM before the process exits anyway (code 130 or 143).</summary>
-    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Parses the arguments and runs the chosen command; returns the process exit code.</summary>
     public static int Main(string[] args)

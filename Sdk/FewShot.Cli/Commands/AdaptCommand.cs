@@ -17,7 +17,8 @@ internal static class AdaptCommand
     {
         var support = new Option<string>("--support") { Description = "Support set: <folder>/<label>/*.png (or .jpg), or .npz with x and y", Required = true };
         var query = BundleInputs.Queries();
-        var steps = new Option<int?>("--steps") { Description = "Adaptation steps (default: the bundle's)" }.AtLeast(1);
+        var steps = new Option<int?>("--steps") { Description = "Adaptation steps (default: the bundle's)" }.AtLeast(1)
+            .AtMost(RuntimeOptions.DefaultMaxAdaptationSteps, "RuntimeOptions.MaxAdaptationSteps, FewShot.Runtime's default");
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Also write the adapted model as one self-contained ONNX file" };
         var save = new Option<string?>("--save") { Description = "Also save the adapted state (fewshot predict --state reads it with the same bundle)" };
         var json = RunOptions.Json();

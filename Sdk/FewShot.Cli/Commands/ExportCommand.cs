@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FewShot.Bundles;
 using FewShot.Exporters.Bundles;
+using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
@@ -19,7 +20,8 @@ internal static class ExportCommand
     {
         var upgrade = new Option<string>("--upgrade") { Description = $"A format-1 bundle to rewrite as format {BundleNames.FormatVersion} (instead of --run)" };
         var outFile = new Option<string>("--out") { Description = "Bundle file to write (.fewshot)", Required = true };
-        var steps = new Option<int?>("--steps") { Description = "Steps of the unrolled adapt graph (default: the run's evaluation steps)" }.AtLeast(1);
+        var steps = new Option<int?>("--steps") { Description = "Steps of the unrolled adapt graph (default: the run's evaluation steps)" }.AtLeast(1)
+            .AtMost(RuntimeOptions.DefaultMaxAdaptationSteps, "FewShot.Runtime refuses a bundle with more unless an app raises RuntimeOptions.MaxAdaptationSteps");
         var episodes = new Option<int>("--episodes") { Description = "Test episodes to measure accuracy for the manifest (0: none)", DefaultValueFactory = _ => 100 }.AtLeast(0);
         var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { upgrade, outFile, steps, episodes };
         var run = new RunFolderInput(command);

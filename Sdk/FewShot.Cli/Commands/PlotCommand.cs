@@ -29,6 +29,12 @@ internal static class PlotCommand
             var (title, metricName) = Describe(folder);
             var png = LearningCurvePlot.Render(history, title, metricName);
             var path = parse.GetValue(outFile) ?? Path.Combine(folder, DefaultFileName);
+            if (Path.GetExtension(path) is { Length: > 0 } extension && !extension.Equals(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                // The bytes are PNG whatever the name says; a viewer going by the extension would fail on them.
+                throw new ArgumentException($"--out '{path}' ends in '{extension}', but the plot is written as PNG: name a .png file");
+            }
+
             AtomicFile.WriteAllBytes(path, png);
             output.WriteLine($"Wrote {path} ({history.Training.Count} iterations, {history.Validation.Count} validations)");
             return 0;

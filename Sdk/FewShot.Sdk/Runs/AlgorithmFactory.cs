@@ -50,6 +50,12 @@ public static class AlgorithmFactory
         }
 
         var headWays = ways ?? configuration.Ways;
+        if (configuration.Dataset != "sinusoid" && headWays < 1)
+        {
+            // A classifier head of no classes would fail inside libtorch, far from the setting.
+            throw new ArgumentException($"ways must be at least 1 for a classifier, got {headWays}");
+        }
+
         if (configuration.Dataset == "sinusoid")
         {
             // The default dataset: a caller's own image data under it would get the sinusoid MLP, and libtorch's error later.

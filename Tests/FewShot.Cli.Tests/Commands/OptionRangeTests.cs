@@ -22,6 +22,8 @@ public sealed class OptionRangeTests : IDisposable
     [InlineData("--shots must be at least 1, got 0", "train", "--shots", "0")]
     [InlineData("--episodes must be at least 1, got 0", "eval", "RUN", "--episodes", "0")]
     [InlineData("--steps must be at least 1, got 0", "adapt", "--model", "m.fewshot", "--support", "s.npz", "--query", "q.npz", "--steps", "0")]
+    [InlineData("--steps must be at most 1000 (FewShot.Runtime refuses a bundle with more", "export", "RUN", "--steps", "1001")]
+    [InlineData("--steps must be at most 1000 (RuntimeOptions.MaxAdaptationSteps", "adapt", "--model", "m.fewshot", "--support", "s.npz", "--query", "q.npz", "--steps", "1001")]
     [InlineData("--runs must be at least 1, got 0", "bench", "train", "--runs", "0")]
     [InlineData("--warmup must be at least 0, got -1", "bench", "conv4", "--warmup", "-1")]
     public void IsRefusedByNameBeforeAnythingRuns(string message, params string[] args)

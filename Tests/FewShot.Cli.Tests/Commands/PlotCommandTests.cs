@@ -65,6 +65,19 @@ public sealed class PlotCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOutFileNamedForAnotherFormatIsRefusedAndNotWritten()
+    {
+        File.WriteAllText(Path.Combine(_folder, "metrics.jsonl"), SyntheticMetrics(1));
+        var jpeg = Path.Combine(_folder, "curves.jpg");
+
+        var result = Run("plot", "--run", _folder, "--out", jpeg);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("ends in '.jpg', but the plot is written as PNG", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(jpeg));
+    }
+
+    [Fact]
     public void WritesIntoTheRunFolderByDefault()
     {
         File.WriteAllText(Path.Combine(_folder, "metrics.jsonl"), SyntheticMetrics(1));

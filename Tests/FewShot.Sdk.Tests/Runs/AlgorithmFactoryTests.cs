@@ -36,4 +36,14 @@ public sealed class AlgorithmFactoryTests
         Assert.Equal([1L, 20, 20], conv4.InputShape);
         Assert.IsType<Mlp>(AlgorithmFactory.Create(new RunConfiguration { Algorithm = "maml" }, Data(1)).Model);
     }
+
+    [Fact]
+    public void AClassifierOfNoWaysIsRefusedByName()
+    {
+        var configuration = new RunConfiguration { Algorithm = "maml", Dataset = "my-arrays", Channels = 8, Ways = 0 };
+
+        var error = Assert.Throws<ArgumentException>(() => AlgorithmFactory.Create(configuration, Data(1, 20, 20)));
+
+        Assert.Contains("ways must be at least 1", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -171,9 +171,13 @@ internal static class TrainCommand
             return null;
         }
 
-        // The two conv4s have the same parameter names and shapes, so the copy alone would not notice the mismatch.
-        var source = Directory.Exists(configuration.InitFrom) && File.Exists(Path.Combine(configuration.InitFrom, RunConfiguration.FileName))
-            ? RunConfiguration.Load(configuration.InitFrom)
+        // The two conv4s have the same parameter names and shapes, so the copy alone would not notice the mismatch. A run's
+        // checkpoint.npz given by its path is that run's, and is checked as its folder is.
+        var sourceFolder = Directory.Exists(configuration.InitFrom) ? configuration.InitFrom
+            : Path.GetFileName(configuration.InitFrom) == Checkpoint.FileName ? Path.GetDirectoryName(configuration.InitFrom)
+            : null;
+        var source = sourceFolder is not null && File.Exists(Path.Combine(sourceFolder, RunConfiguration.FileName))
+            ? RunConfiguration.Load(sourceFolder)
             : null;
         if (source is not null && source.DownsamplingMode != configuration.DownsamplingMode)
         {

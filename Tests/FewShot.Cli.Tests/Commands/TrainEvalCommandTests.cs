@@ -336,6 +336,25 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void InitFromARunsCheckpointFileIsCheckedAsItsFolderIs()
+    {
+        var strided = Path.Combine(_folder, "strided-source");
+        var proto = Path.Combine(_folder, "proto-source");
+        var data = TinyOmniglot;
+        Assert.Equal(0, Run(["train", "--algorithm", "maml", "--downsample", "stride", .. data, "--iterations", "1", "--out", strided]).Exit);
+        Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. data, "--iterations", "1", "--out", proto]).Exit);
+
+        var mismatched = Run(["train", "--algorithm", "maml", .. data, "--iterations", "1", "--init-from", Path.Combine(strided, "checkpoint.npz"), "--out", Path.Combine(_folder, "m")]);
+        var otherNorm = Run(["train", "--algorithm", "maml", .. data, "--iterations", "1", "--init-from", Path.Combine(proto, "checkpoint.npz"), "--out", Path.Combine(_folder, "n")]);
+
+        Assert.Equal(1, mismatched.Exit);
+        Assert.Contains("pass --downsample stride", mismatched.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "m", "run.json")), "a run that could not start was left behind");
+        Assert.True(otherNorm.Exit == 0, otherNorm.Error);
+        Assert.Contains("trained with --norm instance and this run uses --norm support", otherNorm.Output);
+    }
+
+    [Fact]
     public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
     {
         var run = Path.Combine(_folder, "budget");

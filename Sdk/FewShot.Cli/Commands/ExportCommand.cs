@@ -4,6 +4,7 @@ using FewShot.Exporters.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -56,7 +57,14 @@ internal static class ExportCommand
             }
 
             output.WriteLine($"Wrote {path} (model {hash[..12]}, {configuration.Algorithm}, {checkpoint.Iteration} iterations{(measured is null ? "" : $", measured {(measured.IsAccuracy ? "accuracy" : "MSE")} {measured.Metric}")})");
-            if (count > 0 && algorithm.Task == TaskKind.Reconstruction)
+            var testClasses = data.Test is EpisodeTaskSource { Sampler: EpisodeSampler sampler } ? sampler.Dataset.ClassCount : (int?)null;
+            if (count > 0 && algorithm.Task == TaskKind.Reconstruction && testClasses < 2 * configuration.Ways)
+            {
+                // The bundle is written and sound; only the extra measurement does not fit this dataset (Fashion-MNIST's 5 test classes).
+                error.WriteLine($"note: the anomaly AUROC was not measured: it scores the queries of {configuration.Ways} test classes against those of "
+                    + $"{configuration.Ways} others, and the test split has {testClasses} classes (fewer than {2 * configuration.Ways})");
+            }
+            else if (count > 0 && algorithm.Task == TaskKind.Reconstruction)
             {
                 // The anomaly detector: adapt to the support of `ways` test classes, score their queries against those of `ways` others.
                 var twoGroups = RunData.Load(configuration, ways: 2 * configuration.Ways).Test;

@@ -110,6 +110,53 @@ public sealed class ExportAdaptCommandTests : IDisposable
         Assert.Contains("'y' holds floating-point values (regression targets); this classification bundle needs integer labels", result.Error);
     }
 
+    [Fact]
+    public void ReconstructionExportOnTooFewTestClassesForTheAurocWritesTheBundleAndSaysSo()
+    {
+        // 3 test classes: enough for 2-way episodes, not for the AUROC's 2 support classes against 2 others.
+        var root = Path.Combine(_folder, "images");
+        WriteClasses(Path.Combine(root, "train"), classes: 4);
+        WriteClasses(Path.Combine(root, "test"), classes: 3);
+        var run = Path.Combine(_folder, "ae");
+        var bundle = Path.Combine(_folder, "ae.fewshot");
+        var train = Run("train", "--algorithm", "autoencoder", "--dataset", "folder", "--data", root, "--ways", "2", "--shots", "1", "--queries", "1",
+            "--iterations", "2", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+
+        var export = Run("export", "--run", run, "--out", bundle, "--episodes", "3");
+
+        Assert.True(export.Exit == 0, export.Error);
+        Assert.Contains("Wrote " + bundle, export.Output);
+        Assert.Contains("anomaly AUROC was not measured", export.Error);
+        Assert.Contains("the test split has 3 classes (fewer than 4)", export.Error);
+        using var model = FewShot.Runtime.Bundles.FewShotModel.Load(bundle);
+        Assert.Equal(FewShot.Bundles.OutputKind.Reconstruction, model.Kind);
+    }
+
+    /// <summary>Class folders of three 28×28 PNGs each: a white bar on black, at an angle and offset of the class's own.</summary>
+    private static void WriteClasses(string folder, int classes)
+    {
+        for (var c = 0; c < classes; c++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var path = Path.Combine(folder, $"c{c}", $"{i}.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(28, 28, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+                using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+                using (var paint = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.White, StrokeWidth = 3 })
+                {
+                    canvas.Clear(SkiaSharp.SKColors.Black);
+                    canvas.RotateDegrees(40 * c, 14, 14);
+                    canvas.DrawLine(4 + i, 14, 24 + i, 14, paint);
+                }
+
+                using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(path, data.ToArray());
+            }
+        }
+    }
+
     private static void WriteSet(string path, IFewShotDataset characters, int[] classes, int[] drawings)
     {
         var size = 28 * 28;

@@ -120,6 +120,9 @@ internal static class TrainCommand
                 error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training 1.5-2.1x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables} (fewshot train restarts itself with it when GLIBC_TUNABLES has no glibc.malloc setting, unless {MallocRestart.OptOutVariable}=0)");
             }
 
+            // Before anything is written or prepared: an unknown device, or CUDA without TorchSharp's CUDA package, leaves no run behind.
+            TorchSetup.Initialize(threadCount);
+            _ = TorchSetup.Device(parse.GetValue(device)!);
             var options = new MetaTrainerOptions
             {
                 Iterations = configuration.Iterations,

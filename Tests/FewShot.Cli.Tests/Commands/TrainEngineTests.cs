@@ -33,6 +33,17 @@ public sealed class TrainEngineTests : IDisposable
         Assert.Equal(1, train.Exit);
         Assert.Contains("TorchSharp-cuda", train.Error);
         Assert.DoesNotContain("   at ", train.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "cuda", "run.json")), "a run that could not start was left behind");
+    }
+
+    [Fact]
+    public void AnUnknownDeviceIsRefusedAndLeavesNoRunBehind()
+    {
+        var train = Run("train", "--device", "nope", "--dataset", "sinusoid", "--iterations", "2", "--out", Path.Combine(_folder, "nope"));
+
+        Assert.Equal(1, train.Exit);
+        Assert.Contains("unknown torch device 'nope'", train.Error);
+        Assert.False(File.Exists(Path.Combine(_folder, "nope", "run.json")), "a run that could not start was left behind");
     }
 
     [Fact]

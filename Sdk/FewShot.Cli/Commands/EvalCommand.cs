@@ -60,6 +60,12 @@ internal static class EvalCommand
             var testShots = parse.GetValue(shots) ?? trained.Shots;
             var (runData, alphabets) = RunData.Load(configuration, testWays, testShots, parse.GetValue(withinAlphabet));
             var algorithm = AlgorithmFactory.Create(configuration with { TrainWays = testWays, Ways = testWays }, runData, testWays);
+            if (testWays != trained.Ways && HeadSizedByWays(AlgorithmFactory.Create(configuration, runData, trained.Ways), algorithm) is { } head)
+            {
+                throw new ArgumentException($"{configuration.Algorithm}'s '{head}' was trained for {trained.Ways}-way tasks (the run's --ways), so this run evaluates "
+                    + $"{trained.Ways}-way tasks, not {testWays}-way: omit --ways, or train a run with --ways {testWays} (a learner without a head, as protonet, takes any)");
+            }
+
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
             var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
             var session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) };
@@ -97,6 +103,10 @@ internal static class EvalCommand
         }));
         return command;
     }
+
+    /// <summary>The first parameter whose shape differs between the trained learner and the one for the test ways (a head with an output per class), or null.</summary>
+    private static string? HeadSizedByWays(MetaAlgorithm trained, MetaAlgorithm test) =>
+        trained.MetaParameters.Zip(test.MetaParameters).FirstOrDefault(p => !p.First.Shape.SequenceEqual(p.Second.Shape)).First?.Name;
 
     /// <summary>The run exported to a bundle in the temporary folder, deleted on dispose.</summary>
     private sealed class TemporaryBundle : IDisposable

@@ -355,6 +355,26 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void EvalAtOtherWaysThanALearnersHeadNamesTheHead()
+    {
+        var maml = Path.Combine(_folder, "head");
+        var proto = Path.Combine(_folder, "headless");
+        Assert.Equal(0, Run(["train", "--algorithm", "maml", .. TinyOmniglot, "--iterations", "1", "--out", maml]).Exit);
+        Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. TinyOmniglot, "--iterations", "1", "--out", proto]).Exit);
+
+        var fewer = Run("eval", "--run", maml, "--ways", "3", "--episodes", "2");
+        var same = Run("eval", "--run", maml, "--ways", "5", "--episodes", "2");
+        var headless = Run("eval", "--run", proto, "--ways", "3", "--episodes", "2");
+
+        Assert.Equal(1, fewer.Exit);
+        Assert.Contains("maml's 'head.weight' was trained for 5-way tasks (the run's --ways), so this run evaluates 5-way tasks, not 3-way", fewer.Error);
+        Assert.DoesNotContain("checkpoint", fewer.Error);
+        Assert.True(same.Exit == 0, same.Error);
+        Assert.True(headless.Exit == 0, headless.Error);
+        Assert.Contains("3-way 1-shot", headless.Output);
+    }
+
+    [Fact]
     public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
     {
         var run = Path.Combine(_folder, "budget");

@@ -52,8 +52,8 @@ public static class AlgorithmFactory
         var headWays = ways ?? configuration.Ways;
         if (configuration.Dataset != "sinusoid" && headWays < 1)
         {
-            // A classifier head of no classes would fail inside libtorch, far from the setting.
-            throw new ArgumentException($"ways must be at least 1 for a classifier, got {headWays}");
+            // A task of no classes would fail inside libtorch, far from the setting.
+            throw new ArgumentException($"ways must be at least 1, got {headWays}");
         }
 
         if (configuration.Dataset == "sinusoid")
@@ -75,6 +75,14 @@ public static class AlgorithmFactory
                 "reptile" => new Reptile(mlp, TaskKind.Regression, inner),
                 _ => throw new ArgumentException($"algorithm '{configuration.Algorithm}' does not apply to sinusoid regression: use maml, fomaml, metasgd, anil or reptile"),
             };
+        }
+
+        // A 1-way task has one answer: every prediction is right, the loss is 0 and nothing is learned, yet train, eval and
+        // export reported 100 % accuracy. The reconstruction learners adapt to one class's normal examples, which is their use.
+        if (configuration.Algorithm is not ("autoencoder" or "ae-generator") && Math.Min(headWays, configuration.EffectiveTrainWays) < 2)
+        {
+            throw new ArgumentException($"{configuration.Algorithm} classifies, and a 1-way task has one answer (every prediction right, a loss of 0): "
+                + $"give --ways (and --train-ways) of 2 or more, not {headWays}-way tasks with {configuration.EffectiveTrainWays}-way training tasks");
         }
 
         if (configuration.Algorithm is "maml" or "fomaml" or "metasgd" or "anil" or "reptile" or "metalstm" or "mann" or "ae-head" && configuration.EffectiveTrainWays != headWays)

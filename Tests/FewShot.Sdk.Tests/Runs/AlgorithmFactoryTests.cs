@@ -1,10 +1,12 @@
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
 namespace FewShot.Sdk.Tests.Runs;
 
-/// <summary>The model a run's configuration and data build, for data the Sdk loads and for a caller's own.</summary>
+/// <summary>The model a run's configuration and data build, for data the Sdk loads and for a caller's own, and the runs it refuses before anything trains.</summary>
 public sealed class AlgorithmFactoryTests
 {
     private static RunData Data(params long[] inputShape)
@@ -46,4 +48,40 @@ public sealed class AlgorithmFactoryTests
 
         Assert.Contains("ways must be at least 1", error.Message, StringComparison.Ordinal);
     }
+
+    // Six classes of 28×28 images, as a caller's own data or a small image folder gives them.
+    private static RunData SixClasses()
+    {
+        var dataset = new InMemoryDataset(["a", "b", "c", "d", "e", "f"], [.. Enumerable.Range(0, 6).Select(_ => new float[4 * 28 * 28])], [1, 28, 28]);
+        var episodes = new EpisodeTaskSource(new EpisodeSampler(dataset, ways: 1, shots: 1, queries: 1));
+        return new RunData(episodes, null, episodes, [1, 28, 28], dataset.ClassCount);
+    }
+
+    [Theory]
+    [InlineData("maml")]
+    [InlineData("anil")]
+    [InlineData("protonet")]
+    [InlineData("relationnet")]
+    [InlineData("siamese")]
+    [InlineData("finetune")]
+    [InlineData("mann")]
+    public void AClassifierWithOneWayIsRefused(string algorithm)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AlgorithmFactory.Create(new RunConfiguration { Algorithm = algorithm, Dataset = "omniglot", Ways = 1 }, SixClasses()));
+
+        Assert.Contains($"{algorithm} classifies, and a 1-way task has one answer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OneTrainingWayIsRefusedAndTwoWaysAreAccepted()
+    {
+        var error = Assert.Throws<ArgumentException>(() => AlgorithmFactory.Create(new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot", Ways = 5, TrainWays = 1 }, SixClasses()));
+
+        Assert.Contains("not 5-way tasks with 1-way training tasks", error.Message, StringComparison.Ordinal);
+        Assert.IsType<ProtoNet>(AlgorithmFactory.Create(new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot", Ways = 2 }, SixClasses()));
+    }
+
+    [Fact]
+    public void AnAutoencoderAdaptsToOneClassOfNormalExamples() =>
+        Assert.IsType<MetaAutoencoder>(AlgorithmFactory.Create(new RunConfiguration { Algorithm = "autoencoder", Dataset = "omniglot", Ways = 1 }, SixClasses()));
 }

@@ -24,7 +24,9 @@ internal static class ExportCommand
         var steps = new Option<int?>("--steps") { Description = "Steps of the unrolled adapt graph (default: the run's evaluation steps)" }.AtLeast(1)
             .AtMost(RuntimeOptions.DefaultMaxAdaptationSteps, "FewShot.Runtime refuses a bundle with more unless an app raises RuntimeOptions.MaxAdaptationSteps");
         var episodes = new Option<int>("--episodes") { Description = "Test episodes to measure accuracy for the manifest (0: none)", DefaultValueFactory = _ => 100 }.AtLeast(0);
-        var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { upgrade, outFile, steps, episodes };
+        // The run's data gives the bundle its input shape (and the measured episodes), so a run whose data has moved needs it.
+        var data = new Option<string?>("--data") { Description = "Data folder, where the run's has moved (default: the run's)" };
+        var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { upgrade, outFile, steps, episodes, data };
         var run = new RunFolderInput(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -37,9 +39,10 @@ internal static class ExportCommand
             }
 
             var folder = run.Find(parse) ?? throw new ArgumentException($"give a run folder to export (fewshot export <run-folder> --out <file>, or --run) or --upgrade (a bundle to rewrite as format {BundleNames.FormatVersion})");
-            var configuration = RunConfiguration.Load(folder);
-            var data = RunData.Load(configuration);
-            var algorithm = AlgorithmFactory.Create(configuration, data);
+            var trained = RunConfiguration.Load(folder);
+            var configuration = parse.GetValue(data) is { } moved ? trained with { DataPath = Path.GetFullPath(moved) } : trained;
+            var runData = RunData.Load(configuration);
+            var algorithm = AlgorithmFactory.Create(configuration, runData);
             var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters);
             var unrolled = parse.GetValue(steps) ?? Math.Max(1, configuration.DefaultEvaluationSteps);
             var count = parse.GetValue(episodes);
@@ -48,7 +51,7 @@ internal static class ExportCommand
             string hash;
             if (count > 0)
             {
-                (hash, measured) = BundleExport.WriteMeasured(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, data.Test, count,
+                (hash, measured) = BundleExport.WriteMeasured(path, algorithm, checkpoint.Parameters, configuration, checkpoint.Iteration, unrolled, runData.Test, count,
                     Environment.ProcessorCount, cancellationToken);
             }
             else
@@ -57,7 +60,7 @@ internal static class ExportCommand
             }
 
             output.WriteLine($"Wrote {path} (model {hash[..12]}, {configuration.Algorithm}, {checkpoint.Iteration} iterations{(measured is null ? "" : $", measured {(measured.IsAccuracy ? "accuracy" : "MSE")} {measured.Metric}")})");
-            var testClasses = data.Test is EpisodeTaskSource { Sampler: EpisodeSampler sampler } ? sampler.Dataset.ClassCount : (int?)null;
+            var testClasses = runData.Test is EpisodeTaskSource { Sampler: EpisodeSampler sampler } ? sampler.Dataset.ClassCount : (int?)null;
             if (count > 0 && algorithm.Task == TaskKind.Reconstruction && testClasses < 2 * configuration.Ways)
             {
                 // The bundle is written and sound; only the extra measurement does not fit this dataset (Fashion-MNIST's 5 test classes).

@@ -133,6 +133,28 @@ public sealed class ExportAdaptCommandTests : IDisposable
         Assert.Equal(FewShot.Bundles.OutputKind.Reconstruction, model.Kind);
     }
 
+    [Fact]
+    public void ARunWhoseDataMovedExportsWithData()
+    {
+        var root = Path.Combine(_folder, "images");
+        WriteClasses(Path.Combine(root, "train"), classes: 3);
+        WriteClasses(Path.Combine(root, "test"), classes: 2);
+        var run = Path.Combine(_folder, "proto");
+        var train = Run("train", "--algorithm", "protonet", "--dataset", "folder", "--data", root, "--ways", "2", "--shots", "1", "--queries", "1",
+            "--channels", "8", "--iterations", "1", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+        Directory.Move(root, root + "-moved");
+
+        var stuck = Run("export", "--run", run, "--out", Path.Combine(_folder, "a.fewshot"), "--episodes", "0");
+        var moved = Run("export", "--run", run, "--out", Path.Combine(_folder, "b.fewshot"), "--episodes", "2", "--data", root + "-moved");
+
+        Assert.Equal(1, stuck.Exit);
+        Assert.Contains("needs --data <folder>", stuck.Error);
+        Assert.True(moved.Exit == 0, moved.Error);
+        Assert.Contains("measured accuracy", moved.Output);
+        Assert.True(File.Exists(Path.Combine(_folder, "b.fewshot")));
+    }
+
     /// <summary>Class folders of three 28×28 PNGs each: a white bar on black, at an angle and offset of the class's own.</summary>
     private static void WriteClasses(string folder, int classes)
     {

@@ -5,7 +5,7 @@ using FewShot.Runtime.Bundles;
 
 namespace FewShot.Cli.Commands;
 
-/// <summary>What adapt and predict print for the queries: one row each (label and probability, values, or score), and the accuracy when the queries are labelled.</summary>
+/// <summary>What adapt and predict print for the queries: one row each (label and probability, values, or score), and the accuracy when the queries are labelled (the mean squared error when they carry regression targets).</summary>
 internal static class PredictionReport
 {
     private sealed record Row(string Name, string? Label, float? Probability, float? Score, float[]? Values);
@@ -17,6 +17,10 @@ internal static class PredictionReport
         double? accuracy = queries.Labels is { } truth && rows.All(r => r.Label is not null)
             ? rows.Where((r, i) => r.Label == truth[i]).Count() / (double)rows.Length
             : null;
+        // Regression queries with targets (an .npz whose 'y' is float) are scored as eval scores them: mean squared error.
+        double? mse = queries.Targets is { } targets && rows.All(r => r.Values is not null) && targets.Length == rows.Sum(r => r.Values!.Length)
+            ? rows.SelectMany(r => r.Values!).Select((v, i) => (double)(v - targets[i]) * (v - targets[i])).Average()
+            : null;
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -25,6 +29,7 @@ internal static class PredictionReport
                 algorithm = bundle.Manifest.Algorithm,
                 labels = adapted.Labels,
                 accuracy,
+                mse,
                 predictions = rows.Select(r => new { name = r.Name, label = r.Label, probability = r.Probability, score = r.Score, values = r.Values }),
             }));
             return;
@@ -51,6 +56,11 @@ internal static class PredictionReport
         if (accuracy is { } a)
         {
             output.WriteLine(string.Create(inv, $"Accuracy: {a:P2}"));
+        }
+
+        if (mse is { } m)
+        {
+            output.WriteLine(string.Create(inv, $"MSE: {m:F4}"));
         }
     }
 

@@ -80,6 +80,14 @@ public sealed class ExportAdaptCommandTests : IDisposable
         Assert.True(adapt.Exit == 0, adapt.Error);
         using var json = JsonDocument.Parse(adapt.Output);
         Assert.Equal(10, json.RootElement.GetProperty("predictions").EnumerateArray().Count(p => p.GetProperty("values").GetArrayLength() == 1));
+        // The queries' targets score the predictions, as labelled queries give an accuracy.
+        var predicted = json.RootElement.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("values")[0].GetDouble()).ToArray();
+        var expected = predicted.Select((v, i) => Math.Pow(v - (2 * MathF.Sin(xs[i] - 1)), 2)).Average();
+        Assert.InRange(json.RootElement.GetProperty("mse").GetDouble(), expected - 1e-5, expected + 1e-5);
+        var table = Run("adapt", "--model", bundle, "--support", Path.Combine(_folder, "s.npz"), "--query", Path.Combine(_folder, "s.npz"), "--steps", "5");
+        Assert.True(table.Exit == 0, table.Error);
+        var line = table.Output.Split('\n').Single(l => l.StartsWith("MSE: ", StringComparison.Ordinal));
+        Assert.InRange(double.Parse(line["MSE: ".Length..], System.Globalization.CultureInfo.InvariantCulture), expected - 1e-4, expected + 1e-4);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using FewShot.Bundles;
 using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Torch;
@@ -112,6 +113,21 @@ internal static class TrainCommand
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
+            if (existing is null)
+            {
+                // run.json records the option, and --init-from's checks read it, so a setting the model ignores would be recorded as a fact.
+                if (parse.GetValue(norm) is { } givenNorm && BundleExport.FeatureNormalizationOf(metaAlgorithm.Model) == FeatureNormalizationNames.None)
+                {
+                    throw new ArgumentException($"--norm {givenNorm} has no effect: {configuration.Algorithm} on {configuration.Dataset} trains a {metaAlgorithm.Model.Name}, which has no normalization layers; leave --norm out");
+                }
+
+                if (parse.GetValue(downsample) is { } givenDownsampling && configuration.DownsamplingMode != Conv4Downsampling.MaxPool
+                    && (configuration.Dataset == "sinusoid" || configuration.Algorithm is "relationnet" or "autoencoder" or "ae-generator" or "ae-head"))
+                {
+                    throw new ArgumentException($"--downsample {givenDownsampling} has no effect: {configuration.Algorithm} on {configuration.Dataset} trains a {metaAlgorithm.Model.Name}, not conv4; leave --downsample out");
+                }
+            }
+
             // An MLP's operations (the sinusoid model: 40 units) are too small to split across threads: MAML trained
             // at 845 iterations/s on 1 libtorch thread and 529 on 2 (benchmarks/README.md), so it gets 1 unless told.
             var threadCount = parse.GetResult(threads) is not { Implicit: false } && metaAlgorithm.Model is Mlp ? 1 : parse.GetValue(threads);

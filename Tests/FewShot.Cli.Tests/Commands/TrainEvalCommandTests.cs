@@ -375,6 +375,22 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ANormOrDownsamplingTheModelDoesNotHaveIsRefusedNotRecorded()
+    {
+        var normless = Run("train", "--algorithm", "maml", "--dataset", "sinusoid", "--norm", "group", "--iterations", "1", "--out", Path.Combine(_folder, "mlp"));
+        var relation = Run(["train", "--algorithm", "relationnet", .. TinyOmniglot, "--downsample", "stride", "--iterations", "1", "--out", Path.Combine(_folder, "rn")]);
+        var conv4 = Run(["train", "--algorithm", "protonet", .. TinyOmniglot, "--downsample", "stride", "--norm", "group", "--iterations", "1", "--out", Path.Combine(_folder, "p")]);
+
+        Assert.Equal(1, normless.Exit);
+        Assert.Contains("--norm group has no effect: maml on sinusoid trains a mlp-1-40-40-1, which has no normalization layers", normless.Error);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "mlp")));
+        Assert.Equal(1, relation.Exit);
+        Assert.Contains("--downsample stride has no effect: relationnet on omniglot trains a relation-conv4", relation.Error);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "rn")));
+        Assert.True(conv4.Exit == 0, conv4.Error);
+    }
+
+    [Fact]
     public void MinutesAloneTrainsUntilTheBudgetWithNoIterationLimit()
     {
         var run = Path.Combine(_folder, "budget");

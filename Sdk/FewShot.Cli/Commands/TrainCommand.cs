@@ -279,15 +279,24 @@ internal static class TrainCommand
             FirstOrderIterations = requested.FirstOrderIterations,
             CosineIterations = requested.CosineIterations,
         };
+        var hasCheckpoint = File.Exists(Path.Combine(folder, Checkpoint.FileName));
         if (!sameSchedules || comparable != requested)
         {
             var differences = string.Join(", ", Differences(sameSchedules ? comparable : existing with { Iterations = requested.Iterations }, requested));
+            if (!hasCheckpoint)
+            {
+                // A run that stopped before its first checkpoint (a diverged one, say) has nothing to resume: retrying it with
+                // other settings must not need the folder deleted by hand.
+                output.WriteLine($"Starting a new run in {folder}: the run there ({existing.Algorithm} on {existing.Dataset}; {differences}) wrote no checkpoint, so its run.json and metrics are replaced");
+                return requested;
+            }
+
             throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}; its run.json differs in {differences}); use another --out folder, or repeat the run's own options to resume it");
         }
 
         var resumed = existing with { Iterations = requested.Iterations };
         // A run stopped before its first checkpoint has only run.json: it starts over, and should not claim to resume.
-        output.WriteLine(File.Exists(Path.Combine(folder, Checkpoint.FileName))
+        output.WriteLine(hasCheckpoint
             ? $"Resuming the run in {folder}"
             : $"Starting the run in {folder} over from iteration 0: it has no checkpoint yet (one is written every {new MetaTrainerOptions().CheckpointEvery} iterations)");
         return resumed;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
@@ -191,6 +192,25 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Equal(1, otherSeed.Exit);
         Assert.Contains("differs in seed (0 there, 7 asked for)", otherSeed.Error);
         Assert.DoesNotContain("iterations", otherSeed.Error);
+    }
+
+    [Fact]
+    public void ARunWithoutACheckpointIsReplacedByADifferentOne()
+    {
+        // As after a run that diverged (or was killed) before its first checkpoint: retrying with other settings needs no rm -rf.
+        var run = Path.Combine(_folder, "retry");
+        string[] common = ["train", "--algorithm", "fomaml", "--dataset", "sinusoid", "--shots", "5", "--queries", "5", "--iterations", "3", "--out", run];
+        Assert.Equal(0, Run(common).Exit);
+        File.Delete(Path.Combine(run, Checkpoint.FileName));
+
+        var retried = Run([.. common, "--inner-lr", "0.005"]);
+
+        Assert.True(retried.Exit == 0, retried.Error);
+        Assert.Contains("Starting a new run", retried.Output);
+        Assert.Contains("innerLearningRate", retried.Output);
+        Assert.Equal(0.005, RunConfiguration.Load(run).InnerLearningRate, 6);
+        Assert.True(File.Exists(Path.Combine(run, Checkpoint.FileName)));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
     }
 
     [Fact]

@@ -178,7 +178,7 @@ public sealed class FewShotModel : IDisposable
     /// The support set is empty, not whole examples, not finite, or its label count differs from its example count; a
     /// label is null; a class has no example; the class count is outside the bundle's range.
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/> (for a bundle with an inner loop; one without ignores it).</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a classifier, or the model was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
     /// <exception cref="NonFiniteResultException">Adaptation diverged (NaN or infinity); the message names the step.</exception>
@@ -208,7 +208,7 @@ public sealed class FewShotModel : IDisposable
     /// <param name="supportTargets">Targets, row-major [n, output size]; read during the call, not kept.</param>
     /// <param name="options">Steps; null for K.</param>
     /// <exception cref="ArgumentException">The inputs or targets are empty, of mismatched counts, or not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/> (for a bundle with an inner loop; one without ignores it).</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a regression model, adaptation diverged, or the model was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>
@@ -226,7 +226,7 @@ public sealed class FewShotModel : IDisposable
     /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>
     /// <param name="options">Steps; null for K.</param>
     /// <exception cref="ArgumentException">The inputs are empty, not whole examples, or not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/> (for a bundle with an inner loop; one without ignores it).</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>
     /// <exception cref="InvalidOperationException">The bundle is not a reconstruction model, adaptation diverged, or the model was loaded with <see cref="RuntimeOptions.PredictionOnly"/>.</exception>
     /// <exception cref="GraphRunException">A graph fails while running; the message names the graph and the step, ONNX Runtime's exception is inside.</exception>

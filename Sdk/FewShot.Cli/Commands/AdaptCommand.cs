@@ -30,6 +30,12 @@ internal static class AdaptCommand
             using var bundle = inputs.Load(parse, predictionOnly: false);
             var supportSet = inputs.Examples(parse, bundle, parse.GetValue(support)!);
             var querySet = inputs.Examples(parse, bundle, parse.GetValue(query)!);
+            if (parse.GetValue(steps) is { } givenSteps && bundle.Manifest.InnerLoop is null)
+            {
+                // The Runtime ignores Steps for such bundles; a user who asked for them should not believe they ran.
+                throw new ArgumentException($"--steps {givenSteps} has no effect: this {bundle.Manifest.Algorithm} bundle adapts without gradient steps; leave --steps out");
+            }
+
             var options = new AdaptOptions { Steps = parse.GetValue(steps) };
             var adapted = bundle.Kind switch
             {

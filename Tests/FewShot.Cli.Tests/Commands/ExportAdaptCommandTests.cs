@@ -119,6 +119,22 @@ public sealed class ExportAdaptCommandTests : IDisposable
     }
 
     [Fact]
+    public void StepsForABundleWithoutGradientStepsAreRefused()
+    {
+        var support = Path.Combine(_folder, "labelled.npz");
+        NpzWriter.Write(support, new Dictionary<string, NpyArray>
+        {
+            ["x"] = NpyArray.Create(new float[2 * 28 * 28], 2, 1, 28, 28),
+            ["y"] = NpyArray.Create(new long[] { 0, 1 }, 2),
+        });
+
+        var result = Run("adapt", "--model", Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), "--support", support, "--query", support, "--steps", "5");
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("--steps 5 has no effect: this protonet bundle adapts without gradient steps", result.Error);
+    }
+
+    [Fact]
     public void ReconstructionExportOnTooFewTestClassesForTheAurocWritesTheBundleAndSaysSo()
     {
         // 3 test classes: enough for 2-way episodes, not for the AUROC's 2 support classes against 2 others.

@@ -1,9 +1,9 @@
 namespace FewShot.Sdk.Runs;
 
 /// <summary>
-/// One training process per run folder, held from before a run's first write to its end. A second <c>fewshot train</c>
-/// on the same folder would repeat the same iterations and write the same files in turn; it is refused instead, by
-/// name. The lock is the operating system's advisory lock on a file in the folder (.NET opens it with
+/// One training per run folder, held from before a run's first write to its end (<c>fewshot train</c>, and
+/// <see cref="Torch.TorchMetaTrainer.Train"/> for a library's runs). A second training on the same folder would repeat
+/// the same iterations and write the same files in turn; it is refused instead, by name. The lock is the operating system's advisory lock on a file in the folder (.NET opens it with
 /// <see cref="FileShare.None"/>, which is <c>flock</c> on Linux), so it goes with its process, killed included: no stale
 /// lock outlives a crash.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class RunFolderLock : IDisposable
     private RunFolderLock(FileStream file) => _file = file;
 
     /// <summary>Takes the lock of <paramref name="folder"/>, creating the folder if needed.</summary>
-    /// <exception cref="IOException">Another process holds it (that run is still training), or <paramref name="folder"/> is a file.</exception>
+    /// <exception cref="IOException">Another training holds it (in another process, or in this one), or <paramref name="folder"/> is a file.</exception>
     public static RunFolderLock Acquire(string folder)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
@@ -33,7 +33,7 @@ public sealed class RunFolderLock : IDisposable
         }
         catch (IOException e) when (e.HResult is HeldOnUnix or HeldOnWindows)
         {
-            throw new IOException($"'{folder}' is being trained by another process, which holds {FileName}; let it finish or stop it, or use another folder.", e);
+            throw new IOException($"'{folder}' is being trained by another process (or by another training in this one), which holds {FileName}; let it finish or stop it, or use another folder.", e);
         }
     }
 

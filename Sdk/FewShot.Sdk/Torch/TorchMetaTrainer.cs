@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Models;
+using FewShot.Sdk.Runs;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using Microsoft.Extensions.Logging;
@@ -37,11 +38,19 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     /// </summary>
     public float[][]? InitialParameters { get; init; }
 
-    /// <summary>Trains, resuming from <paramref name="runFolder"/>'s checkpoint when it has one.</summary>
+    /// <summary>True when the caller already holds the run folder's <see cref="RunFolderLock"/> (the CLI takes it before writing run.json).</summary>
+    internal bool HoldsFolderLock { get; init; }
+
+    /// <summary>
+    /// Trains, resuming from <paramref name="runFolder"/>'s checkpoint when it has one. A run folder is held with a
+    /// <see cref="RunFolderLock"/> while training, so that a second training on it, in this process or another, is refused
+    /// instead of writing the same checkpoint in turn.
+    /// </summary>
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished iteration is written first.</exception>
     /// <exception cref="TorchUnavailableException">libtorch did not load, or the device is not available.</exception>
     /// <exception cref="ArgumentException"><paramref name="runFolder"/> is a file, or a task's examples do not have the shape the algorithm's model takes.</exception>
+    /// <exception cref="IOException">Another training holds <paramref name="runFolder"/>.</exception>
     public TrainingResult Train(string? runFolder = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         _options.Validate();
@@ -50,6 +59,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
             throw new ArgumentException($"the run folder '{runFolder}' is a file; give a folder (it holds the checkpoint and metrics)", nameof(runFolder));
         }
 
+        using var folderLock = runFolder is null || HoldsFolderLock ? null : RunFolderLock.Acquire(runFolder);
         TorchSetup.Initialize(Threads);
         var device = TorchSetup.Device(Device);
         var specs = algorithm.MetaParameters;

@@ -35,7 +35,7 @@ public sealed class TrainLockTests : IDisposable
             var second = Run(arguments);
 
             Assert.Equal(1, second.Exit);
-            Assert.Contains($"'{run}' is being trained by another process, which holds {RunFolderLock.FileName}", second.Error, StringComparison.Ordinal);
+            Assert.Contains($"'{run}' is being trained by another process (or by another training in this one), which holds {RunFolderLock.FileName}", second.Error, StringComparison.Ordinal);
             first.Kill(entireProcessTree: true);
             first.WaitForExit();
         }

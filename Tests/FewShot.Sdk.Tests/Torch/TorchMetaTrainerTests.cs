@@ -109,6 +109,24 @@ public sealed class TorchMetaTrainerTests
     }
 
     [Fact]
+    public void AFolderAnotherTrainingHoldsIsRefusedAndLeftAlone()
+    {
+        using var folder = new TempDirectory();
+        var run = Path.Combine(folder.Path, "run");
+        using (FewShot.Sdk.Runs.RunFolderLock.Acquire(run))
+        {
+            var error = Assert.Throws<IOException>(() => Trainer(Algorithm(), 1).Train(run));
+
+            Assert.Contains("is being trained by another process (or by another training in this one)", error.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(run, Checkpoint.FileName)));
+            Assert.False(File.Exists(Path.Combine(run, MetricsLog.FileName)));
+        }
+
+        Assert.Equal(1, Trainer(Algorithm(), 1).Train(run).Iteration); // the lock goes with the training that held it
+        using var again = FewShot.Sdk.Runs.RunFolderLock.Acquire(run);
+    }
+
+    [Fact]
     public void TasksOfAnotherShapeThanTheModelsAreAClearError()
     {
         // 32×32 images for a conv4 built for 28×28: libtorch itself would fail with a native stack trace.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace FewShot.Cli.Tests;
 
@@ -31,5 +32,32 @@ internal static class CliProcess
         }
 
         return (process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>Waits until a training process's metrics.jsonl at <paramref name="metrics"/> records <paramref name="iteration"/>; fails if the process exits first or 2 minutes pass.</summary>
+    public static void WaitForIteration(Process process, string metrics, int iteration)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            Assert.False(process.HasExited, $"fewshot train exited with {(process.HasExited ? process.ExitCode : 0)} before iteration {iteration}");
+            if (File.Exists(metrics) && LastIteration(metrics) >= iteration)
+            {
+                return;
+            }
+
+            Thread.Sleep(5);
+        }
+
+        throw new TimeoutException($"fewshot train did not reach iteration {iteration} in 2 minutes");
+    }
+
+    /// <summary>The last whole iteration line of a metrics.jsonl that a running process may be writing; 0 before the first.</summary>
+    public static int LastIteration(string metrics)
+    {
+        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var lines = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var last = lines.LastOrDefault(l => l.StartsWith("{\"iteration\":", StringComparison.Ordinal) && l.EndsWith('}'));
+        return last is null ? 0 : int.Parse(last["{\"iteration\":".Length..last.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
     }
 }

@@ -32,7 +32,7 @@ public sealed class TrainInterruptTests : IDisposable
         process.BeginOutputReadLine();
 
         // Well before the first periodic checkpoint (iteration 100), so that only the cancellation can have written one.
-        WaitForIteration(process, Path.Combine(run, "metrics.jsonl"), 20);
+        CliProcess.WaitForIteration(process, Path.Combine(run, "metrics.jsonl"), 20);
         using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();
@@ -45,30 +45,5 @@ public sealed class TrainInterruptTests : IDisposable
         Assert.True(File.Exists(checkpoint), "SIGINT left no checkpoint");
         var saved = Checkpoint.Load(checkpoint, Mlp.Sinusoid().Parameters);
         Assert.InRange(saved.Iteration, 20, 99);
-    }
-
-    private static void WaitForIteration(Process process, string metrics, int iteration)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            Assert.False(process.HasExited, $"fewshot train exited with {(process.HasExited ? process.ExitCode : 0)} before iteration {iteration}");
-            if (File.Exists(metrics) && LastIteration(metrics) >= iteration)
-            {
-                return;
-            }
-
-            Thread.Sleep(5);
-        }
-
-        throw new TimeoutException($"fewshot train did not reach iteration {iteration} in 2 minutes");
-    }
-
-    private static int LastIteration(string metrics)
-    {
-        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var lines = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var last = lines.LastOrDefault(l => l.StartsWith("{\"iteration\":", StringComparison.Ordinal) && l.EndsWith('}'));
-        return last is null ? 0 : int.Parse(last["{\"iteration\":".Length..last.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
     }
 }

@@ -30,7 +30,7 @@ public sealed class TrainKillResumeTests : IDisposable
         using (var process = Start(Arguments(killed)))
         {
             // Past the first checkpoint (iteration 100) and well before the end: the kill lands mid-run.
-            WaitForIteration(process, Path.Combine(killed, "metrics.jsonl"), 130);
+            CliProcess.WaitForIteration(process, Path.Combine(killed, "metrics.jsonl"), 130);
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
         }
@@ -78,30 +78,5 @@ public sealed class TrainKillResumeTests : IDisposable
         using var process = Start(arguments);
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "fewshot train did not finish in 2 minutes");
         return process.ExitCode;
-    }
-
-    private static void WaitForIteration(Process process, string metrics, int iteration)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            Assert.False(process.HasExited, $"fewshot train exited with {(process.HasExited ? process.ExitCode : 0)} before iteration {iteration}");
-            if (File.Exists(metrics) && LastIteration(metrics) >= iteration)
-            {
-                return;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        throw new TimeoutException($"fewshot train did not reach iteration {iteration} in 2 minutes");
-    }
-
-    private static int LastIteration(string metrics)
-    {
-        using var stream = new FileStream(metrics, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var lines = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var last = lines.LastOrDefault(l => l.StartsWith("{\"iteration\":", StringComparison.Ordinal) && l.EndsWith('}'));
-        return last is null ? 0 : int.Parse(last["{\"iteration\":".Length..last.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

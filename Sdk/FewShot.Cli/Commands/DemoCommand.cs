@@ -50,7 +50,7 @@ internal static class DemoCommand
             foreach (var steps in new[] { 0, 1, 10 })
             {
                 var evaluation = Evaluator.Evaluate(algorithm, result.Parameters, data.Test, 200, steps, seed: 1, session, cancellationToken: cancellationToken);
-                output.WriteLine(string.Create(inv, $"  {steps,2} steps: {evaluation.Metric.Mean:F3} ± {evaluation.Metric.HalfWidth95:F3}"));
+                output.WriteLine(string.Create(inv, $"  {steps,2} step{(steps == 1 ? "" : "s")}: {evaluation.Metric.Mean:F3} ± {evaluation.Metric.HalfWidth95:F3}"));
             }
 
             output.WriteLine($"Run folder: {folder} (fewshot eval {folder} --shots 5 --inner-steps 10)");

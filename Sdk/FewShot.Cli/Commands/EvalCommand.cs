@@ -67,6 +67,12 @@ internal static class EvalCommand
             }
 
             var parameters = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), algorithm.MetaParameters).Parameters;
+            if (parse.GetValue(innerSteps) is { } givenSteps && configuration.DefaultEvaluationSteps == 0)
+            {
+                // Such learners adapt in one pass; the header would otherwise report steps that never ran.
+                throw new ArgumentException($"--inner-steps {givenSteps} has no effect: {configuration.Algorithm} adapts without gradient steps; leave --inner-steps out");
+            }
+
             var steps = parse.GetValue(innerSteps) ?? configuration.DefaultEvaluationSteps;
             var session = new GraphSessionOptions { IntraOpThreads = parse.GetValue(threads) };
             var count = parse.GetValue(episodes);
@@ -180,7 +186,7 @@ internal static class EvalCommand
 
         output.WriteLine($"{run.Algorithm} on {run.Dataset}{(run.Dataset == "omniglot" ? $" ({run.Split})" : "")}, "
             + (run.Dataset == "sinusoid" ? $"{shots}-shot, {run.Queries} queries, " : $"{ways}-way {shots}-shot, {run.Queries} queries per class, ")
-            + $"{result.Steps} steps, {result.Episodes} episodes, "
+            + $"{result.Steps} step{(result.Steps == 1 ? "" : "s")}, {result.Episodes} episodes, "
             + $"{(normalization == FeatureNormalizationNames.None ? "no normalization layers" : $"{normalization} normalization")}, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
         var table = new Table()
             .AddColumn("metric")

@@ -72,7 +72,7 @@ internal static class ExportCommand
                 // The anomaly detector: adapt to the support of `ways` test classes, score their queries against those of `ways` others.
                 var twoGroups = RunData.Load(configuration, ways: 2 * configuration.Ways).Test;
                 var auroc = AnomalyEvaluator.Evaluate(path, twoGroups, configuration.Ways, count, configuration.Seed, Environment.ProcessorCount, cancellationToken);
-                output.WriteLine($"Anomaly AUROC (support's {configuration.Ways} classes normal, {configuration.Ways} other test classes anomalous): {auroc}");
+                output.WriteLine($"Anomaly AUROC (the support's {configuration.Ways} {(configuration.Ways == 1 ? "class" : "classes")} normal, {configuration.Ways} other test {(configuration.Ways == 1 ? "class" : "classes")} anomalous): {auroc}");
             }
 
             return 0;

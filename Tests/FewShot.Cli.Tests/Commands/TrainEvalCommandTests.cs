@@ -195,6 +195,18 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void InnerStepsForALearnerWithoutGradientStepsAreRefused()
+    {
+        var run = Path.Combine(_folder, "proto-steps");
+        Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. TinyOmniglot, "--iterations", "1", "--out", run]).Exit);
+
+        var eval = Run("eval", run, "--episodes", "2", "--inner-steps", "5");
+
+        Assert.Equal(1, eval.Exit);
+        Assert.Contains("--inner-steps 5 has no effect: protonet adapts without gradient steps", eval.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARunWithoutACheckpointIsReplacedByADifferentOne()
     {
         // As after a run that diverged (or was killed) before its first checkpoint: retrying with other settings needs no rm -rf.

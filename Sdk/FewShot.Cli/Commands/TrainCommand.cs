@@ -113,7 +113,8 @@ internal static class TrainCommand
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
-            if (existing is null)
+            // A new run (none in the folder, or one that wrote no checkpoint and is replaced), not a resumed one.
+            if (ReferenceEquals(configuration, requested))
             {
                 // run.json records the option, and --init-from's checks read it, so a setting the model ignores would be recorded as a fact.
                 if (parse.GetValue(norm) is { } givenNorm && BundleExport.FeatureNormalizationOf(metaAlgorithm.Model) == FeatureNormalizationNames.None)

@@ -156,16 +156,26 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     }
 
     // A task source over other data than the model was built for would fail inside libtorch, with a native stack trace.
+    // Runs for every task of every iteration, so it compares in place and allocates only to report.
     private void RequireModelShape(TaskData task, int iteration)
     {
+        RequireModelShape("support", task.SupportShape, iteration);
+        RequireModelShape("query", task.QueryShape, iteration);
+    }
+
+    private void RequireModelShape(string name, long[] shape, int iteration)
+    {
         var expected = algorithm.Model.InputShape;
-        foreach (var (name, shape) in (ReadOnlySpan<(string, long[])>)[("support", task.SupportShape), ("query", task.QueryShape)])
+        var same = shape.Length == expected.Count + 1;
+        for (var d = 0; same && d < expected.Count; d++)
         {
-            if (!shape.AsSpan(1).SequenceEqual(expected.ToArray()))
-            {
-                throw new ArgumentException(
-                    $"a task of iteration {iteration + 1} has {name} examples of shape [{string.Join(", ", shape.Skip(1))}], but {algorithm.Name}'s model {algorithm.Model.Name} takes [{string.Join(", ", expected)}]; build the algorithm over the data's example shape (RunData.InputShape)");
-            }
+            same = shape[d + 1] == expected[d];
+        }
+
+        if (!same)
+        {
+            throw new ArgumentException(
+                $"a task of iteration {iteration + 1} has {name} examples of shape [{string.Join(", ", shape.Skip(1))}], but {algorithm.Name}'s model {algorithm.Model.Name} takes [{string.Join(", ", expected)}]; build the algorithm over the data's example shape (RunData.InputShape)");
         }
     }
 

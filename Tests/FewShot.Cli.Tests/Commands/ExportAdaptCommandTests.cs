@@ -102,17 +102,23 @@ public sealed class ExportAdaptCommandTests : IDisposable
         Assert.StartsWith("error: ", result.Error);
     }
 
+    private static string ShippedProtoNet => Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot");
+
+    // An .npz of blank 28×28 images, one per value of y, for tests about what adapt refuses.
+    private string BlankImages(string name, NpyArray y)
+    {
+        var path = Path.Combine(_folder, name);
+        var count = y.Shape[0];
+        NpzWriter.Write(path, new Dictionary<string, NpyArray> { ["x"] = NpyArray.Create(new float[count * 28 * 28], count, 1, 28, 28), ["y"] = y });
+        return path;
+    }
+
     [Fact]
     public void FloatLabelsForAClassificationBundleAreNamedAsSuch()
     {
-        var support = Path.Combine(_folder, "float-labels.npz");
-        NpzWriter.Write(support, new Dictionary<string, NpyArray>
-        {
-            ["x"] = NpyArray.Create(new float[5 * 28 * 28], 5, 1, 28, 28),
-            ["y"] = NpyArray.Create(new float[] { 0, 1, 2, 3, 4 }, 5),
-        });
+        var support = BlankImages("float-labels.npz", NpyArray.Create(new float[] { 0, 1, 2, 3, 4 }, 5));
 
-        var result = Run("adapt", "--model", Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), "--support", support, "--query", support);
+        var result = Run("adapt", "--model", ShippedProtoNet, "--support", support, "--query", support);
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("'y' holds floating-point values (regression targets); this classification bundle needs integer labels", result.Error);
@@ -121,14 +127,9 @@ public sealed class ExportAdaptCommandTests : IDisposable
     [Fact]
     public void StepsForABundleWithoutGradientStepsAreRefused()
     {
-        var support = Path.Combine(_folder, "labelled.npz");
-        NpzWriter.Write(support, new Dictionary<string, NpyArray>
-        {
-            ["x"] = NpyArray.Create(new float[2 * 28 * 28], 2, 1, 28, 28),
-            ["y"] = NpyArray.Create(new long[] { 0, 1 }, 2),
-        });
+        var support = BlankImages("labelled.npz", NpyArray.Create(new long[] { 0, 1 }, 2));
 
-        var result = Run("adapt", "--model", Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), "--support", support, "--query", support, "--steps", "5");
+        var result = Run("adapt", "--model", ShippedProtoNet, "--support", support, "--query", support, "--steps", "5");
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("--steps 5 has no effect: this protonet bundle adapts without gradient steps", result.Error);

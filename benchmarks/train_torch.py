@@ -23,6 +23,13 @@ import torch.nn.functional as F
 from conv4_common import FOLD_FIRST, body, forward, parameters
 
 
+
+def running_malloc():
+    """The preloaded malloc this process runs on, as `fewshot bench train --json` reports it: tcmalloc, jemalloc, mimalloc or glibc."""
+    with open("/proc/self/maps") as maps:
+        text = maps.read()
+    return next((name for name in ("tcmalloc", "jemalloc", "mimalloc") if f"/lib{name}" in text), "glibc")
+
 def task(generator, ways, shots, queries):
     support = (torch.rand(ways * shots, 1, 28, 28, generator=generator) < 0.15).float()
     query = (torch.rand(ways * queries, 1, 28, 28, generator=generator) < 0.15).float()
@@ -90,7 +97,7 @@ def main():
     median = samples[len(samples) // 2]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "case": case, "threads": threads, "channelsLast": channels_last, "foldFirst": FOLD_FIRST, "sideBySide": side_by_side,
-                      "tasksPerSecond": per_iteration * 1000 / median, "medianMs": median, "minMs": samples[0], "peakRssMb": peak}))
+                      "malloc": running_malloc(), "tasksPerSecond": per_iteration * 1000 / median, "medianMs": median, "minMs": samples[0], "peakRssMb": peak}))
 
 
 if __name__ == "__main__":

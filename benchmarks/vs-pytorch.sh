@@ -16,10 +16,11 @@
 # adapt also runs the TorchSharp reference (benchmarks/TorchSharpReference, libtorch 2.10) in its best setup: threads
 # set, glibc's malloc keeping freed buffers (also on transparent huge pages, as FewShot's arena), no_grad for
 # prediction; its ratio column is TorchSharp/FewShot.
-# Installs Debian's python3-torch and libopenblas0-openmp when they are missing (and gcc, to build the cross-core
+# Installs Debian's python3-torch, libopenblas0-openmp and libtcmalloc-minimal4 when they are missing (and gcc, to build the cross-core
 # probe benchmarks/core_distance.c, whose readings it prints under each table).
-# Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, FewShot's libtorch
-# (OpenMP too) also runs under both wait policies and keeps its faster median, as PyTorch does.
+# Both sides run with glibc's malloc keeping freed buffers (GLIBC_TUNABLES below); for train, each side also runs with
+# tcmalloc preloaded (as `fewshot train` does where it is installed), FewShot's libtorch (OpenMP too) under both wait
+# policies, and each keeps its faster setups, as PyTorch does.
 # train picks each side's best setup with one process per setup, then runs the two chosen setups REPEAT times
 # (default 3) alternated in fresh processes and reports those (benchmarks/vs-pytorch-train.sh says why).
 # train warms each process up for WARMUP meta-iterations (default 20) before timing, the same on both sides: a run is
@@ -38,7 +39,7 @@ torchsharp="benchmarks/TorchSharpReference/bin/Release/net10.0/adapt-torchsharp"
 [ "$bench" != adapt ] || [ -x "$torchsharp" ] || { echo "build first: dotnet build -c Release" >&2; exit 1; }
 tunables=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295:glibc.malloc.top_pad=67108864
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
-bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp
+bash build/install-debian-packages.sh "the PyTorch reference runs" python3-torch python3-numpy libopenblas0-openmp libtcmalloc-minimal4
 
 # How far apart the two CPUs are before and after each engine's run (benchmarks/core_distance.c): on a VM whose host
 # moves its vCPUs, a 2-thread row is only comparable with rows measured in the same state.

@@ -5,7 +5,8 @@ namespace FewShot.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>fewshot train</c> started without glibc's malloc tunables executes itself again with them
-/// (<see cref="MallocRestart"/>), so that a conv run does not warn that it is slow; opting out keeps the warning.
+/// (<see cref="MallocRestart"/>), so that a conv run does not warn that it is slow; opting out keeps the warning. The
+/// restart preloads tcmalloc where it is installed.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class MallocRestartTests : IDisposable
@@ -34,6 +35,31 @@ public sealed class MallocRestartTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Contains(SlowMallocNote, error, StringComparison.Ordinal);
         Assert.Contains($"{MallocRestart.OptOutVariable}=0", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "tcmalloc")]
+    [InlineData("0", "glibc")]
+    public void The_restart_preloads_tcmalloc_unless_told_not_to(string? tcmallocOptOut, string expected)
+    {
+        // build/install-test-deps.sh installs Debian's libtcmalloc-minimal4, so a test machine has it.
+        Assert.True(MallocRestart.InstalledTcmalloc() is not null, "libtcmalloc-minimal4 is not installed: run build/install-test-deps.sh");
+        var start = CliProcess.StartInfo(["bench", "train", "--case", "fomaml-1", "--norm", "group", "--threads", "1", "--runs", "1", "--warmup", "0", "--json"]);
+        start.Environment.Remove("GLIBC_TUNABLES");
+        start.Environment.Remove("LD_PRELOAD");
+        start.Environment.Remove(MallocRestart.OptOutVariable);
+        start.Environment.Remove(MallocRestart.TcmallocOptOutVariable);
+        if (tcmallocOptOut is not null)
+        {
+            start.Environment[MallocRestart.TcmallocOptOutVariable] = tcmallocOptOut;
+        }
+
+        var (exit, output, error) = CliProcess.Run(start, TimeSpan.FromMinutes(3));
+
+        Assert.True(exit == 0, error);
+        using var result = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(expected, result.RootElement.GetProperty("malloc").GetString());
+        Assert.DoesNotContain("tcmalloc: large alloc", error, StringComparison.Ordinal);
     }
 
     private static (int Exit, string Output, string Error) Train(string run, string? optOut)

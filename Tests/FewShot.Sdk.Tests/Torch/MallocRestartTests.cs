@@ -58,4 +58,29 @@ public sealed class MallocRestartTests
     {
         Assert.Null(MallocRestart.TunablesToRestartWith(null, "0"));
     }
+
+    [Fact]
+    public void Tcmalloc_is_preloaded_where_it_is_installed_and_nothing_else_is_preloaded()
+    {
+        const string Library = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4";
+        Assert.Equal(Library, MallocRestart.PreloadToRestartWith(null, null, Library));
+        Assert.Equal(Library, MallocRestart.PreloadToRestartWith(" ", "1", Library));
+    }
+
+    [Theory]
+    [InlineData("/opt/my/libjemalloc.so.2", null, "/usr/lib/libtcmalloc_minimal.so.4")]
+    [InlineData(null, "0", "/usr/lib/libtcmalloc_minimal.so.4")]
+    [InlineData(null, null, null)]
+    public void A_preload_of_the_users_an_opt_out_or_no_library_leaves_LD_PRELOAD_alone(string? current, string? optOut, string? library)
+    {
+        Assert.Null(MallocRestart.PreloadToRestartWith(current, optOut, library));
+    }
+
+    [Fact]
+    public void The_library_is_looked_for_in_the_distributions_folders_in_order()
+    {
+        Assert.Equal("/usr/lib64/libtcmalloc_minimal.so.4", MallocRestart.FindTcmalloc(path => path.StartsWith("/usr/lib64/", StringComparison.Ordinal)));
+        Assert.Equal("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", MallocRestart.FindTcmalloc(_ => true));
+        Assert.Null(MallocRestart.FindTcmalloc(_ => false));
+    }
 }

@@ -18,7 +18,7 @@ internal static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var dataset = new Option<string?>("--dataset") { Description = "omniglot, fashion-mnist, sinusoid or folder (default: the run's)" };
+        var dataset = new Option<string?>("--dataset") { Description = "omniglot, fashion-mnist, sinusoid, folder or npz (default: the run's)" };
         var data = RunOptions.Data();
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
         var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" }.AtLeast(1);

@@ -15,7 +15,7 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
 {
     /// <summary>
     /// A folder of class folders (label = folder name; hidden folders, named with a leading '.', are skipped) or of PNG/JPEG
-    /// files (no labels), or an .npz with "x" [n, …shape]
+    /// files (no labels), or an .npz with "x" [n, …shape] (gray images also [n, height, width])
     /// and optionally "y" (int labels, or float targets for regression).
     /// </summary>
     /// <param name="path">The folder or .npz file.</param>
@@ -84,9 +84,11 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         }
 
         var x = npz.Read("x");
-        if (x.Shape.Count != shape.Count + 1 || !x.Shape.Skip(1).Select(d => (long)d).SequenceEqual(shape))
+        // Gray images [n, height, width] without a channel axis, as training on the same .npz takes them (InMemoryDataset).
+        var grayWithoutChannel = shape is [1, _, _] && x.Shape.Count == 3 && x.Shape[1] == shape[1] && x.Shape[2] == shape[2];
+        if (!grayWithoutChannel && (x.Shape.Count != shape.Count + 1 || !x.Shape.Skip(1).Select(d => (long)d).SequenceEqual(shape)))
         {
-            throw new ArgumentException($"{path}: 'x' has shape [{string.Join(", ", x.Shape)}], the bundle needs [n, {string.Join(", ", shape)}]");
+            throw new ArgumentException($"{path}: 'x' has shape [{string.Join(", ", x.Shape)}], the bundle needs [n, {string.Join(", ", shape)}]{(shape is [1, _, _] ? $" or [n, {shape[1]}, {shape[2]}]" : "")}");
         }
 
         var count = x.Shape[0];

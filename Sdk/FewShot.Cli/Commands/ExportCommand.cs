@@ -25,7 +25,7 @@ internal static class ExportCommand
             .AtMost(RuntimeOptions.DefaultMaxAdaptationSteps, "FewShot.Runtime refuses a bundle with more unless an app raises RuntimeOptions.MaxAdaptationSteps");
         var episodes = new Option<int>("--episodes") { Description = "Test episodes to measure accuracy for the manifest (0: none)", DefaultValueFactory = _ => 100 }.AtLeast(0);
         // The run's data gives the bundle its input shape (and the measured episodes), so a run whose data has moved needs it.
-        var data = new Option<string?>("--data") { Description = "Data folder, where the run's has moved (default: the run's)" };
+        var data = new Option<string?>("--data") { Description = "Data folder or .npz file, where the run's has moved (default: the run's)" };
         var command = new Command("export", "Write a trained run as a bundle: ONNX adapt and predict graphs plus a manifest.") { upgrade, outFile, steps, episodes, data };
         var run = new RunFolderInput(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>

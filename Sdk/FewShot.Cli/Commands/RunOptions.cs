@@ -5,9 +5,9 @@ namespace FewShot.Cli.Commands;
 /// <summary>The options shared by train and eval, defined once.</summary>
 internal static class RunOptions
 {
-    public static Option<string> Dataset() => new("--dataset") { Description = "omniglot, fashion-mnist, sinusoid or folder", DefaultValueFactory = _ => "sinusoid" };
+    public static Option<string> Dataset() => new("--dataset") { Description = "omniglot, fashion-mnist, sinusoid, folder (class folders of images) or npz (your own arrays: an .npz with x [n, ...] and integer labels y [n])", DefaultValueFactory = _ => "sinusoid" };
 
-    public static Option<string?> Data() => new("--data") { Description = "Data folder: Omniglot's (../shared/datasets/omniglot), Fashion-MNIST's (default /usr/share/datasets/fashion-mnist) or the root of class folders" };
+    public static Option<string?> Data() => new("--data") { Description = "Data folder: Omniglot's (../shared/datasets/omniglot), Fashion-MNIST's (default /usr/share/datasets/fashion-mnist) the root of class folders, or the .npz file" };
 
     public static Option<string> Split() => new("--split") { Description = "Omniglot split: lake (background/evaluation) or paper (1100/100/423)", DefaultValueFactory = _ => "lake" };
 

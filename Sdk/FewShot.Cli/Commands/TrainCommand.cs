@@ -123,7 +123,7 @@ internal static class TrainCommand
                 }
 
                 if (parse.GetValue(downsample) is { } givenDownsampling && configuration.DownsamplingMode != Conv4Downsampling.MaxPool
-                    && (configuration.Dataset == "sinusoid" || configuration.Algorithm is "relationnet" or "autoencoder" or "ae-generator" or "ae-head"))
+                    && (metaAlgorithm.Model is Mlp || configuration.Algorithm is "relationnet" or "autoencoder" or "ae-generator" or "ae-head"))
                 {
                     throw new ArgumentException($"--downsample {givenDownsampling} has no effect: {configuration.Algorithm} on {configuration.Dataset} trains a {metaAlgorithm.Model.Name}, not conv4; leave --downsample out");
                 }

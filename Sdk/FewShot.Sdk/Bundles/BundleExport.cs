@@ -190,6 +190,9 @@ public static class BundleExport
         "fashion-mnist" => "Fashion-MNIST: 28x28 grayscale, byte / 255; the item bright (1.0), the background dark (0.0)",
         "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
         "sinusoid" => "sinusoid inputs x in [-5, 5], unscaled",
+
+        // Nothing is known of how the user made the arrays; the file's name says which convention an app must repeat.
+        "npz" => $"the array 'x' of {Path.GetFileName(run.DataPath)} as given to the trainer, converted to float32 without scaling: no preprocessing recorded",
         _ => $"as the training data ('{run.Dataset}') was given to the trainer: no preprocessing recorded",
     };
 

@@ -23,7 +23,11 @@ public static class AlgorithmFactory
     public static FeatureNormalization DefaultNormalization(string algorithm) =>
         SupportNormalized.Contains(algorithm) ? FeatureNormalization.Support : FeatureNormalizations.Default;
 
-    /// <summary>Creates the algorithm for a run over data of the given example shape.</summary>
+    /// <summary>
+    /// Creates the algorithm for a run over data of the given example shape: the sinusoid MLP for dataset sinusoid, an MLP
+    /// classifier for flat feature vectors (<c>[features]</c>; <see cref="FeatureLearners"/>), conv4 (or the learner's own
+    /// convolutional model) for images <c>[channels, height, width]</c>.
+    /// </summary>
     /// <param name="configuration">The run.</param>
     /// <param name="data">The run's data (input shape, training classes).</param>
     /// <param name="ways">The classifier head's size; defaults to the configuration's ways.</param>
@@ -90,6 +94,11 @@ public static class AlgorithmFactory
             throw new ArgumentException($"{configuration.Algorithm} learns a {headWays}-way head, so it must train with {headWays} ways, not {configuration.EffectiveTrainWays}");
         }
 
+        if (data.InputShape.Count == 1)
+        {
+            return FeatureLearner(configuration, data.InputShape[0], headWays, inner);
+        }
+
         var normalization = configuration.NormalizationMode;
         var downsampling = configuration.DownsamplingMode;
         Conv4 Classifier(int outputs) => new(data.InputShape, outputs, configuration.Channels, normalization, downsampling);
@@ -111,6 +120,32 @@ public static class AlgorithmFactory
             "mann" => new Mann(Classifier(0), headWays, configuration.PretrainIterations),
             "ae-generator" => new AutoencoderGenerator(new ConvAutoencoder(data.InputShape)),
             "ae-head" => new AutoencoderHead(new ConvAutoencoder(data.InputShape), headWays, configuration.PretrainIterations, configuration.TuneCodeLayer, inner),
+            _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
+        };
+    }
+
+    /// <summary>The learners that take flat feature vectors ([features] examples), on an MLP.</summary>
+    public static IReadOnlyList<string> FeatureLearners { get; } = ["maml", "fomaml", "metasgd", "anil", "reptile", "protonet"];
+
+    /// <summary>
+    /// A classifier over flat feature vectors: an MLP of two hidden layers of <see cref="RunConfiguration.Channels"/> units
+    /// (features → C → C → ways; ProtoNets embeds into C), as the sinusoid model is an MLP; conv4 needs images.
+    /// </summary>
+    private static MetaAlgorithm FeatureLearner(RunConfiguration configuration, long features, int ways, InnerLoopOptions inner)
+    {
+        var hidden = configuration.Channels;
+        Mlp Classifier() => new((int)features, hidden, hidden, ways);
+        return configuration.Algorithm switch
+        {
+            "maml" => new Maml(Classifier(), TaskKind.Classification, inner),
+            "fomaml" => new FirstOrderMaml(Classifier(), TaskKind.Classification, inner),
+            "metasgd" => new MetaSgd(Classifier(), TaskKind.Classification, inner),
+            "anil" => new Anil(Classifier(), TaskKind.Classification, inner),
+            "reptile" => new Reptile(Classifier(), TaskKind.Classification, inner),
+            "protonet" => new ProtoNet(new Mlp((int)features, hidden, hidden)),
+            _ when Names.Contains(configuration.Algorithm) => throw new ArgumentException(
+                $"{configuration.Algorithm} needs image examples [channels, height, width] for its convolutional model; these examples are flat feature vectors [{features}], "
+                + $"which train an MLP with {string.Join(", ", FeatureLearners)}"),
             _ => throw new ArgumentException($"unknown algorithm '{configuration.Algorithm}': expected one of {string.Join(", ", Names)}"),
         };
     }

@@ -69,8 +69,9 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
                 TrainRotations = configuration.Algorithm == "cactus" ? [0] : [0, 90, 180, 270],
             }),
             "folder" => FolderSplits(RequirePath(configuration), configuration),
+            "npz" => ArraySplits(configuration, testWays, testShots),
             "fashion-mnist" => FashionMnistSplits(configuration),
-            _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, fashion-mnist, sinusoid or folder"),
+            _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, fashion-mnist, sinusoid, folder or npz"),
         };
 
         ITaskSource train = configuration.Algorithm switch
@@ -143,12 +144,70 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         }
 
         var all = ImageFolder.Load(root, options);
+        return SeededClassSplit(all, configuration.Seed, $"{root} has {all.ClassCount} class folders");
+    }
+
+    /// <summary>
+    /// The labelled examples of an .npz (<see cref="LabeledArrays"/>), their classes split as a folder's are
+    /// (<see cref="SeededClassSplit"/>), checked against the episodes the run draws so that a misfit names the file.
+    /// </summary>
+    private static DatasetSplits ArraySplits(RunConfiguration configuration, int testWays, int testShots)
+    {
+        var path = configuration.DataPath is { Length: > 0 } given && File.Exists(given)
+            ? given
+            : throw new ArgumentException($"dataset 'npz' needs --data <file.npz> (arrays 'x' [n, ...] and 'y' [n] of integer labels), and '{configuration.DataPath}' is not a file");
+        var all = LabeledArrays.Load(path);
+        var perClass = Math.Max(configuration.EffectiveTrainShots, testShots) + configuration.Queries;
+        for (var c = 0; c < all.ClassCount; c++)
+        {
+            if (all.GetExampleCount(c) < perClass)
+            {
+                throw new ArgumentException($"{path}: class y == {all.GetClassName(c)} has {all.GetExampleCount(c)} examples, but {Math.Max(configuration.EffectiveTrainShots, testShots)}-shot "
+                    + $"episodes with {configuration.Queries} queries need {perClass} of every class: lower --shots or --queries, or give more examples");
+            }
+        }
+
+        var splits = SeededClassSplit(all, configuration.Seed, $"{path} has {all.ClassCount} {(all.ClassCount == 1 ? "class" : "classes")} (distinct values of 'y')");
+        if (splits.Test.ClassCount < testWays || splits.Train.ClassCount < configuration.EffectiveTrainWays)
+        {
+            throw new ArgumentException($"{path} has {all.ClassCount} classes, split by the seed into {splits.Train.ClassCount} for training and {splits.Test.ClassCount} for testing (80/20), "
+                + $"but the run draws {configuration.EffectiveTrainWays}-way training and {testWays}-way test episodes: "
+                + $"give at least {MinimumClasses(configuration.EffectiveTrainWays, testWays)} classes, or fewer --ways");
+        }
+
+        return splits;
+    }
+
+    /// <summary>The fewest classes whose 80/20 split leaves <paramref name="trainWays"/> for training and <paramref name="testWays"/> for testing.</summary>
+    private static int MinimumClasses(int trainWays, int testWays)
+    {
+        var classes = trainWays + testWays;
+        while (TrainingClasses(classes) < trainWays || classes - TrainingClasses(classes) < testWays)
+        {
+            classes++;
+        }
+
+        return classes;
+    }
+
+    private static int TrainingClasses(int classCount) => Math.Max(1, (int)(classCount * 0.8));
+
+    /// <summary>
+    /// The split of a dataset that brings no split of its own (class folders, an .npz): 80 % of its classes, at least one,
+    /// for training and the rest for testing, by a permutation seeded with the run's seed, so eval and export on the run
+    /// see the classes it trained on as training classes. No validation classes.
+    /// </summary>
+    /// <param name="all">Every class.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="counted">Says how many classes the source has, for the error when it has too few ("root has 1 class folders").</param>
+    private static DatasetSplits SeededClassSplit(IFewShotDataset all, int seed, string counted)
+    {
         var order = Enumerable.Range(0, all.ClassCount).ToArray();
-        SeedSequence.For(configuration.Seed, SeedSequence.Purpose.Initialization, 1).Shuffle(order);
-        var trainCount = Math.Max(1, (int)(all.ClassCount * 0.8));
+        SeedSequence.For(seed, SeedSequence.Purpose.Initialization, 1).Shuffle(order);
+        var trainCount = TrainingClasses(all.ClassCount);
         if (trainCount >= all.ClassCount)
         {
-            throw new ArgumentException($"{root} has {all.ClassCount} class folders; at least 2 are needed to keep test classes apart from training classes");
+            throw new ArgumentException($"{counted}; at least 2 are needed to keep test classes apart from training classes");
         }
 
         return new DatasetSplits(new ClassSubsetDataset(all, order[..trainCount]), null, new ClassSubsetDataset(all, order[trainCount..]));

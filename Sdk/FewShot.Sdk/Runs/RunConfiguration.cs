@@ -25,13 +25,14 @@ public sealed record RunConfiguration
     public string Algorithm { get; init; } = "maml";
 
     /// <summary>
-    /// omniglot, fashion-mnist, sinusoid or folder: the data <see cref="RunData.Load(RunConfiguration, int?, int?)"/> reads.
-    /// Data of the caller's own (a <see cref="RunData"/> built over an in-memory dataset) takes a name of its own: every
-    /// name but sinusoid gets conv4 models, and a bundle's manifest then records the name but no image preprocessing.
+    /// omniglot, fashion-mnist, sinusoid, folder or npz (<see cref="DataPath"/> an .npz of x and y): the data
+    /// <see cref="RunData.Load(RunConfiguration, int?, int?)"/> reads. Data of the caller's own (a <see cref="RunData"/> built
+    /// over an in-memory dataset) takes a name of its own: every name but sinusoid gets conv4 models for images and an MLP
+    /// for feature vectors, and a bundle's manifest then records the name but no image preprocessing.
     /// </summary>
     public string Dataset { get; init; } = "sinusoid";
 
-    /// <summary>The data folder (Omniglot's or the image folders' root); null for sinusoid.</summary>
+    /// <summary>The data folder (Omniglot's or the image folders' root) or, for npz, the file; null for sinusoid.</summary>
     public string? DataPath { get; init; }
 
     /// <summary>Omniglot split: lake or paper.</summary>

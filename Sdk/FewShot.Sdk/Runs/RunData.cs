@@ -19,7 +19,7 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
     /// <param name="configuration">The run.</param>
     /// <param name="ways">Test ways (defaults to the configuration's).</param>
     /// <param name="shots">Test shots (defaults to the configuration's).</param>
-    /// <exception cref="ArgumentException">The dataset or split is unknown, the data path is missing, or training blocks are asked for where there are none (not Omniglot, a learner without episodes, a block with fewer classes than the training ways).</exception>
+    /// <exception cref="ArgumentException">The dataset or split is unknown, the data path is missing, an npz file does not hold fitting arrays (<see cref="LabeledArrays.Load"/>; too few classes for the ways, or examples for the shots and queries), or training blocks are asked for where there are none (not Omniglot, a learner without episodes, a block with fewer classes than the training ways).</exception>
     public static RunData Load(RunConfiguration configuration, int? ways = null, int? shots = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);

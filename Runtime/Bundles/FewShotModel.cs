@@ -91,11 +91,15 @@ public sealed class FewShotModel : IDisposable
     /// <summary>A copy of <see cref="RuntimeOptions.StateSigningKey"/> taken at load, or null.</summary>
     internal byte[]? SigningKey { get; }
 
-    /// <summary>Turns an image into one input example as the manifest's <see cref="ManifestInput.Preprocessing"/> says (see <see cref="Preprocessor"/>).</summary>
+    /// <summary>
+    /// Turns an image into one input example as the manifest's <see cref="ManifestInput.Preprocessing"/> says (see <see cref="Preprocessor"/>).
+    /// By default (<see cref="StrokeTone.Auto"/>) each drawing shows whether its strokes are dark or bright
+    /// (<see cref="StrokeDetection"/>); pass <see cref="StrokeTone.Dark"/> or <see cref="StrokeTone.Bright"/> when the source says.
+    /// </summary>
     /// <returns>A fresh array of <see cref="ExampleSize"/> floats, owned by the caller.</returns>
     /// <exception cref="NotSupportedException">The bundle does not describe its preprocessing.</exception>
     /// <exception cref="ArgumentException">The pixels do not match the size and format given.</exception>
-    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Dark) =>
+    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Auto) =>
         (_preprocessor ??= new Preprocessor(Manifest.Input)).Preprocess(pixels, width, height, format, strokes);
 
     /// <summary>Loads a bundle file.</summary>

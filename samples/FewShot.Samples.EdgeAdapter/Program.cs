@@ -19,13 +19,14 @@ public static class Program
 
     private const string Help = """
         usage:
-          fewshot-edge learn    --model <bundle.fewshot> --support <folder> --state <file> [--strokes dark|bright] [--threads N] [--graph-cache <folder>]
-          fewshot-edge classify --model <bundle.fewshot> --state <file> [--strokes dark|bright] [--threads N] [--graph-cache <folder>] <image.pgm>...
+          fewshot-edge learn    --model <bundle.fewshot> --support <folder> --state <file> [--strokes auto|dark|bright] [--threads N] [--graph-cache <folder>]
+          fewshot-edge classify --model <bundle.fewshot> --state <file> [--strokes auto|dark|bright] [--threads N] [--graph-cache <folder>] <image.pgm>...
 
         learn     adapts the bundle to <folder>/<class>/*.pgm (one sub-folder per class) and saves the adapted state
         classify  prints the label and probability of each image, using a state saved by learn
         images    8-bit binary PGM (P5, maxval 255) of any size, resized to the bundle's input by area averaging
-        --strokes dark (the default): dark strokes on light paper, as Omniglot; bright: light strokes on a dark background
+        --strokes auto (the default): each image decides, its paper being most of it; dark: dark strokes on light paper,
+                  as Omniglot; bright: light strokes on a dark background
         --graph-cache  a folder for ONNX Runtime's optimized graphs, so that later starts on this device skip optimizing them
         """;
 
@@ -162,8 +163,9 @@ public static class Program
 
     private static StrokeTone Strokes(CommandLineArguments command) => command.Optional("strokes") switch
     {
-        null or "dark" => StrokeTone.Dark,
+        null or "auto" => StrokeTone.Auto,
+        "dark" => StrokeTone.Dark,
         "bright" => StrokeTone.Bright,
-        string other => throw new CommandLineException($"Option --strokes must be 'dark' or 'bright', not '{other}'."),
+        string other => throw new CommandLineException($"Option --strokes must be 'auto', 'dark' or 'bright', not '{other}'."),
     };
 }

@@ -9,7 +9,7 @@ public enum PixelFormat
     /// <summary>Three bytes per pixel: red, green, blue.</summary>
     Rgb24,
 
-    /// <summary>Four bytes per pixel: red, green, blue, alpha (alpha is ignored).</summary>
+    /// <summary>Four bytes per pixel: red, green, blue, alpha (alpha is ignored: composite transparent pixels onto the paper first).</summary>
     Rgba32,
 
     /// <summary>Four bytes per pixel: blue, green, red, alpha (alpha is ignored), as many Windows and Skia surfaces store it.</summary>

@@ -8,6 +8,11 @@ namespace FewShot.Runtime.Bundles;
 /// (<see cref="AreaResizer"/>, the code the Sdk trains with), values mapped to the manifest's range with the right part
 /// bright, then <see cref="ManifestInput.Normalization"/>'s mean and std (when given). Immutable and thread-safe.
 /// </summary>
+/// <remarks>
+/// The strokes' tone in the source image is the caller's to state or, by default (<see cref="StrokeTone.Auto"/>), each
+/// image's to show (<see cref="StrokeDetection"/>); only bundles whose inputs are drawings (<see cref="BrightPart.Strokes"/>)
+/// are toned by it. Alpha is ignored: composite transparent images onto their paper first.
+/// </remarks>
 public sealed class Preprocessor
 {
     private readonly ManifestPreprocessing _steps;
@@ -41,11 +46,15 @@ public sealed class Preprocessor
     /// <param name="width">Its width in pixels.</param>
     /// <param name="height">Its height in pixels.</param>
     /// <param name="format">How a pixel's bytes are laid out.</param>
-    /// <param name="strokes">Which pixels of this image are the strokes (dark ink on light paper by default).</param>
+    /// <param name="strokes">
+    /// Which pixels of this image are the strokes. <see cref="StrokeTone.Auto"/>, the default, lets the image decide
+    /// (<see cref="StrokeDetection.Detect"/>) when the bundle's inputs are drawings (<see cref="BrightPart.Strokes"/>), and
+    /// takes the image as it is otherwise (as <see cref="StrokeTone.Dark"/> does for such bundles).
+    /// </param>
     /// <returns>A fresh array of <see cref="ExampleSize"/> floats, [channels, height, width] row-major, owned by the caller.</returns>
     /// <exception cref="ArgumentException"><paramref name="pixels"/> does not hold width × height pixels of that format.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative, or the format is unknown.</exception>
-    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Dark)
+    public float[] Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, StrokeTone strokes = StrokeTone.Auto)
     {
         var destination = new float[ExampleSize];
         Preprocess(pixels, width, height, format, destination, strokes);
@@ -54,7 +63,39 @@ public sealed class Preprocessor
 
     /// <summary>Preprocesses one image into <paramref name="destination"/> (<see cref="ExampleSize"/> floats, e.g. one example of a batch).</summary>
     /// <inheritdoc cref="Preprocess(ReadOnlySpan{byte}, int, int, PixelFormat, StrokeTone)"/>
-    public void Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, Span<float> destination, StrokeTone strokes = StrokeTone.Dark)
+    public void Preprocess(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, Span<float> destination, StrokeTone strokes = StrokeTone.Auto)
+    {
+        int bytesPerPixel = CheckPixels(pixels, width, height, format);
+        if (destination.Length != ExampleSize)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} floats; one example is {ExampleSize}.", nameof(destination));
+        }
+
+        StrokeTone tone = strokes switch
+        {
+            StrokeTone.Dark or StrokeTone.Bright => strokes,
+            StrokeTone.Auto => _steps.Bright == BrightPart.Strokes ? StrokeDetection.Detect(pixels, width, height, format) : StrokeTone.Dark,
+            _ => throw new ArgumentOutOfRangeException(nameof(strokes), strokes, "unknown stroke tone"),
+        };
+        var resizer = new AreaResizer(height, width, Height, Width);
+        var plane = new float[width * height];
+        int planeSize = Height * Width;
+        for (int c = 0; c < _channels; c++)
+        {
+            for (int p = 0; p < plane.Length; p++)
+            {
+                plane[p] = Bright(Level(pixels.Slice(p * bytesPerPixel, bytesPerPixel), format, c), tone);
+            }
+
+            Span<float> output = destination.Slice(c * planeSize, planeSize);
+            resizer.Resize(plane, output);
+            Scale(output, c);
+        }
+    }
+
+    /// <summary>Checks that <paramref name="pixels"/> holds <paramref name="width"/> × <paramref name="height"/> pixels of <paramref name="format"/>.</summary>
+    /// <returns>Bytes per pixel.</returns>
+    internal static int CheckPixels(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -71,25 +112,7 @@ public sealed class Preprocessor
             throw new ArgumentException($"The image has {pixels.Length} bytes; {width}×{height} {format} pixels are {expected}.", nameof(pixels));
         }
 
-        if (destination.Length != ExampleSize)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} floats; one example is {ExampleSize}.", nameof(destination));
-        }
-
-        var resizer = new AreaResizer(height, width, Height, Width);
-        var plane = new float[width * height];
-        int planeSize = Height * Width;
-        for (int c = 0; c < _channels; c++)
-        {
-            for (int p = 0; p < plane.Length; p++)
-            {
-                plane[p] = Bright(Level(pixels.Slice(p * bytesPerPixel, bytesPerPixel), format, c), strokes);
-            }
-
-            Span<float> output = destination.Slice(c * planeSize, planeSize);
-            resizer.Resize(plane, output);
-            Scale(output, c);
-        }
+        return bytesPerPixel;
     }
 
     // The gray level in [0, 1] of one pixel for model channel c: gray models take luma (ITU-R BT.601, as PIL's "L"), RGB models their channel.
@@ -103,7 +126,9 @@ public sealed class Preprocessor
         (byte r, byte g, byte b) = format == PixelFormat.Bgra32 ? (pixel[2], pixel[1], pixel[0]) : (pixel[0], pixel[1], pixel[2]);
         if (_steps.Channels == ChannelOrder.Gray)
         {
-            return ((0.299f * r) + (0.587f * g) + (0.114f * b)) / 255f;
+            // A gray pixel keeps its exact level, so a gray drawing handed over as RGBA (as decoders widen gray with alpha)
+            // gives the input of the gray file bit for bit; float32 luma is an ulp off for some levels.
+            return r == g && g == b ? r / 255f : ((0.299f * r) + (0.587f * g) + (0.114f * b)) / 255f;
         }
 
         return (channel switch { 0 => r, 1 => g, _ => b }) / 255f;

@@ -83,7 +83,7 @@ public sealed class EdgeAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task Bright_strokes_need_the_bright_option()
+    public async Task Bright_strokes_are_read_by_default_and_with_the_bright_option()
     {
         foreach (string kind in Classes)
         {
@@ -91,11 +91,14 @@ public sealed class EdgeAdapterTests : IDisposable
         }
 
         await Run("learn", "--model", Shapes.ProtoNetBundle, "--support", _folder.Combine("support"), "--state", StatePath);
-        (int code, string output, _) = await Run(["classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, "--strokes", "bright",
-            .. Classes.Select(kind => _folder.Combine("query", $"{kind}-bright.pgm"))]);
+        foreach (string[] strokes in new[] { new[] { "--strokes", "bright" }, [] })
+        {
+            (int code, string output, _) = await Run(["classify", "--model", Shapes.ProtoNetBundle, "--state", StatePath, .. strokes,
+                .. Classes.Select(kind => _folder.Combine("query", $"{kind}-bright.pgm"))]);
 
-        Assert.Equal(0, code);
-        Assert.Equal(Classes, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')[1]));
+            Assert.Equal(0, code);
+            Assert.Equal(Classes, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')[1]));
+        }
     }
 
     [Theory]
@@ -178,7 +181,7 @@ public sealed class EdgeAdapterTests : IDisposable
     [InlineData(new[] { "train" }, "Unknown command 'train'")]
     [InlineData(new[] { "learn", "--model", "m.fewshot", "--state", "s" }, "'learn' needs --support")]
     [InlineData(new[] { "classify", "--model", "m.fewshot", "--state", "s" }, "needs at least one image")]
-    [InlineData(new[] { "classify", "--model", "m", "--state", "s", "--strokes", "grey", "a.pgm" }, "--strokes must be 'dark' or 'bright', not 'grey'")]
+    [InlineData(new[] { "classify", "--model", "m", "--state", "s", "--strokes", "grey", "a.pgm" }, "--strokes must be 'auto', 'dark' or 'bright', not 'grey'")]
     [InlineData(new[] { "classify", "--model", "m", "--state", "s", "--threads", "0", "a.pgm" }, "--threads must be a whole number")]
     [InlineData(new[] { "classify", "--model", "m", "--state", "s", "--shots", "5", "a.pgm" }, "has no option --shots")]
     [InlineData(new[] { "classify", "--model", "m", "--state" }, "--state needs a value")]

@@ -19,7 +19,7 @@ public sealed class PreprocessorTests
         byte[] pixels = [0, 0, 255, 255, 0, 0, 255, 51];
         var preprocessor = new Preprocessor(Input(1, 1, 2, ManifestPreprocessing.Omniglot));
 
-        float[] input = preprocessor.Preprocess(pixels, 4, 2, PixelFormat.Gray8);
+        float[] input = preprocessor.Preprocess(pixels, 4, 2, PixelFormat.Gray8, StrokeTone.Dark);
 
         Assert.Equal(1f, input[0]);
         Assert.Equal(0.2f, input[1], 6);
@@ -38,6 +38,21 @@ public sealed class PreprocessorTests
         Assert.Equal(rgb, bgra);
     }
 
+    [Theory]
+    [InlineData(PixelFormat.Rgb24, 3)]
+    [InlineData(PixelFormat.Rgba32, 4)]
+    [InlineData(PixelFormat.Bgra32, 4)]
+    public void GrayPixelsOfColorImages_GiveTheInputOfAGrayImage_BitForBit(PixelFormat format, int bytesPerPixel)
+    {
+        // Decoders hand gray drawings with alpha over as RGBA: every level must give what the gray file gives.
+        var preprocessor = new Preprocessor(Input(1, 1, 256, ManifestPreprocessing.Omniglot));
+        byte[] gray = [.. Enumerable.Range(0, 256).Select(g => (byte)g)];
+        byte[] color = [.. gray.SelectMany(g => Enumerable.Repeat(g, bytesPerPixel))];
+
+        Assert.Equal(preprocessor.Preprocess(gray, 256, 1, PixelFormat.Gray8, StrokeTone.Dark), preprocessor.Preprocess(color, 256, 1, format, StrokeTone.Dark));
+        Assert.Equal(preprocessor.Preprocess(gray, 256, 1, PixelFormat.Gray8, StrokeTone.Bright), preprocessor.Preprocess(color, 256, 1, format, StrokeTone.Bright));
+    }
+
     [Fact]
     public void RgbModels_GetTheirChannels_ScaledToTheRange_ThenNormalized()
     {
@@ -48,6 +63,61 @@ public sealed class PreprocessorTests
 
         Assert.Equal([1f, 1f, -0.5f], input);
     }
+
+    /// <summary>A 20×20 drawing: paper of gray <paramref name="paper"/> with a cross of ink <paramref name="ink"/>, 3 pixels wide.</summary>
+    private static byte[] Cross(byte paper, byte ink)
+    {
+        var pixels = new byte[20 * 20];
+        for (int p = 0; p < pixels.Length; p++)
+        {
+            (int y, int x) = (p / 20, p % 20);
+            pixels[p] = (y is >= 9 and < 12 && x is >= 3 and < 17) || (x is >= 9 and < 12 && y is >= 3 and < 17) ? ink : paper;
+        }
+
+        return pixels;
+    }
+
+    [Fact]
+    public void ByDefault_EachDrawingShowsItsStrokes_DarkOnLightAndLightOnDarkGiveTheSameInput()
+    {
+        var preprocessor = new Preprocessor(Input(1, 10, 10, ManifestPreprocessing.Omniglot));
+        float[] dark = preprocessor.Preprocess(Cross(paper: 255, ink: 0), 20, 20, PixelFormat.Gray8, StrokeTone.Dark);
+
+        Assert.Equal(dark, preprocessor.Preprocess(Cross(paper: 255, ink: 0), 20, 20, PixelFormat.Gray8));
+        Assert.Equal(dark, preprocessor.Preprocess(Cross(paper: 0, ink: 255), 20, 20, PixelFormat.Gray8));
+        Assert.Equal(0f, dark[0]);
+        Assert.Equal(1f, dark[55]);
+    }
+
+    [Theory]
+    [InlineData(100, 10, StrokeTone.Dark)] // gray paper (0.39) under black ink: a threshold at 0.5 would call it bright strokes
+    [InlineData(160, 250, StrokeTone.Bright)] // chalk on a faded board (0.63)
+    [InlineData(255, 0, StrokeTone.Dark)]
+    [InlineData(0, 255, StrokeTone.Bright)]
+    [InlineData(255, 255, StrokeTone.Dark)] // blank white paper
+    [InlineData(20, 20, StrokeTone.Bright)] // blank dark board
+    public void StrokeDetection_TheMinorityIsTheStrokes_WhateverThePapersLevel(int paper, int ink, StrokeTone expected)
+    {
+        byte[] gray = Cross((byte)paper, (byte)ink);
+        Assert.Equal(expected, StrokeDetection.Detect(gray, 20, 20, PixelFormat.Gray8));
+        byte[] rgb = [.. gray.SelectMany(g => new[] { g, g, g })];
+        Assert.Equal(expected, StrokeDetection.Detect(rgb, 20, 20, PixelFormat.Rgb24));
+    }
+
+    [Fact]
+    public void ByDefault_ABundleWhoseInputIsNotStrokes_TakesImagesAsTheyAre()
+    {
+        // A folder bundle (bright = background): a dark photo with a light minority is not a drawing to turn round.
+        var preprocessor = new Preprocessor(Input(1, 20, 20, ManifestPreprocessing.Omniglot with { Bright = BrightPart.Background }));
+        byte[] photo = Cross(paper: 30, ink: 220);
+
+        Assert.Equal(photo.Select(g => g / 255f), preprocessor.Preprocess(photo, 20, 20, PixelFormat.Gray8), new FloatTolerance(1e-6f));
+        Assert.Equal(photo.Select(g => 1f - (g / 255f)), preprocessor.Preprocess(photo, 20, 20, PixelFormat.Gray8, StrokeTone.Bright), new FloatTolerance(1e-6f));
+    }
+
+    [Fact]
+    public void FewShotModelPreprocess_DefaultsToAuto() =>
+        Assert.Equal(StrokeTone.Auto, typeof(FewShotModel).GetMethod(nameof(FewShotModel.Preprocess))!.GetParameters()[^1].DefaultValue);
 
     [Fact]
     public void ABundleWithoutPreprocessing_SaysSo() =>

@@ -3,6 +3,7 @@ using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -113,7 +114,7 @@ public static class BundleExport
             Input = new ManifestInput
             {
                 Shape = algorithm.Model.InputShape.ToArray(),
-                Normalization = new ManifestNormalization { Text = Normalization(run) },
+                Normalization = new ManifestNormalization { Text = Normalization(run, algorithm.Model.InputShape.ToArray()) },
                 Preprocessing = Preprocessing(run, algorithm.Model.InputShape.ToArray()),
             },
             Output = new ManifestOutput { Kind = kind, Size = algorithm.OutputSize },
@@ -184,17 +185,22 @@ public static class BundleExport
         _ => [],
     };
 
-    private static string Normalization(RunConfiguration run) => run.Dataset switch
+    private static string Normalization(RunConfiguration run, long[] shape) => run.Dataset switch
     {
         "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
         "fashion-mnist" => "Fashion-MNIST: 28x28 grayscale, byte / 255; the item bright (1.0), the background dark (0.0)",
-        "folder" => $"PNG images resized to {run.ImageSize}x{run.ImageSize} by area averaging, grayscale in [0, 1] (1.0 = white)",
+        "folder" => $"{FolderFormats(run)} images resized to {run.ImageSize}x{run.ImageSize} by area averaging, "
+            + $"{(shape is [3, _, _] ? "RGB" : "grayscale")} in [0, 1] (1.0 = white), transparent pixels composited onto white",
         "sinusoid" => "sinusoid inputs x in [-5, 5], unscaled",
 
         // Nothing is known of how the user made the arrays; the file's name says which convention an app must repeat.
         "npz" => $"the array 'x' of {Path.GetFileName(run.DataPath)} as given to the trainer, converted to float32 without scaling: no preprocessing recorded",
         _ => $"as the training data ('{run.Dataset}') was given to the trainer: no preprocessing recorded",
     };
+
+    // The formats the training folder held (it may be gone by export, when the extensions the loader reads are named).
+    private static string FolderFormats(RunConfiguration run) =>
+        run.DataPath is { } root && ImageFolder.Formats(root) is { Count: > 0 } formats ? string.Join(" and ", formats) : "PNG or JPEG";
 
     // What the Sdk's own image loaders do, said for machines (the runtime's Preprocessor repeats it on device): Omniglot's
     // strokes are bright, a folder's images keep their gray levels (white paper bright). Sinusoid inputs are not images.

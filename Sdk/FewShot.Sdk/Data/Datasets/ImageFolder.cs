@@ -67,4 +67,35 @@ public static class ImageFolder
 
         return new InMemoryDataset(names, blocks, [channels, options.Height, options.Width]);
     }
+
+    /// <summary>
+    /// The image formats that the folder at <paramref name="root"/> holds, by file extension, in the order of
+    /// <see cref="ImageDecoder.Extensions"/>: "PNG", "JPEG" or both; empty when the folder does not exist or holds no images.
+    /// Hidden folders (name starting with '.') are skipped, as <see cref="Load"/> skips them.
+    /// </summary>
+    public static IReadOnlyList<string> Formats(string root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        var found = new HashSet<string>();
+        var folders = new Stack<string>([root]);
+        while (folders.TryPop(out string? folder))
+        {
+            foreach (string file in Directory.EnumerateFiles(folder).Where(ImageDecoder.IsImageFile))
+            {
+                found.Add(ImageDecoder.FormatName(file));
+            }
+
+            foreach (string child in Directory.EnumerateDirectories(folder).Where(path => !Path.GetFileName(path).StartsWith('.')))
+            {
+                folders.Push(child);
+            }
+        }
+
+        return [.. ImageDecoder.Extensions.Select(ImageDecoder.FormatName).Distinct().Where(found.Contains)];
+    }
 }

@@ -1,8 +1,8 @@
 namespace FewShot.Sdk.Data;
 
 /// <summary>
-/// A decoded image: 8-bit samples, row-major with channels interleaved, either one gray channel or unpremultiplied
-/// RGBA. Immutable and thread-safe. Made by <see cref="ImageDecoder"/>.
+/// A decoded image: 8-bit samples, row-major with channels interleaved, either one gray channel or RGBA that is opaque
+/// (alpha 255: <see cref="ImageDecoder"/> composites transparent pixels onto white). Immutable and thread-safe. Made by <see cref="ImageDecoder"/>.
 /// </summary>
 public sealed class DecodedImage
 {
@@ -30,8 +30,7 @@ public sealed class DecodedImage
 
     /// <summary>
     /// Returns a fresh float32 tensor <c>[C, Height, Width]</c> with values in [0, 1] (sample / 255), C being 1 or 3
-    /// as <paramref name="mode"/> says. Alpha is dropped, not composited, as PIL's <c>convert("L")</c> and
-    /// <c>convert("RGB")</c> (and so torchvision's ImageFolder) do.
+    /// as <paramref name="mode"/> says. Transparency is already composited onto white by <see cref="ImageDecoder"/>.
     /// </summary>
     public float[] ToTensor(ImageColorMode mode)
     {

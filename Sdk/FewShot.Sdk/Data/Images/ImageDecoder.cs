@@ -9,7 +9,11 @@ namespace FewShot.Sdk.Data;
 /// <remarks>
 /// Pixels are taken as stored: no color-space conversion (embedded ICC profiles and gamma are ignored) and no EXIF
 /// rotation, as PIL (and so torchvision's ImageFolder) reads them. Gray files decode to one exact 8-bit channel;
-/// everything else decodes to unpremultiplied 8-bit RGBA, so 16-bit files are reduced to 8 bits.
+/// everything else decodes to 8-bit RGBA, so 16-bit files are reduced to 8 bits. Transparent pixels are composited onto
+/// white paper (alpha blending, rounded to the nearest 8-bit value), so every decoded image is opaque: a drawing of dark
+/// strokes on a transparent background reads as dark strokes on white, as a viewer shows it on a white page. (PIL's
+/// <c>convert("L")</c> drops alpha instead, which turns such a drawing into its transparent pixels' stored color, often
+/// black; fully opaque files decode the same either way.)
 /// </remarks>
 public static class ImageDecoder
 {
@@ -22,6 +26,13 @@ public static class ImageDecoder
     /// <summary>Whether <paramref name="path"/> has one of <see cref="Extensions"/>, in any letter case.</summary>
     public static bool IsImageFile(string path) =>
         Extensions.Any(extension => path.EndsWith(extension, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The format that an image file's extension names: "PNG" for .png, "JPEG" for .jpg and .jpeg (any letter case).</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> has none of <see cref="Extensions"/>.</exception>
+    public static string FormatName(string path) =>
+        path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "PNG"
+        : path.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase) ? "JPEG"
+        : throw new ArgumentException($"'{path}' is not named as an image: expected one of {string.Join(", ", Extensions)}", nameof(path));
 
     /// <summary>Decodes the image file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -67,7 +78,33 @@ public static class ImageDecoder
             throw new InvalidDataException($"{codec.EncodedFormat} image of {width}×{height} pixels could not be decoded: {Describe(result)}");
         }
 
+        if (!gray && codec.Info.AlphaType != SKAlphaType.Opaque)
+        {
+            CompositeOntoWhite(pixels);
+        }
+
         return new DecodedImage(width, height, channels, pixels);
+    }
+
+    /// <summary>Blends unpremultiplied RGBA pixels onto white in place: c' = (c·a + 255·(255 − a)) / 255, rounded; alpha becomes 255.</summary>
+    private static void CompositeOntoWhite(Span<byte> rgba)
+    {
+        for (int p = 0; p < rgba.Length; p += 4)
+        {
+            int alpha = rgba[p + 3];
+            if (alpha == 255)
+            {
+                continue;
+            }
+
+            int paper = 255 * (255 - alpha);
+            for (int c = p; c < p + 3; c++)
+            {
+                rgba[c] = (byte)(((rgba[c] * alpha) + paper + 127) / 255);
+            }
+
+            rgba[p + 3] = 255;
+        }
     }
 
     private static string Describe(SKCodecResult result) => result switch

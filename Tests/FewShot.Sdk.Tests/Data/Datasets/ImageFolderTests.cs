@@ -33,7 +33,7 @@ public sealed class ImageFolderTests
     public void RgbModeGivesThreePlanesAndReportsProgress()
     {
         using var temp = new TempDirectory();
-        TestImages.Write(Path.Combine(temp.Path, "c", "x.png"), 1, 1, 4, [255, 0, 51, 0]);
+        TestImages.Write(Path.Combine(temp.Path, "c", "x.png"), 1, 1, 4, [255, 0, 51, 255]);
         var reports = new List<int>();
 
         var dataset = ImageFolder.Load(temp.Path, new ImageFolderOptions { Height = 1, Width = 1, ColorMode = ImageColorMode.Rgb }, new SynchronousProgress(reports));
@@ -56,6 +56,20 @@ public sealed class ImageFolderTests
         Assert.Contains("no .png, .jpg or .jpeg files", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
         File.WriteAllBytes(Path.Combine(temp.Path, "empty", "broken.png"), [0x89, 0x50]);
         Assert.Contains("broken.png", Assert.Throws<InvalidDataException>(() => ImageFolder.Load(temp.Path)).Message);
+    }
+
+    [Fact]
+    public void FormatsNameWhatTheFolderHolds()
+    {
+        using var temp = new TempDirectory();
+        TestImages.Write(Path.Combine(temp.Path, "a", "1.jpg"), 1, 1, 1, [0], SKEncodedImageFormat.Jpeg);
+        TestImages.Write(Path.Combine(temp.Path, "b", "2.JPEG"), 1, 1, 1, [0], SKEncodedImageFormat.Jpeg);
+        TestImages.Write(Path.Combine(temp.Path, ".cache", "thumb.png"), 1, 1, 1, [0]);
+
+        Assert.Equal(["JPEG"], ImageFolder.Formats(temp.Path));
+        TestImages.Write(Path.Combine(temp.Path, "b", "3.png"), 1, 1, 1, [0]);
+        Assert.Equal(["PNG", "JPEG"], ImageFolder.Formats(temp.Path));
+        Assert.Empty(ImageFolder.Formats(temp.File("missing")));
     }
 
     [Fact]

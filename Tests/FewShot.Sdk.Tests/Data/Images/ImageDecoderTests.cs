@@ -37,13 +37,26 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
-    public void RgbaPngDropsAlphaWithoutCompositing()
+    public void RgbaPngIsCompositedOntoWhitePaper()
     {
+        // A transparent red pixel is paper; a half-transparent one is blended: (c·128 + 255·127) / 255, rounded.
         byte[] samples = [255, 0, 51, 0, 20, 40, 60, 128];
 
         var image = ImageDecoder.Decode(TestImages.Encode(2, 1, 4, samples));
 
-        Assert.Equal([1f, 20 / 255f, 0f, 40 / 255f, 0.2f, 60 / 255f], image.ToTensor(ImageColorMode.Rgb));
+        Assert.Equal([255, 255, 255, 255, 137, 147, 157, 255], image.Samples.ToArray());
+        Assert.Equal([1f, 137 / 255f, 1f, 147 / 255f, 1f, 157 / 255f], image.ToTensor(ImageColorMode.Rgb));
+    }
+
+    [Fact]
+    public void ADrawingOnATransparentBackgroundReadsAsDarkStrokesOnWhite()
+    {
+        // Black strokes, and a transparent background whose stored color is black too, as drawing apps save it.
+        byte[] samples = [.. Enumerable.Range(0, 16).SelectMany(p => new byte[] { 0, 0, 0, (byte)(p % 4 == 1 ? 255 : 0) })];
+
+        float[] gray = ImageDecoder.Decode(TestImages.Encode(4, 4, 4, samples)).ToTensor(ImageColorMode.Grayscale);
+
+        Assert.Equal(Enumerable.Range(0, 16).Select(p => p % 4 == 1 ? 0f : 1f), gray);
     }
 
     [Fact]
@@ -65,6 +78,12 @@ public sealed class ImageDecoderTests
     [InlineData("b.JPEG")]
     [InlineData("c.Png")]
     public void ImageFilesAreRecognizedInAnyCase(string name) => Assert.True(ImageDecoder.IsImageFile(name));
+
+    [Theory]
+    [InlineData("a.png", "PNG")]
+    [InlineData("b.JPG", "JPEG")]
+    [InlineData("c.jpeg", "JPEG")]
+    public void ImageFilesNameTheirFormat(string name, string format) => Assert.Equal(format, ImageDecoder.FormatName(name));
 
     [Theory]
     [InlineData("notes.txt")]

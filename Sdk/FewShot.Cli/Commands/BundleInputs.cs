@@ -10,7 +10,11 @@ internal sealed class BundleInputs
     private const string NoGraphCache = "none";
 
     private readonly Option<string> _model = new("--model") { Description = "Bundle file (.fewshot)", Required = true };
-    private readonly Option<bool> _invert = new("--invert") { Description = "Use 1 − value for every input (dark-on-light images with an Omniglot bundle, whose strokes are 1.0)" };
+    private readonly Option<string> _strokes = Strokes();
+    private readonly Option<bool> _invert = new("--invert")
+    {
+        Description = "The old spelling for images, kept for scripts: flip their gray levels (with an Omniglot bundle, --strokes dark); on .npz inputs, use 1 − v for every value",
+    };
     private readonly Option<int> _threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: its choice)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
     private readonly Option<string> _graphCache = new("--graph-cache")
     {
@@ -26,7 +30,7 @@ internal sealed class BundleInputs
     public BundleInputs(Command command, params Option[] commandOptions)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (Option option in (Option[])[_model, _invert, _threads, _graphCache, .. commandOptions])
+        foreach (Option option in (Option[])[_model, _strokes, _invert, _threads, _graphCache, .. commandOptions])
         {
             command.Options.Add(option);
         }
@@ -53,6 +57,44 @@ internal sealed class BundleInputs
     }
 
     /// <summary>The examples at <paramref name="path"/> in the bundle's input shape (<see cref="ExampleSet.Load"/>).</summary>
-    public ExampleSet Examples(ParseResult parse, FewShotModel bundle, string path) =>
-        ExampleSet.Load(path, bundle.Manifest.Input.Shape, parse.GetValue(_invert));
+    /// <exception cref="ArgumentException">--strokes contradicts --invert, or names a tone for a bundle that does not describe its preprocessing.</exception>
+    public ExampleSet Examples(ParseResult parse, FewShotModel bundle, string path)
+    {
+        var input = bundle.Manifest.Input;
+        var strokes = parse.GetValue(_strokes) switch
+        {
+            "dark" => StrokeTone.Dark,
+            "bright" => StrokeTone.Bright,
+            _ => StrokeTone.Auto,
+        };
+        var invert = parse.GetValue(_invert);
+        if (parse.GetResult(_strokes) is { Implicit: false })
+        {
+            if (input.Preprocessing is null && strokes != StrokeTone.Auto)
+            {
+                throw new ArgumentException($"--strokes {parse.GetValue(_strokes)}: this bundle does not say how images become its input (input.preprocessing is null), "
+                    + "so images are read as gray levels (1.0 = white) and their strokes' tone means nothing to it; leave --strokes out, and pass --invert to flip the levels");
+            }
+
+            if (invert && strokes != ExampleSet.InvertedTone(input))
+            {
+                throw new ArgumentException($"--invert and --strokes {parse.GetValue(_strokes)} contradict each other: for this bundle --invert is the old spelling of "
+                    + $"--strokes {ExampleSet.InvertedTone(input).ToString().ToLowerInvariant()}; leave --invert out");
+            }
+        }
+
+        return ExampleSet.Load(path, input, strokes, invert);
+    }
+
+    private static Option<string> Strokes()
+    {
+        var strokes = new Option<string>("--strokes")
+        {
+            Description = "Which pixels of the images are the strokes: auto (each image decides: the paper is most of it), dark (dark ink on light paper) "
+                + "or bright (light strokes on a dark background); for bundles whose input is drawings (input.preprocessing.bright = strokes); .npz inputs are taken as given",
+            DefaultValueFactory = _ => "auto",
+        };
+        strokes.AcceptOnlyFromAmong("auto", "dark", "bright");
+        return strokes;
+    }
 }

@@ -1,3 +1,5 @@
+using FewShot.Bundles;
+using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Data;
 
 namespace FewShot.Cli.Commands;
@@ -18,13 +20,28 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
     /// files (no labels), or an .npz with "x" [n, …shape] (gray images also [n, height, width])
     /// and optionally "y" (int labels, or float targets for regression).
     /// </summary>
+    /// <remarks>
+    /// Images become inputs as the bundle's manifest says (FewShot.Runtime's <see cref="Preprocessor"/>, the one home of
+    /// image → input), with <paramref name="strokes"/> saying which of their pixels are strokes; a bundle that does not
+    /// describe its preprocessing gets gray levels in [0, 1], 1.0 = white. Arrays in an .npz are inputs already and are
+    /// taken as given.
+    /// </remarks>
     /// <param name="path">The folder or .npz file.</param>
-    /// <param name="shape">One example's shape from the bundle: [channels, height, width], or [features].</param>
-    /// <param name="invert">Replace every value v by 1 − v (dark-on-light images for bundles trained on light-on-dark data).</param>
-    public static ExampleSet Load(string path, IReadOnlyList<long> shape, bool invert)
+    /// <param name="input">The bundle's input: one example's shape ([channels, height, width], or [features]) and preprocessing.</param>
+    /// <param name="strokes">Which pixels of the images are strokes (<see cref="StrokeTone.Auto"/>: each image decides); ignored for .npz.</param>
+    /// <param name="invert">
+    /// The old <c>--invert</c>: images are flipped (the tone <see cref="InvertedTone"/> names, which replaces <paramref name="strokes"/>),
+    /// and every value v of an .npz becomes 1 − v.
+    /// </param>
+    public static ExampleSet Load(string path, ManifestInput input, StrokeTone strokes = StrokeTone.Auto, bool invert = false)
     {
-        var set = Directory.Exists(path) ? FromFolder(path, shape)
-            : File.Exists(path) && path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? FromNpz(path, shape)
+        ArgumentNullException.ThrowIfNull(input);
+        if (Directory.Exists(path))
+        {
+            return FromFolder(path, input, invert ? InvertedTone(input) : strokes);
+        }
+
+        var set = File.Exists(path) && path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? FromNpz(path, input.Shape)
             : throw new ArgumentException($"'{path}' is neither a folder of images nor an .npz file");
         if (invert)
         {
@@ -37,8 +54,16 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         return set;
     }
 
-    private static ExampleSet FromFolder(string path, IReadOnlyList<long> shape)
+    /// <summary>
+    /// What <c>--invert</c> means for images: the tone that gives 1 − (gray level), as it always did. For bundles whose strokes
+    /// are bright (the Omniglot preprocessing) that is <see cref="StrokeTone.Dark"/>, for the others <see cref="StrokeTone.Bright"/>.
+    /// </summary>
+    public static StrokeTone InvertedTone(ManifestInput input) =>
+        input.Preprocessing is { Bright: BrightPart.Strokes } ? StrokeTone.Dark : StrokeTone.Bright;
+
+    private static ExampleSet FromFolder(string path, ManifestInput input, StrokeTone strokes)
     {
+        var shape = input.Shape;
         if (shape.Count != 3)
         {
             throw new ArgumentException($"images need a bundle whose input is [channels, height, width]; this one takes [{string.Join(", ", shape)}]: pass an .npz");
@@ -61,11 +86,27 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             throw new ArgumentException($"{path} holds no .png, .jpg or .jpeg files (expected <folder>/<class>/*.png or <folder>/*.png)");
         }
 
+        var preprocessor = input.Preprocessing is null ? null : new Preprocessor(input);
         var size = (int)(shape[0] * height * width);
         var inputs = new float[files.Length * size];
         for (var i = 0; i < files.Length; i++)
         {
-            ImageDecoder.Decode(files[i].File).ToTensor(mode, height, width).CopyTo(inputs, i * size);
+            var image = ImageDecoder.Decode(files[i].File);
+            var destination = inputs.AsSpan(i * size, size);
+            if (preprocessor is not null)
+            {
+                var format = image.Channels == 1 ? PixelFormat.Gray8 : PixelFormat.Rgba32;
+                preprocessor.Preprocess(image.Samples, image.Width, image.Height, format, destination, strokes);
+            }
+            else
+            {
+                // No preprocessing to follow: gray levels as decoded, flipped only when asked (--invert).
+                var levels = image.ToTensor(mode, height, width);
+                for (var v = 0; v < levels.Length; v++)
+                {
+                    destination[v] = strokes == StrokeTone.Bright ? 1 - levels[v] : levels[v];
+                }
+            }
         }
 
         return new ExampleSet(inputs, files.Length, files.Select(f => Path.GetRelativePath(path, f.File)).ToArray(),

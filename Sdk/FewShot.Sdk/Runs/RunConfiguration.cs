@@ -35,6 +35,14 @@ public sealed record RunConfiguration
     /// <summary>The data folder (Omniglot's or the image folders' root) or, for npz, the file; null for sinusoid.</summary>
     public string? DataPath { get; init; }
 
+    /// <summary>
+    /// What the data held when the run started (<see cref="Runs.DataFingerprint.Of"/>), so that resuming finds the run's
+    /// data by its contents: the same contents at another path are the run's data moved, other contents at any path are
+    /// another dataset. Null for sinusoid, data of the caller's own, and runs written before it was recorded (whose data
+    /// is known by <see cref="DataPath"/> alone).
+    /// </summary>
+    public DataFingerprint? DataFingerprint { get; init; }
+
     /// <summary>Omniglot split: lake or paper.</summary>
     public string Split { get; init; } = "lake";
 

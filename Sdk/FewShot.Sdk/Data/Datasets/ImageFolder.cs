@@ -29,10 +29,7 @@ public static class ImageFolder
             throw new DirectoryNotFoundException($"image folder root '{root}' does not exist");
         }
 
-        string[] classFolders = Directory.GetDirectories(root)
-            .Where(path => !Path.GetFileName(path).StartsWith('.'))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        string[] classFolders = ClassFolders(root);
         if (classFolders.Length == 0)
         {
             throw new InvalidDataException($"image folder root '{root}' has no class folders; expected root/<class>/*.png or *.jpg");
@@ -46,10 +43,7 @@ public static class ImageFolder
         for (int c = 0; c < classFolders.Length; c++)
         {
             names[c] = Path.GetFileName(classFolders[c]);
-            string[] files = Directory.GetFiles(classFolders[c])
-                .Where(ImageDecoder.IsImageFile)
-                .Order(StringComparer.Ordinal)
-                .ToArray();
+            string[] files = ImageFiles(classFolders[c]);
             if (files.Length == 0)
             {
                 throw new InvalidDataException($"class folder '{classFolders[c]}' has no .png, .jpg or .jpeg files");
@@ -67,6 +61,14 @@ public static class ImageFolder
 
         return new InMemoryDataset(names, blocks, [channels, options.Height, options.Width]);
     }
+
+    /// <summary>The class folders <see cref="Load"/> reads: the sub-folders of <paramref name="root"/> not hidden, sorted by name (ordinal).</summary>
+    internal static string[] ClassFolders(string root) =>
+        Directory.GetDirectories(root).Where(path => !Path.GetFileName(path).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The images <see cref="Load"/> reads from one class folder, sorted by name (ordinal).</summary>
+    internal static string[] ImageFiles(string classFolder) =>
+        Directory.GetFiles(classFolder).Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>
     /// The image formats that the folder at <paramref name="root"/> holds, by file extension, in the order of

@@ -106,6 +106,27 @@ public static class FashionMnist
         return new InMemoryDataset(ClassNames, blocks, [1, ImageSize, ImageSize]);
     }
 
+    /// <summary>The four files <see cref="Load"/> reads from <paramref name="directory"/>; null when one is missing (<see cref="Load"/> names it).</summary>
+    internal static IReadOnlyList<string>? Files(string directory)
+    {
+        var found = new List<string>();
+        foreach (var prefix in new[] { "train", "t10k" })
+        {
+            foreach (var kind in new[] { "-images-idx3-ubyte", "-labels-idx1-ubyte" })
+            {
+                var stem = Path.Combine(Path.GetFullPath(directory), prefix + kind);
+                if (!File.Exists(stem + ".gz") && !File.Exists(stem))
+                {
+                    return null;
+                }
+
+                found.Add(Find(stem));
+            }
+        }
+
+        return found;
+    }
+
     private static string Find(string stem)
     {
         if (File.Exists(stem + ".gz"))

@@ -114,6 +114,9 @@ public static class Omniglot
     /// <summary>Forgets every cached load, releasing its memory once no dataset refers to it.</summary>
     public static void ClearCache() => Cache.Clear();
 
+    /// <summary>The files <see cref="LoadCharacters"/> reads from Omniglot's folder: the background set's archive, then the evaluation set's.</summary>
+    internal static IReadOnlyList<string> Archives { get; } = ["images_background.npz", "images_evaluation.npz"];
+
     private static RotatedClassesDataset Train(IFewShotDataset characters, IEnumerable<int> indices, OmniglotOptions options) =>
         new(new ClassSubsetDataset(characters, indices.Order().ToArray()), options.TrainRotations);
 
@@ -138,8 +141,8 @@ public static class Omniglot
         var names = new string[CharacterCount];
         var blocks = new float[CharacterCount][];
         var resizer = new AreaResizer(SourceImageSize, SourceImageSize, imageSize, imageSize);
-        OmniglotArchive.Read(Path.Combine(directory, "images_background.npz"), BackgroundCharacterCount, resizer, blocks.AsSpan(0, BackgroundCharacterCount));
-        OmniglotArchive.Read(Path.Combine(directory, "images_evaluation.npz"), EvaluationCharacterCount, resizer, blocks.AsSpan(BackgroundCharacterCount));
+        OmniglotArchive.Read(Path.Combine(directory, Archives[0]), BackgroundCharacterCount, resizer, blocks.AsSpan(0, BackgroundCharacterCount));
+        OmniglotArchive.Read(Path.Combine(directory, Archives[1]), EvaluationCharacterCount, resizer, blocks.AsSpan(BackgroundCharacterCount));
         for (int c = 0; c < CharacterCount; c++)
         {
             names[c] = (c + 1).ToString("D4", CultureInfo.InvariantCulture);

@@ -56,6 +56,14 @@ internal static class EvalCommand
                 Split = parse.GetValue(split) ?? trained.Split,
                 Queries = parse.GetValue(queries) ?? trained.Queries,
             };
+            if (DataCheck.Change(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
+            {
+                // A note, not a refusal: evaluating on other data is what eval is for (--dataset, --data), but with the
+                // run's dataset name it may not be meant, and a seeded class split of other classes can put classes the
+                // run trained on among the test classes.
+                error.WriteLine($"note: {changed}; the results are on that data, and its test classes may include classes the run trained on");
+            }
+
             var testWays = parse.GetValue(ways) ?? trained.Ways;
             var testShots = parse.GetValue(shots) ?? trained.Shots;
             var (runData, alphabets) = RunData.Load(configuration, testWays, testShots, parse.GetValue(withinAlphabet));

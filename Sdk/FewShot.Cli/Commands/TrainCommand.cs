@@ -110,6 +110,7 @@ internal static class TrainCommand
                 TrainBlock = parse.GetValue(trainBlock),
                 InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
+            requested = requested with { DataFingerprint = DataFingerprint.Of(requested) };
             var configuration = ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
@@ -259,8 +260,10 @@ internal static class TrainCommand
 
     /// <summary>
     /// A folder with run.json resumes that run (only the iteration target may change; the MAML++ schedules keep the
-    /// lengths the run started with, which --mamlpp derives from --iterations); otherwise a new run starts. The caller
-    /// saves the result once the run's data and starting point have loaded.
+    /// lengths the run started with, which --mamlpp derives from --iterations; --data may name the run's data moved,
+    /// same contents by its fingerprint, and the new path is recorded); otherwise a new run starts. Other data at any
+    /// path is refused once the run has a checkpoint. The caller saves the result once the run's data and starting point
+    /// have loaded.
     /// </summary>
     private static RunConfiguration ResumeOrStart(string folder, RunConfiguration requested, TextWriter output)
     {
@@ -273,9 +276,17 @@ internal static class TrainCommand
         var sameSchedules = (existing.MultiStepLossIterations > 0) == (requested.MultiStepLossIterations > 0)
             && (existing.FirstOrderIterations > 0) == (requested.FirstOrderIterations > 0)
             && existing.CosineIterations.HasValue == requested.CosineIterations.HasValue;
-        var comparable = existing with
+        // A run that recorded its data's fingerprint knows its data by contents, compared below, wherever --data now
+        // points; a run.json written before fingerprints knows it by path alone, as before.
+        var byContents = existing.DataFingerprint is not null;
+        var data = existing with
         {
             Iterations = requested.Iterations,
+            DataPath = byContents ? requested.DataPath : existing.DataPath,
+            DataFingerprint = requested.DataFingerprint,
+        };
+        var comparable = data with
+        {
             MultiStepLossIterations = requested.MultiStepLossIterations,
             FirstOrderIterations = requested.FirstOrderIterations,
             CosineIterations = requested.CosineIterations,
@@ -283,7 +294,7 @@ internal static class TrainCommand
         var hasCheckpoint = File.Exists(Path.Combine(folder, Checkpoint.FileName));
         if (!sameSchedules || comparable != requested)
         {
-            var differences = string.Join(", ", Differences(sameSchedules ? comparable : existing with { Iterations = requested.Iterations }, requested));
+            var differences = string.Join(", ", Differences(sameSchedules ? comparable : data, requested));
             if (!hasCheckpoint)
             {
                 // A run that stopped before its first checkpoint (a diverged one, say) has nothing to resume: retrying it with
@@ -295,7 +306,25 @@ internal static class TrainCommand
             throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}; its run.json differs in {differences}); use another --out folder, or repeat the run's own options to resume it");
         }
 
-        var resumed = existing with { Iterations = requested.Iterations };
+        if (DataCheck.Change(existing, requested, requested.DataFingerprint) is { } changed)
+        {
+            if (!hasCheckpoint)
+            {
+                output.WriteLine($"Starting a new run in {folder}: the run there wrote no checkpoint and {changed}, so its run.json and metrics are replaced");
+                return requested;
+            }
+
+            throw new ArgumentException($"{folder} holds a run that trained on other data: {changed}. Resuming would mix two datasets "
+                + "(and split other classes by the seed); train on this data with another --out folder, or give --data the run's own data to resume it");
+        }
+
+        if (byContents && requested.DataFingerprint is not null
+            && Path.TrimEndingDirectorySeparator(existing.DataPath ?? "") != Path.TrimEndingDirectorySeparator(requested.DataPath ?? ""))
+        {
+            output.WriteLine($"The run's data moved from {existing.DataPath} to {requested.DataPath}, same contents: run.json now records the new path");
+        }
+
+        var resumed = existing with { Iterations = requested.Iterations, DataPath = byContents ? requested.DataPath : existing.DataPath };
         // A run stopped before its first checkpoint has only run.json: it starts over, and should not claim to resume.
         output.WriteLine(hasCheckpoint
             ? $"Resuming the run in {folder}"

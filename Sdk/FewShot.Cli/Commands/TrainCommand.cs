@@ -1,8 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FewShot.Bundles;
 using FewShot.Cli.Training;
 using FewShot.Runtime;
@@ -77,7 +73,7 @@ internal static class TrainCommand
             var folder = parse.GetValue(outFolder)!;
             var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
             var recipe = MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
-            var existing = Existing(folder);
+            var existing = TrainResume.Existing(folder);
             var requested = new RunConfiguration
             {
                 Algorithm = parse.GetValue(algorithm)!,
@@ -111,7 +107,7 @@ internal static class TrainCommand
                 InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
             requested = requested with { DataFingerprint = DataFingerprint.Of(requested) };
-            var configuration = ResumeOrStart(folder, requested, output);
+            var configuration = TrainResume.ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
             // A new run (none in the folder, or one that wrote no checkpoint and is replaced), not a resumed one.
@@ -238,97 +234,5 @@ internal static class TrainCommand
         var start = WarmStart.Apply(checkpoint, specs, fresh);
         output.WriteLine($"Starting from {checkpoint}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");
         return start.Values;
-    }
-
-    /// <summary>The run in <paramref name="folder"/>, whose model settings resuming needs not repeat (--norm, --downsample); null for a new run.</summary>
-    private static RunConfiguration? Existing(string folder) =>
-        File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder) : null;
-
-    /// <summary>Each setting (by its run.json name) that differs between the folder's run and the one asked for, with both values.</summary>
-    private static IEnumerable<string> Differences(RunConfiguration existing, RunConfiguration requested) =>
-        typeof(RunConfiguration).GetProperties()
-            .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null && !Equals(p.GetValue(existing), p.GetValue(requested)))
-            .Select(p => $"{JsonNamingPolicy.CamelCase.ConvertName(p.Name)} ({Show(p.GetValue(existing))} there, {Show(p.GetValue(requested))} asked for)");
-
-    private static string Show(object? value) => value switch
-    {
-        null => "none",
-        bool flag => flag ? "true" : "false",
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "none",
-    };
-
-    /// <summary>
-    /// A folder with run.json resumes that run (only the iteration target may change; the MAML++ schedules keep the
-    /// lengths the run started with, which --mamlpp derives from --iterations; --data may name the run's data moved,
-    /// same contents by its fingerprint, and the new path is recorded); otherwise a new run starts. Other data at any
-    /// path is refused once the run has a checkpoint. The caller saves the result once the run's data and starting point
-    /// have loaded.
-    /// </summary>
-    private static RunConfiguration ResumeOrStart(string folder, RunConfiguration requested, TextWriter output)
-    {
-        if (!File.Exists(Path.Combine(folder, RunConfiguration.FileName)))
-        {
-            return requested;
-        }
-
-        var existing = RunConfiguration.Load(folder);
-        var sameSchedules = (existing.MultiStepLossIterations > 0) == (requested.MultiStepLossIterations > 0)
-            && (existing.FirstOrderIterations > 0) == (requested.FirstOrderIterations > 0)
-            && existing.CosineIterations.HasValue == requested.CosineIterations.HasValue;
-        // A run that recorded its data's fingerprint knows its data by contents, compared below, wherever --data now
-        // points; a run.json written before fingerprints knows it by path alone, as before.
-        var byContents = existing.DataFingerprint is not null;
-        var data = existing with
-        {
-            Iterations = requested.Iterations,
-            DataPath = byContents ? requested.DataPath : existing.DataPath,
-            DataFingerprint = requested.DataFingerprint,
-        };
-        var comparable = data with
-        {
-            MultiStepLossIterations = requested.MultiStepLossIterations,
-            FirstOrderIterations = requested.FirstOrderIterations,
-            CosineIterations = requested.CosineIterations,
-        };
-        var hasCheckpoint = File.Exists(Path.Combine(folder, Checkpoint.FileName));
-        if (!sameSchedules || comparable != requested)
-        {
-            var differences = string.Join(", ", Differences(sameSchedules ? comparable : data, requested));
-            if (!hasCheckpoint)
-            {
-                // A run that stopped before its first checkpoint (a diverged one, say) has nothing to resume: retrying it with
-                // other settings must not need the folder deleted by hand.
-                output.WriteLine($"Starting a new run in {folder}: the run there ({existing.Algorithm} on {existing.Dataset}; {differences}) wrote no checkpoint, so its run.json and metrics are replaced");
-                return requested;
-            }
-
-            throw new ArgumentException($"{folder} holds a different run ({existing.Algorithm} on {existing.Dataset}; its run.json differs in {differences}); use another --out folder, or repeat the run's own options to resume it");
-        }
-
-        if (DataCheck.Change(existing, requested, requested.DataFingerprint) is { } changed)
-        {
-            if (!hasCheckpoint)
-            {
-                output.WriteLine($"Starting a new run in {folder}: the run there wrote no checkpoint and {changed}, so its run.json and metrics are replaced");
-                return requested;
-            }
-
-            throw new ArgumentException($"{folder} holds a run that trained on other data: {changed}. Resuming would mix two datasets "
-                + "(and split other classes by the seed); train on this data with another --out folder, or give --data the run's own data to resume it");
-        }
-
-        if (byContents && requested.DataFingerprint is not null
-            && Path.TrimEndingDirectorySeparator(existing.DataPath ?? "") != Path.TrimEndingDirectorySeparator(requested.DataPath ?? ""))
-        {
-            output.WriteLine($"The run's data moved from {existing.DataPath} to {requested.DataPath}, same contents: run.json now records the new path");
-        }
-
-        var resumed = existing with { Iterations = requested.Iterations, DataPath = byContents ? requested.DataPath : existing.DataPath };
-        // A run stopped before its first checkpoint has only run.json: it starts over, and should not claim to resume.
-        output.WriteLine(hasCheckpoint
-            ? $"Resuming the run in {folder}"
-            : $"Starting the run in {folder} over from iteration 0: it has no checkpoint yet (one is written every {new MetaTrainerOptions().CheckpointEvery} iterations)");
-        return resumed;
     }
 }

@@ -9,9 +9,9 @@ public enum PixelFormat
     /// <summary>Three bytes per pixel: red, green, blue.</summary>
     Rgb24,
 
-    /// <summary>Four bytes per pixel: red, green, blue, alpha (alpha is ignored: composite transparent pixels onto the paper first).</summary>
+    /// <summary>Four bytes per pixel: red, green, blue, alpha (unpremultiplied; transparent pixels are composited onto white paper).</summary>
     Rgba32,
 
-    /// <summary>Four bytes per pixel: blue, green, red, alpha (alpha is ignored), as many Windows and Skia surfaces store it.</summary>
+    /// <summary>Four bytes per pixel: blue, green, red, alpha (unpremultiplied; composited onto white, as <see cref="Rgba32"/>), as many Windows and Skia surfaces store it.</summary>
     Bgra32,
 }

@@ -11,7 +11,8 @@ namespace FewShot.Runtime.Bundles;
 /// <remarks>
 /// The strokes' tone in the source image is the caller's to state or, by default (<see cref="StrokeTone.Auto"/>), each
 /// image's to show (<see cref="StrokeDetection"/>); only bundles whose inputs are drawings (<see cref="BrightPart.Strokes"/>)
-/// are toned by it. Alpha is ignored: composite transparent images onto their paper first.
+/// are toned by it. Transparent pixels (<see cref="PixelFormat.Rgba32"/>, <see cref="PixelFormat.Bgra32"/>) are composited onto
+/// white paper first, as <c>fewshot adapt</c> does with image files.
 /// </remarks>
 public sealed class Preprocessor
 {
@@ -123,7 +124,7 @@ public sealed class Preprocessor
             return pixel[0] / 255f;
         }
 
-        (byte r, byte g, byte b) = format == PixelFormat.Bgra32 ? (pixel[2], pixel[1], pixel[0]) : (pixel[0], pixel[1], pixel[2]);
+        (int r, int g, int b) = PixelColor.Rgb(pixel, format);
         if (_steps.Channels == ChannelOrder.Gray)
         {
             // A gray pixel keeps its exact level, so a gray drawing handed over as RGBA (as decoders widen gray with alpha)

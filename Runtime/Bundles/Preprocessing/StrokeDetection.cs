@@ -15,7 +15,7 @@ namespace FewShot.Runtime.Bundles;
 public static class StrokeDetection
 {
     /// <summary>Which tone the strokes of an image have: <see cref="StrokeTone.Dark"/> or <see cref="StrokeTone.Bright"/>, never <see cref="StrokeTone.Auto"/>.</summary>
-    /// <param name="pixels">The image, row-major, <paramref name="format"/>'s bytes per pixel, no row padding; read only during the call. Alpha is ignored.</param>
+    /// <param name="pixels">The image, row-major, <paramref name="format"/>'s bytes per pixel, no row padding; read only during the call. Transparent pixels count as white paper.</param>
     /// <param name="width">Its width in pixels.</param>
     /// <param name="height">Its height in pixels.</param>
     /// <param name="format">How a pixel's bytes are laid out.</param>
@@ -68,7 +68,7 @@ public static class StrokeDetection
             return pixel[0];
         }
 
-        (int r, int g, int b) = format == PixelFormat.Bgra32 ? (pixel[2], pixel[1], pixel[0]) : (pixel[0], pixel[1], pixel[2]);
+        (int r, int g, int b) = PixelColor.Rgb(pixel, format);
         return ((299 * r) + (587 * g) + (114 * b) + 500) / 1000;
     }
 }

@@ -32,7 +32,7 @@ public sealed class PreprocessorTests
         var preprocessor = new Preprocessor(Input(1, 1, 1, ManifestPreprocessing.Omniglot with { Bright = BrightPart.Background }));
 
         float rgb = preprocessor.Preprocess([200, 100, 50], 1, 1, PixelFormat.Rgb24)[0];
-        float bgra = preprocessor.Preprocess([50, 100, 200, 7], 1, 1, PixelFormat.Bgra32)[0];
+        float bgra = preprocessor.Preprocess([50, 100, 200, 255], 1, 1, PixelFormat.Bgra32)[0];
 
         Assert.Equal(((0.299f * 200) + (0.587f * 100) + (0.114f * 50)) / 255f, rgb);
         Assert.Equal(rgb, bgra);
@@ -47,7 +47,7 @@ public sealed class PreprocessorTests
         // Decoders hand gray drawings with alpha over as RGBA: every level must give what the gray file gives.
         var preprocessor = new Preprocessor(Input(1, 1, 256, ManifestPreprocessing.Omniglot));
         byte[] gray = [.. Enumerable.Range(0, 256).Select(g => (byte)g)];
-        byte[] color = [.. gray.SelectMany(g => Enumerable.Repeat(g, bytesPerPixel))];
+        byte[] color = [.. gray.SelectMany(g => bytesPerPixel == 3 ? new[] { g, g, g } : new byte[] { g, g, g, 255 })];
 
         Assert.Equal(preprocessor.Preprocess(gray, 256, 1, PixelFormat.Gray8, StrokeTone.Dark), preprocessor.Preprocess(color, 256, 1, format, StrokeTone.Dark));
         Assert.Equal(preprocessor.Preprocess(gray, 256, 1, PixelFormat.Gray8, StrokeTone.Bright), preprocessor.Preprocess(color, 256, 1, format, StrokeTone.Bright));
@@ -59,7 +59,7 @@ public sealed class PreprocessorTests
         var steps = new ManifestPreprocessing { Channels = ChannelOrder.Rgb, Resize = ResizeMethod.Area, Min = -1, Max = 1, Bright = BrightPart.Background };
         var preprocessor = new Preprocessor(Input(3, 1, 1, steps, mean: [0f, 0.5f, 0f], std: [1f, 0.5f, 2f]));
 
-        float[] input = preprocessor.Preprocess([255, 255, 0, 0], 1, 1, PixelFormat.Rgba32);
+        float[] input = preprocessor.Preprocess([255, 255, 0, 255], 1, 1, PixelFormat.Rgba32);
 
         Assert.Equal([1f, 1f, -0.5f], input);
     }
@@ -87,6 +87,31 @@ public sealed class PreprocessorTests
         Assert.Equal(dark, preprocessor.Preprocess(Cross(paper: 0, ink: 255), 20, 20, PixelFormat.Gray8));
         Assert.Equal(0f, dark[0]);
         Assert.Equal(1f, dark[55]);
+    }
+
+    [Theory]
+    [InlineData(PixelFormat.Rgba32, 0)] // transparent paper stored black, as premultiplying decoders (SkiaSharp's default) hand it over
+    [InlineData(PixelFormat.Rgba32, 255)] // transparent paper stored white
+    [InlineData(PixelFormat.Bgra32, 0)]
+    public void TransparentPaper_IsWhitePaper_AsFewshotAdaptReadsTheFile(PixelFormat format, byte storedPaper)
+    {
+        // A drawing of black ink on a transparent background: before compositing, alpha was dropped and paper stored as
+        // black made the whole drawing black (one tone), so the model saw a blank input.
+        var preprocessor = new Preprocessor(Input(1, 10, 10, ManifestPreprocessing.Omniglot));
+        byte[] gray = Cross(paper: 255, ink: 0);
+        byte[] transparent = [.. gray.SelectMany(g => g == 0 ? new byte[] { 0, 0, 0, 255 } : new[] { storedPaper, storedPaper, storedPaper, (byte)0 })];
+
+        Assert.Equal(StrokeTone.Dark, StrokeDetection.Detect(transparent, 20, 20, format));
+        Assert.Equal(preprocessor.Preprocess(gray, 20, 20, PixelFormat.Gray8), preprocessor.Preprocess(transparent, 20, 20, format));
+    }
+
+    [Fact]
+    public void HalfTransparentInk_IsBlendedOntoWhite_AsTheDecoderRoundsIt()
+    {
+        var preprocessor = new Preprocessor(Input(1, 1, 1, ManifestPreprocessing.Omniglot with { Bright = BrightPart.Background }));
+
+        // Black at alpha 128 over white: (0·128 + 255·127 + 127) / 255 = 127.
+        Assert.Equal(127 / 255f, preprocessor.Preprocess([0, 0, 0, 128], 1, 1, PixelFormat.Rgba32)[0], 6);
     }
 
     [Theory]

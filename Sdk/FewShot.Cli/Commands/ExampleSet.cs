@@ -78,6 +78,12 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         var (height, width) = ((int)shape[1], (int)shape[2]);
         // Hidden folders (.ipynb_checkpoints, .thumbnails) are no classes, as training's ImageFolder skips them too.
         var classes = Directory.GetDirectories(path).Where(c => !Path.GetFileName(c).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        // A class without images would leave the support set one class short without a word; training refuses it too (ImageFolder).
+        if (classes.FirstOrDefault(c => !Images(c).Any()) is { } empty)
+        {
+            throw new ArgumentException($"class folder {empty} holds no .png, .jpg or .jpeg files: give each class at least one image, or remove the folder");
+        }
+
         var files = classes.Length > 0
             ? classes.SelectMany(c => Images(c).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
             : Images(path).Select(f => (File: f, Label: (string?)null)).ToArray();

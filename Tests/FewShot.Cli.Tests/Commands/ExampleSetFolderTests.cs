@@ -49,6 +49,19 @@ public sealed class ExampleSetFolderTests : IDisposable
     }
 
     [Fact]
+    public void AClassFolderWithoutImagesIsRefusedByName()
+    {
+        // Before, the class was dropped: a support set of bar and an empty ring adapted to one class without a word.
+        WritePng(Path.Combine(_folder, "bar", "a.png"));
+        Directory.CreateDirectory(Path.Combine(_folder, "ring"));
+        File.WriteAllText(Path.Combine(_folder, "ring", "notes.txt"), "photos to come");
+
+        var error = Assert.Throws<ArgumentException>(() => ExampleSet.Load(_folder, Input));
+
+        Assert.Contains($"class folder {Path.Combine(_folder, "ring")} holds no .png, .jpg or .jpeg files", error.Message);
+    }
+
+    [Fact]
     public void LooseImagesBesideAHiddenFolderAreRead()
     {
         WritePng(Path.Combine(_folder, "a.png"));

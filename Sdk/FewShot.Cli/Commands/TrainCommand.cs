@@ -33,7 +33,7 @@ internal static class TrainCommand
         var iterations = new Option<int?>("--iterations") { Description = $"Meta-iterations to reach (default {TrainingStop.DefaultIterations}; no limit when only --minutes is given)" }.AtLeast(1);
         var minutes = new Option<double?>("--minutes") { Description = "Train for this many minutes, then stop with a checkpoint; with --iterations, whichever comes first" }.Positive();
         var seed = new Option<int>("--seed") { Description = "The run's seed", DefaultValueFactory = _ => 0 };
-        var channels = new Option<int>("--channels") { Description = "Conv4 channels", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var channels = new Option<int>("--channels") { Description = "Conv4 channels, or the units of each of the MLP's two hidden layers (feature vectors, --dataset npz [n, features])", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var norm = new Option<string?>("--norm")
         {
             Description = $"Conv4's normalization. support: batch norm with the support set's statistics, kept in the adapted state (MetaBN; maml, fomaml, metasgd and reptile, and their default); instance (the other learners' default), group or layer: per example; all four are inductive (a prediction does not depend on its batch); batch: the papers' transductive batch statistics (opt-in; a lone query is normalized by itself)",

@@ -56,6 +56,12 @@ internal static class PredictionReport
         if (accuracy is { } a)
         {
             output.WriteLine(string.Create(inv, $"Accuracy: {a:P2}"));
+            // A query whose class the support set lacks can never be right: say so, or a misnamed class folder reads as a poor model.
+            var unknown = queries.Labels!.Where(l => !adapted.Labels.Contains(l)).ToArray();
+            if (unknown.Length > 0)
+            {
+                output.WriteLine($"  {unknown.Length} of {rows.Length} queries carry labels the support set lacks ({string.Join(", ", unknown.Distinct().Order(StringComparer.Ordinal))}), counted as wrong");
+            }
         }
 
         if (mse is { } m)

@@ -114,6 +114,20 @@ public sealed class ExportAdaptCommandTests : IDisposable
     }
 
     [Fact]
+    public void QueriesOfClassesTheSupportLacksAreNamed()
+    {
+        // Before, they only lowered the accuracy: a query folder's misnamed class read as a model that fails on it.
+        var support = BlankImages("support-0-4.npz", NpyArray.Create(new long[] { 0, 1, 2, 3, 4 }, 5));
+        var query = BlankImages("query-9.npz", NpyArray.Create(new long[] { 0, 9, 1, 9, 12 }, 5));
+
+        var result = Run("adapt", "--model", ShippedProtoNet, "--support", support, "--query", query);
+
+        Assert.True(result.Exit == 0, result.Error);
+        Assert.Contains("3 of 5 queries carry labels the support set lacks (12, 9), counted as wrong", result.Output);
+        Assert.DoesNotContain("lacks", Run("adapt", "--model", ShippedProtoNet, "--support", support, "--query", support).Output);
+    }
+
+    [Fact]
     public void FloatLabelsForAClassificationBundleAreNamedAsSuch()
     {
         var support = BlankImages("float-labels.npz", NpyArray.Create(new float[] { 0, 1, 2, 3, 4 }, 5));

@@ -147,6 +147,39 @@ public sealed class AdaptedModel
         AtomicFile.Write(path, stream => Save(stream, ownerId));
     }
 
+    /// <summary>
+    /// Runs <see cref="Save(string)"/> on the thread pool: written atomically, so readers see the old file or the whole new
+    /// one. <paramref name="cancellationToken"/> stops it before it starts, when nothing has been written.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the write started.</exception>
+    /// <exception cref="IOException">The file cannot be written; the target is then untouched.</exception>
+    public Task SaveAsync(string path, CancellationToken cancellationToken = default) => SaveAsync(path, string.Empty, cancellationToken);
+
+    /// <summary>Runs <see cref="Save(string, string)"/> on the thread pool, atomically; <paramref name="cancellationToken"/> stops it before it starts.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the write started.</exception>
+    /// <exception cref="InvalidOperationException">An owner id was given but the base model has no signing key.</exception>
+    /// <exception cref="IOException">The file cannot be written; the target is then untouched.</exception>
+    public Task SaveAsync(string path, string ownerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(ownerId);
+        return Task.Run(() => Save(path, ownerId), cancellationToken);
+    }
+
+    /// <summary>Runs <see cref="Save(Stream)"/> on the thread pool (the stream stays open); <paramref name="cancellationToken"/> stops it before it starts.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the write started.</exception>
+    public Task SaveAsync(Stream destination, CancellationToken cancellationToken = default) => SaveAsync(destination, string.Empty, cancellationToken);
+
+    /// <summary>Runs <see cref="Save(Stream, string)"/> on the thread pool (the stream stays open); <paramref name="cancellationToken"/> stops it before it starts.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the write started.</exception>
+    /// <exception cref="InvalidOperationException">An owner id was given but the base model has no signing key.</exception>
+    public Task SaveAsync(Stream destination, string ownerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(ownerId);
+        return Task.Run(() => Save(destination, ownerId), cancellationToken);
+    }
+
     private IReadOnlyList<Prediction> PredictCore(ReadOnlyMemory<float> queryInputs, CancellationToken cancellationToken)
     {
         if (_model.Kind == OutputKind.Regression)

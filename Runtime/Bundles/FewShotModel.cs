@@ -24,7 +24,7 @@ namespace FewShot.Runtime.Bundles;
 /// </para>
 /// <para>Dispose releases the graphs once runs in progress finish; later calls throw <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed class FewShotModel : IDisposable
+public sealed partial class FewShotModel : IDisposable
 {
     private readonly BundleGraphs _graphs;
     private readonly Adapter _adapter;
@@ -167,11 +167,6 @@ public sealed class FewShotModel : IDisposable
 
         return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options, logger ?? NullLogger.Instance);
     }
-
-    /// <summary>Loads a bundle file on the thread pool.</summary>
-    /// <inheritdoc cref="Load(string, RuntimeOptions?, ILogger?)"/>
-    public static Task<FewShotModel> LoadAsync(string path, RuntimeOptions? options = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Load(path, options), cancellationToken);
 
     /// <summary>Adapts to a labelled support set (logits and embedding bundles).</summary>
     /// <param name="supportInputs">Support examples, row-major [n, …input shape]; read during the call, not kept.</param>

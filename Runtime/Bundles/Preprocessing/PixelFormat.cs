@@ -9,9 +9,9 @@ public enum PixelFormat
     /// <summary>Three bytes per pixel: red, green, blue.</summary>
     Rgb24,
 
-    /// <summary>Four bytes per pixel: red, green, blue, alpha (unpremultiplied; transparent pixels are composited onto white paper).</summary>
+    /// <summary>Four bytes per pixel: red, green, blue, alpha (unpremultiplied; transparent pixels are composited onto the backdrop that contrasts with the visible ones, <see cref="Transparency"/>: white behind dark strokes, black behind bright ones).</summary>
     Rgba32,
 
-    /// <summary>Four bytes per pixel: blue, green, red, alpha (unpremultiplied; composited onto white, as <see cref="Rgba32"/>), as many Windows and Skia surfaces store it.</summary>
+    /// <summary>Four bytes per pixel: blue, green, red, alpha (unpremultiplied; composited as <see cref="Rgba32"/>), as many Windows and Skia surfaces store it.</summary>
     Bgra32,
 }

@@ -11,8 +11,9 @@ namespace FewShot.Runtime.Bundles;
 /// <remarks>
 /// The strokes' tone in the source image is the caller's to state or, by default (<see cref="StrokeTone.Auto"/>), each
 /// image's to show (<see cref="StrokeDetection"/>); only bundles whose inputs are drawings (<see cref="BrightPart.Strokes"/>)
-/// are toned by it. Transparent pixels (<see cref="PixelFormat.Rgba32"/>, <see cref="PixelFormat.Bgra32"/>) are composited onto
-/// white paper first, as <c>fewshot adapt</c> does with image files.
+/// are toned by it. Transparent pixels (<see cref="PixelFormat.Rgba32"/>, <see cref="PixelFormat.Bgra32"/>) are composited first
+/// onto the backdrop that contrasts with the image's visible pixels (<see cref="Transparency"/>: black behind bright strokes,
+/// white behind dark ones), as <c>fewshot adapt</c> does with image files.
 /// </remarks>
 public sealed class Preprocessor
 {
@@ -72,10 +73,11 @@ public sealed class Preprocessor
             throw new ArgumentException($"The destination holds {destination.Length} floats; one example is {ExampleSize}.", nameof(destination));
         }
 
+        byte backdrop = Transparency.Backdrop(pixels, width, height, format);
         StrokeTone tone = strokes switch
         {
             StrokeTone.Dark or StrokeTone.Bright => strokes,
-            StrokeTone.Auto => _steps.Bright == BrightPart.Strokes ? StrokeDetection.Detect(pixels, width, height, format) : StrokeTone.Dark,
+            StrokeTone.Auto => _steps.Bright == BrightPart.Strokes ? StrokeDetection.DetectOnBackdrop(pixels, width, height, format, backdrop) : StrokeTone.Dark,
             _ => throw new ArgumentOutOfRangeException(nameof(strokes), strokes, "unknown stroke tone"),
         };
         var resizer = new AreaResizer(height, width, Height, Width);
@@ -85,7 +87,7 @@ public sealed class Preprocessor
         {
             for (int p = 0; p < plane.Length; p++)
             {
-                plane[p] = Bright(Level(pixels.Slice(p * bytesPerPixel, bytesPerPixel), format, c), tone);
+                plane[p] = Bright(Level(pixels.Slice(p * bytesPerPixel, bytesPerPixel), format, c, backdrop), tone);
             }
 
             Span<float> output = destination.Slice(c * planeSize, planeSize);
@@ -117,14 +119,14 @@ public sealed class Preprocessor
     }
 
     // The gray level in [0, 1] of one pixel for model channel c: gray models take luma (ITU-R BT.601, as PIL's "L"), RGB models their channel.
-    private float Level(ReadOnlySpan<byte> pixel, PixelFormat format, int channel)
+    private float Level(ReadOnlySpan<byte> pixel, PixelFormat format, int channel, byte backdrop)
     {
         if (format == PixelFormat.Gray8)
         {
             return pixel[0] / 255f;
         }
 
-        (int r, int g, int b) = PixelColor.Rgb(pixel, format);
+        (int r, int g, int b) = PixelColor.Rgb(pixel, format, backdrop);
         if (_steps.Channels == ChannelOrder.Gray)
         {
             // A gray pixel keeps its exact level, so a gray drawing handed over as RGBA (as decoders widen gray with alpha)

@@ -15,20 +15,24 @@ namespace FewShot.Runtime.Bundles;
 public static class StrokeDetection
 {
     /// <summary>Which tone the strokes of an image have: <see cref="StrokeTone.Dark"/> or <see cref="StrokeTone.Bright"/>, never <see cref="StrokeTone.Auto"/>.</summary>
-    /// <param name="pixels">The image, row-major, <paramref name="format"/>'s bytes per pixel, no row padding; read only during the call. Transparent pixels count as white paper.</param>
+    /// <param name="pixels">The image, row-major, <paramref name="format"/>'s bytes per pixel, no row padding; read only during the call. Transparent pixels count as their <see cref="Transparency.Backdrop"/>.</param>
     /// <param name="width">Its width in pixels.</param>
     /// <param name="height">Its height in pixels.</param>
     /// <param name="format">How a pixel's bytes are laid out.</param>
     /// <exception cref="ArgumentException"><paramref name="pixels"/> does not hold width × height pixels of that format.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative, or the format is unknown.</exception>
-    public static StrokeTone Detect(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format)
+    public static StrokeTone Detect(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format) =>
+        DetectOnBackdrop(pixels, width, height, format, Transparency.Backdrop(pixels, width, height, format));
+
+    /// <summary>As <see cref="Detect(ReadOnlySpan{byte}, int, int, PixelFormat)"/>, with the image's backdrop already found.</summary>
+    internal static StrokeTone DetectOnBackdrop(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, byte backdrop)
     {
         int bytesPerPixel = Preprocessor.CheckPixels(pixels, width, height, format);
         Span<long> histogram = stackalloc long[256];
         histogram.Clear();
         for (int p = 0; p < pixels.Length; p += bytesPerPixel)
         {
-            histogram[Luma(pixels.Slice(p, bytesPerPixel), format)]++;
+            histogram[Luma(pixels.Slice(p, bytesPerPixel), format, backdrop)]++;
         }
 
         long count = (long)width * height;
@@ -61,14 +65,14 @@ public static class StrokeDetection
         return histogram.Length - 1;
     }
 
-    private static int Luma(ReadOnlySpan<byte> pixel, PixelFormat format)
+    private static int Luma(ReadOnlySpan<byte> pixel, PixelFormat format, byte backdrop)
     {
         if (format == PixelFormat.Gray8)
         {
             return pixel[0];
         }
 
-        (int r, int g, int b) = PixelColor.Rgb(pixel, format);
-        return ((299 * r) + (587 * g) + (114 * b) + 500) / 1000;
+        (int r, int g, int b) = PixelColor.Rgb(pixel, format, backdrop);
+        return PixelColor.Luma(r, g, b);
     }
 }

@@ -190,7 +190,7 @@ public static class BundleExport
         "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
         "fashion-mnist" => "Fashion-MNIST: 28x28 grayscale, byte / 255; the item bright (1.0), the background dark (0.0)",
         "folder" => $"{FolderFormats(run)} images resized to {run.ImageSize}x{run.ImageSize} by area averaging, "
-            + $"{(shape is [3, _, _] ? "RGB" : "grayscale")} in [0, 1] (1.0 = white), transparent pixels composited onto white",
+            + $"{(shape is [3, _, _] ? "RGB" : "grayscale")} in [0, 1] (1.0 = white), transparent pixels composited onto black behind mostly bright images, onto white otherwise",
         "sinusoid" => "sinusoid inputs x in [-5, 5], unscaled",
 
         // Nothing is known of how the user made the arrays; the file's name says which convention an app must repeat.

@@ -9,7 +9,7 @@ namespace FewShot.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>fewshot adapt</c> with a shipped Omniglot bundle (strokes 1.0) on Omniglot drawings saved as ordinary PNGs: dark ink on
-/// white, white on black, or dark ink on a transparent background all give the same predictions by default (--strokes auto),
+/// white, white on black, or dark ink or white chalk on a transparent background all give the same predictions by default (--strokes auto),
 /// the ones that --strokes dark and the old --invert give dark-on-light images.
 /// </summary>
 public sealed class AdaptStrokeToneTests : IDisposable
@@ -27,6 +27,7 @@ public sealed class AdaptStrokeToneTests : IDisposable
         DarkOnWhite,
         WhiteOnBlack,
         DarkOnTransparent,
+        WhiteOnTransparent,
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class AdaptStrokeToneTests : IDisposable
         Assert.Equal(dark, Predictions(DarkAdapt("--invert"), out _));
         Assert.Equal(dark, Predictions(DarkAdapt("--invert", "--strokes", "dark"), out _));
         Assert.NotEqual(dark, Predictions(DarkAdapt("--strokes", "bright"), out _));
-        foreach (var look in new[] { Look.WhiteOnBlack, Look.DarkOnTransparent })
+        foreach (var look in new[] { Look.WhiteOnBlack, Look.DarkOnTransparent, Look.WhiteOnTransparent })
         {
             Assert.Equal(dark, Predictions(["adapt", "--model", ShippedProtoNet, "--support", Write(look, "support"), "--query", Write(look, "query"), "--json"], out _));
         }
@@ -107,7 +108,10 @@ public sealed class AdaptStrokeToneTests : IDisposable
             {
                 Look.DarkOnWhite => (ink ? (byte)0 : (byte)255, (byte)255),
                 Look.WhiteOnBlack => (ink ? (byte)255 : (byte)0, (byte)255),
-                _ => ((byte)0, ink ? (byte)255 : (byte)0),
+                Look.DarkOnTransparent => ((byte)0, ink ? (byte)255 : (byte)0),
+
+                // Stored white under the transparent pixels too: composited onto white paper, this was a blank image.
+                _ => ((byte)255, ink ? (byte)255 : (byte)0),
             };
             pixels[p * 4] = pixels[(p * 4) + 1] = pixels[(p * 4) + 2] = level;
             pixels[(p * 4) + 3] = alpha;

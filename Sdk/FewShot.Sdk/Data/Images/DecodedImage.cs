@@ -2,7 +2,7 @@ namespace FewShot.Sdk.Data;
 
 /// <summary>
 /// A decoded image: 8-bit samples, row-major with channels interleaved, either one gray channel or RGBA that is opaque
-/// (alpha 255: <see cref="ImageDecoder"/> composites transparent pixels onto white). Immutable and thread-safe. Made by <see cref="ImageDecoder"/>.
+/// (alpha 255: <see cref="ImageDecoder"/> composites transparent pixels onto the contrasting backdrop, FewShot.Runtime's <c>Transparency</c>). Immutable and thread-safe. Made by <see cref="ImageDecoder"/>.
 /// </summary>
 public sealed class DecodedImage
 {
@@ -30,7 +30,7 @@ public sealed class DecodedImage
 
     /// <summary>
     /// Returns a fresh float32 tensor <c>[C, Height, Width]</c> with values in [0, 1] (sample / 255), C being 1 or 3
-    /// as <paramref name="mode"/> says. Transparency is already composited onto white by <see cref="ImageDecoder"/>.
+    /// as <paramref name="mode"/> says. Transparency is already composited by <see cref="ImageDecoder"/>.
     /// </summary>
     public float[] ToTensor(ImageColorMode mode)
     {

@@ -1,3 +1,4 @@
+using FewShot.Runtime.Bundles;
 using SkiaSharp;
 
 namespace FewShot.Sdk.Data;
@@ -9,11 +10,12 @@ namespace FewShot.Sdk.Data;
 /// <remarks>
 /// Pixels are taken as stored: no color-space conversion (embedded ICC profiles and gamma are ignored) and no EXIF
 /// rotation, as PIL (and so torchvision's ImageFolder) reads them. Gray files decode to one exact 8-bit channel;
-/// everything else decodes to 8-bit RGBA, so 16-bit files are reduced to 8 bits. Transparent pixels are composited onto
-/// white paper (alpha blending, rounded to the nearest 8-bit value), so every decoded image is opaque: a drawing of dark
-/// strokes on a transparent background reads as dark strokes on white, as a viewer shows it on a white page. (PIL's
-/// <c>convert("L")</c> drops alpha instead, which turns such a drawing into its transparent pixels' stored color, often
-/// black; fully opaque files decode the same either way.)
+/// everything else decodes to 8-bit RGBA, so 16-bit files are reduced to 8 bits. Transparent pixels are composited
+/// (alpha blending, rounded to the nearest 8-bit value) onto the backdrop that contrasts with the image's visible pixels,
+/// by the rule FewShot.Runtime's preprocessing applies to RGBA pixels (<see cref="Transparency"/>), so every decoded image is
+/// opaque: dark strokes on a transparent background read as dark strokes on white, bright (white chalk) strokes as
+/// bright strokes on black, not as white on white. (PIL's <c>convert("L")</c> drops alpha instead, which turns such a
+/// drawing into its transparent pixels' stored color, often black; fully opaque files decode the same either way.)
 /// </remarks>
 public static class ImageDecoder
 {
@@ -80,31 +82,10 @@ public static class ImageDecoder
 
         if (!gray && codec.Info.AlphaType != SKAlphaType.Opaque)
         {
-            CompositeOntoWhite(pixels);
+            Transparency.Composite(pixels, width, height, PixelFormat.Rgba32);
         }
 
         return new DecodedImage(width, height, channels, pixels);
-    }
-
-    /// <summary>Blends unpremultiplied RGBA pixels onto white in place: c' = (c·a + 255·(255 − a)) / 255, rounded; alpha becomes 255.</summary>
-    private static void CompositeOntoWhite(Span<byte> rgba)
-    {
-        for (int p = 0; p < rgba.Length; p += 4)
-        {
-            int alpha = rgba[p + 3];
-            if (alpha == 255)
-            {
-                continue;
-            }
-
-            int paper = 255 * (255 - alpha);
-            for (int c = p; c < p + 3; c++)
-            {
-                rgba[c] = (byte)(((rgba[c] * alpha) + paper + 127) / 255);
-            }
-
-            rgba[p + 3] = 255;
-        }
     }
 
     private static string Describe(SKCodecResult result) => result switch

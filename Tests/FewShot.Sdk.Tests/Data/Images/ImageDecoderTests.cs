@@ -49,6 +49,31 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void AChalkDrawingOnATransparentBackgroundReadsAsBrightStrokesOnBlack()
+    {
+        // White strokes on a transparent background stored white: composited onto white, this was a blank image.
+        byte[] samples = [.. Enumerable.Range(0, 16).SelectMany(p => new byte[] { 255, 255, 255, (byte)(p % 4 == 1 ? 255 : 0) })];
+
+        float[] gray = ImageDecoder.Decode(TestImages.Encode(4, 4, 4, samples)).ToTensor(ImageColorMode.Grayscale);
+
+        Assert.Equal(Enumerable.Range(0, 16).Select(p => p % 4 == 1 ? 1f : 0f), gray);
+    }
+
+    [Fact]
+    public void TheDecoderCompositesAsTheRuntimesPreprocessingReadsRgba()
+    {
+        // Chalk with half-transparent edges: the decoder's pixels are the Runtime's own compositing of the file's pixels.
+        byte[] samples = [.. Enumerable.Range(0, 16).SelectMany(p => new byte[] { 240, 250, 255, (byte)(p % 4 == 1 ? 255 : p % 4 == 2 ? 100 : 0) })];
+        byte[] expected = [.. samples];
+        FewShot.Runtime.Bundles.Transparency.Composite(expected, 4, 4, FewShot.Runtime.Bundles.PixelFormat.Rgba32);
+
+        var image = ImageDecoder.Decode(TestImages.Encode(4, 4, 4, samples));
+
+        Assert.Equal(expected, image.Samples.ToArray());
+        Assert.Equal([0, 0, 0, 255], expected[..4]);
+    }
+
+    [Fact]
     public void ADrawingOnATransparentBackgroundReadsAsDarkStrokesOnWhite()
     {
         // Black strokes, and a transparent background whose stored color is black too, as drawing apps save it.

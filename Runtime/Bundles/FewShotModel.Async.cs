@@ -24,6 +24,17 @@ public sealed partial class FewShotModel
         Task.Run(() => Load(path, options, logger), cancellationToken);
 
     /// <summary>
+    /// <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/> without a logger: the form of before the
+    /// logger was added, kept so that calls passing the token third still compile.
+    /// </summary>
+    /// <param name="path">The .fewshot file.</param>
+    /// <param name="options">Device, threads, limits; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the load before it starts.</param>
+    /// <returns>The model, owned by the caller.</returns>
+    public static Task<FewShotModel> LoadAsync(string path, RuntimeOptions? options, CancellationToken cancellationToken) =>
+        LoadAsync(path, options, logger: null, cancellationToken);
+
+    /// <summary>
     /// Runs <see cref="Load(Stream, RuntimeOptions?, ILogger?)"/> on the thread pool: the bundle is read from the stream's
     /// position, and the stream is not disposed (keep it open until the task ends). <paramref name="cancellationToken"/>
     /// stops it before it starts; a load under way runs to its end.

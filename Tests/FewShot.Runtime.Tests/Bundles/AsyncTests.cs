@@ -139,6 +139,8 @@ public sealed class AsyncTests
         try
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FewShotModel.LoadAsync(bundlePath, BundleTestData.Options, null, cancelled.Token));
+            // The form without a logger, as callers wrote it before the logger was added.
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FewShotModel.LoadAsync(bundlePath, BundleTestData.Options, cancelled.Token));
             var bundleStream = new MemoryStream(bundle);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FewShotModel.LoadAsync(bundleStream, BundleTestData.Options, null, cancelled.Token));
             Assert.Equal(0, bundleStream.Position);

@@ -76,17 +76,17 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             _ => throw new ArgumentException($"images have 1 or 3 channels; the bundle takes {shape[0]}"),
         };
         var (height, width) = ((int)shape[1], (int)shape[2]);
-        // Hidden folders (.ipynb_checkpoints, .thumbnails) are no classes, as training's ImageFolder skips them too.
-        var classes = Directory.GetDirectories(path).Where(c => !Path.GetFileName(c).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        // Hidden folders (.ipynb_checkpoints, .thumbnails) are no classes: the class folders and images training's ImageFolder reads.
+        var classes = ImageFolder.ClassFolders(path).Select(c => (Folder: c, Images: ImageFolder.ImageFiles(c))).ToArray();
         // A class without images would leave the support set one class short without a word; training refuses it too (ImageFolder).
-        if (classes.FirstOrDefault(c => !Images(c).Any()) is { } empty)
+        if (classes.FirstOrDefault(c => c.Images.Length == 0) is { Folder: { } empty })
         {
             throw new ArgumentException($"class folder {empty} holds no .png, .jpg or .jpeg files: give each class at least one image, or remove the folder");
         }
 
         var files = classes.Length > 0
-            ? classes.SelectMany(c => Images(c).Select(f => (File: f, Label: (string?)Path.GetFileName(c)))).ToArray()
-            : Images(path).Select(f => (File: f, Label: (string?)null)).ToArray();
+            ? classes.SelectMany(c => c.Images.Select(f => (File: f, Label: (string?)Path.GetFileName(c.Folder)))).ToArray()
+            : ImageFolder.ImageFiles(path).Select(f => (File: f, Label: (string?)null)).ToArray();
         if (files.Length == 0)
         {
             throw new ArgumentException($"{path} holds no .png, .jpg or .jpeg files (expected <folder>/<class>/*.png or <folder>/*.png)");
@@ -118,9 +118,6 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
         return new ExampleSet(inputs, files.Length, files.Select(f => Path.GetRelativePath(path, f.File)).ToArray(),
             classes.Length > 0 ? files.Select(f => f.Label!).ToArray() : null, null);
     }
-
-    private static IEnumerable<string> Images(string folder) =>
-        Directory.EnumerateFiles(folder).Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal);
 
     private static ExampleSet FromNpz(string path, IReadOnlyList<long> shape)
     {

@@ -48,7 +48,7 @@ internal static class InfoCommand
         var tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
         output.WriteLine($"GLIBC_TUNABLES        {(string.IsNullOrEmpty(tunables) ? $"(not set; libtorch runs best with {TorchSetup.MallocTunables}, which fewshot train and bench train set by restarting themselves)" : tunables)}");
         var tcmalloc = MallocRestart.InstalledTcmalloc();
-        output.WriteLine($"Training malloc       {(tcmalloc is null ? "glibc's, tuned (install Debian's libtcmalloc-minimal4 for tcmalloc: 13-25 % less peak memory when training)" : $"tcmalloc ({tcmalloc}), preloaded by fewshot train's restart unless {MallocRestart.TcmallocOptOutVariable}=0 or LD_PRELOAD is set")}");
+        output.WriteLine($"Training malloc       {(tcmalloc is null ? "glibc's, tuned (install Debian's libtcmalloc-minimal4 for tcmalloc: up to 25 % less peak memory when training)" : $"tcmalloc ({tcmalloc}), preloaded by fewshot train's restart unless {MallocRestart.TcmallocOptOutVariable}=0 or LD_PRELOAD is set")}");
     }
 
     // info is the diagnostic to run when TorchSharp does not load, so that failure is reported, not fatal.

@@ -40,7 +40,7 @@ public sealed record DataFingerprint(int Files, long Bytes, string Sha256)
             case "omniglot" when path is not null && Omniglot.Archives.All(name => File.Exists(Path.Combine(path, name))):
                 return OfFolder(path, Omniglot.Archives.Select(name => Path.Combine(path, name)));
             case "folder" when path is not null && Directory.Exists(path):
-                return OfFolder(path, RunData.FolderRoots(path).SelectMany(ImageFolder.ClassFolders).SelectMany(ImageFolder.ImageFiles));
+                return OfFolder(path, ImageFolder.ImagesRead(path));
             case "fashion-mnist" when Directory.Exists(path ?? FashionMnist.DefaultDirectory) && FashionMnist.Files(path ?? FashionMnist.DefaultDirectory) is { } files:
                 return OfFolder(path ?? FashionMnist.DefaultDirectory, files);
             default:

@@ -136,21 +136,13 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
     private static DatasetSplits FolderSplits(string root, RunConfiguration configuration)
     {
         var options = new ImageFolderOptions { Height = configuration.ImageSize, Width = configuration.ImageSize };
-        if (FolderRoots(root) is [var trainFolder, var testFolder])
+        if (ImageFolder.Roots(root) is [var trainFolder, var testFolder])
         {
             return new DatasetSplits(ImageFolder.Load(trainFolder, options), null, ImageFolder.Load(testFolder, options));
         }
 
         var all = ImageFolder.Load(root, options);
         return SeededClassSplit(all, configuration.Seed, $"{root} has {all.ClassCount} class folders");
-    }
-
-    /// <summary>The roots of class folders that a folder dataset reads: root/train and root/test when both exist, otherwise root.</summary>
-    internal static string[] FolderRoots(string root)
-    {
-        var trainFolder = Path.Combine(root, "train");
-        var testFolder = Path.Combine(root, "test");
-        return Directory.Exists(trainFolder) && Directory.Exists(testFolder) ? [trainFolder, testFolder] : [root];
     }
 
     /// <summary>

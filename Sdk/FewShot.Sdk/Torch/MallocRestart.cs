@@ -9,8 +9,8 @@ namespace FewShot.Sdk.Torch;
 /// <c>GLIBC_TUNABLES</c> only when a program starts, and <c>mallopt</c> cannot raise the mmap threshold past 32 MB, which
 /// does not help; without them `fewshot train` ran the shipped ProtoNets recipe 2.5–2.9× slower, to the same bits
 /// (README, "TorchSharp"). Where gperftools' tcmalloc is installed (Debian's <c>libtcmalloc-minimal4</c>) the restart
-/// also preloads it: the same speed and 13–25 % less peak memory than glibc's tuned malloc (benchmarks/README.md,
-/// "tcmalloc").
+/// also preloads it: the same speed and up to 25 % less peak memory than glibc's tuned malloc (README, "TorchSharp";
+/// benchmarks/README.md, "tcmalloc").
 /// </summary>
 /// <remarks>
 /// The restart is an <c>execv</c> of <c>/proc/self/exe</c> with the process's own arguments (from

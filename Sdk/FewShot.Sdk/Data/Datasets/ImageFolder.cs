@@ -70,34 +70,27 @@ public static class ImageFolder
     internal static string[] ImageFiles(string classFolder) =>
         Directory.GetFiles(classFolder).Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>The roots of class folders that a folder dataset reads: root/train and root/test when both exist, otherwise root.</summary>
+    internal static string[] Roots(string root)
+    {
+        var trainFolder = Path.Combine(root, "train");
+        var testFolder = Path.Combine(root, "test");
+        return Directory.Exists(trainFolder) && Directory.Exists(testFolder) ? [trainFolder, testFolder] : [root];
+    }
+
+    /// <summary>Every image file that a folder dataset at <paramref name="root"/> reads (<see cref="Roots"/>, their class folders); none when it does not exist.</summary>
+    internal static IEnumerable<string> ImagesRead(string root) =>
+        Directory.Exists(root) ? Roots(root).SelectMany(ClassFolders).SelectMany(ImageFiles) : [];
+
     /// <summary>
-    /// The image formats that the folder at <paramref name="root"/> holds, by file extension, in the order of
-    /// <see cref="ImageDecoder.Extensions"/>: "PNG", "JPEG" or both; empty when the folder does not exist or holds no images.
-    /// Hidden folders (name starting with '.') are skipped, as <see cref="Load"/> skips them.
+    /// The image formats of the files a folder dataset at <paramref name="root"/> reads (<see cref="ImagesRead"/>), by
+    /// file extension, in the order of <see cref="ImageDecoder.Extensions"/>: "PNG", "JPEG" or both; empty when the folder
+    /// does not exist or holds no images.
     /// </summary>
     public static IReadOnlyList<string> Formats(string root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        if (!Directory.Exists(root))
-        {
-            return [];
-        }
-
-        var found = new HashSet<string>();
-        var folders = new Stack<string>([root]);
-        while (folders.TryPop(out string? folder))
-        {
-            foreach (string file in Directory.EnumerateFiles(folder).Where(ImageDecoder.IsImageFile))
-            {
-                found.Add(ImageDecoder.FormatName(file));
-            }
-
-            foreach (string child in Directory.EnumerateDirectories(folder).Where(path => !Path.GetFileName(path).StartsWith('.')))
-            {
-                folders.Push(child);
-            }
-        }
-
+        var found = ImagesRead(root).Select(ImageDecoder.FormatName).ToHashSet();
         return [.. ImageDecoder.Extensions.Select(ImageDecoder.FormatName).Distinct().Where(found.Contains)];
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace FewShot.Sdk.Data;
 
 /// <summary>
@@ -12,7 +10,7 @@ namespace FewShot.Sdk.Data;
 /// few-shot split is by class: meta-training draws classes 0–4 (T-shirt/top, trouser, pullover, dress, coat) from the
 /// 60,000 training images, tests draw classes 5–9 (sandal, shirt, sneaker, bag, ankle boot) from the 10,000 test
 /// images, so no test class and no test image is seen in training. Loads are cached per file for the life of the
-/// process (thread-safe).
+/// process, until a file changes (its size or time: then it is read again); thread-safe.
 /// </remarks>
 public static class FashionMnist
 {
@@ -29,7 +27,12 @@ public static class FashionMnist
     public static IReadOnlyList<string> ClassNames { get; } =
         ["t-shirt-top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"];
 
-    private static readonly ConcurrentDictionary<string, Lazy<InMemoryDataset>> Cache = new();
+    private static readonly string[] FileKinds = ["-images-idx3-ubyte", "-labels-idx1-ubyte"];
+
+    // A prefix's files: each kind compressed or not, whichever is there (Find).
+    private static readonly FileBackedCache<string, InMemoryDataset> Cache = new(
+        prefix => FileKinds.SelectMany(kind => new[] { prefix + kind + ".gz", prefix + kind }),
+        Read);
 
     /// <summary>The class split: training classes 0–4 from the training file, test classes 5–9 from the test file.</summary>
     /// <param name="directory">The folder holding the four <c>*-ubyte.gz</c> files (or uncompressed ones).</param>
@@ -51,17 +54,7 @@ public static class FashionMnist
     public static InMemoryDataset LoadFile(string directory, bool test)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var prefix = Path.Combine(Path.GetFullPath(directory), test ? "t10k" : "train");
-        var lazy = Cache.GetOrAdd(prefix, p => new Lazy<InMemoryDataset>(() => Read(p)));
-        try
-        {
-            return lazy.Value;
-        }
-        catch
-        {
-            Cache.TryRemove(new KeyValuePair<string, Lazy<InMemoryDataset>>(prefix, lazy));
-            throw;
-        }
+        return Cache.Get(Path.Combine(Path.GetFullPath(directory), test ? "t10k" : "train"));
     }
 
     private static InMemoryDataset Read(string prefix)
@@ -112,7 +105,7 @@ public static class FashionMnist
         var found = new List<string>();
         foreach (var prefix in new[] { "train", "t10k" })
         {
-            foreach (var kind in new[] { "-images-idx3-ubyte", "-labels-idx1-ubyte" })
+            foreach (var kind in FileKinds)
             {
                 var stem = Path.Combine(Path.GetFullPath(directory), prefix + kind);
                 if (!File.Exists(stem + ".gz") && !File.Exists(stem))

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace FewShot.Sdk.Data;
@@ -11,7 +10,8 @@ namespace FewShot.Sdk.Data;
 /// Preprocessing is the standard one: each 105×105 drawing is area-averaged to <see cref="OmniglotOptions.ImageSize"/>
 /// (exactly; see <see cref="AreaResizer"/>) with strokes 1.0 and paper 0.0, so examples are <c>[1, size, size]</c>
 /// in [0, 1]. Loaded characters are cached per folder and size for the life of the process (about 100 MB at 28×28),
-/// so later calls return at once; the cache is thread-safe and <see cref="ClearCache"/> empties it.
+/// so later calls return at once, until an archive changes (its size or time: then it is read again); the cache is
+/// thread-safe and <see cref="ClearCache"/> empties it.
 /// </remarks>
 public static class Omniglot
 {
@@ -39,7 +39,11 @@ public static class Omniglot
     /// <summary>Characters in the test classes of <see cref="OmniglotSplit.Paper"/>.</summary>
     public const int PaperTestCount = CharacterCount - PaperTrainCount - PaperValidationCount;
 
-    private static readonly ConcurrentDictionary<(string Directory, int Size), Lazy<InMemoryDataset>> Cache = new();
+    /// <summary>The files <see cref="LoadCharacters"/> reads from Omniglot's folder: the background set's archive, then the evaluation set's.</summary>
+    internal static IReadOnlyList<string> Archives { get; } = ["images_background.npz", "images_evaluation.npz"];
+
+    private static readonly FileBackedCache<(string Directory, int Size), InMemoryDataset> Cache =
+        new(key => Archives.Select(archive => Path.Combine(key.Directory, archive)), key => Read(key.Directory, key.Size));
 
     /// <summary>
     /// Loads Omniglot from <paramref name="directory"/> and splits it as <paramref name="options"/> says; the training
@@ -64,18 +68,7 @@ public static class Omniglot
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
-        var key = (Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)), imageSize);
-        var lazy = Cache.GetOrAdd(key, k => new Lazy<InMemoryDataset>(() => Read(k.Directory, k.Size)));
-        try
-        {
-            return lazy.Value;
-        }
-        catch
-        {
-            // A failed load must not stay cached: the files may be fixed and the call retried.
-            Cache.TryRemove(new KeyValuePair<(string, int), Lazy<InMemoryDataset>>(key, lazy));
-            throw;
-        }
+        return Cache.Get((Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)), imageSize));
     }
 
     /// <summary>
@@ -113,9 +106,6 @@ public static class Omniglot
 
     /// <summary>Forgets every cached load, releasing its memory once no dataset refers to it.</summary>
     public static void ClearCache() => Cache.Clear();
-
-    /// <summary>The files <see cref="LoadCharacters"/> reads from Omniglot's folder: the background set's archive, then the evaluation set's.</summary>
-    internal static IReadOnlyList<string> Archives { get; } = ["images_background.npz", "images_evaluation.npz"];
 
     private static RotatedClassesDataset Train(IFewShotDataset characters, IEnumerable<int> indices, OmniglotOptions options) =>
         new(new ClassSubsetDataset(characters, indices.Order().ToArray()), options.TrainRotations);

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using FewShot.Sdk.Data;
 using FewShot.Tests.Shared;
 
@@ -33,5 +34,40 @@ public sealed class FashionMnistTests
         var error = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(folder.Path));
 
         Assert.Contains("dataset-fashion-mnist", error.Message);
+    }
+
+    [Fact]
+    public void AFileReplacedAtTheSamePathIsReadAgain()
+    {
+        using var folder = new TempDirectory();
+        foreach (string kind in new[] { "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz" })
+        {
+            File.Copy(Path.Combine(RepoPaths.FashionMnist, kind), folder.File(kind));
+        }
+
+        var before = FashionMnist.LoadFile(folder.Path, test: true);
+        Assert.Same(before, FashionMnist.LoadFile(folder.Path, test: true));
+        Assert.Equal(1000, before.GetExampleCount(0));
+
+        // The same images, every one labelled a T-shirt.
+        string labels = folder.File("t10k-labels-idx1-ubyte.gz");
+        byte[] idx;
+        using (var gzip = new GZipStream(File.OpenRead(labels), CompressionMode.Decompress))
+        using (var bytes = new MemoryStream())
+        {
+            gzip.CopyTo(bytes);
+            idx = bytes.ToArray();
+        }
+
+        Array.Clear(idx, 8, idx.Length - 8);
+        using (var gzip = new GZipStream(File.Create(labels), CompressionLevel.Fastest))
+        {
+            gzip.Write(idx);
+        }
+
+        var after = FashionMnist.LoadFile(folder.Path, test: true);
+
+        Assert.Equal(10000, after.GetExampleCount(0));
+        Assert.Equal(1000, before.GetExampleCount(0));
     }
 }

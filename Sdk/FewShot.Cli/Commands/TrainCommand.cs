@@ -134,6 +134,11 @@ internal static class TrainCommand
                 error.WriteLine($"note: glibc's malloc returns libtorch's large buffers after every use, which made conv meta-training 1.5-2.1x slower on the machine FewShot is measured on; start with GLIBC_TUNABLES={TorchSetup.MallocTunables} (fewshot train restarts itself with it when GLIBC_TUNABLES has no glibc.malloc setting, unless {MallocRestart.OptOutVariable}=0)");
             }
 
+            if (runData.Validation is null && parse.GetResult(validateEvery) is { Implicit: false } && parse.GetValue(validateEvery) > 0)
+            {
+                error.WriteLine($"note: --validate-every does nothing here: {configuration.Dataset} data has no validation classes (Omniglot's paper split has); measure the run with fewshot eval, which draws its test classes");
+            }
+
             // Before anything is written or prepared: an unknown device, or CUDA without TorchSharp's CUDA package, leaves no run behind.
             TorchSetup.Initialize(threadCount);
             _ = TorchSetup.Device(parse.GetValue(device)!);

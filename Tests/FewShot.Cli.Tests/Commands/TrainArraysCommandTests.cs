@@ -131,6 +131,22 @@ public sealed class TrainArraysCommandTests : IDisposable
     }
 
     [Fact]
+    public void AskingToValidateDataWithoutValidationClassesSaysItDoesNothing()
+    {
+        var data = WriteSquares("validate.npz", classes: 10, perClass: 4);
+        string[] train = ["train", "--algorithm", "protonet", "--dataset", "npz", "--data", data, "--ways", "2", "--shots", "1", "--queries", "2",
+            "--channels", "8", "--threads", "1", "--iterations", "1"];
+
+        var asked = Run([.. train, "--validate-every", "1", "--out", Path.Combine(_folder, "asked")]);
+        var notAsked = Run([.. train, "--out", Path.Combine(_folder, "not-asked")]);
+
+        Assert.True(asked.Exit == 0, asked.Error);
+        Assert.Contains("note: --validate-every does nothing here: npz data has no validation classes", asked.Error);
+        Assert.True(notAsked.Exit == 0, notAsked.Error);
+        Assert.DoesNotContain("--validate-every", notAsked.Error);
+    }
+
+    [Fact]
     public void RegressionTargetsAreRefusedBeforeARunIsWritten()
     {
         var data = Path.Combine(_folder, "targets.npz");

@@ -12,6 +12,7 @@
 #
 # Patches copies in the given output folders only (never the NuGet cache), is idempotent, prints one line per
 # file it patches and nothing when nothing needs doing, and skips where libstdc++ has GLIBCXX_3.4.32.
+# The FewShot.Sdk package ships this file as buildTransitive/torchsharp-compat.sh (build/TorchSharpCompat.targets).
 # FEWSHOT_LIBSTDCXX names the libstdc++.so.6 to judge by (default: the one the shim resolves to).
 # Outputs are read whole into variables, never piped into a reader that may stop early: under pipefail a
 # writer killed by SIGPIPE would fail the build at random.
@@ -28,14 +29,25 @@ for folder in "$@"; do
 done
 [ ${#shims[@]} -eq 0 ] && exit 0
 
-command -v readelf >/dev/null 2>&1 || bash "$(dirname "$0")/install-debian-packages.sh" "TorchSharp's compatibility step" binutils
-
-# Versions that the libstdc++.so.6 in use defines.
+# The libstdc++.so.6 in use.
 libstdcxx="${FEWSHOT_LIBSTDCXX:-}"
 if [ -z "$libstdcxx" ]; then
   libstdcxx=$(awk '$1 == "libstdc++.so.6" && $3 ~ /^\// && !found { print $3; found = 1 }' <<<"$(ldd "${shims[0]}" 2>/dev/null || true)")
 fi
 [ -n "$libstdcxx" ] && [ -f "$libstdcxx" ] || { echo "error: torchsharp-compat: cannot find the libstdc++.so.6 that ${shims[0]} uses; set FEWSHOT_LIBSTDCXX" >&2; exit 1; }
+if ! command -v readelf >/dev/null 2>&1; then
+  # A libstdc++ that names the version defines it (it needs no GLIBCXX version of its own): nothing to do, and no
+  # readelf needed. Otherwise readelf (binutils) must judge: this repository installs it; a copy of this script
+  # outside it (the FewShot.Sdk package's buildTransitive/) asks for it instead of installing system packages.
+  grep -qaF "$version" "$libstdcxx" && exit 0
+  installer="$(dirname "$0")/install-debian-packages.sh"
+  if [ ! -f "$installer" ]; then
+    echo "error: torchsharp-compat: $libstdcxx lacks $version, so ${shims[0]} must be patched, which needs readelf: install binutils (Debian and Ubuntu: sudo apt install binutils)" >&2
+    exit 1
+  fi
+  bash "$installer" "TorchSharp's compatibility step" binutils
+fi
+# Versions that it defines.
 defined=$(grep -oE 'Name: (GLIBCXX|CXXABI)_[0-9.]+' <<<"$(readelf -V --wide "$libstdcxx")" | awk '{ print $2 }' | sort -u)
 
 for shim in "${shims[@]}"; do
@@ -64,8 +76,9 @@ for shim in "${shims[@]}"; do
   # vna_flags is the 16-bit field 4 bytes into the Elf64_Vernaux entry; VER_FLG_WEAK is 2.
   offset=$(( section + $(awk '{ print $1 }' <<<"$entry") + 4 ))
   # Patch a copy and rename it over the original: a hard link into the NuGet cache stays untouched. The copy
-  # keeps the original's time stamp (size is unchanged too), so MSBuild's incremental copy does not replace it.
-  temporary="$shim.fewshot-compat"
+  # keeps the original's time stamp (size is unchanged too), so MSBuild's incremental copy does not replace it. The
+  # copy's name is unique, so that two builds of one project patching its output at once each rename a whole file.
+  temporary=$(mktemp "$shim.fewshot-compat.XXXXXX")
   cp -p "$shim" "$temporary"
   printf '\x02\x00' | dd of="$temporary" bs=1 seek="$offset" conv=notrunc status=none
   touch -r "$shim" "$temporary"

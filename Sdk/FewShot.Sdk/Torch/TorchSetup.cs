@@ -30,6 +30,13 @@ public static class TorchSetup
     public const string CompatibilityScript = "build/torchsharp-compat.sh";
 
     /// <summary>
+    /// The MSBuild file that runs <see cref="CompatibilityScript"/> on build and publish outputs: the repository imports it
+    /// into its projects, the FewShot.Sdk package carries it as <c>buildTransitive/FewShot.Sdk.targets</c>, and an app that
+    /// references FewShot.Sdk's project from outside the repository imports it itself.
+    /// </summary>
+    public const string CompatibilityTargets = "build/TorchSharpCompat.targets";
+
+    /// <summary>
     /// The value of <c>GLIBC_TUNABLES</c> under which libtorch keeps freed buffers (set before the process starts): no
     /// mmap for buffers under 1 GB and no trimming of the main heap, and a 64 MB top pad, which also keeps a thread's own
     /// malloc heap from being unmapped when it empties (meta-batch tasks side by side, <see cref="Learning.TorchMetaBatch"/>:
@@ -193,13 +200,18 @@ public static class TorchSetup
         }
     }
 
-    // Touches no member of TorchSharp's torch class: after a failed load its type initializer throws too.
+    // Touches no member of TorchSharp's torch class: after a failed load its type initializer throws too. The app's
+    // build decides which fix applies and cannot be seen from here, so the message gives each way of building one.
     internal static TorchUnavailableException LoadFailure(Exception cause) => new(
         $"TorchSharp's native library {NativeShim} did not load: {Reason(cause).TrimEnd('.')}. " +
         $"On Linux the usual cause is a libstdc++ older than GCC 13's, without {RequiredLibStdCxxVersion} " +
-        $"(std::ios_base_library_init(), symbol _ZSt21ios_base_library_initv): Debian 12 has this. The build fixes " +
-        $"its own output with {CompatibilityScript}; run `bash {CompatibilityScript} <folder with {NativeShim}>` for " +
-        "output the build did not write (a copied or published folder), or rebuild the project.",
+        $"(std::ios_base_library_init(), symbol _ZSt21ios_base_library_initv): Debian 12 has this. FewShot's build step " +
+        $"marks that version weak in each build and publish output's copy of {NativeShim}, and it may not have run on this " +
+        "one. An app that references the FewShot.Sdk package gets the step with the package (buildTransitive/FewShot.Sdk.targets): " +
+        "rebuild or republish it, and run the output the build wrote. An app that references FewShot.Sdk's project from " +
+        $"outside the FewShot repository adds `<Import Project=\"<FewShot repository>/{CompatibilityTargets}\" />` to its " +
+        $"project file and rebuilds. For a folder copied from elsewhere, run `bash <FewShot repository>/{CompatibilityScript} " +
+        $"{AppContext.BaseDirectory}` (the package has the script too, as buildTransitive/torchsharp-compat.sh).",
         cause);
 
     /// <summary>

@@ -1,4 +1,5 @@
 using FewShot.Sdk.Torch;
+using FewShot.Tests.Shared;
 using TorchSharp;
 
 namespace FewShot.Sdk.Tests.Torch;
@@ -96,6 +97,20 @@ public sealed class TorchSetupTests
         Assert.Contains("GLIBCXX_3.4.32", error.Message);
         Assert.Contains("_ZSt21ios_base_library_initv", error.Message);
         Assert.Contains("build/torchsharp-compat.sh", error.Message);
+    }
+
+    [Fact]
+    public void ALoadFailureSaysWhatToDoForEachWayOfReferencingTheSdk()
+    {
+        var error = TorchSetup.LoadFailure(new DllNotFoundException("Unable to load shared library 'LibTorchSharp'"));
+
+        Assert.Contains("FewShot.Sdk package", error.Message);
+        Assert.Contains("rebuild or republish", error.Message);
+        Assert.Contains("<Import Project=\"<FewShot repository>/build/TorchSharpCompat.targets\" />", error.Message);
+        Assert.Contains($"bash <FewShot repository>/build/torchsharp-compat.sh {AppContext.BaseDirectory}", error.Message);
+        Assert.Contains("buildTransitive/torchsharp-compat.sh", error.Message);
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, TorchSetup.CompatibilityTargets)), $"{TorchSetup.CompatibilityTargets} is not in the repository");
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, TorchSetup.CompatibilityScript)), $"{TorchSetup.CompatibilityScript} is not in the repository");
     }
 
     [Theory]

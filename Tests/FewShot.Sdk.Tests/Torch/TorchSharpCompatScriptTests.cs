@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
 using FewShot.Tests.Shared;
+using static FewShot.Sdk.Tests.Torch.ShimInspection;
 
 namespace FewShot.Sdk.Tests.Torch;
 
@@ -81,6 +81,28 @@ public sealed class TorchSharpCompatScriptTests : IDisposable
         Assert.Equal((0, ""), (result.Exit, result.Output));
     }
 
+    [Fact]
+    public void APackagedCopyWithoutReadelfSkipsANewLibStdCxxAndAsksForBinutilsForAnOldOne()
+    {
+        var pristine = PristineShim();
+        var output = Output(pristine);
+        var shim = Path.Combine(output, "runtimes", "linux-x64", "native", Shim);
+        // The FewShot.Sdk package's layout: the script without the repository's installer beside it.
+        var packaged = Path.Combine(Directory.CreateDirectory(Path.Combine(_temp.FullName, "buildTransitive")).FullName, "torchsharp-compat.sh");
+        File.Copy(Path.Combine(RepoPaths.Root, "build", "torchsharp-compat.sh"), packaged);
+        var path = Directory.CreateDirectory(Path.Combine(_temp.FullName, "path")).FullName;
+        Assert.Equal(0, Bash($"find /usr/bin /bin -mindepth 1 -maxdepth 1 ! -name '*readelf*' -exec ln -sf -t '{path}' {{}} +").Exit);
+        (int Exit, string Output) Run(string libStdCxx) => Bash($"PATH='{path}' FEWSHOT_LIBSTDCXX='{libStdCxx}' /bin/bash '{packaged}' '{output}'");
+
+        var newEnough = Run(FakeLibStdCxx(shimForSystemVersions: null, "GLIBCXX_3.4", "GLIBCXX_3.4.32"));
+        var tooOld = Run(FakeLibStdCxx(shimForSystemVersions: null, "GLIBCXX_3.4", "CXXABI_1.3"));
+
+        Assert.Equal((0, ""), newEnough);
+        Assert.Equal(1, tooOld.Exit);
+        Assert.Contains("needs readelf: install binutils", tooOld.Output);
+        Assert.Equal(Hash(pristine), Hash(shim));
+    }
+
     /// <summary>The shim as the TorchSharp package ships it, in the NuGet cache (read only).</summary>
     private static string PristineShim()
     {
@@ -118,28 +140,11 @@ public sealed class TorchSharpCompatScriptTests : IDisposable
         return library;
     }
 
-    /// <summary>The libstdc++.so.6 that the shim resolves to on this machine.</summary>
-    private static string SystemLibStdCxx(string shim) =>
-        Bash($"ldd '{shim}' | awk '$1 == \"libstdc++.so.6\" {{ print $3; exit }}'").Output;
-
-    private static bool LibStdCxxHas(string shim, string version) =>
-        Bash($"readelf -V --wide '{SystemLibStdCxx(shim)}' | grep -qE 'Name: {version}( |$)'").Exit == 0;
-
     private static (int Exit, string Output) Run(string folder, string? libStdCxx)
     {
         var script = Path.Combine(RepoPaths.Root, "build", "torchsharp-compat.sh");
         var environment = libStdCxx is null ? "" : $"FEWSHOT_LIBSTDCXX='{libStdCxx}' ";
         return Bash($"{environment}bash '{script}' '{folder}'");
-    }
-
-    private static (int Exit, string Output) Bash(string command)
-    {
-        var start = new ProcessStartInfo("/bin/bash", ["-c", command]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, (output + error.Result).Trim());
     }
 
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));

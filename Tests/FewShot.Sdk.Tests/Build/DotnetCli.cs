@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace FewShot.Sdk.Tests.Build;
+
+/// <summary>Runs the dotnet command line for the packaging tests, failing the test with its output when it fails.</summary>
+internal static class DotnetCli
+{
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="folder"/>; returns its output and errors.</summary>
+    public static string Run(string folder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 5 minutes");
+        }
+
+        var log = output.Result + error.Result;
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{log}");
+        return log;
+    }
+
+    /// <summary>
+    /// Packs the project in <paramref name="projectFolder"/> (relative to the repository) as built, into
+    /// <paramref name="feed"/>, with <paramref name="version"/> when given; restores nothing, so the build's own
+    /// restore output stays as it is.
+    /// </summary>
+    public static void Pack(string projectFolder, string feed, string? version = null)
+    {
+        string[] arguments = ["pack", Path.Combine(FewShot.Tests.Shared.RepoPaths.Root, projectFolder), "-c", "Release", "--no-build", "--no-restore", "-o", feed, "-nologo", "-v", "quiet"];
+        Run(FewShot.Tests.Shared.RepoPaths.Root, version is null ? arguments : [.. arguments, $"-p:PackageVersion={version}"]);
+    }
+}

@@ -81,6 +81,7 @@ internal sealed partial class BundleGraphs
                 _constant[session] = turned;
             }
 
+            _sessionCreated?.Invoke(this, entry);
             return session;
         }
         catch (OnnxRuntimeException e) when (options.Device.Kind == ExecutionDeviceKind.Cuda && e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))

@@ -19,12 +19,23 @@ internal sealed partial class BundleGraphs : IDisposable
     private readonly Dictionary<InferenceSession, IReadOnlySet<string>> _constant = [];
     private readonly Lazy<AdaptGraph>? _unrolled;
     private readonly AdaptGraph? _first;
+    private readonly Action<BundleGraphs, string>? _sessionCreated;
     private bool _disposed;
 
+    /// <param name="archive">The bundle, read and checked.</param>
+    /// <param name="options">A copy of the load's options, kept for the sessions opened later.</param>
+    /// <param name="logger">Receives the sessions' warnings.</param>
+    /// <param name="cancellationToken">
+    /// Checked between sessions: before statistics.onnx's, the one session created after others (predict's and adapt's are
+    /// created side by side). A cancellation disposes what was created and throws <see cref="OperationCanceledException"/>.
+    /// </param>
+    /// <param name="sessionCreated">For tests: called with these graphs and the entry's name after each session is created.</param>
     /// <exception cref="InvalidBundleException">ONNX Runtime rejects a graph, or a graph breaks the contract.</exception>
     /// <exception cref="ExecutionDeviceException">The device cannot be used (e.g. CUDA missing): raised before any graph loads.</exception>
-    public BundleGraphs(BundleArchive archive, RuntimeOptions options, ILogger logger)
+    public BundleGraphs(
+        BundleArchive archive, RuntimeOptions options, ILogger logger, CancellationToken cancellationToken = default, Action<BundleGraphs, string>? sessionCreated = null)
     {
+        _sessionCreated = sessionCreated;
         try
         {
             // Created first and apart, so a device problem surfaces as itself and not as a fault of the bundle.
@@ -97,6 +108,9 @@ internal sealed partial class BundleGraphs : IDisposable
                 AdaptationShares = First.ReadsFeatures ? 1 : shares;
                 if (manifest.InnerLoop!.Statistics is not null)
                 {
+                    // The load's one stop between sessions, as predict's and adapt's are created side by side.
+                    cancellationToken.ThrowIfCancellationRequested();
+
                     // Small (one pass over the support) and needed by every stepped adaptation: created now, not on first use.
                     InferenceSession statistics = Open(archive, BundleNames.StatisticsEntry, native, options, logger);
                     GraphUse statisticsUse = GraphChecks.Check(statistics, BundleNames.StatisticsEntry, manifest);
@@ -120,6 +134,9 @@ internal sealed partial class BundleGraphs : IDisposable
             throw;
         }
     }
+
+    /// <summary>Whether <see cref="Dispose"/> has run: every session and θ₀ value these graphs created is then disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed);
 
     /// <summary>Whether only predict.onnx was opened (<see cref="RuntimeOptions.PredictionOnly"/>): no graph can adapt.</summary>
     public bool PredictionOnly => _first is null;

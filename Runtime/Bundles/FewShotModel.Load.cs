@@ -27,17 +27,30 @@ public sealed partial class FewShotModel
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException"><see cref="RuntimeOptions.StateSigningKey"/> is too short, <see cref="RuntimeOptions.GraphCacheDirectory"/> is not a folder path, or the bundle's path is a folder.</exception>
     /// <param name="logger">Receives warnings (a CPU fallback, an unusable graph cache); null for none.</param>
-    public static FewShotModel Load(string path, RuntimeOptions? options = null, ILogger? logger = null)
+    public static FewShotModel Load(string path, RuntimeOptions? options = null, ILogger? logger = null) =>
+        Load(path, options, logger, CancellationToken.None);
+
+    /// <summary>Loads a bundle from a stream (read from its position; not disposed).</summary>
+    /// <inheritdoc cref="Load(string, RuntimeOptions?, ILogger?)"/>
+    public static FewShotModel Load(Stream bundle, RuntimeOptions? options = null, ILogger? logger = null) =>
+        Load(bundle, options, logger, CancellationToken.None);
+
+    /// <summary>Loads a bundle file, observing <paramref name="cancellationToken"/> as <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/> says.</summary>
+    internal static FewShotModel Load(string path, RuntimeOptions? options, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         RequireFile(path, "a bundle file (.fewshot)");
         using FileStream stream = File.OpenRead(path);
-        return Load(stream, options, logger);
+        return Load(stream, options, logger, cancellationToken);
     }
 
-    /// <summary>Loads a bundle from a stream (read from its position; not disposed).</summary>
-    /// <inheritdoc cref="Load(string, RuntimeOptions?, ILogger?)"/>
-    public static FewShotModel Load(Stream bundle, RuntimeOptions? options = null, ILogger? logger = null)
+    /// <summary>
+    /// Loads a bundle from a stream, observing <paramref name="cancellationToken"/> as <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/>
+    /// says. <paramref name="sessionCreated"/>, for tests, is called with the graphs being loaded and an entry's name after
+    /// each ONNX Runtime session they create.
+    /// </summary>
+    internal static FewShotModel Load(
+        Stream bundle, RuntimeOptions? options, ILogger? logger, CancellationToken cancellationToken, Action<BundleGraphs, string>? sessionCreated = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         options ??= new RuntimeOptions();
@@ -73,25 +86,41 @@ public sealed partial class FewShotModel
             throw new InvalidBundleException(null, "the bundle is empty (0 bytes): no file was written there, or it was cut off");
         }
 
-        return new FewShotModel(BundleArchive.Read(seekable, options.MaxEntryBytes), options, logger ?? NullLogger.Instance);
+        BundleArchive archive = BundleArchive.Read(seekable, options.MaxEntryBytes);
+        // The read is not interrupted (it is managed work on bytes, hashing each entry); nothing native exists yet.
+        cancellationToken.ThrowIfCancellationRequested();
+        return new FewShotModel(archive, options, logger ?? NullLogger.Instance, cancellationToken, sessionCreated);
     }
 
     /// <summary>
     /// Runs <see cref="Load(string, RuntimeOptions?, ILogger?)"/> on the thread pool. <paramref name="cancellationToken"/> stops
-    /// it before it starts (<see cref="OperationCanceledException"/>); a load under way runs to its end.
+    /// it before it starts and at the points between the load's stages that the remarks list (<see cref="OperationCanceledException"/>).
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The token is observed: before the load starts; after the bundle has been read and every entry's hash checked, before
+    /// ONNX Runtime creates anything; before statistics.onnx's session, for a bundle that has one (predict.onnx's and
+    /// adapt.onnx's sessions are created side by side, so no point lies between them); once every session has been created;
+    /// and during the warm-up (<see cref="RuntimeOptions.WarmUp"/>), between its steps and between graph nodes, as in
+    /// <see cref="Adapt(ReadOnlyMemory{float}, IReadOnlyList{string}, AdaptOptions?, CancellationToken)"/>.
+    /// </para>
+    /// <para>
+    /// Reading the bundle and creating a session are not interrupted: a cancellation during either is seen at the next
+    /// point. A load that stops disposes every session and tensor it has created before it throws.
+    /// </para>
+    /// </remarks>
     /// <param name="path">The .fewshot file.</param>
     /// <param name="options">Device, threads, limits; null for the defaults.</param>
     /// <param name="logger">Receives warnings (a CPU fallback, an unusable graph cache); null for none.</param>
-    /// <param name="cancellationToken">Cancels the load before it starts.</param>
+    /// <param name="cancellationToken">Stops the load at the points the remarks list.</param>
     /// <returns>The model, owned by the caller.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the load started.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the load finished (see the remarks for when it is seen).</exception>
     /// <exception cref="InvalidBundleException">The file is not a valid bundle (as <see cref="Load(string, RuntimeOptions?, ILogger?)"/>).</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ExecutionDeviceException">The device cannot be used and <see cref="RuntimeOptions.FallbackToCpu"/> is off.</exception>
     /// <exception cref="ArgumentException">A path, an option or the signing key is invalid (as <see cref="Load(string, RuntimeOptions?, ILogger?)"/>).</exception>
     public static Task<FewShotModel> LoadAsync(string path, RuntimeOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Load(path, options, logger), cancellationToken);
+        Task.Run(() => Load(path, options, logger, cancellationToken), cancellationToken);
 
     /// <summary>
     /// <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/> without a logger: the form of before the
@@ -99,7 +128,7 @@ public sealed partial class FewShotModel
     /// </summary>
     /// <param name="path">The .fewshot file.</param>
     /// <param name="options">Device, threads, limits; null for the defaults.</param>
-    /// <param name="cancellationToken">Cancels the load before it starts.</param>
+    /// <param name="cancellationToken">Stops the load where <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/> says.</param>
     /// <returns>The model, owned by the caller.</returns>
     public static Task<FewShotModel> LoadAsync(string path, RuntimeOptions? options, CancellationToken cancellationToken) =>
         LoadAsync(path, options, logger: null, cancellationToken);
@@ -107,21 +136,21 @@ public sealed partial class FewShotModel
     /// <summary>
     /// Runs <see cref="Load(Stream, RuntimeOptions?, ILogger?)"/> on the thread pool: the bundle is read from the stream's
     /// position, and the stream is not disposed (keep it open until the task ends). <paramref name="cancellationToken"/>
-    /// stops it before it starts; a load under way runs to its end.
+    /// stops it before it starts and between the load's stages, as <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/> says.
     /// </summary>
     /// <param name="bundle">The bundle's bytes.</param>
     /// <param name="options">Device, threads, limits; null for the defaults.</param>
     /// <param name="logger">Receives warnings (a CPU fallback, an unusable graph cache); null for none.</param>
-    /// <param name="cancellationToken">Cancels the load before it starts.</param>
+    /// <param name="cancellationToken">Stops the load where <see cref="LoadAsync(string, RuntimeOptions?, ILogger?, CancellationToken)"/> says.</param>
     /// <returns>The model, owned by the caller.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the load started.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the load finished.</exception>
     /// <exception cref="InvalidBundleException">The stream does not hold a valid bundle (as <see cref="Load(Stream, RuntimeOptions?, ILogger?)"/>).</exception>
     /// <exception cref="ExecutionDeviceException">The device cannot be used and <see cref="RuntimeOptions.FallbackToCpu"/> is off.</exception>
     /// <exception cref="ArgumentException">An option or the signing key is invalid.</exception>
     public static Task<FewShotModel> LoadAsync(Stream bundle, RuntimeOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bundle);
-        return Task.Run(() => Load(bundle, options, logger), cancellationToken);
+        return Task.Run(() => Load(bundle, options, logger, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -130,7 +159,8 @@ public sealed partial class FewShotModel
     /// compiles the run paths, which made an app's first adaptation after Load 1.3 to 1.9 times a warm one
     /// (<see cref="RuntimeOptions.WarmUp"/>).
     /// </summary>
-    private void WarmUp()
+    /// <param name="cancellationToken">The load's: seen between steps and between graph nodes, as in an adaptation.</param>
+    private void WarmUp(CancellationToken cancellationToken)
     {
         ManifestMetrics? episodes = Manifest.Provenance.Metrics;
         int classes = Manifest.Classes is { } range ? Math.Max(range.Min, Math.Min(range.Max ?? int.MaxValue, episodes?.Ways ?? range.Max ?? range.Min)) : 1;
@@ -143,11 +173,11 @@ public sealed partial class FewShotModel
         {
             AdaptedModel adapted = Kind switch
             {
-                OutputKind.Regression => AdaptToTargets(zeros.AsMemory(0, count * ExampleSize), new float[count * Manifest.Output.Size], twoSteps, CancellationToken.None),
-                OutputKind.Reconstruction => AdaptWithoutLabels(zeros.AsMemory(0, count * ExampleSize), twoSteps, CancellationToken.None),
-                _ => AdaptLabelled(zeros.AsMemory(0, count * ExampleSize), Enumerable.Range(0, count).Select(i => (i % classes).ToString(CultureInfo.InvariantCulture)).ToArray(), twoSteps, CancellationToken.None),
+                OutputKind.Regression => AdaptToTargets(zeros.AsMemory(0, count * ExampleSize), new float[count * Manifest.Output.Size], twoSteps, cancellationToken),
+                OutputKind.Reconstruction => AdaptWithoutLabels(zeros.AsMemory(0, count * ExampleSize), twoSteps, cancellationToken),
+                _ => AdaptLabelled(zeros.AsMemory(0, count * ExampleSize), Enumerable.Range(0, count).Select(i => (i % classes).ToString(CultureInfo.InvariantCulture)).ToArray(), twoSteps, cancellationToken),
             };
-            RunPredict(adapted, zeros, CancellationToken.None);
+            RunPredict(adapted, zeros, cancellationToken);
         }
         catch (Exception e) when (e is ArgumentException or NonFiniteResultException)
         {

@@ -35,7 +35,8 @@ public sealed partial class FewShotModel : IDisposable
     private readonly TimeSpan? _timeout;
     private Preprocessor? _preprocessor;
 
-    private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger)
+    // cancellationToken and sessionCreated: see Load(Stream, RuntimeOptions?, ILogger?, CancellationToken, Action?).
+    private FewShotModel(BundleArchive archive, RuntimeOptions options, ILogger logger, CancellationToken cancellationToken, Action<BundleGraphs, string>? sessionCreated)
     {
         Manifest = archive.Manifest;
         HashBytes = Digests.Sha256(archive.ManifestBytes);
@@ -51,15 +52,17 @@ public sealed partial class FewShotModel : IDisposable
                 $"The manifest's innerLoop.steps is {loop.Steps}, more than RuntimeOptions.MaxAdaptationSteps ({_maxSteps}); a default adaptation would run that many steps. Raise MaxAdaptationSteps if the bundle is trusted.");
         }
 
-        _graphs = new BundleGraphs(archive, options.Copy(), logger);
+        _graphs = new BundleGraphs(archive, options.Copy(), logger, cancellationToken, sessionCreated);
         _gate = new RunGate(_graphs.Dispose);
         _adapter = new Adapter(_graphs, Manifest, options.ReleaseMemoryAfterCall);
         _predictor = new Predictor(_graphs, Manifest, ExampleSize, options.MaxPredictionBatch, options.ReleaseMemoryAfterCall);
         try
         {
+            // The last session's creation could not be interrupted: a cancellation during it is seen here.
+            cancellationToken.ThrowIfCancellationRequested();
             if (options.WarmUp && !_graphs.PredictionOnly)
             {
-                WarmUp();
+                WarmUp(cancellationToken);
             }
         }
         catch

@@ -40,14 +40,19 @@ internal static class EvalCommand
         {
             Description = "Also evaluate episodes whose classes all come from one alphabet of Omniglot's evaluation set (Lake et al.'s one-shot protocol; lake split), reported beside the usual episodes",
         };
-        var command = new Command("eval", "Evaluate a run on test classes: mean over episodes with a 95% confidence interval.")
+        var command = new Command("eval", "Evaluate a run or a bundle on test classes: mean over episodes with a 95% confidence interval.")
         {
             dataset, data, split, ways, shots, queries, episodes, innerSteps, threads, json, singleQueries, runtime, withinAlphabet,
         };
-        var run = new RunFolderInput(command);
+        var run = new RunFolderInput(command, "Run folder written by fewshot train, or a .fewshot bundle (measured through FewShot.Runtime on the test classes of the data its manifest names)");
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var folder = run.Require(parse);
+            if (File.Exists(folder))
+            {
+                return EvaluateBundle(folder);
+            }
+
             var trained = RunConfiguration.Load(folder);
             var configuration = trained with
             {
@@ -114,6 +119,24 @@ internal static class EvalCommand
             var within = alphabets is null ? null : Evaluate(alphabets);
             Report(output, parse.GetValue(json), configuration, BundleExport.FeatureNormalizationOf(algorithm.Model), testWays, testShots, result, latent, alone, throughRuntime, sgd, instances, within, ungenerated);
             return 0;
+
+            // A bundle without its run folder (a shipped model): through FewShot.Runtime, on the data its manifest names.
+            int EvaluateBundle(string bundle)
+            {
+                var target = BundleEvaluation.Describe(bundle, parse.GetValue(dataset), parse.GetValue(data), parse.GetValue(split), parse.GetValue(ways), parse.GetValue(shots), parse.GetValue(queries));
+                var alone = parse.GetValue(singleQueries);
+                if (alone && target.Kind != TaskKind.Classification)
+                {
+                    throw new ArgumentException($"--single-queries applies to classification; this bundle's {target.Configuration.Algorithm} is not");
+                }
+
+                var (bundleData, bundleAlphabets) = RunData.Load(target.Configuration, target.Ways, target.Shots, parse.GetValue(withinAlphabet));
+                EvaluationResult Evaluate(ITaskSource tasks) => BundleEvaluator.Evaluate(
+                    bundle, target.Kind, tasks, parse.GetValue(episodes), parse.GetValue(innerSteps), target.Configuration.Seed, alone, parse.GetValue(threads), cancellationToken);
+                Report(output, parse.GetValue(json), target.Configuration, target.Normalization, target.Ways, target.Shots, Evaluate(bundleData.Test), null, alone, true,
+                    null, null, bundleAlphabets is null ? null : Evaluate(bundleAlphabets), null);
+                return 0;
+            }
         }));
         return command;
     }

@@ -8,16 +8,19 @@ namespace FewShot.Cli.Commands;
 /// </summary>
 internal sealed class RunFolderInput
 {
-    private const string Description = "Run folder written by fewshot train";
     private readonly string _command;
-    private readonly Argument<string?> _argument = new("run") { Description = $"{Description} (or --run)", Arity = ArgumentArity.ZeroOrOne };
-    private readonly Option<string?> _option = new("--run") { Description = $"{Description} (or give it as the argument)" };
+    private readonly Argument<string?> _argument;
+    private readonly Option<string?> _option;
 
     /// <summary>Adds the argument and the option to <paramref name="command"/>.</summary>
-    public RunFolderInput(Command command)
+    /// <param name="command">The command that reads a run folder.</param>
+    /// <param name="description">What the input may name, for the help.</param>
+    public RunFolderInput(Command command, string description = "Run folder written by fewshot train")
     {
         ArgumentNullException.ThrowIfNull(command);
         _command = command.Name;
+        _argument = new("run") { Description = $"{description} (or --run)", Arity = ArgumentArity.ZeroOrOne };
+        _option = new("--run") { Description = $"{description} (or give it as the argument)" };
         command.Arguments.Add(_argument);
         command.Options.Add(_option);
     }

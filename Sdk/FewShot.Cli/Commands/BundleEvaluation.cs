@@ -1,0 +1,64 @@
+using FewShot.Bundles;
+using FewShot.Runtime.Bundles;
+using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Runs;
+
+namespace FewShot.Cli.Commands;
+
+/// <summary>
+/// What <c>fewshot eval model.fewshot</c> measures a bundle on when there is no run folder (a shipped model): the test
+/// classes of the data its manifest names (dataset, split, and the run's seed, which seeds a folder's or an array's
+/// class split and the test episodes), so the figures are those <c>fewshot eval --run … --runtime</c> gives for the
+/// run it was exported from, with the same ways, shots and queries.
+/// </summary>
+internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind Kind, string Normalization, int Ways, int Shots)
+{
+    /// <summary>The queries per class when neither the command nor the bundle says (the MAML papers' 15).</summary>
+    public const int DefaultQueries = 15;
+
+    /// <summary>Reads the bundle's manifest (loading it as an app would) and fills in what the command leaves out.</summary>
+    /// <exception cref="InvalidBundleException">The file is not a valid bundle.</exception>
+    public static BundleEvaluation Describe(string path, string? dataset, string? dataPath, string? split, int? ways, int? shots, int? queries)
+    {
+        ModelManifest manifest;
+        using (var model = FewShotModel.Load(path, new RuntimeOptions { WarmUp = false }))
+        {
+            manifest = model.Manifest;
+        }
+
+        var provenance = manifest.Provenance;
+        var kind = manifest.Output.Kind switch
+        {
+            OutputKind.Logits or OutputKind.Embedding => TaskKind.Classification,
+            OutputKind.Regression => TaskKind.Regression,
+            _ => TaskKind.Reconstruction,
+        };
+        var configuration = new RunConfiguration
+        {
+            Algorithm = manifest.Algorithm,
+            Dataset = dataset ?? provenance.Dataset,
+            DataPath = dataPath is null ? null : Path.GetFullPath(dataPath),
+            Split = split ?? provenance.Split,
+            Seed = checked((int)provenance.Seed),
+            Queries = queries ?? DefaultQueries,
+            ImageSize = manifest.Input.Shape is [_, var height, _] ? checked((int)height) : new RunConfiguration().ImageSize,
+        };
+        if (configuration.DataPath is null && configuration.Dataset is "omniglot" or "folder" or "npz")
+        {
+            throw new ArgumentException($"{Path.GetFileName(path)} was meta-trained on {configuration.Dataset} data; give it with --data (Omniglot's folder, the class folders' root or the .npz file) to measure the bundle on its test classes");
+        }
+
+        var normalization = manifest.FeatureNormalization
+            ?? (manifest.BatchNorm is null ? FeatureNormalizationNames.None : FeatureNormalizationNames.Batch);
+
+        // The ways and shots the manifest's own figure was measured with; a head's size when it has none.
+        var testWays = ways ?? provenance.Metrics?.Ways ?? (manifest.Output.Kind == OutputKind.Logits ? manifest.Output.Size : configuration.Ways);
+        var testShots = shots ?? provenance.Metrics?.Shots ?? configuration.Shots;
+        if (manifest.Classes?.Max is { } most && testWays > most)
+        {
+            throw new ArgumentException($"--ways {testWays}: the bundle's head has {most} outputs, so it adapts to at most {most} classes");
+        }
+
+        return new BundleEvaluation(configuration with { Ways = testWays, Shots = testShots }, kind, normalization, testWays, testShots);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using FewShot.Tests.Shared;
+
+using static FewShot.Cli.Tests.CliRunner;
+
+namespace FewShot.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>fewshot eval model.fewshot</c>: a bundle without its run folder (a shipped model) is measured through
+/// FewShot.Runtime on the test classes of the data its manifest names, on the episodes its run would be measured on.
+/// </summary>
+// In-process meta-training on libtorch inside a .NET no-collection region (see ExportAdaptCommandTests).
+[Collection(SerialCollection.Name)]
+public sealed class EvalBundleCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fewshot-cli-eval-bundle-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData("protonet")]
+    [InlineData("maml")]
+    public void ABundleMeasuresAsItsRunDoesThroughTheRuntime(string algorithm)
+    {
+        var data = RandomExampleSets.Write(_folder, "arrays.npz", count: 60, seed: 4, classes: 10);
+        var run = Path.Combine(_folder, algorithm);
+        var bundle = run + ".fewshot";
+        var train = Run("train", "--algorithm", algorithm, "--dataset", "npz", "--data", data, "--ways", "2", "--shots", "1", "--queries", "2",
+            "--channels", "8", "--threads", "1", "--iterations", "2", "--seed", "5", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Equal(0, Run("export", run, "--out", bundle, "--episodes", "0").Exit);
+        File.Move(data, data + ".moved"); // the bundle names its data by kind; --data says where it is now
+
+        var fromRun = Run("eval", run, "--runtime", "--episodes", "12", "--json", "--data", data + ".moved");
+        var fromBundle = Run("eval", bundle, "--data", data + ".moved", "--ways", "2", "--queries", "2", "--episodes", "12", "--json");
+
+        Assert.True(fromRun.Exit == 0, fromRun.Error);
+        Assert.True(fromBundle.Exit == 0, fromBundle.Error);
+        using var expected = JsonDocument.Parse(fromRun.Output);
+        using var measured = JsonDocument.Parse(fromBundle.Output);
+        foreach (var field in (string[])["accuracy", "ci95", "ways", "shots", "queriesPerClass", "steps", "episodes"])
+        {
+            Assert.Equal(expected.RootElement.GetProperty(field).GetRawText(), measured.RootElement.GetProperty(field).GetRawText());
+        }
+
+        Assert.Equal("runtime", measured.RootElement.GetProperty("engine").GetString());
+        Assert.Equal(algorithm, measured.RootElement.GetProperty("algorithm").GetString());
+    }
+
+    [Fact]
+    public void TheShippedProtoNetsBundleIsMeasuredOnOmniglotWithoutItsRunFolder()
+    {
+        var bundle = Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot");
+
+        var eval = Run("eval", bundle, "--data", RepoPaths.Omniglot, "--queries", "5", "--episodes", "10", "--threads", "1", "--json");
+        var withoutData = Run("eval", bundle, "--episodes", "10");
+
+        Assert.True(eval.Exit == 0, eval.Error);
+        using var json = JsonDocument.Parse(eval.Output);
+        Assert.Equal("paper", json.RootElement.GetProperty("split").GetString());
+        Assert.Equal(5, json.RootElement.GetProperty("ways").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("shots").GetInt32());
+        Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0.9, 1.0);
+        Assert.Equal(1, withoutData.Exit);
+        Assert.Contains("omniglot-protonet-paper.fewshot was meta-trained on omniglot data; give it with --data", withoutData.Error);
+    }
+}

@@ -11,9 +11,9 @@ namespace FewShot.Runtime.Bundles;
 /// <remarks>
 /// The strokes' tone in the source image is the caller's to state or, by default (<see cref="StrokeTone.Auto"/>), each
 /// image's to show (<see cref="StrokeDetection"/>); only bundles whose inputs are drawings (<see cref="BrightPart.Strokes"/>)
-/// are toned by it. Transparent pixels (<see cref="PixelFormat.Rgba32"/>, <see cref="PixelFormat.Bgra32"/>) are composited first
-/// onto the backdrop that contrasts with the image's visible pixels (<see cref="Transparency"/>: black behind bright strokes,
-/// white behind dark ones), as <c>fewshot adapt</c> does with image files.
+/// are toned by it. Transparent pixels (<see cref="PixelFormat.Rgba32"/>, <see cref="PixelFormat.Bgra32"/> and their
+/// premultiplied forms) are composited first onto the backdrop that contrasts with the image's visible pixels
+/// (<see cref="Transparency"/>: black behind bright strokes, white behind dark ones), as <c>fewshot adapt</c> does with image files.
 /// </remarks>
 public sealed class Preprocessor
 {
@@ -106,7 +106,7 @@ public sealed class Preprocessor
         {
             PixelFormat.Gray8 => 1,
             PixelFormat.Rgb24 => 3,
-            PixelFormat.Rgba32 or PixelFormat.Bgra32 => 4,
+            _ when PixelColor.HasAlpha(format) => 4,
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown pixel format"),
         };
         long expected = (long)width * height * bytesPerPixel;

@@ -15,7 +15,9 @@ namespace FewShot.Runtime.Bundles;
 /// <para>
 /// Partly transparent pixels (antialiased edges) are blended onto the same backdrop, c' = (c·a + backdrop·(255 − a)) / 255
 /// rounded, so a half-transparent edge of a white stroke is mid-gray on black, as that of a black stroke is on white.
-/// Opaque images, and <see cref="PixelFormat.Gray8"/> and <see cref="PixelFormat.Rgb24"/> ones, are unchanged.
+/// Premultiplied formats store c·a / 255 already, so theirs is c' = c + backdrop·(255 − a) / 255, rounded alike, and the
+/// luma of their stored color enters the backdrop's alpha-weighted mean with weight 255, not a, as it carries its alpha
+/// already. Opaque images, and <see cref="PixelFormat.Gray8"/> and <see cref="PixelFormat.Rgb24"/> ones, are unchanged.
 /// </para>
 /// <para>
 /// One case reads worse than on white: an opaque light page with transparent margins (a rotated scan) is mostly bright, so
@@ -25,7 +27,7 @@ namespace FewShot.Runtime.Bundles;
 public static class Transparency
 {
     /// <summary>The gray level, 0 (black) or 255 (white), that the transparent pixels of this image are composited onto.</summary>
-    /// <param name="pixels">The image, row-major, <paramref name="format"/>'s bytes per pixel, no row padding; alpha unpremultiplied; read only during the call.</param>
+    /// <param name="pixels">The image, row-major, <paramref name="format"/>'s bytes per pixel, no row padding; read only during the call.</param>
     /// <param name="width">Its width in pixels.</param>
     /// <param name="height">Its height in pixels.</param>
     /// <param name="format">How a pixel's bytes are laid out; formats without alpha always give 255.</param>
@@ -34,7 +36,7 @@ public static class Transparency
     public static byte Backdrop(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format)
     {
         Preprocessor.CheckPixels(pixels, width, height, format);
-        if (format is not (PixelFormat.Rgba32 or PixelFormat.Bgra32))
+        if (!PixelColor.HasAlpha(format))
         {
             return 255;
         }
@@ -44,8 +46,8 @@ public static class Transparency
         for (int p = 0; p < pixels.Length; p += 4)
         {
             int alpha = pixels[p + 3];
-            (int r, int g, int b) = format == PixelFormat.Bgra32 ? (pixels[p + 2], pixels[p + 1], pixels[p]) : (pixels[p], pixels[p + 1], pixels[p + 2]);
-            weightedLuma += (long)PixelColor.Luma(r, g, b) * alpha;
+            (int r, int g, int b) = PixelColor.Stored(pixels.Slice(p, 4), format);
+            weightedLuma += (long)PixelColor.Luma(r, g, b) * PixelColor.ColorWeight(alpha, format);
             alphaSum += alpha;
         }
 
@@ -54,14 +56,15 @@ public static class Transparency
     }
 
     /// <summary>
-    /// Composites an <see cref="PixelFormat.Rgba32"/> or <see cref="PixelFormat.Bgra32"/> image onto its <see cref="Backdrop"/>
-    /// in place: every pixel's color becomes what it shows there, and its alpha 255. Other formats are left as they are.
+    /// Composites an image with alpha (<see cref="PixelFormat.Rgba32"/>, <see cref="PixelFormat.Bgra32"/> and their
+    /// premultiplied forms) onto its <see cref="Backdrop"/> in place: every pixel's color becomes what it shows there, and
+    /// its alpha 255, which reads the same straight or premultiplied. Other formats are left as they are.
     /// </summary>
     /// <inheritdoc cref="Backdrop"/>
     public static void Composite(Span<byte> pixels, int width, int height, PixelFormat format)
     {
         byte backdrop = Backdrop(pixels, width, height, format);
-        if (format is not (PixelFormat.Rgba32 or PixelFormat.Bgra32))
+        if (!PixelColor.HasAlpha(format))
         {
             return;
         }
@@ -71,7 +74,7 @@ public static class Transparency
             int alpha = pixels[p + 3];
             for (int c = p; c < p + 3; c++)
             {
-                pixels[c] = (byte)PixelColor.Blend(pixels[c], alpha, backdrop);
+                pixels[c] = (byte)PixelColor.Blend(pixels[c], alpha, backdrop, format);
             }
 
             pixels[p + 3] = 255;

@@ -10,6 +10,8 @@ WebApplication app = builder.Build();
 app.Services.GetRequiredService<UserStateStore>();
 app.Services.GetRequiredService<RequestLimits>();
 app.UseExceptionHandler();
+// Routing answers some client errors (415, 405, 404) with no body: give them problem details too.
+app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
 // The body limit before the concurrency limit: an oversized body is refused without taking a slot or waiting for one.
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseRateLimiter();

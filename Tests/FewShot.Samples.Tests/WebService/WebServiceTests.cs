@@ -128,6 +128,32 @@ public sealed class WebServiceTests : IDisposable
         await AssertProblem(response, HttpStatusCode.BadRequest, message);
     }
 
+    [Theory]
+    [InlineData("text/plain", "this request's Content-Type is 'text/plain; charset=utf-8'")]
+    [InlineData(null, "this request's Content-Type is missing")]
+    public async Task A_body_not_sent_as_json_gives_415_naming_the_content_type(string? mediaType, string message)
+    {
+        using var factory = new ServiceFactory(StateFolder);
+        using HttpClient client = factory.CreateClient();
+        using HttpContent body = mediaType is null ? new ByteArrayContent("{}"u8.ToArray()) : new StringContent("{}", Encoding.UTF8, mediaType);
+
+        using HttpResponseMessage response = await client.PostAsync("/users/bob/adapt", body);
+
+        string detail = await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, message);
+        Assert.Contains("'Content-Type: application/json'", detail);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_gives_404_naming_the_routes()
+    {
+        using var factory = new ServiceFactory(StateFolder);
+        using HttpClient client = factory.CreateClient();
+
+        using HttpResponseMessage response = await client.GetAsync("/users/bob");
+
+        await AssertProblem(response, HttpStatusCode.NotFound, "There is no GET /users/bob; this service answers POST /users/{id}/adapt");
+    }
+
     [Fact]
     public async Task Predicting_for_an_unknown_user_gives_404()
     {

@@ -8,7 +8,8 @@ namespace FewShot.Samples.WebService.Endpoints;
 /// <summary>
 /// Answers client errors with a problem-details JSON whose <c>detail</c> is the exception's message: malformed
 /// requests and invalid input 400, unknown users 404, requests over the size limits 413, unreadable stored states 409, a support set on which
-/// adaptation diverges 422. Anything else is left to the default handler (500, without details).
+/// adaptation diverges, or queries whose prediction does, 422. Anything else, the service's own faults included, is left
+/// to the default handler (500, without details, logged).
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
@@ -20,6 +21,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
         {
             RequestTooLargeException tooLarge => (StatusCodes.Status413PayloadTooLarge, "Request too large", tooLarge.Message),
 
+            // A body without a Content-Type passes routing, and the JSON binder refuses it: the same 415 as routing's.
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", StatusCodeProblems.NotJson(httpContext.Request)),
             BadHttpRequestException bad => (bad.StatusCode, "Malformed request", bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message),
             ArgumentException invalid => (StatusCodes.Status400BadRequest, "Invalid input", WithoutParameterName(invalid)),
             UserStateNotFoundException missing => (StatusCodes.Status404NotFound, "Unknown user", missing.Message),
@@ -28,9 +31,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
             // NaN or infinity from adapt or predict (inputs far outside the model's range): never a 200 with "NaN" in it.
             NonFiniteResultException nonFinite => (StatusCodes.Status422UnprocessableEntity, nonFinite.Stage == "prediction" ? "Cannot predict these inputs" : "Cannot adapt to this support set", nonFinite.Message),
 
-            // Adapt raises it when the bundle cannot adapt to labels.
-            InvalidOperationException refused when httpContext.Request.Path.Value?.EndsWith("/adapt", StringComparison.Ordinal) == true =>
-                (StatusCodes.Status422UnprocessableEntity, "Cannot adapt to this support set", refused.Message),
+            // Any other InvalidOperationException (a bundle that is not a classifier, a model without a signing key or
+            // loaded prediction-only) is the service's configuration, not the request: the default 500.
             _ => (0, "", ""),
         };
         if (status == 0)

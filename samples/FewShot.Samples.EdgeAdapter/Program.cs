@@ -89,7 +89,7 @@ public static class Program
         string supportRoot = command.Required("support");
         using FewShotModel model = FewShotModel.Load(command.Required("model"), runtimeOptions);
         AdaptedModel adapted = await Learner.LearnAsync(model, supportRoot, statePath, strokes, cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"learned {adapted.Labels.Count} classes ({string.Join(", ", adapted.Labels)}) from '{supportRoot}' with {model}");
+        output.WriteLine($"learned {Counted.Of(adapted.Labels.Count, "class", "classes")} ({string.Join(", ", adapted.Labels)}) from '{supportRoot}' with {model}");
         output.WriteLine($"state saved to '{statePath}'");
         return 0;
     }

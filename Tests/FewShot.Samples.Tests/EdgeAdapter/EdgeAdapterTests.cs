@@ -64,6 +64,19 @@ public sealed class EdgeAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task Learning_one_class_says_so_in_the_singular()
+    {
+        string support = _folder.Combine("one-class");
+        Directory.CreateDirectory(Path.Combine(support, "ring"));
+        File.WriteAllBytes(Path.Combine(support, "ring", "0.pgm"), Shapes.Pgm("ring", 0, Side));
+
+        (int learned, string output, string error) = await Run("learn", "--model", Shapes.ProtoNetBundle, "--support", support, "--state", StatePath, "--threads", "1");
+
+        Assert.True(learned == 0, error);
+        Assert.Contains("learned 1 class (ring)", output);
+    }
+
+    [Fact]
     public async Task The_library_classes_give_the_same_labels_with_a_new_model_instance()
     {
         AdaptedModel adapted;

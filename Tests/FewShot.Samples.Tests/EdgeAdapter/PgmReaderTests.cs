@@ -30,7 +30,7 @@ public sealed class PgmReaderTests
     [InlineData("P2\n2 1\n255\n0 0\n", "'P2'")]
     [InlineData("P6\n1 1\n255\nabc", "'P6'")]
     [InlineData("GIF89a", "'GI'")]
-    [InlineData("P", "1 byte(s)")]
+    [InlineData("P", "it starts with 1 byte,")]
     public void Parse_rejects_a_bad_magic_number(string text, string named)
     {
         var e = Assert.Throws<InvalidDataException>(() => PgmReader.Parse(Encoding.ASCII.GetBytes(text)));
@@ -75,6 +75,16 @@ public sealed class PgmReaderTests
 
         Assert.Contains("truncated", e.Message);
         Assert.Contains("needs 12 bytes after the header, but 7 are there", e.Message);
+    }
+
+    [Fact]
+    public void Parse_counts_one_pixel_byte_in_the_singular()
+    {
+        byte[] data = Shapes.PgmFile(1, 1, new byte[1])[..^1];
+
+        var e = Assert.Throws<InvalidDataException>(() => PgmReader.Parse(data));
+
+        Assert.Contains("a 1×1 image needs 1 byte after the header, but 0 are there", e.Message);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class ConcurrencyLimitTests : IDisposable
         await WaitUntil(() => inProgress.Count == 0);
         using HttpResponseMessage after = await client.PostAsJsonAsync("/users/held/predict", Query());
 
-        await AssertProblem(refused, HttpStatusCode.ServiceUnavailable, "The service is processing 1 adapt or predict requests, its limit, and 0 more are waiting");
+        await AssertProblem(refused, HttpStatusCode.ServiceUnavailable, "The service is processing 1 adapt or predict request, its limit, and 0 more are waiting");
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);

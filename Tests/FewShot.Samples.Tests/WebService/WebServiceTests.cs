@@ -175,6 +175,8 @@ public sealed class WebServiceTests : IDisposable
         using HttpResponseMessage response = await client.PostAsJsonAsync("/users/carol/predict", new { examples = new[] { new float[10] } });
 
         await AssertProblem(response, HttpStatusCode.BadRequest, "Example 0 has 10 floats");
+        using HttpResponseMessage one = await client.PostAsJsonAsync("/users/carol/predict", new { examples = new[] { new float[1] } });
+        await AssertProblem(one, HttpStatusCode.BadRequest, "Example 0 has 1 float; every example must have 784 floats");
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public sealed class PgmImage
         ArgumentNullException.ThrowIfNull(pixels);
         if (pixels.Length != (long)width * height)
         {
-            throw new ArgumentException($"A {width}×{height} image has {(long)width * height} pixels, but {pixels.Length} were given.", nameof(pixels));
+            throw new ArgumentException($"A {width}×{height} image has {Counted.Of((long)width * height, "pixel", "pixels")}, but {pixels.Length} were given.", nameof(pixels));
         }
 
         Width = width;

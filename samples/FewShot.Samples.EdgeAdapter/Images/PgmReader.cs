@@ -40,7 +40,7 @@ public static class PgmReader
     {
         if (data.Length < 2 || data[0] != (byte)'P' || data[1] != (byte)'5')
         {
-            string found = data.Length < 2 ? $"{data.Length} byte(s)" : $"'{Printable(data[..2])}'";
+            string found = data.Length < 2 ? Counted.Of(data.Length, "byte", "bytes") : $"'{Printable(data[..2])}'";
             throw new InvalidDataException($"not a binary PGM image: it starts with {found}, expected the magic number 'P5'.");
         }
 
@@ -69,7 +69,7 @@ public static class PgmReader
         if (available != expected)
         {
             string problem = available < expected ? "truncated" : "followed by extra data";
-            throw new InvalidDataException($"pixel data {problem}: a {width}×{height} image needs {expected} bytes after the header, but {available} are there.");
+            throw new InvalidDataException($"pixel data {problem}: a {width}×{height} image needs {Counted.Of(expected, "byte", "bytes")} after the header, but {available} {(available == 1 ? "is" : "are")} there.");
         }
 
         return new PgmImage(width, height, data[position..].ToArray());

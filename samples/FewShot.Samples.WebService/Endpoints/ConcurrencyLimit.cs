@@ -54,7 +54,7 @@ public static class ConcurrencyLimit
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Busy",
                 Detail = string.Create(CultureInfo.InvariantCulture,
-                    $"The service is processing {permits} adapt or predict requests, its limit, and {queue} more are waiting, its queue's limit; retry after {RetryAfterSeconds} s."),
+                    $"The service is processing {Counted.Of(permits, "adapt or predict request", "adapt or predict requests")}, its limit, and {Counted.Of(queue, "more is", "more are")} waiting, its queue's limit; retry after {RetryAfterSeconds} s."),
             },
         });
     }

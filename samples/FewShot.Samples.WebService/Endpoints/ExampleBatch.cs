@@ -11,7 +11,7 @@ public static class ExampleBatch
     public static float[] Flatten(float[][]? examples, int exampleSize, IReadOnlyList<long> shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        string expected = string.Create(CultureInfo.InvariantCulture, $"{exampleSize} floats (shape [{string.Join(", ", shape)}], row-major)");
+        string expected = string.Create(CultureInfo.InvariantCulture, $"{Counted.Of(exampleSize, "float", "floats")} (shape [{string.Join(", ", shape)}], row-major)");
         if (examples is null || examples.Length == 0)
         {
             throw new ArgumentException($"'examples' is empty; at least one example of {expected} is needed.", nameof(examples));
@@ -22,7 +22,7 @@ public static class ExampleBatch
         {
             if (examples[i] is not { } row || row.Length != exampleSize)
             {
-                throw new ArgumentException($"Example {i} has {examples[i]?.Length ?? 0} floats; every example must have {expected}.", nameof(examples));
+                throw new ArgumentException($"Example {i} has {Counted.Of(examples[i]?.Length ?? 0, "float", "floats")}; every example must have {expected}.", nameof(examples));
             }
 
             row.CopyTo(batch, i * exampleSize);

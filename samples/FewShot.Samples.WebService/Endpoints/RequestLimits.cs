@@ -70,5 +70,5 @@ public sealed class RequestLimits
 
     /// <summary>The message for a body over <see cref="MaxBodyBytes"/>; <paramref name="size"/> says how large it was, if known.</summary>
     public string BodyTooLarge(string size) => string.Create(CultureInfo.InvariantCulture,
-        $"The request body has {size}; this service takes at most {MaxBodyBytes} bytes per request ({MaxExamples} examples of {ExampleSize} floats as JSON).");
+        $"The request body has {size}; this service takes at most {MaxBodyBytes} bytes per request ({Counted.Of(MaxExamples, "example", "examples")} of {Counted.Of(ExampleSize, "float", "floats")} as JSON).");
 }

@@ -14,7 +14,7 @@ public sealed partial class FewShotModel
     /// <returns>The adapted model, immutable.</returns>
     /// <exception cref="ArgumentException">
     /// The support set is empty, not whole examples, not finite, or its label count differs from its example count; a
-    /// label is null; a class has no example; the class count is outside the bundle's range.
+    /// label is null, empty or white space only; a class has no example; the class count is outside the bundle's range.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="AdaptOptions.Steps"/> is below 1 or above <see cref="RuntimeOptions.MaxAdaptationSteps"/> (for a bundle with an inner loop; one without ignores it).</exception>
     /// <exception cref="TimeoutException">Adaptation ran longer than <see cref="RuntimeOptions.AdaptationTimeout"/>.</exception>

@@ -20,7 +20,7 @@ internal sealed class SupportLabels
     public long[] Indices { get; }
 
     /// <exception cref="ArgumentException">
-    /// A label is null, a support label is not among the declared ones, a declared class has no example, a declared
+    /// A label is null, empty or white space only, a support label is not among the declared ones, a declared class has no example, a declared
     /// label repeats, or the class count is outside the bundle's range.
     /// </exception>
     public static SupportLabels Create(IReadOnlyList<string> labels, IReadOnlyList<string>? declared, ManifestClasses range)
@@ -31,9 +31,10 @@ internal sealed class SupportLabels
         {
             foreach (string label in declared)
             {
-                if (label is null || !index.TryAdd(label, classes.Count))
+                RequireName(label, $"AdaptOptions.Labels[{classes.Count}]", "options");
+                if (!index.TryAdd(label, classes.Count))
                 {
-                    throw new ArgumentException(label is null ? "AdaptOptions.Labels holds null." : $"AdaptOptions.Labels lists '{label}' twice.", "options");
+                    throw new ArgumentException($"AdaptOptions.Labels lists '{label}' twice.", "options");
                 }
 
                 classes.Add(label);
@@ -44,7 +45,8 @@ internal sealed class SupportLabels
         var counts = new int[Math.Max(classes.Count, 1)];
         for (int i = 0; i < labels.Count; i++)
         {
-            string label = labels[i] ?? throw new ArgumentException($"Support label {i} is null.", "supportLabels");
+            string label = labels[i];
+            RequireName(label, $"Support label {i}", "supportLabels");
             if (!index.TryGetValue(label, out int c))
             {
                 if (declared is not null)
@@ -89,6 +91,16 @@ internal sealed class SupportLabels
         if (count > range.Max)
         {
             throw new ArgumentException($"{Capitalized(what)} has {count} classes but the bundle's head has {range.Max} outputs (classes.max = {range.Max}).");
+        }
+    }
+
+    /// <summary>Refuses a label that names no class: null, empty, or white space only (which reads as empty wherever it is shown).</summary>
+    private static void RequireName(string? label, string what, string parameter)
+    {
+        if (string.IsNullOrWhiteSpace(label))
+        {
+            string found = label is null ? "null" : label.Length == 0 ? "empty" : $"white space only ('{label}')";
+            throw new ArgumentException($"{what} is {found}; a label names its class, so it needs at least one visible character.", parameter);
         }
     }
 

@@ -105,6 +105,21 @@ public sealed class BadInputTests : IDisposable
     public void NullLabel() =>
         Throws<ArgumentException>(() => _model.Adapt(Support, ["a", "b", null!, "a", "b", "c"]), "supportLabels", "Support label 2 is null");
 
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData(" ", "white space only (' ')")]
+    [InlineData("\t\n", "white space only")]
+    public void EmptyOrBlankLabel_IsRefusedByEveryLabelledAdapt(string blank, string found)
+    {
+        string[] labels = ["a", "b", blank, "a", "b", "c"];
+        string expected = $"Support label 2 is {found}";
+
+        Throws<ArgumentException>(() => _model.Adapt(Support, labels), "supportLabels", expected);
+        Throws<ArgumentException>(() => _model.Adapt(Support, labels, null, CancellationToken.None), "supportLabels", expected);
+        Throws<ArgumentException>(() => _model.AdaptAsync(Support, labels).GetAwaiter().GetResult(), "supportLabels", expected);
+        Throws<ArgumentException>(() => _model.Adapt(Support, SupportLabels, new AdaptOptions { Labels = ["a", blank, "b", "c"] }), "options", $"AdaptOptions.Labels[1] is {found}");
+    }
+
     [Fact]
     public void StepsBelowOne() =>
         Throws<ArgumentOutOfRangeException>(() => _model.Adapt(Support, SupportLabels, new AdaptOptions { Steps = 0 }), "options.Steps", "0");

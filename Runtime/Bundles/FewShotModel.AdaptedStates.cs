@@ -31,10 +31,16 @@ public sealed partial class FewShotModel
         return [rows, .. shape[1..]];
     }
 
-    /// <summary>Reads an adapted state that <see cref="AdaptedModel.Save(Stream)"/> wrote for this model (read from the stream's position; not disposed).</summary>
+    /// <summary>
+    /// Reads an adapted state that <see cref="AdaptedModel.Save(Stream)"/> wrote for this model (read from the stream's
+    /// position; not disposed). With <see cref="RuntimeOptions.StateSigningKey"/>, only a state signed with the key and
+    /// bound to no owner is read.
+    /// </summary>
     /// <returns>The adapted model, equal to the one saved.</returns>
     /// <exception cref="InvalidAdaptedStateException">
-    /// Wrong magic or version, corrupted or truncated, made for another base model, or tensors, shapes or labels this model does not expect.
+    /// Wrong magic or version, corrupted or truncated, made for another base model, or tensors, shapes or labels this model
+    /// does not expect; with a signing key, also an unsigned state, an edited one, one signed with another key, or one
+    /// bound to an owner; without a key, a signed state.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public AdaptedModel LoadAdapted(Stream stream) => LoadAdapted(stream, string.Empty);

@@ -79,7 +79,8 @@ internal static class AdaptedStateFile
         {
             throw new InvalidAdaptedStateException(signed
                 ? "This adapted state is signed, but the model has no RuntimeOptions.StateSigningKey to check it with; load it with the key it was saved under."
-                : "This adapted state is not signed, and the model requires signed states (RuntimeOptions.StateSigningKey is set); adapt again to make a signed one.");
+                : "This adapted state is not signed, and a model with RuntimeOptions.StateSigningKey set reads signed states only, with "
+                    + "or without an owner; it is refused. Adapt again to make a signed one, or read it with a model loaded without the key.");
         }
 
         int minimum = Magic.Length + 4 + HashBytes + 4 + 4 + HashBytes;
@@ -115,7 +116,7 @@ internal static class AdaptedStateFile
             string stored = reader.ReadString(MaxLabelBytes, "owner id");
             if (!string.Equals(stored, owner, StringComparison.Ordinal))
             {
-                throw new InvalidAdaptedStateException($"This adapted state belongs to owner '{stored}', not '{owner}'; it is refused.");
+                throw new InvalidAdaptedStateException(OwnerMismatch(stored, owner));
             }
         }
 
@@ -128,6 +129,16 @@ internal static class AdaptedStateFile
 
         return (labels, tensors);
     }
+
+    /// <summary>Why a signed state of owner <paramref name="stored"/> is refused to <paramref name="owner"/>; an empty id is no owner (Save without one).</summary>
+    private static string OwnerMismatch(string stored, string owner) =>
+        (stored.Length, owner.Length) switch
+        {
+            (0, _) => $"This adapted state is signed but bound to no owner (saved without an owner id), not to owner '{owner}'; it is refused. "
+                + "Load it without an owner, or save it with the owner's id.",
+            (_, 0) => $"This adapted state belongs to owner '{stored}', and no owner id was given; it is refused. Load it with its owner's id.",
+            _ => $"This adapted state belongs to owner '{stored}', not '{owner}'; it is refused.",
+        };
 
     private static string[] ReadLabels(ref StateReader reader, FewShotModel model)
     {

@@ -70,9 +70,51 @@ public sealed class SignedStateTests
         byte[] signed = Save(AdaptPredictTests.Adapt(signing), "alice");
         byte[] unsigned = Save(AdaptPredictTests.Adapt(plain), string.Empty);
 
-        Assert.Contains("requires signed states", Assert.Throws<InvalidAdaptedStateException>(() => signing.LoadAdapted(new MemoryStream(unsigned), "alice")).Message);
+        Assert.Contains("is not signed", Assert.Throws<InvalidAdaptedStateException>(() => signing.LoadAdapted(new MemoryStream(unsigned), "alice")).Message);
         Assert.Contains("is signed", Assert.Throws<InvalidAdaptedStateException>(() => plain.LoadAdapted(new MemoryStream(signed))).Message);
         Assert.Throws<InvalidOperationException>(() => AdaptPredictTests.Adapt(plain).Save(new MemoryStream(), "alice"));
+    }
+
+    [Fact]
+    public void AnUnsignedState_IsRefusedWithAKey_WithoutAnOwnerToo_AndSaysItIsNotSigned()
+    {
+        using FewShotModel signing = Load(Key);
+        using FewShotModel plain = Load(null);
+        string path = Path.Combine(Directory.CreateTempSubdirectory("fewshot-signed-").FullName, "plain.state");
+        try
+        {
+            AdaptPredictTests.Adapt(plain).Save(path);
+
+            foreach (Func<AdaptedModel> load in (Func<AdaptedModel>[])[() => signing.LoadAdapted(path), () => signing.LoadAdapted(path, string.Empty), () => signing.LoadAdaptedAsync(path).GetAwaiter().GetResult()])
+            {
+                var e = Assert.Throws<InvalidAdaptedStateException>(load);
+                Assert.Contains("is not signed", e.Message);
+                Assert.Contains("without the key", e.Message);
+            }
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WithAKey_SaveWithoutAnOwner_SignsTheState_ForLoadsWithoutAnOwnerOnly()
+    {
+        using FewShotModel model = Load(Key);
+        byte[] noOwner = Save(AdaptPredictTests.Adapt(model), string.Empty);
+        byte[] alice = Save(AdaptPredictTests.Adapt(model), "alice");
+
+        Assert.NotEmpty(model.LoadAdapted(new MemoryStream(noOwner)).PredictValues(Query));
+        byte[] edited = [.. noOwner];
+        edited[^40] ^= 1;
+        Assert.Contains("signature does not match", Assert.Throws<InvalidAdaptedStateException>(() => model.LoadAdapted(new MemoryStream(edited))).Message);
+
+        var forAlice = Assert.Throws<InvalidAdaptedStateException>(() => model.LoadAdapted(new MemoryStream(noOwner), "alice"));
+        Assert.Contains("bound to no owner (saved without an owner id), not to owner 'alice'", forAlice.Message);
+        Assert.DoesNotContain("owner ''", forAlice.Message);
+        var forNoOne = Assert.Throws<InvalidAdaptedStateException>(() => model.LoadAdapted(new MemoryStream(alice)));
+        Assert.Contains("belongs to owner 'alice', and no owner id was given", forNoOne.Message);
     }
 
     [Fact]

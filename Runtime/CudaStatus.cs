@@ -25,4 +25,7 @@ public sealed record CudaStatus(bool ProviderInPackage, IReadOnlyList<string> Mi
             : $"the CUDA provider needs libraries that do not load: {string.Join(", ", MissingLibraries)}; install them "
                 + "(NVIDIA's CUDA 13 and cuDNN 9 packages) or add their folder to LD_LIBRARY_PATH";
     }
+
+    /// <summary>The same sentence as <see cref="Describe"/>, so that printing or logging the status reads as it.</summary>
+    public override string ToString() => Describe();
 }

@@ -21,10 +21,10 @@ public static class CudaSupport
 
     /// <summary>Checks the provider: listed by ONNX Runtime, and every library it needs loadable.</summary>
     /// <returns>What was found; <see cref="CudaStatus.IsAvailable"/> says whether a CUDA device can be asked for.</returns>
+    /// <exception cref="ExecutionDeviceException">ONNX Runtime's native library does not load (no native package referenced); the message says which to add.</exception>
     public static CudaStatus Check()
     {
-        OrtEnv env = OnnxRuntimeEnvironment.EnsureCreated();
-        bool providerBuilt = env.GetAvailableProviders().Contains("CUDAExecutionProvider");
+        bool providerBuilt = ProviderInPackage(OnnxRuntimeEnvironment.EnsureCreated(ExecutionDevice.Cuda()));
         var missing = new List<string>();
         foreach ((string library, string source) in RequiredLibraries)
         {
@@ -39,4 +39,7 @@ public static class CudaSupport
 
         return new CudaStatus(providerBuilt, missing);
     }
+
+    /// <summary>Whether the loaded ONNX Runtime has a CUDA provider (the GPU package) or not (the CPU-only package).</summary>
+    internal static bool ProviderInPackage(OrtEnv env) => env.GetAvailableProviders().Contains("CUDAExecutionProvider");
 }

@@ -11,7 +11,7 @@ namespace FewShot.Runtime;
 /// to leave it on.
 /// </summary>
 /// <remarks>
-/// Every FewShot entry point calls <see cref="EnsureCreated"/>. An application that creates ONNX Runtime sessions of its
+/// Every FewShot entry point calls <see cref="EnsureCreated()"/>. An application that creates ONNX Runtime sessions of its
 /// own before loading a bundle should call it first: ONNX Runtime reads the setting once, when its environment is created.
 /// The environment also holds the CPU memory arena that FewShot's sessions share; an application's own sessions use it
 /// only if they set <c>session.use_env_allocators</c>, and an application that registered a CPU allocator first has
@@ -30,15 +30,38 @@ public static partial class OnnxRuntimeEnvironment
 
     private static readonly Lazy<OrtEnv> Instance = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>The version of ONNX Runtime's managed API that FewShot.Runtime runs on, which the native package must match ("1.32.0").</summary>
+    internal static string ManagedVersion => typeof(OrtEnv).Assembly.GetName().Version?.ToString(3) ?? "of the managed API";
+
     /// <summary>Creates the environment if nothing has yet; later calls cost a volatile read.</summary>
     /// <returns>ONNX Runtime's environment.</returns>
-    public static OrtEnv EnsureCreated() => Instance.Value;
+    /// <exception cref="ExecutionDeviceException">
+    /// ONNX Runtime's native library does not load: most often the application references no native ONNX Runtime package
+    /// (Microsoft.ML.OnnxRuntime or Microsoft.ML.OnnxRuntime.Gpu.Linux); the message says which to add.
+    /// </exception>
+    public static OrtEnv EnsureCreated() => EnsureCreated(ExecutionDevice.Cpu);
+
+    /// <summary>Creates the environment if nothing has yet, for a session on <paramref name="device"/>.</summary>
+    /// <exception cref="ExecutionDeviceException">ONNX Runtime's native library does not load; the exception names <paramref name="device"/>.</exception>
+    internal static OrtEnv EnsureCreated(ExecutionDevice device)
+    {
+        try
+        {
+            return Instance.Value;
+        }
+        catch (Exception e) when (LoadError(e) is { } loadError)
+        {
+            // The managed API finds no native library when it first calls into it: .NET's DllNotFoundException, inside
+            // the TypeInitializationException of ONNX Runtime's NativeMethods, says nothing of the package that is missing.
+            throw ExecutionDeviceException.OnnxRuntimeMissing(device, loadError, FindNativeLibrary());
+        }
+    }
 
     /// <summary>
     /// Starts creating the environment on the thread pool, unless it exists, so that loading ONNX Runtime's library
     /// (about 50 ms at a process's start) overlaps what the caller does meanwhile: Load reads, hashes and checks the
     /// bundle's entries before its first session needs the environment. A failure is kept by the lazy value and thrown
-    /// to the next <see cref="EnsureCreated"/>, where it would have been thrown anyway.
+    /// to the next <see cref="EnsureCreated()"/>, where it would have been thrown anyway.
     /// </summary>
     internal static void StartCreating()
     {
@@ -101,6 +124,27 @@ public static partial class OnnxRuntimeEnvironment
             // Most likely the application registered a CPU allocator first, which FewShot's sessions then share; with none
             // registered, each session falls back to an arena of its own, as before: either way nothing else changes.
         }
+    }
+
+    private static DllNotFoundException? LoadError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is DllNotFoundException loadError)
+            {
+                return loadError;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Where the app holds ONNX Runtime's native library though it did not load, or null where it holds none.</summary>
+    private static string? FindNativeLibrary()
+    {
+        string name = OperatingSystem.IsWindows() ? "onnxruntime.dll" : OperatingSystem.IsMacOS() ? "libonnxruntime.dylib" : "libonnxruntime.so";
+        string folders = AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") as string ?? AppContext.BaseDirectory;
+        return folders.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]

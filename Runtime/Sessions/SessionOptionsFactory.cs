@@ -19,7 +19,7 @@ internal static class SessionOptionsFactory
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
         ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
-        OnnxRuntimeEnvironment.EnsureCreated();
+        OrtEnv env = OnnxRuntimeEnvironment.EnsureCreated(options.Device);
         var session = new SessionOptions();
         try
         {
@@ -61,7 +61,7 @@ internal static class SessionOptionsFactory
 
             if (options.Device.Kind == ExecutionDeviceKind.Cuda)
             {
-                AppendCuda(session, options, logger);
+                AppendCuda(session, options, logger, CudaSupport.ProviderInPackage(env));
             }
 
             return session;
@@ -73,21 +73,46 @@ internal static class SessionOptionsFactory
         }
     }
 
-    private static void AppendCuda(SessionOptions session, RuntimeOptions options, ILogger logger)
+    /// <summary>
+    /// Adds the CUDA provider; where it cannot be added, throws, or with <see cref="RuntimeOptions.FallbackToCpu"/> logs
+    /// why and leaves the session on the CPU.
+    /// </summary>
+    /// <param name="session">Receives the provider.</param>
+    /// <param name="options">The device asked for, and whether the CPU may stand in for it.</param>
+    /// <param name="logger">Told when the CPU stands in.</param>
+    /// <param name="providerInPackage">
+    /// Whether the loaded ONNX Runtime has a CUDA provider. The CPU-only package has none, and asking it for one fails with
+    /// .NET's EntryPointNotFoundException (the provider's entry point is not in its library), not ONNX Runtime's error.
+    /// </param>
+    /// <exception cref="ExecutionDeviceException">CUDA cannot be used and <see cref="RuntimeOptions.FallbackToCpu"/> is off.</exception>
+    internal static void AppendCuda(SessionOptions session, RuntimeOptions options, ILogger logger, bool providerInPackage)
+    {
+        ExecutionDeviceException? problem = providerInPackage
+            ? TryAppendCuda(session, options.Device)
+            : ExecutionDeviceException.CudaNotInPackage(options.Device);
+        if (problem is null)
+        {
+            return;
+        }
+
+        if (!options.FallbackToCpu)
+        {
+            throw problem;
+        }
+
+        logger.LogWarning(problem, "CUDA is unavailable; running on the CPU because RuntimeOptions.FallbackToCpu is set");
+    }
+
+    private static ExecutionDeviceException? TryAppendCuda(SessionOptions session, ExecutionDevice device)
     {
         try
         {
-            session.AppendExecutionProvider_CUDA(options.Device.DeviceId);
+            session.AppendExecutionProvider_CUDA(device.DeviceId);
+            return null;
         }
         catch (OnnxRuntimeException e)
         {
-            ExecutionDeviceException problem = ExecutionDeviceException.CudaUnavailable(options.Device, e);
-            if (!options.FallbackToCpu)
-            {
-                throw problem;
-            }
-
-            logger.LogWarning(problem, "CUDA is unavailable; running on the CPU because RuntimeOptions.FallbackToCpu is set");
+            return ExecutionDeviceException.CudaUnavailable(device, e);
         }
     }
 }

@@ -1,4 +1,5 @@
 using FewShot.Runtime.Bundles;
+using FewShot.Runtime.Sessions;
 using FewShot.Runtime.Tests.Bundles;
 using FewShot.Tests.Bundles;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,45 @@ public sealed class ExecutionDeviceTests
 
         Assert.All(status.MissingLibraries, m => Assert.Contains(CudaSupport.RequiredLibraries, r => m.StartsWith(r.Library, StringComparison.Ordinal)));
         Assert.Contains(status.MissingLibraries[0], status.Describe());
+    }
+
+    [Fact]
+    public void CudaStatus_PrintsAsItsDescription()
+    {
+        var status = new CudaStatus(ProviderInPackage: true, ["libcudnn.so.9 (cuDNN 9 for CUDA 13)"]);
+
+        Assert.Equal(status.Describe(), status.ToString());
+        Assert.Contains("libcudnn.so.9 (cuDNN 9 for CUDA 13)", $"{status}");
+        Assert.DoesNotContain("System.Collections", $"{status}");
+        Assert.Equal(CudaSupport.Check().Describe(), CudaSupport.Check().ToString());
+    }
+
+    [Fact]
+    public void Cuda_FromAnOnnxRuntimeWithoutTheProvider_RaisesOursNamingTheGpuPackage()
+    {
+        // The CPU-only package: its library has no CUDA entry point, which ORT's managed API met with EntryPointNotFoundException.
+        using var session = new Microsoft.ML.OnnxRuntime.SessionOptions();
+        var options = new RuntimeOptions { Device = ExecutionDevice.Cuda(0) };
+
+        var e = Assert.Throws<ExecutionDeviceException>(() => SessionOptionsFactory.AppendCuda(session, options, new ListLogger(), providerInPackage: false));
+
+        Assert.Equal(ExecutionDevice.Cuda(0), e.Device);
+        Assert.Contains("cuda:0 cannot be used: the loaded ONNX Runtime has no CUDA provider", e.Message);
+        Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux 1.32.0", e.Message);
+        Assert.Contains("FallbackToCpu", e.Message);
+    }
+
+    [Fact]
+    public void Cuda_FromAnOnnxRuntimeWithoutTheProvider_WithFallbackToCpu_LogsWhyAndStaysOnTheCpu()
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.SessionOptions();
+        var logger = new ListLogger();
+        var options = new RuntimeOptions { Device = ExecutionDevice.Cuda(0), FallbackToCpu = true };
+
+        SessionOptionsFactory.AppendCuda(session, options, logger, providerInPackage: false);
+
+        string warning = Assert.Single(logger.Messages, m => m.Level == LogLevel.Warning).Text;
+        Assert.Contains("running on the CPU", warning);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using FewShot.Sdk.Tests.Build;
 using FewShot.Tests.Shared;
 
 namespace FewShot.Runtime.Tests.Build;
@@ -40,7 +40,7 @@ public sealed partial class ReadmeExampleTests : IDisposable
         string app = Directory.CreateDirectory(Path.Combine(_folder, "app")).FullName;
         foreach (string project in (string[])["Runtime", "Format"])
         {
-            Dotnet(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, project), "-c", "Release", "--no-build", "-o", feed, "-nologo", "-v", "quiet", $"-p:PackageVersion={_version}");
+            DotnetCli.Run(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, project), "-c", "Release", "--no-build", "-o", feed, "-nologo", "-v", "quiet", $"-p:PackageVersion={_version}");
         }
 
         File.WriteAllText(Path.Combine(app, "nuget.config"), """
@@ -51,24 +51,11 @@ public sealed partial class ReadmeExampleTests : IDisposable
               </packageSources>
             </configuration>
             """);
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="FewShot.Runtime" Version="{_version}" />
-                <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.32.0" />
-              </ItemGroup>
-            </Project>
-            """);
+        ConsoleApp.WriteProject(app, $"""<PackageReference Include="FewShot.Runtime" Version="{_version}" />""", """<PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.32.0" />""");
         File.WriteAllText(Path.Combine(app, "Program.cs"), ProgramFromReadme());
         File.Copy(Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), Path.Combine(app, "omniglot-protonet-paper.fewshot"));
 
-        string output = Dotnet(app, "run", "-c", "Release");
+        string output = DotnetCli.Run(app, "run", "-c", "Release");
 
         Assert.Matches(@"3 predictions: class [0-4], class [0-4], class [0-4]; reloaded state: 5 classes", output);
         Assert.True(File.Exists(Path.Combine(app, "user-42.state")), "the example's Save wrote no state");
@@ -97,23 +84,6 @@ public sealed partial class ReadmeExampleTests : IDisposable
             Console.WriteLine($"{predictions.Count} predictions: {string.Join(", ", predictions.Select(p => p.Label))}; reloaded state: {again.Labels.Count} classes");
 
             """;
-    }
-
-    private static string Dotnet(string folder, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 5 minutes");
-        }
-
-        string log = output.Result + error.Result;
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{log}");
-        return log;
     }
 
     [GeneratedRegex(@"## Adapt and predict\n\n```csharp\n(.*?)```", RegexOptions.Singleline)]

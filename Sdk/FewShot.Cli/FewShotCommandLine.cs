@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using FewShot.Cli.Commands;
 
@@ -26,6 +27,38 @@ public static class FewShotCommandLine
         }
 
         return root;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs the chosen command, writing to <paramref name="configuration"/>'s Output
+    /// and Error; returns the process exit code. A command line the parser refuses (a value out of range, an unknown
+    /// option or command, a missing required one) gets its errors and one line naming the help to read, on standard
+    /// error, with exit code 1; a bare <c>fewshot</c> gets the list of commands, as before.
+    /// </summary>
+    public static int Run(IReadOnlyList<string> args, InvocationConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var parse = Create(configuration.Output, configuration.Error).Parse(args);
+        if (parse.Action is not ParseErrorAction refusal || parse.Tokens.Count == 0)
+        {
+            return parse.Invoke(configuration);
+        }
+
+        // The whole help (20 lines for adapt) buried the one line that says what was wrong.
+        refusal.ShowHelp = false;
+        // Its typo suggestions ("'trian' was not matched. Did you mean one of the following? train") belong with the error.
+        var exit = parse.Invoke(new InvocationConfiguration { Output = configuration.Error, Error = configuration.Error });
+        var names = Ancestry(parse.CommandResult).Reverse().Skip(1).Select(c => c.Command.Name);
+        configuration.Error.WriteLine($"see `{string.Join(' ', ["fewshot", .. names])} --help`");
+        return exit;
+    }
+
+    private static IEnumerable<CommandResult> Ancestry(CommandResult? command)
+    {
+        for (; command is not null; command = command.Parent as CommandResult)
+        {
+            yield return command;
+        }
     }
 
     private static IEnumerable<Command> Commands(Command command) => [command, .. command.Subcommands.SelectMany(Commands)];

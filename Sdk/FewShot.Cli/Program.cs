@@ -23,6 +23,6 @@ public static class Program
         BlasReproducibility.Request();
         // Ctrl+C or SIGTERM cancels the command's token; a training run then finishes its iteration and writes a checkpoint,
         // which takes longer than System.CommandLine's default 2 s wait for a large meta-batch.
-        return FewShotCommandLine.Create(Console.Out, Console.Error).Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TerminationTimeout });
+        return FewShotCommandLine.Run(args, new InvocationConfiguration { ProcessTerminationTimeout = TerminationTimeout });
     }
 }

@@ -11,8 +11,8 @@ internal static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        // The invocation's writers too, so that parse errors (an unknown option) reach Error as they reach stderr.
-        var exit = FewShotCommandLine.Create(output, error).Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        // The invocation's writers, so that parse errors (an unknown option) reach Error as they reach stderr.
+        var exit = FewShotCommandLine.Run(args, new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 }

@@ -11,21 +11,26 @@ namespace FewShot.Cli.Commands;
 
 /// <summary>
 /// <c>fewshot demo</c>: the embedded first run, needing no data files: meta-train MAML on sinusoid regression,
-/// then show how much adapting to a new sinusoid from 10 points helps.
+/// then show how much adapting to a new sinusoid from a few points helps.
 /// </summary>
 internal static class DemoCommand
 {
+    // The demo's evaluation, which the `fewshot eval` it suggests repeats: points per new sinusoid, inner steps shown, sinusoids.
+    private const int Points = 10;
+    private const int Episodes = 200;
+    private static readonly int[] StepsShown = [0, 1, 10];
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var iterations = new Option<int>("--iterations") { Description = "Meta-iterations", DefaultValueFactory = _ => 15000 }.AtLeast(1);
         var outFolder = new Option<string>("--out") { Description = "Run folder", DefaultValueFactory = _ => Path.Combine("runs", "demo-sinusoid-maml") };
-        var command = new Command("demo", "Meta-train MAML on sinusoid regression (no downloads) and show adaptation from 10 points.") { iterations, outFolder };
+        var command = new Command("demo", $"Meta-train MAML on sinusoid regression (no downloads) and show adaptation from {Points} points.") { iterations, outFolder };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
             var folder = parse.GetValue(outFolder)!;
             var configuration = new RunConfiguration
             {
-                Algorithm = "maml", Dataset = "sinusoid", Shots = 10, Queries = 10, InnerSteps = 1, InnerLearningRate = 0.01f,
+                Algorithm = "maml", Dataset = "sinusoid", Shots = Points, Queries = 10, InnerSteps = 1, InnerLearningRate = 0.01f,
                 MetaBatch = 8, MetaLearningRate = 1e-3, Iterations = parse.GetValue(iterations), Seed = 0,
             };
             if (Directory.Exists(folder) && RunConfiguration.Load(folder) with { Iterations = configuration.Iterations } != configuration)
@@ -46,14 +51,15 @@ internal static class DemoCommand
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
 
             var inv = CultureInfo.InvariantCulture;
-            output.WriteLine($"Adapting to 200 new sinusoids from 10 points each (query MSE, 95% CI):");
-            foreach (var steps in new[] { 0, 1, 10 })
+            output.WriteLine($"Adapting to {Episodes} new sinusoids from {Points} points each (query MSE, 95% CI):");
+            foreach (var steps in StepsShown)
             {
-                var evaluation = Evaluator.Evaluate(algorithm, result.Parameters, data.Test, 200, steps, seed: 1, session, cancellationToken: cancellationToken);
+                // The run's seed, as fewshot eval draws its episodes, so that the suggested command repeats these figures.
+                var evaluation = Evaluator.Evaluate(algorithm, result.Parameters, data.Test, Episodes, steps, configuration.Seed, session, cancellationToken: cancellationToken);
                 output.WriteLine(string.Create(inv, $"  {steps,2} step{(steps == 1 ? "" : "s")}: {evaluation.Metric.Mean:F3} ± {evaluation.Metric.HalfWidth95:F3}"));
             }
 
-            output.WriteLine($"Run folder: {folder} (fewshot eval {folder} --shots 5 --inner-steps 10)");
+            output.WriteLine($"Run folder: {folder} (fewshot eval {folder} --shots {Points} --inner-steps {StepsShown[^1]} --episodes {Episodes})");
             return 0;
         }));
         return command;

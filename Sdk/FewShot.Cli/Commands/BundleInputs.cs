@@ -24,7 +24,7 @@ internal sealed class BundleInputs
 
     /// <summary>The queries to predict, as adapt and predict take them.</summary>
     public static Option<string> Queries() =>
-        new("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), or .npz with x (and y)", Required = true };
+        new("--query") { Description = "Queries: a folder (of class folders, to report accuracy, or of PNG/JPEG images), one PNG/JPEG image, or .npz with x (and y)", Required = true };
 
     /// <summary>Adds the bundle options to <paramref name="command"/>, then <paramref name="commandOptions"/>, in that order for its help.</summary>
     public BundleInputs(Command command, params Option[] commandOptions)
@@ -91,7 +91,7 @@ internal sealed class BundleInputs
         var strokes = new Option<string>("--strokes")
         {
             Description = "Which pixels of the images are the strokes: auto (each image decides: the paper is most of it), dark (dark ink on light paper) "
-                + "or bright (light strokes on a dark background); for bundles whose input is drawings (input.preprocessing.bright = strokes); .npz inputs are taken as given",
+                + "or bright (light strokes on a dark background); for bundles whose input is drawings (input.preprocessing.bright = strokes); refused for .npz inputs, arrays taken as given",
             DefaultValueFactory = _ => "auto",
         };
         strokes.AcceptOnlyFromAmong("auto", "dark", "bright");

@@ -17,32 +17,46 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
 {
     /// <summary>
     /// A folder of class folders (label = folder name; hidden folders, named with a leading '.', are skipped) or of PNG/JPEG
-    /// files (no labels), or an .npz with "x" [n, …shape] (gray images also [n, height, width])
+    /// files (no labels), one PNG/JPEG file (no label), or an .npz with "x" [n, …shape] (gray images also [n, height, width])
     /// and optionally "y" (int labels, or float targets for regression).
     /// </summary>
     /// <remarks>
     /// Images become inputs as the bundle's manifest says (FewShot.Runtime's <see cref="Preprocessor"/>, the one home of
     /// image → input), with <paramref name="strokes"/> saying which of their pixels are strokes; a bundle that does not
     /// describe its preprocessing gets gray levels in [0, 1], 1.0 = white. Arrays in an .npz are inputs already and are
-    /// taken as given.
+    /// taken as given: a stroke tone for them is refused, and only <paramref name="invert"/> changes them.
     /// </remarks>
-    /// <param name="path">The folder or .npz file.</param>
+    /// <param name="path">The folder, image file or .npz file.</param>
     /// <param name="input">The bundle's input: one example's shape ([channels, height, width], or [features]) and preprocessing.</param>
-    /// <param name="strokes">Which pixels of the images are strokes (<see cref="StrokeTone.Auto"/>: each image decides); ignored for .npz.</param>
+    /// <param name="strokes">Which pixels of the images are strokes (<see cref="StrokeTone.Auto"/>: each image decides); for .npz, only Auto.</param>
     /// <param name="invert">
     /// The old <c>--invert</c>: images are flipped (the tone <see cref="InvertedTone"/> names, which replaces <paramref name="strokes"/>),
     /// and every value v of an .npz becomes 1 − v.
     /// </param>
+    /// <exception cref="ArgumentException">The path is none of these, or <paramref name="strokes"/> names a tone for an .npz.</exception>
     public static ExampleSet Load(string path, ManifestInput input, StrokeTone strokes = StrokeTone.Auto, bool invert = false)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var tone = invert ? InvertedTone(input) : strokes;
         if (Directory.Exists(path))
         {
-            return FromFolder(path, input, invert ? InvertedTone(input) : strokes);
+            return FromFolder(path, input, tone);
+        }
+
+        if (File.Exists(path) && ImageDecoder.IsImageFile(path))
+        {
+            return FromImages([(path, null)], Path.GetDirectoryName(Path.GetFullPath(path))!, input, tone);
         }
 
         var set = File.Exists(path) && path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? FromNpz(path, input.Shape)
-            : throw new ArgumentException($"'{path}' is neither a folder of images nor an .npz file");
+            : throw new ArgumentException($"'{path}' is neither a folder of images, an image (.png, .jpg, .jpeg) nor an .npz file");
+        if (strokes != StrokeTone.Auto)
+        {
+            // Before, the tone was dropped without a word (a dark-on-light .npz adapted with --strokes dark scored 66.67 %).
+            throw new ArgumentException($"--strokes {strokes.ToString().ToLowerInvariant()} has no effect on {path}: an .npz holds the bundle's inputs as arrays, taken as given, "
+                + "not images whose strokes could be found; leave --strokes out (--invert uses 1 − v for every value)");
+        }
+
         if (invert)
         {
             for (var i = 0; i < set.Inputs.Length; i++)
@@ -61,7 +75,7 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
     public static StrokeTone InvertedTone(ManifestInput input) =>
         input.Preprocessing is { Bright: BrightPart.Strokes } ? StrokeTone.Dark : StrokeTone.Bright;
 
-    private static ExampleSet FromFolder(string path, ManifestInput input, StrokeTone strokes)
+    private static (ImageColorMode Mode, int Height, int Width) ImageInput(ManifestInput input)
     {
         var shape = input.Shape;
         if (shape.Count != 3)
@@ -75,7 +89,13 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             3 => ImageColorMode.Rgb,
             _ => throw new ArgumentException($"images have 1 or 3 channels; the bundle takes {shape[0]}"),
         };
-        var (height, width) = ((int)shape[1], (int)shape[2]);
+        return (mode, (int)shape[1], (int)shape[2]);
+    }
+
+    private static ExampleSet FromFolder(string path, ManifestInput input, StrokeTone strokes)
+    {
+        // The bundle's input is checked before the folder is listed, as it was.
+        _ = ImageInput(input);
         // Hidden folders (.ipynb_checkpoints, .thumbnails) are no classes: the class folders and images training's ImageFolder reads.
         var classes = ImageFolder.ClassFolders(path).Select(c => (Folder: c, Images: ImageFolder.ImageFiles(c))).ToArray();
         // A class without images would leave the support set one class short without a word; training refuses it too (ImageFolder).
@@ -92,6 +112,14 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             throw new ArgumentException($"{path} holds no .png, .jpg or .jpeg files (expected <folder>/<class>/*.png or <folder>/*.png)");
         }
 
+        return FromImages(files, path, input, strokes);
+    }
+
+    // The images in the bundle's input shape, named by their paths relative to root; labelled when every one has a label.
+    private static ExampleSet FromImages((string File, string? Label)[] files, string root, ManifestInput input, StrokeTone strokes)
+    {
+        var (mode, height, width) = ImageInput(input);
+        var shape = input.Shape;
         var preprocessor = input.Preprocessing is null ? null : new Preprocessor(input);
         var size = (int)(shape[0] * height * width);
         var inputs = new float[files.Length * size];
@@ -115,8 +143,8 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             }
         }
 
-        return new ExampleSet(inputs, files.Length, files.Select(f => Path.GetRelativePath(path, f.File)).ToArray(),
-            classes.Length > 0 ? files.Select(f => f.Label!).ToArray() : null, null);
+        return new ExampleSet(inputs, files.Length, files.Select(f => Path.GetRelativePath(root, f.File)).ToArray(),
+            files.All(f => f.Label is not null) ? files.Select(f => f.Label!).ToArray() : null, null);
     }
 
     private static ExampleSet FromNpz(string path, IReadOnlyList<long> shape)

@@ -59,6 +59,25 @@ public sealed class AdaptStrokeToneTests : IDisposable
         Assert.NotEqual(0, Run("adapt", "--model", ShippedProtoNet, "--support", images, "--query", images, "--strokes", "pale").Exit);
     }
 
+    [Fact]
+    public void AQueryOfOneImageFileGetsThePredictionItGetsInItsFolder()
+    {
+        var support = Write(Look.DarkOnWhite, "support");
+        var query = Write(Look.DarkOnWhite, "query");
+        var image = Path.Combine(query, $"c{Characters[2]}", "1.png");
+        using var all = JsonDocument.Parse(Run("adapt", "--model", ShippedProtoNet, "--support", support, "--query", query, "--json").Output);
+        var expected = all.RootElement.GetProperty("predictions").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == Path.GetRelativePath(query, image)).GetProperty("label").GetString();
+
+        var result = Run("adapt", "--model", ShippedProtoNet, "--support", support, "--query", image, "--json");
+
+        Assert.True(result.Exit == 0, result.Error);
+        using var one = JsonDocument.Parse(result.Output);
+        var prediction = Assert.Single(one.RootElement.GetProperty("predictions").EnumerateArray());
+        Assert.Equal("1.png", prediction.GetProperty("name").GetString());
+        Assert.Equal(expected, prediction.GetProperty("label").GetString());
+    }
+
     private static string Predictions(string[] args, out double accuracy)
     {
         var result = Run(args);

@@ -83,8 +83,64 @@ public sealed class ExampleSetFolderTests : IDisposable
         NpzWriter.Write(npz, new Dictionary<string, NpyArray> { ["x"] = NpyArray.Create(x, 1, 1, 28, 28) });
 
         Assert.Equal(x, ExampleSet.Load(npz, Input).Inputs);
-        Assert.Equal(x, ExampleSet.Load(npz, Input, StrokeTone.Bright).Inputs);
         Assert.Equal(x.Select(v => 1 - v), ExampleSet.Load(npz, Input, invert: true).Inputs);
+    }
+
+    [Theory]
+    [InlineData(StrokeTone.Dark)]
+    [InlineData(StrokeTone.Bright)]
+    public void AStrokeToneForAnNpzIsRefused(StrokeTone tone)
+    {
+        // Before, it was dropped without a word: a dark-on-light .npz with --strokes dark adapted as if bright.
+        var npz = Path.Combine(_folder, "x.npz");
+        NpzWriter.Write(npz, new Dictionary<string, NpyArray> { ["x"] = NpyArray.Create(new float[28 * 28], 1, 1, 28, 28) });
+
+        var error = Assert.Throws<ArgumentException>(() => ExampleSet.Load(npz, Input, tone));
+
+        Assert.Contains($"--strokes {tone.ToString().ToLowerInvariant()} has no effect on {npz}: an .npz holds the bundle's inputs as arrays, taken as given", error.Message);
+    }
+
+    [Fact]
+    public void OneImageFileIsOneUnlabelledExample_AsInAFolder()
+    {
+        WritePng(Path.Combine(_folder, "a.png"));
+        File.WriteAllBytes(Path.Combine(_folder, "b.jpg"), Jpeg());
+        var folder = ExampleSet.Load(_folder, Input, StrokeTone.Dark);
+
+        var png = ExampleSet.Load(Path.Combine(_folder, "a.png"), Input, StrokeTone.Dark);
+        var jpeg = ExampleSet.Load(Path.Combine(_folder, "b.jpg"), Input, StrokeTone.Dark);
+
+        Assert.Equal(1, png.Count);
+        Assert.Equal(["a.png"], png.Names);
+        Assert.Null(png.Labels);
+        Assert.Equal(folder.Inputs[..(28 * 28)], png.Inputs);
+        Assert.Equal(["b.jpg"], jpeg.Names);
+        Assert.Equal(folder.Inputs[(28 * 28)..], jpeg.Inputs);
+    }
+
+    [Fact]
+    public void AFileNeitherImageNorNpzIsRefusedSayingWhatIsRead()
+    {
+        var text = Path.Combine(_folder, "notes.txt");
+        File.WriteAllText(text, "queries to come");
+
+        var error = Assert.Throws<ArgumentException>(() => ExampleSet.Load(text, Input));
+
+        Assert.Equal($"'{text}' is neither a folder of images, an image (.png, .jpg, .jpeg) nor an .npz file", error.Message);
+    }
+
+    private static byte[] Jpeg()
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            using var ink = new SKPaint { Color = SKColors.Black };
+            canvas.DrawRect(8, 8, 12, 12, ink);
+        }
+
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        return data.ToArray();
     }
 
     [Fact]

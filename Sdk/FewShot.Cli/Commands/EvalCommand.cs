@@ -180,8 +180,9 @@ internal static class EvalCommand
                 algorithm = run.Algorithm,
                 dataset = run.Dataset,
                 // Only Omniglot has splits; "none" as the bundle manifest's provenance says, not the lake default.
-                split = run.Dataset == "omniglot" ? run.Split : "none",
-                ways,
+                split = run.HasSplit ? run.Split : "none",
+                // Sinusoid regression has no classes to count.
+                ways = run.HasClasses ? ways : (int?)null,
                 shots,
                 queriesPerClass = run.Queries,
                 steps = result.Steps,
@@ -215,8 +216,8 @@ internal static class EvalCommand
             return;
         }
 
-        output.WriteLine($"{run.Algorithm} on {run.Dataset}{(run.Dataset == "omniglot" ? $" ({run.Split})" : "")}, "
-            + (run.Dataset == "sinusoid" ? $"{shots}-shot, {run.Queries} queries, " : $"{ways}-way {shots}-shot, {run.Queries} queries per class, ")
+        output.WriteLine($"{run.Algorithm} on {run.Dataset}{(run.HasSplit ? $" ({run.Split})" : "")}, "
+            + (!run.HasClasses ? $"{shots}-shot, {run.Queries} queries, " : $"{ways}-way {shots}-shot, {run.Queries} queries per class, ")
             + $"{result.Steps} step{(result.Steps == 1 ? "" : "s")}, {result.Episodes} episodes, "
             + $"{(normalization == FeatureNormalizationNames.None ? "no normalization layers" : $"{normalization} normalization")}, {(singleQueries ? "each query alone" : "each episode's queries as one batch")}{(throughRuntime ? " (FewShot.Runtime)" : "")}");
         var table = new Table()

@@ -106,7 +106,7 @@ internal static class TrainCommand
                 TrainBlock = parse.GetValue(trainBlock),
                 InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
-            requested = requested with { DataFingerprint = DataFingerprint.Of(requested) };
+            requested = (requested with { DataFingerprint = DataFingerprint.Of(requested) }).WithoutInapplicableSettings();
             var configuration = TrainResume.ResumeOrStart(folder, requested, output);
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);

@@ -145,7 +145,7 @@ public static class BundleExport
             Provenance = new ManifestProvenance
             {
                 Dataset = run.Dataset,
-                Split = run.Dataset == "omniglot" ? run.Split : "none",
+                Split = run.HasSplit ? run.Split : "none",
                 Iterations = iterations,
                 Seed = run.Seed,
                 Metrics = measured is { IsAccuracy: true }

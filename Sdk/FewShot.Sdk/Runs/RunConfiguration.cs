@@ -1,5 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using FewShot.Bundles;
 using FewShot.Sdk.Models;
 
@@ -19,7 +21,10 @@ public sealed record RunConfiguration
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutInapplicable } },
     };
+
+    private static readonly RunConfiguration Defaults = new();
 
     /// <summary>maml, fomaml, metasgd, anil, reptile, protonet, relationnet, siamese, siamese-contrastive, autoencoder, finetune, metalstm, mann, ae-head, ae-generator or cactus.</summary>
     public string Algorithm { get; init; } = "maml";
@@ -115,6 +120,13 @@ public sealed record RunConfiguration
 
     private readonly string? _normalization;
 
+    // The normalization as given (null: the learner's default), for WithoutInapplicableSettings to clear.
+    private string? GivenNormalization
+    {
+        get => _normalization;
+        init => _normalization = value;
+    }
+
     /// <summary><see cref="Normalization"/>, parsed.</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     [JsonIgnore]
@@ -181,6 +193,56 @@ public sealed record RunConfiguration
         _ => Math.Max(InnerSteps, 3),
     };
 
+    /// <summary>Whether the data has classes (every dataset but sinusoid regression), so that <see cref="Ways"/> and <see cref="TrainWays"/> mean something.</summary>
+    [JsonIgnore]
+    public bool HasClasses => Dataset != "sinusoid";
+
+    /// <summary>Whether <see cref="Split"/> means something: Omniglot's is the one dataset with a choice of splits.</summary>
+    [JsonIgnore]
+    public bool HasSplit => Dataset == "omniglot";
+
+    /// <summary>
+    /// This configuration with each setting that means nothing for its data at its default: <see cref="Split"/> but for
+    /// Omniglot, and for sinusoid regression (no classes, a fixed 1-40-40-1 MLP, no images) the ways, the conv4 settings and
+    /// the image size. run.json leaves them out and <see cref="Load"/> returns this form, so that a run.json written
+    /// before, which recorded every setting, equals a request for the same run whatever either says of them.
+    /// </summary>
+    public RunConfiguration WithoutInapplicableSettings() => this with
+    {
+        Split = Applies(nameof(Split)) ? Split : Defaults.Split,
+        Ways = Applies(nameof(Ways)) ? Ways : Defaults.Ways,
+        TrainWays = Applies(nameof(TrainWays)) ? TrainWays : null,
+        GivenNormalization = Applies(nameof(Normalization)) ? _normalization : null,
+        Downsampling = Applies(nameof(Downsampling)) ? Downsampling : Defaults.Downsampling,
+        Channels = Applies(nameof(Channels)) ? Channels : Defaults.Channels,
+        ImageSize = Applies(nameof(ImageSize)) ? ImageSize : Defaults.ImageSize,
+    };
+
+    // Whether the property of that name means something for this run's data (WithoutInapplicableSettings).
+    private bool Applies(string property) => property switch
+    {
+        nameof(Split) => HasSplit,
+        nameof(Ways) or nameof(TrainWays) => HasClasses,
+        nameof(Normalization) or nameof(Downsampling) or nameof(Channels) or nameof(ImageSize) => Dataset != "sinusoid",
+        _ => true,
+    };
+
+    private static void LeaveOutInapplicable(JsonTypeInfo type)
+    {
+        if (type.Type != typeof(RunConfiguration))
+        {
+            return;
+        }
+
+        foreach (var property in type.Properties)
+        {
+            if (property.AttributeProvider is MemberInfo { Name: var name })
+            {
+                property.ShouldSerialize = (run, _) => ((RunConfiguration)run).Applies(name);
+            }
+        }
+    }
+
     /// <summary>Writes run.json into <paramref name="folder"/> atomically.</summary>
     public void Save(string folder)
     {
@@ -188,7 +250,7 @@ public sealed record RunConfiguration
         AtomicFile.WriteAllBytes(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
     }
 
-    /// <summary>Reads run.json from a run folder.</summary>
+    /// <summary>Reads run.json from a run folder, without the settings that mean nothing for its data (<see cref="WithoutInapplicableSettings"/>).</summary>
     /// <exception cref="FileNotFoundException">The folder holds no run.json.</exception>
     /// <exception cref="InvalidDataException">run.json is not valid.</exception>
     public static RunConfiguration Load(string folder)
@@ -204,7 +266,9 @@ public sealed record RunConfiguration
             var bytes = File.ReadAllBytes(path);
             var configuration = JsonSerializer.Deserialize<RunConfiguration>(bytes, Json) ?? throw new InvalidDataException($"{path} is empty");
             using var document = JsonDocument.Parse(bytes);
-            return document.RootElement.TryGetProperty("normalization", out _) ? configuration : configuration with { Normalization = FeatureNormalization.Batch.Name() };
+            // Left out for a model without normalization layers; before the setting existed, left out of a run that trained with batch statistics.
+            var recorded = document.RootElement.TryGetProperty("normalization", out _) || !configuration.Applies(nameof(Normalization));
+            return (recorded ? configuration : configuration with { Normalization = FeatureNormalization.Batch.Name() }).WithoutInapplicableSettings();
         }
         catch (JsonException ex)
         {

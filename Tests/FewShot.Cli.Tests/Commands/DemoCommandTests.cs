@@ -39,6 +39,22 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheDemoResumesInItsFolder_AlsoFromARunJsonWrittenBeforeItLeftOutSplitAndNormalization()
+    {
+        var run = Path.Combine(_folder, "again");
+        Assert.Equal(0, Run("demo", "--iterations", "5", "--out", run).Exit);
+        // As the demo's run.json was written before: settings sinusoid regression has no use for.
+        var path = Path.Combine(run, FewShot.Sdk.Runs.RunConfiguration.FileName);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("{", "{ \"split\": \"lake\", \"ways\": 5, \"normalization\": \"support\", \"channels\": 64,", StringComparison.Ordinal));
+
+        var demo = Run("demo", "--iterations", "10", "--out", run);
+
+        // Before, a demo's own folder was "another run": the loaded normalization "support" against the demo's unset one.
+        Assert.True(demo.Exit == 0, demo.Error);
+        Assert.Equal(10, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+    }
+
+    [Fact]
     public void AFolderOfAnotherRunIsRefused()
     {
         var run = Path.Combine(_folder, "other");

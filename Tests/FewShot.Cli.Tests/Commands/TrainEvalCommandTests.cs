@@ -35,6 +35,8 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("ci95").GetDouble() >= 0);
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("accuracy").ValueKind);
         Assert.Equal("none", json.RootElement.GetProperty("split").GetString()); // sinusoid has no split
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("ways").ValueKind); // nor classes
+        Assert.Equal("none", json.RootElement.GetProperty("normalization").GetString()); // nor normalization layers
 
         var table = Run("eval", run, "--episodes", "20", "--inner-steps", "5");
 
@@ -47,6 +49,34 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Contains("± 95% CI", table.Output);
         Assert.DoesNotContain("accuracy", table.Output);
         Assert.DoesNotContain('\u001b', table.Output);
+    }
+
+    [Fact]
+    public void ASinusoidRunJsonLeavesOutWhatDoesNotApply_AndOneWrittenBeforeWithThemResumes()
+    {
+        var run = Path.Combine(_folder, "sin-settings");
+        var path = Path.Combine(run, RunConfiguration.FileName);
+        string[] options = ["train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "10", "--queries", "10", "--threads", "1", "--out", run];
+        Assert.Equal(0, Run([.. options, "--iterations", "2"]).Exit);
+        var written = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        string[] inapplicable = ["split", "ways", "trainWays", "normalization", "downsampling", "channels", "imageSize"];
+        Assert.All(inapplicable, name => Assert.False(written.ContainsKey(name), $"run.json records {name}"));
+
+        // As run.json was written before: every setting, whether it applied or not (the demo's said "split": "lake", "normalization": "support").
+        written["split"] = "lake";
+        written["ways"] = 5;
+        written["trainWays"] = null;
+        written["normalization"] = "support";
+        written["downsampling"] = "maxpool";
+        written["channels"] = 64;
+        written["imageSize"] = 28;
+        File.WriteAllText(path, written.ToJsonString());
+        var resumed = Run([.. options, "--iterations", "4"]);
+
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming the run in", resumed.Output, StringComparison.Ordinal);
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        Assert.DoesNotContain("\"split\"", File.ReadAllText(path), StringComparison.Ordinal);
     }
 
     [Fact]

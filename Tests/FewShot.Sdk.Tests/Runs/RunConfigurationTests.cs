@@ -22,7 +22,7 @@ public sealed class RunConfigurationTests
     public void ANewRunIsInductiveWithItsLearnersDefaultAndRunJsonRecordsIt(string algorithm, FeatureNormalization expected)
     {
         using var folder = new TempDirectory();
-        var configuration = new RunConfiguration { Algorithm = algorithm };
+        var configuration = new RunConfiguration { Algorithm = algorithm, Dataset = "omniglot" };
         Assert.Equal(expected, configuration.NormalizationMode);
         configuration.Save(folder.Path);
 
@@ -35,7 +35,7 @@ public sealed class RunConfigurationTests
     public void ANewRunKeepsTheNormalizationItWasGiven()
     {
         using var folder = new TempDirectory();
-        new RunConfiguration { Algorithm = "maml", Normalization = "group" }.Save(folder.Path);
+        new RunConfiguration { Algorithm = "maml", Dataset = "omniglot", Normalization = "group" }.Save(folder.Path);
 
         Assert.Equal(FeatureNormalization.Group, RunConfiguration.Load(folder.Path).NormalizationMode);
         Assert.Equal(FeatureNormalization.Instance, (RunConfiguration.Load(folder.Path) with { Normalization = "instance" }).NormalizationMode);
@@ -45,13 +45,35 @@ public sealed class RunConfigurationTests
     public void ARunWrittenBeforeTheSettingLoadsAsBatchStatistics()
     {
         using var folder = new TempDirectory();
-        new RunConfiguration { Algorithm = "protonet" }.Save(folder.Path);
+        new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot" }.Save(folder.Path);
         var path = Path.Combine(folder.Path, RunConfiguration.FileName);
         var json = File.ReadAllText(path);
         File.WriteAllText(path, json.Replace("\"normalization\": \"instance\",", string.Empty, StringComparison.Ordinal));
         Assert.DoesNotContain("normalization", File.ReadAllText(path), StringComparison.Ordinal);
 
         Assert.Equal(FeatureNormalization.Batch, RunConfiguration.Load(folder.Path).NormalizationMode);
+    }
+
+    [Fact]
+    public void SettingsThatDoNotApplyAreLeftOut_AndReadFromAnOlderFileAsDefaults()
+    {
+        using var folder = new TempDirectory();
+        var sinusoid = new RunConfiguration { Algorithm = "maml", Dataset = "sinusoid", Shots = 10 };
+        sinusoid.Save(folder.Path);
+        var path = Path.Combine(folder.Path, RunConfiguration.FileName);
+        var json = File.ReadAllText(path);
+        Assert.All(["split", "ways", "trainWays", "normalization", "downsampling", "channels", "imageSize"], name => Assert.DoesNotContain($"\"{name}\"", json, StringComparison.Ordinal));
+        Assert.Equal(sinusoid, RunConfiguration.Load(folder.Path));
+
+        // A run.json written before recorded them all, here as a sinusoid request given --ways 3 and --norm instance would have.
+        File.WriteAllText(path, json.Replace("{", "{ \"split\": \"paper\", \"ways\": 3, \"trainWays\": 3, \"normalization\": \"instance\", \"channels\": 8, \"imageSize\": 32,", StringComparison.Ordinal));
+        Assert.Equal(sinusoid, RunConfiguration.Load(folder.Path));
+        Assert.Equal(sinusoid, (sinusoid with { Split = "paper", Ways = 3, Normalization = "instance" }).WithoutInapplicableSettings());
+
+        // Omniglot's runs keep them all; other image data has no split.
+        var omniglot = new RunConfiguration { Algorithm = "maml", Dataset = "omniglot", Split = "paper", Ways = 3, Normalization = "group" };
+        Assert.Equal(omniglot, omniglot.WithoutInapplicableSettings());
+        Assert.Equal("lake", (omniglot with { Dataset = "folder" }).WithoutInapplicableSettings().Split);
     }
 
     [Fact]
@@ -62,13 +84,13 @@ public sealed class RunConfigurationTests
     public void ConvFourDownsamplesByMaxPoolingUnlessTheRunSaysStride()
     {
         using var folder = new TempDirectory();
-        new RunConfiguration { Algorithm = "maml" }.Save(folder.Path);
+        new RunConfiguration { Algorithm = "maml", Dataset = "omniglot" }.Save(folder.Path);
         var path = Path.Combine(folder.Path, RunConfiguration.FileName);
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"downsampling\": \"maxpool\",", string.Empty, StringComparison.Ordinal));
         Assert.DoesNotContain("downsampling", File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Equal(Conv4Downsampling.MaxPool, RunConfiguration.Load(folder.Path).DownsamplingMode);
 
-        new RunConfiguration { Algorithm = "maml", Downsampling = "stride" }.Save(folder.Path);
+        new RunConfiguration { Algorithm = "maml", Dataset = "omniglot", Downsampling = "stride" }.Save(folder.Path);
         Assert.Equal(Conv4Downsampling.Stride, RunConfiguration.Load(folder.Path).DownsamplingMode);
         Assert.Contains("unknown conv4 downsampling 'avgpool'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Downsampling = "avgpool" }.DownsamplingMode).Message);
     }

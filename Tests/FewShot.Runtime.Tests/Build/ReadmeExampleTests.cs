@@ -20,16 +20,7 @@ public sealed partial class ReadmeExampleTests : IDisposable
     {
         Directory.Delete(_folder, recursive: true);
         // The app's restore copied the two packages into NuGet's global folder; nothing else will use this version.
-        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (string id in (string[])["fewshot.runtime", "fewshot.bundles"])
-        {
-            string unpacked = Path.Combine(packages, id, _version);
-            if (Directory.Exists(unpacked))
-            {
-                Directory.Delete(unpacked, recursive: true);
-            }
-        }
+        DotnetCli.RemoveFromGlobalPackages(["fewshot.runtime", "fewshot.bundles"], _version);
     }
 
     [Fact]

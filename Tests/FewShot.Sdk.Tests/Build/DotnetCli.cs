@@ -33,4 +33,24 @@ internal static class DotnetCli
         string[] arguments = ["pack", Path.Combine(FewShot.Tests.Shared.RepoPaths.Root, projectFolder), "-c", "Release", "--no-build", "--no-restore", "-o", feed, "-nologo", "-v", "quiet"];
         Run(FewShot.Tests.Shared.RepoPaths.Root, version is null ? arguments : [.. arguments, $"-p:PackageVersion={version}"]);
     }
+
+    /// <summary>NuGet's global packages folder, where a restore unpacks the packages it uses.</summary>
+    public static string GlobalPackages => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    /// <summary>
+    /// Deletes <paramref name="version"/> of each package in <paramref name="ids"/> (lower-case ids) from
+    /// <see cref="GlobalPackages"/>: a test's unique version that a throwaway app's restore unpacked there.
+    /// </summary>
+    public static void RemoveFromGlobalPackages(IEnumerable<string> ids, string version)
+    {
+        foreach (string id in ids)
+        {
+            string unpacked = Path.Combine(GlobalPackages, id, version);
+            if (Directory.Exists(unpacked))
+            {
+                Directory.Delete(unpacked, recursive: true);
+            }
+        }
+    }
 }

@@ -19,21 +19,11 @@ public sealed class PackageConsumerTests : IDisposable
     // A version no cache can hold, so that the app restores these packages and not older ones of the same number.
     private readonly string _version = $"0.0.0-consumer.{Guid.NewGuid():N}";
 
-    private static string GlobalPackages => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-
     public void Dispose()
     {
         Directory.Delete(_folder, recursive: true);
         // The app's restore unpacked these packages into NuGet's global folder; nothing else will use this version.
-        foreach (var id in Packages)
-        {
-            var unpacked = Path.Combine(GlobalPackages, id, _version);
-            if (Directory.Exists(unpacked))
-            {
-                Directory.Delete(unpacked, recursive: true);
-            }
-        }
+        DotnetCli.RemoveFromGlobalPackages(Packages, _version);
     }
 
     [Fact]
@@ -106,7 +96,7 @@ public sealed class PackageConsumerTests : IDisposable
 
         Assert.True(marks == 1, $"expected one torchsharp-compat line for {output}:\n{log}");
         Assert.True(ShimInspection.NeedIsWeak(shim), $"{shim} still needs {ShimInspection.Version}");
-        var script = Path.Combine(GlobalPackages, "fewshot.sdk", _version, "buildTransitive", "torchsharp-compat.sh");
+        var script = Path.Combine(DotnetCli.GlobalPackages, "fewshot.sdk", _version, "buildTransitive", "torchsharp-compat.sh");
         Assert.Equal((0, ""), ShimInspection.Bash($"bash '{script}' '{output}'"));
     }
 }

@@ -18,12 +18,18 @@ internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind
 
     /// <summary>Reads the bundle's manifest (loading it as an app would) and fills in what the command leaves out.</summary>
     /// <exception cref="InvalidBundleException">The file is not a valid bundle.</exception>
-    public static BundleEvaluation Describe(string path, string? dataset, string? dataPath, string? split, int? ways, int? shots, int? queries)
+    public static BundleEvaluation Describe(string path, string? dataset, string? dataPath, string? split, int? ways, int? shots, int? queries, int? steps)
     {
         ModelManifest manifest;
         using (var model = FewShotModel.Load(path, new RuntimeOptions { WarmUp = false }))
         {
             manifest = model.Manifest;
+        }
+
+        if (steps is { } givenSteps && manifest.InnerLoop is null)
+        {
+            // As for a run: the header would otherwise report steps that never ran.
+            throw new ArgumentException($"--inner-steps {givenSteps} has no effect: this {manifest.Algorithm} bundle adapts without gradient steps; leave --inner-steps out");
         }
 
         var provenance = manifest.Provenance;

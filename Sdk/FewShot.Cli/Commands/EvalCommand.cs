@@ -53,6 +53,11 @@ internal static class EvalCommand
                 return EvaluateBundle(folder);
             }
 
+            if (!Directory.Exists(folder))
+            {
+                throw new ArgumentException($"'{folder}' does not exist: give a run folder written by fewshot train, or a .fewshot bundle");
+            }
+
             var trained = RunConfiguration.Load(folder);
             var configuration = trained with
             {
@@ -123,7 +128,7 @@ internal static class EvalCommand
             // A bundle without its run folder (a shipped model): through FewShot.Runtime, on the data its manifest names.
             int EvaluateBundle(string bundle)
             {
-                var target = BundleEvaluation.Describe(bundle, parse.GetValue(dataset), parse.GetValue(data), parse.GetValue(split), parse.GetValue(ways), parse.GetValue(shots), parse.GetValue(queries));
+                var target = BundleEvaluation.Describe(bundle, parse.GetValue(dataset), parse.GetValue(data), parse.GetValue(split), parse.GetValue(ways), parse.GetValue(shots), parse.GetValue(queries), parse.GetValue(innerSteps));
                 var alone = parse.GetValue(singleQueries);
                 if (alone && target.Kind != TaskKind.Classification)
                 {

@@ -54,6 +54,8 @@ public sealed class EvalBundleCommandTests : IDisposable
 
         var eval = Run("eval", bundle, "--data", RepoPaths.Omniglot, "--queries", "5", "--episodes", "10", "--threads", "1", "--json");
         var withoutData = Run("eval", bundle, "--episodes", "10");
+        var withSteps = Run("eval", bundle, "--data", RepoPaths.Omniglot, "--inner-steps", "3", "--episodes", "10");
+        var missing = Run("eval", Path.Combine(_folder, "none.fewshot"), "--episodes", "10");
 
         Assert.True(eval.Exit == 0, eval.Error);
         using var json = JsonDocument.Parse(eval.Output);
@@ -63,5 +65,9 @@ public sealed class EvalBundleCommandTests : IDisposable
         Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0.9, 1.0);
         Assert.Equal(1, withoutData.Exit);
         Assert.Contains("omniglot-protonet-paper.fewshot was meta-trained on omniglot data; give it with --data", withoutData.Error);
+        Assert.Equal(1, withSteps.Exit);
+        Assert.Contains("--inner-steps 3 has no effect: this protonet bundle adapts without gradient steps", withSteps.Error);
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("none.fewshot' does not exist: give a run folder written by fewshot train, or a .fewshot bundle", missing.Error);
     }
 }

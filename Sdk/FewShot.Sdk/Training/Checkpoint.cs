@@ -12,6 +12,8 @@ public sealed record Checkpoint(int Iteration, float[][] Parameters, float[][] F
     /// <summary>The checkpoint's file name inside a run folder.</summary>
     public const string FileName = "checkpoint.npz";
 
+    private const string ParameterPrefix = "theta.";
+
     /// <summary>Writes the checkpoint to <paramref name="path"/> (temp file, then rename).</summary>
     public void Save(string path, IReadOnlyList<ParameterSpec> specs)
     {
@@ -22,7 +24,7 @@ public sealed record Checkpoint(int Iteration, float[][] Parameters, float[][] F
         for (var i = 0; i < specs.Count; i++)
         {
             var shape = specs[i].Shape.Select(d => (int)d).ToArray();
-            arrays["theta." + specs[i].Name] = NpyArray.Create(Parameters[i], shape);
+            arrays[ParameterPrefix + specs[i].Name] = NpyArray.Create(Parameters[i], shape);
             arrays["adam_m." + specs[i].Name] = NpyArray.Create(FirstMoments[i], shape);
             arrays["adam_v." + specs[i].Name] = NpyArray.Create(SecondMoments[i], shape);
         }
@@ -44,12 +46,23 @@ public sealed record Checkpoint(int Iteration, float[][] Parameters, float[][] F
 
         using var npz = NpzReader.Open(path);
         var state = Read(npz, "state", 2, path).ToInt64();
+
+        // A model whose parameters are a subset of the checkpoint's (ProtoNets' conv4 encoder in a MAML run's folder) would
+        // otherwise resume from it, and its next save would drop the parameters it does not know.
+        var declared = specs.Select(s => ParameterPrefix + s.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = npz.Names.Where(n => n.StartsWith(ParameterPrefix, StringComparison.Ordinal) && !declared.Contains(n)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidDataException(
+                $"checkpoint {path} holds '{string.Join("', '", unknown)}', which the model does not have: it was written for another model or algorithm");
+        }
+
         var parameters = new float[specs.Count][];
         var m = new float[specs.Count][];
         var v = new float[specs.Count][];
         for (var i = 0; i < specs.Count; i++)
         {
-            parameters[i] = Read(npz, "theta." + specs[i].Name, specs[i].ElementCount, path).ToFloat32();
+            parameters[i] = Read(npz, ParameterPrefix + specs[i].Name, specs[i].ElementCount, path).ToFloat32();
             m[i] = Read(npz, "adam_m." + specs[i].Name, specs[i].ElementCount, path).ToFloat32();
             v[i] = Read(npz, "adam_v." + specs[i].Name, specs[i].ElementCount, path).ToFloat32();
         }

@@ -68,6 +68,8 @@ public static class BundleExport
     /// <summary>
     /// Writes the bundle, measures it through FewShot.Runtime (<see cref="BundleEvaluator"/>: adapting with the bundle's
     /// own K and predicting, as an app does) and writes it again with that measurement in the manifest (DESIGN idea 4).
+    /// The bundle is measured under a temporary name in <paramref name="path"/>'s folder: when the measurement fails or is
+    /// cancelled, <paramref name="path"/> is left as it was.
     /// </summary>
     /// <returns>The final bundle's model hash and the measurement written into it.</returns>
     public static (string Hash, EvaluationResult Measured) WriteMeasured(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run,
@@ -75,8 +77,35 @@ public static class BundleExport
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentNullException.ThrowIfNull(run);
-        Write(path, algorithm, metaParameters, run, iterations, steps, measured: null);
-        var measured = BundleEvaluator.Evaluate(path, algorithm.Task, testTasks, episodes, steps: null, run.Seed, threads, cancellationToken);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
+
+        // The unmeasured bundle is measured beside the destination, so that a failed or cancelled measurement leaves no
+        // bundle without its figure at path, and an older bundle there as it was.
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+
+        // As the final write would say, but before the measurement, and naming the destination rather than the temporary file.
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"cannot write '{full}': directory '{folder}' does not exist");
+        }
+
+        var unmeasured = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.unmeasured");
+        EvaluationResult measured;
+        try
+        {
+            Write(unmeasured, algorithm, metaParameters, run, iterations, steps, measured: null);
+            measured = BundleEvaluator.Evaluate(unmeasured, algorithm.Task, testTasks, episodes, steps: null, run.Seed, threads, cancellationToken);
+        }
+        finally
+        {
+            if (File.Exists(unmeasured))
+            {
+                File.Delete(unmeasured);
+            }
+        }
+
         return (Write(path, algorithm, metaParameters, run, iterations, steps, measured), measured);
     }
 

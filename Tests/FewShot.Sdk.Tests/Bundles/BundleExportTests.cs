@@ -3,9 +3,11 @@ using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
+using FewShot.Sdk.Training;
 using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Bundles;
@@ -51,6 +53,29 @@ public sealed class BundleExportTests
         Assert.DoesNotContain("sinusoid", manifest.Input.Normalization!.Text, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("my-arrays", manifest.Input.Normalization.Text, StringComparison.Ordinal);
         Assert.Null(manifest.Input.Preprocessing);
+    }
+
+    [Fact]
+    public void ACancelledMeasurementLeavesTheDestinationAsItWas()
+    {
+        using var folder = new TempDirectory();
+        var algorithm = new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 8, FeatureNormalization.Instance), TaskKind.Classification);
+        var classes = InMemoryDataset.FromClassMajor(NpyArray.Create(new float[5 * 2 * 28 * 28], 5, 2, 1, 28, 28));
+        var path = folder.File("arrays.fewshot");
+        File.WriteAllText(path, "an earlier export");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => BundleExport.WriteMeasured(path, algorithm, algorithm.Initialize(new Random(1)),
+            new RunConfiguration { Dataset = "my-arrays" }, iterations: 1, steps: 1, new EpisodeTaskSource(new EpisodeSampler(classes, 5, 1, 1)), episodes: 10,
+            cancellationToken: cancelled.Token));
+
+        Assert.Equal("an earlier export", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(folder.Path));
+        var missing = folder.File(Path.Combine("missing", "arrays.fewshot"));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => BundleExport.WriteMeasured(missing, algorithm, algorithm.Initialize(new Random(1)),
+            new RunConfiguration { Dataset = "my-arrays" }, iterations: 1, steps: 1, new EpisodeTaskSource(new EpisodeSampler(classes, 5, 1, 1)), episodes: 10));
+        Assert.Contains($"cannot write '{missing}'", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

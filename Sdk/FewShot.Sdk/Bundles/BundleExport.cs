@@ -23,11 +23,13 @@ public static class BundleExport
     /// <param name="iterations">Iterations the parameters were trained for.</param>
     /// <param name="steps">K of the unrolled adapt graph (gradient algorithms).</param>
     /// <param name="measured">An evaluation to record in the manifest, or null.</param>
+    /// <exception cref="ArgumentException"><paramref name="metaParameters"/> are not values of <paramref name="algorithm"/>'s meta-parameters (count or sizes).</exception>
     public static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        RequireMetaParameters(algorithm, metaParameters);
         var (specs, values) = algorithm.DeploymentState(metaParameters);
         var predict = algorithm.BuildPredict();
         var modelNames = predict.Inputs.Concat(AdaptedState(algorithm)).Concat(CarriedState(algorithm)).ToHashSet(StringComparer.Ordinal);
@@ -107,6 +109,29 @@ public static class BundleExport
         }
 
         return (Write(path, algorithm, metaParameters, run, iterations, steps, measured), measured);
+    }
+
+    // Values of another algorithm or model would otherwise fail deep in the export with an index out of range.
+    private static void RequireMetaParameters(MetaAlgorithm algorithm, float[][] metaParameters)
+    {
+        ArgumentNullException.ThrowIfNull(metaParameters);
+        var specs = algorithm.MetaParameters;
+        if (metaParameters.Length != specs.Count)
+        {
+            throw new ArgumentException(
+                $"{metaParameters.Length} meta-parameter tensors were given, but {algorithm.Name}'s {algorithm.Model.Name} has {specs.Count}; pass the values its training returned (TrainingResult.Parameters)",
+                nameof(metaParameters));
+        }
+
+        for (var i = 0; i < specs.Count; i++)
+        {
+            if (metaParameters[i]?.Length != specs[i].ElementCount)
+            {
+                throw new ArgumentException(
+                    $"meta-parameter {i} ('{specs[i].Name}') has {metaParameters[i]?.Length ?? 0} values, but {algorithm.Name}'s {algorithm.Model.Name} needs {specs[i].ElementCount}",
+                    nameof(metaParameters));
+            }
+        }
     }
 
     private static (ModelProto Adapt, ModelProto? AdaptK) AdaptGraphs(MetaAlgorithm algorithm, int steps) => algorithm switch

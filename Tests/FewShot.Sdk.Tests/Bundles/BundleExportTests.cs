@@ -56,6 +56,20 @@ public sealed class BundleExportTests
     }
 
     [Fact]
+    public void ParametersOfAnotherModelAreRefusedByCount()
+    {
+        using var folder = new TempDirectory();
+        var algorithm = new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 8, FeatureNormalization.Instance), TaskKind.Classification);
+        var path = folder.File("arrays.fewshot");
+        var values = algorithm.Initialize(new Random(1));
+
+        var error = Assert.Throws<ArgumentException>(() => BundleExport.Write(path, algorithm, values[..2], new RunConfiguration { Dataset = "my-arrays" }, iterations: 1, steps: 1, measured: null));
+
+        Assert.Contains($"2 meta-parameter tensors were given, but maml's conv4 has {values.Length}", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void ACancelledMeasurementLeavesTheDestinationAsItWas()
     {
         using var folder = new TempDirectory();

@@ -68,7 +68,7 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
                 // CACTUs reads images, not classes: rotating characters into new classes would use the labels.
                 TrainRotations = configuration.Algorithm == "cactus" ? [0] : [0, 90, 180, 270],
             }),
-            "folder" => FolderSplits(RequirePath(configuration), configuration),
+            "folder" => FolderSplits(RequirePath(configuration), configuration, testWays, testShots),
             "npz" => ArraySplits(configuration, testWays, testShots),
             "fashion-mnist" => FashionMnistSplits(configuration),
             _ => throw new ArgumentException($"unknown dataset '{configuration.Dataset}': expected omniglot, fashion-mnist, sinusoid, folder or npz"),
@@ -133,16 +133,38 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
     /// root/train and root/test when both exist; otherwise the classes of root split 80/20 by a permutation seeded
     /// with the run's seed.
     /// </summary>
-    private static DatasetSplits FolderSplits(string root, RunConfiguration configuration)
+    private static DatasetSplits FolderSplits(string root, RunConfiguration configuration, int testWays, int testShots)
     {
         var options = new ImageFolderOptions { Height = configuration.ImageSize, Width = configuration.ImageSize };
+        var trainShots = configuration.EffectiveTrainShots;
         if (ImageFolder.Roots(root) is [var trainFolder, var testFolder])
         {
-            return new DatasetSplits(ImageFolder.Load(trainFolder, options), null, ImageFolder.Load(testFolder, options));
+            var train = ImageFolder.Load(trainFolder, options);
+            var test = ImageFolder.Load(testFolder, options);
+            RequireImages(trainFolder, train, trainShots, configuration.Queries);
+            RequireImages(testFolder, test, testShots, configuration.Queries);
+            RequireClassFolders(trainFolder, train, configuration.EffectiveTrainWays, "training");
+            RequireClassFolders(testFolder, test, testWays, "test");
+            return new DatasetSplits(train, null, test);
         }
 
         var all = ImageFolder.Load(root, options);
-        return SeededClassSplit(all, configuration.Seed, $"{root} has {all.ClassCount} class folders");
+        var splits = SeededClassSplit(all, configuration.Seed, $"{root} has {all.ClassCount} class folders");
+        RequireImages(root, all, Math.Max(trainShots, testShots), configuration.Queries);
+        RequireEpisodeClasses(splits, $"'{root}'", all.ClassCount, "class folders", configuration, testWays);
+        return splits;
+    }
+
+    // The episode sampler's own errors name neither the folder nor the option to change.
+    private static void RequireImages(string root, IFewShotDataset classes, int shots, int queries) =>
+        RequireExamplesPerClass(classes, shots, queries, c => $"class folder '{Path.Combine(root, classes.GetClassName(c))}'", "images", "add images");
+
+    private static void RequireClassFolders(string root, IFewShotDataset classes, int ways, string purpose)
+    {
+        if (classes.ClassCount < ways)
+        {
+            throw new ArgumentException($"'{root}' has {classes.ClassCount} class folders, but the run draws {ways}-way {purpose} episodes: add class folders, or give fewer --ways");
+        }
     }
 
     /// <summary>
@@ -155,25 +177,35 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
             ? given
             : throw new ArgumentException($"dataset 'npz' needs --data <file.npz> (arrays 'x' [n, ...] and 'y' [n] of integer labels), and '{configuration.DataPath}' is not a file");
         var all = LabeledArrays.Load(path);
-        var perClass = Math.Max(configuration.EffectiveTrainShots, testShots) + configuration.Queries;
-        for (var c = 0; c < all.ClassCount; c++)
+        RequireExamplesPerClass(all, Math.Max(configuration.EffectiveTrainShots, testShots), configuration.Queries,
+            c => $"{path}: class y == {all.GetClassName(c)}", "examples", "give more examples");
+        var splits = SeededClassSplit(all, configuration.Seed, $"{path} has {all.ClassCount} {(all.ClassCount == 1 ? "class" : "classes")} (distinct values of 'y')");
+        RequireEpisodeClasses(splits, path, all.ClassCount, "classes", configuration, testWays);
+        return splits;
+    }
+
+    /// <summary>Refuses a class with fewer examples than an episode draws from it, naming it (<paramref name="name"/>) and what to change.</summary>
+    private static void RequireExamplesPerClass(IFewShotDataset classes, int shots, int queries, Func<int, string> name, string examples, string more)
+    {
+        for (var c = 0; c < classes.ClassCount; c++)
         {
-            if (all.GetExampleCount(c) < perClass)
+            if (classes.GetExampleCount(c) < shots + queries)
             {
-                throw new ArgumentException($"{path}: class y == {all.GetClassName(c)} has {all.GetExampleCount(c)} examples, but {Math.Max(configuration.EffectiveTrainShots, testShots)}-shot "
-                    + $"episodes with {configuration.Queries} queries need {perClass} of every class: lower --shots or --queries, or give more examples");
+                throw new ArgumentException($"{name(c)} has {classes.GetExampleCount(c)} {examples}, but {shots}-shot "
+                    + $"episodes with {queries} queries need {shots + queries} of every class: lower --shots or --queries, or {more}");
             }
         }
+    }
 
-        var splits = SeededClassSplit(all, configuration.Seed, $"{path} has {all.ClassCount} {(all.ClassCount == 1 ? "class" : "classes")} (distinct values of 'y')");
+    /// <summary>Refuses a seeded 80/20 split that leaves fewer classes than the training or test episodes draw.</summary>
+    private static void RequireEpisodeClasses(DatasetSplits splits, string source, int classCount, string classes, RunConfiguration configuration, int testWays)
+    {
         if (splits.Test.ClassCount < testWays || splits.Train.ClassCount < configuration.EffectiveTrainWays)
         {
-            throw new ArgumentException($"{path} has {all.ClassCount} classes, split by the seed into {splits.Train.ClassCount} for training and {splits.Test.ClassCount} for testing (80/20), "
+            throw new ArgumentException($"{source} has {classCount} {classes}, split by the seed into {splits.Train.ClassCount} for training and {splits.Test.ClassCount} for testing (80/20), "
                 + $"but the run draws {configuration.EffectiveTrainWays}-way training and {testWays}-way test episodes: "
-                + $"give at least {MinimumClasses(configuration.EffectiveTrainWays, testWays)} classes, or fewer --ways");
+                + $"give at least {MinimumClasses(configuration.EffectiveTrainWays, testWays)} {classes}, or fewer --ways");
         }
-
-        return splits;
     }
 
     /// <summary>The fewest classes whose 80/20 split leaves <paramref name="trainWays"/> for training and <paramref name="testWays"/> for testing.</summary>

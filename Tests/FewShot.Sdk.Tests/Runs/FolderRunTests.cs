@@ -49,6 +49,48 @@ public sealed class FolderRunTests
         Assert.Contains("1 class folders", error.Message);
     }
 
+    [Fact]
+    public void AClassFolderWithTooFewImagesIsNamedByItsPath()
+    {
+        using var root = new TempDirectory();
+        var random = new Random(0);
+        for (var c = 0; c < 10; c++)
+        {
+            for (var i = 0; i < (c == 7 ? 2 : 4); i++)
+            {
+                WriteSquare(Path.Combine(root.Path, $"class{c:D2}", $"{i}.png"), c, random);
+            }
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration
+        {
+            Dataset = "folder", DataPath = root.Path, Ways = 2, Shots = 1, Queries = 2, ImageSize = 16,
+        }));
+
+        Assert.Contains($"class folder '{Path.Combine(root.Path, "class07")}' has 2 images, but 1-shot episodes with 2 queries need 3", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATestFolderWithFewerClassesThanTheWaysIsNamed()
+    {
+        using var root = new TempDirectory();
+        var random = new Random(0);
+        for (var c = 0; c < 6; c++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                WriteSquare(Path.Combine(root.Path, c < 4 ? "train" : "test", $"class{c:D2}", $"{i}.png"), c, random);
+            }
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration
+        {
+            Dataset = "folder", DataPath = root.Path, Ways = 3, Shots = 1, Queries = 2, ImageSize = 16,
+        }));
+
+        Assert.Contains($"'{Path.Combine(root.Path, "test")}' has 2 class folders, but the run draws 3-way test episodes", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A 32×32 gray image, dark with noise, with a bright 8×8 square whose position is the class's.</summary>
     private static void WriteSquare(string path, int cls, Random random)
     {

@@ -9,7 +9,8 @@ namespace FewShot.Cli.Commands;
 /// What <c>fewshot eval model.fewshot</c> measures a bundle on when there is no run folder (a shipped model): the test
 /// classes of the data its manifest names (dataset, split, and the run's seed, which seeds a folder's or an array's
 /// class split and the test episodes), so the figures are those <c>fewshot eval --run … --runtime</c> gives for the
-/// run it was exported from, with the same ways, shots and queries.
+/// run it was exported from when given the same ways, shots and queries. The manifest records the ways and shots of its
+/// figure, which are the defaults, but not the queries per class: those default to <see cref="DefaultQueries"/>.
 /// </summary>
 internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind Kind, string Normalization, int Ways, int Shots)
 {

@@ -169,7 +169,19 @@ internal static class TrainCommand
             configuration.Save(folder); // only now: bad data, options or a source that fits nothing leave no run behind
             var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, error, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
-            var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
+            TrainingResult result;
+            try
+            {
+                result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => train(folder, progress, cancellationToken));
+            }
+            catch (OperationCanceledException) when (File.Exists(Path.Combine(folder, Checkpoint.FileName)))
+            {
+                // The trainer checkpointed its last finished iteration before stopping: say where, so the user knows what is kept.
+                var saved = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), metaAlgorithm.MetaParameters).Iteration;
+                output.WriteLine($"Stopped at iteration {saved} of {configuration.Iterations} (interrupted); the checkpoint holds it: run the same command again to continue. Run folder: {folder}");
+                throw;
+            }
+
             if (LibTorchOneDnn.Rejection is { } rejection)
             {
                 error.WriteLine($"note: {rejection}");

@@ -28,7 +28,8 @@ public sealed class TrainInterruptTests : IDisposable
         var start = CliProcess.StartInfo(arguments);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var error = process.StandardError.ReadToEndAsync();
-        process.OutputDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, line) => { if (line.Data is { } text) { output.Enqueue(text); } };
         process.BeginOutputReadLine();
 
         // Well before the first periodic checkpoint (iteration 100), so that only the cancellation can have written one.
@@ -45,5 +46,7 @@ public sealed class TrainInterruptTests : IDisposable
         Assert.True(File.Exists(checkpoint), "SIGINT left no checkpoint");
         var saved = Checkpoint.Load(checkpoint, Mlp.Sinusoid().Parameters);
         Assert.InRange(saved.Iteration, 20, 99);
+        process.WaitForExit(); // the output's last lines are read
+        Assert.Contains($"Stopped at iteration {saved.Iteration} of 1000000 (interrupted); the checkpoint holds it: run the same command again to continue", string.Join('\n', output));
     }
 }

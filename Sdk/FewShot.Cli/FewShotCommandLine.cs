@@ -6,7 +6,7 @@ using FewShot.Cli.Commands;
 namespace FewShot.Cli;
 
 /// <summary>Builds the <c>fewshot</c> command tree. Output goes to the given writers so tests can read it.</summary>
-public static class FewShotCommandLine
+public static partial class FewShotCommandLine
 {
     /// <summary>The root command with every subcommand.</summary>
     public static RootCommand Create(TextWriter output, TextWriter error)
@@ -47,11 +47,33 @@ public static class FewShotCommandLine
         // The whole help (20 lines for adapt) buried the one line that says what was wrong.
         refusal.ShowHelp = false;
         // Its typo suggestions ("'trian' was not matched. Did you mean one of the following? train") belong with the error.
-        var exit = parse.Invoke(new InvocationConfiguration { Output = configuration.Error, Error = configuration.Error });
+        var refused = new StringWriter();
+        var exit = parse.Invoke(new InvocationConfiguration { Output = refused, Error = refused });
+        configuration.Error.Write(InPlainWords(refused.ToString()));
         var names = Ancestry(parse.CommandResult).Reverse().Skip(1).Select(c => c.Command.Name);
         configuration.Error.WriteLine($"see `{string.Join(' ', ["fewshot", .. names])} --help`");
         return exit;
     }
+
+    /// <summary>
+    /// The parser's "Cannot parse argument 'abc' for option '--minutes' as expected type 'System.Nullable`1[System.Double]'"
+    /// in the user's words: "--minutes takes a number, not 'abc'".
+    /// </summary>
+    internal static string InPlainWords(string errors) => UnparsedValue().Replace(errors, match =>
+    {
+        var type = match.Groups["type"].Value;
+        var kind = type switch
+        {
+            "Int32" or "Int64" or "Int16" or "Byte" => "a whole number",
+            "Double" or "Single" or "Decimal" => "a number",
+            "Boolean" => "true or false",
+            _ => type,
+        };
+        return $"{match.Groups["symbol"].Value} takes {kind}, not '{match.Groups["value"].Value}'.";
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Cannot parse argument '(?<value>[^']*)' for (?:option|argument) '(?<symbol>[^']*)' as expected type '(?:System\.Nullable`1\[)?System\.(?<type>\w+)\]?'\.")]
+    private static partial System.Text.RegularExpressions.Regex UnparsedValue();
 
     private static IEnumerable<CommandResult> Ancestry(CommandResult? command)
     {

@@ -20,6 +20,8 @@ public sealed class FewShotCommandLineTests
     [InlineData("--episodes must be at least 1, got 0", "fewshot eval --help", "eval", "run", "--episodes", "0")]
     [InlineData("--runs must be at least 1, got 0", "fewshot bench --help", "bench", "train", "--runs", "0")]
     [InlineData("Unrecognized command or argument 'unknown-command'", "fewshot --help", "unknown-command")]
+    [InlineData("--minutes takes a number, not 'abc'.", "fewshot train --help", "train", "--out", "r", "--minutes", "abc")]
+    [InlineData("--ways takes a whole number, not 'five'.", "fewshot train --help", "train", "--out", "r", "--ways", "five")]
     public void ARefusedCommandLinePrintsItsErrorsAndWhereTheHelpIs(string message, string hint, params string[] args)
     {
         var result = Run(args);

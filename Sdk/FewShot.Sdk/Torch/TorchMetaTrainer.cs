@@ -161,6 +161,28 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     {
         RequireModelShape("support", task.SupportShape, iteration);
         RequireModelShape("query", task.QueryShape, iteration);
+        RequireHeadLabels("support", task.SupportLabels, iteration);
+        RequireHeadLabels("query", task.QueryLabels, iteration);
+    }
+
+    // A classifier head scores labels 0 to its size − 1; a larger label failed inside libtorch ("Target 3 is out of
+    // bounds", a native stack trace) after the run folder was locked and its metrics file begun.
+    private void RequireHeadLabels(string name, long[]? labels, int iteration)
+    {
+        if (algorithm is not (Maml or FirstOrderMaml or MetaSgd or Anil or Reptile) || algorithm.Task != TaskKind.Classification || labels is null)
+        {
+            return;
+        }
+
+        var outputs = algorithm.OutputSize;
+        foreach (var label in labels)
+        {
+            if (label < 0 || label >= outputs)
+            {
+                throw new ArgumentException(
+                    $"a task of iteration {iteration + 1} has {name} label {label}, but {algorithm.Name}'s head has {outputs} outputs (labels 0 to {outputs - 1}); build the algorithm with the episodes' ways (RunConfiguration.Ways equal to the sampler's ways)");
+            }
+        }
     }
 
     private void RequireModelShape(string name, long[] shape, int iteration)

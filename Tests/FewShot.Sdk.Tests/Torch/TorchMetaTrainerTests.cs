@@ -1,4 +1,5 @@
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch;
@@ -55,6 +56,24 @@ public sealed class TorchMetaTrainerTests
         Assert.Contains("iteration 5", error.Message);
         Assert.Contains("last good checkpoint", error.Message);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(folder.Path, Checkpoint.FileName)));
+    }
+
+    [Fact]
+    public void EpisodesWithMoreWaysThanTheHeadAreRefusedByNameBeforeTraining()
+    {
+        using var folder = new TempDirectory();
+        var random = new Random(1);
+        var features = new InMemoryDataset(
+            [.. Enumerable.Range(0, 5).Select(c => $"class{c}")],
+            [.. Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 4 * 3).Select(_ => (float)random.NextDouble()).ToArray())],
+            [3]);
+        var threeWay = new Maml(new Mlp(3, 8, 3), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.1f });
+        var trainer = new TorchMetaTrainer(threeWay, new EpisodeTaskSource(new EpisodeSampler(features, 5, 1, 2)), Options(3)) { Threads = 1 };
+
+        var error = Assert.Throws<ArgumentException>(() => trainer.Train(folder.Path));
+
+        Assert.Contains("but maml's head has 3 outputs (labels 0 to 2)", error.Message);
+        Assert.False(File.Exists(Path.Combine(folder.Path, Checkpoint.FileName)));
     }
 
     [Fact]

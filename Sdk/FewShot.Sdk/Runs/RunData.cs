@@ -113,10 +113,14 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         _ => throw new ArgumentException($"unknown split '{split}': expected lake or paper"),
     };
 
-    private static string RequirePath(RunConfiguration configuration) =>
-        configuration.DataPath is { Length: > 0 } path && Directory.Exists(path)
-            ? path
-            : throw new ArgumentException($"dataset '{configuration.Dataset}' needs --data <folder>, and '{configuration.DataPath}' is not a folder");
+    private static string RequirePath(RunConfiguration configuration) => configuration.DataPath switch
+    {
+        { Length: > 0 } path when Directory.Exists(path) => path,
+        null or "" => throw new ArgumentException($"dataset '{configuration.Dataset}' needs --data <folder>"),
+        // A run's recorded folder that has since moved or gone: the usual case when eval or export gets no --data.
+        var path when !Path.Exists(path) => throw new ArgumentException($"dataset '{configuration.Dataset}' is read from '{path}', which does not exist (moved or deleted?): give its folder with --data"),
+        var path => throw new ArgumentException($"dataset '{configuration.Dataset}' needs --data <folder>, and '{path}' is a file, not a folder"),
+    };
 
     /// <summary>Fashion-MNIST from --data, or from where Debian's dataset-fashion-mnist package installs it.</summary>
     private static DatasetSplits FashionMnistSplits(RunConfiguration configuration)

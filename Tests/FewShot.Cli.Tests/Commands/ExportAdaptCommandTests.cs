@@ -188,7 +188,7 @@ public sealed class ExportAdaptCommandTests : IDisposable
         var moved = Run("export", "--run", run, "--out", Path.Combine(_folder, "b.fewshot"), "--episodes", "2", "--data", root + "-moved");
 
         Assert.Equal(1, stuck.Exit);
-        Assert.Contains("needs --data <folder>", stuck.Error);
+        Assert.Contains($"is read from '{root}', which does not exist (moved or deleted?): give its folder with --data", stuck.Error);
         Assert.True(moved.Exit == 0, moved.Error);
         Assert.Contains("measured accuracy", moved.Output);
         Assert.True(File.Exists(Path.Combine(_folder, "b.fewshot")));

@@ -9,6 +9,7 @@ namespace FewShot.Cli.Plotting;
 /// </summary>
 internal sealed class PlotPanel(SKCanvas canvas, SKRect frame, SKFont font, (double Min, double Max) x, (double Min, double Max) y)
 {
+    private const float MarkerRadius = 4;
     private readonly List<(string Label, SKColor Color, bool Points)> _legend = [];
     private readonly (double Min, double Max) _x = Widen(x);
     private readonly (double Min, double Max) _y = Widen(y);
@@ -78,12 +79,13 @@ internal sealed class PlotPanel(SKCanvas canvas, SKRect frame, SKFont font, (dou
     {
         using var paint = new SKPaint { Color = color, StrokeWidth = 1.5f, IsAntialias = true };
         canvas.Save();
-        canvas.ClipRect(frame);
+        // Room for a whole marker: a validation at the last iteration sits on the frame's right edge.
+        canvas.ClipRect(SKRect.Inflate(frame, MarkerRadius + 1, MarkerRadius + 1));
         foreach (var (px, py, error) in points)
         {
             var (cx, cy) = (MapX(px), MapY(py));
             canvas.DrawLine(cx, MapY(py - error), cx, MapY(py + error), paint);
-            canvas.DrawCircle(cx, cy, 4, paint);
+            canvas.DrawCircle(cx, cy, MarkerRadius, paint);
         }
 
         canvas.Restore();

@@ -69,7 +69,7 @@ public static class ManifestRules
             Require(Enum.IsDefined(p.Channels) && Enum.IsDefined(p.Resize) && Enum.IsDefined(p.Bright), "input.preprocessing names an unknown channel order, resize method or bright part");
             long channels = p.Channels == ChannelOrder.Gray ? 1 : 3;
             Require(shape.Count == 3 && shape[0] == channels,
-                $"input.preprocessing describes images of {channels} channel(s), [{channels}, height, width], but input.shape is [{string.Join(", ", shape)}]");
+                $"input.preprocessing describes images of {Counted.Of(channels, "channel", "channels")}, [{channels}, height, width], but input.shape is [{string.Join(", ", shape)}]");
             Require(float.IsFinite(p.Min) && float.IsFinite(p.Max) && p.Min < p.Max,
                 $"input.preprocessing's min ({p.Min.ToString(CultureInfo.InvariantCulture)}) and max ({p.Max.ToString(CultureInfo.InvariantCulture)}) must be finite with min < max");
         }
@@ -79,7 +79,7 @@ public static class ManifestRules
     {
         if (values is not null)
         {
-            Require(values.Count == 1 || values.Count == channels, $"input.normalization.{field} has {values.Count} values; expected 1 or one per channel ({channels})");
+            Require(values.Count == 1 || values.Count == channels, $"input.normalization.{field} has {Counted.Of(values.Count, "value", "values")}; expected 1 or one per channel ({channels})");
             Require(values.All(v => float.IsFinite(v) && (!positive || v > 0)),
                 $"input.normalization.{field} must hold {(positive ? "positive " : string.Empty)}finite values, got [{string.Join(", ", values)}]");
         }
@@ -119,7 +119,7 @@ public static class ManifestRules
         if (kind == OutputKind.Logits)
         {
             Require(classes.Max is not null, "classes.max is required for logits bundles: the head's size");
-            Require(classes.Max <= m.Output.Size, $"classes.max ({classes.Max}) exceeds the head's {m.Output.Size} outputs (output.size)");
+            Require(classes.Max <= m.Output.Size, $"classes.max ({classes.Max}) exceeds the head's {Counted.Of(m.Output.Size, "output", "outputs")} (output.size)");
         }
     }
 

@@ -44,7 +44,7 @@ public static class TensorSet
                 || tensor.Shape.Aggregate(1L, (p, d) => checked(p * d)) != tensor.Values.Length)
             {
                 throw new ArgumentException(
-                    $"tensor '{tensor.Name}' cannot be encoded: a name of 1 to {MaxNameBytes} bytes, at most {MaxRank} positive dimensions and one value per element are required (shape [{string.Join(", ", tensor.Shape)}], {tensor.Values.Length} values)",
+                    $"tensor '{tensor.Name}' cannot be encoded: a name of 1 to {MaxNameBytes} bytes, at most {MaxRank} positive dimensions and one value per element are required (shape [{string.Join(", ", tensor.Shape)}], {Counted.Of(tensor.Values.Length, "value", "values")})",
                     nameof(tensors));
             }
 
@@ -92,7 +92,7 @@ public static class TensorSet
         // The smallest tensor takes 13 bytes (name length, a one-byte name, rank), so a larger count cannot be honest.
         if (count > (uint)(reader.Remaining / 13))
         {
-            throw reader.Fail($"declares {count} tensors, more than its {reader.Remaining} remaining bytes can hold");
+            throw reader.Fail($"declares {Counted.Of(count, "tensor", "tensors")}, more than its {Counted.Of(reader.Remaining, "remaining byte", "remaining bytes")} can hold");
         }
 
         var tensors = new NamedTensor[count];
@@ -101,7 +101,7 @@ public static class TensorSet
             uint nameLength = reader.UInt32($"tensor {t}'s name length");
             if (nameLength is 0 or > MaxNameBytes)
             {
-                throw reader.Fail($"tensor {t}'s name is {nameLength} bytes long; 1 to {MaxNameBytes} are allowed");
+                throw reader.Fail($"tensor {t}'s name is {Counted.Of(nameLength, "byte", "bytes")} long; 1 to {MaxNameBytes} are allowed");
             }
 
             string name;
@@ -161,7 +161,7 @@ public static class TensorSet
     {
         if (data.Length < Magic.Length || !data[..Magic.Length].SequenceEqual(Magic))
         {
-            throw new BundleFormatException(entryName, $"{what} is not a FewShot tensor file: it does not start with \"FSTENSOR\" ({data.Length} bytes)");
+            throw new BundleFormatException(entryName, $"{what} is not a FewShot tensor file: it does not start with \"FSTENSOR\" ({Counted.Of(data.Length, "byte", "bytes")})");
         }
 
         int position = Magic.Length;

@@ -106,7 +106,7 @@ public sealed partial class FewShotModel
         int count = InputChecks.CountExamples(inputs.Span, Manifest.Input.Shape, ExampleSize, Manifest.Input.Preprocessing, "support inputs", "supportInputs");
         if (labels.Count != count)
         {
-            throw new ArgumentException($"The support inputs hold {count} example{(count == 1 ? "" : "s")} but {labels.Count} label{(labels.Count == 1 ? " was" : "s were")} given.", "supportLabels");
+            throw new ArgumentException($"The support inputs hold {Counted.Of(count, "example", "examples")} but {Counted.Of(labels.Count, "label was", "labels were")} given.", "supportLabels");
         }
 
         SupportLabels support = SupportLabels.Create(labels, options?.Labels, Manifest.Classes!);
@@ -122,7 +122,7 @@ public sealed partial class FewShotModel
         int size = Manifest.Output.Size;
         if (targets.Length != (long)count * size)
         {
-            throw new ArgumentException($"The support inputs hold {count} examples, so {count * (long)size} targets ({size} each) are needed, but {targets.Length} were given.", "supportTargets");
+            throw new ArgumentException($"The support inputs hold {Counted.Of(count, "example", "examples")}, so {Counted.Of(count * (long)size, $"target ({size} each) is", $"targets ({size} each) are")} needed, but {Counted.Of(targets.Length, "was", "were")} given.", "supportTargets");
         }
 
         InputChecks.RequireFinite(targets.Span, size, "support targets", "supportTargets");
@@ -174,7 +174,7 @@ public sealed partial class FewShotModel
         if (options is { Unrolled: true } && steps != Manifest.InnerLoop.Steps)
         {
             throw new ArgumentException(
-                $"options.Unrolled runs the bundle's K-step graph, which takes exactly K = {Manifest.InnerLoop.Steps} steps, but options.Steps is {steps}; leave Steps null or set Unrolled to false",
+                $"options.Unrolled runs the bundle's K-step graph, which takes exactly K = {Counted.Of(Manifest.InnerLoop.Steps, "step", "steps")}, but options.Steps is {steps}; leave Steps null or set Unrolled to false",
                 nameof(options));
         }
 

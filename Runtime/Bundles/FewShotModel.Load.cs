@@ -63,7 +63,7 @@ public sealed partial class FewShotModel
         ArgumentOutOfRangeException.ThrowIfNegative(options.PredictionShares, nameof(options.PredictionShares));
         if (options.StateSigningKey is { Length: < RuntimeOptions.MinStateSigningKeyBytes } shortKey)
         {
-            throw new ArgumentException($"RuntimeOptions.StateSigningKey has {shortKey.Length} bytes; an HMAC-SHA256 key needs at least {RuntimeOptions.MinStateSigningKeyBytes} random bytes.", nameof(options));
+            throw new ArgumentException($"RuntimeOptions.StateSigningKey has {Counted.Of(shortKey.Length, "byte", "bytes")}; an HMAC-SHA256 key needs at least {RuntimeOptions.MinStateSigningKeyBytes} random bytes.", nameof(options));
         }
 
         if (options.GraphCacheDirectory is { } cache && (string.IsNullOrWhiteSpace(cache) || cache.Contains('\0')))

@@ -26,7 +26,7 @@ internal static class InputChecks
         if (values.Length % exampleSize != 0)
         {
             throw new ArgumentException(
-                $"The {what} hold {values.Length} floats, which is not a whole number of examples of shape [{Show(shape)}] ({exampleSize} floats each).",
+                $"The {what} hold {Counted.Of(values.Length, "float", "floats")}, which is not a whole number of examples of shape [{Show(shape)}] ({Counted.Of(exampleSize, "float", "floats")} each).",
                 parameter);
         }
 
@@ -156,7 +156,7 @@ internal static class InputChecks
         long fixedCount = input.Dimensions.Length > 0 ? input.Dimensions[0] : -1;
         if (fixedCount >= 0 && fixedCount != count)
         {
-            throw new ArgumentException($"{entry} takes exactly {fixedCount} {what} ('{input.Name}' is declared {input.Shape}), but {count} were given.", parameter);
+            throw new ArgumentException($"{entry} takes exactly {fixedCount} {what} ('{input.Name}' is declared {input.Shape}), but {Counted.Of(count, "was", "were")} given.", parameter);
         }
     }
 }

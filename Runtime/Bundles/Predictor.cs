@@ -68,7 +68,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         if (!InputChecks.AllFinite(values) || (scores is not null && !InputChecks.AllFinite(scores)))
         {
             throw new NonFiniteResultException("prediction",
-                $"{BundleNames.PredictEntry} produced NaN or infinity for these {count} queries: the inputs are probably far outside the range the model was trained on "
+                $"{BundleNames.PredictEntry} produced NaN or infinity for {Counted.Of(count, "query", "queries")}: the inputs are probably far outside the range the model was trained on "
                 + "(see the manifest's input.normalization), or the bundle's predict graph is damaged. No prediction is returned.");
         }
 
@@ -105,7 +105,7 @@ internal sealed class Predictor(BundleGraphs graphs, ModelManifest manifest, int
         }
         catch (OnnxRuntimeException e)
         {
-            throw run.Failure(e, BundleNames.PredictEntry, $"prediction of {n} queries",
+            throw run.Failure(e, BundleNames.PredictEntry, $"prediction of {Counted.Of(n, "query", "queries")}",
                 $"The bundle's predict graph is corrupt or does not fit its manifest (expected '{BundleNames.Output}' of shape [{n}, {rowSize}]), or the machine ran out of memory for this batch.");
         }
         finally

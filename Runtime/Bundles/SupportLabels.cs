@@ -85,12 +85,12 @@ internal sealed class SupportLabels
     {
         if (count < range.Min)
         {
-            throw new ArgumentException($"{Capitalized(what)} has {count} class{(count == 1 ? string.Empty : "es")} but this bundle needs at least {range.Min} (classes.min).");
+            throw new ArgumentException($"{Capitalized(what)} has {Counted.Of(count, "class", "classes")} but this bundle needs at least {range.Min} (classes.min).");
         }
 
-        if (count > range.Max)
+        if (range.Max is { } max && count > max)
         {
-            throw new ArgumentException($"{Capitalized(what)} has {count} classes but the bundle's head has {range.Max} outputs (classes.max = {range.Max}).");
+            throw new ArgumentException($"{Capitalized(what)} has {Counted.Of(count, "class", "classes")} but the bundle's head has {Counted.Of(max, "output", "outputs")} (classes.max = {max}).");
         }
     }
 

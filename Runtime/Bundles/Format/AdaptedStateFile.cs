@@ -65,7 +65,7 @@ internal static class AdaptedStateFile
     {
         if (data.Length < Magic.Length + 4 || !data[..Magic.Length].SequenceEqual(Magic))
         {
-            throw new InvalidAdaptedStateException($"This is not a FewShot adapted state: it does not start with the magic bytes \"FSADAPT\\0\" ({data.Length} bytes read).");
+            throw new InvalidAdaptedStateException($"This is not a FewShot adapted state: it does not start with the magic bytes \"FSADAPT\\0\" ({Counted.Of(data.Length, "byte", "bytes")} read).");
         }
 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(data[Magic.Length..]);
@@ -87,7 +87,7 @@ internal static class AdaptedStateFile
         ReadOnlySpan<byte> body = data[..Math.Max(0, data.Length - HashBytes)];
         if (data.Length < minimum)
         {
-            throw new InvalidAdaptedStateException($"The adapted state is truncated: {data.Length} bytes cannot hold a state.");
+            throw new InvalidAdaptedStateException($"The adapted state is truncated: {Counted.Of(data.Length, "byte", "bytes")} cannot hold a state.");
         }
 
         if (signed)
@@ -99,7 +99,7 @@ internal static class AdaptedStateFile
         }
         else if (!Digests.Sha256(body).AsSpan().SequenceEqual(data[^HashBytes..]))
         {
-            throw new InvalidAdaptedStateException($"The adapted state is corrupted or truncated: its SHA-256 does not match its contents ({data.Length} bytes).");
+            throw new InvalidAdaptedStateException($"The adapted state is corrupted or truncated: its SHA-256 does not match its contents ({Counted.Of(data.Length, "byte", "bytes")}).");
         }
 
         var reader = new StateReader(body);
@@ -145,7 +145,7 @@ internal static class AdaptedStateFile
         uint count = reader.ReadUInt32("label count");
         if (count > reader.Remaining / 4)
         {
-            throw new InvalidAdaptedStateException($"The adapted state declares {count} labels, more than its size can hold.");
+            throw new InvalidAdaptedStateException($"The adapted state declares {Counted.Of(count, "label", "labels")}, more than its size can hold.");
         }
 
         var labels = new string[count];
@@ -172,7 +172,7 @@ internal static class AdaptedStateFile
         }
         else if (labels.Length != 0)
         {
-            throw new InvalidAdaptedStateException($"The adapted state has {labels.Length} labels, but {model.Kind.ToString().ToLowerInvariant()} bundles have none.");
+            throw new InvalidAdaptedStateException($"The adapted state has {Counted.Of(labels.Length, "label", "labels")}, but {model.Kind.ToString().ToLowerInvariant()} bundles have none.");
         }
 
         return labels;
@@ -196,7 +196,7 @@ internal static class AdaptedStateFile
         string[] names = model.StateNames;
         if (stored.Length != names.Length)
         {
-            throw new InvalidAdaptedStateException($"The adapted state holds {stored.Length} tensors; this model's adapted state has {names.Length} ({string.Join(", ", names)}).");
+            throw new InvalidAdaptedStateException($"The adapted state holds {Counted.Of(stored.Length, "tensor", "tensors")}; this model's adapted state has {names.Length} ({string.Join(", ", names)}).");
         }
 
         var tensors = new AdaptedTensor[names.Length];
@@ -243,7 +243,7 @@ internal static class AdaptedStateFile
             if (label < 0 || label >= classes || label != MathF.Floor(label))
             {
                 throw new InvalidAdaptedStateException(
-                    $"The adapted state's '{BundleNames.PrototypeLabels}' holds {label}; each must be a class index 0..{classes - 1} (the state has {classes} labels).");
+                    $"The adapted state's '{BundleNames.PrototypeLabels}' holds {label}; each must be a class index 0..{classes - 1} (the state has {Counted.Of(classes, "label", "labels")}).");
             }
 
             seen[(int)label] = true;

@@ -18,7 +18,7 @@ internal static class BoundedRead
         {
             if (buffer.Length + read > cap)
             {
-                throw tooLarge($"The {what} is larger than the {cap} bytes allowed (RuntimeOptions.MaxEntryBytes).");
+                throw tooLarge($"The {what} is larger than the {Counted.Of(cap, "byte", "bytes")} allowed (RuntimeOptions.MaxEntryBytes).");
             }
 
             buffer.Write(chunk, 0, read);

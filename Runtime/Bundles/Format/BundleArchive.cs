@@ -112,7 +112,7 @@ internal sealed class BundleArchive
         IReadOnlyList<ManifestParameter> expected = manifest.Parameters;
         if (tensors.Length != expected.Count)
         {
-            throw new InvalidBundleException(entry, $"{entry} holds {tensors.Length} tensors; the manifest lists {expected.Count} parameters");
+            throw new InvalidBundleException(entry, $"{entry} holds {Counted.Of(tensors.Length, "tensor", "tensors")}; the manifest lists {Counted.Of(expected.Count, "parameter", "parameters")}");
         }
 
         for (int i = 0; i < tensors.Length; i++)
@@ -151,7 +151,7 @@ internal sealed class BundleArchive
             long cap = name == BundleNames.ManifestEntry ? MaxManifestBytes : maxEntryBytes;
             if (entry.Length > cap || entry.Length < 0)
             {
-                throw new InvalidBundleException(name, $"entry '{name}' declares {entry.Length} bytes uncompressed, more than the {cap} allowed");
+                throw new InvalidBundleException(name, $"entry '{name}' declares {Counted.Of(entry.Length, "byte", "bytes")} uncompressed, more than the {cap} allowed");
             }
         }
 
@@ -176,7 +176,7 @@ internal sealed class BundleArchive
         {
             if (buffer.Length + read > Math.Min(declared, cap))
             {
-                throw new InvalidBundleException(entry.FullName, $"entry '{entry.FullName}' decompresses to more than the {declared} bytes it declares");
+                throw new InvalidBundleException(entry.FullName, $"entry '{entry.FullName}' decompresses to more than the {Counted.Of(declared, "byte", "bytes")} it declares");
             }
 
             buffer.Write(chunk, 0, read);
@@ -184,7 +184,7 @@ internal sealed class BundleArchive
 
         if (buffer.Length != declared)
         {
-            throw new InvalidBundleException(entry.FullName, $"entry '{entry.FullName}' holds {buffer.Length} bytes, but declares {declared}: it is truncated");
+            throw new InvalidBundleException(entry.FullName, $"entry '{entry.FullName}' holds {Counted.Of(buffer.Length, "byte", "bytes")}, but declares {declared}: it is truncated");
         }
 
         return BoundedRead.WholeBuffer(buffer);

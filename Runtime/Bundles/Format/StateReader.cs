@@ -25,7 +25,7 @@ internal ref struct StateReader(ReadOnlySpan<byte> data)
         uint length = ReadUInt32(field);
         if (length > maxBytes)
         {
-            throw new InvalidAdaptedStateException($"The adapted state's {field} is {length} bytes long; at most {maxBytes} are allowed.");
+            throw new InvalidAdaptedStateException($"The adapted state's {field} is {Counted.Of(length, "byte", "bytes")} long; at most {maxBytes} are allowed.");
         }
 
         try

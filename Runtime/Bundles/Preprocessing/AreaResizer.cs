@@ -63,12 +63,12 @@ public sealed class AreaResizer
     {
         if (input.Length != InputHeight * InputWidth)
         {
-            throw new ArgumentException($"input has {input.Length} values, expected {InputHeight}×{InputWidth} = {InputHeight * InputWidth}", nameof(input));
+            throw new ArgumentException($"input has {Counted.Of(input.Length, "value", "values")}, expected {InputHeight}×{InputWidth} = {InputHeight * InputWidth}", nameof(input));
         }
 
         if (output.Length != OutputHeight * OutputWidth)
         {
-            throw new ArgumentException($"output has {output.Length} values, expected {OutputHeight}×{OutputWidth} = {OutputHeight * OutputWidth}", nameof(output));
+            throw new ArgumentException($"output has {Counted.Of(output.Length, "value", "values")}, expected {OutputHeight}×{OutputWidth} = {OutputHeight * OutputWidth}", nameof(output));
         }
 
         float[] rented = ArrayPool<float>.Shared.Rent(InputHeight * OutputWidth);

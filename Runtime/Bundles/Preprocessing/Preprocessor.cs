@@ -70,7 +70,7 @@ public sealed class Preprocessor
         int bytesPerPixel = CheckPixels(pixels, width, height, format);
         if (destination.Length != ExampleSize)
         {
-            throw new ArgumentException($"The destination holds {destination.Length} floats; one example is {ExampleSize}.", nameof(destination));
+            throw new ArgumentException($"The destination holds {Counted.Of(destination.Length, "float", "floats")}; one example is {ExampleSize}.", nameof(destination));
         }
 
         byte backdrop = Transparency.Backdrop(pixels, width, height, format);
@@ -112,7 +112,7 @@ public sealed class Preprocessor
         long expected = (long)width * height * bytesPerPixel;
         if (pixels.Length != expected)
         {
-            throw new ArgumentException($"The image has {pixels.Length} bytes; {width}×{height} {format} pixels are {expected}.", nameof(pixels));
+            throw new ArgumentException($"The image has {Counted.Of(pixels.Length, "byte", "bytes")}; {width}×{height} {format} pixels are {expected}.", nameof(pixels));
         }
 
         return bytesPerPixel;

@@ -42,7 +42,7 @@ public sealed class ManifestJsonTests
     [InlineData("\"bright\": \"strokes\"", "\"bright\": \"ink\"", "does not match the manifest schema")]
     [InlineData("\"preprocessing\": {", "\"preprocessing\": null, \"extra\": {", "does not match the manifest schema")]
     [InlineData("\"min\": 0,", "\"min\": 2,", "input.preprocessing's min (2) and max (1) must be finite with min < max")]
-    [InlineData("\"channels\": \"gray\"", "\"channels\": \"rgb\"", "input.preprocessing describes images of 3 channel(s)")]
+    [InlineData("\"channels\": \"gray\"", "\"channels\": \"rgb\"", "input.preprocessing describes images of 3 channels, [3, height, width]")]
     [InlineData("\"parameters.bin\"", "\"weights.bin\"", "files has no SHA-256 for 'parameters.bin'")]
     public void BrokenFields_AreRefusedByName(string find, string replace, string expected) =>
         Assert.Contains(expected, Assert.Throws<BundleFormatException>(() => ManifestJson.Read(Edit(json => json.Replace(find, replace)))).Message);

@@ -54,6 +54,7 @@ public sealed class BadInputTests : IDisposable
     {
         AdaptedModel adapted = _model.Adapt(Support, SupportLabels);
         Throws<ArgumentException>(() => adapted.Predict(new float[7]), "queryInputs", "hold 7 floats");
+        Throws<ArgumentException>(() => adapted.Predict(new float[1]), "queryInputs", "hold 1 float, which is not a whole number of examples of shape [4] (4 floats each)");
         Throws<ArgumentException>(() => adapted.PredictValues(Array.Empty<float>()), "queryInputs", "query inputs are empty");
     }
 
@@ -138,6 +139,8 @@ public sealed class BadInputTests : IDisposable
     {
         using FewShotModel regression = BundleTestData.Load(TestBundles.Regression());
         Throws<ArgumentException>(() => regression.AdaptRegression(new float[5], new float[4]), "supportTargets", "hold 5 examples, so 5 targets (1 each) are needed, but 4 were given");
+        Throws<ArgumentException>(() => regression.AdaptRegression(new float[1], new float[2]), "supportTargets", "hold 1 example, so 1 target (1 each) is needed, but 2 were given");
+        Throws<ArgumentException>(() => regression.AdaptRegression(new float[2], new float[1]), "supportTargets", "hold 2 examples, so 2 targets (1 each) are needed, but 1 was given");
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using FewShot.Sdk.Tests.Build;
 using FewShot.Tests.Bundles;
 using FewShot.Tests.Shared;
 

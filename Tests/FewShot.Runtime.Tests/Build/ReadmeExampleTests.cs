@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using FewShot.Sdk.Tests.Build;
 using FewShot.Tests.Shared;
 
 namespace FewShot.Runtime.Tests.Build;
@@ -31,17 +30,10 @@ public sealed partial class ReadmeExampleTests : IDisposable
         string app = Directory.CreateDirectory(Path.Combine(_folder, "app")).FullName;
         foreach (string project in (string[])["Runtime", "Format"])
         {
-            DotnetCli.Run(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, project), "-c", "Release", "--no-build", "-o", feed, "-nologo", "-v", "quiet", $"-p:PackageVersion={_version}");
+            DotnetCli.Pack(project, feed, _version);
         }
 
-        File.WriteAllText(Path.Combine(app, "nuget.config"), """
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="fewshot" value="../feed" />
-              </packageSources>
-            </configuration>
-            """);
+        ConsoleApp.WriteLocalFeed(app, "../feed");
         ConsoleApp.WriteProject(app, $"""<PackageReference Include="FewShot.Runtime" Version="{_version}" />""", """<PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.32.0" />""");
         File.WriteAllText(Path.Combine(app, "Program.cs"), ProgramFromReadme());
         File.Copy(Path.Combine(RepoPaths.Root, "models", "omniglot-protonet-paper.fewshot"), Path.Combine(app, "omniglot-protonet-paper.fewshot"));

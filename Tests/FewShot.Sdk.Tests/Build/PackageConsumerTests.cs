@@ -38,26 +38,8 @@ public sealed class PackageConsumerTests : IDisposable
         }
 
         // The local feed beside the machine's own NuGet configuration, which serves TorchSharp and the rest.
-        File.WriteAllText(Path.Combine(app, "nuget.config"), """
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="fewshot" value="../feed" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="FewShot.Sdk" Version="{_version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        ConsoleApp.WriteLocalFeed(app, "../feed");
+        ConsoleApp.WriteProject(app, $"""<PackageReference Include="FewShot.Sdk" Version="{_version}" />""");
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using FewShot.Sdk.Torch;
 

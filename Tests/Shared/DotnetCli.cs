@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FewShot.Sdk.Tests.Build;
+namespace FewShot.Tests.Shared;
 
 /// <summary>Runs the dotnet command line for the packaging tests, failing the test with its output when it fails.</summary>
 internal static class DotnetCli
@@ -30,8 +30,8 @@ internal static class DotnetCli
     /// </summary>
     public static void Pack(string projectFolder, string feed, string? version = null)
     {
-        string[] arguments = ["pack", Path.Combine(FewShot.Tests.Shared.RepoPaths.Root, projectFolder), "-c", "Release", "--no-build", "--no-restore", "-o", feed, "-nologo", "-v", "quiet"];
-        Run(FewShot.Tests.Shared.RepoPaths.Root, version is null ? arguments : [.. arguments, $"-p:PackageVersion={version}"]);
+        string[] arguments = ["pack", Path.Combine(RepoPaths.Root, projectFolder), "-c", "Release", "--no-build", "--no-restore", "-o", feed, "-nologo", "-v", "quiet"];
+        Run(RepoPaths.Root, version is null ? arguments : [.. arguments, $"-p:PackageVersion={version}"]);
     }
 
     /// <summary>NuGet's global packages folder, where a restore unpacks the packages it uses.</summary>

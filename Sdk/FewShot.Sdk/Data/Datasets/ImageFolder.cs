@@ -8,9 +8,9 @@ public static class ImageFolder
     /// <summary>
     /// Decodes every PNG and JPEG image under <paramref name="root"/> into float32 examples <c>[C, Height, Width]</c> in [0, 1],
     /// resized by area averaging. Classes are the sub-folders sorted by name (ordinal), each named after its
-    /// folder; examples are the folder's <c>.png</c>, <c>.jpg</c> and <c>.jpeg</c> files (any letter case) sorted by name. Other files and
-    /// hidden folders (name starting with '.') are ignored. <paramref name="progress"/> receives the number of
-    /// images decoded so far.
+    /// folder; examples are the <c>.png</c>, <c>.jpg</c> and <c>.jpeg</c> files (any letter case) in the class folder and its
+    /// sub-folders, sorted by path. Other files and hidden files and folders (name starting with '.') are ignored.
+    /// <paramref name="progress"/> receives the number of images decoded so far.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">There are no class folders, a class folder has no image, or an image is invalid or truncated (the message names the file).</exception>
@@ -66,9 +66,21 @@ public static class ImageFolder
     internal static string[] ClassFolders(string root) =>
         Directory.GetDirectories(root).Where(path => !Path.GetFileName(path).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>The images <see cref="Load"/> reads from one class folder, sorted by name (ordinal).</summary>
+    /// <summary>
+    /// The images <see cref="Load"/> reads from one class folder and its sub-folders (a class's images grouped by session
+    /// or source stay the class's), hidden files and folders skipped, sorted by path (ordinal).
+    /// </summary>
     internal static string[] ImageFiles(string classFolder) =>
-        Directory.GetFiles(classFolder).Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal).ToArray();
+        Directory.EnumerateFiles(classFolder, "*", ClassFolderFiles).Where(ImageDecoder.IsImageFile).Order(StringComparer.Ordinal).ToArray();
+
+    // Hidden entries (names starting with '.' on Unix: macOS's "._x.png" companions, ".thumbnails") are not the class's
+    // images; the depth bound stops a symbolic link that points back up the tree.
+    private static readonly EnumerationOptions ClassFolderFiles = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
+        MaxRecursionDepth = 8,
+    };
 
     /// <summary>The roots of class folders that a folder dataset reads: root/train and root/test when both exist, otherwise root.</summary>
     internal static string[] Roots(string root)

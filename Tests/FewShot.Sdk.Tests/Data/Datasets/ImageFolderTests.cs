@@ -30,6 +30,23 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
+    public void ImagesInSubFoldersOfAClassAreTheClassesAndHiddenFilesAreNot()
+    {
+        using var temp = new TempDirectory();
+        TestImages.Write(Path.Combine(temp.Path, "cat", "a.png"), 1, 1, 1, [255]);
+        TestImages.Write(Path.Combine(temp.Path, "cat", "session2", "b.png"), 1, 1, 1, [0]);
+        TestImages.Write(Path.Combine(temp.Path, "cat", "session2", "deeper", "c.png"), 1, 1, 1, [0]);
+        File.WriteAllText(Path.Combine(temp.Path, "cat", "._a.png"), "a macOS resource fork, not a PNG");
+        TestImages.Write(Path.Combine(temp.Path, "cat", ".thumbnails", "t.png"), 1, 1, 1, [0]);
+
+        var dataset = ImageFolder.Load(temp.Path, new ImageFolderOptions { Height = 1, Width = 1 });
+
+        Assert.Equal(1, dataset.ClassCount);
+        Assert.Equal(3, dataset.GetExampleCount(0));
+        Assert.Equal(3, ImageFolder.ImagesRead(temp.Path).Count());
+    }
+
+    [Fact]
     public void RgbModeGivesThreePlanesAndReportsProgress()
     {
         using var temp = new TempDirectory();

@@ -1,5 +1,4 @@
 using FewShot.Bundles;
-using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Runs;
 
@@ -17,16 +16,12 @@ internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind
     /// <summary>The queries per class when neither the command nor the bundle says (the MAML papers' 15).</summary>
     public const int DefaultQueries = 15;
 
-    /// <summary>Reads the bundle's manifest (loading it as an app would) and fills in what the command leaves out.</summary>
-    /// <exception cref="InvalidBundleException">The file is not a valid bundle.</exception>
-    public static BundleEvaluation Describe(string path, string? dataset, string? dataPath, string? split, int? ways, int? shots, int? queries, int? steps)
+    /// <summary>
+    /// What to measure the bundle at <paramref name="path"/> on, from its <paramref name="manifest"/> and the command's
+    /// options (each null when not given: the manifest's, or the defaults, then apply).
+    /// </summary>
+    public static BundleEvaluation Describe(string path, ModelManifest manifest, string? dataset, string? dataPath, string? split, int? ways, int? shots, int? queries, int? steps)
     {
-        ModelManifest manifest;
-        using (var model = FewShotModel.Load(path, new RuntimeOptions { WarmUp = false }))
-        {
-            manifest = model.Manifest;
-        }
-
         if (steps is { } givenSteps && manifest.InnerLoop is null)
         {
             // As for a run: the header would otherwise report steps that never ran.

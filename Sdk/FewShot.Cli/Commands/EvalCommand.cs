@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FewShot.Bundles;
+using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
@@ -128,7 +129,9 @@ internal static class EvalCommand
             // A bundle without its run folder (a shipped model): through FewShot.Runtime, on the data its manifest names.
             int EvaluateBundle(string bundle)
             {
-                var target = BundleEvaluation.Describe(bundle, parse.GetValue(dataset), parse.GetValue(data), parse.GetValue(split), parse.GetValue(ways), parse.GetValue(shots), parse.GetValue(queries), parse.GetValue(innerSteps));
+                // One load serves the usual episodes and the within-alphabet ones.
+                using var model = FewShotModel.Load(bundle, new RuntimeOptions { IntraOpThreads = parse.GetValue(threads) });
+                var target = BundleEvaluation.Describe(bundle, model.Manifest, parse.GetValue(dataset), parse.GetValue(data), parse.GetValue(split), parse.GetValue(ways), parse.GetValue(shots), parse.GetValue(queries), parse.GetValue(innerSteps));
                 var alone = parse.GetValue(singleQueries);
                 if (alone && target.Kind != TaskKind.Classification)
                 {
@@ -137,7 +140,7 @@ internal static class EvalCommand
 
                 var (bundleData, bundleAlphabets) = RunData.Load(target.Configuration, target.Ways, target.Shots, parse.GetValue(withinAlphabet));
                 EvaluationResult Evaluate(ITaskSource tasks) => BundleEvaluator.Evaluate(
-                    bundle, target.Kind, tasks, parse.GetValue(episodes), parse.GetValue(innerSteps), target.Configuration.Seed, alone, parse.GetValue(threads), cancellationToken);
+                    model, target.Kind, tasks, parse.GetValue(episodes), parse.GetValue(innerSteps), target.Configuration.Seed, alone, cancellationToken);
                 Report(output, parse.GetValue(json), target.Configuration, target.Normalization, target.Ways, target.Shots, Evaluate(bundleData.Test), null, alone, true,
                     null, null, bundleAlphabets is null ? null : Evaluate(bundleAlphabets), null);
                 return 0;

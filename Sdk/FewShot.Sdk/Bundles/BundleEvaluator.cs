@@ -33,6 +33,18 @@ public static class BundleEvaluator
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
         using var model = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = threads });
+        return Evaluate(model, kind, tasks, episodes, steps, seed, singleQueries, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="Evaluate(string, TaskKind, ITaskSource, int, int?, int, bool, int, CancellationToken)"/>, on a model
+    /// the caller loaded (and still owns), so that one load serves several measurements.
+    /// </summary>
+    public static EvaluationResult Evaluate(FewShotModel model, TaskKind kind, ITaskSource tasks, int episodes, int? steps, int seed, bool singleQueries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
         var options = new AdaptOptions { Steps = steps };
         var scores = new double[episodes];
         for (var e = 0; e < episodes; e++)

@@ -66,6 +66,9 @@ internal static class EvalCommand
                 DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : trained.DataPath,
                 Split = parse.GetValue(split) ?? trained.Split,
                 Queries = parse.GetValue(queries) ?? trained.Queries,
+
+                // Held out of the run's own data; another dataset has classes of its own (the test classes do not depend on it).
+                ValidationClasses = (parse.GetValue(dataset) ?? trained.Dataset) == trained.Dataset ? trained.ValidationClasses : 0,
             };
             if (DataCheck.Change(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
             {

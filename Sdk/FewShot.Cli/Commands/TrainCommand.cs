@@ -52,7 +52,12 @@ internal static class TrainCommand
         var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" }.AtLeast(0);
         var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" }.AtLeast(0);
         var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
-        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the split's validation classes (paper split); 0: never", DefaultValueFactory = _ => 500 }.AtLeast(0);
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the validation classes (Omniglot's paper split; folder and npz data with --validation-classes): metrics.jsonl records each, fewshot plot draws them; 0: never", DefaultValueFactory = _ => 500 }.AtLeast(0);
+        var validationClasses = new Option<int>("--validation-classes")
+        {
+            Description = "Folder and npz data: hold this many training classes, chosen by --seed, out of training and validate on them (--validate-every), to see overfitting; the test classes stay the same; at least --ways (0: none)",
+            DefaultValueFactory = _ => 0,
+        }.AtLeast(0);
         var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory (0: none)", DefaultValueFactory = _ => 500 }.AtLeast(0);
         var partitions = new Option<int>("--partitions") { Description = "cactus: k-means partitions of the autoencoder's embedding space", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var clusters = new Option<int>("--clusters") { Description = "cactus: clusters per partition", DefaultValueFactory = _ => 500 }.AtLeast(1);
@@ -66,7 +71,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, validationClasses, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -79,6 +84,7 @@ internal static class TrainCommand
                 Algorithm = parse.GetValue(algorithm)!,
                 Dataset = parse.GetValue(dataset)!,
                 DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : null,
+                ValidationClasses = parse.GetValue(validationClasses),
                 Split = parse.GetValue(split)!,
                 Ways = parse.GetValue(ways),
                 Shots = parse.GetValue(shots),
@@ -136,7 +142,13 @@ internal static class TrainCommand
 
             if (runData.Validation is null && parse.GetResult(validateEvery) is { Implicit: false } && parse.GetValue(validateEvery) > 0)
             {
-                error.WriteLine($"note: --validate-every does nothing here: {configuration.Dataset} data has no validation classes (Omniglot's paper split has); measure the run with fewshot eval, which draws its test classes");
+                error.WriteLine(configuration.Dataset is "folder" or "npz"
+                    ? "note: --validate-every does nothing here: the run holds no classes out for validation; give --validation-classes N (at least --ways) to validate on N of the training classes"
+                    : $"note: --validate-every does nothing here: {configuration.Dataset} data has no validation classes (Omniglot's paper split has); measure the run with fewshot eval, which draws its test classes");
+            }
+            else if (runData.Validation is not null && configuration.ValidationClasses > 0 && parse.GetValue(validateEvery) == 0)
+            {
+                error.WriteLine($"note: the run holds {configuration.ValidationClasses} classes out of training for validation (--validation-classes), and --validate-every 0 never validates on them");
             }
 
             // Before anything is written or prepared: an unknown device, or CUDA without TorchSharp's CUDA package, leaves no run behind.

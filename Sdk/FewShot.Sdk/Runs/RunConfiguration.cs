@@ -48,6 +48,16 @@ public sealed record RunConfiguration
     /// </summary>
     public DataFingerprint? DataFingerprint { get; init; }
 
+    /// <summary>
+    /// Folder and npz data: this many of the training classes, chosen by a permutation seeded with <see cref="Seed"/>, are
+    /// held out of training and validated on (<c>MetaTrainerOptions.ValidateEvery</c>), as the validation classes of
+    /// Omniglot's paper split are; the test classes stay those of the run without. 0 (the default, and what a run.json
+    /// written before this setting existed reads as): none. At least <see cref="Ways"/> (a validation episode's classes),
+    /// and at most what leaves the training episodes their ways; <see cref="RunData.Load(RunConfiguration, int?, int?)"/>
+    /// refuses other values, and any for other data.
+    /// </summary>
+    public int ValidationClasses { get; init; }
+
     /// <summary>Omniglot split: lake or paper.</summary>
     public string Split { get; init; } = "lake";
 
@@ -224,6 +234,9 @@ public sealed record RunConfiguration
         nameof(Split) => HasSplit,
         nameof(Ways) or nameof(TrainWays) => HasClasses,
         nameof(Normalization) or nameof(Downsampling) or nameof(Channels) or nameof(ImageSize) => Dataset != "sinusoid",
+
+        // Kept where it means nothing but was asked for, so that RunData.Load refuses it rather than it being dropped.
+        nameof(ValidationClasses) => Dataset is "folder" or "npz" || ValidationClasses != 0,
         _ => true,
     };
 

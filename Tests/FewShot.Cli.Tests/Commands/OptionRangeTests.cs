@@ -17,6 +17,7 @@ public sealed class OptionRangeTests : IDisposable
     [InlineData("--minutes must be a finite number above 0, got 0", "train", "--minutes", "0")]
     [InlineData("--iterations must be at least 1, got 0", "train", "--iterations", "0")]
     [InlineData("--validate-every must be at least 0, got -1", "train", "--validate-every", "-1")]
+    [InlineData("--validation-classes must be at least 0, got -1", "train", "--validation-classes", "-1")]
     [InlineData("--channels must be at least 1, got 0", "train", "--channels", "0")]
     [InlineData("--threads must be at least 0, got -2", "train", "--threads", "-2")]
     [InlineData("--shots must be at least 1, got 0", "train", "--shots", "0")]

@@ -141,7 +141,7 @@ public sealed class TrainArraysCommandTests : IDisposable
         var notAsked = Run([.. train, "--out", Path.Combine(_folder, "not-asked")]);
 
         Assert.True(asked.Exit == 0, asked.Error);
-        Assert.Contains("note: --validate-every does nothing here: npz data has no validation classes", asked.Error);
+        Assert.Contains("note: --validate-every does nothing here: the run holds no classes out for validation; give --validation-classes N", asked.Error);
         Assert.True(notAsked.Exit == 0, notAsked.Error);
         Assert.DoesNotContain("--validate-every", notAsked.Error);
     }

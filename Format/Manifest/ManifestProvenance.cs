@@ -15,6 +15,6 @@ public sealed record ManifestProvenance
     /// <summary>The run's root seed.</summary>
     public required long Seed { get; init; }
 
-    /// <summary>Measured few-shot accuracy, or null when none was measured.</summary>
+    /// <summary>Measured few-shot accuracy; null when none was measured, and in regression and reconstruction bundles (<see cref="ManifestMetrics"/>).</summary>
     public ManifestMetrics? Metrics { get; init; }
 }

@@ -9,7 +9,9 @@ namespace FewShot.Cli.Commands;
 /// classes of the data its manifest names (dataset, split, and the run's seed, which seeds a folder's or an array's
 /// class split and the test episodes), so the figures are those <c>fewshot eval --run … --runtime</c> gives for the
 /// run it was exported from when given the same ways, shots and queries. The manifest records the ways and shots of its
-/// figure, which are the defaults, but not the queries per class: those default to <see cref="DefaultQueries"/>.
+/// figure, which are the defaults, but not the queries per class: those default to <see cref="DefaultQueries"/>. A
+/// regression or reconstruction bundle records no figure (its MSE has no field in the manifest), so a run's defaults
+/// apply to it (1 shot) unless --shots says.
 /// </summary>
 internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind Kind, string Normalization, int Ways, int Shots)
 {

@@ -26,6 +26,13 @@ public static class BundleExport
     /// <exception cref="ArgumentException"><paramref name="metaParameters"/> are not values of <paramref name="algorithm"/>'s meta-parameters (count or sizes).</exception>
     public static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        return Write(path, algorithm, metaParameters, run, iterations, steps, measured, (run.Ways, run.Shots));
+    }
+
+    /// <summary>As the public overload, with the ways and shots of the episodes <paramref name="measured"/> was measured on.</summary>
+    private static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured, (int Ways, int Shots) episodes)
+    {
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -57,7 +64,7 @@ public static class BundleExport
         var (adapt, adaptK) = AdaptGraphs(algorithm, steps);
         var contents = new BundleContents
         {
-            Manifest = Manifest(algorithm, run, iterations, steps, measured),
+            Manifest = Manifest(algorithm, run, iterations, steps, measured, episodes),
             Parameters = parameters,
             Predict = predictModel,
             Adapt = Bake(adapt, baked),
@@ -108,8 +115,19 @@ public static class BundleExport
             }
         }
 
-        return (Write(path, algorithm, metaParameters, run, iterations, steps, measured), measured);
+        return (Write(path, algorithm, metaParameters, run, iterations, steps, measured, MeasuredEpisodes(testTasks, run)), measured);
     }
+
+    /// <summary>
+    /// The ways and shots of the episodes <paramref name="tasks"/> draws, which the manifest's figure was measured on: a
+    /// caller's test tasks may draw other ways than the run trained with. The run's where the source does not say.
+    /// </summary>
+    private static (int Ways, int Shots) MeasuredEpisodes(ITaskSource tasks, RunConfiguration run) => tasks switch
+    {
+        EpisodeTaskSource { Sampler: EpisodeSampler sampler } => (sampler.Ways, sampler.Shots),
+        EpisodeTaskSource { Sampler: WithinGroupEpisodeSampler sampler } => (sampler.Ways, sampler.Shots),
+        _ => (run.Ways, run.Shots),
+    };
 
     // Values of another algorithm or model would otherwise fail deep in the export with an index out of range.
     private static void RequireMetaParameters(MetaAlgorithm algorithm, float[][] metaParameters)
@@ -148,7 +166,7 @@ public static class BundleExport
         _ => (algorithm.BuildAdapt(1).Model, algorithm.BuildAdapt(steps).Model),
     };
 
-    private static ModelManifest Manifest(MetaAlgorithm algorithm, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
+    private static ModelManifest Manifest(MetaAlgorithm algorithm, RunConfiguration run, int iterations, int steps, EvaluationResult? measured, (int Ways, int Shots) episodes)
     {
         var kind = algorithm switch
         {
@@ -202,8 +220,10 @@ public static class BundleExport
                 Split = run.HasSplit ? run.Split : "none",
                 Iterations = iterations,
                 Seed = run.Seed,
+                // The block is a classification figure, an accuracy at some ways: a regression or reconstruction bundle's
+                // measured MSE has no field in it, and a regression bundle has no ways to state (Format/README.md).
                 Metrics = measured is { IsAccuracy: true }
-                    ? new ManifestMetrics { Accuracy = measured.Metric.Mean, Ci95 = measured.Metric.HalfWidth95, Ways = run.Ways, Shots = run.Shots, Episodes = measured.Episodes }
+                    ? new ManifestMetrics { Accuracy = measured.Metric.Mean, Ci95 = measured.Metric.HalfWidth95, Ways = episodes.Ways, Shots = episodes.Shots, Episodes = measured.Episodes }
                     : null,
             },
         };

@@ -92,6 +92,41 @@ public sealed class BundleExportTests
         Assert.Contains($"cannot write '{missing}'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheMeasuredAccuracyStatesTheWaysAndShotsOfTheEpisodesItWasMeasuredOn()
+    {
+        using var folder = new TempDirectory();
+        var algorithm = new Maml(new Mlp(4, 8, 3), TaskKind.Classification);
+        var random = new Random(3);
+        var classes = InMemoryDataset.FromClassMajor(NpyArray.Create(Enumerable.Range(0, 4 * 4 * 4).Select(_ => (float)random.NextDouble()).ToArray(), 4, 4, 4));
+        var path = folder.File("features.fewshot");
+
+        // The run's ways and shots are the defaults, 5 and 1: the figure is of 3-way 2-shot episodes all the same.
+        BundleExport.WriteMeasured(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = "my-arrays" }, iterations: 1, steps: 1,
+            new EpisodeTaskSource(new EpisodeSampler(classes, 3, 2, 1)), episodes: 3, threads: 1);
+
+        var metrics = ManifestJson.Read(BundleFile.ReadEntry(path, BundleNames.ManifestEntry)).Provenance.Metrics!;
+        Assert.Equal((3, 2, 3), (metrics.Ways, metrics.Shots, metrics.Episodes));
+    }
+
+    [Fact]
+    public void ARegressionBundleClaimsNoWays_ItsMeasuredErrorIsNotAnAccuracy()
+    {
+        using var folder = new TempDirectory();
+        var algorithm = Create("sinusoid-maml");
+        var path = folder.File("sinusoid.fewshot");
+
+        var (_, measured) = BundleExport.WriteMeasured(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = "sinusoid" }.WithoutInapplicableSettings(),
+            iterations: 1, steps: 1, new SinusoidTaskSource(10, 5), episodes: 3, threads: 1);
+
+        Assert.False(measured.IsAccuracy);
+        using var manifest = System.Text.Json.JsonDocument.Parse(BundleFile.ReadEntry(path, BundleNames.ManifestEntry));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, manifest.RootElement.GetProperty("provenance").GetProperty("metrics").ValueKind);
+        Assert.DoesNotContain("\"ways\"", manifest.RootElement.GetRawText(), StringComparison.Ordinal);
+        using var model = FewShot.Runtime.Bundles.FewShotModel.Load(path);
+        Assert.Equal(OutputKind.Regression, model.Manifest.Output.Kind);
+    }
+
     [Theory]
     [InlineData(FeatureNormalization.Batch)]
     [InlineData(FeatureNormalization.Instance)]

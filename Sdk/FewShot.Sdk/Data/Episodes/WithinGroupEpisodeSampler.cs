@@ -55,6 +55,9 @@ public sealed class WithinGroupEpisodeSampler : IEpisodeSampler
     /// <inheritdoc />
     public int Ways => _sampler.Ways;
 
+    /// <summary>K: support examples per class.</summary>
+    public int Shots => _sampler.Shots;
+
     /// <summary>The groups, in the order given.</summary>
     public IReadOnlyList<ClassGroup> Groups => _groups;
 

@@ -4,7 +4,7 @@ namespace FewShot.Bundles;
 
 /// <summary>A count and its noun for messages ("1 byte", "3 bytes"), in the invariant culture.</summary>
 /// <remarks>
-/// One source, compiled (internal) into FewShot.Bundles, FewShot.Runtime and the samples (linked in their project files):
+/// One source, compiled (internal) into FewShot.Bundles, FewShot.Runtime, the fewshot command and the samples (linked in their project files):
 /// the Runtime depends on nothing of ours but FewShot.Bundles, which shows its internals to no project of ours, and the
 /// samples reference nothing of each other.
 /// </remarks>

@@ -261,7 +261,12 @@ internal static class TrainCommand
         }
 
         var start = WarmStart.Apply(checkpoint, specs, fresh);
-        output.WriteLine($"Starting from {checkpoint}: {start.Copied.Count} parameters copied, {start.Fresh.Count} initialized as usual ({string.Join(", ", start.Fresh)})");
+        output.WriteLine(WarmStartLine(checkpoint, start));
         return start.Values;
     }
+
+    /// <summary>What a warm start copied and what it initialized as usual, named ("Starting from X: 1 parameter copied, 2 initialized as usual (head.weight, head.bias)").</summary>
+    internal static string WarmStartLine(string checkpoint, WarmStartResult start) =>
+        $"Starting from {checkpoint}: {Counted.Of(start.Copied.Count, "parameter", "parameters")} copied, {start.Fresh.Count} initialized as usual"
+        + (start.Fresh.Count == 0 ? "" : $" ({string.Join(", ", start.Fresh)})");
 }

@@ -305,7 +305,7 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.Contains("16 parameters copied, 2 initialized as usual (head.weight, head.bias)", started.Output);
         Assert.Contains("normalizes with group and this run uses --norm support", started.Output);
         Assert.True(sameNorm.Exit == 0, sameNorm.Error);
-        Assert.Contains("16 parameters copied, 0 initialized as usual", sameNorm.Output);
+        Assert.Contains("16 parameters copied, 0 initialized as usual" + Environment.NewLine, sameNorm.Output);
         Assert.DoesNotContain("--norm", sameNorm.Output);
         Assert.Equal(1, strided.Exit);
         Assert.Contains("holds a conv4-encoder and this run trains a conv4-strided", strided.Error);

@@ -33,12 +33,6 @@ internal static class DemoCommand
                 Algorithm = "maml", Dataset = "sinusoid", Shots = Points, Queries = 10, InnerSteps = 1, InnerLearningRate = 0.01f,
                 MetaBatch = 8, MetaLearningRate = 1e-3, Iterations = parse.GetValue(iterations), Seed = 0,
             };
-            if (Directory.Exists(folder) && RunConfiguration.Load(folder) with { Iterations = configuration.Iterations } != configuration)
-            {
-                throw new ArgumentException($"{folder} holds another run; pass --out with a new folder");
-            }
-
-            configuration.Save(folder);
             var data = RunData.Load(configuration);
             var algorithm = AlgorithmFactory.Create(configuration, data);
             var session = new GraphSessionOptions { IntraOpThreads = Environment.ProcessorCount };
@@ -46,7 +40,7 @@ internal static class DemoCommand
             var trainer = new TorchMetaTrainer(algorithm, data.Train, new MetaTrainerOptions
             {
                 Iterations = configuration.Iterations, MetaBatch = configuration.MetaBatch, MetaLearningRate = configuration.MetaLearningRate, Session = session,
-            }) { Threads = 1 }; // a 1-40-40-1 MLP's operations are too small to split: 845 iterations/s on 1 thread, 529 on 2
+            }) { Threads = 1, Run = configuration }; // a 1-40-40-1 MLP's operations are too small to split: 845 iterations/s on 1 thread, 529 on 2
             var status = new TrainingStatus(new TrainingStop(configuration.Iterations, null), "mse");
             var result = ProgressDisplay.Run(output, TerminalOutput.IsTerminal(output), status, progress => trainer.Train(folder, progress, cancellationToken));
 

@@ -70,7 +70,7 @@ internal static class EvalCommand
                 // Held out of the run's own data; another dataset has classes of its own (the test classes do not depend on it).
                 ValidationClasses = (parse.GetValue(dataset) ?? trained.Dataset) == trained.Dataset ? trained.ValidationClasses : 0,
             };
-            if (DataCheck.Change(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
+            if (RunResume.DataChange(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
             {
                 // A note, not a refusal: evaluating on other data is what eval is for (--dataset, --data), but with the
                 // run's dataset name it may not be meant, and a seeded class split of other classes can put classes the

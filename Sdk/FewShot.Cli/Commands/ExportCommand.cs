@@ -41,7 +41,7 @@ internal static class ExportCommand
             var folder = run.Find(parse) ?? throw new ArgumentException($"give a run folder to export (fewshot export <run-folder> --out <file>, or --run) or --upgrade (a bundle to rewrite as format {BundleNames.FormatVersion})");
             var trained = RunConfiguration.Load(folder);
             var configuration = parse.GetValue(data) is { } moved ? trained with { DataPath = Path.GetFullPath(moved) } : trained;
-            if (DataCheck.Change(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
+            if (RunResume.DataChange(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
             {
                 // The bundle's input shape and its manifest's measured accuracy come from this data, and the manifest names the run's.
                 throw new ArgumentException($"{changed}; a bundle exported from it would claim measurements on data the run did not train on. "

@@ -113,11 +113,12 @@ internal static class TrainCommand
                 InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
             };
             requested = (requested with { DataFingerprint = DataFingerprint.Of(requested) }).WithoutInapplicableSettings();
-            var configuration = TrainResume.ResumeOrStart(folder, requested, output);
+            var resumption = TrainResume.ResumeOrStart(folder, requested, output);
+            var configuration = resumption.Configuration;
             var runData = RunData.Load(configuration);
             var metaAlgorithm = AlgorithmFactory.Create(configuration, runData);
             // A new run (none in the folder, or one that wrote no checkpoint and is replaced), not a resumed one.
-            if (ReferenceEquals(configuration, requested))
+            if (resumption.IsNew)
             {
                 // run.json records the option, and --init-from's checks read it, so a setting the model ignores would be recorded as a fact.
                 if (parse.GetValue(norm) is { } givenNorm && BundleExport.FeatureNormalizationOf(metaAlgorithm.Model) == FeatureNormalizationNames.None)
@@ -179,7 +180,7 @@ internal static class TrainCommand
             // Before the run's first write: a second process on this folder stops here, having written nothing.
             using var runLock = RunFolderLock.Acquire(folder);
             configuration.Save(folder); // only now: bad data, options or a source that fits nothing leave no run behind
-            var train = Trainers.Create(parse.GetValue(device)!, threadCount, metaAlgorithm, runData, options, error, initial);
+            var train = Trainers.Create(parse.GetValue(device)!, threadCount, configuration, metaAlgorithm, runData, options, error, initial);
             var status = new TrainingStatus(stop, metaAlgorithm.Task == TaskKind.Classification ? "accuracy" : "mse");
             TrainingResult result;
             try

@@ -58,6 +58,15 @@ public sealed record RunConfiguration
     /// </summary>
     public int ValidationClasses { get; init; }
 
+    /// <summary>
+    /// The model the run trains, as the trainer built it: its name and the shape of one example ("conv4 [1, 28, 28]",
+    /// "mlp-8-16-16-3 [8]"). <see cref="Torch.TorchMetaTrainer"/> records it when it trains a run given its
+    /// configuration (<see cref="Torch.TorchMetaTrainer.Run"/>) and refuses to resume a run whose model differs, which
+    /// matters most for data of the caller's own, known otherwise by its <see cref="Dataset"/> name alone. Null in a
+    /// request (the trainer fills it in) and in a run.json written before it was recorded (then not compared).
+    /// </summary>
+    public string? Model { get; init; }
+
     /// <summary>Omniglot split: lake or paper.</summary>
     public string Split { get; init; } = "lake";
 

@@ -38,18 +38,31 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
     /// </summary>
     public float[][]? InitialParameters { get; init; }
 
+    /// <summary>
+    /// The run this training is (learner, data, model settings: the <see cref="RunConfiguration"/> its algorithm and data
+    /// were built from). With a run folder, the trainer records it there as run.json (atomically; the meta-trainer's own
+    /// settings from the options, and <see cref="RunConfiguration.Model"/>) and resumes the folder's checkpoint only when
+    /// the recorded run is this one: another learner, model, dataset or data contents, or any other setting but the
+    /// iteration target, is refused by name. A folder with a checkpoint but no run.json (written before runs were recorded,
+    /// or without a run) resumes unchecked, with a warning, and is recorded from then on. Null: nothing is recorded, and a
+    /// folder that records a run is refused, since it cannot be checked.
+    /// </summary>
+    public RunConfiguration? Run { get; init; }
+
     /// <summary>True when the caller already holds the run folder's <see cref="RunFolderLock"/> (the CLI takes it before writing run.json).</summary>
     internal bool HoldsFolderLock { get; init; }
 
     /// <summary>
-    /// Trains, resuming from <paramref name="runFolder"/>'s checkpoint when it has one. A run folder is held with a
+    /// Trains, resuming from <paramref name="runFolder"/>'s checkpoint when it has one and it is the same run
+    /// (<see cref="Run"/>). A run folder is held with a
     /// <see cref="RunFolderLock"/> while training, so that a second training on it, in this process or another, is refused
     /// instead of writing the same checkpoint in turn.
     /// </summary>
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished iteration is written first.</exception>
     /// <exception cref="TorchUnavailableException">libtorch did not load, or the device is not available.</exception>
-    /// <exception cref="ArgumentException"><paramref name="runFolder"/> is a file, or a task's examples do not have the shape the algorithm's model takes.</exception>
+    /// <exception cref="ArgumentException"><paramref name="runFolder"/> is a file, or holds another run than <see cref="Run"/> (each difference named) or a recorded run while <see cref="Run"/> is null; or a task's examples do not have the shape the algorithm's model takes.</exception>
+    /// <exception cref="InvalidDataException">The run folder's run.json or checkpoint is not valid, or the checkpoint holds parameters of another model.</exception>
     /// <exception cref="IOException">Another training holds <paramref name="runFolder"/>.</exception>
     public TrainingResult Train(string? runFolder = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -60,6 +73,12 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         }
 
         using var folderLock = runFolder is null || HoldsFolderLock ? null : RunFolderLock.Acquire(runFolder);
+        var resumption = runFolder is null ? null : RunRecording.Check(runFolder, Run, algorithm, _options);
+        if (resumption?.Note is { } note)
+        {
+            _logger.Log(resumption.Unchecked ? LogLevel.Warning : LogLevel.Information, "{Note}", note);
+        }
+
         TorchSetup.Initialize(Threads);
         var device = TorchSetup.Device(Device);
         var specs = algorithm.MetaParameters;
@@ -78,6 +97,7 @@ public sealed class TorchMetaTrainer(MetaAlgorithm algorithm, ITaskSource tasks,
         if (runFolder is not null)
         {
             Directory.CreateDirectory(runFolder);
+            resumption?.Configuration.Save(runFolder);
         }
 
         using var log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.FileName), iteration);

@@ -63,6 +63,6 @@ public sealed class DemoCommandTests : IDisposable
         var demo = Run("demo", "--iterations", "10", "--out", run);
 
         Assert.Equal(1, demo.Exit);
-        Assert.Contains("holds another run", demo.Error);
+        Assert.Contains("holds a different run (fomaml on sinusoid", demo.Error);
     }
 }

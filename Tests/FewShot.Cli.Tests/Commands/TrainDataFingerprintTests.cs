@@ -106,7 +106,7 @@ public sealed class TrainDataFingerprintTests : IDisposable
         Assert.Equal(1, replaced.Exit);
         Assert.Contains($"holds a run that trained on other data: the data at {data} changed since the run started: ", replaced.Error);
         Assert.Contains("where it had", replaced.Error);
-        Assert.Contains("train on this data with another --out folder", replaced.Error);
+        Assert.Contains("train on this data in another run folder", replaced.Error);
         Assert.Equal(1, elsewhere.Exit);
         Assert.Contains($"is not what the run trained on (at {data})", elsewhere.Error);
         Assert.Equal(3, SavedCheckpoint(run, other).Iteration);

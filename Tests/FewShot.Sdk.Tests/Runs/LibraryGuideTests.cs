@@ -28,7 +28,7 @@ public sealed class LibraryGuideTests
         var data = new RunData(new EpisodeTaskSource(new EpisodeSampler(train, 5, 1, 5)), null,
             new EpisodeTaskSource(new EpisodeSampler(test, 5, 1, 5)), [1, 28, 28], train.ClassCount);
         var learner = AlgorithmFactory.Create(run, data);
-        var result = new TorchMetaTrainer(learner, data.Train, new MetaTrainerOptions { Iterations = 20 }).Train(folder.File("parts-run"));
+        var result = new TorchMetaTrainer(learner, data.Train, new MetaTrainerOptions { Iterations = 20 }) { Run = run }.Train(folder.File("parts-run"));
         var (hash, measured) = BundleExport.WriteMeasured(folder.File("parts.fewshot"), learner, result.Parameters, run,
             result.Iteration, steps: 1, data.Test, episodes: 20);
 

@@ -75,7 +75,8 @@ internal sealed class AdaptBundles : IDisposable
     private string Write(string name, MetaAlgorithm algorithm, int steps)
     {
         var path = Path.Combine(_folder, name + ".fewshot");
-        var run = new RunConfiguration { Algorithm = name, Dataset = "omniglot", Ways = 5, Shots = 5 };
+        // Untrained: initialized, never shown data, so its manifest claims no preprocessing.
+        var run = new RunConfiguration { Algorithm = name, Dataset = "untrained", Ways = 5, Shots = 5 };
         BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(0)), run, iterations: 0, steps, measured: null);
         return path;
     }

@@ -3,7 +3,6 @@ using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
 using FewShot.Sdk.Algorithms;
-using FewShot.Sdk.Data;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -23,7 +22,7 @@ public static class BundleExport
     /// <param name="iterations">Iterations the parameters were trained for.</param>
     /// <param name="steps">K of the unrolled adapt graph (gradient algorithms).</param>
     /// <param name="measured">An evaluation to record in the manifest, or null.</param>
-    /// <exception cref="ArgumentException"><paramref name="metaParameters"/> are not values of <paramref name="algorithm"/>'s meta-parameters (count or sizes).</exception>
+    /// <exception cref="ArgumentException"><paramref name="metaParameters"/> are not values of <paramref name="algorithm"/>'s meta-parameters (count or sizes); or <paramref name="run"/>'s dataset names one of the Sdk's image loaders (omniglot, fashion-mnist, folder), whose preprocessing the manifest would then describe, but its data is not that loader's (no recorded fingerprint, and the loader's files are not at its DataPath): data of your own takes a name of its own.</exception>
     public static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -36,6 +35,7 @@ public static class BundleExport
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ManifestInputs.RequireLoadersData(run);
         RequireMetaParameters(algorithm, metaParameters);
         var (specs, values) = algorithm.DeploymentState(metaParameters);
         var predict = algorithm.BuildPredict();
@@ -81,6 +81,7 @@ public static class BundleExport
     /// cancelled, <paramref name="path"/> is left as it was.
     /// </summary>
     /// <returns>The final bundle's model hash and the measurement written into it.</returns>
+    /// <exception cref="ArgumentException">As <see cref="Write"/>, before anything is measured.</exception>
     public static (string Hash, EvaluationResult Measured) WriteMeasured(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run,
         int iterations, int steps, ITaskSource testTasks, int episodes, int threads = 0, CancellationToken cancellationToken = default)
     {
@@ -88,6 +89,7 @@ public static class BundleExport
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
+        ManifestInputs.RequireLoadersData(run); // before the measurement, which takes a while
 
         // The unmeasured bundle is measured beside the destination, so that a failed or cancelled measurement leaves no
         // bundle without its figure at path, and an older bundle there as it was.
@@ -186,8 +188,8 @@ public static class BundleExport
             Input = new ManifestInput
             {
                 Shape = algorithm.Model.InputShape.ToArray(),
-                Normalization = new ManifestNormalization { Text = Normalization(run, algorithm.Model.InputShape.ToArray()) },
-                Preprocessing = Preprocessing(run, algorithm.Model.InputShape.ToArray()),
+                Normalization = new ManifestNormalization { Text = ManifestInputs.Normalization(run, algorithm.Model.InputShape.ToArray()) },
+                Preprocessing = ManifestInputs.Preprocessing(run, algorithm.Model.InputShape.ToArray()),
             },
             Output = new ManifestOutput { Kind = kind, Size = algorithm.OutputSize },
             Classes = classifies ? new ManifestClasses { Min = 1, Max = kind == OutputKind.Logits ? algorithm.OutputSize : null } : null,
@@ -257,42 +259,6 @@ public static class BundleExport
         LearnedOptimizer learned => [.. learned.CarriedState.Select(s => s.Name)],
         Mann mann => [.. mann.CarriedState.Select(s => s.Name)],
         _ => [],
-    };
-
-    private static string Normalization(RunConfiguration run, long[] shape) => run.Dataset switch
-    {
-        "omniglot" => $"Omniglot: {run.ImageSize}x{run.ImageSize} grayscale by area averaging; strokes 1.0, paper 0.0",
-        "fashion-mnist" => "Fashion-MNIST: 28x28 grayscale, byte / 255; the item bright (1.0), the background dark (0.0)",
-        "folder" => $"{FolderFormats(run)} images resized to {run.ImageSize}x{run.ImageSize} by area averaging, "
-            + $"{(shape is [3, _, _] ? "RGB" : "grayscale")} in [0, 1] (1.0 = white), transparent pixels composited onto black behind mostly bright images, onto white otherwise",
-        "sinusoid" => "sinusoid inputs x in [-5, 5], unscaled",
-
-        // Nothing is known of how the user made the arrays; the file's name says which convention an app must repeat.
-        "npz" => $"the array 'x' of {Path.GetFileName(run.DataPath)} as given to the trainer, converted to float32 without scaling: no preprocessing recorded",
-        _ => $"as the training data ('{run.Dataset}') was given to the trainer: no preprocessing recorded",
-    };
-
-    // The formats the training folder held (it may be gone by export, when the extensions the loader reads are named).
-    private static string FolderFormats(RunConfiguration run) =>
-        run.DataPath is { } root && ImageFolder.Formats(root) is { Count: > 0 } formats ? string.Join(" and ", formats) : "PNG or JPEG";
-
-    // What the Sdk's own image loaders do, said for machines (the runtime's Preprocessor repeats it on device): Omniglot's
-    // strokes are bright, a folder's images keep their gray levels (white paper bright). Sinusoid inputs are not images.
-    private static ManifestPreprocessing? Preprocessing(RunConfiguration run, long[] shape) => run.Dataset switch
-    {
-        "omniglot" => ManifestPreprocessing.Omniglot,
-
-        // Fashion-MNIST's items are bright on black, as Omniglot's strokes are after preprocessing.
-        "fashion-mnist" => ManifestPreprocessing.Omniglot,
-        "folder" when shape is [1 or 3, _, _] => new ManifestPreprocessing
-        {
-            Channels = shape[0] == 1 ? ChannelOrder.Gray : ChannelOrder.Rgb,
-            Resize = ResizeMethod.Area,
-            Min = 0,
-            Max = 1,
-            Bright = BrightPart.Background,
-        },
-        _ => null,
     };
 
     /// <summary>The double that prints like the float (0.01, not 0.009999999776482582).</summary>

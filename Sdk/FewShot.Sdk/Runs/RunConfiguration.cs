@@ -33,7 +33,8 @@ public sealed record RunConfiguration
     /// omniglot, fashion-mnist, sinusoid, folder or npz (<see cref="DataPath"/> an .npz of x and y): the data
     /// <see cref="RunData.Load(RunConfiguration, int?, int?)"/> reads. Data of the caller's own (a <see cref="RunData"/> built
     /// over an in-memory dataset) takes a name of its own: every name but sinusoid gets conv4 models for images and an MLP
-    /// for feature vectors, and a bundle's manifest then records the name but no image preprocessing.
+    /// for feature vectors, and a bundle's manifest then records the name but no image preprocessing. The export refuses
+    /// omniglot, fashion-mnist and folder for data those loaders did not read, whose preprocessing the manifest would describe.
     /// </summary>
     public string Dataset { get; init; } = "sinusoid";
 

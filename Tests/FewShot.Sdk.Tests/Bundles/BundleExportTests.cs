@@ -25,7 +25,7 @@ public sealed class BundleExportTests
         var algorithm = Create(name);
         var path = folder.File($"{name}.fewshot");
 
-        var hash = BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = name.StartsWith("sinusoid") ? "sinusoid" : "omniglot" },
+        var hash = BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = name.StartsWith("sinusoid") ? "sinusoid" : "omniglot" },
             iterations: 1, steps: 3, measured: null);
 
         Assert.Matches("^[0-9a-f]{64}$", hash);
@@ -138,7 +138,7 @@ public sealed class BundleExportTests
         var algorithm = new Maml(new Conv4([1, 28, 28], outputs: 5, channels: 16, normalization), TaskKind.Classification);
         var path = folder.File("maml.fewshot");
 
-        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = "omniglot" }, iterations: 1, steps: 2, measured: null);
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot" }, iterations: 1, steps: 2, measured: null);
 
         var predict = FewShot.Exporters.Onnx.ModelProto.Parser.ParseFrom(BundleFile.ReadEntry(path, BundleNames.PredictEntry)).Graph;
         var slices = predict.Node.Where(n => n.OpType == "Slice" && n.Input[0] == BundleNames.X).Select(n => n.Output[0]).ToHashSet();

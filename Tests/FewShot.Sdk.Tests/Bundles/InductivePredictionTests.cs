@@ -6,6 +6,7 @@ using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Bundles;
 
@@ -121,7 +122,7 @@ public sealed class InductivePredictionTests
             Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 6 * 28 * 28).Select(_ => random.NextDouble() < 0.2 ? 1f : 0f).ToArray()).ToArray(),
             shape);
         var episodes = new EpisodeTaskSource(new EpisodeSampler(dataset, ways: 5, shots: 2, queries: 2));
-        var run = new RunConfiguration { Algorithm = learner, Dataset = "omniglot", Ways = 5, Shots = 2, Channels = 16, Normalization = normalization, Downsampling = downsampling, PrototypeHead = prototypeHead };
+        var run = new RunConfiguration { DataPath = RepoPaths.Omniglot, Algorithm = learner, Dataset = "omniglot", Ways = 5, Shots = 2, Channels = 16, Normalization = normalization, Downsampling = downsampling, PrototypeHead = prototypeHead };
         var algorithm = AlgorithmFactory.Create(run, new RunData(episodes, null, episodes, [1, 28, 28], dataset.ClassCount));
         var path = folder.File($"{learner}.fewshot");
         BundleExport.Write(path, algorithm, algorithm.Initialize(random), run, iterations: 0, steps: 2, measured: null);

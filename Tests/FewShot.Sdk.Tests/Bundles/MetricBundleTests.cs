@@ -5,6 +5,7 @@ using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Bundles;
 
@@ -103,7 +104,7 @@ public sealed class MetricBundleTests
     {
         var algorithm = BundleExportTests.Create(name);
         var path = folder.File($"{name}.fewshot");
-        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(2)), new RunConfiguration { Dataset = "omniglot" }, iterations: 1, steps: 1, measured: null);
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(2)), new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot" }, iterations: 1, steps: 1, measured: null);
         return FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1 });
     }
 

@@ -5,6 +5,7 @@ using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Training;
 using Microsoft.ML.OnnxRuntime;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Bundles;
 
@@ -35,7 +36,7 @@ public sealed class RuntimeParityTests
         var sinusoid = name.StartsWith("sinusoid", StringComparison.Ordinal);
         var task = sinusoid ? new SinusoidTaskSource(10, 6).Sample(random) : RandomTask(random, algorithm.Model.InputShape.Select(d => (int)d).ToArray());
         var path = folder.File("m.fewshot");
-        BundleExport.Write(path, algorithm, values, new RunConfiguration { Dataset = sinusoid ? "sinusoid" : "omniglot" }, iterations: 1, steps: 3, measured: null);
+        BundleExport.Write(path, algorithm, values, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = sinusoid ? "sinusoid" : "omniglot" }, iterations: 1, steps: 3, measured: null);
 
         var (sdkState, sdkOutput) = RunSdk(algorithm, values, task, steps);
         using var model = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1 });

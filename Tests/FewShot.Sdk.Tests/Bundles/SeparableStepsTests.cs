@@ -5,6 +5,7 @@ using FewShot.Sdk.Bundles;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Bundles;
 
@@ -73,7 +74,7 @@ public sealed class SeparableStepsTests
     private static ModelManifest Export(TempDirectory folder, MetaAlgorithm algorithm, string name)
     {
         var path = folder.File($"{name}.fewshot");
-        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = name.StartsWith("sinusoid", StringComparison.Ordinal) ? "sinusoid" : "omniglot" },
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = name.StartsWith("sinusoid", StringComparison.Ordinal) ? "sinusoid" : "omniglot" },
             iterations: 1, steps: 3, measured: null);
         using var model = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1, WarmUp = false });
         return model.Manifest;

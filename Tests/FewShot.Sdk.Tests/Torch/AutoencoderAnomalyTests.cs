@@ -30,7 +30,7 @@ public sealed class AutoencoderAnomalyTests(ITestOutputHelper output)
         var trained = new TorchMetaTrainer(algorithm, new EpisodeTaskSource(new EpisodeSampler(train, 5, 2, 2)),
             new MetaTrainerOptions { Iterations = 30, MetaBatch = 2, MetaLearningRate = 3e-3, Seed = 2 }).Train();
         var path = folder.File("autoencoder.fewshot");
-        BundleExport.Write(path, algorithm, trained.Parameters, new RunConfiguration { Algorithm = "autoencoder", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 3, measured: null);
+        BundleExport.Write(path, algorithm, trained.Parameters, new RunConfiguration { DataPath = RepoPaths.Omniglot, Algorithm = "autoencoder", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 3, measured: null);
 
         // Normal: 5 new characters, 2 drawings each to adapt on and 5 more to score; anomalies: 25 Fashion-MNIST images.
         var task = new EpisodeTaskSource(new EpisodeSampler(test, 5, 2, 5)).Sample(new Random(7));
@@ -73,7 +73,7 @@ public sealed class AutoencoderAnomalyTests(ITestOutputHelper output)
         using var folder = new TempDirectory();
         var algorithm = new ProtoNet(new Conv4([1, 28, 28], 0, channels: 4));
         var path = folder.File("proto.fewshot");
-        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { Dataset = "omniglot" }, 0, steps: 1, measured: null);
+        BundleExport.Write(path, algorithm, algorithm.Initialize(new Random(1)), new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot" }, 0, steps: 1, measured: null);
         using var model = FewShotModel.Load(path);
         var adapted = model.Adapt(new float[2 * 784], [0, 1]);
 

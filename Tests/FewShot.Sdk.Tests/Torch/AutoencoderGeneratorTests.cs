@@ -77,7 +77,7 @@ public sealed class AutoencoderGeneratorTests(ITestOutputHelper output)
 
         var bundle = folder.File("ae-generator.fewshot");
         var (_, generated) = BundleExport.WriteMeasured(bundle, algorithm, trained.Parameters,
-            new RunConfiguration { Algorithm = "ae-generator", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 1, test, episodes: 60);
+            new RunConfiguration { DataPath = RepoPaths.Omniglot, Algorithm = "ae-generator", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 1, test, episodes: 60);
         var none = Evaluator.Evaluate(algorithm, algorithm.WithoutGeneration(trained.Parameters), test, 60, steps: 1, seed: 4);
         var untrained = Evaluator.Evaluate(algorithm, algorithm.Initialize(new Random(2)), test, 60, steps: 1, seed: 4);
         output.WriteLine($"query MSE, 5 new characters x 5 shots: generated {generated.Metric}, nothing generated {none.Metric}, untrained {untrained.Metric}");

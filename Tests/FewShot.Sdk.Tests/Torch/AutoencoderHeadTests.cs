@@ -71,7 +71,7 @@ public sealed class AutoencoderHeadTests(ITestOutputHelper output)
         var pretrained = new TorchMetaTrainer(algorithm, train, Options(150)).Train(folder.Path);
         var trained = new TorchMetaTrainer(algorithm, train, Options(180)).Train(folder.Path);
         var (_, measured) = BundleExport.WriteMeasured(folder.File("ae-head.fewshot"), algorithm, trained.Parameters,
-            new RunConfiguration { Algorithm = "ae-head", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 5, test, episodes: 30);
+            new RunConfiguration { DataPath = RepoPaths.Omniglot, Algorithm = "ae-head", Dataset = "omniglot", Seed = 4 }, trained.Iteration, steps: 5, test, episodes: 30);
         output.WriteLine($"5-way 1-shot through the runtime: {measured.Metric}");
 
         var names = algorithm.MetaParameters.Select(p => p.Name).ToArray();

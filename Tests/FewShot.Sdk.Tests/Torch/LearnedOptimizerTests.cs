@@ -32,7 +32,7 @@ public sealed class LearnedOptimizerTests
         var trained = new TorchMetaTrainer(algorithm, Episodes(train), options) { Threads = 1 }.Train();
 
         var path = folder.File("metalstm.fewshot");
-        var (_, measured) = BundleExport.WriteMeasured(path, algorithm, trained.Parameters, new RunConfiguration { Dataset = "omniglot", Seed = 4 },
+        var (_, measured) = BundleExport.WriteMeasured(path, algorithm, trained.Parameters, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot", Seed = 4 },
             trained.Iteration, steps: 3, Episodes(test), episodes: 20);
         var sdk = Evaluator.Evaluate(algorithm, trained.Parameters, Episodes(test), episodes: 20, steps: 3, seed: 4);
 

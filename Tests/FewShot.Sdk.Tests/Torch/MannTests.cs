@@ -116,7 +116,7 @@ public sealed class MannTests(ITestOutputHelper output)
         var trained = new TorchMetaTrainer(algorithm, Episodes(train), new MetaTrainerOptions { Iterations = 600, MetaBatch = 4, MetaLearningRate = 1e-3, Seed = 1 }).Train(folder.Path);
 
         var (_, measured) = BundleExport.WriteMeasured(folder.File("mann.fewshot"), algorithm, trained.Parameters,
-            new RunConfiguration { Algorithm = "mann", Dataset = "folder", Seed = 3 }, trained.Iteration, steps: 1, Episodes(test), episodes: 60);
+            new RunConfiguration { Algorithm = "mann", Dataset = "prototype-classes", Seed = 3 }, trained.Iteration, steps: 1, Episodes(test), episodes: 60);
         var instances = new TorchMann(algorithm).InstanceAccuracy(trained.Parameters, Episodes(test), 60, seed: 3);
         output.WriteLine($"5-way 5-shot queries through the runtime: {measured.Metric}; sequence accuracy by instance: {string.Join(" / ", instances.Select(a => a.ToString("P1")))}");
 

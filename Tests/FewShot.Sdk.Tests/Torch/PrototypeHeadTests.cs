@@ -7,6 +7,7 @@ using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using TorchSharp;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Torch;
 
@@ -77,7 +78,7 @@ public sealed class PrototypeHeadTests
         var protoNet = new ProtoNet(ParityTasks.Conv4(outputs: 0));
         var body = protoNet.MetaParameters.Select(p => values[maml.MetaParameters.ToList().FindIndex(m => m.Name == p.Name)]).ToArray();
         var task = ParityTasks.Task(TaskKind.Classification, maml.Model, seed: 12, shots: 3, queries: 4);
-        var run = new RunConfiguration { Dataset = "omniglot" };
+        var run = new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot" };
         BundleExport.Write(folder.File("maml.fewshot"), maml, values, run, iterations: 1, steps: 1, measured: null);
         BundleExport.Write(folder.File("protonet.fewshot"), protoNet, body, run with { Algorithm = "protonet" }, iterations: 1, steps: 1, measured: null);
 

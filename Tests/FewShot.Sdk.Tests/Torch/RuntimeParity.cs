@@ -6,6 +6,7 @@ using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch.Learning;
 using FewShot.Sdk.Training;
 using TorchSharp;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Torch;
 
@@ -20,7 +21,7 @@ internal static class RuntimeParity
     public static (FewShotModel Model, AdaptedModel Adapted) AssertAdaptsAsTorchSharp(TempDirectory folder, GradientLearner algorithm, float[][] values, TaskData task, int steps, int bundleSteps)
     {
         var path = folder.File($"{algorithm.Name}.fewshot");
-        BundleExport.Write(path, algorithm, values, new RunConfiguration { Dataset = "omniglot" }, iterations: 1, steps: bundleSteps, measured: null);
+        BundleExport.Write(path, algorithm, values, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot" }, iterations: 1, steps: bundleSteps, measured: null);
         var model = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1 });
         var adapted = model.Adapt(task.SupportX, task.SupportLabels!.Select(l => (int)l).ToArray(), new AdaptOptions { Steps = steps });
         using var scope = torch.NewDisposeScope();

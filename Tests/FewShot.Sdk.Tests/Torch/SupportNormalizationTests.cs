@@ -131,7 +131,7 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
         var (maml, values, task) = Setup(learner, steps: 2);
         using var folder = new TempDirectory();
         var path = folder.File("maml-support.fewshot");
-        BundleExport.Write(path, maml, values, new RunConfiguration { Dataset = "omniglot", Normalization = "support" }, iterations: 1, steps: 2, measured: null);
+        BundleExport.Write(path, maml, values, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot", Normalization = "support" }, iterations: 1, steps: 2, measured: null);
         using var model = FewShotModel.Load(path, new RuntimeOptions { IntraOpThreads = 1 });
         Assert.Equal(FewShot.Bundles.FeatureNormalizationNames.Support, model.Manifest.FeatureNormalization);
         Assert.False(model.Manifest.PredictionsDependOnBatch);
@@ -179,7 +179,7 @@ public sealed class SupportNormalizationTests(ITestOutputHelper output)
         var (maml, values, task) = Setup("maml", steps: 2);
         using var folder = new TempDirectory();
         var path = folder.File("current.fewshot");
-        BundleExport.Write(path, maml, values, new RunConfiguration { Dataset = "omniglot", Normalization = "support" }, iterations: 1, steps: 2, measured: null);
+        BundleExport.Write(path, maml, values, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot", Normalization = "support" }, iterations: 1, steps: 2, measured: null);
         var earlierPath = folder.File("earlier.fewshot");
         var manifest = ManifestJson.Read(BundleFile.ReadEntry(path, BundleNames.ManifestEntry));
         BundleWriter.Write(earlierPath, new BundleContents

@@ -28,7 +28,7 @@ public sealed class TorchConvLearningTests
         var algorithm = new ProtoNet(new Conv4([1, 28, 28], 0, channels: 16));
         var trained = new TorchMetaTrainer(algorithm, OmniglotSubset.Episodes(train, 5, 1, 5), Options(30)).Train();
 
-        var (_, measured) = BundleExport.WriteMeasured(folder.File("proto.fewshot"), algorithm, trained.Parameters, new RunConfiguration { Dataset = "omniglot", Seed = 4 },
+        var (_, measured) = BundleExport.WriteMeasured(folder.File("proto.fewshot"), algorithm, trained.Parameters, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot", Seed = 4 },
             trained.Iteration, steps: 1, OmniglotSubset.Episodes(test, 5, 1, 5), episodes: 30);
 
         Assert.True(measured.IsAccuracy);
@@ -58,7 +58,7 @@ public sealed class TorchConvLearningTests
         var trained = new TorchMetaTrainer(algorithm, OmniglotSubset.Episodes(train, 5, 1, 5), Options(60)).Train();
 
         var (_, measured) = BundleExport.WriteMeasured(folder.File("maml-support.fewshot"), algorithm, trained.Parameters,
-            new RunConfiguration { Dataset = "omniglot", Seed = 4, Normalization = "support" }, trained.Iteration, steps: 3, OmniglotSubset.Episodes(test, 5, 1, 5), episodes: 20);
+            new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot", Seed = 4, Normalization = "support" }, trained.Iteration, steps: 3, OmniglotSubset.Episodes(test, 5, 1, 5), episodes: 20);
 
         Assert.True(measured.Metric.Mean > 0.4, $"5-way 1-shot accuracy of torch-trained MAML with support statistics, through the runtime, is {measured.Metric}; chance is 0.2");
     }

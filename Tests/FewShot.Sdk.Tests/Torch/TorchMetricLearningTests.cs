@@ -44,7 +44,7 @@ public sealed class TorchMetricLearningTests
     private static EvaluationResult MeasureBundle(MetaAlgorithm algorithm, TrainingResult trained)
     {
         using var folder = new TempDirectory();
-        var (_, measured) = BundleExport.WriteMeasured(folder.File("metric.fewshot"), algorithm, trained.Parameters, new RunConfiguration { Dataset = "omniglot", Seed = 4 },
+        var (_, measured) = BundleExport.WriteMeasured(folder.File("metric.fewshot"), algorithm, trained.Parameters, new RunConfiguration { DataPath = RepoPaths.Omniglot, Dataset = "omniglot", Seed = 4 },
             trained.Iteration, steps: 1, OmniglotSubset.Episodes(OmniglotSubset.Test, 5, 1, 5), episodes: 30);
         Assert.True(measured.IsAccuracy);
         return measured;

@@ -6,6 +6,7 @@ using FewShot.Sdk.Runs;
 using FewShot.Sdk.Tests.Data;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Training;
+using FewShot.Tests.Shared;
 
 namespace FewShot.Sdk.Tests.Training;
 
@@ -56,7 +57,7 @@ public sealed class WarmStartTests
         var protoNet = new ProtoNet(new Conv4([1, 28, 28], 0, channels: 8, normalization: FeatureNormalization.Group));
         var encoder = Seeded(protoNet, seed: 5);
         var bundle = folder.File("protonet.fewshot");
-        BundleExport.Write(bundle, protoNet, encoder, new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot", Normalization = "group" }, iterations: 1, steps: 1, measured: null);
+        BundleExport.Write(bundle, protoNet, encoder, new RunConfiguration { DataPath = RepoPaths.Omniglot, Algorithm = "protonet", Dataset = "omniglot", Normalization = "group" }, iterations: 1, steps: 1, measured: null);
         var maml = new Maml(new Conv4([1, 28, 28], 5, channels: 8, normalization: FeatureNormalization.Group), TaskKind.Classification, new InnerLoopOptions { Steps = 1, LearningRate = 0.4f });
         var fresh = Seeded(maml, seed: 0);
 

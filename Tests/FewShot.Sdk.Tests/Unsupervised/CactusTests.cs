@@ -63,7 +63,7 @@ public sealed class CactusTests(ITestOutputHelper output)
 
         var trained = new TorchMetaTrainer(algorithm, tasks, options).Train();
         var untrained = algorithm.Initialize(seed: 2);
-        var run = new RunConfiguration { Algorithm = "cactus", Dataset = "omniglot", Seed = 4 };
+        var run = new RunConfiguration { DataPath = RepoPaths.Omniglot, Algorithm = "cactus", Dataset = "omniglot", Seed = 4 };
         var (_, before) = BundleExport.WriteMeasured(folder.File("untrained.fewshot"), algorithm, untrained, run, 0, 1, test, episodes: 40);
         var (_, after) = BundleExport.WriteMeasured(folder.File("cactus.fewshot"), algorithm, trained.Parameters, run, trained.Iteration, 1, test, episodes: 40);
         output.WriteLine($"5-way 1-shot through the runtime: untrained {before.Metric}, after 40 iterations on cluster tasks {after.Metric}");

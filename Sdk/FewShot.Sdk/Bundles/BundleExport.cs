@@ -3,6 +3,7 @@ using FewShot.Exporters.Bundles;
 using FewShot.Exporters.Graphs;
 using FewShot.Exporters.Onnx;
 using FewShot.Sdk.Algorithms;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Training;
 
@@ -26,11 +27,11 @@ public static class BundleExport
     public static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return Write(path, algorithm, metaParameters, run, iterations, steps, measured, (run.Ways, run.Shots));
+        return WriteBundle(path, algorithm, metaParameters, run, iterations, steps, measured, (run.Ways, run.Shots));
     }
 
     /// <summary>As the public overload, with the ways and shots of the episodes <paramref name="measured"/> was measured on.</summary>
-    private static string Write(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured, (int Ways, int Shots) episodes)
+    private static string WriteBundle(string path, MetaAlgorithm algorithm, float[][] metaParameters, RunConfiguration run, int iterations, int steps, EvaluationResult? measured, (int Ways, int Shots) episodes)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentNullException.ThrowIfNull(run);
@@ -117,7 +118,7 @@ public static class BundleExport
             }
         }
 
-        return (Write(path, algorithm, metaParameters, run, iterations, steps, measured, MeasuredEpisodes(testTasks, run)), measured);
+        return (WriteBundle(path, algorithm, metaParameters, run, iterations, steps, measured, MeasuredEpisodes(testTasks, run)), measured);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class SupportFolder
 
     /// <summary>Lists the images under <paramref name="root"/>. Hidden folders (name starting with '.') and files other than *.pgm are ignored.</summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
-    /// <exception cref="InvalidDataException">There is no class folder, or a class folder has no .pgm file.</exception>
+    /// <exception cref="InvalidDataException">There is no class folder, a class folder has no .pgm file, or a .pgm file lies beside the class folders.</exception>
     public static SupportFolder Scan(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -35,6 +35,16 @@ public sealed class SupportFolder
         if (classFolders.Length == 0)
         {
             throw new InvalidDataException($"The support folder '{root}' has no class folders; expected {root}/<class>/*.pgm.");
+        }
+
+        // A .pgm beside the class folders has no class: refused rather than left out of the support set without a word.
+        string[] loose = [.. Directory.GetFiles(root)
+            .Where(path => path.EndsWith(".pgm", StringComparison.OrdinalIgnoreCase) && !Path.GetFileName(path).StartsWith('.'))
+            .Order(StringComparer.Ordinal)];
+        if (loose.Length > 0)
+        {
+            throw new InvalidDataException($"The support folder '{root}' holds {loose.Length} .pgm {(loose.Length == 1 ? "image" : "images")} beside its class folders "
+                + $"({string.Join(", ", loose.Take(3).Select(Path.GetFileName))}{(loose.Length > 3 ? ", ..." : "")}), which have no class; move each into its class folder.");
         }
 
         var files = new List<string>();

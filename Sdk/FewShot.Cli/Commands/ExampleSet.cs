@@ -104,6 +104,16 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
             throw new ArgumentException($"class folder {empty} holds no .png, .jpg or .jpeg files: give each class at least one image, or remove the folder");
         }
 
+        // Images beside class folders have no label: before, they were dropped without a word (a query folder of three
+        // images and one class folder predicted one image and reported its accuracy as the folder's).
+        var loose = classes.Length > 0 ? LooseImages(path) : [];
+        if (loose.Length > 0)
+        {
+            throw new ArgumentException($"{path} holds both class folders and {loose.Length} {(loose.Length == 1 ? "image" : "images")} beside them "
+                + $"({string.Join(", ", loose.Take(3).Select(Path.GetFileName))}{(loose.Length > 3 ? ", …" : "")}), which have no class: "
+                + "move each into its class folder, or give loose images a folder of their own");
+        }
+
         var files = classes.Length > 0
             ? classes.SelectMany(c => c.Images.Select(f => (File: f, Label: (string?)Path.GetFileName(c.Folder)))).ToArray()
             : ImageFolder.ImageFiles(path).Select(f => (File: f, Label: (string?)null)).ToArray();
@@ -114,6 +124,11 @@ internal sealed record ExampleSet(float[] Inputs, int Count, IReadOnlyList<strin
 
         return FromImages(files, path, input, strokes);
     }
+
+    // Image files directly in a folder of class folders, hidden ones skipped as ImageFolder skips them.
+    private static string[] LooseImages(string path) =>
+        [.. Directory.EnumerateFiles(path, "*", new EnumerationOptions { AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
+            .Where(f => !Path.GetFileName(f).StartsWith('.') && ImageDecoder.IsImageFile(f)).Order(StringComparer.Ordinal)];
 
     // The images in the bundle's input shape, named by their paths relative to root; labelled when every one has a label.
     private static ExampleSet FromImages((string File, string? Label)[] files, string root, ManifestInput input, StrokeTone strokes)

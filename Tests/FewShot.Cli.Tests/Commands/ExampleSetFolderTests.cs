@@ -62,6 +62,21 @@ public sealed class ExampleSetFolderTests : IDisposable
     }
 
     [Fact]
+    public void LooseImagesBesideClassFoldersAreRefusedByName_NotDropped()
+    {
+        // Before, a query folder of loose images and one class folder predicted the class folder's image alone.
+        WritePng(Path.Combine(_folder, "ring", "a.png"));
+        WritePng(Path.Combine(_folder, "new-1.png"));
+        WritePng(Path.Combine(_folder, "new-2.PNG"));
+        WritePng(Path.Combine(_folder, "._new-1.png")); // macOS's companion file: hidden, as everywhere
+        File.WriteAllText(Path.Combine(_folder, "notes.txt"), "not an image");
+
+        var error = Assert.Throws<ArgumentException>(() => ExampleSet.Load(_folder, Input));
+
+        Assert.Contains($"{_folder} holds both class folders and 2 images beside them (new-1.png, new-2.PNG)", error.Message);
+    }
+
+    [Fact]
     public void LooseImagesBesideAHiddenFolderAreRead()
     {
         WritePng(Path.Combine(_folder, "a.png"));

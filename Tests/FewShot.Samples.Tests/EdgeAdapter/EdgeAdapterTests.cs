@@ -173,6 +173,19 @@ public sealed class EdgeAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task An_image_beside_the_class_folders_is_refused_not_left_out()
+    {
+        // Before, learn adapted to the class folders alone and said nothing of the loose image.
+        File.WriteAllBytes(_folder.Combine("support", "new-part.pgm"), Shapes.Pgm("ring", 1, Side));
+
+        (int code, _, string error) = await Run("learn", "--model", Shapes.ProtoNetBundle, "--support", _folder.Combine("support"), "--state", StatePath);
+
+        Assert.Equal(EdgeProgram.Failed, code);
+        Assert.Contains("holds 1 .pgm image beside its class folders (new-part.pgm)", error);
+        Assert.False(File.Exists(StatePath));
+    }
+
+    [Fact]
     public async Task More_classes_than_a_maml_head_has_are_refused_by_the_bundle()
     {
         foreach (string kind in new[] { "slash", "x1", "x2" })

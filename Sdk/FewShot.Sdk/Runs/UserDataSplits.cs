@@ -32,6 +32,7 @@ internal static class UserDataSplits
             return HoldOutValidation(new DatasetSplits(train, null, test), configuration, $"'{trainFolder}' has {train.ClassCount} class folders", "class folders");
         }
 
+        RequireNoSplitFoldersAsClasses(root);
         var all = ImageFolder.Load(root, options);
         var splits = SeededClassSplit(all, configuration.Seed, $"{root} has {all.ClassCount} class folders");
         RequireImages(root, all, Math.Max(trainShots, testShots), configuration.Queries);
@@ -54,6 +55,27 @@ internal static class UserDataSplits
         var splits = SeededClassSplit(all, configuration.Seed, $"{path} has {all.ClassCount} {(all.ClassCount == 1 ? "class" : "classes")} (distinct values of 'y')");
         RequireEpisodeClasses(splits, path, all.ClassCount, "classes", configuration, testWays);
         return HoldOutValidation(splits, configuration, SplitSaid(splits, path, all.ClassCount, "classes"), "classes");
+    }
+
+    /// <summary>
+    /// Refuses a split layout without the <c>test</c> folder that makes it one (torchvision's root/train and root/val):
+    /// without this, 'train' and 'val' were read as two classes, each with the images of all its class folders (a class
+    /// folder's sub-folders are the class's), and the run was refused for too few classes, or trained on two.
+    /// </summary>
+    private static void RequireNoSplitFoldersAsClasses(string root)
+    {
+        var classFolders = ImageFolder.ClassFolders(root);
+        if (classFolders.FirstOrDefault(f => Path.GetFileName(f).Equals("train", StringComparison.OrdinalIgnoreCase)) is not { } train
+            || ImageFolder.ClassFolders(train).Length == 0)
+        {
+            return;
+        }
+
+        var others = classFolders.Where(f => f != train).Select(f => $"'{Path.GetFileName(f)}'").ToArray();
+        throw new ArgumentException($"'{root}' holds a folder '{Path.GetFileName(train)}' of {ImageFolder.ClassFolders(train).Length} sub-folders but no 'test' folder beside it"
+            + $"{(others.Length > 0 ? $" (beside it: {string.Join(", ", others.Take(5))}{(others.Length > 5 ? ", …" : "")})" : "")}, so '{Path.GetFileName(train)}' would be read as one class "
+            + "holding the images of all its sub-folders: give root/train and root/test, each of class folders (test classes never seen in training; "
+            + "--validation-classes holds validation classes out of train), or point --data at a folder of class folders");
     }
 
     // The episode sampler's own errors name neither the folder nor the option to change.

@@ -113,6 +113,36 @@ public sealed class UserDataSplitsTests : IDisposable
     }
 
     [Fact]
+    public void ATrainFolderWithoutATestFolderIsRefused_NotReadAsOneClass()
+    {
+        // torchvision's layout, root/train/<class> and root/val/<class>: before, 'train' and 'val' were two classes.
+        var random = new Random(0);
+        for (var c = 0; c < 12; c++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var samples = Enumerable.Range(0, 64).Select(_ => (byte)random.Next(256)).ToArray();
+                var path = Path.Combine(_folder.Path, "images", c < 8 ? "train" : "val", $"class{c:D2}", $"{i}.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, TestImages.Encode(8, 8, 1, samples));
+            }
+        }
+
+        var root = Path.Combine(_folder.Path, "images");
+        var error = Assert.Throws<ArgumentException>(() => RunData.Load(Run(root, validation: 0, dataset: "folder") with { Ways = 2 }));
+
+        Assert.Contains($"'{root}' holds a folder 'train' of 8 sub-folders but no 'test' folder beside it (beside it: 'val')", error.Message, StringComparison.Ordinal);
+
+        // A class folder whose images are grouped in sub-folders is still a class, whatever its name, once it is not 'train'.
+        Directory.Move(Path.Combine(root, "train"), Path.Combine(root, "parts"));
+        Directory.CreateDirectory(Path.Combine(root, "bolts", "session1"));
+        File.WriteAllBytes(Path.Combine(root, "bolts", "session1", "0.png"), TestImages.Encode(8, 8, 1, new byte[64]));
+        File.WriteAllBytes(Path.Combine(root, "bolts", "session1", "1.png"), TestImages.Encode(8, 8, 1, new byte[64]));
+        var three = RunData.Load(Run(root, validation: 0, dataset: "folder") with { Ways = 1, Shots = 1, Queries = 1 });
+        Assert.Equal(3, three.TrainClassCount + Names(three.Test).Length);
+    }
+
+    [Fact]
     public void RunJsonRecordsTheHeldOutClasses_AndAnOlderFileReadsAsNone()
     {
         var run = Run(WriteFeatures(classes: 20), validation: 4);

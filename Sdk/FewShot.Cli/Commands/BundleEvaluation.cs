@@ -46,6 +46,9 @@ internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind
             Seed = checked((int)provenance.Seed),
             Queries = queries ?? DefaultQueries,
             ImageSize = manifest.Input.Shape is [_, var height, _] ? checked((int)height) : new RunConfiguration().ImageSize,
+
+            // Folder images become the channels the bundle takes (its manifest's input shape), as the run read them.
+            Color = (dataset ?? provenance.Dataset) == "folder" && manifest.Input.Shape is [3, _, _] ? "rgb" : "gray",
         };
         if (configuration.DataPath is null && configuration.Dataset is "omniglot" or "folder" or "npz")
         {

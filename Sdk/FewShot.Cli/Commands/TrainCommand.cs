@@ -44,6 +44,11 @@ internal static class TrainCommand
             Description = "How conv4 halves its feature maps: maxpool (default: 3×3 convolutions then 2×2 max-pooling) or stride (MAML's Omniglot network, Finn et al. 2017: stride-2 convolutions, features averaged over the last map)",
         };
         downsample.AcceptOnlyFromAmong([.. Conv4Downsamplings.Names]);
+        var color = new Option<string?>("--color")
+        {
+            Description = "Folder data: the channels images become, gray (the default: one channel, the luma of color images) or rgb (three: for classes told apart by color); a resumed run keeps its own",
+        };
+        color.AcceptOnlyFromAmong("gray", "rgb");
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice; an MLP model gets 1 unless given)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
@@ -71,7 +76,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, validationClasses, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, color, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, validationClasses, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -105,6 +110,7 @@ internal static class TrainCommand
                 Channels = parse.GetValue(channels),
                 Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? AlgorithmFactory.DefaultNormalization(parse.GetValue(algorithm)!).Name(),
                 Downsampling = parse.GetValue(downsample) ?? existing?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
+                Color = parse.GetValue(color) ?? existing?.Color ?? "gray",
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),

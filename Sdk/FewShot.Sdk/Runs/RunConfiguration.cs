@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using FewShot.Bundles;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 
 namespace FewShot.Sdk.Runs;
@@ -166,6 +167,22 @@ public sealed record RunConfiguration
     /// <summary>Image size the data is resized to (28 for Omniglot).</summary>
     public int ImageSize { get; init; } = 28;
 
+    /// <summary>
+    /// Folder data: the channels its images become, "gray" (one channel, the luma of color images; the default, and what a
+    /// run.json written before this setting trained with) or "rgb" (three). Other data: "gray", its own loaders' channels.
+    /// </summary>
+    public string Color { get; init; } = "gray";
+
+    /// <summary><see cref="Color"/>, parsed.</summary>
+    /// <exception cref="ArgumentException">The name is neither gray nor rgb.</exception>
+    [JsonIgnore]
+    public ImageColorMode ColorMode => Color switch
+    {
+        "gray" => ImageColorMode.Grayscale,
+        "rgb" => ImageColorMode.Rgb,
+        _ => throw new ArgumentException($"unknown color '{Color}': expected gray or rgb"),
+    };
+
     /// <summary>ae-head: iterations of autoencoder pretraining before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory.</summary>
     public int PretrainIterations { get; init; } = 500;
 
@@ -236,6 +253,7 @@ public sealed record RunConfiguration
         Downsampling = Applies(nameof(Downsampling)) ? Downsampling : Defaults.Downsampling,
         Channels = Applies(nameof(Channels)) ? Channels : Defaults.Channels,
         ImageSize = Applies(nameof(ImageSize)) ? ImageSize : Defaults.ImageSize,
+        Color = Applies(nameof(Color)) ? Color : Defaults.Color,
     };
 
     // Whether the property of that name means something for this run's data (WithoutInapplicableSettings).
@@ -247,6 +265,7 @@ public sealed record RunConfiguration
 
         // Kept where it means nothing but was asked for, so that RunData.Load refuses it rather than it being dropped.
         nameof(ValidationClasses) => Dataset is "folder" or "npz" || ValidationClasses != 0,
+        nameof(Color) => Dataset == "folder" || Color != Defaults.Color,
         _ => true,
     };
 

@@ -19,7 +19,7 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
     /// <param name="configuration">The run.</param>
     /// <param name="ways">Test ways (defaults to the configuration's).</param>
     /// <param name="shots">Test shots (defaults to the configuration's).</param>
-    /// <exception cref="ArgumentException">The dataset or split is unknown, the data path is missing, an npz file does not hold fitting arrays (<see cref="LabeledArrays.Load"/>; too few classes for the ways, or examples for the shots and queries), or training blocks are asked for where there are none (not Omniglot, a learner without episodes, a block with fewer classes than the training ways), or validation classes are asked for data other than folder or npz, or too many or too few of them (<see cref="RunConfiguration.ValidationClasses"/>).</exception>
+    /// <exception cref="ArgumentException">The dataset or split is unknown, the data path is missing, an npz file does not hold fitting arrays (<see cref="LabeledArrays.Load"/>; too few classes for the ways, or examples for the shots and queries), or training blocks are asked for where there are none (not Omniglot, a learner without episodes, a block with fewer classes than the training ways), or validation classes are asked for data other than folder or npz, or too many or too few of them (<see cref="RunConfiguration.ValidationClasses"/>), or a <see cref="RunConfiguration.Color"/> other than gray for data other than folder, or an unknown one.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="RunConfiguration.ValidationClasses"/> is negative.</exception>
     public static RunData Load(RunConfiguration configuration, int? ways = null, int? shots = null)
     {
@@ -55,6 +55,12 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         {
             throw new ArgumentException($"validation classes (--validation-classes {configuration.ValidationClasses}) are held out of the classes of folder and npz data; this run is {configuration.Dataset}"
                 + (configuration.Dataset == "omniglot" ? ", whose paper split brings 100 validation classes of its own (--split paper)" : ""));
+        }
+
+        if (configuration.ColorMode != ImageColorMode.Grayscale && configuration.Dataset != "folder")
+        {
+            throw new ArgumentException($"color {configuration.Color} (--color) is how images from class folders become inputs; this run is {configuration.Dataset}, "
+                + "whose loader sets the channels itself: leave --color out");
         }
 
         if (configuration.Dataset == "sinusoid")

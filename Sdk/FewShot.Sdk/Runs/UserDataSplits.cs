@@ -18,7 +18,7 @@ internal static class UserDataSplits
     /// </summary>
     public static DatasetSplits Folder(string root, RunConfiguration configuration, int testWays, int testShots)
     {
-        var options = new ImageFolderOptions { Height = configuration.ImageSize, Width = configuration.ImageSize };
+        var options = new ImageFolderOptions { Height = configuration.ImageSize, Width = configuration.ImageSize, ColorMode = configuration.ColorMode };
         var trainShots = configuration.EffectiveTrainShots;
         if (ImageFolder.Roots(root) is [var trainFolder, var testFolder])
         {

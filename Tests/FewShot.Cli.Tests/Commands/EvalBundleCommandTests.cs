@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FewShot.Tests.Shared;
+using SkiaSharp;
 
 using static FewShot.Cli.Tests.CliRunner;
 
@@ -45,6 +46,54 @@ public sealed class EvalBundleCommandTests : IDisposable
 
         Assert.Equal("runtime", measured.RootElement.GetProperty("engine").GetString());
         Assert.Equal(algorithm, measured.RootElement.GetProperty("algorithm").GetString());
+    }
+
+    [Fact]
+    public void AnRgbFolderRunsBundleIsMeasuredInColor_AndAdaptsFromColorImages()
+    {
+        // Before --color, folder runs were gray; eval of a bundle rebuilds the run's data, which must read three channels here.
+        var root = Path.Combine(_folder, "parts");
+        for (var c = 0; c < 8; c++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                WriteColorPng(Path.Combine(root, $"part{c}", $"{i}.png"), new SKColor((byte)(c * 30), (byte)(200 - (c * 20)), (byte)(i * 40)));
+            }
+        }
+
+        var run = Path.Combine(_folder, "rgb");
+        var bundle = run + ".fewshot";
+        var train = Run("train", "--algorithm", "protonet", "--dataset", "folder", "--data", root, "--color", "rgb", "--ways", "2", "--shots", "1", "--queries", "2",
+            "--channels", "8", "--threads", "1", "--iterations", "2", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Contains("\"color\": \"rgb\"", File.ReadAllText(Path.Combine(run, "run.json")));
+        var export = Run("export", run, "--out", bundle, "--episodes", "0");
+        Assert.True(export.Exit == 0, export.Error);
+
+        var fromRun = Run("eval", run, "--runtime", "--episodes", "6", "--json");
+        var fromBundle = Run("eval", bundle, "--data", root, "--ways", "2", "--queries", "2", "--episodes", "6", "--json");
+        var adapt = Run("adapt", "--model", bundle, "--support", root, "--query", Path.Combine(root, "part1", "0.png"));
+
+        Assert.True(fromBundle.Exit == 0, fromBundle.Error);
+        using var expected = JsonDocument.Parse(fromRun.Output);
+        using var measured = JsonDocument.Parse(fromBundle.Output);
+        Assert.Equal(expected.RootElement.GetProperty("accuracy").GetRawText(), measured.RootElement.GetProperty("accuracy").GetRawText());
+        Assert.True(adapt.Exit == 0, adapt.Error);
+    }
+
+    private static void WriteColorPng(string path, SKColor color)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(new SKImageInfo(20, 20, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            using var paint = new SKPaint { Color = color };
+            canvas.DrawCircle(10, 10, 6, paint);
+        }
+
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
     }
 
     [Fact]

@@ -39,6 +39,60 @@ public sealed class FolderRunTests
     }
 
     [Fact]
+    public void ColorRgb_TellsApartClassesOfOneLuma_ThatGrayCannot()
+    {
+        // A factory's parts told apart by color alone: before --color, folder images were always read as gray, and
+        // classes of equal luma became the same images.
+        using var root = new TempDirectory();
+        var random = new Random(0);
+        for (var c = 0; c < 15; c++)
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                WriteColoredDisc(Path.Combine(root.Path, $"part{c:D2}", $"{i}.png"), c, random);
+            }
+        }
+
+        var gray = new RunConfiguration
+        {
+            Algorithm = "protonet", Dataset = "folder", DataPath = root.Path, Ways = 3, Shots = 1, Queries = 3, Channels = 8, ImageSize = 16, Seed = 1, Normalization = "group",
+        };
+        var rgb = gray with { Color = "rgb" };
+        var accuracy = new Dictionary<string, double>();
+        foreach (var configuration in new[] { gray, rgb })
+        {
+            var data = RunData.Load(configuration);
+            Assert.Equal([configuration.Color == "rgb" ? 3L : 1L, 16, 16], data.InputShape);
+            var algorithm = AlgorithmFactory.Create(configuration, data);
+            var trained = new TorchMetaTrainer(algorithm, data.Train, new MetaTrainerOptions { Iterations = 20, MetaBatch = 2, Seed = 1 }) { Threads = 1 }.Train();
+            accuracy[configuration.Color] = Evaluator.Evaluate(algorithm, trained.Parameters, data.Test, episodes: 20, steps: 0, seed: 2).Metric.Mean;
+        }
+
+        Assert.True(accuracy["rgb"] > 0.8, $"3-way accuracy of rgb on held-out colors is {accuracy["rgb"]} (gray {accuracy["gray"]}); chance is 0.33");
+        Assert.True(accuracy["gray"] < 0.6, $"3-way accuracy of gray on held-out colors of one luma is {accuracy["gray"]}; chance is 0.33");
+    }
+
+    [Fact]
+    public void ColorIsRecordedForFolderRuns_OlderRunsReadAsGray_AndOtherDataRefusesIt()
+    {
+        using var folder = new TempDirectory();
+        var run = new RunConfiguration { Algorithm = "protonet", Dataset = "folder", DataPath = "/data/parts", Color = "rgb" };
+        run.Save(folder.Path);
+        var path = Path.Combine(folder.Path, RunConfiguration.FileName);
+
+        Assert.Equal(ImageColorMode.Rgb, RunConfiguration.Load(folder.Path).ColorMode);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"color\": \"rgb\",", string.Empty, StringComparison.Ordinal));
+        Assert.DoesNotContain("\"color\"", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal(ImageColorMode.Grayscale, RunConfiguration.Load(folder.Path).ColorMode);
+
+        new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot" }.Save(folder.Path);
+        Assert.DoesNotContain("\"color\"", File.ReadAllText(path), StringComparison.Ordinal);
+        var omniglot = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration { Dataset = "sinusoid", Color = "rgb" }));
+        Assert.Contains("color rgb (--color) is how images from class folders become inputs; this run is sinusoid", omniglot.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown color 'blue'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Color = "blue" }.ColorMode).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TooFewClassFoldersAreRefused()
     {
         using var root = new TempDirectory();
@@ -92,6 +146,31 @@ public sealed class FolderRunTests
     }
 
     /// <summary>A 32×32 gray image, dark with noise, with a bright 8×8 square whose position is the class's.</summary>
+    // A disc of class cls's color on white, every color of luma 100 (0.299 R + 0.587 G + 0.114 B), jittered and noisy.
+    private static void WriteColoredDisc(string path, int cls, Random random)
+    {
+        var (red, blue) = (cls % 5 * 60, cls / 5 * 100);
+        var green = (int)Math.Round((100 - (0.299 * red) - (0.114 * blue)) / 0.587);
+        var samples = new byte[32 * 32 * 3];
+        var (cy, cx) = (16 + random.Next(-3, 4), 16 + random.Next(-3, 4));
+        for (var y = 0; y < 32; y++)
+        {
+            for (var x = 0; x < 32; x++)
+            {
+                var inside = ((y - cy) * (y - cy)) + ((x - cx) * (x - cx)) < 64;
+                int[] rgb = inside ? [red, green, blue] : [255, 255, 255];
+                var noise = random.Next(-10, 11);
+                for (var k = 0; k < 3; k++)
+                {
+                    samples[(((y * 32) + x) * 3) + k] = (byte)Math.Clamp(rgb[k] + noise, 0, 255);
+                }
+            }
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, TestImages.Encode(32, 32, 3, samples));
+    }
+
     private static void WriteSquare(string path, int cls, Random random)
     {
         var samples = new byte[32 * 32];

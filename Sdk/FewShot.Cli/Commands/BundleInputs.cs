@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FewShot.Bundles;
 using FewShot.Runtime;
 using FewShot.Runtime.Bundles;
 
@@ -57,7 +58,7 @@ internal sealed class BundleInputs
     }
 
     /// <summary>The examples at <paramref name="path"/> in the bundle's input shape (<see cref="ExampleSet.Load"/>).</summary>
-    /// <exception cref="ArgumentException">--strokes contradicts --invert, or names a tone for a bundle that does not describe its preprocessing.</exception>
+    /// <exception cref="ArgumentException">--strokes contradicts --invert, or names a tone for a bundle that does not describe its preprocessing or whose inputs are not drawings.</exception>
     public ExampleSet Examples(ParseResult parse, FewShotModel bundle, string path)
     {
         var input = bundle.Manifest.Input;
@@ -76,6 +77,14 @@ internal sealed class BundleInputs
                     + "so images are read as gray levels (1.0 = white) and their strokes' tone means nothing to it; leave --strokes out, and pass --invert to flip the levels");
             }
 
+            // Such a bundle (trained on class folders' images) takes images as they are: before, --strokes bright turned every
+            // image's levels round without a word (a folder bundle's three queries all became one class).
+            if (input.Preprocessing is { Bright: not BrightPart.Strokes } && strokes != StrokeTone.Auto)
+            {
+                throw new ArgumentException($"--strokes {parse.GetValue(_strokes)}: this bundle takes images as they are (input.preprocessing.bright = background: "
+                    + "trained on class folders' images), not drawings whose strokes could be dark or bright; leave --strokes out, and pass --invert to flip the levels");
+            }
+
             if (invert && strokes != ExampleSet.InvertedTone(input))
             {
                 throw new ArgumentException($"--invert and --strokes {parse.GetValue(_strokes)} contradict each other: for this bundle --invert is the old spelling of "
@@ -91,7 +100,7 @@ internal sealed class BundleInputs
         var strokes = new Option<string>("--strokes")
         {
             Description = "Which pixels of the images are the strokes: auto (each image decides: the paper is most of it), dark (dark ink on light paper) "
-                + "or bright (light strokes on a dark background); for bundles whose input is drawings (input.preprocessing.bright = strokes); refused for .npz inputs, arrays taken as given",
+                + "or bright (light strokes on a dark background); for bundles whose input is drawings (input.preprocessing.bright = strokes); refused for other bundles, whose images are taken as they are, and for .npz inputs, arrays taken as given",
             DefaultValueFactory = _ => "auto",
         };
         strokes.AcceptOnlyFromAmong("auto", "dark", "bright");

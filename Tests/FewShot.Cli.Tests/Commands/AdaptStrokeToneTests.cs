@@ -60,6 +60,39 @@ public sealed class AdaptStrokeToneTests : IDisposable
     }
 
     [Fact]
+    public void AStrokeToneForABundleOfImagesTakenAsTheyAreIsRefused()
+    {
+        // A bundle trained on class folders' images (bright = background): before, --strokes bright turned every image's
+        // levels round without a word, and a folder bundle's three queries all became one class.
+        var bundle = Path.Combine(_folder, "photos.fewshot");
+        File.Copy(ShippedProtoNet, bundle);
+        using (var zip = System.IO.Compression.ZipFile.Open(bundle, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("manifest.json")!;
+            string manifest;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                manifest = reader.ReadToEnd();
+            }
+
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+            writer.Write(manifest.Replace("\"bright\": \"strokes\"", "\"bright\": \"background\"", StringComparison.Ordinal));
+        }
+
+        var images = Write(Look.DarkOnWhite, "support");
+
+        var bright = Run("adapt", "--model", bundle, "--support", images, "--query", images, "--strokes", "bright");
+        var dark = Run("adapt", "--model", bundle, "--support", images, "--query", images, "--strokes", "dark");
+        var invert = Run("adapt", "--model", bundle, "--support", images, "--query", images, "--invert");
+
+        Assert.Equal(1, bright.Exit);
+        Assert.Contains("--strokes bright: this bundle takes images as they are (input.preprocessing.bright = background", bright.Error);
+        Assert.Equal(1, dark.Exit);
+        Assert.True(invert.Exit == 0, invert.Error);
+    }
+
+    [Fact]
     public void AQueryOfOneImageFileGetsThePredictionItGetsInItsFolder()
     {
         var support = Write(Look.DarkOnWhite, "support");

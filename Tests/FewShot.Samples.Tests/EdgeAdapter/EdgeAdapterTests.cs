@@ -173,6 +173,34 @@ public sealed class EdgeAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stroke_tone_for_a_bundle_of_images_taken_as_they_are_is_refused()
+    {
+        // A bundle trained on class folders' images (bright = background): before, --strokes bright turned every image round.
+        string bundle = _folder.Combine("photos.fewshot");
+        File.Copy(Shapes.ProtoNetBundle, bundle);
+        using (var zip = System.IO.Compression.ZipFile.Open(bundle, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("manifest.json")!;
+            string manifest;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                manifest = reader.ReadToEnd();
+            }
+
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+            writer.Write(manifest.Replace("\"bright\": \"strokes\"", "\"bright\": \"background\"", StringComparison.Ordinal));
+        }
+
+        (int refused, _, string error) = await Run("learn", "--model", bundle, "--support", _folder.Combine("support"), "--state", StatePath, "--strokes", "bright");
+        (int learned, _, string learnError) = await Run("learn", "--model", bundle, "--support", _folder.Combine("support"), "--state", StatePath);
+
+        Assert.Equal(EdgeProgram.Failed, refused);
+        Assert.Contains("--strokes bright: this bundle takes images as they are (input.preprocessing.bright = background)", error);
+        Assert.True(learned == 0, learnError);
+    }
+
+    [Fact]
     public async Task An_image_beside_the_class_folders_is_refused_not_left_out()
     {
         // Before, learn adapted to the class folders alone and said nothing of the loose image.

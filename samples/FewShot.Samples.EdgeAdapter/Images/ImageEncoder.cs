@@ -1,3 +1,4 @@
+using FewShot.Bundles;
 using FewShot.Runtime.Bundles;
 
 namespace FewShot.Samples.EdgeAdapter.Images;
@@ -33,10 +34,20 @@ public sealed class ImageEncoder
 
     /// <summary>An encoder for the bundle's own preprocessing.</summary>
     /// <exception cref="NotSupportedException">The bundle does not describe how images become its input.</exception>
+    /// <exception cref="ArgumentException">A stroke tone is stated for a bundle whose inputs are not drawings.</exception>
     public static ImageEncoder ForModel(FewShotModel model, StrokeTone strokes)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new ImageEncoder(new Preprocessor(model.Manifest.Input), strokes);
+        var preprocessor = new Preprocessor(model.Manifest.Input);
+
+        // For such a bundle (one trained on class folders' images) Bright would turn every image's levels round, without a word.
+        if (strokes != StrokeTone.Auto && model.Manifest.Input.Preprocessing is { Bright: not BrightPart.Strokes })
+        {
+            throw new ArgumentException($"--strokes {strokes.ToString().ToLowerInvariant()}: this bundle takes images as they are (input.preprocessing.bright = background), "
+                + "not drawings whose strokes could be dark or bright; leave --strokes out.");
+        }
+
+        return new ImageEncoder(preprocessor, strokes);
     }
 
     /// <summary>Encodes one image into <paramref name="destination"/> (<see cref="ExampleSize"/> floats).</summary>

@@ -157,6 +157,12 @@ internal static class TrainCommand
             {
                 error.WriteLine($"note: the run holds {configuration.ValidationClasses} classes out of training for validation (--validation-classes), and --validate-every 0 never validates on them");
             }
+            else if (runData.Validation is not null && parse.GetValue(validateEvery) is var every and > 0 && !stop.Unbounded && every > stop.Iterations)
+            {
+                // Validations fall on multiples of --validate-every (default 500): a shorter run never reached one, without a word.
+                error.WriteLine($"note: --validate-every {every}{(parse.GetResult(validateEvery) is { Implicit: false } ? "" : " (the default)")} is more than the run's {stop.Iterations} iterations, "
+                    + $"so it never validates{(configuration.ValidationClasses > 0 ? $" on the {configuration.ValidationClasses} classes it holds out (--validation-classes)" : "")}; give --validate-every {stop.Iterations} or less");
+            }
 
             // Before anything is written or prepared: an unknown device, or CUDA without TorchSharp's CUDA package, leaves no run behind.
             TorchSetup.Initialize(threadCount);

@@ -98,6 +98,8 @@ public sealed class TrainValidationClassesTests : IDisposable
         var many = Run(Train(data, "many", "--validation-classes", "11"));
         var sinusoid = Run("train", "--dataset", "sinusoid", "--validation-classes", "5", "--out", Path.Combine(_folder, "sinusoid"));
         var unused = Run(Train(data, "unused", "--validation-classes", "2", "--validate-every", "0", "--iterations", "1"));
+        var tooShort = Run(Train(data, "short", "--validation-classes", "2", "--iterations", "3"));
+        var shortEnough = Run(Train(data, "enough", "--validation-classes", "2", "--validate-every", "3", "--iterations", "3"));
 
         Assert.Equal(1, few.Exit);
         Assert.Contains("--validation-classes 1 holds out fewer classes than the 2 a validation episode draws", few.Error);
@@ -108,5 +110,11 @@ public sealed class TrainValidationClassesTests : IDisposable
         Assert.All(["few", "many", "sinusoid"], name => Assert.False(File.Exists(Path.Combine(_folder, name, RunConfiguration.FileName))));
         Assert.True(unused.Exit == 0, unused.Error);
         Assert.Contains("--validate-every 0 never validates on them", unused.Error);
+
+        // Before, a run shorter than --validate-every (default 500) held its classes out and never validated, without a word.
+        Assert.True(tooShort.Exit == 0, tooShort.Error);
+        Assert.Contains("note: --validate-every 500 (the default) is more than the run's 3 iterations, so it never validates on the 2 classes it holds out (--validation-classes); give --validate-every 3 or less", tooShort.Error);
+        Assert.True(shortEnough.Exit == 0, shortEnough.Error);
+        Assert.DoesNotContain("never validates", shortEnough.Error);
     }
 }

@@ -25,7 +25,7 @@ public sealed class TrainInterruptTests : IDisposable
         var run = Path.Combine(_folder, "run");
         string[] arguments = ["train", "--algorithm", "maml", "--dataset", "sinusoid", "--shots", "10", "--queries", "10", "--inner-steps", "5", "--meta-batch", "25",
             "--iterations", "1000000", "--seed", "3", "--threads", "1", "--out", run];
-        var start = CliProcess.StartInfo(arguments);
+        var start = WithDefaultSigint(CliProcess.StartInfo(arguments));
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var error = process.StandardError.ReadToEndAsync();
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -56,6 +56,22 @@ public sealed class TrainInterruptTests : IDisposable
         Assert.InRange(saved.Iteration, 20, 99);
         process.WaitForExit(); // the output's last lines are read
         Assert.Contains($"Stopped at iteration {saved.Iteration} of 1000000 (interrupted); the checkpoint holds it: run the same command again to continue", string.Join('\n', output));
+    }
+
+    // A shell without job control starts background commands with SIGINT ignored (POSIX), a test host started so passes
+    // that on, and .NET then leaves SIGINT ignored as the shell asked: `bash .ci/run &` ran this test against a process
+    // that could not receive Ctrl+C at all. env (GNU coreutils) resets it for the command, as an interactive terminal has it.
+    private static ProcessStartInfo WithDefaultSigint(ProcessStartInfo start)
+    {
+        var wrapped = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        wrapped.ArgumentList.Add("--default-signal=INT");
+        wrapped.ArgumentList.Add(start.FileName);
+        foreach (var argument in start.ArgumentList)
+        {
+            wrapped.ArgumentList.Add(argument);
+        }
+
+        return wrapped;
     }
 
     // Each thread's name, state and kernel wait channel: which thread a hang is in.

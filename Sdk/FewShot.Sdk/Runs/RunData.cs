@@ -60,7 +60,13 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         if (configuration.ColorMode != ImageColorMode.Grayscale && configuration.Dataset != "folder")
         {
             throw new ArgumentException($"color {configuration.Color} (--color) is how images from class folders become inputs; this run is {configuration.Dataset}, "
-                + "whose loader sets the channels itself: leave --color out");
+                + configuration.Dataset switch
+                {
+                    "sinusoid" => "whose examples are points of a sine curve, not images",
+                    "npz" => "whose arrays bring their own channels (the shape of 'x')",
+                    _ => "whose loader sets the channels itself",
+                }
+                + ": leave --color out");
         }
 
         if (configuration.Dataset == "sinusoid")

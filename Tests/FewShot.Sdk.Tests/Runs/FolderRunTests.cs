@@ -87,8 +87,14 @@ public sealed class FolderRunTests
 
         new RunConfiguration { Algorithm = "protonet", Dataset = "omniglot" }.Save(folder.Path);
         Assert.DoesNotContain("\"color\"", File.ReadAllText(path), StringComparison.Ordinal);
-        var omniglot = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration { Dataset = "sinusoid", Color = "rgb" }));
-        Assert.Contains("color rgb (--color) is how images from class folders become inputs; this run is sinusoid", omniglot.Message, StringComparison.Ordinal);
+        var sinusoid = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration { Dataset = "sinusoid", Color = "rgb" }));
+        Assert.Contains("color rgb (--color) is how images from class folders become inputs; this run is sinusoid, "
+            + "whose examples are points of a sine curve, not images: leave --color out", sinusoid.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("channels", sinusoid.Message, StringComparison.Ordinal);
+        var omniglot = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration { Dataset = "omniglot", Color = "rgb" }));
+        Assert.Contains("this run is omniglot, whose loader sets the channels itself: leave --color out", omniglot.Message, StringComparison.Ordinal);
+        var arrays = Assert.Throws<ArgumentException>(() => RunData.Load(new RunConfiguration { Dataset = "npz", Color = "rgb" }));
+        Assert.Contains("this run is npz, whose arrays bring their own channels (the shape of 'x'): leave --color out", arrays.Message, StringComparison.Ordinal);
         Assert.Contains("unknown color 'blue'", Assert.Throws<ArgumentException>(() => new RunConfiguration { Color = "blue" }.ColorMode).Message, StringComparison.Ordinal);
     }
 

@@ -52,12 +52,18 @@ internal static class AdaptCommand
                 ExportOnnx(onnxPath, inputs.ModelPath(parse), bundle, adapted);
             }
 
-            if (parse.GetValue(save) is { } statePath)
+            var statePath = parse.GetValue(save);
+            if (statePath is not null)
             {
                 adapted.Save(statePath);
             }
 
             PredictionReport.Write(output, parse.GetValue(json), bundle, adapted, querySet);
+            if (statePath is not null)
+            {
+                // Beside --json's one object on standard output, never inside it.
+                (parse.GetValue(json) ? error : output).WriteLine($"state saved to '{Path.GetFullPath(statePath)}' (fewshot predict --state reads it with this bundle)");
+            }
             return 0;
         }));
         return command;

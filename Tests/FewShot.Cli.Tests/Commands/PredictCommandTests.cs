@@ -26,6 +26,8 @@ public sealed class PredictCommandTests : IDisposable
         Assert.True(predict.Exit == 0, predict.Error);
         Assert.Contains("\"predictions\":[{", predict.Output, StringComparison.Ordinal);
         Assert.Equal(adapt.Output, predict.Output);
+        // Beside --json's object, not in it: where the state went.
+        Assert.Equal($"state saved to '{state}' (fewshot predict --state reads it with this bundle)", adapt.Error.Trim());
     }
 
     [Fact]
@@ -33,10 +35,12 @@ public sealed class PredictCommandTests : IDisposable
     {
         string state = Path.Combine(_folder, "device.state");
         string one = WriteSet("one.npz", count: 1, seed: 2);
-        Assert.Equal(0, Run("adapt", "--model", Bundle, "--support", WriteSet("support.npz", count: 5, seed: 1), "--query", one, "--save", state, "--threads", "1").Exit);
+        var adapt = Run("adapt", "--model", Bundle, "--support", WriteSet("support.npz", count: 5, seed: 1), "--query", one, "--save", state, "--threads", "1");
 
         var table = Run("predict", "--model", Bundle, "--state", state, "--query", one, "--threads", "1");
 
+        Assert.True(adapt.Exit == 0, adapt.Error);
+        Assert.EndsWith($"state saved to '{state}' (fewshot predict --state reads it with this bundle)", adapt.Output.TrimEnd(), StringComparison.Ordinal);
         Assert.True(table.Exit == 0, table.Error);
         Assert.Contains("adapted to 5 classes; 1 query:", table.Output, StringComparison.Ordinal);
     }

@@ -88,7 +88,8 @@ internal static class TrainCommand
             {
                 Algorithm = parse.GetValue(algorithm)!,
                 Dataset = parse.GetValue(dataset)!,
-                DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : null,
+                // Resuming needs not repeat --data: the run's own, where run.json records it (the fingerprint still checks its contents).
+                DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : existing?.Dataset == parse.GetValue(dataset) ? existing?.DataPath : null,
                 ValidationClasses = parse.GetValue(validationClasses),
                 Split = parse.GetValue(split)!,
                 Ways = parse.GetValue(ways),

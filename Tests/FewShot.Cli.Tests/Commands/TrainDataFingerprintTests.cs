@@ -90,6 +90,31 @@ public sealed class TrainDataFingerprintTests : IDisposable
     }
 
     [Fact]
+    public void ResumingWithoutDataTakesTheRecordedPath_StillCheckedByItsFingerprint()
+    {
+        var data = WriteSquares("squares.npz");
+        var run = Path.Combine(_folder, "run");
+        Assert.Equal(0, Run(Train(data, "npz", run, 3)).Exit);
+        string[] WithoutData(int iterations) => [.. Train(data, "npz", run, iterations).Where((_, i) => i is not (5 or 6))];
+        Assert.DoesNotContain("--data", WithoutData(5));
+
+        var resumed = Run(WithoutData(5));
+        File.Copy(WriteSquares("other.npz", noise: 1), data, overwrite: true);
+        var replaced = Run(WithoutData(7));
+        File.Delete(data);
+        var gone = Run(WithoutData(7));
+
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming the run in " + run, resumed.Output);
+        Assert.Equal(5, SavedCheckpoint(run, Path.Combine(_folder, "other.npz")).Iteration);
+        Assert.Equal(data, RunConfiguration.Load(run).DataPath);
+        Assert.Equal(1, replaced.Exit);
+        Assert.Contains($"holds a run that trained on other data: the data at {data} changed since the run started: ", replaced.Error);
+        Assert.Equal(1, gone.Exit);
+        Assert.Contains($"'{data}' is not a file", gone.Error);
+    }
+
+    [Fact]
     public void AnNpzReplacedAtTheSamePathOrAnotherIsRefusedAndExportRefusesIt()
     {
         var data = WriteSquares("squares.npz");

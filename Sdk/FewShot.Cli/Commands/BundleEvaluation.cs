@@ -9,11 +9,18 @@ namespace FewShot.Cli.Commands;
 /// classes of the data its manifest names (dataset, split, and the run's seed, which seeds a folder's or an array's
 /// class split and the test episodes), so the figures are those <c>fewshot eval --run … --runtime</c> gives for the
 /// run it was exported from when given the same ways, shots and queries. The manifest records the ways and shots of its
-/// figure, which are the defaults, but not the queries per class: those default to <see cref="DefaultQueries"/>. A
+/// figure, which are the defaults, but not the queries per class: those default to <see cref="DefaultQueries"/>, or to
+/// as many as the smallest class of folder or npz data holds after the shots (<see cref="QueriesNote"/> says so). A
 /// regression or reconstruction bundle records no figure (its MSE has no field in the manifest), so a run's defaults
 /// apply to it (1 shot) unless --shots says.
 /// </summary>
-internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind Kind, string Normalization, int Ways, int Shots)
+/// <param name="Configuration">The run the bundle stands for, on the data to measure it on, with the test ways, shots and queries.</param>
+/// <param name="Kind">What the bundle's output is for.</param>
+/// <param name="Normalization">The bundle's feature normalization, for the report.</param>
+/// <param name="Ways">Classes per test task.</param>
+/// <param name="Shots">Support examples per class.</param>
+/// <param name="QueriesNote">Why the queries per class are fewer than <see cref="DefaultQueries"/> when none were given; null otherwise.</param>
+internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind Kind, string Normalization, int Ways, int Shots, string? QueriesNote = null)
 {
     /// <summary>The queries per class when neither the command nor the bundle says (the MAML papers' 15).</summary>
     public const int DefaultQueries = 15;
@@ -66,6 +73,15 @@ internal sealed record BundleEvaluation(RunConfiguration Configuration, TaskKind
             throw new ArgumentException($"--ways {testWays}: the bundle's head has {most} outputs, so it adapts to at most {most} classes");
         }
 
-        return new BundleEvaluation(configuration with { Ways = testWays, Shots = testShots }, kind, normalization, testWays, testShots);
+        configuration = configuration with { Ways = testWays, Shots = testShots };
+        if (queries is not null)
+        {
+            return new BundleEvaluation(configuration, kind, normalization, testWays, testShots);
+        }
+
+        // The run's own queries are not recorded, and the data a user brings may hold fewer examples a class than 15 besides the shots.
+        var (fitting, limitedBy) = RunData.QueriesThatFit(configuration, testShots, DefaultQueries);
+        return new BundleEvaluation(configuration with { Queries = fitting }, kind, normalization, testWays, testShots, limitedBy is null ? null
+            : $"note: {fitting} {(fitting == 1 ? "query" : "queries")} per class, not the default {DefaultQueries}: {limitedBy}, {testShots} of them support examples (--queries sets the queries)");
     }
 }

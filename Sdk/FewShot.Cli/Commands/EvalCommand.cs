@@ -24,7 +24,7 @@ internal static class EvalCommand
         var split = new Option<string?>("--split") { Description = "lake or paper (default: the run's)" };
         var ways = new Option<int?>("--ways") { Description = "Classes per test task (default: the run's)" }.AtLeast(1);
         var shots = new Option<int?>("--shots") { Description = "Support examples per class (default: the run's)" }.AtLeast(1);
-        var queries = new Option<int?>("--queries") { Description = "Query examples per class in each test episode (default: the run's)" }.AtLeast(1);
+        var queries = new Option<int?>("--queries") { Description = "Query examples per class in each test episode (default: the run's; for a bundle, 15 or as many as its data's smallest class holds after the shots)" }.AtLeast(1);
         var episodes = new Option<int>("--episodes") { Description = "Test episodes", DefaultValueFactory = _ => 600 }.AtLeast(1);
         var innerSteps = RunOptions.InnerSteps();
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: its choice)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
@@ -135,6 +135,11 @@ internal static class EvalCommand
                 // One load serves the usual episodes and the within-alphabet ones.
                 using var model = FewShotModel.Load(bundle, new RuntimeOptions { IntraOpThreads = parse.GetValue(threads) });
                 var target = BundleEvaluation.Describe(bundle, model.Manifest, parse.GetValue(dataset), parse.GetValue(data), parse.GetValue(split), parse.GetValue(ways), parse.GetValue(shots), parse.GetValue(queries), parse.GetValue(innerSteps));
+                if (target.QueriesNote is { } note)
+                {
+                    error.WriteLine(note);
+                }
+
                 var alone = parse.GetValue(singleQueries);
                 if (alone && target.Kind != TaskKind.Classification)
                 {

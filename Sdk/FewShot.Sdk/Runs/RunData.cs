@@ -126,6 +126,38 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         return (run, alphabets);
     }
 
+    /// <summary>
+    /// The queries per class that fit the data <paramref name="configuration"/> names beside <paramref name="shots"/>
+    /// support examples, for a command whose queries are a default rather than the user's (eval of a bundle, whose
+    /// manifest does not record the run's): <paramref name="preferred"/>, or as many as the smallest class of folder or
+    /// npz data holds after the shots. Other datasets (Omniglot's 20 drawings a character, Fashion-MNIST, generated
+    /// sinusoids) and data that is not there (<see cref="Load(RunConfiguration, int?, int?)"/> names it) take <paramref name="preferred"/>.
+    /// </summary>
+    /// <returns>The queries, and the smallest class when it lowered them ("class folder '…/a' has 12 images"); null when it did not.</returns>
+    /// <exception cref="ArgumentException">The smallest class holds no more examples than the shots, so not even one query fits: the message names it and both counts.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> or <paramref name="preferred"/> is not positive.</exception>
+    public static (int Queries, string? LimitedBy) QueriesThatFit(RunConfiguration configuration, int shots, int preferred)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shots);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(preferred);
+
+        // The loader checks every class against the larger of the training and test shots (UserDataSplits).
+        var needed = Math.Max(configuration.EffectiveTrainShots, shots);
+        if (UserDataSplits.SmallestClass(configuration) is not var (name, examples, unit) || examples - needed >= preferred)
+        {
+            return (preferred, null);
+        }
+
+        if (examples <= needed)
+        {
+            throw new ArgumentException($"{name} has {examples} {unit}, but {needed}-shot episodes need {needed + 1} of every class to leave one query: "
+                + $"lower --shots, or {(unit == "images" ? "add images" : "give more examples")}");
+        }
+
+        return (examples - needed, $"{name} has {examples} {unit}");
+    }
+
     private static EpisodeTaskSource Episodes(IFewShotDataset dataset, int ways, int shots, int queries) =>
         new(new EpisodeSampler(dataset, ways, shots, queries));
 

@@ -58,6 +58,33 @@ internal static class UserDataSplits
     }
 
     /// <summary>
+    /// The class with the fewest examples among those <see cref="Folder"/> and <see cref="Arrays"/> check (every class
+    /// folder of the root, or of root/train and root/test; every label of the arrays), said as their errors say it, with
+    /// its count; images are counted, not decoded. Null for other data, or data that is not there (its loader names it).
+    /// </summary>
+    public static (string Name, int Examples, string Unit)? SmallestClass(RunConfiguration configuration)
+    {
+        switch (configuration.Dataset)
+        {
+            case "folder" when configuration.DataPath is { Length: > 0 } root && Directory.Exists(root):
+                var folders = ImageFolder.Roots(root).SelectMany(ImageFolder.ClassFolders).Select(f => (Folder: f, Images: ImageFolder.ImageFiles(f).Length)).ToArray();
+                if (folders.Length == 0)
+                {
+                    return null;
+                }
+
+                var (folder, images) = folders.MinBy(f => f.Images);
+                return ($"class folder '{folder}'", images, "images");
+            case "npz" when configuration.DataPath is { Length: > 0 } path && File.Exists(path):
+                var all = LabeledArrays.Load(path);
+                var smallest = Enumerable.Range(0, all.ClassCount).MinBy(all.GetExampleCount);
+                return ($"{path}: class y == {all.GetClassName(smallest)}", all.GetExampleCount(smallest), "examples");
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
     /// Refuses a split layout without the <c>test</c> folder that makes it one (torchvision's root/train and root/val):
     /// without this, 'train' and 'val' were read as two classes, each with the images of all its class folders (a class
     /// folder's sub-folders are the class's), and the run was refused for too few classes, or trained on two.

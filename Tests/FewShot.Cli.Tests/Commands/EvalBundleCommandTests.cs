@@ -81,6 +81,44 @@ public sealed class EvalBundleCommandTests : IDisposable
         Assert.True(adapt.Exit == 0, adapt.Error);
     }
 
+    [Fact]
+    public void WithoutQueriesABundleOnSmallClassesTakesAsManyAsTheSmallestClassHoldsAfterTheShots()
+    {
+        // The manifest does not record the run's queries; 15 by default refused data of 12 images a class until --queries 3.
+        var root = Path.Combine(_folder, "small");
+        for (var c = 0; c < 8; c++)
+        {
+            for (var i = 0; i < (c == 5 ? 3 : 4); i++)
+            {
+                WriteColorPng(Path.Combine(root, $"c{c}", $"{i}.png"), new SKColor((byte)(c * 30), (byte)(200 - (c * 20)), (byte)(i * 40)));
+            }
+        }
+
+        var run = Path.Combine(_folder, "small-run");
+        var bundle = run + ".fewshot";
+        var train = Run("train", "--algorithm", "protonet", "--dataset", "folder", "--data", root, "--ways", "2", "--shots", "1", "--queries", "2",
+            "--channels", "8", "--threads", "1", "--iterations", "2", "--out", run);
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Equal(0, Run("export", run, "--out", bundle, "--episodes", "0").Exit);
+
+        var fitted = Run("eval", bundle, "--data", root, "--ways", "2", "--episodes", "4", "--json");
+        var none = Run("eval", bundle, "--data", root, "--ways", "2", "--shots", "3", "--episodes", "4");
+        var given = Run("eval", bundle, "--data", root, "--ways", "2", "--queries", "15", "--episodes", "4");
+
+        Assert.True(fitted.Exit == 0, fitted.Error);
+        Assert.Equal($"note: 2 queries per class, not the default 15: class folder '{Path.Combine(root, "c5")}' has 3 images, 1 of them support examples (--queries sets the queries)",
+            fitted.Error.Trim());
+        using (var measured = JsonDocument.Parse(fitted.Output))
+        {
+            Assert.Equal(2, measured.RootElement.GetProperty("queriesPerClass").GetInt32());
+        }
+
+        Assert.Equal(1, none.Exit);
+        Assert.Contains($"class folder '{Path.Combine(root, "c5")}' has 3 images, but 3-shot episodes need 4 of every class to leave one query: lower --shots, or add images", none.Error);
+        Assert.Equal(1, given.Exit);
+        Assert.Contains("episodes with 15 queries need 16 of every class", given.Error);
+    }
+
     private static void WriteColorPng(string path, SKColor color)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -6,6 +6,7 @@ using FewShot.Bundles;
 using FewShot.Runtime.Bundles;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Torch;
 using FewShot.Sdk.Torch.Learning;
@@ -69,6 +70,9 @@ internal static class EvalCommand
 
                 // Held out of the run's own data; another dataset has classes of its own (the test classes do not depend on it).
                 ValidationClasses = (parse.GetValue(dataset) ?? trained.Dataset) == trained.Dataset ? trained.ValidationClasses : 0,
+                // The run's root/val, where the data given has one (a run that read none reads none, as it trained).
+                ValidationFolder = trained.ValidationFolder is null || (parse.GetValue(dataset) ?? trained.Dataset) != "folder" ? null
+                    : parse.GetValue(data) is { } other ? ImageFolder.ValidationFolder(Path.GetFullPath(other)) : trained.ValidationFolder,
             };
             if (RunResume.DataChange(trained, configuration, DataFingerprint.Of(configuration)) is { } changed)
             {

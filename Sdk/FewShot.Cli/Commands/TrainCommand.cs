@@ -4,6 +4,7 @@ using FewShot.Cli.Training;
 using FewShot.Runtime;
 using FewShot.Sdk.Algorithms;
 using FewShot.Sdk.Bundles;
+using FewShot.Sdk.Data;
 using FewShot.Sdk.Models;
 using FewShot.Sdk.Runs;
 using FewShot.Sdk.Torch;
@@ -57,10 +58,10 @@ internal static class TrainCommand
         var msl = new Option<int?>("--msl-iterations") { Description = "MAML++ multi-step loss: query loss after every inner step, weights annealed to the last step over this many iterations (0: off)" }.AtLeast(0);
         var firstOrder = new Option<int?>("--first-order-iterations") { Description = "MAML++ derivative-order annealing: first-order meta-gradients for this many iterations, second order after (0: off)" }.AtLeast(0);
         var cosine = new Option<bool>("--cosine-lr") { Description = "MAML++ cosine annealing of --meta-lr down to 1e-5 over --iterations" };
-        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the validation classes (Omniglot's paper split; folder and npz data with --validation-classes): metrics.jsonl records each, fewshot plot draws them; 0: never", DefaultValueFactory = _ => 500 }.AtLeast(0);
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every N iterations on the validation classes (Omniglot's paper split; folder data's root/val beside root/train and root/test; folder and npz data with --validation-classes): metrics.jsonl records each, fewshot plot draws them; 0: never", DefaultValueFactory = _ => 500 }.AtLeast(0);
         var validationClasses = new Option<int>("--validation-classes")
         {
-            Description = "Folder and npz data: hold this many training classes, chosen by --seed, out of training and validate on them (--validate-every), to see overfitting; the test classes stay the same; at least --ways (0: none)",
+            Description = "Folder and npz data: hold this many training classes, chosen by --seed, out of training and validate on them (--validate-every), to see overfitting; the test classes stay the same; at least --ways (0: none); refused for a root with its own val folder",
             DefaultValueFactory = _ => 0,
         }.AtLeast(0);
         var pretrain = new Option<int>("--pretrain-iterations") { Description = "ae-head: iterations of autoencoder pretraining on the tasks' images (labels unused) before the head is meta-learned; cactus: the autoencoder's training steps; mann: iterations that train the encoder alone by the prototype loss before the memory (0: none)", DefaultValueFactory = _ => 500 }.AtLeast(0);
@@ -91,6 +92,7 @@ internal static class TrainCommand
                 // Resuming needs not repeat --data: the run's own, where run.json records it (the fingerprint still checks its contents).
                 DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : existing?.Dataset == parse.GetValue(dataset) ? existing?.DataPath : null,
                 ValidationClasses = parse.GetValue(validationClasses),
+                ValidationFolder = parse.GetValue(dataset) == "folder" && parse.GetValue(data) is { } root ? ImageFolder.ValidationFolder(Path.GetFullPath(root)) : null,
                 Split = parse.GetValue(split)!,
                 Ways = parse.GetValue(ways),
                 Shots = parse.GetValue(shots),
@@ -157,6 +159,10 @@ internal static class TrainCommand
             else if (runData.Validation is not null && configuration.ValidationClasses > 0 && parse.GetValue(validateEvery) == 0)
             {
                 error.WriteLine($"note: the run holds {configuration.ValidationClasses} classes out of training for validation (--validation-classes), and --validate-every 0 never validates on them");
+            }
+            else if (runData.Validation is not null && configuration.ValidationFolder is { } validationFolder && parse.GetValue(validateEvery) == 0)
+            {
+                error.WriteLine($"note: the run's validation classes are the class folders of '{Path.Combine(configuration.DataPath!, validationFolder)}', and --validate-every 0 never validates on them");
             }
             else if (runData.Validation is not null && parse.GetValue(validateEvery) is var every and > 0 && !stop.Unbounded && every > stop.Iterations)
             {

@@ -24,7 +24,7 @@ public sealed record DataFingerprint(int Files, long Bytes, string Sha256)
 {
     /// <summary>
     /// The fingerprint of the data <paramref name="configuration"/> names: its .npz (npz), the two archives (omniglot),
-    /// the images of its class folders (folder) or the four IDX files (fashion-mnist, from its default folder unless
+    /// the images of its class folders (folder; those of <see cref="RunConfiguration.ValidationFolder"/> only when the run reads it, so a run started before val/ folders were read keeps its fingerprint) or the four IDX files (fashion-mnist, from its default folder unless
     /// <see cref="RunConfiguration.DataPath"/> says). Reads every byte of them: for a few thousand small images, a small
     /// part of what decoding them costs.
     /// </summary>
@@ -40,7 +40,7 @@ public sealed record DataFingerprint(int Files, long Bytes, string Sha256)
             case "omniglot" when path is not null && Omniglot.Archives.All(name => File.Exists(Path.Combine(path, name))):
                 return OfFolder(path, Omniglot.Archives.Select(name => Path.Combine(path, name)));
             case "folder" when path is not null && Directory.Exists(path):
-                return OfFolder(path, ImageFolder.ImagesRead(path));
+                return OfFolder(path, ImageFolder.ImagesRead(path, configuration.ValidationFolder));
             case "fashion-mnist" when Directory.Exists(path ?? FashionMnist.DefaultDirectory) && FashionMnist.Files(path ?? FashionMnist.DefaultDirectory) is { } files:
                 return OfFolder(path ?? FashionMnist.DefaultDirectory, files);
             default:

@@ -61,6 +61,16 @@ public sealed record RunConfiguration
     public int ValidationClasses { get; init; }
 
     /// <summary>
+    /// Folder data whose root holds train, val and test folders: "val" (<see cref="ImageFolder.ValidationFolder"/>), whose
+    /// class folders are the run's validation classes (<c>MetaTrainerOptions.ValidateEvery</c>), as the paper split's are;
+    /// <c>fewshot train</c> sets it when the root has that layout. Null (the default, and what a run.json written before
+    /// val folders were read, or on a root without one, reads as): none, and a val folder is not read. Excludes
+    /// <see cref="ValidationClasses"/> (one source of validation classes); <see cref="RunData.Load(RunConfiguration, int?, int?)"/>
+    /// refuses both, and this for other data.
+    /// </summary>
+    public string? ValidationFolder { get; init; }
+
+    /// <summary>
     /// The model the run trains, as the trainer built it: its name and the shape of one example ("conv4 [1, 28, 28]",
     /// "mlp-8-16-16-3 [8]"). <see cref="Torch.TorchMetaTrainer"/> records it when it trains a run given its
     /// configuration (<see cref="Torch.TorchMetaTrainer.Run"/>) and refuses to resume a run whose model differs, which
@@ -265,6 +275,7 @@ public sealed record RunConfiguration
 
         // Kept where it means nothing but was asked for, so that RunData.Load refuses it rather than it being dropped.
         nameof(ValidationClasses) => Dataset is "folder" or "npz" || ValidationClasses != 0,
+        nameof(ValidationFolder) => ValidationFolder is not null,
         nameof(Color) => Dataset == "folder" || Color != Defaults.Color,
         _ => true,
     };

@@ -57,6 +57,11 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
                 + (configuration.Dataset == "omniglot" ? ", whose paper split brings 100 validation classes of its own (--split paper)" : ""));
         }
 
+        if (configuration.ValidationFolder is { } validationFolder && configuration.Dataset != "folder")
+        {
+            throw new ArgumentException($"validation classes from a '{validationFolder}' folder are read from folder data; this run is {configuration.Dataset}");
+        }
+
         if (configuration.ColorMode != ImageColorMode.Grayscale && configuration.Dataset != "folder")
         {
             throw new ArgumentException($"color {configuration.Color} (--color) is how images from class folders become inputs; this run is {configuration.Dataset}, "
@@ -116,7 +121,7 @@ public sealed record RunData(ITaskSource Train, ITaskSource? Validation, ITaskSo
         }
 
         // Validation classes held out of the user's data are as many as the run's ways need, which eval may raise for its tests.
-        var validationWays = configuration.ValidationClasses > 0 ? configuration.Ways : testWays;
+        var validationWays = configuration.ValidationClasses > 0 || configuration.ValidationFolder is not null ? configuration.Ways : testWays;
         var validation = splits.Validation is null ? null : Episodes(splits.Validation, validationWays, testShots, configuration.Queries);
         var run = new RunData(train, validation, Episodes(splits.Test, testWays, testShots, configuration.Queries),
             splits.Train.ExampleShape.Select(d => (long)d).ToArray(), splits.Train.ClassCount);

@@ -25,7 +25,9 @@ internal static class RunResume
     /// and the new path is taken; a recorded <see cref="RunConfiguration.Model"/> must match where both are known). Another
     /// run, or other data, is refused once the run has a checkpoint, and replaced before it has one. A folder with a
     /// checkpoint but no run.json (written before runs were recorded, or by a trainer given no run) resumes unchecked, as it
-    /// did: refusing it would strand its training. The caller records the result (<see cref="RunConfiguration.Save"/>).
+    /// did: refusing it would strand its training. A folder-data run without <see cref="RunConfiguration.ValidationFolder"/>
+    /// resumes without it where the request has one (the run started before val folders were read, or before the root had
+    /// one), and says so. The caller records the result (<see cref="RunConfiguration.Save"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The folder's run has a checkpoint and differs from <paramref name="requested"/> (each difference named, with both values), or trained on other data.</exception>
     /// <exception cref="InvalidDataException">The folder's run.json is not valid.</exception>
@@ -42,6 +44,18 @@ internal static class RunResume
         }
 
         var existing = RunConfiguration.Load(folder);
+
+        // A run that started without root/val's validation classes (before val folders were read, or before the folder was
+        // there) goes on without them, as it trained: its fingerprint covers train and test alone, and validation classes
+        // that appear mid-run would make its validations before and after incomparable.
+        string? unreadValidation = null;
+        if (hasCheckpoint && existing.Dataset == "folder" && existing.ValidationFolder is null && requested.ValidationFolder is { } name)
+        {
+            unreadValidation = Path.Combine(requested.DataPath ?? "", name);
+            var without = requested with { ValidationFolder = null };
+            requested = without with { DataFingerprint = requested.DataFingerprint is null ? null : DataFingerprint.Of(without) };
+        }
+
         var sameSchedules = (existing.MultiStepLossIterations > 0) == (requested.MultiStepLossIterations > 0)
             && (existing.FirstOrderIterations > 0) == (requested.FirstOrderIterations > 0)
             && existing.CosineIterations.HasValue == requested.CosineIterations.HasValue;
@@ -102,6 +116,11 @@ internal static class RunResume
         var note = hasCheckpoint
             ? $"Resuming the run in {folder}"
             : $"Starting the run in {folder} over from iteration 0: it has no checkpoint yet (one is written every {new MetaTrainerOptions().CheckpointEvery} iterations)";
+        if (unreadValidation is not null)
+        {
+            note += $"{Environment.NewLine}note: the run does not validate on the class folders of '{unreadValidation}': it started without them (before fewshot read a root's val folder, or before the folder was there), and goes on as it trained; train in a new run folder to validate on them";
+        }
+
         return new RunResumption(resumed, false, moved ? $"The run's data moved from {existing.DataPath} to {requested.DataPath}, same contents: run.json now records the new path{Environment.NewLine}{note}" : note);
     }
 

@@ -29,10 +29,21 @@ internal static class UserDataSplits
             RequireImages(testFolder, test, testShots, configuration.Queries);
             RequireClassFolders(trainFolder, train, configuration.EffectiveTrainWays, "training");
             RequireClassFolders(testFolder, test, testWays, "test");
+            if (configuration.ValidationFolder is { } name)
+            {
+                return new DatasetSplits(train, ValidationClassFolders(root, name, configuration, options, testShots), test);
+            }
+
             return HoldOutValidation(new DatasetSplits(train, null, test), configuration, $"'{trainFolder}' has {train.ClassCount} class folders", "class folders");
         }
 
         RequireNoSplitFoldersAsClasses(root);
+        if (configuration.ValidationFolder is { } missing)
+        {
+            throw new ArgumentException($"the run validates on the class folders of '{Path.Combine(root, missing)}' beside '{Path.Combine(root, "train")}' and '{Path.Combine(root, "test")}', "
+                + $"but '{root}' does not hold all three: give the run's own data with --data");
+        }
+
         var all = ImageFolder.Load(root, options);
         var splits = SeededClassSplit(all, configuration.Seed, $"{root} has {all.ClassCount} class folders");
         RequireImages(root, all, Math.Max(trainShots, testShots), configuration.Queries);
@@ -85,7 +96,7 @@ internal static class UserDataSplits
     }
 
     /// <summary>
-    /// Refuses a split layout without the <c>test</c> folder that makes it one (torchvision's root/train and root/val):
+    /// Refuses a split layout without the <c>test</c> folder that makes it one (torchvision's root/train and root/val), and a root/val of class folders without root/train and root/test:
     /// without this, 'train' and 'val' were read as two classes, each with the images of all its class folders (a class
     /// folder's sub-folders are the class's), and the run was refused for too few classes, or trained on two.
     /// </summary>
@@ -95,6 +106,15 @@ internal static class UserDataSplits
         if (classFolders.FirstOrDefault(f => Path.GetFileName(f).Equals("train", StringComparison.OrdinalIgnoreCase)) is not { } train
             || ImageFolder.ClassFolders(train).Length == 0)
         {
+            if (classFolders.FirstOrDefault(f => Path.GetFileName(f) == ImageFolder.ValidationFolderName) is { } val && ImageFolder.ClassFolders(val).Length > 0)
+            {
+                // Read as a class, 'val' would hold the images of all its class folders: the same mistake as 'train' below.
+                var beside = new[] { "train", "test" }.Where(n => !Directory.Exists(Path.Combine(root, n))).Select(n => $"'{n}'");
+                throw new ArgumentException($"'{root}' holds a folder '{ImageFolder.ValidationFolderName}' of {ImageFolder.ClassFolders(val).Length} sub-folders but no {string.Join(" or ", beside)} folder beside it, "
+                    + $"so '{ImageFolder.ValidationFolderName}' would be read as one class holding the images of all its sub-folders: give root/train, root/val and root/test, each of class folders "
+                    + "(val's classes are then validated on), or point --data at a folder of class folders");
+            }
+
             return;
         }
 
@@ -102,7 +122,32 @@ internal static class UserDataSplits
         throw new ArgumentException($"'{root}' holds a folder '{Path.GetFileName(train)}' of {ImageFolder.ClassFolders(train).Length} sub-folders but no 'test' folder beside it"
             + $"{(others.Length > 0 ? $" (beside it: {string.Join(", ", others.Take(5))}{(others.Length > 5 ? ", …" : "")})" : "")}, so '{Path.GetFileName(train)}' would be read as one class "
             + "holding the images of all its sub-folders: give root/train and root/test, each of class folders (test classes never seen in training; "
-            + "--validation-classes holds validation classes out of train), or point --data at a folder of class folders");
+            + "root/val beside them for validation classes, or --validation-classes to hold some out of train), or point --data at a folder of class folders");
+    }
+
+    /// <summary>
+    /// The class folders of root/val (<see cref="RunConfiguration.ValidationFolder"/>): the run's validation classes, drawn
+    /// as the run's <see cref="RunConfiguration.Ways"/>-way episodes of the test shots. Refused with --validation-classes
+    /// too: one source of validation classes.
+    /// </summary>
+    private static InMemoryDataset ValidationClassFolders(string root, string name, RunConfiguration configuration, ImageFolderOptions options, int testShots)
+    {
+        var folder = Path.Combine(root, name);
+        if (configuration.ValidationClasses > 0)
+        {
+            throw new ArgumentException($"'{root}' brings its validation classes in '{folder}', and --validation-classes {configuration.ValidationClasses} would hold more out of '{Path.Combine(root, "train")}': "
+                + $"a run has one source of validation classes; leave --validation-classes out to validate on '{folder}', or train on a root without a '{name}' folder");
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            throw new ArgumentException($"the run validates on the class folders of '{folder}', which does not exist (moved or deleted?): give the run's own data with --data");
+        }
+
+        var validation = ImageFolder.Load(folder, options);
+        RequireImages(folder, validation, testShots, configuration.Queries);
+        RequireClassFolders(folder, validation, configuration.Ways, "validation");
+        return validation;
     }
 
     // The episode sampler's own errors name neither the folder nor the option to change.

@@ -133,8 +133,13 @@ public sealed class UserDataSplitsTests : IDisposable
 
         Assert.Contains($"'{root}' holds a folder 'train' of 8 sub-folders but no 'test' folder beside it (beside it: 'val')", error.Message, StringComparison.Ordinal);
 
-        // A class folder whose images are grouped in sub-folders is still a class, whatever its name, once it is not 'train'.
+        // 'val' of class folders without 'train' and 'test' beside it is refused too: read as one class, it had all their images.
         Directory.Move(Path.Combine(root, "train"), Path.Combine(root, "parts"));
+        var val = Assert.Throws<ArgumentException>(() => RunData.Load(Run(root, validation: 0, dataset: "folder") with { Ways = 2 }));
+        Assert.Contains($"'{root}' holds a folder 'val' of 4 sub-folders but no 'train' or 'test' folder beside it", val.Message, StringComparison.Ordinal);
+
+        // A class folder whose images are grouped in sub-folders is still a class, whatever its name, once it is not 'train' or 'val'.
+        Directory.Move(Path.Combine(root, "val"), Path.Combine(root, "gears"));
         Directory.CreateDirectory(Path.Combine(root, "bolts", "session1"));
         File.WriteAllBytes(Path.Combine(root, "bolts", "session1", "0.png"), TestImages.Encode(8, 8, 1, new byte[64]));
         File.WriteAllBytes(Path.Combine(root, "bolts", "session1", "1.png"), TestImages.Encode(8, 8, 1, new byte[64]));

@@ -90,9 +90,27 @@ public static class ImageFolder
         return Directory.Exists(trainFolder) && Directory.Exists(testFolder) ? [trainFolder, testFolder] : [root];
     }
 
-    /// <summary>Every image file that a folder dataset at <paramref name="root"/> reads (<see cref="Roots"/>, their class folders); none when it does not exist.</summary>
-    internal static IEnumerable<string> ImagesRead(string root) =>
-        Directory.Exists(root) ? Roots(root).SelectMany(ClassFolders).SelectMany(ImageFiles) : [];
+    /// <summary>The name of the folder of validation classes in a root of train, val and test folders (torchvision's and miniImageNet's layout).</summary>
+    public const string ValidationFolderName = "val";
+
+    /// <summary>
+    /// <see cref="ValidationFolderName"/> when <paramref name="root"/> holds train, val and test folders, whose val's class
+    /// folders are then a run's validation classes; null otherwise.
+    /// </summary>
+    public static string? ValidationFolder(string root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return Roots(root).Length == 2 && Directory.Exists(Path.Combine(root, ValidationFolderName)) ? ValidationFolderName : null;
+    }
+
+    /// <summary>
+    /// Every image file that a folder dataset at <paramref name="root"/> reads (<see cref="Roots"/>, their class folders,
+    /// and those of <paramref name="validationFolder"/> when given); none when it does not exist.
+    /// </summary>
+    internal static IEnumerable<string> ImagesRead(string root, string? validationFolder = null) =>
+        Directory.Exists(root)
+            ? Roots(root).Concat(validationFolder is null ? [] : [Path.Combine(root, validationFolder)]).Where(Directory.Exists).SelectMany(ClassFolders).SelectMany(ImageFiles)
+            : [];
 
     /// <summary>
     /// The image formats of the files a folder dataset at <paramref name="root"/> reads (<see cref="ImagesRead"/>), by

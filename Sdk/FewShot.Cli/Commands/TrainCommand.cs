@@ -50,6 +50,10 @@ internal static class TrainCommand
             Description = "Folder data: the channels images become, gray (the default: one channel, the luma of color images) or rgb (three: for classes told apart by color); a resumed run keeps its own",
         };
         color.AcceptOnlyFromAmong("gray", "rgb");
+        var imageSize = new Option<int?>("--image-size")
+        {
+            Description = "Folder data: the side in pixels that images are area-averaged to (default 28; 84 is miniImageNet's); conv4 halves it four times, so at least 16; recorded, and a resumed run keeps its own",
+        }.AtLeast(16);
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch, and of ONNX Runtime for validation (0: the library's choice; an MLP model gets 1 unless given)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(0);
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, or cuda with TorchSharp's CUDA package", DefaultValueFactory = _ => "cpu" };
         var mamlpp = new Option<bool>("--mamlpp") { Description = "MAML++ (Antoniou et al. 2019): all four pieces below, scheduled over --iterations (MSL over the first 10 %, first order for the first third, cosine over the run)" };
@@ -77,7 +81,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
-            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, color, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, validationClasses, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
+            algorithm, dataset, data, split, ways, shots, queries, trainWays, trainShots, innerSteps, innerLr, metaBatch, metaLr, iterations, minutes, seed, channels, norm, downsample, color, imageSize, threads, device, mamlpp, lslr, prototypeHead, msl, firstOrder, cosine, validateEvery, validationClasses, pretrain, tuneCode, partitions, clusters, trainBlock, initFrom, outFolder,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Run(error, () =>
         {
@@ -85,6 +89,12 @@ internal static class TrainCommand
             var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
             var recipe = MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
             var existing = TrainResume.Existing(folder);
+            if (parse.GetValue(imageSize) is { } size && parse.GetValue(dataset) != "folder")
+            {
+                // npz arrays and the other loaders bring their own shapes: the option would be recorded but change nothing.
+                throw new ArgumentException($"--image-size {size} is the size class folders' images are resized to; {parse.GetValue(dataset)} data has its own: leave --image-size out");
+            }
+
             var requested = new RunConfiguration
             {
                 Algorithm = parse.GetValue(algorithm)!,
@@ -114,6 +124,7 @@ internal static class TrainCommand
                 Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? AlgorithmFactory.DefaultNormalization(parse.GetValue(algorithm)!).Name(),
                 Downsampling = parse.GetValue(downsample) ?? existing?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
                 Color = parse.GetValue(color) ?? existing?.Color ?? "gray",
+                ImageSize = parse.GetValue(imageSize) ?? existing?.ImageSize ?? new RunConfiguration().ImageSize,
                 PretrainIterations = parse.GetValue(pretrain),
                 TuneCodeLayer = parse.GetValue(tuneCode),
                 Partitions = parse.GetValue(partitions),

@@ -65,20 +65,7 @@ public sealed class AdaptStrokeToneTests : IDisposable
         // A bundle trained on class folders' images (bright = background): before, --strokes bright turned every image's
         // levels round without a word, and a folder bundle's three queries all became one class.
         var bundle = Path.Combine(_folder, "photos.fewshot");
-        File.Copy(ShippedProtoNet, bundle);
-        using (var zip = System.IO.Compression.ZipFile.Open(bundle, System.IO.Compression.ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("manifest.json")!;
-            string manifest;
-            using (var reader = new StreamReader(entry.Open()))
-            {
-                manifest = reader.ReadToEnd();
-            }
-
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
-            writer.Write(manifest.Replace("\"bright\": \"strokes\"", "\"bright\": \"background\"", StringComparison.Ordinal));
-        }
+        BundleManifests.CopyWithReplaced(ShippedProtoNet, bundle, "\"bright\": \"strokes\"", "\"bright\": \"background\"");
 
         var images = Write(Look.DarkOnWhite, "support");
 

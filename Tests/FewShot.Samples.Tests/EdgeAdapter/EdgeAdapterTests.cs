@@ -1,6 +1,7 @@
 using FewShot.Runtime.Bundles;
 using FewShot.Samples.EdgeAdapter;
 using FewShot.Samples.EdgeAdapter.Images;
+using FewShot.Tests.Shared;
 using static FewShot.Samples.Tests.EdgeAdapter.EdgeRun;
 // The web service sample declares a global Program too.
 using EdgeProgram = FewShot.Samples.EdgeAdapter.Program;
@@ -177,20 +178,7 @@ public sealed class EdgeAdapterTests : IDisposable
     {
         // A bundle trained on class folders' images (bright = background): before, --strokes bright turned every image round.
         string bundle = _folder.Combine("photos.fewshot");
-        File.Copy(Shapes.ProtoNetBundle, bundle);
-        using (var zip = System.IO.Compression.ZipFile.Open(bundle, System.IO.Compression.ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("manifest.json")!;
-            string manifest;
-            using (var reader = new StreamReader(entry.Open()))
-            {
-                manifest = reader.ReadToEnd();
-            }
-
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
-            writer.Write(manifest.Replace("\"bright\": \"strokes\"", "\"bright\": \"background\"", StringComparison.Ordinal));
-        }
+        BundleManifests.CopyWithReplaced(Shapes.ProtoNetBundle, bundle, "\"bright\": \"strokes\"", "\"bright\": \"background\"");
 
         (int refused, _, string error) = await Run("learn", "--model", bundle, "--support", _folder.Combine("support"), "--state", StatePath, "--strokes", "bright");
         (int learned, _, string learnError) = await Run("learn", "--model", bundle, "--support", _folder.Combine("support"), "--state", StatePath);

@@ -77,7 +77,7 @@ internal static class TrainCommand
             Description = "Omniglot: draw each training episode's classes from one block of this many consecutive characters (one alphabet or two neighbours: episodes close to the within-alphabet test); default: from all training classes",
         }.AtLeast(2);
         var initFrom = new Option<string?>("--init-from") { Description = "Start a new run from another run's checkpoint (its folder or checkpoint.npz) or from a bundle (.fewshot: its θ₀): every parameter with the same name and shape is copied, e.g. a ProtoNets encoder into MAML's conv4; the rest is initialized as usual" };
-        var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint)", Required = true };
+        var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint; --dataset, --split and --data left out are the recorded run's)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
@@ -89,28 +89,31 @@ internal static class TrainCommand
             var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
             var recipe = MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
             var existing = TrainResume.Existing(folder);
-            if (parse.GetValue(imageSize) is { } size && parse.GetValue(dataset) != "folder")
+            // Resuming needs not repeat --dataset, --split or --data: left out, they are the recorded run's (the fingerprint
+            // still checks the data's contents), so that --out and --iterations continue any run.
+            var datasetName = TrainResume.GivenOr(parse, dataset, existing?.Dataset);
+            var dataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : existing?.Dataset == datasetName ? existing?.DataPath : null;
+            if (parse.GetValue(imageSize) is { } size && datasetName != "folder")
             {
                 // npz arrays and the other loaders bring their own shapes: the option would be recorded but change nothing.
-                throw new ArgumentException($"--image-size {size} is the size class folders' images are resized to; {parse.GetValue(dataset)} data has its own: leave --image-size out");
+                throw new ArgumentException($"--image-size {size} is the size class folders' images are resized to; {datasetName} data has its own: leave --image-size out");
             }
 
             var requested = new RunConfiguration
             {
                 Algorithm = parse.GetValue(algorithm)!,
-                Dataset = parse.GetValue(dataset)!,
-                // Resuming needs not repeat --data: the run's own, where run.json records it (the fingerprint still checks its contents).
-                DataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : existing?.Dataset == parse.GetValue(dataset) ? existing?.DataPath : null,
+                Dataset = datasetName,
+                DataPath = dataPath,
                 ValidationClasses = parse.GetValue(validationClasses),
-                ValidationFolder = parse.GetValue(dataset) == "folder" && parse.GetValue(data) is { } root ? ImageFolder.ValidationFolder(Path.GetFullPath(root)) : null,
-                Split = parse.GetValue(split)!,
+                ValidationFolder = datasetName == "folder" && dataPath is { } root ? ImageFolder.ValidationFolder(root) : null,
+                Split = TrainResume.GivenOr(parse, split, existing?.Split),
                 Ways = parse.GetValue(ways),
                 Shots = parse.GetValue(shots),
                 Queries = parse.GetValue(queries),
                 TrainWays = parse.GetValue(trainWays),
                 TrainShots = parse.GetValue(trainShots),
                 InnerSteps = parse.GetValue(innerSteps) ?? 1,
-                InnerLearningRate = parse.GetValue(innerLr) ?? (parse.GetValue(dataset) == "sinusoid" ? 0.01f : 0.4f),
+                InnerLearningRate = parse.GetValue(innerLr) ?? (datasetName == "sinusoid" ? 0.01f : 0.4f),
                 PerStepLearningRates = recipe.PerStepLearningRates,
                 PrototypeHead = parse.GetValue(prototypeHead),
                 MultiStepLossIterations = recipe.MultiStepLossIterations,

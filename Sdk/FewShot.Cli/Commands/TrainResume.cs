@@ -1,3 +1,4 @@
+using System.CommandLine;
 using FewShot.Sdk.Runs;
 
 namespace FewShot.Cli.Commands;
@@ -8,6 +9,10 @@ internal static class TrainResume
     /// <summary>The run in <paramref name="folder"/>, whose model settings resuming needs not repeat (--norm, --downsample); null for a new run.</summary>
     public static RunConfiguration? Existing(string folder) =>
         File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder) : null;
+
+    /// <summary>The option's value where the command line gives it, else the folder's run's (<paramref name="recorded"/>), else the option's default.</summary>
+    public static string GivenOr(ParseResult parse, Option<string> option, string? recorded) =>
+        parse.GetResult(option) is { Implicit: false } || recorded is null ? parse.GetValue(option)! : recorded;
 
     /// <summary>
     /// <see cref="RunResume.Decide"/>, with what it decided printed (resuming, a run replaced, data that moved). The run

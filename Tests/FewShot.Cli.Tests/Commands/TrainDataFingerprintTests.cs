@@ -115,6 +115,24 @@ public sealed class TrainDataFingerprintTests : IDisposable
     }
 
     [Fact]
+    public void ResumingWithoutDatasetTakesTheRecordedDatasetAndPath()
+    {
+        var data = WriteSquares("squares.npz");
+        var run = Path.Combine(_folder, "run");
+        Assert.Equal(0, Run(Train(data, "npz", run, 3)).Exit);
+        // Neither "--dataset npz" nor "--data <file>": the run's own, not sinusoid's default.
+        string[] bare = [.. Train(data, "npz", run, 5).Where((_, i) => i is not (3 or 4 or 5 or 6))];
+        Assert.DoesNotContain("--dataset", bare);
+
+        var resumed = Run(bare);
+
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming the run in " + run, resumed.Output);
+        Assert.Equal(5, SavedCheckpoint(run, data).Iteration);
+        Assert.Equal(("npz", data), (RunConfiguration.Load(run).Dataset, RunConfiguration.Load(run).DataPath));
+    }
+
+    [Fact]
     public void AnNpzReplacedAtTheSamePathOrAnotherIsRefusedAndExportRefusesIt()
     {
         var data = WriteSquares("squares.npz");

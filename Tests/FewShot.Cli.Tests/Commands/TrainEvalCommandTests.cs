@@ -52,6 +52,22 @@ public sealed class TrainEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOmniglotRunResumesWithoutDatasetDataOrSplit_TakingTheRecordedOnes()
+    {
+        var run = Path.Combine(_folder, "paper");
+        Assert.Equal(0, Run(["train", "--algorithm", "protonet", .. TinyOmniglot, "--threads", "1", "--iterations", "2", "--out", run]).Exit);
+
+        // TinyOmniglot without "--dataset omniglot --data <path> --split paper" (its first six).
+        var resumed = Run(["train", "--algorithm", "protonet", .. TinyOmniglot[6..], "--threads", "1", "--iterations", "3", "--out", run]);
+
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming the run in " + run, resumed.Output, StringComparison.Ordinal);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        var recorded = RunConfiguration.Load(run);
+        Assert.Equal(("omniglot", "paper"), (recorded.Dataset, recorded.Split));
+    }
+
+    [Fact]
     public void ASinusoidRunJsonLeavesOutWhatDoesNotApply_AndOneWrittenBeforeWithThemResumes()
     {
         var run = Path.Combine(_folder, "sin-settings");

@@ -52,6 +52,13 @@ public sealed class TrainValidationFolderTests : IDisposable
         Assert.Equal(7 * 3, recorded.DataFingerprint!.Files);
         Assert.True(resumed.Exit == 0, resumed.Error);
         Assert.Contains("Resuming the run in " + run, resumed.Output);
+
+        // Without "--dataset folder --data <root>": the recorded root, whose val folder is read again.
+        var bare = Run([.. Train(root, "val", "--validate-every", "1", "--iterations", "4").Where((_, i) => i is not (3 or 4 or 5 or 6))]);
+
+        Assert.True(bare.Exit == 0, bare.Error);
+        Assert.Contains("Resuming the run in " + run, bare.Output);
+        Assert.Equal(("folder", "val"), (RunConfiguration.Load(run).Dataset, RunConfiguration.Load(run).ValidationFolder));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class AdaptCommand
         var query = BundleInputs.Queries();
         var steps = new Option<int?>("--steps") { Description = "Adaptation steps (default: the bundle's)" }.AtLeast(1)
             .AtMost(RuntimeOptions.DefaultMaxAdaptationSteps, "RuntimeOptions.MaxAdaptationSteps, FewShot.Runtime's default");
-        var exportOnnx = new Option<string?>("--export-onnx") { Description = "Also write the adapted model as one self-contained ONNX file" };
+        var exportOnnx = new Option<string?>("--export-onnx") { Description = "Also write the adapted model as one self-contained ONNX file (the command prints where)" };
         var save = new Option<string?>("--save") { Description = "Also save the adapted state (fewshot predict --state reads it with the same bundle)" };
         var json = RunOptions.Json();
         var command = new Command("adapt", "Adapt a bundle to a support set and predict queries.");
@@ -47,7 +47,8 @@ internal static class AdaptCommand
                     : "the support set's 'y' holds floating-point values (regression targets); this classification bundle needs integer labels"), options),
             };
 
-            if (parse.GetValue(exportOnnx) is { } onnxPath)
+            var onnxPath = parse.GetValue(exportOnnx);
+            if (onnxPath is not null)
             {
                 ExportOnnx(onnxPath, inputs.ModelPath(parse), bundle, adapted);
             }
@@ -59,11 +60,18 @@ internal static class AdaptCommand
             }
 
             PredictionReport.Write(output, parse.GetValue(json), bundle, adapted, querySet);
+            // Where the files went, beside --json's one object on standard output, never inside it.
+            var written = parse.GetValue(json) ? error : output;
+            if (onnxPath is not null)
+            {
+                written.WriteLine($"adapted model written to '{Path.GetFullPath(onnxPath)}' (one plain ONNX file with θ′ baked in)");
+            }
+
             if (statePath is not null)
             {
-                // Beside --json's one object on standard output, never inside it.
-                (parse.GetValue(json) ? error : output).WriteLine($"state saved to '{Path.GetFullPath(statePath)}' (fewshot predict --state reads it with this bundle)");
+                written.WriteLine($"state saved to '{Path.GetFullPath(statePath)}' (fewshot predict --state reads it with this bundle)");
             }
+
             return 0;
         }));
         return command;

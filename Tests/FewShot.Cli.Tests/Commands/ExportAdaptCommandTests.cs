@@ -47,6 +47,28 @@ public sealed class ExportAdaptCommandTests : IDisposable
     }
 
     [Fact]
+    public void ExportOnnxSaysWhereTheFileWent_OnStandardErrorBesideJson()
+    {
+        var bundle = Path.Combine(RepoPaths.Root, "models", "omniglot-maml-paper.fewshot");
+        var support = RandomExampleSets.Write(_folder, "support.npz", 5, 1);
+        var query = RandomExampleSets.Write(_folder, "query.npz", 3, 2);
+        var (onnx, state) = (Path.Combine(_folder, "adapted.onnx"), Path.Combine(_folder, "device.state"));
+        string[] adapt = ["adapt", "--model", bundle, "--support", support, "--query", query, "--export-onnx", onnx, "--threads", "1"];
+
+        var table = Run([.. adapt, "--save", state]);
+        File.Delete(onnx);
+        var json = Run([.. adapt, "--json"]);
+
+        var written = $"adapted model written to '{onnx}' (one plain ONNX file with θ′ baked in)";
+        Assert.True(table.Exit == 0, table.Error);
+        Assert.EndsWith($"{written}{Environment.NewLine}state saved to '{state}' (fewshot predict --state reads it with this bundle)", table.Output.TrimEnd(), StringComparison.Ordinal);
+        Assert.True(json.Exit == 0, json.Error);
+        Assert.Equal(written, json.Error.Trim());
+        using var document = JsonDocument.Parse(json.Output);
+        Assert.True(File.Exists(onnx));
+    }
+
+    [Fact]
     public void ExportUpgrade_RewritesOnlyOlderBundles_AndExportNeedsARunOrABundle()
     {
         // The upgrade itself (format 1 → 2, identical predictions) is tested in FewShot.Runtime.Tests (UpgradeTests).

@@ -77,7 +77,7 @@ internal static class TrainCommand
             Description = "Omniglot: draw each training episode's classes from one block of this many consecutive characters (one alphabet or two neighbours: episodes close to the within-alphabet test); default: from all training classes",
         }.AtLeast(2);
         var initFrom = new Option<string?>("--init-from") { Description = "Start a new run from another run's checkpoint (its folder or checkpoint.npz) or from a bundle (.fewshot: its θ₀): every parameter with the same name and shape is copied, e.g. a ProtoNets encoder into MAML's conv4; the rest is initialized as usual" };
-        var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint; --dataset, --split and --data left out are the recorded run's)", Required = true };
+        var outFolder = new Option<string>("--out") { Description = "Run folder (resumed when it holds a checkpoint; the run's settings left out are the recorded ones)", Required = true };
 
         var command = new Command("train", "Meta-train a model; resumes when the run folder holds a checkpoint.")
         {
@@ -87,12 +87,17 @@ internal static class TrainCommand
         {
             var folder = parse.GetValue(outFolder)!;
             var stop = TrainingStop.Resolve(parse.GetValue(iterations), parse.GetValue(minutes));
-            var recipe = MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
             var existing = TrainResume.Existing(folder);
-            // Resuming needs not repeat --dataset, --split or --data: left out, they are the recorded run's (the fingerprint
-            // still checks the data's contents), so that --out and --iterations continue any run.
-            var datasetName = TrainResume.GivenOr(parse, dataset, existing?.Dataset);
-            var dataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : existing?.Dataset == datasetName ? existing?.DataPath : null;
+            // Resuming needs not repeat the run's settings: each left out is the recorded run's (the data's fingerprint still
+            // checks its contents), so that --out and --iterations continue any run. MAML++'s schedules keep theirs, as resuming does.
+            var datasetName = TrainResume.GivenOr(parse, dataset, existing, r => r.Dataset)!;
+            // A run on another dataset is another run: the folder's settings (sinusoid's inner step size, say) are not its defaults.
+            var run = existing?.Dataset == datasetName ? existing : null;
+            var algorithmName = TrainResume.GivenOr(parse, algorithm, run, r => r.Algorithm)!;
+            var recipe = run is not null && !TrainResume.AnyGiven(parse, mamlpp, lslr, msl, firstOrder, cosine)
+                ? new MamlPlusPlusOptions(run.PerStepLearningRates, run.MultiStepLossIterations, run.FirstOrderIterations, run.CosineIterations)
+                : MamlPlusPlusOptions.Resolve(parse.GetValue(mamlpp), parse.GetValue(lslr), parse.GetValue(msl), parse.GetValue(firstOrder), parse.GetValue(cosine), stop);
+            var dataPath = parse.GetValue(data) is { } path ? Path.GetFullPath(path) : run?.DataPath;
             if (parse.GetValue(imageSize) is { } size && datasetName != "folder")
             {
                 // npz arrays and the other loaders bring their own shapes: the option would be recorded but change nothing.
@@ -101,39 +106,39 @@ internal static class TrainCommand
 
             var requested = new RunConfiguration
             {
-                Algorithm = parse.GetValue(algorithm)!,
+                Algorithm = algorithmName,
                 Dataset = datasetName,
                 DataPath = dataPath,
-                ValidationClasses = parse.GetValue(validationClasses),
+                ValidationClasses = TrainResume.GivenOr(parse, validationClasses, run, r => r.ValidationClasses),
                 ValidationFolder = datasetName == "folder" && dataPath is { } root ? ImageFolder.ValidationFolder(root) : null,
-                Split = TrainResume.GivenOr(parse, split, existing?.Split),
-                Ways = parse.GetValue(ways),
-                Shots = parse.GetValue(shots),
-                Queries = parse.GetValue(queries),
-                TrainWays = parse.GetValue(trainWays),
-                TrainShots = parse.GetValue(trainShots),
-                InnerSteps = parse.GetValue(innerSteps) ?? 1,
-                InnerLearningRate = parse.GetValue(innerLr) ?? (datasetName == "sinusoid" ? 0.01f : 0.4f),
+                Split = TrainResume.GivenOr(parse, split, run, r => r.Split)!,
+                Ways = TrainResume.GivenOr(parse, ways, run, r => r.Ways),
+                Shots = TrainResume.GivenOr(parse, shots, run, r => r.Shots),
+                Queries = TrainResume.GivenOr(parse, queries, run, r => r.Queries),
+                TrainWays = TrainResume.GivenOr(parse, trainWays, run, r => r.TrainWays),
+                TrainShots = TrainResume.GivenOr(parse, trainShots, run, r => r.TrainShots),
+                InnerSteps = TrainResume.GivenOr(parse, innerSteps, run, r => r.InnerSteps) ?? 1,
+                InnerLearningRate = TrainResume.GivenOr(parse, innerLr, run, r => r.InnerLearningRate) ?? (datasetName == "sinusoid" ? 0.01f : 0.4f),
                 PerStepLearningRates = recipe.PerStepLearningRates,
-                PrototypeHead = parse.GetValue(prototypeHead),
+                PrototypeHead = TrainResume.GivenOr(parse, prototypeHead, run, r => r.PrototypeHead),
                 MultiStepLossIterations = recipe.MultiStepLossIterations,
                 FirstOrderIterations = recipe.FirstOrderIterations,
                 CosineIterations = recipe.CosineIterations,
-                MetaBatch = parse.GetValue(metaBatch),
-                MetaLearningRate = parse.GetValue(metaLr),
+                MetaBatch = TrainResume.GivenOr(parse, metaBatch, run, r => r.MetaBatch),
+                MetaLearningRate = TrainResume.GivenOr(parse, metaLr, run, r => r.MetaLearningRate),
                 Iterations = stop.Iterations,
-                Seed = parse.GetValue(seed),
-                Channels = parse.GetValue(channels),
-                Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? AlgorithmFactory.DefaultNormalization(parse.GetValue(algorithm)!).Name(),
+                Seed = TrainResume.GivenOr(parse, seed, run, r => r.Seed),
+                Channels = TrainResume.GivenOr(parse, channels, run, r => r.Channels),
+                Normalization = parse.GetValue(norm) ?? existing?.Normalization ?? AlgorithmFactory.DefaultNormalization(algorithmName).Name(),
                 Downsampling = parse.GetValue(downsample) ?? existing?.Downsampling ?? Conv4Downsampling.MaxPool.Name(),
                 Color = parse.GetValue(color) ?? existing?.Color ?? "gray",
                 ImageSize = parse.GetValue(imageSize) ?? existing?.ImageSize ?? new RunConfiguration().ImageSize,
-                PretrainIterations = parse.GetValue(pretrain),
-                TuneCodeLayer = parse.GetValue(tuneCode),
-                Partitions = parse.GetValue(partitions),
-                Clusters = parse.GetValue(clusters),
-                TrainBlock = parse.GetValue(trainBlock),
-                InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : null,
+                PretrainIterations = TrainResume.GivenOr(parse, pretrain, run, r => r.PretrainIterations),
+                TuneCodeLayer = TrainResume.GivenOr(parse, tuneCode, run, r => r.TuneCodeLayer),
+                Partitions = TrainResume.GivenOr(parse, partitions, run, r => r.Partitions),
+                Clusters = TrainResume.GivenOr(parse, clusters, run, r => r.Clusters),
+                TrainBlock = TrainResume.GivenOr(parse, trainBlock, run, r => r.TrainBlock),
+                InitFrom = parse.GetValue(initFrom) is { } source ? Path.GetFullPath(source) : run?.InitFrom,
             };
             requested = (requested with { DataFingerprint = DataFingerprint.Of(requested) }).WithoutInapplicableSettings();
             var resumption = TrainResume.ResumeOrStart(folder, requested, output);

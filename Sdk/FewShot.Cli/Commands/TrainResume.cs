@@ -10,9 +10,13 @@ internal static class TrainResume
     public static RunConfiguration? Existing(string folder) =>
         File.Exists(Path.Combine(folder, RunConfiguration.FileName)) ? RunConfiguration.Load(folder) : null;
 
-    /// <summary>The option's value where the command line gives it, else the folder's run's (<paramref name="recorded"/>), else the option's default.</summary>
-    public static string GivenOr(ParseResult parse, Option<string> option, string? recorded) =>
-        parse.GetResult(option) is { Implicit: false } || recorded is null ? parse.GetValue(option)! : recorded;
+    /// <summary>The option's value where the command line gives it, else the setting <paramref name="recorded"/> of the folder's run (<paramref name="run"/>), else the option's default.</summary>
+    public static T GivenOr<T>(ParseResult parse, Option<T> option, RunConfiguration? run, Func<RunConfiguration, T> recorded) =>
+        parse.GetResult(option) is { Implicit: false } || run is null ? parse.GetValue(option)! : recorded(run);
+
+    /// <summary>Whether the command line gives any of the options.</summary>
+    public static bool AnyGiven(ParseResult parse, params Option[] options) =>
+        options.Any(option => parse.GetResult(option) is { Implicit: false });
 
     /// <summary>
     /// <see cref="RunResume.Decide"/>, with what it decided printed (resuming, a run replaced, data that moved). The run

@@ -133,6 +133,28 @@ public sealed class TrainDataFingerprintTests : IDisposable
     }
 
     [Fact]
+    public void OutAndIterationsAloneContinueARunBitForBit()
+    {
+        var data = WriteSquares("squares.npz");
+        var (run, straight) = (Path.Combine(_folder, "run"), Path.Combine(_folder, "straight"));
+        Assert.Equal(0, Run(Train(data, "npz", run, 3)).Exit);
+        Assert.Equal(0, Run(Train(data, "npz", straight, 5)).Exit);
+
+        // protonet, 2 ways, 2 queries, 8 channels, seed 3: all the run's own, none of them the defaults.
+        var resumed = Run("train", "--out", run, "--iterations", "5", "--threads", "1");
+
+        Assert.True(resumed.Exit == 0, resumed.Error);
+        Assert.Contains("Resuming the run in " + run, resumed.Output);
+        Assert.Equal(RunConfiguration.Load(straight) with { Iterations = 5 }, RunConfiguration.Load(run));
+        var (expected, actual) = (SavedCheckpoint(straight, data), SavedCheckpoint(run, data));
+        Assert.Equal(5, actual.Iteration);
+        for (var p = 0; p < expected.Parameters.Length; p++)
+        {
+            Assert.Equal(expected.Parameters[p], actual.Parameters[p]);
+        }
+    }
+
+    [Fact]
     public void AnNpzReplacedAtTheSamePathOrAnotherIsRefusedAndExportRefusesIt()
     {
         var data = WriteSquares("squares.npz");

@@ -209,6 +209,13 @@ public sealed class TrainEvalCommandTests : IDisposable
         using var kept = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
         Assert.Equal(30, kept.RootElement.GetProperty("cosineIterations").GetInt32());
         Assert.Equal(40, kept.RootElement.GetProperty("iterations").GetInt32());
+        // --out and --iterations alone: every setting, the MAML++ pieces and their lengths included, is the run's.
+        var before = RunConfiguration.Load(run);
+        var bare = Run("train", "--out", run, "--iterations", "45");
+        Assert.True(bare.Exit == 0, bare.Error);
+        Assert.Contains("Resuming", bare.Output);
+        Assert.Equal(before with { Iterations = 45 }, RunConfiguration.Load(run));
+        Assert.Equal(45, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
         Assert.Equal(1, unbounded.Exit);
         Assert.Contains("give --iterations", unbounded.Error);
     }
@@ -297,8 +304,10 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(resumed.Exit == 0, resumed.Error);
         Assert.Contains("Resuming", resumed.Output);
         Assert.DoesNotContain("parameters copied", resumed.Output);
-        Assert.Equal(1, withoutIt.Exit);
-        Assert.Contains("different run", withoutIt.Error);
+        // Left out on resuming, the source is the run's recorded one (which has moved: the run's own checkpoint continues).
+        Assert.True(withoutIt.Exit == 0, withoutIt.Error);
+        Assert.Contains("Resuming", withoutIt.Output);
+        Assert.DoesNotContain("parameters copied", withoutIt.Output);
         Assert.Equal(1, missing.Exit);
         Assert.Contains("nothing", missing.Error);
         Assert.False(File.Exists(Path.Combine(_folder, "x", "run.json")), "a run that could not start was left behind");
@@ -352,8 +361,10 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(train.Exit == 0, train.Error);
         using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
         Assert.Equal(10, configuration.RootElement.GetProperty("trainBlock").GetInt32());
-        Assert.Equal(1, withoutIt.Exit);
-        Assert.Contains("different run", withoutIt.Error);
+        // Left out on resuming, it is the run's recorded one.
+        Assert.True(withoutIt.Exit == 0, withoutIt.Error);
+        Assert.Contains("Resuming", withoutIt.Output);
+        Assert.Equal(10, RunConfiguration.Load(run).TrainBlock);
         Assert.Equal(1, tooSmall.Exit);
         Assert.Contains("has 40 classes, but a 60-way episode draws all 60 from one block", tooSmall.Error);
         Assert.Equal(1, one.Exit);
@@ -374,8 +385,10 @@ public sealed class TrainEvalCommandTests : IDisposable
         Assert.True(train.Exit == 0, train.Error);
         using var configuration = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
         Assert.True(configuration.RootElement.GetProperty("prototypeHead").GetBoolean());
-        Assert.Equal(1, withoutIt.Exit);
-        Assert.Contains("different run", withoutIt.Error);
+        // Left out on resuming, it is the run's recorded one.
+        Assert.True(withoutIt.Exit == 0, withoutIt.Error);
+        Assert.Contains("Resuming", withoutIt.Output);
+        Assert.True(RunConfiguration.Load(run).PrototypeHead);
         Assert.True(eval.Exit == 0, eval.Error);
         using var result = JsonDocument.Parse(eval.Output);
         Assert.InRange(result.RootElement.GetProperty("accuracy").GetDouble(), 0.0, 1.0);

@@ -45,7 +45,7 @@ public sealed class TrainValidationClassesTests : IDisposable
         var first = Run(Train(data, "held", "--validation-classes", "3", "--validate-every", "2", "--iterations", "4"));
         var history = MetricsHistory.Read(Path.Combine(run, "metrics.jsonl"));
         var plot = Run("plot", run);
-        var other = Run(Train(data, "held", "--validate-every", "2", "--iterations", "6"));
+        var other = Run(Train(data, "held", "--validation-classes", "0", "--validate-every", "2", "--iterations", "6"));
         var resumed = Run(Train(data, "held", "--validation-classes", "3", "--validate-every", "2", "--iterations", "6"));
         var eval = Run("eval", run, "--episodes", "5", "--json");
         var export = Run("export", run, "--out", Path.Combine(_folder, "held.fewshot"), "--episodes", "3");
